@@ -1,0 +1,56 @@
+package io.vmgrid.client.api;
+
+import java.time.Duration;
+
+/**
+ * What became of an allocation request: {@link Placed}, {@link Rejected} (valid but not satisfiable)
+ * or {@link Failed} (not carried out). Never a bare exception string.
+ */
+public sealed interface AllocationOutcome
+    permits AllocationOutcome.Placed, AllocationOutcome.Rejected, AllocationOutcome.Failed {
+
+  /** The request this outcome answers. */
+  String requestId();
+
+  /** The VM concerned. */
+  String vmId();
+
+  /** Time from submission to the outcome, as the client saw it. */
+  Duration latency();
+
+  /**
+   * The VM was committed on a server.
+   *
+   * @param requestId the request
+   * @param vmId the VM
+   * @param serverId where it now runs
+   * @param attempts commit attempts the grid made (1 + conflicts)
+   * @param latency time from submission to outcome
+   */
+  record Placed(String requestId, String vmId, String serverId, int attempts, Duration latency)
+      implements AllocationOutcome {}
+
+  /**
+   * The request was valid but cannot be satisfied now; nothing was committed.
+   *
+   * @param requestId the request
+   * @param vmId the VM
+   * @param reason why, e.g. {@code NO_CAPACITY} or {@code VM_ID_IN_USE}
+   * @param message detail for people
+   * @param latency time from submission to outcome
+   */
+  record Rejected(String requestId, String vmId, String reason, String message, Duration latency)
+      implements AllocationOutcome {}
+
+  /**
+   * The request was not carried out; nothing was committed by it.
+   *
+   * @param requestId the request
+   * @param vmId the VM
+   * @param reason why, e.g. {@code TIMEOUT}, {@code INVALID_INPUT}, {@code IN_PROGRESS}
+   * @param message detail for people; for invalid input it starts with the field name
+   * @param latency time from submission to outcome
+   */
+  record Failed(String requestId, String vmId, String reason, String message, Duration latency)
+      implements AllocationOutcome {}
+}

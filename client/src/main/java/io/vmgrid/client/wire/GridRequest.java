@@ -1,0 +1,122 @@
+package io.vmgrid.client.wire;
+
+import com.hazelcast.nio.serialization.compact.CompactReader;
+import com.hazelcast.nio.serialization.compact.CompactSerializer;
+import com.hazelcast.nio.serialization.compact.CompactWriter;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A request as it travels through the grid's request map: an allocation or a release, with the id
+ * of the client that waits for its {@link GridResult}.
+ *
+ * <p>Fields are not validated on construction: the grid reads whatever a client wrote and must be able
+ * to answer a malformed request with a clear {@link GridResult}. Call {@link #problem()}.
+ *
+ * @param op what to do; null when a writer sent an operation this version does not know
+ * @param requestId unique id of this request; a retry reuses it
+ * @param clientId id of the client listening for the result
+ * @param vmId the VM to place or release
+ * @param tenantId owner of the VM (empty for releases)
+ * @param cores cores demanded (0 for releases)
+ * @param memoryMb memory demanded in MiB (0 for releases)
+ * @param priority {@code REGULAR} or {@code LOW} (empty for releases)
+ * @param submittedAtMillis client wall clock at submission, for diagnostics only
+ */
+public record GridRequest(
+    @Nullable Op op,
+    String requestId,
+    String clientId,
+    String vmId,
+    String tenantId,
+    long cores,
+    long memoryMb,
+    String priority,
+    long submittedAtMillis) {
+
+  /** The operations a request may ask for. */
+  public enum Op {
+    ALLOCATE,
+    RELEASE;
+
+    static @Nullable Op parse(@Nullable String name) {
+      for (Op op : values()) {
+        if (op.name().equals(name)) {
+          return op;
+        }
+      }
+      return null;
+    }
+  }
+
+  /** Returns the first problem with this request's fields (message starts with the field), or null. */
+  public @Nullable String problem() {
+    if (op == null) {
+      return "op: must be ALLOCATE or RELEASE";
+    }
+    String p = Checks.idProblem("requestId", requestId);
+    if (p == null) {
+      p = Checks.idProblem("clientId", clientId);
+    }
+    if (p == null) {
+      p = Checks.idProblem("vmId", vmId);
+    }
+    if (p != null || op == Op.RELEASE) {
+      return p;
+    }
+    p = Checks.idProblem("tenantId", tenantId);
+    if (p == null) {
+      p = Checks.coresProblem(cores);
+    }
+    if (p == null) {
+      p = Checks.memoryProblem(memoryMb);
+    }
+    if (p == null) {
+      p = Checks.priorityProblem(priority);
+    }
+    return p;
+  }
+
+  static final class Serializer implements CompactSerializer<GridRequest> {
+    @Override
+    public GridRequest read(CompactReader in) {
+      return new GridRequest(
+          Op.parse(in.readString("op")),
+          nonNull(in.readString("requestId")),
+          nonNull(in.readString("clientId")),
+          nonNull(in.readString("vmId")),
+          nonNull(in.readString("tenantId")),
+          in.readInt64("cores"),
+          in.readInt64("memoryMb"),
+          nonNull(in.readString("priority")),
+          in.readInt64("submittedAtMillis"));
+    }
+
+    @Override
+    public void write(CompactWriter out, GridRequest r) {
+      Op op = r.op();
+      out.writeString("op", op == null ? null : op.name());
+      out.writeString("requestId", r.requestId());
+      out.writeString("clientId", r.clientId());
+      out.writeString("vmId", r.vmId());
+      out.writeString("tenantId", r.tenantId());
+      out.writeInt64("cores", r.cores());
+      out.writeInt64("memoryMb", r.memoryMb());
+      out.writeString("priority", r.priority());
+      out.writeInt64("submittedAtMillis", r.submittedAtMillis());
+    }
+
+    @Override
+    public String getTypeName() {
+      return "vmgrid.GridRequest";
+    }
+
+    @Override
+    public Class<GridRequest> getCompactClass() {
+      return GridRequest.class;
+    }
+  }
+
+  static String nonNull(@Nullable String s) {
+    return s == null ? "" : s;
+  }
+}

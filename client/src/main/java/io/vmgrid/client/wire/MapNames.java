@@ -1,0 +1,15 @@
+package io.vmgrid.client.wire;
+
+/** Names of the grid's distributed maps, shared by members and clients. */
+public final class MapNames {
+  /** Server id to {@link ServerState}: the authoritative placement store. */
+  public static final String SERVERS = "servers";
+  /** VM id to {@link Placement}: where each VM lives; the arbiter of idempotent placement. */
+  public static final String PLACEMENTS = "placements";
+  /** Request id to {@link GridRequest}: the client's way in. */
+  public static final String REQUESTS = "requests";
+  /** Request id to {@link GridResult}: the client's way out. */
+  public static final String RESULTS = "results";
+
+  private MapNames() {}
+}

@@ -1,0 +1,163 @@
+package io.vmgrid.client.wire;
+
+import com.hazelcast.nio.serialization.compact.CompactReader;
+import com.hazelcast.nio.serialization.compact.CompactSerializer;
+import com.hazelcast.nio.serialization.compact.CompactWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One server's authoritative state in the {@code servers} map: capacity, what is used, and the VMs it
+ * hosts. Immutable; every change produces a new value with {@code revision + 1}.
+ *
+ * <p>{@code usedCores} and {@code usedMemoryMb} always equal the sums over {@code vms}; the
+ * constructor enforces it, so a state that over-commits or miscounts cannot be built.
+ *
+ * @param serverId the server
+ * @param clusterId the cluster it belongs to
+ * @param capacityCores total cores
+ * @param capacityMemoryMb total memory, MiB
+ * @param usedCores cores held by hosted VMs
+ * @param usedMemoryMb memory held by hosted VMs, MiB
+ * @param healthy whether new VMs may be placed here
+ * @param revision incremented by every committed change
+ * @param vms the hosted VMs
+ */
+public record ServerState(
+    String serverId,
+    String clusterId,
+    long capacityCores,
+    long capacityMemoryMb,
+    long usedCores,
+    long usedMemoryMb,
+    boolean healthy,
+    long revision,
+    List<HostedVm> vms) {
+
+  /** Validates the invariants and copies {@code vms}. */
+  public ServerState {
+    vms = List.copyOf(vms);
+    if (capacityCores < 0 || capacityMemoryMb < 0) {
+      throw new IllegalArgumentException("capacity: must be >= 0 on server " + serverId);
+    }
+    long cores = 0;
+    long memory = 0;
+    for (HostedVm vm : vms) {
+      cores += vm.cores();
+      memory += vm.memoryMb();
+    }
+    if (cores != usedCores || memory != usedMemoryMb) {
+      throw new IllegalArgumentException(
+          "used: " + usedCores + " cores/" + usedMemoryMb + " MiB do not match the hosted VMs' "
+              + cores + "/" + memory + " on server " + serverId);
+    }
+    if (usedCores > capacityCores || usedMemoryMb > capacityMemoryMb) {
+      throw new IllegalArgumentException("used: exceeds capacity on server " + serverId);
+    }
+  }
+
+  /** An empty, healthy server at revision 0. */
+  public static ServerState empty(String serverId, String clusterId, long cores, long memoryMb) {
+    return new ServerState(serverId, clusterId, cores, memoryMb, 0, 0, true, 0, List.of());
+  }
+
+  /** Cores not held by any VM. */
+  public long freeCores() {
+    return capacityCores - usedCores;
+  }
+
+  /** Memory not held by any VM, MiB. */
+  public long freeMemoryMb() {
+    return capacityMemoryMb - usedMemoryMb;
+  }
+
+  /** Whether a VM of this size fits into the free capacity (health not considered). */
+  public boolean fits(long cores, long memoryMb) {
+    return cores <= freeCores() && memoryMb <= freeMemoryMb();
+  }
+
+  /** Returns the hosted VM with this id, or null. */
+  public @Nullable HostedVm find(String vmId) {
+    for (HostedVm vm : vms) {
+      if (vm.vmId().equals(vmId)) {
+        return vm;
+      }
+    }
+    return null;
+  }
+
+  /** A new state with {@code vm} added; the caller has checked that it fits. */
+  public ServerState with(HostedVm vm) {
+    List<HostedVm> next = new ArrayList<>(vms.size() + 1);
+    next.addAll(vms);
+    next.add(vm);
+    return new ServerState(serverId, clusterId, capacityCores, capacityMemoryMb,
+        usedCores + vm.cores(), usedMemoryMb + vm.memoryMb(), healthy, revision + 1, next);
+  }
+
+  /** A new state without the VM {@code vmId}; the same state if it is not hosted here. */
+  public ServerState without(String vmId) {
+    HostedVm gone = find(vmId);
+    if (gone == null) {
+      return this;
+    }
+    List<HostedVm> next = new ArrayList<>(vms);
+    next.removeIf(vm -> vm.vmId().equals(vmId));
+    return new ServerState(serverId, clusterId, capacityCores, capacityMemoryMb,
+        usedCores - gone.cores(), usedMemoryMb - gone.memoryMb(), healthy, revision + 1, next);
+  }
+
+  /** A new state with the health flag set. */
+  public ServerState withHealthy(boolean isHealthy) {
+    return new ServerState(serverId, clusterId, capacityCores, capacityMemoryMb, usedCores,
+        usedMemoryMb, isHealthy, revision + 1, vms);
+  }
+
+  static final class Serializer implements CompactSerializer<ServerState> {
+    @Override
+    public ServerState read(CompactReader in) {
+      HostedVm[] vms = in.readArrayOfCompact("vms", HostedVm.class);
+      List<HostedVm> list = new ArrayList<>(vms == null ? 0 : vms.length);
+      if (vms != null) {
+        for (HostedVm vm : vms) {
+          list.add(Objects.requireNonNull(vm, "vms: null element"));
+        }
+      }
+      return new ServerState(
+          GridRequest.nonNull(in.readString("serverId")),
+          GridRequest.nonNull(in.readString("clusterId")),
+          in.readInt64("capacityCores"),
+          in.readInt64("capacityMemoryMb"),
+          in.readInt64("usedCores"),
+          in.readInt64("usedMemoryMb"),
+          in.readBoolean("healthy"),
+          in.readInt64("revision"),
+          list);
+    }
+
+    @Override
+    public void write(CompactWriter out, ServerState s) {
+      out.writeString("serverId", s.serverId());
+      out.writeString("clusterId", s.clusterId());
+      out.writeInt64("capacityCores", s.capacityCores());
+      out.writeInt64("capacityMemoryMb", s.capacityMemoryMb());
+      out.writeInt64("usedCores", s.usedCores());
+      out.writeInt64("usedMemoryMb", s.usedMemoryMb());
+      out.writeBoolean("healthy", s.healthy());
+      out.writeInt64("revision", s.revision());
+      out.writeArrayOfCompact("vms", s.vms().toArray(new HostedVm[0]));
+    }
+
+    @Override
+    public String getTypeName() {
+      return "vmgrid.ServerState";
+    }
+
+    @Override
+    public Class<ServerState> getCompactClass() {
+      return ServerState.class;
+    }
+  }
+}

@@ -1,0 +1,58 @@
+package io.vmgrid.node;
+
+import java.util.List;
+
+/**
+ * How one grid member starts: which cluster it joins, where it listens, whom it contacts.
+ *
+ * @param clusterName cluster name; members and clients must agree
+ * @param bindAddress interface to bind and advertise (loopback by default)
+ * @param port first port to try; the next free one up to {@code port + 100} is taken if it is busy
+ * @param members TCP/IP join list ({@code host} or {@code host:port}); empty joins nobody else
+ * @param workers request-processing threads on this member
+ */
+public record GridNodeConfig(
+    String clusterName, String bindAddress, int port, List<String> members, int workers) {
+
+  /** Default cluster name. */
+  public static final String DEFAULT_CLUSTER = "vmgrid";
+  /** Default bind address: loopback only, never a public interface unless asked. */
+  public static final String DEFAULT_BIND = "127.0.0.1";
+  /** Default first port. */
+  public static final int DEFAULT_PORT = 5701;
+  /** Default request-processing threads per member (as many as Azure runs agents per node). */
+  public static final int DEFAULT_WORKERS = 4;
+
+  /** Validates every field, naming the bad one. */
+  public GridNodeConfig {
+    if (clusterName == null || clusterName.isBlank()) {
+      throw new IllegalArgumentException("clusterName: is required");
+    }
+    if (bindAddress == null || bindAddress.isBlank()) {
+      throw new IllegalArgumentException("bindAddress: is required");
+    }
+    if (port < 1 || port > 65_435) {
+      throw new IllegalArgumentException("port: must be in 1..65435 (was " + port + ")");
+    }
+    members = List.copyOf(members);
+    for (String m : members) {
+      if (m.isBlank() || m.contains(" ") || m.contains("-")) {
+        throw new IllegalArgumentException(
+            "members: '" + m + "' is not host or host:port (ranges are not supported)");
+      }
+    }
+    if (workers < 1 || workers > 256) {
+      throw new IllegalArgumentException("workers: must be in 1..256 (was " + workers + ")");
+    }
+  }
+
+  /** A single loopback member with defaults. */
+  public static GridNodeConfig defaults() {
+    return new GridNodeConfig(DEFAULT_CLUSTER, DEFAULT_BIND, DEFAULT_PORT, List.of(), DEFAULT_WORKERS);
+  }
+
+  /** The same config with another cluster name. */
+  public GridNodeConfig withClusterName(String name) {
+    return new GridNodeConfig(name, bindAddress, port, members, workers);
+  }
+}

@@ -1,0 +1,218 @@
+package io.vmgrid.node.placement;
+
+import com.hazelcast.core.EntryEvent;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
+import com.hazelcast.map.listener.EntryAddedListener;
+import com.hazelcast.map.listener.EntryUpdatedListener;
+import io.vmgrid.client.wire.GridRequest;
+import io.vmgrid.client.wire.GridResult;
+import io.vmgrid.client.wire.HostedVm;
+import io.vmgrid.client.wire.MapNames;
+import io.vmgrid.client.wire.Placement;
+import io.vmgrid.client.wire.ServerState;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Carries out the requests whose entries this member owns in the {@code requests} map: first-fit
+ * placement committed by {@link PlaceVmProcessor}, and release by {@link ReleaseVmProcessor}.
+ *
+ * <p>This is the walking skeleton's direct path: a local entry listener hands each new request to a
+ * small worker pool. The Kamino scheduler job and the rule-engine agents replace it.
+ *
+ * <p>Idempotency: before committing, the request claims its VM id with {@code putIfAbsent} in
+ * {@code placements}. A second request for the same VM id finds the claim and is refused, so a VM id
+ * is committed to at most one server; the claim is removed if no server takes the VM.
+ */
+public final class RequestProcessor implements AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(RequestProcessor.class.getName());
+  /** At most this many servers are tried per request before giving up. */
+  static final int MAX_ATTEMPTS = 64;
+
+  private final IMap<String, GridRequest> requests;
+  private final IMap<String, GridResult> results;
+  private final IMap<String, ServerState> servers;
+  private final IMap<String, Placement> placements;
+  private final ServerView view;
+  private final ExecutorService workers;
+  private final UUID listenerId;
+  private final AtomicLong conflicts = new AtomicLong();
+  private final AtomicLong processed = new AtomicLong();
+
+  /** Starts processing the requests this member owns, on {@code workerCount} threads. */
+  public RequestProcessor(HazelcastInstance hz, ServerView view, int workerCount) {
+    this.requests = hz.getMap(MapNames.REQUESTS);
+    this.results = hz.getMap(MapNames.RESULTS);
+    this.servers = hz.getMap(MapNames.SERVERS);
+    this.placements = hz.getMap(MapNames.PLACEMENTS);
+    this.view = view;
+    AtomicInteger n = new AtomicInteger();
+    this.workers =
+        Executors.newFixedThreadPool(
+            workerCount,
+            r -> {
+              Thread t = new Thread(r, "vmgrid-worker-" + n.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
+    IMap<String, Object> raw = hz.getMap(MapNames.REQUESTS);
+    this.listenerId = raw.addLocalEntryListener(new Listener());
+  }
+
+  /** Commit conflicts seen so far (a server's current state refused what the view said fits). */
+  public long conflicts() {
+    return conflicts.get();
+  }
+
+  /** Requests answered so far. */
+  public long processed() {
+    return processed.get();
+  }
+
+  private void handle(GridRequest request) {
+    long start = System.nanoTime();
+    GridResult result;
+    try {
+      String problem = request.problem();
+      if (problem != null) {
+        result = result(request, GridResult.Status.FAILED, "INVALID_INPUT", problem, "", 0, start);
+      } else if (request.op() == GridRequest.Op.RELEASE) {
+        result = release(request, start);
+      } else {
+        result = allocate(request, start);
+      }
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "request " + request.requestId() + " failed", e);
+      result = result(request, GridResult.Status.FAILED, "INTERNAL", e.toString(), "", 0, start);
+    }
+    results.set(request.requestId(), result);
+    requests.delete(request.requestId());
+    processed.incrementAndGet();
+  }
+
+  private GridResult allocate(GridRequest r, long start) {
+    Placement claim =
+        new Placement(r.vmId(), r.requestId(), Placement.State.PENDING, "", r.tenantId(), r.cores(),
+            r.memoryMb());
+    Placement existing = placements.putIfAbsent(r.vmId(), claim);
+    if (existing != null) {
+      return answerExisting(r, existing, start);
+    }
+    HostedVm vm = new HostedVm(r.vmId(), r.tenantId(), r.cores(), r.memoryMb(), r.requestId());
+    boolean committed = false;
+    try {
+      int attempts = 0;
+      List<ServerState> candidates = view.firstFit(r.cores(), r.memoryMb(), MAX_ATTEMPTS);
+      for (ServerState candidate : candidates) {
+        attempts++;
+        CommitResult commit =
+            servers.executeOnKey(candidate.serverId(), new PlaceVmProcessor(vm));
+        if (commit.hosted()) {
+          committed = true;
+          placements.set(r.vmId(), claim.placedOn(candidate.serverId()));
+          return result(r, GridResult.Status.PLACED, "", "", candidate.serverId(), attempts, start);
+        }
+        conflicts.incrementAndGet();
+      }
+      String message =
+          "no healthy server has " + r.cores() + " cores and " + r.memoryMb() + " MiB free ("
+              + view.size() + " servers, " + attempts + " tried)";
+      return result(r, GridResult.Status.REJECTED, "NO_CAPACITY", message, "", attempts, start);
+    } finally {
+      if (!committed) {
+        placements.remove(r.vmId(), claim);
+      }
+    }
+  }
+
+  private GridResult answerExisting(GridRequest r, Placement existing, long start) {
+    if (!existing.requestId().equals(r.requestId())) {
+      return result(r, GridResult.Status.REJECTED, "VM_ID_IN_USE",
+          "vmId: '" + r.vmId() + "' is already taken by request " + existing.requestId(), "", 0,
+          start);
+    }
+    if (existing.state() == Placement.State.PLACED) {
+      return result(r, GridResult.Status.PLACED, "", "", existing.serverId(), 0, start);
+    }
+    return result(r, GridResult.Status.FAILED, "IN_PROGRESS",
+        "request " + r.requestId() + " is still being processed; retry later", "", 0, start);
+  }
+
+  private GridResult release(GridRequest r, long start) {
+    Placement placement = placements.get(r.vmId());
+    if (placement == null) {
+      return result(r, GridResult.Status.REJECTED, "UNKNOWN_VM",
+          "vmId: no VM '" + r.vmId() + "' is allocated", "", 0, start);
+    }
+    if (placement.state() != Placement.State.PLACED) {
+      return result(r, GridResult.Status.FAILED, "IN_PROGRESS",
+          "vmId: '" + r.vmId() + "' is still being placed; retry later", "", 0, start);
+    }
+    CommitResult commit =
+        servers.executeOnKey(placement.serverId(), new ReleaseVmProcessor(r.vmId()));
+    boolean removed = placements.remove(r.vmId(), placement);
+    if (commit.status() == CommitResult.Status.NOT_HOSTED && !removed) {
+      return result(r, GridResult.Status.REJECTED, "UNKNOWN_VM",
+          "vmId: '" + r.vmId() + "' was released concurrently", "", 1, start);
+    }
+    return result(r, GridResult.Status.RELEASED, "", "", placement.serverId(), 1, start);
+  }
+
+  private static GridResult result(
+      GridRequest r, GridResult.Status status, String reason, String message, String serverId,
+      int attempts, long start) {
+    long micros = TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - start);
+    return new GridResult(r.requestId(), r.clientId(), r.vmId(), status, reason, message, serverId,
+        attempts, micros);
+  }
+
+  @Override
+  public void close() {
+    try {
+      requests.removeEntryListener(listenerId);
+    } catch (RuntimeException ignored) {
+      // the member may already be shutting down
+    }
+    workers.shutdown();
+    try {
+      if (!workers.awaitTermination(10, TimeUnit.SECONDS)) {
+        workers.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      workers.shutdownNow();
+    }
+  }
+
+  /** Listens with raw values: anything but a {@link GridRequest} is logged and dropped. */
+  private final class Listener
+      implements EntryAddedListener<String, Object>, EntryUpdatedListener<String, Object> {
+    @Override
+    public void entryAdded(EntryEvent<String, Object> event) {
+      submit(event.getKey(), event.getValue());
+    }
+
+    @Override
+    public void entryUpdated(EntryEvent<String, Object> event) {
+      submit(event.getKey(), event.getValue());
+    }
+
+    private void submit(String key, Object value) {
+      if (value instanceof GridRequest request) {
+        workers.execute(() -> handle(request));
+      } else {
+        LOG.warning(() -> "dropping request " + key + ": not a GridRequest but "
+            + (value == null ? "null" : value.getClass().getName()));
+        requests.delete(key);
+      }
+    }
+  }
+}

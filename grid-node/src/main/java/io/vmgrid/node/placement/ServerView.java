@@ -1,0 +1,105 @@
+package io.vmgrid.node.placement;
+
+import com.hazelcast.core.EntryEvent;
+import com.hazelcast.map.IMap;
+import com.hazelcast.map.MapEvent;
+import com.hazelcast.map.listener.EntryAddedListener;
+import com.hazelcast.map.listener.EntryMergedListener;
+import com.hazelcast.map.listener.EntryRemovedListener;
+import com.hazelcast.map.listener.EntryUpdatedListener;
+import com.hazelcast.map.listener.MapClearedListener;
+import io.vmgrid.client.wire.ServerState;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentSkipListMap;
+
+/**
+ * This member's read-only copy of every server's state, fed by events of the {@code servers} map and
+ * ordered by server id. It may lag the authoritative entries by a few milliseconds: that is safe,
+ * because every placement is re-checked by {@link PlaceVmProcessor} against the current entry, and a
+ * stale view only costs a conflict.
+ *
+ * <p>The walking skeleton keeps whole {@link ServerState} values; the rule engine's array-backed
+ * mirror and change journal replace it.
+ */
+public final class ServerView implements AutoCloseable {
+  private final IMap<String, ServerState> servers;
+  private final NavigableMap<String, ServerState> byId = new ConcurrentSkipListMap<>();
+  private final UUID listenerId;
+
+  /** Subscribes to {@code servers} and loads its current contents. */
+  public ServerView(IMap<String, ServerState> servers) {
+    this.servers = servers;
+    this.listenerId = servers.addEntryListener(new Listener(), true);
+    for (Map.Entry<String, ServerState> e : servers.entrySet()) {
+      apply(e.getValue());
+    }
+  }
+
+  /** Records {@code state} unless the view already holds a newer revision of that server. */
+  public void apply(ServerState state) {
+    byId.merge(state.serverId(), state, (old, next) -> next.revision() >= old.revision() ? next : old);
+  }
+
+  /** Healthy servers whose last known free capacity fits the demand, in server-id order. */
+  public List<ServerState> firstFit(long cores, long memoryMb, int limit) {
+    List<ServerState> out = new ArrayList<>();
+    for (ServerState s : byId.values()) {
+      if (s.healthy() && s.fits(cores, memoryMb)) {
+        out.add(s);
+        if (out.size() >= limit) {
+          break;
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Number of servers known. */
+  public int size() {
+    return byId.size();
+  }
+
+  @Override
+  public void close() {
+    servers.removeEntryListener(listenerId);
+  }
+
+  private final class Listener
+      implements EntryAddedListener<String, ServerState>,
+          EntryUpdatedListener<String, ServerState>,
+          EntryMergedListener<String, ServerState>,
+          EntryRemovedListener<String, ServerState>,
+          MapClearedListener {
+    @Override
+    public void entryAdded(EntryEvent<String, ServerState> event) {
+      apply(event.getValue());
+    }
+
+    @Override
+    public void entryUpdated(EntryEvent<String, ServerState> event) {
+      apply(event.getValue());
+    }
+
+    @Override
+    public void entryMerged(EntryEvent<String, ServerState> event) {
+      ServerState merged = event.getMergingValue();
+      if (merged != null) {
+        byId.put(merged.serverId(), merged);
+      }
+    }
+
+    @Override
+    public void entryRemoved(EntryEvent<String, ServerState> event) {
+      byId.remove(event.getKey());
+    }
+
+    @Override
+    public void mapCleared(MapEvent event) {
+      byId.clear();
+    }
+  }
+}

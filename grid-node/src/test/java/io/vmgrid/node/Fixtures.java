@@ -1,0 +1,61 @@
+package io.vmgrid.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
+import io.vmgrid.client.api.VmRequest;
+import io.vmgrid.client.wire.HostedVm;
+import io.vmgrid.client.wire.MapNames;
+import io.vmgrid.client.wire.Placement;
+import io.vmgrid.client.wire.ServerState;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Test fixtures: servers, requests and the reliability invariants of ../shared/DESIGN.md. */
+final class Fixtures {
+  private Fixtures() {}
+
+  /** {@code n} empty healthy servers {@code srv-000..} with the given capacity, in one cluster. */
+  static List<ServerState> servers(int n, long cores, long memoryMb) {
+    List<ServerState> out = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      out.add(ServerState.empty(String.format("srv-%03d", i), "c0", cores, memoryMb));
+    }
+    return out;
+  }
+
+  static VmRequest vm(String vmId, int cores, long memoryMb) {
+    return VmRequest.builder().vmId(vmId).tenantId("t1").cores(cores).memoryMb(memoryMb).build();
+  }
+
+  /**
+   * Checks invariants 1-3 over the whole grid and returns VM id to server id: no server over capacity,
+   * used equals the hosted VMs, every VM on exactly one server, and placements agree with servers.
+   */
+  static Map<String, String> assertInvariants(HazelcastInstance hz) {
+    IMap<String, ServerState> servers = hz.getMap(MapNames.SERVERS);
+    IMap<String, Placement> placements = hz.getMap(MapNames.PLACEMENTS);
+    Map<String, String> hostOf = new HashMap<>();
+    for (ServerState s : servers.values()) {
+      // The record's constructor already refuses used != sum(vms) and used > capacity; check anyway.
+      assertThat(s.usedCores()).as("cores used on %s", s.serverId()).isLessThanOrEqualTo(s.capacityCores());
+      assertThat(s.usedMemoryMb()).as("memory used on %s", s.serverId())
+          .isLessThanOrEqualTo(s.capacityMemoryMb());
+      assertThat(s.vms().stream().mapToLong(HostedVm::cores).sum()).isEqualTo(s.usedCores());
+      for (HostedVm vm : s.vms()) {
+        String previous = hostOf.put(vm.vmId(), s.serverId());
+        assertThat(previous).as("VM %s on two servers", vm.vmId()).isNull();
+      }
+    }
+    Map<String, Placement> all = new HashMap<>(placements.getAll(placements.keySet()));
+    for (Placement p : all.values()) {
+      assertThat(p.state()).as("placement of %s", p.vmId()).isEqualTo(Placement.State.PLACED);
+      assertThat(hostOf.get(p.vmId())).as("server of %s", p.vmId()).isEqualTo(p.serverId());
+    }
+    assertThat(all.keySet()).as("placements vs VMs on servers").isEqualTo(hostOf.keySet());
+    return hostOf;
+  }
+}
