@@ -2,7 +2,11 @@ package io.vmgrid.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.hazelcast.client.config.ClientConfig;
 import com.hazelcast.core.HazelcastInstance;
+import io.vmgrid.client.api.AllocationClient;
+import io.vmgrid.client.api.ClientSettings;
+import java.time.Duration;
 import com.hazelcast.map.IMap;
 import io.vmgrid.client.api.VmRequest;
 import io.vmgrid.client.wire.HostedVm;
@@ -25,6 +29,12 @@ final class Fixtures {
       out.add(ServerState.empty(String.format("srv-%03d", i), "c0", cores, memoryMb));
     }
     return out;
+  }
+
+  /** Client config for a cluster made by a Hazelcast test factory (cluster name taken from it). */
+  static ClientConfig clientConfigFor(HazelcastInstance member) {
+    return AllocationClient.clientConfig(new ClientSettings(member.getConfig().getClusterName(),
+        List.of("127.0.0.1:5701"), Duration.ofSeconds(10)));
   }
 
   static VmRequest vm(String vmId, int cores, long memoryMb) {

@@ -1,0 +1,123 @@
+package io.vmgrid.node;
+
+import static io.vmgrid.node.Fixtures.assertInvariants;
+import static io.vmgrid.node.Fixtures.servers;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.hazelcast.client.test.TestHazelcastFactory;
+import com.hazelcast.core.EntryEvent;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
+import com.hazelcast.map.listener.EntryAddedListener;
+import com.hazelcast.test.HazelcastTestSupport;
+import io.vmgrid.client.api.AllocationClient;
+import io.vmgrid.client.api.InvalidRequestException;
+import io.vmgrid.client.api.UnknownVmException;
+import io.vmgrid.client.api.VmRequest;
+import io.vmgrid.client.wire.GridRequest;
+import io.vmgrid.client.wire.GridResult;
+import io.vmgrid.client.wire.MapNames;
+import io.vmgrid.client.wire.ServerState;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * Bad input gets a clear error naming the field, in the client and again on the grid, and nothing is
+ * committed.
+ */
+class BadInputTest {
+  private final TestHazelcastFactory factory = new TestHazelcastFactory(1);
+  private GridNode node;
+  private HazelcastInstance hzClient;
+  private AllocationClient client;
+
+  @BeforeEach
+  void start() {
+    HazelcastInstance member =
+        factory.newHazelcastInstance(GridNode.applyGridConfig(HazelcastTestSupport.smallInstanceConfig()));
+    node = GridNode.attach(member, 2);
+    node.loadInventory(servers(2, 8, 8_192));
+    hzClient = factory.newHazelcastClient(Fixtures.clientConfigFor(member));
+    client = AllocationClient.using(hzClient, Duration.ofSeconds(30));
+  }
+
+  @AfterEach
+  void stop() {
+    client.close();
+    node.close();
+    factory.terminateAll();
+  }
+
+  @ParameterizedTest(name = "cores={0}")
+  @CsvSource({"0", "-3", "100000"})
+  void nonPositiveOrAbsurdCoresNameTheField(int cores) {
+    assertThatThrownBy(() -> VmRequest.builder().vmId("v").tenantId("t").cores(cores).memoryMb(1).build())
+        .isInstanceOf(InvalidRequestException.class)
+        .hasMessageStartingWith("cores:")
+        .extracting(e -> ((InvalidRequestException) e).field()).isEqualTo("cores");
+    assertNothingCommitted();
+  }
+
+  @Test
+  void missingFieldsAreNamed() {
+    assertThatThrownBy(() -> VmRequest.builder().vmId("v").cores(1).memoryMb(1).build())
+        .isInstanceOf(InvalidRequestException.class).hasMessage("tenantId: is required");
+    assertThatThrownBy(() -> VmRequest.builder().tenantId("t").cores(1).memoryMb(1).build())
+        .isInstanceOf(InvalidRequestException.class).hasMessage("vmId: is required");
+    assertThatThrownBy(() -> VmRequest.builder().vmId("v").tenantId("t").cores(1).build())
+        .isInstanceOf(InvalidRequestException.class).hasMessageStartingWith("memoryMb:");
+    assertThatThrownBy(() -> VmRequest.builder().vmId("bad id!").tenantId("t").cores(1).memoryMb(1).build())
+        .isInstanceOf(InvalidRequestException.class).hasMessageStartingWith("vmId:");
+    assertNothingCommitted();
+  }
+
+  @Test
+  void releasingAnUnknownVmNamesIt() {
+    assertThatThrownBy(() -> client.releaseAndWait("no-such-vm"))
+        .isInstanceOf(UnknownVmException.class)
+        .hasMessage("vmId: no VM 'no-such-vm' is allocated");
+    assertThatThrownBy(() -> client.release(" "))
+        .isInstanceOf(InvalidRequestException.class).hasMessageStartingWith("vmId:");
+    assertNothingCommitted();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({
+    "negative cores,  t,  -1,  1024,  REGULAR, cores:",
+    "zero memory,     t,   2,     0,  REGULAR, memoryMb:",
+    "missing tenant,  '',  2,  1024,  REGULAR, tenantId:",
+    "bad priority,    t,   2,  1024,  URGENT,  priority:",
+  })
+  void theGridRevalidatesWhatAClientWroteDirectly(
+      String name, String tenant, long cores, long memory, String priority, String field)
+      throws Exception {
+    IMap<String, GridRequest> requests = hzClient.getMap(MapNames.REQUESTS);
+    IMap<String, GridResult> results = hzClient.getMap(MapNames.RESULTS);
+    CompletableFuture<GridResult> answer = new CompletableFuture<>();
+    results.addEntryListener(
+        (EntryAddedListener<String, GridResult>) (EntryEvent<String, GridResult> e) ->
+            answer.complete(e.getValue()), "raw-1", true);
+
+    requests.set("raw-1", new GridRequest(GridRequest.Op.ALLOCATE, "raw-1", "rogue-client", "vm-x",
+        tenant, cores, memory, priority, 0));
+
+    GridResult result = answer.get(30, TimeUnit.SECONDS);
+    assertThat(result.status()).isEqualTo(GridResult.Status.FAILED);
+    assertThat(result.reason()).isEqualTo("INVALID_INPUT");
+    assertThat(result.message()).startsWith(field);
+    assertNothingCommitted();
+  }
+
+  private void assertNothingCommitted() {
+    assertThat(assertInvariants(node.hazelcast())).isEmpty();
+    IMap<String, ServerState> servers = node.hazelcast().getMap(MapNames.SERVERS);
+    assertThat(servers.values()).allSatisfy(s -> assertThat(s.usedCores()).isZero());
+  }
+}
