@@ -20,6 +20,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
 
@@ -47,6 +48,8 @@ public final class AllocationClient implements AutoCloseable {
   private final IMap<String, GridRequest> requests;
   private final IMap<String, GridResult> results;
   private final Map<String, CompletableFuture<GridResult>> pending = new ConcurrentHashMap<>();
+  /** Result deletions not yet acknowledged; close() waits for them briefly. */
+  private final AtomicInteger cleanups = new AtomicInteger();
   private final UUID listenerId;
   private final LongSupplier nanoClock;
 
@@ -215,6 +218,16 @@ public final class AllocationClient implements AutoCloseable {
     } catch (RuntimeException ignored) {
       // the instance may already be shut down; nothing is left to clean up then
     }
+    // Let outstanding result deletions finish; any left behind expire on the grid (time to live).
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+    while (cleanups.get() > 0 && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(5);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
     GridOperationException closed = new GridOperationException("CLOSED", "client closed");
     pending.values().forEach(f -> f.completeExceptionally(closed));
     if (ownsInstance) {
@@ -239,7 +252,8 @@ public final class AllocationClient implements AutoCloseable {
       GridResult result = event.getValue();
       if (future != null && result != null) {
         future.complete(result);
-        results.deleteAsync(event.getKey());
+        cleanups.incrementAndGet();
+        var unused = results.deleteAsync(event.getKey()).whenComplete((ok, e) -> cleanups.decrementAndGet());
       }
     }
   }

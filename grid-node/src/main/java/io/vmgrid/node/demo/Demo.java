@@ -1,0 +1,222 @@
+package io.vmgrid.node.demo;
+
+import com.hazelcast.map.IMap;
+import io.vmgrid.client.api.AllocationClient;
+import io.vmgrid.client.api.AllocationOutcome;
+import io.vmgrid.client.api.ClientSettings;
+import io.vmgrid.client.api.Released;
+import io.vmgrid.client.api.VmRequest;
+import io.vmgrid.client.wire.HostedVm;
+import io.vmgrid.client.wire.MapNames;
+import io.vmgrid.client.wire.Placement;
+import io.vmgrid.client.wire.ServerState;
+import io.vmgrid.node.GridNode;
+import io.vmgrid.node.GridNodeConfig;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+
+/**
+ * The embedded demo: one member on loopback, a generated inventory, a real client that allocates a
+ * few hundred VMs and releases some, and a summary a person can read.
+ */
+public final class Demo {
+  /**
+   * Demo settings.
+   *
+   * @param servers servers in the generated inventory
+   * @param requests VM requests to allocate
+   * @param releaseFraction share of placed VMs to release afterwards, 0..1
+   * @param seed seed of inventory and workload
+   * @param workers request-processing threads on the member
+   * @param inFlight most requests outstanding at once
+   */
+  public record Settings(
+      int servers, int requests, double releaseFraction, long seed, int workers, int inFlight) {
+    /** Validates the settings, naming the bad one. */
+    public Settings {
+      if (servers < 1) {
+        throw new IllegalArgumentException("--servers: must be >= 1 (was " + servers + ")");
+      }
+      if (requests < 1) {
+        throw new IllegalArgumentException("--requests: must be >= 1 (was " + requests + ")");
+      }
+      if (!(releaseFraction >= 0 && releaseFraction <= 1)) {
+        throw new IllegalArgumentException(
+            "--release-fraction: must be in 0..1 (was " + releaseFraction + ")");
+      }
+      if (workers < 1) {
+        throw new IllegalArgumentException("--workers: must be >= 1 (was " + workers + ")");
+      }
+      if (inFlight < 1) {
+        throw new IllegalArgumentException("--in-flight: must be >= 1 (was " + inFlight + ")");
+      }
+    }
+  }
+
+  /**
+   * What the demo measured.
+   *
+   * @param placed VMs placed
+   * @param rejected requests rejected (no capacity)
+   * @param failed requests not carried out
+   * @param released VMs released
+   * @param allocateSeconds wall time of the allocation phase
+   * @param latenciesMicros client-observed latency of every allocation, sorted
+   * @param conflicts commit conflicts the member retried
+   * @param totalCores cores in the inventory
+   * @param usedCores cores held at the end
+   * @param nonEmptyCores cores of servers hosting at least one VM
+   * @param emptyServers servers hosting nothing
+   * @param vmsOnServers VMs the servers hold at the end
+   * @param invariantsHold no over-commit and placements agree with servers
+   */
+  public record Report(
+      int placed,
+      int rejected,
+      int failed,
+      int released,
+      double allocateSeconds,
+      List<Long> latenciesMicros,
+      long conflicts,
+      long totalCores,
+      long usedCores,
+      long nonEmptyCores,
+      int emptyServers,
+      int vmsOnServers,
+      boolean invariantsHold) {
+
+    /** Allocated cores / cores of non-empty servers, in percent. */
+    public double packingDensityPercent() {
+      return nonEmptyCores == 0 ? 0 : 100.0 * usedCores / nonEmptyCores;
+    }
+
+    /** The latency at quantile {@code q} (0..1), in milliseconds. */
+    public double latencyMs(double q) {
+      if (latenciesMicros.isEmpty()) {
+        return 0;
+      }
+      int i = (int) Math.min(latenciesMicros.size() - 1, Math.ceil(q * latenciesMicros.size()) - 1);
+      return latenciesMicros.get(Math.max(0, i)) / 1000.0;
+    }
+  }
+
+  private Demo() {}
+
+  /** Runs the demo, printing progress and the summary to {@code out}. */
+  public static Report run(Settings s, PrintStream out) {
+    GridNodeConfig config =
+        GridNodeConfig.defaults().withClusterName("vmgrid-demo-" + UUID.randomUUID().toString().substring(0, 8));
+    config = new GridNodeConfig(config.clusterName(), config.bindAddress(), config.port(),
+        config.members(), s.workers());
+    out.printf(Locale.ROOT, "vmgrid demo (seed %d): starting an embedded member...%n", s.seed());
+    try (GridNode node = GridNode.start(config)) {
+      List<ServerState> inventory = DemoInventory.generate(s.servers(), s.seed());
+      node.loadInventory(inventory);
+      try (AllocationClient client =
+          AllocationClient.connect(new ClientSettings(config.clusterName(),
+              List.of(node.clientAddress()), Duration.ofSeconds(30)))) {
+        Report report = drive(s, node, client);
+        print(s, node, report, out);
+        return report;
+      }
+    }
+  }
+
+  private static Report drive(Settings s, GridNode node, AllocationClient client) {
+    List<VmRequest> workload = DemoWorkload.generate(s.requests(), s.seed());
+    Semaphore window = new Semaphore(s.inFlight());
+    List<CompletableFuture<AllocationOutcome>> futures = new ArrayList<>(workload.size());
+    long start = System.nanoTime();
+    for (VmRequest request : workload) {
+      window.acquireUninterruptibly();
+      futures.add(client.allocate(request).whenComplete((o, e) -> window.release()));
+    }
+    List<AllocationOutcome> outcomes = futures.stream().map(CompletableFuture::join).toList();
+    double allocateSeconds = (System.nanoTime() - start) / 1e9;
+
+    List<String> placedIds = new ArrayList<>();
+    List<Long> latencies = new ArrayList<>();
+    int rejected = 0;
+    int failed = 0;
+    for (AllocationOutcome o : outcomes) {
+      latencies.add(o.latency().toNanos() / 1000);
+      if (o instanceof AllocationOutcome.Placed p) {
+        placedIds.add(p.vmId());
+      } else if (o instanceof AllocationOutcome.Rejected) {
+        rejected++;
+      } else {
+        failed++;
+      }
+    }
+    Collections.sort(latencies);
+
+    Collections.shuffle(placedIds, new Random(s.seed()));
+    List<CompletableFuture<Released>> releases = new ArrayList<>();
+    for (String vmId : placedIds.subList(0, (int) Math.round(placedIds.size() * s.releaseFraction()))) {
+      releases.add(client.release(vmId));
+    }
+    int released = 0;
+    for (CompletableFuture<Released> r : releases) {
+      r.join();
+      released++;
+    }
+    return measure(node, placedIds.size(), rejected, failed, released, allocateSeconds, latencies);
+  }
+
+  private static Report measure(GridNode node, int placed, int rejected, int failed, int released,
+      double seconds, List<Long> latencies) {
+    IMap<String, ServerState> servers = node.hazelcast().getMap(MapNames.SERVERS);
+    IMap<String, Placement> placements = node.hazelcast().getMap(MapNames.PLACEMENTS);
+    long total = 0;
+    long used = 0;
+    long nonEmpty = 0;
+    int empty = 0;
+    Set<String> onServers = new HashSet<>();
+    boolean ok = true;
+    for (ServerState st : servers.values()) {
+      total += st.capacityCores();
+      used += st.usedCores();
+      if (st.vms().isEmpty()) {
+        empty++;
+      } else {
+        nonEmpty += st.capacityCores();
+      }
+      ok &= st.usedCores() <= st.capacityCores() && st.usedMemoryMb() <= st.capacityMemoryMb();
+      for (HostedVm vm : st.vms()) {
+        ok &= onServers.add(vm.vmId());
+      }
+    }
+    ok &= placements.keySet().equals(onServers);
+    return new Report(placed, rejected, failed, released, seconds, List.copyOf(latencies),
+        node.conflicts(), total, used, nonEmpty, empty, onServers.size(), ok);
+  }
+
+  private static void print(Settings s, GridNode node, Report r, PrintStream out) {
+    out.printf(Locale.ROOT, "%n  cluster     1 member at %s, %d servers, %,d cores%n",
+        node.clientAddress(), s.servers(), r.totalCores());
+    out.printf(Locale.ROOT,
+        "  allocate    %d requests in %.2f s (%.0f/s): %d placed, %d rejected (no capacity), %d failed%n",
+        s.requests(), r.allocateSeconds(), s.requests() / r.allocateSeconds(), r.placed(),
+        r.rejected(), r.failed());
+    out.printf(Locale.ROOT, "  latency     p50 %.2f ms, p99 %.2f ms, max %.2f ms (client-observed)%n",
+        r.latencyMs(0.50), r.latencyMs(0.99), r.latencyMs(1.0));
+    out.printf(Locale.ROOT, "  conflicts   %d commits refused by a server's current state and retried%n",
+        r.conflicts());
+    out.printf(Locale.ROOT, "  release     %d VMs released, capacity returned%n", r.released());
+    out.printf(Locale.ROOT,
+        "  packing     %.1f%% of cores used on non-empty servers; %d empty servers; %,d of %,d cores in use%n",
+        r.packingDensityPercent(), r.emptyServers(), r.usedCores(), r.totalCores());
+    out.printf(Locale.ROOT, "  invariants  %s (%d VMs on servers, each once, placements agree)%n",
+        r.invariantsHold() ? "hold: no server over capacity" : "VIOLATED", r.vmsOnServers());
+  }
+}

@@ -1,0 +1,68 @@
+package io.vmgrid.node.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vmgrid.node.demo.Demo;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The launcher's contract: usage errors exit 2, command failures exit 1 with one clear line. */
+class VmgridMainTest {
+
+  @ParameterizedTest(name = "[{0}] exits {1}")
+  @CsvSource(delimiter = '|', value = {
+    "bogus                      | 2",
+    "demo --nope                | 2",
+    "demo --servers abc         | 2",
+    "node --port                | 2",
+    "''                         | 2",
+  })
+  void badUsageExitsTwo(String args, int expected) {
+    String[] argv = args.isEmpty() ? new String[0] : args.split(" ");
+    assertThat(VmgridMain.execute(argv)).isEqualTo(expected);
+  }
+
+  @Test
+  void invalidValuesExitOneNamingTheOption() {
+    PrintStream err = System.err;
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+    try {
+      assertThat(VmgridMain.execute("demo", "--servers", "0")).isEqualTo(1);
+      assertThat(VmgridMain.execute("demo", "--release-fraction", "1.5")).isEqualTo(1);
+    } finally {
+      System.setErr(err);
+    }
+    assertThat(captured.toString(StandardCharsets.UTF_8))
+        .contains("vmgrid demo: error: --servers: must be >= 1 (was 0)")
+        .contains("--release-fraction: must be in 0..1 (was 1.5)");
+  }
+
+  @Test
+  void helpExitsZero() {
+    assertThat(VmgridMain.execute("--help")).isZero();
+    assertThat(VmgridMain.execute("demo", "--help")).isZero();
+    assertThat(VmgridMain.execute("node", "--help")).isZero();
+  }
+
+  @Test
+  void demoAllocatesReleasesAndReportsHoldingInvariants() {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    Demo.Report report =
+        Demo.run(new Demo.Settings(16, 200, 0.5, 7, 2, 16),
+            new PrintStream(out, true, StandardCharsets.UTF_8));
+
+    assertThat(report.placed() + report.rejected() + report.failed()).isEqualTo(200);
+    assertThat(report.failed()).isZero();
+    assertThat(report.placed()).isPositive();
+    assertThat(report.released()).isEqualTo(Math.round(report.placed() * 0.5));
+    assertThat(report.vmsOnServers()).isEqualTo(report.placed() - report.released());
+    assertThat(report.invariantsHold()).isTrue();
+    assertThat(out.toString(StandardCharsets.UTF_8))
+        .contains("placed").contains("latency").contains("packing").contains("invariants  hold");
+  }
+}
