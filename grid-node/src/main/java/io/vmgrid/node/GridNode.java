@@ -15,8 +15,10 @@ import io.vmgrid.node.placement.PlacementSerialization;
 import io.vmgrid.node.placement.RequestProcessor;
 import io.vmgrid.node.placement.ServerView;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -27,6 +29,7 @@ public final class GridNode implements AutoCloseable {
   /** Result entries expire after this many seconds if no client picked them up. */
   static final int RESULT_TTL_SECONDS = 600;
   private static final int LOAD_BATCH = 1_000;
+  private static final long VIEW_CATCH_UP_MILLIS = 30_000;
 
   private final HazelcastInstance hazelcast;
   private final ServerView view;
@@ -109,26 +112,38 @@ public final class GridNode implements AutoCloseable {
     return processor.conflicts();
   }
 
+  /** Servers this member's view currently knows (it follows the servers map within milliseconds). */
+  public int knownServers() {
+    return view.size();
+  }
+
   /** Requests this member has answered. */
   public long processed() {
     return processor.processed();
   }
 
   /**
-   * Writes servers into the placement store in batches, replacing entries with the same id. Meant for
-   * loading an inventory before allocation starts.
+   * Writes servers into the placement store in batches, replacing entries with the same id, and
+   * returns once this member's view knows them all (other members' views follow within milliseconds).
+   * Meant for loading an inventory before allocation starts.
    */
   public void loadInventory(Collection<ServerState> inventory) {
     IMap<String, ServerState> servers = hazelcast.getMap(MapNames.SERVERS);
     Map<String, ServerState> batch = new HashMap<>();
+    List<String> ids = new ArrayList<>(inventory.size());
     for (ServerState s : inventory) {
       batch.put(s.serverId(), s);
+      ids.add(s.serverId());
       if (batch.size() == LOAD_BATCH) {
         servers.putAll(batch);
         batch.clear();
       }
     }
     servers.putAll(batch);
+    if (!view.awaitKnown(ids, VIEW_CATCH_UP_MILLIS)) {
+      throw new IllegalStateException("inventory: loaded " + ids.size() + " servers but this member's"
+          + " view knows only " + view.size() + " after " + VIEW_CATCH_UP_MILLIS + " ms");
+    }
   }
 
   /** Stops request processing and leaves the cluster gracefully (partitions are handed over). */

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.hazelcast.map.IMap;
+import com.hazelcast.test.HazelcastTestSupport;
 import io.vmgrid.client.api.AllocationClient;
 import io.vmgrid.client.api.AllocationOutcome;
 import io.vmgrid.client.api.ClientSettings;
@@ -48,11 +49,18 @@ class AllocationFlowTest {
     node.close();
   }
 
+  /**
+   * Deletes key by key (not {@code clear()}): per-key events are ordered with the following puts on
+   * the same partition, so the member's view cannot see the reload before the removal.
+   */
   @BeforeEach
   void freshInventory() {
+    IMap<String, ServerState> servers = node.hazelcast().getMap(MapNames.SERVERS);
     node.hazelcast().getMap(MapNames.PLACEMENTS).clear();
-    node.hazelcast().getMap(MapNames.SERVERS).clear();
+    servers.keySet().forEach(servers::delete);
+    HazelcastTestSupport.assertTrueEventually(() -> assertThat(node.knownServers()).isZero());
     node.loadInventory(servers(2, 8, 32_768));
+    HazelcastTestSupport.assertTrueEventually(() -> assertThat(node.knownServers()).isEqualTo(2));
   }
 
   @Test

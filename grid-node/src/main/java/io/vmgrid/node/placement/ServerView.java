@@ -10,11 +10,13 @@ import com.hazelcast.map.listener.EntryUpdatedListener;
 import com.hazelcast.map.listener.MapClearedListener;
 import io.vmgrid.client.wire.ServerState;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * This member's read-only copy of every server's state, fed by events of the {@code servers} map and
@@ -56,6 +58,28 @@ public final class ServerView implements AutoCloseable {
       }
     }
     return out;
+  }
+
+  /**
+   * Waits until the view knows every server in {@code serverIds} or {@code timeoutMillis} passes;
+   * returns whether it caught up.
+   */
+  public boolean awaitKnown(Collection<String> serverIds, long timeoutMillis) {
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+    for (String id : serverIds) {
+      while (!byId.containsKey(id)) {
+        if (System.nanoTime() > deadline) {
+          return false;
+        }
+        try {
+          Thread.sleep(1);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return false;
+        }
+      }
+    }
+    return true;
   }
 
   /** Number of servers known. */
