@@ -11,10 +11,22 @@ import com.hazelcast.query.Predicates;
 import io.vmgrid.client.wire.Checks;
 import io.vmgrid.client.wire.GridRequest;
 import io.vmgrid.client.wire.GridResult;
+import io.vmgrid.client.wire.InventoryProcessors;
 import io.vmgrid.client.wire.MapNames;
+import io.vmgrid.client.wire.Placement;
+import io.vmgrid.client.wire.ServerHealth;
+import io.vmgrid.client.wire.ServerState;
 import io.vmgrid.client.wire.WireSerialization;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -22,6 +34,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
+import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -40,6 +53,8 @@ import org.jspecify.annotations.Nullable;
  * }</pre>
  */
 public final class AllocationClient implements AutoCloseable {
+
+  private static final int LOAD_BATCH = 1_000;
 
   private final HazelcastInstance hazelcast;
   private final boolean ownsInstance;
@@ -157,6 +172,183 @@ public final class AllocationClient implements AutoCloseable {
       }
       throw e;
     }
+  }
+
+  /**
+   * Places a batch (e.g. an availability set) all-or-nothing: if any VM cannot be placed, the VMs of
+   * the batch that were placed are released again, so nothing of a failed batch stays held.
+   *
+   * <p>All-or-nothing because a partial availability set does not give the tenant the fault
+   * tolerance it asked for. The rollback is a compensating release, not an atomic transaction: for a
+   * few milliseconds other requests may see the batch's capacity as taken, and if this client dies
+   * mid-batch the placed VMs stay (they are ordinary placements and can be released by id).
+   */
+  public CompletableFuture<BatchOutcome> allocateAll(List<VmRequest> batch) {
+    if (batch.isEmpty()) {
+      throw new InvalidRequestException("requests", "requests: a batch needs at least one VM");
+    }
+    Set<String> vmIds = new HashSet<>();
+    for (VmRequest r : batch) {
+      if (!vmIds.add(r.vmId())) {
+        throw new InvalidRequestException("vmId", "vmId: '" + r.vmId() + "' appears twice in the batch");
+      }
+    }
+    List<CompletableFuture<AllocationOutcome>> futures = batch.stream().map(this::allocate).toList();
+    return CompletableFuture.allOf(futures.toArray(new CompletableFuture<?>[0]))
+        .thenCompose(
+            ignored -> {
+              List<AllocationOutcome> outcomes = futures.stream().map(CompletableFuture::join).toList();
+              if (outcomes.stream().allMatch(o -> o instanceof AllocationOutcome.Placed)) {
+                return CompletableFuture.completedFuture(new BatchOutcome(true, outcomes));
+              }
+              return rollBack(outcomes);
+            });
+  }
+
+  private CompletableFuture<BatchOutcome> rollBack(List<AllocationOutcome> outcomes) {
+    List<CompletableFuture<AllocationOutcome>> rolled = new ArrayList<>();
+    for (AllocationOutcome o : outcomes) {
+      if (o instanceof AllocationOutcome.Placed p) {
+        rolled.add(release(p.vmId()).handle((released, error) -> new AllocationOutcome.Rejected(
+            p.requestId(), p.vmId(), error == null ? "BATCH_ROLLED_BACK" : "ROLLBACK_FAILED",
+            error == null
+                ? "placed on " + p.serverId() + " and released because another VM of the batch was not"
+                : "placed on " + p.serverId() + "; releasing it failed (" + error + "): release it by id",
+            p.latency())));
+      } else {
+        rolled.add(CompletableFuture.completedFuture(o));
+      }
+    }
+    return CompletableFuture.allOf(rolled.toArray(new CompletableFuture<?>[0]))
+        .thenApply(ignored -> new BatchOutcome(false, rolled.stream().map(CompletableFuture::join).toList()));
+  }
+
+  /** Where a VM is, or empty if no VM with this id is allocated. Reads the grid; sends no request. */
+  public CompletableFuture<Optional<VmStatus>> status(String vmId) {
+    String problem = Checks.idProblem("vmId", vmId);
+    if (problem != null) {
+      throw InvalidRequestException.of(problem);
+    }
+    IMap<String, Placement> placements = hazelcast.getMap(MapNames.PLACEMENTS);
+    return placements.getAsync(vmId).toCompletableFuture().thenApply(p -> Optional.ofNullable(p).map(
+        x -> new VmStatus(x.vmId(), x.state() == Placement.State.PLACED, x.serverId(), x.tenantId(),
+            x.cores(), x.memoryMb(), x.requestId())));
+  }
+
+  /**
+   * Adds servers whose ids are not in the inventory yet, in batches; servers that already exist keep
+   * their state and VMs. Returns the number added.
+   */
+  public CompletableFuture<Integer> loadInventory(Collection<ServerSpec> servers) {
+    Set<String> ids = new HashSet<>();
+    for (ServerSpec s : servers) {
+      if (!ids.add(s.serverId())) {
+        throw new InvalidRequestException(
+            "serverId", "serverId: '" + s.serverId() + "' appears twice in the inventory");
+      }
+    }
+    IMap<String, ServerState> map = hazelcast.getMap(MapNames.SERVERS);
+    return CompletableFuture.supplyAsync(() -> {
+      int added = 0;
+      List<ServerSpec> list = List.copyOf(servers);
+      for (int from = 0; from < list.size(); from += LOAD_BATCH) {
+        List<ServerSpec> chunk = list.subList(from, Math.min(list.size(), from + LOAD_BATCH));
+        Set<String> existing =
+            map.getAll(chunk.stream().map(ServerSpec::serverId).collect(Collectors.toSet())).keySet();
+        Map<String, ServerState> fresh = new HashMap<>();
+        for (ServerSpec s : chunk) {
+          if (!existing.contains(s.serverId())) {
+            fresh.put(s.serverId(), s.initialState());
+          }
+        }
+        map.putAll(fresh);
+        added += fresh.size();
+      }
+      return added;
+    });
+  }
+
+  /** Adds one server; fails with {@link InvalidRequestException} if the id is taken. */
+  public CompletableFuture<Void> addServer(ServerSpec server) {
+    IMap<String, ServerState> map = hazelcast.getMap(MapNames.SERVERS);
+    return map.submitToKey(server.serverId(), new InventoryProcessors.AddServer(server.initialState()))
+        .toCompletableFuture()
+        .thenAccept(r -> {
+          if (!"ADDED".equals(r)) {
+            throw new InvalidRequestException(
+                "serverId", "serverId: '" + server.serverId() + "' is already in the inventory");
+          }
+        });
+  }
+
+  /**
+   * Removes a server that hosts no VM. Fails with {@link UnknownServerException}, or
+   * {@link GridOperationException} ({@code SERVER_NOT_EMPTY}) while it still hosts VMs.
+   */
+  public CompletableFuture<Void> removeServer(String serverId) {
+    IMap<String, ServerState> map = hazelcast.getMap(MapNames.SERVERS);
+    return map.submitToKey(checkedServerId(serverId), new InventoryProcessors.RemoveServer())
+        .toCompletableFuture()
+        .thenAccept(r -> {
+          if (InventoryProcessors.UNKNOWN.equals(r)) {
+            throw new UnknownServerException(serverId);
+          }
+          if (!"REMOVED".equals(r)) {
+            throw new GridOperationException("SERVER_NOT_EMPTY", "serverId: '" + serverId + "' "
+                + r.toLowerCase(java.util.Locale.ROOT) + " VMs; drain it and release them first");
+          }
+        });
+  }
+
+  /**
+   * Sets a server's health ({@code MAINTENANCE} drains it: no new VMs). Returns the previous health;
+   * fails with {@link UnknownServerException}.
+   */
+  public CompletableFuture<ServerHealth> setHealth(String serverId, ServerHealth health) {
+    IMap<String, ServerState> map = hazelcast.getMap(MapNames.SERVERS);
+    return map.submitToKey(checkedServerId(serverId), new InventoryProcessors.SetHealth(health))
+        .toCompletableFuture()
+        .thenApply(r -> {
+          if (InventoryProcessors.UNKNOWN.equals(r)) {
+            throw new UnknownServerException(serverId);
+          }
+          return ServerHealth.parse("health", r);
+        });
+  }
+
+  /** Totals over the whole inventory (reads every server entry: an operator query, not a hot path). */
+  public CompletableFuture<InventorySummary> inventory() {
+    IMap<String, ServerState> map = hazelcast.getMap(MapNames.SERVERS);
+    return CompletableFuture.supplyAsync(() -> {
+      Map<String, Integer> byHealth = new TreeMap<>();
+      long total = 0;
+      long used = 0;
+      long nonEmpty = 0;
+      int vms = 0;
+      int empty = 0;
+      int count = 0;
+      for (ServerState s : map.values()) {
+        count++;
+        byHealth.merge(s.health().name(), 1, Integer::sum);
+        total += s.capacityCores();
+        used += s.usedCores();
+        vms += s.vms().size();
+        if (s.vms().isEmpty()) {
+          empty++;
+        } else {
+          nonEmpty += s.capacityCores();
+        }
+      }
+      return new InventorySummary(count, byHealth, total, used, vms, empty, nonEmpty);
+    });
+  }
+
+  private static String checkedServerId(String serverId) {
+    String problem = Checks.idProblem("serverId", serverId);
+    if (problem != null) {
+      throw InvalidRequestException.of(problem);
+    }
+    return serverId;
   }
 
   /** The id under which this client's results are delivered. */

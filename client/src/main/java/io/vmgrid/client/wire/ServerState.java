@@ -21,7 +21,7 @@ import org.jspecify.annotations.Nullable;
  * @param capacityMemoryMb total memory, MiB
  * @param usedCores cores held by hosted VMs
  * @param usedMemoryMb memory held by hosted VMs, MiB
- * @param healthy whether new VMs may be placed here
+ * @param health whether new VMs may be placed here
  * @param revision incremented by every committed change
  * @param vms the hosted VMs
  */
@@ -32,13 +32,16 @@ public record ServerState(
     long capacityMemoryMb,
     long usedCores,
     long usedMemoryMb,
-    boolean healthy,
+    ServerHealth health,
     long revision,
     List<HostedVm> vms) {
 
   /** Validates the invariants and copies {@code vms}. */
   public ServerState {
     vms = List.copyOf(vms);
+    if (health == null) {
+      throw new IllegalArgumentException("health: is required on server " + serverId);
+    }
     if (capacityCores < 0 || capacityMemoryMb < 0) {
       throw new IllegalArgumentException("capacity: must be >= 0 on server " + serverId);
     }
@@ -60,7 +63,8 @@ public record ServerState(
 
   /** An empty, healthy server at revision 0. */
   public static ServerState empty(String serverId, String clusterId, long cores, long memoryMb) {
-    return new ServerState(serverId, clusterId, cores, memoryMb, 0, 0, true, 0, List.of());
+    return new ServerState(
+        serverId, clusterId, cores, memoryMb, 0, 0, ServerHealth.HEALTHY, 0, List.of());
   }
 
   /** Cores not held by any VM. */
@@ -94,7 +98,7 @@ public record ServerState(
     next.addAll(vms);
     next.add(vm);
     return new ServerState(serverId, clusterId, capacityCores, capacityMemoryMb,
-        usedCores + vm.cores(), usedMemoryMb + vm.memoryMb(), healthy, revision + 1, next);
+        usedCores + vm.cores(), usedMemoryMb + vm.memoryMb(), health, revision + 1, next);
   }
 
   /** A new state without the VM {@code vmId}; the same state if it is not hosted here. */
@@ -106,13 +110,22 @@ public record ServerState(
     List<HostedVm> next = new ArrayList<>(vms);
     next.removeIf(vm -> vm.vmId().equals(vmId));
     return new ServerState(serverId, clusterId, capacityCores, capacityMemoryMb,
-        usedCores - gone.cores(), usedMemoryMb - gone.memoryMb(), healthy, revision + 1, next);
+        usedCores - gone.cores(), usedMemoryMb - gone.memoryMb(), health, revision + 1, next);
   }
 
-  /** A new state with the health flag set. */
-  public ServerState withHealthy(boolean isHealthy) {
+  /** A new state with {@code next} health. */
+  public ServerState withHealth(ServerHealth next) {
     return new ServerState(serverId, clusterId, capacityCores, capacityMemoryMb, usedCores,
-        usedMemoryMb, isHealthy, revision + 1, vms);
+        usedMemoryMb, next, revision + 1, vms);
+  }
+
+  /** Whether new VMs may be placed here. */
+  public boolean acceptsPlacements() {
+    return health == ServerHealth.HEALTHY;
+  }
+
+  private static ServerHealth parseHealth(@Nullable String name) {
+    return name == null ? ServerHealth.UNHEALTHY : ServerHealth.parse("health", name);
   }
 
   static final class Serializer implements CompactSerializer<ServerState> {
@@ -132,7 +145,7 @@ public record ServerState(
           in.readInt64("capacityMemoryMb"),
           in.readInt64("usedCores"),
           in.readInt64("usedMemoryMb"),
-          in.readBoolean("healthy"),
+          parseHealth(in.readString("health")),
           in.readInt64("revision"),
           list);
     }
@@ -145,7 +158,7 @@ public record ServerState(
       out.writeInt64("capacityMemoryMb", s.capacityMemoryMb());
       out.writeInt64("usedCores", s.usedCores());
       out.writeInt64("usedMemoryMb", s.usedMemoryMb());
-      out.writeBoolean("healthy", s.healthy());
+      out.writeString("health", s.health().name());
       out.writeInt64("revision", s.revision());
       out.writeArrayOfCompact("vms", s.vms().toArray(new HostedVm[0]));
     }

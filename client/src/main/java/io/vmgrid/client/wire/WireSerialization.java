@@ -18,6 +18,7 @@ public final class WireSerialization {
     compact.addSerializer(new HostedVm.Serializer());
     compact.addSerializer(new ServerState.Serializer());
     compact.addSerializer(new Placement.Serializer());
+    InventoryProcessors.register(compact);
     return config;
   }
 }

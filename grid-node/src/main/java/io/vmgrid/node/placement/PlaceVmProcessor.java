@@ -37,9 +37,9 @@ public final class PlaceVmProcessor implements EntryProcessor<String, ServerStat
     if (state.find(vm.vmId()) != null) {
       return new CommitResult(CommitResult.Status.ALREADY_HOSTED, "", state.revision());
     }
-    if (!state.healthy()) {
-      return new CommitResult(
-          CommitResult.Status.UNHEALTHY, state.serverId() + " is not healthy", state.revision());
+    if (!state.acceptsPlacements()) {
+      return new CommitResult(CommitResult.Status.UNHEALTHY,
+          state.serverId() + " is " + state.health() + ": no new VMs", state.revision());
     }
     if (!state.fits(vm.cores(), vm.memoryMb())) {
       String detail =

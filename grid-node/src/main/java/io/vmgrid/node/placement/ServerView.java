@@ -50,7 +50,7 @@ public final class ServerView implements AutoCloseable {
   public List<ServerState> firstFit(long cores, long memoryMb, int limit) {
     List<ServerState> out = new ArrayList<>();
     for (ServerState s : byId.values()) {
-      if (s.healthy() && s.fits(cores, memoryMb)) {
+      if (s.acceptsPlacements() && s.fits(cores, memoryMb)) {
         out.add(s);
         if (out.size() >= limit) {
           break;
