@@ -1,0 +1,22 @@
+package io.vmgrid.rules.api;
+
+/** A server's health and availability state. */
+public enum Health {
+  /** In service. */
+  HEALTHY(0),
+  /** In service, but scheduled for maintenance: placeable, preferably avoided. */
+  MAINTENANCE_PENDING(1),
+  /** Out of service: nothing new may be placed. */
+  UNHEALTHY(2);
+
+  private final byte code;
+
+  Health(int code) {
+    this.code = (byte) code;
+  }
+
+  /** A dense code, 0..2, for array-backed storage. */
+  public byte code() {
+    return code;
+  }
+}

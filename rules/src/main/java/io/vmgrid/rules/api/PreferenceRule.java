@@ -1,0 +1,22 @@
+package io.vmgrid.rules.api;
+
+/**
+ * A soft rule: a raw score per server (or cluster), higher is better. The engine maps raw scores to
+ * {@code [0, 1]} with the rule's declared {@link #minScore()} and {@link #maxScore()} and combines them;
+ * scores outside the range are clamped.
+ */
+public non-sealed interface PreferenceRule extends Rule {
+
+  /** The raw score of {@code index} for the context's request. */
+  double score(EvalContext ctx, int index);
+
+  /** The lowest raw score; 0 by default. */
+  default double minScore() {
+    return 0;
+  }
+
+  /** The highest raw score; 1 by default. */
+  default double maxScore() {
+    return 1;
+  }
+}

@@ -1,0 +1,61 @@
+package io.vmgrid.rules.api;
+
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A feature of a request that a rule's result may depend on. A rule's cache key is its name plus the
+ * values of the traits it declares; the request type is the values of all the rule set's traits.
+ */
+public enum Trait {
+  VM_TYPE,
+  CORES,
+  MEMORY,
+  SSD,
+  PRIORITY,
+  TENANT,
+  MACHINE_TYPES,
+  FEATURES,
+  AVAILABILITY_SET,
+  ANTI_AFFINITY_GROUP,
+  CLUSTER_PIN;
+
+  /** The trait that carries the demand for {@code r}. */
+  public static Trait of(Resource r) {
+    return switch (r) {
+      case CORES -> CORES;
+      case MEMORY -> MEMORY;
+      case SSD -> SSD;
+    };
+  }
+
+  /** This trait's value in {@code request}, as a canonical string ({@code "-"} when absent). */
+  public String valueOf(VmRequest request) {
+    Constraints c = request.constraints();
+    return switch (this) {
+      case VM_TYPE -> orDash(request.vmType());
+      case CORES -> Long.toString(request.demand().cores());
+      case MEMORY -> Long.toString(request.demand().memory());
+      case SSD -> Long.toString(request.demand().ssd());
+      case PRIORITY -> request.priority().name();
+      case TENANT -> request.tenant();
+      case MACHINE_TYPES -> join(c.machineTypes());
+      case FEATURES -> join(c.features());
+      case AVAILABILITY_SET -> orDash(c.availabilitySet());
+      case ANTI_AFFINITY_GROUP -> orDash(c.antiAffinityGroup());
+      case CLUSTER_PIN -> orDash(c.clusterPin());
+    };
+  }
+
+  private static String orDash(@Nullable String s) {
+    return s == null ? "-" : s;
+  }
+
+  private static String join(java.util.Set<String> values) {
+    if (values.isEmpty()) {
+      return "-";
+    }
+    List<String> sorted = values.stream().sorted().toList();
+    return String.join("+", sorted);
+  }
+}

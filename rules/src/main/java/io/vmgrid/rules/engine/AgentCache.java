@@ -1,0 +1,232 @@
+package io.vmgrid.rules.engine;
+
+import io.vmgrid.rules.api.EvalContext;
+import io.vmgrid.rules.api.Inventory;
+import io.vmgrid.rules.api.Rule;
+import io.vmgrid.rules.api.VmRequest;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * One agent's private two-level cache (Kamino): request type → consolidated ranked candidates (top
+ * level), and rule key → that rule's result (lower level). A top-level entry pins the rule entries it
+ * was built from. Entries remember the journal revision they reflect and, when used, replay only the
+ * newer changes; if the journal no longer reaches back, they are recomputed (counted as a miss).
+ *
+ * <p>Eviction: least recently used first, unpinned rule entries before top-level entries, while the
+ * estimated bytes exceed the budget; and any entry unused for longer than the maximum age. Not
+ * thread-safe: it belongs to one agent.
+ */
+public final class AgentCache {
+  private final RuleEngine engine;
+  private final Evaluator evaluator;
+  private final CacheSettings settings;
+  private final Ticker ticker;
+  private final Inventory inventory;
+  private final List<Rule> rules;
+  private final LinkedHashMap<RequestTypeKey, TypeEntry> top = new LinkedHashMap<>(64, 0.75f, true);
+  private final LinkedHashMap<RuleKey, RuleResult> ruleEntries =
+      new LinkedHashMap<>(256, 0.75f, true);
+  private long topHits;
+  private long partialHits;
+  private long misses;
+  private long ruleHits;
+  private long ruleMisses;
+  private long evictions;
+  private long bytes;
+  private Lookup last = Lookup.MISS;
+
+  AgentCache(RuleEngine engine, Evaluator evaluator, CacheSettings settings, Ticker ticker) {
+    this.engine = engine;
+    this.evaluator = evaluator;
+    this.settings = settings;
+    this.ticker = ticker;
+    this.inventory = engine.inventory();
+    this.rules = engine.rules();
+  }
+
+  /** The ranked candidates for {@code request}, from the cache where possible. */
+  public Candidates candidates(VmRequest request) {
+    long now = ticker.read();
+    evictExpired(now);
+    RequestTypeKey type = engine.classifier().typeKey(request);
+    TypeEntry e = top.get(type);
+    if (e != null) {
+      boolean incremental = evaluator.refresh(e);
+      e.lastUsed = now;
+      for (RuleResult r : e.all) {
+        r.lastUsed = now;
+      }
+      if (incremental) {
+        topHits++;
+        last = Lookup.TOP_HIT;
+      } else {
+        misses++;
+        last = Lookup.MISS;
+      }
+      return evaluator.candidates(e);
+    }
+    List<RuleKey> keys = engine.classifier().ruleKeys(request);
+    EvalContext ctx = new EvalContext(inventory, request);
+    RuleResult[] results = new RuleResult[keys.size()];
+    int hits = 0;
+    for (int i = 0; i < results.length; i++) {
+      RuleKey k = keys.get(i);
+      RuleResult r = ruleEntries.get(k);
+      if (r != null) {
+        r.refresh();
+        hits++;
+      } else {
+        r = new RuleResult(rules.get(i), k, ctx);
+        ruleEntries.put(k, r);
+        bytes += r.bytes;
+      }
+      r.pins++;
+      r.lastUsed = now;
+      results[i] = r;
+    }
+    ruleHits += hits;
+    ruleMisses += results.length - hits;
+    e = evaluator.build(type, ctx, results);
+    e.lastUsed = now;
+    top.put(type, e);
+    bytes += e.bytes;
+    if (hits > 0) {
+      partialHits++;
+      last = Lookup.PARTIAL_HIT;
+    } else {
+      misses++;
+      last = Lookup.MISS;
+    }
+    Candidates answer = evaluator.candidates(e);
+    evictForSize();
+    return answer;
+  }
+
+  /** Looks up candidates and picks a server with the engine's top-N0 policy. */
+  public Optional<Decision> decide(VmRequest request) {
+    return engine.choose(candidates(request));
+  }
+
+  /** How the last {@link #candidates} call was answered. */
+  public Lookup lastLookup() {
+    return last;
+  }
+
+  /** Whether a top-level entry for {@code type} is cached (does not count as a use). */
+  public boolean containsType(RequestTypeKey type) {
+    return top.containsKey(type);
+  }
+
+  /** Whether a rule entry for {@code key} is cached (does not count as a use). */
+  public boolean containsRule(RuleKey key) {
+    return ruleEntries.containsKey(key);
+  }
+
+  /** The cached request types, least recently used first. */
+  public Set<RequestTypeKey> typeKeys() {
+    return Set.copyOf(top.keySet());
+  }
+
+  /** The cached rule keys. */
+  public Set<RuleKey> ruleKeys() {
+    return Set.copyOf(ruleEntries.keySet());
+  }
+
+  /** The estimated bytes of the top-level entry for {@code type} (0 if absent). */
+  public long entryBytes(RequestTypeKey type) {
+    TypeEntry e = top.get(type);
+    return e == null ? 0 : e.bytes;
+  }
+
+  /** The estimated bytes of the rule entry for {@code key} (0 if absent). */
+  public long ruleEntryBytes(RuleKey key) {
+    RuleResult r = ruleEntries.get(key);
+    return r == null ? 0 : r.bytes;
+  }
+
+  /** Refreshes every top-level entry to the journal's revision (what an idle agent does). */
+  public void refreshAll() {
+    for (TypeEntry e : top.values()) {
+      evaluator.refresh(e);
+    }
+  }
+
+  /** Evicts entries older than the maximum age. */
+  public void cleanUp() {
+    evictExpired(ticker.read());
+  }
+
+  /** Drops every entry (counters are kept). */
+  public void clear() {
+    evictions += top.size() + ruleEntries.size();
+    top.clear();
+    ruleEntries.clear();
+    bytes = 0;
+  }
+
+  /** The counters. */
+  public CacheStats stats() {
+    return new CacheStats(topHits, partialHits, misses, ruleHits, ruleMisses, evictions, bytes,
+        top.size(), ruleEntries.size());
+  }
+
+  private void evictExpired(long now) {
+    long limit = settings.maxAgeNanos();
+    for (Iterator<TypeEntry> it = top.values().iterator(); it.hasNext(); ) {
+      TypeEntry e = it.next();
+      if (now - e.lastUsed <= limit) {
+        break;
+      }
+      it.remove();
+      unpin(e);
+    }
+    for (Iterator<RuleResult> it = ruleEntries.values().iterator(); it.hasNext(); ) {
+      RuleResult r = it.next();
+      if (r.pins == 0 && now - r.lastUsed > limit) {
+        it.remove();
+        bytes -= r.bytes;
+        evictions++;
+      }
+    }
+  }
+
+  private void unpin(TypeEntry e) {
+    bytes -= e.bytes;
+    evictions++;
+    for (RuleResult r : e.all) {
+      r.pins--;
+    }
+  }
+
+  private void evictForSize() {
+    while (bytes > settings.maxBytes()) {
+      if (!evictUnpinnedRule()) {
+        Iterator<Map.Entry<RequestTypeKey, TypeEntry>> it = top.entrySet().iterator();
+        if (!it.hasNext()) {
+          return;
+        }
+        TypeEntry e = it.next().getValue();
+        it.remove();
+        unpin(e);
+      }
+    }
+  }
+
+  private boolean evictUnpinnedRule() {
+    for (Iterator<RuleResult> it = ruleEntries.values().iterator(); it.hasNext(); ) {
+      RuleResult r = it.next();
+      if (r.pins == 0) {
+        it.remove();
+        bytes -= r.bytes;
+        evictions++;
+        return true;
+      }
+    }
+    return false;
+  }
+}

@@ -1,0 +1,334 @@
+package io.vmgrid.rules.engine;
+
+import io.vmgrid.rules.api.ChangeJournal;
+import io.vmgrid.rules.api.EvalContext;
+import io.vmgrid.rules.api.Inventory;
+import io.vmgrid.rules.api.JournalRecord;
+import io.vmgrid.rules.api.Scope;
+import io.vmgrid.rules.ruleset.RuleSet;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Builds and incrementally refreshes {@link TypeEntry top-level entries}. Not thread-safe (it keeps
+ * scratch arrays); one per agent.
+ */
+final class Evaluator {
+  private final Inventory inventory;
+  private final EngineSettings settings;
+  private final boolean lexicographic;
+  private final double[] weights;
+  private final int bitsPerPreference;
+  private final int[] stamp;
+  private int epoch;
+  private final int[] touched;
+  private int touchedCount;
+
+  Evaluator(Inventory inventory, RuleSet ruleSet, EngineSettings settings) {
+    this.inventory = inventory;
+    this.settings = settings;
+    this.lexicographic = ruleSet.combination() == RuleSet.Combination.LEXICOGRAPHIC;
+    List<RuleSet.Entry<io.vmgrid.rules.api.PreferenceRule>> prefs = ruleSet.preferences();
+    this.weights = new double[prefs.size()];
+    for (int i = 0; i < weights.length; i++) {
+      weights[i] = prefs.get(i).weight();
+    }
+    int n = Math.max(1, weights.length);
+    this.bitsPerPreference = n <= 3 ? 16 : Math.max(1, 63 / n);
+    this.stamp = new int[inventory.size()];
+    this.touched = new int[inventory.size()];
+  }
+
+  /** Builds an entry from rule results given in rule-set order (validators, then preferences). */
+  TypeEntry build(RequestTypeKey key, EvalContext ctx, RuleResult[] results) {
+    List<RuleResult> cv = new ArrayList<>();
+    List<RuleResult> sv = new ArrayList<>();
+    List<RuleResult> pr = new ArrayList<>();
+    for (RuleResult r : results) {
+      if (!r.validator) {
+        pr.add(r);
+      } else if (r.serverLevel) {
+        sv.add(r);
+      } else {
+        cv.add(r);
+      }
+    }
+    TypeEntry e = new TypeEntry(key, ctx, results, cv.toArray(new RuleResult[0]),
+        sv.toArray(new RuleResult[0]), pr.toArray(new RuleResult[0]), settings.topK());
+    compute(e);
+    return e;
+  }
+
+  /** Recomputes an entry from its (refreshed) rule results. */
+  void compute(TypeEntry e) {
+    for (RuleResult r : e.all) {
+      r.refresh();
+    }
+    Arrays.fill(e.pass, 0L);
+    e.passCount = 0;
+    e.topSize = 0;
+    for (int c = 0; c < inventory.clusterCount(); c++) {
+      e.clusterPass[c] = clusterPasses(e, c);
+      for (int k = 0; k < e.preferences.length; k++) {
+        if (!e.preferences[k].serverLevel) {
+          e.clusterScores[k][c] = (char) e.preferences[k].score(c);
+        }
+      }
+      if (!e.clusterPass[c]) {
+        continue;
+      }
+      ensureCluster(e, c);
+      int end = inventory.clusterEnd(c);
+      for (int s = inventory.clusterStart(c); s < end; s++) {
+        if (serverPasses(e, s)) {
+          e.pass[s >>> 6] |= 1L << s;
+          e.passCount++;
+          offer(e, s, key(e, s));
+        }
+      }
+    }
+    e.revision = inventory.journal().revision();
+  }
+
+  /**
+   * Brings an entry up to the journal's revision, replaying only newer changes.
+   *
+   * @return false if it had to recompute from scratch (journal truncated, or a rule not cacheable)
+   */
+  boolean refresh(TypeEntry e) {
+    ChangeJournal journal = inventory.journal();
+    if (e.revision == journal.revision()) {
+      return true;
+    }
+    if (!journal.canReplayFrom(e.revision) || !allCacheable(e)) {
+      compute(e);
+      return false;
+    }
+    epoch++;
+    if (epoch == 0) {
+      Arrays.fill(stamp, 0);
+      epoch = 1;
+    }
+    touchedCount = 0;
+    journal.replay(e.revision, rec -> collect(e, rec));
+    for (RuleResult r : e.all) {
+      if (!r.refresh()) {
+        compute(e);
+        return false;
+      }
+    }
+    for (int c = 0; c < inventory.clusterCount(); c++) {
+      boolean now = clusterPasses(e, c);
+      boolean changed = now != e.clusterPass[c];
+      for (int k = 0; k < e.preferences.length; k++) {
+        if (!e.preferences[k].serverLevel) {
+          char q = (char) e.preferences[k].score(c);
+          if (q != e.clusterScores[k][c]) {
+            e.clusterScores[k][c] = q;
+            changed = true;
+          }
+        }
+      }
+      if (changed) {
+        e.clusterPass[c] = now;
+        if (now) {
+          ensureCluster(e, c);
+        }
+        int end = inventory.clusterEnd(c);
+        for (int s = inventory.clusterStart(c); s < end; s++) {
+          touch(s);
+        }
+      }
+    }
+    for (int i = 0; i < touchedCount; i++) {
+      update(e, touched[i]);
+    }
+    if (e.topSize < Math.min(settings.exactTop(), e.passCount)) {
+      refill(e);
+    }
+    e.revision = journal.revision();
+    return true;
+  }
+
+  Candidates candidates(TypeEntry e) {
+    int n = Math.min(settings.exactTop(), e.topSize);
+    return new Candidates(Arrays.copyOf(e.topIdx, n), Arrays.copyOf(e.topKey, n), e.passCount,
+        e.revision);
+  }
+
+  private static boolean allCacheable(TypeEntry e) {
+    for (RuleResult r : e.all) {
+      if (!r.rule.cacheable()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private void collect(TypeEntry e, JournalRecord rec) {
+    boolean self = false;
+    boolean fd = false;
+    boolean ud = false;
+    for (RuleResult r : e.serverValidators) {
+      if (r.affected(rec)) {
+        Scope scope = r.rule.scope();
+        self |= scope == Scope.SELF;
+        fd |= scope == Scope.FAULT_DOMAIN;
+        ud |= scope == Scope.UPDATE_DOMAIN;
+      }
+    }
+    for (RuleResult r : e.preferences) {
+      if (r.serverLevel && r.affected(rec)) {
+        Scope scope = r.rule.scope();
+        self |= scope == Scope.SELF;
+        fd |= scope == Scope.FAULT_DOMAIN;
+        ud |= scope == Scope.UPDATE_DOMAIN;
+      }
+    }
+    int s = rec.server();
+    if (self) {
+      touch(s);
+    }
+    if (fd) {
+      for (int m : inventory.faultDomainMembers(inventory.faultDomain(s))) {
+        touch(m);
+      }
+    }
+    if (ud) {
+      for (int m : inventory.updateDomainMembers(inventory.updateDomain(s))) {
+        touch(m);
+      }
+    }
+  }
+
+  private void touch(int s) {
+    if (stamp[s] != epoch) {
+      stamp[s] = epoch;
+      touched[touchedCount++] = s;
+    }
+  }
+
+  private static void ensureCluster(TypeEntry e, int c) {
+    for (RuleResult r : e.serverValidators) {
+      r.ensureCluster(c);
+    }
+    for (RuleResult r : e.preferences) {
+      r.ensureCluster(c);
+    }
+  }
+
+  private static boolean clusterPasses(TypeEntry e, int c) {
+    for (RuleResult r : e.clusterValidators) {
+      if (!r.pass(c)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean serverPasses(TypeEntry e, int s) {
+    for (RuleResult r : e.serverValidators) {
+      if (!r.pass(s)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The combined preference key of server {@code s}; higher is better. */
+  long key(TypeEntry e, int s) {
+    if (lexicographic) {
+      long k = 0;
+      int drop = 16 - bitsPerPreference;
+      for (int i = 0; i < e.preferences.length; i++) {
+        RuleResult p = e.preferences[i];
+        int q = p.score(p.serverLevel ? s : inventory.cluster(s));
+        if (weights[i] < 0) {
+          q = RuleResult.SCALE - q;
+        }
+        k = (k << bitsPerPreference) | (q >>> drop);
+      }
+      return k;
+    }
+    double sum = 0.0;
+    for (int i = 0; i < e.preferences.length; i++) {
+      RuleResult p = e.preferences[i];
+      int q = p.score(p.serverLevel ? s : inventory.cluster(s));
+      sum += weights[i] * (q / (double) RuleResult.SCALE);
+    }
+    long bits = Double.doubleToLongBits(sum + 0.0);
+    return bits ^ ((bits >> 63) & Long.MAX_VALUE);
+  }
+
+  private static boolean better(long k1, int s1, long k2, int s2) {
+    return k1 > k2 || (k1 == k2 && s1 < s2);
+  }
+
+  private void update(TypeEntry e, int s) {
+    for (int i = 0; i < e.topSize; i++) {
+      if (e.topIdx[i] == s) {
+        System.arraycopy(e.topIdx, i + 1, e.topIdx, i, e.topSize - i - 1);
+        System.arraycopy(e.topKey, i + 1, e.topKey, i, e.topSize - i - 1);
+        e.topSize--;
+        break;
+      }
+    }
+    int c = inventory.cluster(s);
+    boolean was = (e.pass[s >>> 6] & (1L << s)) != 0;
+    boolean now = e.clusterPass[c] && serverPasses(e, s);
+    if (was && !now) {
+      e.pass[s >>> 6] &= ~(1L << s);
+      e.passCount--;
+    } else if (!was && now) {
+      e.pass[s >>> 6] |= 1L << s;
+      e.passCount++;
+    }
+    if (!now) {
+      return;
+    }
+    long k = key(e, s);
+    int outside = e.passCount - e.topSize - 1;
+    int last = e.topSize - 1;
+    if (outside == 0 || (last >= 0 && better(k, s, e.topKey[last], e.topIdx[last]))) {
+      insert(e, s, k);
+      if (e.topSize > settings.topK()) {
+        e.topSize--;
+      }
+    }
+  }
+
+  private void refill(TypeEntry e) {
+    e.topSize = 0;
+    long[] pass = e.pass;
+    for (int w = 0; w < pass.length; w++) {
+      long word = pass[w];
+      while (word != 0) {
+        int s = (w << 6) + Long.numberOfTrailingZeros(word);
+        word &= word - 1;
+        offer(e, s, key(e, s));
+      }
+    }
+  }
+
+  private void offer(TypeEntry e, int s, long k) {
+    if (e.topSize < settings.topK()) {
+      insert(e, s, k);
+    } else if (better(k, s, e.topKey[e.topSize - 1], e.topIdx[e.topSize - 1])) {
+      e.topSize--;
+      insert(e, s, k);
+    }
+  }
+
+  private static void insert(TypeEntry e, int s, long k) {
+    int i = e.topSize;
+    while (i > 0 && better(k, s, e.topKey[i - 1], e.topIdx[i - 1])) {
+      e.topKey[i] = e.topKey[i - 1];
+      e.topIdx[i] = e.topIdx[i - 1];
+      i--;
+    }
+    e.topKey[i] = k;
+    e.topIdx[i] = s;
+    e.topSize++;
+  }
+}

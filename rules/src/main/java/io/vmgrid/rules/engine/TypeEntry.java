@@ -1,0 +1,55 @@
+package io.vmgrid.rules.engine;
+
+import io.vmgrid.rules.api.EvalContext;
+
+/**
+ * A top-level cache entry: the consolidated result for one request type. It pins the rule results it
+ * was built from, keeps which servers pass every validator, and the best {@code topK} of them ranked.
+ */
+final class TypeEntry {
+  final RequestTypeKey key;
+  final EvalContext ctx;
+  final RuleResult[] all;
+  final RuleResult[] clusterValidators;
+  final RuleResult[] serverValidators;
+  final RuleResult[] preferences;
+  final boolean[] clusterPass;
+  final char[][] clusterScores;
+  final long[] pass;
+  int passCount;
+  final int[] topIdx;
+  final long[] topKey;
+  int topSize;
+  long revision;
+  long lastUsed;
+  final long bytes;
+
+  TypeEntry(
+      RequestTypeKey key,
+      EvalContext ctx,
+      RuleResult[] all,
+      RuleResult[] clusterValidators,
+      RuleResult[] serverValidators,
+      RuleResult[] preferences,
+      int topK) {
+    this.key = key;
+    this.ctx = ctx;
+    this.all = all;
+    this.clusterValidators = clusterValidators;
+    this.serverValidators = serverValidators;
+    this.preferences = preferences;
+    int clusters = ctx.inventory().clusterCount();
+    int servers = ctx.inventory().size();
+    this.clusterPass = new boolean[clusters];
+    this.clusterScores = new char[preferences.length][];
+    long b = 160 + 2L * key.value().length() + clusters + 8L * all.length;
+    for (int i = 0; i < preferences.length; i++) {
+      clusterScores[i] = preferences[i].serverLevel ? new char[0] : new char[clusters];
+      b += 16 + 2L * clusterScores[i].length;
+    }
+    this.pass = new long[(servers + 63) >>> 6];
+    this.topIdx = new int[topK + 1];
+    this.topKey = new long[topK + 1];
+    this.bytes = b + 8L * pass.length + 12L * (topK + 1);
+  }
+}

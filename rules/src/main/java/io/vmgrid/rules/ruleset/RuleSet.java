@@ -1,0 +1,285 @@
+package io.vmgrid.rules.ruleset;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.vmgrid.rules.api.Level;
+import io.vmgrid.rules.api.PreferenceRule;
+import io.vmgrid.rules.api.Rule;
+import io.vmgrid.rules.api.ValidatorRule;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * An ordered set of configured rules and how preferences combine; read from a YAML or JSON rule-set
+ * file (format in {@code docs/rules.md}).
+ *
+ * <p>Validators are ordered cluster-level first, then by priority; preferences by priority (a lower
+ * number is more important). Ties keep file order.
+ *
+ * @param source where the rule set came from
+ * @param combination how preference scores combine
+ * @param validators the validators in evaluation order
+ * @param preferences the preferences, most important first
+ */
+public record RuleSet(
+    String source,
+    Combination combination,
+    List<Entry<ValidatorRule>> validators,
+    List<Entry<PreferenceRule>> preferences) {
+
+  /** The classpath resource of the default rule set. */
+  public static final String DEFAULT_RESOURCE = "/io/vmgrid/rules/ruleset/default-rules.yaml";
+
+  private static final Set<String> ENTRY_FIELDS =
+      Set.of("name", "rule", "kind", "level", "priority", "arguments", "weight");
+
+  /** How preference scores combine into one ranking. */
+  public enum Combination {
+    /** Compare by the most important preference, then the next, ... (default). */
+    LEXICOGRAPHIC,
+    /** Order by the weighted sum of normalized scores. */
+    WEIGHTED
+  }
+
+  /**
+   * A configured rule.
+   *
+   * @param rule the rule
+   * @param priority its priority (lower is evaluated first / more important)
+   * @param weight its weight (preferences; negative inverts the preference)
+   * @param <R> the rule's type
+   */
+  public record Entry<R extends Rule>(R rule, int priority, double weight) {}
+
+  /** Sorts and copies the entries. */
+  public RuleSet {
+    List<Entry<ValidatorRule>> v = new ArrayList<>(validators);
+    v.sort(Comparator.comparing((Entry<ValidatorRule> e) -> e.rule().level() == Level.SERVER)
+        .thenComparingInt(Entry::priority));
+    validators = List.copyOf(v);
+    List<Entry<PreferenceRule>> p = new ArrayList<>(preferences);
+    p.sort(Comparator.comparingInt(Entry::priority));
+    preferences = List.copyOf(p);
+  }
+
+  /** Every rule, validators first. */
+  public List<Rule> rules() {
+    List<Rule> all = new ArrayList<>();
+    validators.forEach(e -> all.add(e.rule()));
+    preferences.forEach(e -> all.add(e.rule()));
+    return all;
+  }
+
+  /** A copy with another combination mode. */
+  public RuleSet withCombination(Combination c) {
+    return new RuleSet(source, c, validators, preferences);
+  }
+
+  /** The default rule set shipped with vmgrid, built from the built-in registry. */
+  public static RuleSet defaults() {
+    try (InputStream in = RuleSet.class.getResourceAsStream(DEFAULT_RESOURCE)) {
+      if (in == null) {
+        throw new IllegalStateException("missing resource " + DEFAULT_RESOURCE);
+      }
+      return parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), "default-rules.yaml",
+          RuleRegistry.builtin());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Reads a rule-set file (YAML, or JSON, which is YAML too). */
+  public static RuleSet load(Path file, RuleRegistry registry) throws IOException {
+    return parse(Files.readString(file), file.toString(), registry);
+  }
+
+  /**
+   * Parses a rule set; collects every problem and throws {@link RuleSetException} listing them, each
+   * as {@code source: place: message}.
+   */
+  public static RuleSet parse(String text, String source, RuleRegistry registry) {
+    JsonNode root;
+    try {
+      root = new ObjectMapper(new YAMLFactory()).readTree(text);
+    } catch (JsonProcessingException e) {
+      throw new RuleSetException(source, List.of(source + ": not valid YAML/JSON: "
+          + e.getOriginalMessage() + " at line " + e.getLocation().getLineNr()));
+    }
+    List<String> problems = new ArrayList<>();
+    if (root == null || !root.isObject()) {
+      throw new RuleSetException(source, List.of(source + ": top level must be an object"));
+    }
+    for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
+      String f = it.next();
+      if (!f.equals("combination") && !f.equals("rules")) {
+        problems.add(source + ": " + f + ": unknown field (known: combination, rules)");
+      }
+    }
+    Combination combination = Combination.LEXICOGRAPHIC;
+    JsonNode c = root.path("combination");
+    if (!c.isMissingNode()) {
+      try {
+        combination = Combination.valueOf(c.asText().toUpperCase(Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        problems.add(source + ": combination: expected lexicographic or weighted, got " + c);
+      }
+    }
+    JsonNode rules = root.path("rules");
+    List<Entry<ValidatorRule>> validators = new ArrayList<>();
+    List<Entry<PreferenceRule>> preferences = new ArrayList<>();
+    if (!rules.isArray()) {
+      problems.add(source + ": rules: missing field (a list of rules)");
+    } else {
+      Set<String> names = new HashSet<>();
+      for (int i = 0; i < rules.size(); i++) {
+        String place = source + ": rules[" + i + "]";
+        JsonNode e = rules.get(i);
+        if (!e.isObject()) {
+          problems.add(place + ": expected an object");
+          continue;
+        }
+        parseEntry(e, place, registry, names, problems, validators, preferences);
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new RuleSetException(source, problems);
+    }
+    return new RuleSet(source, combination, validators, preferences);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static void parseEntry(
+      JsonNode e,
+      String place,
+      RuleRegistry registry,
+      Set<String> names,
+      List<String> problems,
+      List<Entry<ValidatorRule>> validators,
+      List<Entry<PreferenceRule>> preferences) {
+    int before = problems.size();
+    for (Iterator<String> it = e.fieldNames(); it.hasNext(); ) {
+      String f = it.next();
+      if (!ENTRY_FIELDS.contains(f)) {
+        problems.add(place + "." + f + ": unknown field (known: " + String.join(", ",
+            ENTRY_FIELDS.stream().sorted().toList()) + ")");
+      }
+    }
+    String name = text(e, "name", place, problems, true);
+    if (name != null) {
+      place = place + " (" + name + ")";
+      if (!names.add(name)) {
+        problems.add(place + ".name: duplicate name '" + name + "'");
+      }
+    }
+    String ruleKind = text(e, "rule", place, problems, false);
+    if (ruleKind == null) {
+      ruleKind = name;
+    }
+    String kindText = text(e, "kind", place, problems, true);
+    String levelText = text(e, "level", place, problems, true);
+    JsonNode pn = e.path("priority");
+    int priority = 100;
+    if (pn.isMissingNode()) {
+      problems.add(place + ".priority: missing field");
+    } else if (!pn.isIntegralNumber() || !pn.canConvertToInt()) {
+      problems.add(place + ".priority: expected an integer, got " + pn);
+    } else {
+      priority = pn.asInt();
+    }
+    JsonNode wn = e.path("weight");
+    double weight = 1.0;
+    if (!wn.isMissingNode()) {
+      if (!wn.isNumber()) {
+        problems.add(place + ".weight: expected a number, got " + wn);
+      } else {
+        weight = wn.asDouble();
+      }
+    }
+    JsonNode args = e.path("arguments");
+    if (!args.isMissingNode() && !args.isObject()) {
+      problems.add(place + ".arguments: expected an object, got " + args);
+    }
+    RuleRegistry.Kind kind = null;
+    if (kindText != null) {
+      try {
+        kind = RuleRegistry.Kind.valueOf(kindText.toUpperCase(Locale.ROOT));
+      } catch (IllegalArgumentException ex) {
+        problems.add(place + ".kind: expected validator or preference, got '" + kindText + "'");
+      }
+    }
+    Level level = null;
+    if (levelText != null) {
+      try {
+        level = Level.valueOf(levelText.toUpperCase(Locale.ROOT));
+      } catch (IllegalArgumentException ex) {
+        problems.add(place + ".level: expected cluster or server, got '" + levelText + "'");
+      }
+    }
+    RuleRegistry.Registration reg = null;
+    if (ruleKind != null) {
+      reg = registry.lookup(ruleKind);
+      if (reg == null) {
+        problems.add(place + (e.has("rule") ? ".rule" : ".name") + ": unknown rule '" + ruleKind
+            + "' (known: " + String.join(", ", registry.known()) + ")");
+      }
+    }
+    if (reg != null && kind != null && reg.kind() != kind) {
+      problems.add(place + ".kind: rule '" + ruleKind + "' is a "
+          + reg.kind().name().toLowerCase(Locale.ROOT) + ", not a " + kindText);
+    }
+    if (reg != null && level != null && !reg.levels().contains(level)) {
+      problems.add(place + ".level: rule '" + ruleKind + "' runs at " + reg.levels()
+          .stream().map(l -> l.name().toLowerCase(Locale.ROOT)).sorted().toList() + ", not "
+          + levelText);
+    }
+    if (problems.size() > before || reg == null || name == null || level == null) {
+      return;
+    }
+    RuleArgs ruleArgs = new RuleArgs(args, place + ".arguments");
+    Rule rule;
+    try {
+      rule = reg.factory().create(name, level, ruleArgs);
+    } catch (RuleArgs.BadArgumentException ex) {
+      problems.add(ex.getMessage());
+      return;
+    }
+    for (String unknown : ruleArgs.unread()) {
+      problems.add(place + ".arguments." + unknown + ": unknown argument for rule '" + ruleKind
+          + "'");
+    }
+    if (rule instanceof ValidatorRule v) {
+      validators.add(new Entry<>(v, priority, weight));
+    } else {
+      preferences.add(new Entry<>((PreferenceRule) rule, priority, weight));
+    }
+  }
+
+  private static @org.jspecify.annotations.Nullable String text(
+      JsonNode e, String field, String place, List<String> problems, boolean required) {
+    JsonNode n = e.path(field);
+    if (n.isMissingNode()) {
+      if (required) {
+        problems.add(place + "." + field + ": missing field");
+      }
+      return null;
+    }
+    if (!n.isTextual() || n.asText().isBlank()) {
+      problems.add(place + "." + field + ": expected a non-empty string, got " + n);
+      return null;
+    }
+    return n.asText();
+  }
+}
