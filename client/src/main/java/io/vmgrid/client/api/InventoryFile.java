@@ -1,0 +1,131 @@
+package io.vmgrid.client.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Reads an inventory file: CSV with the header {@code serverId,clusterId,cores,memoryMb}, or JSON (an
+ * array of objects with those fields). Every bad line or value is reported with file, line (or array
+ * index) and field; all problems are collected before failing.
+ */
+public final class InventoryFile {
+  /** The CSV header, in this order. */
+  public static final String CSV_HEADER = "serverId,clusterId,cores,memoryMb";
+  /** Most problems listed in one error message. */
+  static final int MAX_REPORTED = 20;
+
+  private InventoryFile() {}
+
+  /** Reads {@code file} ({@code .json} as JSON, anything else as CSV). */
+  public static List<ServerSpec> read(Path file) throws IOException {
+    if (!Files.isRegularFile(file)) {
+      throw new InvalidRequestException("file", "file: " + file + " does not exist or is not a file");
+    }
+    return file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".json")
+        ? readJson(file)
+        : readCsv(file);
+  }
+
+  private static List<ServerSpec> readCsv(Path file) throws IOException {
+    List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+    List<String> problems = new ArrayList<>();
+    List<ServerSpec> out = new ArrayList<>();
+    if (lines.isEmpty() || !lines.get(0).trim().equals(CSV_HEADER)) {
+      throw new InvalidRequestException("file", "file: " + file + ":1: header must be '" + CSV_HEADER + "'");
+    }
+    for (int i = 1; i < lines.size(); i++) {
+      String line = lines.get(i).trim();
+      if (line.isEmpty() || line.startsWith("#")) {
+        continue;
+      }
+      String where = file + ":" + (i + 1);
+      String[] f = line.split(",", -1);
+      if (f.length != 4) {
+        problems.add(where + ": expected 4 fields (" + CSV_HEADER + "), found " + f.length);
+        continue;
+      }
+      Long cores = number(f[2], where, "cores", problems);
+      Long memory = number(f[3], where, "memoryMb", problems);
+      if (cores != null && memory != null) {
+        add(out, problems, where, f[0].trim(), f[1].trim(), cores, memory);
+      }
+    }
+    return finish(file, out, problems);
+  }
+
+  private static List<ServerSpec> readJson(Path file) throws IOException {
+    JsonNode root;
+    try {
+      root = new ObjectMapper().readTree(file.toFile());
+    } catch (IOException e) {
+      throw new InvalidRequestException("file", "file: " + file + ": not valid JSON: " + e.getMessage());
+    }
+    if (root == null || !root.isArray()) {
+      throw new InvalidRequestException("file", "file: " + file + ": expected a JSON array of servers");
+    }
+    List<String> problems = new ArrayList<>();
+    List<ServerSpec> out = new ArrayList<>();
+    for (int i = 0; i < root.size(); i++) {
+      JsonNode n = root.get(i);
+      String where = file + "[" + i + "]";
+      if (!n.isObject()) {
+        problems.add(where + ": expected an object");
+        continue;
+      }
+      List<String> missing = new ArrayList<>();
+      for (String field : List.of("serverId", "clusterId", "cores", "memoryMb")) {
+        if (!n.hasNonNull(field)) {
+          missing.add(field);
+        }
+      }
+      if (!missing.isEmpty()) {
+        problems.add(where + ": " + String.join(", ", missing) + ": is required");
+        continue;
+      }
+      if (!n.get("cores").canConvertToLong() || !n.get("memoryMb").canConvertToLong()) {
+        problems.add(where + ": cores and memoryMb must be whole numbers");
+        continue;
+      }
+      add(out, problems, where, n.get("serverId").asText(), n.get("clusterId").asText(),
+          n.get("cores").asLong(), n.get("memoryMb").asLong());
+    }
+    return finish(file, out, problems);
+  }
+
+  private static void add(List<ServerSpec> out, List<String> problems, String where, String id,
+      String cluster, long cores, long memory) {
+    try {
+      out.add(new ServerSpec(id, cluster, cores, memory));
+    } catch (InvalidRequestException e) {
+      problems.add(where + ": " + e.getMessage());
+    }
+  }
+
+  private static @org.jspecify.annotations.Nullable Long number(String text, String where, String field, List<String> problems) {
+    try {
+      return Long.parseLong(text.trim());
+    } catch (NumberFormatException e) {
+      problems.add(where + ": " + field + ": '" + text.trim() + "' is not a whole number");
+      return null;
+    }
+  }
+
+  private static List<ServerSpec> finish(Path file, List<ServerSpec> out, List<String> problems) {
+    if (!problems.isEmpty()) {
+      StringBuilder sb = new StringBuilder("file: " + file + " has " + problems.size() + " problem(s):");
+      problems.stream().limit(MAX_REPORTED).forEach(p -> sb.append(System.lineSeparator()).append("  ").append(p));
+      if (problems.size() > MAX_REPORTED) {
+        sb.append(System.lineSeparator()).append("  ... and ").append(problems.size() - MAX_REPORTED).append(" more");
+      }
+      throw new InvalidRequestException("file", sb.toString());
+    }
+    return out;
+  }
+}
