@@ -10,6 +10,16 @@ public non-sealed interface PreferenceRule extends Rule {
   /** The raw score of {@code index} for the context's request. */
   double score(EvalContext ctx, int index);
 
+  /**
+   * Writes the raw scores of indexes {@code from} (inclusive) to {@code to} (exclusive) to
+   * {@code out[i - from]}. Override only for speed; the result must equal {@link #score} per index.
+   */
+  default void score(EvalContext ctx, int from, int to, double[] out) {
+    for (int i = from; i < to; i++) {
+      out[i - from] = score(ctx, i);
+    }
+  }
+
   /** The lowest raw score; 0 by default. */
   default double minScore() {
     return 0;

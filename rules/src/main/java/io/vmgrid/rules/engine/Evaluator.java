@@ -79,16 +79,32 @@ final class Evaluator {
         continue;
       }
       ensureCluster(e, c);
-      int end = inventory.clusterEnd(c);
-      for (int s = inventory.clusterStart(c); s < end; s++) {
-        if (serverPasses(e, s)) {
-          e.pass[s >>> 6] |= 1L << s;
-          e.passCount++;
-          offer(e, s, key(e, s));
-        }
-      }
+      collectPassing(e, inventory.clusterStart(c), inventory.clusterEnd(c));
     }
     e.revision = inventory.journal().revision();
+  }
+
+  private void collectPassing(TypeEntry e, int from, int to) {
+    for (int w = from >>> 6; w <= (to - 1) >>> 6; w++) {
+      int lo = w << 6;
+      long acc = -1L;
+      if (lo < from) {
+        acc &= -1L << (from - lo);
+      }
+      if (lo + 64 > to) {
+        acc &= -1L >>> (lo + 64 - to);
+      }
+      for (RuleResult r : e.serverValidators) {
+        acc &= r.bits[w];
+      }
+      e.pass[w] |= acc;
+      e.passCount += Long.bitCount(acc);
+      while (acc != 0) {
+        int s = lo + Long.numberOfTrailingZeros(acc);
+        acc &= acc - 1;
+        offer(e, s, key(e, s));
+      }
+    }
   }
 
   /**
@@ -110,13 +126,17 @@ final class Evaluator {
       Arrays.fill(stamp, 0);
       epoch = 1;
     }
-    touchedCount = 0;
-    journal.replay(e.revision, rec -> collect(e, rec));
     for (RuleResult r : e.all) {
-      if (!r.refresh()) {
+      if (!r.replayable()) {
         compute(e);
         return false;
       }
+    }
+    touchedCount = 0;
+    journal.replay(e.revision, rec -> replay(e, rec));
+    long latest = journal.revision();
+    for (RuleResult r : e.all) {
+      r.revision = latest;
     }
     for (int c = 0; c < inventory.clusterCount(); c++) {
       boolean now = clusterPasses(e, c);
@@ -166,20 +186,22 @@ final class Evaluator {
     return true;
   }
 
-  private void collect(TypeEntry e, JournalRecord rec) {
+  /**
+   * Applies one journal record: re-evaluates it in every rule result that has not seen it yet, and
+   * marks the servers whose pass or key it can have changed for this entry.
+   */
+  private void replay(TypeEntry e, JournalRecord rec) {
     boolean self = false;
     boolean fd = false;
     boolean ud = false;
-    for (RuleResult r : e.serverValidators) {
-      if (r.affected(rec)) {
-        Scope scope = r.rule.scope();
-        self |= scope == Scope.SELF;
-        fd |= scope == Scope.FAULT_DOMAIN;
-        ud |= scope == Scope.UPDATE_DOMAIN;
+    for (RuleResult r : e.all) {
+      if (!r.affected(rec)) {
+        continue;
       }
-    }
-    for (RuleResult r : e.preferences) {
-      if (r.serverLevel && r.affected(rec)) {
+      if (r.revision < rec.revision()) {
+        r.applyAffected(rec);
+      }
+      if (r.serverLevel) {
         Scope scope = r.rule.scope();
         self |= scope == Scope.SELF;
         fd |= scope == Scope.FAULT_DOMAIN;
@@ -266,7 +288,8 @@ final class Evaluator {
   }
 
   private void update(TypeEntry e, int s) {
-    for (int i = 0; i < e.topSize; i++) {
+    boolean was = (e.pass[s >>> 6] & (1L << s)) != 0;
+    for (int i = 0; was && i < e.topSize; i++) {
       if (e.topIdx[i] == s) {
         System.arraycopy(e.topIdx, i + 1, e.topIdx, i, e.topSize - i - 1);
         System.arraycopy(e.topKey, i + 1, e.topKey, i, e.topSize - i - 1);
@@ -275,7 +298,6 @@ final class Evaluator {
       }
     }
     int c = inventory.cluster(s);
-    boolean was = (e.pass[s >>> 6] & (1L << s)) != 0;
     boolean now = e.clusterPass[c] && serverPasses(e, s);
     if (was && !now) {
       e.pass[s >>> 6] &= ~(1L << s);

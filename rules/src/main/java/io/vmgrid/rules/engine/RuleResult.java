@@ -76,9 +76,19 @@ final class RuleResult {
   /** Makes sure the servers of cluster {@code c} are evaluated (server-level results). */
   void ensureCluster(int c) {
     if (serverLevel && !evaluated[c]) {
+      int from = inventory.clusterStart(c);
       int end = inventory.clusterEnd(c);
-      for (int s = inventory.clusterStart(c); s < end; s++) {
-        evaluate(s);
+      if (validatorRule != null) {
+        validatorRule.evaluate(ctx, from, end, bits);
+      } else if (preferenceRule != null) {
+        PreferenceRule p = preferenceRule;
+        double[] raw = new double[end - from];
+        p.score(ctx, from, end, raw);
+        double min = p.minScore();
+        double max = p.maxScore();
+        for (int s = from; s < end; s++) {
+          scores[s] = quantize(raw[s - from], min, max);
+        }
       }
       evaluated[c] = true;
     }
@@ -123,6 +133,11 @@ final class RuleResult {
    *
    * @return false if it had to recompute from scratch
    */
+  /** Whether the journal still reaches back to this result's revision (and it may be cached). */
+  boolean replayable() {
+    return rule.cacheable() && inventory.journal().canReplayFrom(revision);
+  }
+
   boolean refresh() {
     ChangeJournal journal = inventory.journal();
     if (revision == journal.revision()) {
@@ -145,9 +160,13 @@ final class RuleResult {
   }
 
   private void apply(JournalRecord rec) {
-    if (!affected(rec)) {
-      return;
+    if (affected(rec)) {
+      applyAffected(rec);
     }
+  }
+
+  /** Re-evaluates what {@code rec} (known to affect this rule) can have changed. */
+  void applyAffected(JournalRecord rec) {
     int s = rec.server();
     if (!serverLevel) {
       evaluate(inventory.cluster(s));

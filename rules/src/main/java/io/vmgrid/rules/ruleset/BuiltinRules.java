@@ -73,6 +73,12 @@ final class BuiltinRules {
       return ctx.demandOn(resource, i) <= ctx.inventory().free(resource, i);
     }
 
+    @Override public void evaluate(EvalContext ctx, int from, int to, long[] bits) {
+      for (int i = from; i < to; i++) {
+        ValidatorRule.set(bits, i, passes(ctx, i));
+      }
+    }
+
     @Override public String reason(EvalContext ctx, int i) {
       return "needs " + ctx.demandOn(resource, i) + " " + resource.id() + ", "
           + ctx.inventory().free(resource, i) + " free";
@@ -102,6 +108,21 @@ final class BuiltinRules {
           && type.features().containsAll(ctx.request().constraints().features());
     }
 
+    @Override public void evaluate(EvalContext ctx, int from, int to, long[] bits) {
+      int types = ctx.inventory().machineTypes().size();
+      boolean[] ok = new boolean[types];
+      int[] example = new int[types];
+      java.util.Arrays.fill(example, -1);
+      for (int i = from; i < to; i++) {
+        int m = ctx.inventory().machineType(i);
+        if (example[m] < 0) {
+          example[m] = i;
+          ok[m] = passes(ctx, i);
+        }
+        ValidatorRule.set(bits, i, ok[m]);
+      }
+    }
+
     @Override public String reason(EvalContext ctx, int i) {
       MachineType type = ctx.inventory().machineTypes().get(ctx.inventory().machineType(i));
       return "machine type " + type.id() + " is not compatible";
@@ -125,6 +146,12 @@ final class BuiltinRules {
     @Override public boolean passes(EvalContext ctx, int i) {
       Health h = ctx.inventory().health(i);
       return h == Health.HEALTHY || (h == Health.MAINTENANCE_PENDING && allowMaintenancePending);
+    }
+
+    @Override public void evaluate(EvalContext ctx, int from, int to, long[] bits) {
+      for (int i = from; i < to; i++) {
+        ValidatorRule.set(bits, i, passes(ctx, i));
+      }
     }
 
     @Override public String reason(EvalContext ctx, int i) {
@@ -196,6 +223,13 @@ final class BuiltinRules {
       return set == null || count(ctx, set, i) < maxPerDomain;
     }
 
+    @Override public void evaluate(EvalContext ctx, int from, int to, long[] bits) {
+      boolean unconstrained = ctx.request().constraints().availabilitySet() == null;
+      for (int i = from; i < to; i++) {
+        ValidatorRule.set(bits, i, unconstrained || passes(ctx, i));
+      }
+    }
+
     @Override public String reason(EvalContext ctx, int i) {
       String set = Objects.requireNonNull(ctx.request().constraints().availabilitySet());
       return (faultDomains ? "fault" : "update") + " domain already holds " + count(ctx, set, i)
@@ -225,6 +259,13 @@ final class BuiltinRules {
     @Override public boolean passes(EvalContext ctx, int i) {
       String group = ctx.request().constraints().antiAffinityGroup();
       return group == null || ctx.inventory().groupCountOnServer(group, i) == 0;
+    }
+
+    @Override public void evaluate(EvalContext ctx, int from, int to, long[] bits) {
+      boolean unconstrained = ctx.request().constraints().antiAffinityGroup() == null;
+      for (int i = from; i < to; i++) {
+        ValidatorRule.set(bits, i, unconstrained || passes(ctx, i));
+      }
     }
 
     @Override public String reason(EvalContext ctx, int i) {
@@ -275,6 +316,12 @@ final class BuiltinRules {
       long cap = inv.capacity(resource, i);
       return cap == 0 ? 0 : (inv.used(resource, i) + ctx.demandOn(resource, i)) / (double) cap;
     }
+
+    @Override public void score(EvalContext ctx, int from, int to, double[] out) {
+      for (int i = from; i < to; i++) {
+        out[i - from] = score(ctx, i);
+      }
+    }
   }
 
   /** Servers that already host VMs score 1, empty ones 0 (keeps empty servers empty). */
@@ -293,6 +340,12 @@ final class BuiltinRules {
 
     @Override public double score(EvalContext ctx, int i) {
       return ctx.inventory().vmCount(i) > 0 ? 1 : 0;
+    }
+
+    @Override public void score(EvalContext ctx, int from, int to, double[] out) {
+      for (int i = from; i < to; i++) {
+        out[i - from] = score(ctx, i);
+      }
     }
   }
 
@@ -335,6 +388,12 @@ final class BuiltinRules {
 
     @Override public double score(EvalContext ctx, int i) {
       return ctx.inventory().health(i) == Health.MAINTENANCE_PENDING ? 0 : 1;
+    }
+
+    @Override public void score(EvalContext ctx, int from, int to, double[] out) {
+      for (int i = from; i < to; i++) {
+        out[i - from] = score(ctx, i);
+      }
     }
   }
 }

@@ -1,0 +1,226 @@
+package io.vmgrid.bench.rules;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.vmgrid.rules.api.Constraints;
+import io.vmgrid.rules.api.HostedVm;
+import io.vmgrid.rules.api.Inventory;
+import io.vmgrid.rules.api.InventoryChange;
+import io.vmgrid.rules.api.Priority;
+import io.vmgrid.rules.api.Resource;
+import io.vmgrid.rules.api.Resources;
+import io.vmgrid.rules.api.VmRequest;
+import io.vmgrid.rules.api.VmTypeCatalog;
+import io.vmgrid.rules.engine.AgentCache;
+import io.vmgrid.rules.engine.CacheSettings;
+import io.vmgrid.rules.engine.Candidates;
+import io.vmgrid.rules.engine.EngineSettings;
+import io.vmgrid.rules.engine.Lookup;
+import io.vmgrid.rules.engine.RequestTypeKey;
+import io.vmgrid.rules.engine.RuleEngine;
+import io.vmgrid.rules.engine.RuleKey;
+import io.vmgrid.rules.engine.Ticker;
+import io.vmgrid.rules.ruleset.RuleSet;
+import io.vmgrid.rules.trace.InventoryGenerator;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code vmgrid bench rules}: the cost of the rule engine and one agent's cache on a seeded inventory
+ * of N servers with the default rule set: a miss, a rule-level partial hit, and a top-level hit with
+ * 0, 100 and 1,000 journal changes pending, plus the estimated bytes of a cached entry.
+ *
+ * <p>Method: the inventory (from {@link InventoryGenerator#defaults}) is first filled to about
+ * {@code --fill} of its cores with small VMs. Each figure is the median of {@code --reps} timed
+ * calls after {@code --warmup} untimed ones. Miss: cache cleared before each call. Partial hit: a
+ * request differing from a cached one only in its tenant (so only the tenant rule's entry is
+ * missing). Hit: the same request type again after k random placements and releases.
+ */
+@Command(
+    name = "rules",
+    mixinStandardHelpOptions = true,
+    description = "Rule engine and agent cache: miss, partial hit, hit with pending changes, bytes.")
+public final class RulesBenchCommand implements Callable<Integer> {
+
+  @Spec CommandSpec spec;
+
+  @Option(names = "--servers", required = true, description = "Number of servers.")
+  int servers;
+
+  @Option(names = "--json", description = "Write the results as JSON to this file.")
+  @Nullable Path json;
+
+  @Option(names = "--seed", defaultValue = "42", description = "Seed (default ${DEFAULT-VALUE}).")
+  long seed;
+
+  @Option(names = "--reps", defaultValue = "200", description = "Timed calls per figure.")
+  int reps;
+
+  @Option(names = "--warmup", defaultValue = "100", description = "Untimed calls per figure.")
+  int warmup;
+
+  @Option(names = "--fill", defaultValue = "0.5", description = "Initial core utilization.")
+  double fill;
+
+  private final List<String> placed = new ArrayList<>();
+  private int nextVm;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    out.printf(Locale.ROOT, "vmgrid bench rules: servers=%d seed=%d reps=%d warmup=%d fill=%.2f%n",
+        servers, seed, reps, warmup, fill);
+    out.flush();
+    SplittableRandom rng = new SplittableRandom(seed);
+    Inventory inv = InventoryGenerator.defaults(servers, seed).generate(VmTypeCatalog.EMPTY, 8192);
+    fill(inv, rng);
+    RuleEngine engine = new RuleEngine(inv, RuleSet.defaults(), EngineSettings.defaults(),
+        new SplittableRandom(seed), Ticker.system());
+    AgentCache cache = engine.newCache(new CacheSettings(8L << 30, Long.MAX_VALUE / 4));
+    VmRequest base = request("bench-tenant", 0);
+
+    double miss = median(() -> {
+      cache.clear();
+      return base;
+    }, cache, Lookup.MISS, 0, rng, inv);
+    cache.clear();
+    cache.candidates(base);
+    int[] tenant = {0};
+    double partial = median(() -> request("tenant-" + tenant[0]++, 0), cache, Lookup.PARTIAL_HIT,
+        0, rng, inv);
+    cache.clear();
+    Candidates warm = cache.candidates(base);
+    Map<String, Double> hits = new LinkedHashMap<>();
+    for (int pending : new int[] {0, 100, 1000}) {
+      hits.put(Integer.toString(pending),
+          median(() -> base, cache, Lookup.TOP_HIT, pending, rng, inv));
+    }
+    RequestTypeKey type = engine.classifier().typeKey(base);
+    long entryBytes = cache.entryBytes(type);
+    long ruleBytes = 0;
+    for (RuleKey k : engine.classifier().ruleKeys(base)) {
+      ruleBytes += cache.ruleEntryBytes(k);
+    }
+
+    Map<String, Object> result = new LinkedHashMap<>();
+    result.put("servers", servers);
+    result.put("seed", seed);
+    result.put("reps", reps);
+    result.put("ruleSet", "default");
+    result.put("passingServers", warm.passing());
+    result.put("missMicros", round(miss));
+    result.put("partialHitMicros", round(partial));
+    Map<String, Double> hitsRounded = new LinkedHashMap<>();
+    hits.forEach((k, v) -> hitsRounded.put(k, round(v)));
+    result.put("hitMicros", hitsRounded);
+    result.put("entryBytes", entryBytes);
+    result.put("ruleEntriesBytes", ruleBytes);
+    result.put("javaVersion", System.getProperty("java.version"));
+    result.put("cpus", Runtime.getRuntime().availableProcessors());
+
+    out.printf(Locale.ROOT, "%-34s %12s%n", "figure", "value");
+    out.printf(Locale.ROOT, "%-34s %12.1f%n", "miss (µs)", miss);
+    out.printf(Locale.ROOT, "%-34s %12.1f%n", "partial hit (µs)", partial);
+    hits.forEach((k, v) ->
+        out.printf(Locale.ROOT, "%-34s %12.1f%n", "hit, " + k + " pending changes (µs)", v));
+    out.printf(Locale.ROOT, "%-34s %12d%n", "top-level entry (bytes)", entryBytes);
+    out.printf(Locale.ROOT, "%-34s %12d%n", "its rule entries (bytes)", ruleBytes);
+    out.flush();
+    if (json != null) {
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), result);
+      out.println("wrote " + json);
+    }
+    return 0;
+  }
+
+  private static double round(double v) {
+    return Math.round(v * 10) / 10.0;
+  }
+
+  /** Median microseconds of one cache call, after applying {@code pending} changes each time. */
+  private double median(
+      Supplier<VmRequest> next,
+      AgentCache cache,
+      Lookup expected,
+      int pending,
+      SplittableRandom rng,
+      Inventory inv) {
+    double[] micros = new double[reps];
+    for (int i = 0; i < warmup + reps; i++) {
+      churn(inv, rng, pending);
+      VmRequest r = next.get();
+      long t0 = System.nanoTime();
+      Candidates c = cache.candidates(r);
+      long t1 = System.nanoTime();
+      if (cache.lastLookup() != expected || c.isEmpty()) {
+        throw new IllegalStateException("expected a " + expected + " with candidates, got "
+            + cache.lastLookup() + " " + c);
+      }
+      if (i >= warmup) {
+        micros[i - warmup] = (t1 - t0) / 1000.0;
+      }
+    }
+    Arrays.sort(micros);
+    return micros[reps / 2];
+  }
+
+  private VmRequest request(String tenant, int variant) {
+    Constraints c = Constraints.NONE.withAvailabilitySet("as-" + tenant + "-" + variant);
+    return new VmRequest("bench-" + nextVm++, null, new Resources(4, 16, 40), tenant,
+        Priority.REGULAR, c);
+  }
+
+  private void fill(Inventory inv, SplittableRandom rng) {
+    for (int s = 0; s < inv.size(); s++) {
+      long target = (long) (fill * inv.capacity(Resource.CORES, s));
+      while (inv.used(Resource.CORES, s) < target) {
+        if (!placeOn(inv, rng, s)) {
+          break;
+        }
+      }
+    }
+  }
+
+  private boolean placeOn(Inventory inv, SplittableRandom rng, int s) {
+    long cores = 1L << rng.nextInt(4);
+    Resources d = new Resources(cores, cores * 4, cores * 10);
+    if (!inv.fits(s, d)) {
+      return false;
+    }
+    String tenant = "fill-" + rng.nextInt(5000);
+    String id = "f" + nextVm++;
+    inv.apply(new InventoryChange.Place(inv.serverId(s),
+        new HostedVm(id, tenant, d, Priority.REGULAR, null, null)));
+    placed.add(id);
+    return true;
+  }
+
+  /** {@code k} random changes: releases and placements alternately, keeping utilization level. */
+  private void churn(Inventory inv, SplittableRandom rng, int k) {
+    for (int j = 0; j < k; j++) {
+      if (j % 2 == 0 && !placed.isEmpty()) {
+        int at = rng.nextInt(placed.size());
+        String vm = placed.get(at);
+        placed.set(at, placed.get(placed.size() - 1));
+        placed.remove(placed.size() - 1);
+        inv.apply(new InventoryChange.Release(inv.serverId(inv.serverOf(vm)), vm));
+      } else if (!placeOn(inv, rng, rng.nextInt(inv.size()))) {
+        j--;
+      }
+    }
+  }
+}
