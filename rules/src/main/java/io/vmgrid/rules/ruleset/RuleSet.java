@@ -170,18 +170,18 @@ public record RuleSet(
       List<Entry<ValidatorRule>> validators,
       List<Entry<PreferenceRule>> preferences) {
     int before = problems.size();
-    for (Iterator<String> it = e.fieldNames(); it.hasNext(); ) {
-      String f = it.next();
-      if (!ENTRY_FIELDS.contains(f)) {
-        problems.add(place + "." + f + ": unknown field (known: " + String.join(", ",
-            ENTRY_FIELDS.stream().sorted().toList()) + ")");
-      }
-    }
     String name = text(e, "name", place, problems, true);
     if (name != null) {
       place = place + " (" + name + ")";
       if (!names.add(name)) {
         problems.add(place + ".name: duplicate name '" + name + "'");
+      }
+    }
+    for (Iterator<String> it = e.fieldNames(); it.hasNext(); ) {
+      String f = it.next();
+      if (!ENTRY_FIELDS.contains(f)) {
+        problems.add(place + "." + f + ": unknown field (known: " + String.join(", ",
+            ENTRY_FIELDS.stream().sorted().toList()) + ")");
       }
     }
     String ruleKind = text(e, "rule", place, problems, false);
