@@ -13,17 +13,29 @@ import io.vmgrid.client.wire.HostedVm;
 import io.vmgrid.client.wire.MapNames;
 import io.vmgrid.client.wire.Placement;
 import io.vmgrid.client.wire.ServerState;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /** Test fixtures: servers, requests and the reliability invariants of ../shared/DESIGN.md. */
-final class Fixtures {
+public final class Fixtures {
   private Fixtures() {}
 
+  /** The repository root (surefire passes it as {@code vmgrid.root}; else the module's parent). */
+  public static Path repositoryRoot() {
+    String root = System.getProperty("vmgrid.root");
+    return (root != null && !root.isBlank() ? Path.of(root) : Path.of("..")).toAbsolutePath().normalize();
+  }
+
+  /** The Azure packing trace folder beside the checkout (may be absent). */
+  public static Path azureData() {
+    return repositoryRoot().resolve("../shared/data/azure-packing-2020").normalize();
+  }
+
   /** {@code n} empty healthy servers {@code srv-000..} with the given capacity, in one cluster. */
-  static List<ServerState> servers(int n, long cores, long memoryMb) {
+  public static List<ServerState> servers(int n, long cores, long memoryMb) {
     List<ServerState> out = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       out.add(ServerState.empty(String.format("srv-%03d", i), "c0", cores, memoryMb));
@@ -32,12 +44,12 @@ final class Fixtures {
   }
 
   /** Client config for a cluster made by a Hazelcast test factory (cluster name taken from it). */
-  static ClientConfig clientConfigFor(HazelcastInstance member) {
+  public static ClientConfig clientConfigFor(HazelcastInstance member) {
     return AllocationClient.clientConfig(new ClientSettings(member.getConfig().getClusterName(),
         List.of("127.0.0.1:5701"), Duration.ofSeconds(10)));
   }
 
-  static VmRequest vm(String vmId, int cores, long memoryMb) {
+  public static VmRequest vm(String vmId, int cores, long memoryMb) {
     return VmRequest.builder().vmId(vmId).tenantId("t1").cores(cores).memoryMb(memoryMb).build();
   }
 
@@ -45,7 +57,7 @@ final class Fixtures {
    * Checks invariants 1-3 over the whole grid and returns VM id to server id: no server over capacity,
    * used equals the hosted VMs, every VM on exactly one server, and placements agree with servers.
    */
-  static Map<String, String> assertInvariants(HazelcastInstance hz) {
+  public static Map<String, String> assertInvariants(HazelcastInstance hz) {
     IMap<String, ServerState> servers = hz.getMap(MapNames.SERVERS);
     IMap<String, Placement> placements = hz.getMap(MapNames.PLACEMENTS);
     Map<String, String> hostOf = new HashMap<>();

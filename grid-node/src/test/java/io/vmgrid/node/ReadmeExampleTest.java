@@ -28,7 +28,7 @@ class ReadmeExampleTest {
 
   @Test
   void readmeClientExampleCompilesAndRuns() throws Exception {
-    String readme = Files.readString(repositoryRoot().resolve("README.md"));
+    String readme = Files.readString(Fixtures.repositoryRoot().resolve("README.md"));
     Matcher m = Pattern.compile("## Using the client library\\s+```java\\n(.*?)```", Pattern.DOTALL)
         .matcher(readme);
     assertThat(m.find()).as("README has a java block under 'Using the client library'").isTrue();
@@ -59,10 +59,5 @@ class ReadmeExampleTest {
       assertThat(printed.toString(StandardCharsets.UTF_8)).contains("on srv-000");
       assertThat(node.hazelcast().getMap(MapNames.PLACEMENTS).size()).as("the example released its VM").isZero();
     }
-  }
-
-  static Path repositoryRoot() {
-    String root = System.getProperty("vmgrid.root");
-    return (root != null && !root.isBlank() ? Path.of(root) : Path.of("..")).toAbsolutePath().normalize();
   }
 }

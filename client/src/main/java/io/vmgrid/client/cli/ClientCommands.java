@@ -37,7 +37,7 @@ public final class ClientCommands {
 
   /** The command classes, for registration as subcommands of the launcher. */
   public static List<Class<?>> all() {
-    return List.of(Allocate.class, Release.class, Status.class, Inventory.class);
+    return List.of(Allocate.class, Release.class, Status.class, Inventory.class, Replay.class);
   }
 
   /** Unwraps a future's exception so callers see the grid's own exception type. */
@@ -178,14 +178,15 @@ public final class ClientCommands {
   /** {@code vmgrid inventory}: load, show, drain. */
   @Command(name = "inventory", mixinStandardHelpOptions = true,
       description = "Operate on the server inventory.",
-      subcommands = {Inventory.Load.class, Inventory.Show.class, Inventory.Drain.class})
+      subcommands = {Inventory.Load.class, Inventory.Show.class, Inventory.Drain.class,
+          InventoryGenerate.class})
   static final class Inventory implements Runnable {
     @Spec CommandSpec spec;
 
     @Override
     public void run() {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-          "Missing subcommand: load, show or drain");
+          "Missing subcommand: load, show, drain or generate");
     }
 
     /** {@code vmgrid inventory load FILE}. */

@@ -10,8 +10,11 @@ import org.jspecify.annotations.Nullable;
 public final class Checks {
   /** Longest accepted identifier (VM, tenant, request, server ids). */
   public static final int MAX_ID_LENGTH = 128;
-  /** Largest accepted core count of one VM; larger values are treated as malformed input. */
-  public static final int MAX_CORES = 4096;
+  /**
+   * Largest accepted core count of one VM; larger values are treated as malformed input. Generous
+   * because trace units are arbitrary (the Azure packing samples use up to 4,800 per VM).
+   */
+  public static final int MAX_CORES = 100_000;
   /** Largest accepted memory of one VM, in MiB (64 TiB). */
   public static final long MAX_MEMORY_MB = 64L * 1024 * 1024;
 

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vmgrid.client.wire.MapNames;
 import io.vmgrid.client.wire.ServerState;
+import io.vmgrid.node.Fixtures;
 import io.vmgrid.node.GridNode;
 import io.vmgrid.node.GridNodeConfig;
 import java.io.PrintWriter;
@@ -18,6 +19,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIf;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The client commands, run in-process against a real member on loopback, output checked. */
@@ -49,14 +51,9 @@ class ClientCommandsTest {
 
   static Run run(String... args) {
     List<String> argv = new ArrayList<>(List.of(args));
-    // connection options go right after the (sub)command words
-    int words = 0;
-    while (words < argv.size() && !argv.get(words).startsWith("-")
-        && List.of("allocate", "release", "status", "inventory", "load", "show", "drain")
-            .contains(argv.get(words))) {
-      words++;
+    if (!argv.contains("generate")) { // the one client command that needs no cluster
+      argv.addAll(connect); // picocli accepts options after positional parameters
     }
-    argv.addAll(words, connect);
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     int exit = VmgridMain.execute(new PrintWriter(out, true), new PrintWriter(err, true),
@@ -104,7 +101,7 @@ class ClientCommandsTest {
     assertThat(status.exit()).isZero();
     assertThat(status.out()).contains("cli-vm: placed on " + server);
 
-    Run rejected = run("allocate", "--vm-id", "cli-huge", "--tenant", "t", "--cores", "4000",
+    Run rejected = run("allocate", "--vm-id", "cli-huge", "--tenant", "t", "--cores", "99999",
         "--memory-mb", "1024");
     assertThat(rejected.exit()).isEqualTo(3);
     assertThat(rejected.out()).contains("rejected cli-huge: NO_CAPACITY");
@@ -120,6 +117,86 @@ class ClientCommandsTest {
     Run gone = run("status", "cli-vm", "--json");
     assertThat(gone.exit()).isEqualTo(3);
     assertThat(gone.json().get("state").asText()).isEqualTo("unknown");
+  }
+
+  /** A small trace in the Azure sample format, made here so the test needs no external data. */
+  private Path syntheticTrace(int rows) throws Exception {
+    StringBuilder csv = new StringBuilder("vmId,tenantId,cores,ram,vmTypeId,starttime,endtime\n");
+    for (int i = 0; i < rows; i++) {
+      int cores = 1 << (i % 3);
+      csv.append(1000 + i).append(',').append(i % 7).append(',').append(cores).append(".0,")
+          .append(cores * 4).append(".0,").append(i % 5 == 0 ? 1 : 0).append(',')
+          .append(i < 10 ? "-1497.0" : String.valueOf(i / 100.0)).append(',')
+          .append(i % 2 == 0 ? "inf" : String.valueOf(20.0)).append('\n');
+    }
+    Path trace = tmp.resolve("trace.csv");
+    Files.writeString(trace, csv);
+    return trace;
+  }
+
+  @Test
+  void replayAllocatesEveryTraceRowAndSummarizesLatency() throws Exception {
+    Path inventory = tmp.resolve("inv.csv");
+    Run generated = run("inventory", "generate", "--servers", "40", "--machines", "synthetic",
+        "--out", inventory.toString());
+    assertThat(generated.exit()).as(generated.err()).isZero();
+    assertThat(generated.out()).contains("wrote").contains("40 servers");
+    assertThat(run("inventory", "load", inventory.toString()).exit()).isZero();
+
+    Run replay = run("replay", "--trace", syntheticTrace(300).toString(), "--run-id", "rp1", "--json");
+
+    assertThat(replay.exit()).as(replay.err()).isZero();
+    JsonNode json = replay.json();
+    assertThat(json.get("requests").asInt()).isEqualTo(300);
+    assertThat(json.get("placed").asInt() + json.get("rejected").asInt()).isEqualTo(300);
+    assertThat(json.get("failed").asInt()).isZero();
+    assertThat(json.get("p99Ms").asDouble()).isGreaterThanOrEqualTo(json.get("p50Ms").asDouble());
+    assertThat(json.get("throughputPerSec").asDouble()).isPositive();
+    assertThat(Fixtures.assertInvariants(node.hazelcast()))
+        .containsKey("rp1-1000").hasSizeGreaterThanOrEqualTo(json.get("placed").asInt());
+  }
+
+  @Test
+  void replayRejectsBadInputClearly() throws Exception {
+    Run missing = run("replay", "--trace", tmp.resolve("nope.csv").toString());
+    assertThat(missing.exit()).isEqualTo(1);
+    assertThat(missing.err()).contains("--trace:").contains("does not exist");
+
+    Path bad = tmp.resolve("bad-trace.csv");
+    Files.writeString(bad, "vmId,tenantId,cores,ram,vmTypeId,starttime,endtime\n1,1,x,1,0,0.1,inf\n2,1,1,1,7,0.1,inf\n");
+    Run malformed = run("replay", "--trace", bad.toString());
+    assertThat(malformed.exit()).isEqualTo(1);
+    assertThat(malformed.err()).contains("bad-trace.csv").contains("cores").contains("vmTypeId");
+
+    Run negative = run("replay", "--trace", bad.toString(), "--rate", "-5");
+    assertThat(negative.exit()).isEqualTo(1);
+    assertThat(negative.err()).contains("--rate: must be >= 0");
+  }
+
+  @Test
+  @EnabledIf("azureTracePresent")
+  void replaysTheRealAzureSampleOnATraceShapedInventory() throws Exception {
+    Path inventory = tmp.resolve("trace-inv.csv");
+    Run generated = run("inventory", "generate", "--servers", "200", "--data", azureData().toString(),
+        "--out", inventory.toString());
+    assertThat(generated.exit()).as(generated.err()).isZero();
+    assertThat(run("inventory", "load", inventory.toString()).exit()).isZero();
+
+    Run replay = run("replay", "--trace", azureData().resolve("vm-sample-bernoulli-0.csv").toString(),
+        "--limit", "300", "--run-id", "az", "--json");
+
+    assertThat(replay.exit()).as(replay.err()).isZero();
+    assertThat(replay.json().get("requests").asInt() + replay.json().get("skipped").asInt()).isEqualTo(300);
+    assertThat(replay.json().get("placed").asInt()).isPositive();
+    Fixtures.assertInvariants(node.hazelcast());
+  }
+
+  static Path azureData() {
+    return Fixtures.azureData();
+  }
+
+  static boolean azureTracePresent() {
+    return Files.isRegularFile(azureData().resolve("vm-sample-bernoulli-0.csv"));
   }
 
   @Test
