@@ -35,11 +35,11 @@ import org.junit.jupiter.params.provider.MethodSource;
  * {@code -Dvmgrid.steps=<n>} to change the length).
  */
 class CachedEngineEquivalenceTest {
-  private static final int STEPS = Integer.getInteger("vmgrid.steps", 4000);
+  private static final int STEPS = Integer.getInteger("vmgrid.steps", 6000);
 
   static Stream<Arguments> runs() {
     Long replay = Long.getLong("vmgrid.seed");
-    LongStream seeds = replay != null ? LongStream.of(replay) : LongStream.of(1, 2, 3);
+    LongStream seeds = replay != null ? LongStream.of(replay) : LongStream.of(1, 2, 3, 4, 5);
     return seeds.boxed().flatMap(s -> Stream.of(
         Arguments.of(s, RuleSet.Combination.LEXICOGRAPHIC),
         Arguments.of(s, RuleSet.Combination.WEIGHTED)));

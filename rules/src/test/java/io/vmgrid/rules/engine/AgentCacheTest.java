@@ -1,0 +1,120 @@
+package io.vmgrid.rules.engine;
+
+import static io.vmgrid.rules.testing.Inventories.anInventory;
+import static io.vmgrid.rules.testing.Requests.aRequest;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vmgrid.rules.api.HostedVm;
+import io.vmgrid.rules.api.Inventory;
+import io.vmgrid.rules.api.InventoryChange;
+import io.vmgrid.rules.api.Priority;
+import io.vmgrid.rules.api.Resources;
+import io.vmgrid.rules.api.VmRequest;
+import io.vmgrid.rules.ruleset.RuleSet;
+import io.vmgrid.rules.testing.FakeTicker;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/** The two-level cache: lookups and counters, journal replay and truncation, eviction. */
+class AgentCacheTest {
+  private final FakeTicker ticker = new FakeTicker();
+  private final Inventory inv = anInventory().clusters(2).racks(3).serversPerRack(4).journal(8).build();
+  private final RuleEngine engine = new RuleEngine(inv, RuleSet.defaults(), EngineSettings.defaults(),
+      new SplittableRandom(1), ticker);
+
+  private void place(int server, String id) {
+    inv.apply(new InventoryChange.Place(inv.serverId(server),
+        new HostedVm(id, "other", new Resources(2, 2, 0), Priority.REGULAR, null, null)));
+  }
+
+  @Test
+  void missThenTopHitThenPartialHit() {
+    AgentCache cache = engine.newCache(CacheSettings.defaults());
+    VmRequest a = aRequest().tenant("t1").build();
+    cache.candidates(a);
+    assertThat(cache.lastLookup()).isEqualTo(Lookup.MISS);
+    cache.candidates(a.withId("vm-2"));
+    assertThat(cache.lastLookup()).isEqualTo(Lookup.TOP_HIT);
+    cache.candidates(aRequest().tenant("t2").build());
+    assertThat(cache.lastLookup()).isEqualTo(Lookup.PARTIAL_HIT);
+    CacheStats s = cache.stats();
+    assertThat(s.misses()).isEqualTo(1);
+    assertThat(s.topHits()).isEqualTo(1);
+    assertThat(s.partialHits()).isEqualTo(1);
+    assertThat(s.ruleMisses()).isEqualTo(14 + 1);
+    assertThat(s.ruleHits()).isEqualTo(13);
+    assertThat(s.topEntries()).isEqualTo(2);
+    assertThat(s.ruleEntries()).isEqualTo(15);
+    assertThat(s.bytes()).isPositive();
+  }
+
+  @Test
+  void hitReplaysNewerChangesAndTruncationForcesAMiss() {
+    AgentCache cache = engine.newCache(CacheSettings.defaults());
+    VmRequest a = aRequest().cores(8).build();
+    Candidates before = cache.candidates(a);
+    place(before.server(0), "x1");
+    Candidates after = cache.candidates(a);
+    assertThat(cache.lastLookup()).isEqualTo(Lookup.TOP_HIT);
+    assertThat(after).isEqualTo(engine.evaluate(a));
+    assertThat(after.server(0)).as("best fit prefers the now fuller server")
+        .isEqualTo(before.server(0));
+    for (int i = 0; i < 9; i++) {
+      place(i, "y" + i);
+    }
+    assertThat(inv.journal().canReplayFrom(after.revision())).isFalse();
+    Candidates recomputed = cache.candidates(a);
+    assertThat(cache.lastLookup()).isEqualTo(Lookup.MISS);
+    assertThat(recomputed).isEqualTo(engine.evaluate(a));
+  }
+
+  @Test
+  void sizeBudgetEvictsLeastRecentlyUsedAndKeepsPinnedRules() {
+    AgentCache probe = engine.newCache(CacheSettings.defaults());
+    probe.candidates(aRequest().tenant("t0").build());
+    long oneType = probe.stats().bytes();
+    AgentCache cache = engine.newCache(new CacheSettings(oneType + oneType / 4, Long.MAX_VALUE));
+    VmRequest t0 = aRequest().tenant("t0").build();
+    VmRequest t1 = aRequest().tenant("t1").build();
+    cache.candidates(t0);
+    cache.candidates(t1);
+    CacheStats s = cache.stats();
+    assertThat(s.bytes()).isLessThanOrEqualTo(oneType + oneType / 4);
+    assertThat(s.evictions()).isPositive();
+    RequestClassifier classifier = engine.classifier();
+    assertThat(cache.containsType(classifier.typeKey(t1))).isTrue();
+    assertThat(cache.containsType(classifier.typeKey(t0))).isFalse();
+    for (RuleKey k : classifier.ruleKeys(t1)) {
+      assertThat(cache.containsRule(k)).as("pinned " + k).isTrue();
+    }
+  }
+
+  @Test
+  void entriesOlderThanMaxAgeAreEvicted() {
+    AgentCache cache = engine.newCache(new CacheSettings(1L << 30, 1_000));
+    VmRequest a = aRequest().build();
+    cache.candidates(a);
+    ticker.advance(500);
+    cache.candidates(aRequest().tenant("t9").build());
+    ticker.advance(600);
+    cache.cleanUp();
+    assertThat(cache.containsType(engine.classifier().typeKey(a))).isFalse();
+    assertThat(cache.stats().topEntries()).isEqualTo(1);
+    ticker.advance(2_000);
+    cache.cleanUp();
+    assertThat(cache.stats().topEntries()).isZero();
+    assertThat(cache.stats().ruleEntries()).isZero();
+    assertThat(cache.stats().bytes()).isZero();
+  }
+
+  @Test
+  void refreshAllBringsIdleEntriesUpToDate() {
+    AgentCache cache = engine.newCache(CacheSettings.defaults());
+    VmRequest a = aRequest().build();
+    cache.candidates(a);
+    place(3, "z");
+    cache.refreshAll();
+    assertThat(cache.candidates(a)).isEqualTo(engine.evaluate(a));
+    assertThat(cache.lastLookup()).isEqualTo(Lookup.TOP_HIT);
+  }
+}

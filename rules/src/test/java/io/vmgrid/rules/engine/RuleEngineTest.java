@@ -1,0 +1,134 @@
+package io.vmgrid.rules.engine;
+
+import static io.vmgrid.rules.testing.Inventories.anInventory;
+import static io.vmgrid.rules.testing.Requests.aRequest;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vmgrid.rules.api.Health;
+import io.vmgrid.rules.api.HostedVm;
+import io.vmgrid.rules.api.Inventory;
+import io.vmgrid.rules.api.InventoryChange;
+import io.vmgrid.rules.api.Priority;
+import io.vmgrid.rules.api.Resources;
+import io.vmgrid.rules.api.VmRequest;
+import io.vmgrid.rules.ruleset.RuleSet;
+import io.vmgrid.rules.testing.FakeTicker;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/** Evaluation order and results, top-N0 under conflicts, explain, and the classifier. */
+class RuleEngineTest {
+  private final FakeTicker ticker = new FakeTicker();
+  private final Inventory inv = anInventory().clusters(2).racks(2).serversPerRack(4).smallRacks(1)
+      .build();
+
+  private RuleEngine engine(EngineSettings settings) {
+    return new RuleEngine(inv, RuleSet.defaults(), settings, new SplittableRandom(3), ticker);
+  }
+
+  private void place(String server, String id, long cores, String tenant) {
+    inv.apply(new InventoryChange.Place(server,
+        new HostedVm(id, tenant, new Resources(cores, cores, 0), Priority.REGULAR, null, null)));
+  }
+
+  @Test
+  void bestFitThenTenantOrderingAndValidatorsFilter() {
+    RuleEngine e = engine(EngineSettings.defaults());
+    place("c1-r1-s2", "a", 32, "t1");
+    inv.apply(new InventoryChange.SetHealth("c0-r1-s0", Health.UNHEALTHY));
+    Candidates c = e.evaluate(aRequest().cores(16).tenant("t1").build());
+    assertThat(c.passing()).as("16 cores fit only std servers, one unhealthy").isEqualTo(7);
+    assertThat(c.serverIds(inv).get(0)).as("tenant's cluster first").isEqualTo("c1-r1-s2");
+    assertThat(c.serverIds(inv)).doesNotContain("c0-r1-s0").noneMatch(s -> s.contains("-r0-"));
+    Candidates other = e.evaluate(aRequest().cores(16).tenant("t2").build());
+    assertThat(other.serverIds(inv).get(0)).as("best fit").isEqualTo("c1-r1-s2");
+    assertThat(e.evaluate(aRequest().cores(100).build()).isEmpty()).isTrue();
+    assertThat(e.choose(e.evaluate(aRequest().cores(100).build()))).isEmpty();
+  }
+
+  @Test
+  void n0GrowsWithConflictsWithinTheWindowAndShrinksAfter() {
+    RuleEngine e = engine(new EngineSettings(16, 8, 1, 8, 1_000));
+    assertThat(e.currentN0()).isEqualTo(1);
+    Candidates c = e.evaluate(aRequest().cores(1).build());
+    assertThat(e.choose(c).orElseThrow().rank()).isZero();
+    for (int i = 0; i < 4; i++) {
+      e.reportCommit();
+      e.reportConflict();
+    }
+    assertThat(e.currentN0()).isEqualTo(1 + (int) Math.ceil(0.5 * 7));
+    Set<Integer> ranks = new HashSet<>();
+    for (int i = 0; i < 200; i++) {
+      Decision d = e.choose(c).orElseThrow();
+      assertThat(d.rank()).isLessThan(d.n0());
+      ranks.add(d.rank());
+    }
+    assertThat(ranks).hasSize(e.currentN0());
+    for (int i = 0; i < 10; i++) {
+      e.reportConflict();
+    }
+    assertThat(e.currentN0()).isLessThanOrEqualTo(8);
+    ticker.advance(2_000);
+    assertThat(e.currentN0()).isEqualTo(1);
+  }
+
+  @Test
+  void seededChoicesReplay() {
+    List<Integer> a = picks(engine(new EngineSettings(16, 8, 8, 8, 1_000)));
+    List<Integer> b = picks(engine(new EngineSettings(16, 8, 8, 8, 1_000)));
+    assertThat(a).isEqualTo(b);
+  }
+
+  private List<Integer> picks(RuleEngine e) {
+    Candidates c = e.evaluate(aRequest().cores(1).build());
+    return java.util.stream.IntStream.range(0, 20).map(i -> e.choose(c).orElseThrow().server())
+        .boxed().toList();
+  }
+
+  @Test
+  void explainCountsWhatEachValidatorRemoved() {
+    RuleEngine e = engine(EngineSettings.defaults());
+    inv.apply(new InventoryChange.SetHealth("c0-r1-s0", Health.UNHEALTHY));
+    Explanation x = e.explain(aRequest().cores(16).pin("c0").build());
+    assertThat(x.servers()).isEqualTo(16);
+    assertThat(x.passing()).isEqualTo(3);
+    Explanation.ValidatorCount pin = x.validators().get(0);
+    assertThat(pin.rule()).isEqualTo("cluster-pin");
+    assertThat(pin.removed()).isEqualTo(8);
+    Explanation.ValidatorCount health = x.validators().stream()
+        .filter(v -> v.rule().equals("server-health")).findFirst().orElseThrow();
+    assertThat(health.removed()).isEqualTo(1);
+    assertThat(health.sampleReason()).contains("UNHEALTHY");
+    Explanation.ValidatorCount cores = x.validators().stream()
+        .filter(v -> v.rule().equals("cores-fit")).findFirst().orElseThrow();
+    assertThat(cores.failed()).isEqualTo(8);
+    assertThat(cores.removed()).isEqualTo(4);
+    assertThat(x.top()).hasSize(3);
+    assertThat(x.top().get(0).rawScores()).containsKeys("best-fit", "prefer-non-empty");
+    assertThat(x.toString()).contains("cluster-pin").contains("removed");
+  }
+
+  @Test
+  void classifierKeysDependOnlyOnDeclaredTraits() {
+    RequestClassifier k = new RequestClassifier(RuleSet.defaults());
+    VmRequest a = aRequest().id("x").cores(4).tenant("t").build();
+    VmRequest sameType = aRequest().id("y").cores(4).tenant("t").build();
+    VmRequest otherTenant = aRequest().id("z").cores(4).tenant("u").build();
+    assertThat(k.classify(a)).isEqualTo(k.classify(sameType));
+    assertThat(k.typeKey(a)).isNotEqualTo(k.typeKey(otherTenant));
+    List<RuleKey> ra = k.ruleKeys(a);
+    List<RuleKey> rb = k.ruleKeys(otherTenant);
+    int differing = 0;
+    for (int i = 0; i < ra.size(); i++) {
+      if (!ra.get(i).equals(rb.get(i))) {
+        differing++;
+        assertThat(ra.get(i).rule()).isEqualTo("prefer-tenant-cluster");
+      }
+    }
+    assertThat(differing).isEqualTo(1);
+    assertThat(ra.get(4)).isEqualTo(new RuleKey("cores-fit", "VM_TYPE=-|CORES=4"));
+  }
+}
