@@ -1,5 +1,6 @@
 package io.vmgrid.node;
 
+import com.hazelcast.cluster.ClusterState;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.InMemoryFormat;
 import com.hazelcast.config.JoinConfig;
@@ -11,6 +12,10 @@ import com.hazelcast.map.IMap;
 import io.vmgrid.client.wire.MapNames;
 import io.vmgrid.client.wire.ServerState;
 import io.vmgrid.client.wire.WireSerialization;
+import io.vmgrid.node.metrics.HealthState;
+import io.vmgrid.node.metrics.HttpEndpoints;
+import io.vmgrid.node.metrics.InventoryGauges;
+import io.vmgrid.node.metrics.NodeMetrics;
 import io.vmgrid.node.placement.PlacementSerialization;
 import io.vmgrid.node.placement.RequestProcessor;
 import io.vmgrid.node.placement.ServerView;
@@ -20,6 +25,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One vmgrid member: an embedded Hazelcast member configured with the grid's maps, plus the
@@ -31,27 +37,102 @@ public final class GridNode implements AutoCloseable {
   private static final int LOAD_BATCH = 1_000;
   private static final long VIEW_CATCH_UP_MILLIS = 30_000;
 
+  /** The scheduling policy of the walking skeleton, as metrics label it. */
+  static final String POLICY = "first-fit";
+
   private final HazelcastInstance hazelcast;
   private final ServerView view;
   private final RequestProcessor processor;
+  private final NodeMetrics metrics;
+  private final HealthState health;
+  private final @Nullable HttpEndpoints endpoints;
 
-  private GridNode(HazelcastInstance hazelcast, int workers) {
+  private GridNode(HazelcastInstance hazelcast, int workers, NodeMetrics metrics,
+      HealthState health, @Nullable HttpEndpoints endpoints) {
     this.hazelcast = hazelcast;
+    this.metrics = metrics;
+    this.health = health;
+    this.endpoints = endpoints;
     this.view = new ServerView(hazelcast.getMap(MapNames.SERVERS));
-    this.processor = new RequestProcessor(hazelcast, view, workers);
+    this.processor = new RequestProcessor(hazelcast, view, workers, metrics);
+    InventoryGauges.bind(metrics.registry(), view::forEach, hazelcast);
+    health.running(this::serving);
   }
 
   /** Starts a member from {@code config} and the grid services on it. */
   public static GridNode start(GridNodeConfig config) {
-    return new GridNode(Hazelcast.newHazelcastInstance(memberConfig(config)), config.workers());
+    return prepare(config).join();
+  }
+
+  /**
+   * First half of {@link #start}: opens the HTTP endpoints (if configured), which report live but not
+   * ready until {@link Starting#join()} has joined the cluster and loaded this member's view.
+   */
+  public static Starting prepare(GridNodeConfig config) {
+    NodeMetrics metrics = new NodeMetrics(POLICY);
+    HealthState health = new HealthState();
+    HttpEndpoints endpoints = config.metricsPort() < 0 ? null
+        : HttpEndpoints.start(config.bindAddress(), config.metricsPort(), metrics::scrape, health);
+    return new Starting(config, metrics, health, endpoints);
+  }
+
+  /** A member whose HTTP endpoints are up but which has not joined the cluster yet. */
+  public static final class Starting {
+    private final GridNodeConfig config;
+    private final NodeMetrics metrics;
+    private final HealthState health;
+    private final @Nullable HttpEndpoints endpoints;
+
+    private Starting(GridNodeConfig config, NodeMetrics metrics, HealthState health,
+        @Nullable HttpEndpoints endpoints) {
+      this.config = config;
+      this.metrics = metrics;
+      this.health = health;
+      this.endpoints = endpoints;
+    }
+
+    /** The HTTP endpoints, if configured. */
+    public @Nullable HttpEndpoints endpoints() {
+      return endpoints;
+    }
+
+    /** Starts the member, joins the cluster, loads the view and starts serving requests. */
+    public GridNode join() {
+      try {
+        return new GridNode(Hazelcast.newHazelcastInstance(memberConfig(config)), config.workers(),
+            metrics, health, endpoints);
+      } catch (RuntimeException e) {
+        health.stopped();
+        if (endpoints != null) {
+          endpoints.close();
+        }
+        throw e;
+      }
+    }
   }
 
   /**
    * Starts the grid services on an already running member whose config went through
-   * {@link #applyGridConfig(Config)} (tests use this with Hazelcast's test factories).
+   * {@link #applyGridConfig(Config)} (tests use this with Hazelcast's test factories). No HTTP
+   * endpoints are served.
    */
   public static GridNode attach(HazelcastInstance member, int workers) {
-    return new GridNode(member, workers);
+    return new GridNode(member, workers, new NodeMetrics(POLICY), new HealthState(), null);
+  }
+
+  private boolean serving() {
+    return hazelcast.getLifecycleService().isRunning()
+        && hazelcast.getCluster().getClusterState() == ClusterState.ACTIVE;
+  }
+
+  /** This member's metrics. */
+  public NodeMetrics metrics() {
+    return metrics;
+  }
+
+  /** The HTTP endpoints, if this member serves them. */
+  public @Nullable HttpEndpoints endpoints() {
+    return endpoints;
   }
 
   /**
@@ -149,6 +230,7 @@ public final class GridNode implements AutoCloseable {
   /** Stops request processing and leaves the cluster gracefully (partitions are handed over). */
   @Override
   public void close() {
+    health.stopping();
     processor.close();
     try {
       view.close();
@@ -157,6 +239,10 @@ public final class GridNode implements AutoCloseable {
     }
     if (hazelcast.getLifecycleService().isRunning()) {
       hazelcast.shutdown();
+    }
+    health.stopped();
+    if (endpoints != null) {
+      endpoints.close();
     }
   }
 }

@@ -10,9 +10,18 @@ import java.util.List;
  * @param port first port to try; the next free one up to {@code port + 100} is taken if it is busy
  * @param members TCP/IP join list ({@code host} or {@code host:port}); empty joins nobody else
  * @param workers request-processing threads on this member
+ * @param metricsPort port of the HTTP endpoints ({@code /metrics}, {@code /health/*}) on
+ *     {@code bindAddress}; 0 picks a free port, -1 serves none
  */
 public record GridNodeConfig(
-    String clusterName, String bindAddress, int port, List<String> members, int workers) {
+    String clusterName, String bindAddress, int port, List<String> members, int workers,
+    int metricsPort) {
+
+  /** A config without HTTP endpoints. */
+  public GridNodeConfig(
+      String clusterName, String bindAddress, int port, List<String> members, int workers) {
+    this(clusterName, bindAddress, port, members, workers, -1);
+  }
 
   /** Default cluster name. */
   public static final String DEFAULT_CLUSTER = "vmgrid";
@@ -44,6 +53,10 @@ public record GridNodeConfig(
     if (workers < 1 || workers > 256) {
       throw new IllegalArgumentException("workers: must be in 1..256 (was " + workers + ")");
     }
+    if (metricsPort < -1 || metricsPort > 65_535) {
+      throw new IllegalArgumentException(
+          "metricsPort: must be -1 (off), 0 (any free port) or a port (was " + metricsPort + ")");
+    }
   }
 
   /** A single loopback member with defaults. */
@@ -53,6 +66,11 @@ public record GridNodeConfig(
 
   /** The same config with another cluster name. */
   public GridNodeConfig withClusterName(String name) {
-    return new GridNodeConfig(name, bindAddress, port, members, workers);
+    return new GridNodeConfig(name, bindAddress, port, members, workers, metricsPort);
+  }
+
+  /** The same config with another metrics port. */
+  public GridNodeConfig withMetricsPort(int newPort) {
+    return new GridNodeConfig(clusterName, bindAddress, port, members, workers, newPort);
   }
 }

@@ -8,6 +8,7 @@ import io.vmgrid.client.wire.ServerState;
 import io.vmgrid.node.GridNode;
 import io.vmgrid.node.GridNodeConfig;
 import io.vmgrid.node.demo.DemoInventory;
+import io.vmgrid.node.metrics.HttpEndpoints;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -42,6 +43,11 @@ final class NodeCommand implements Callable<Integer> {
       description = "Request-processing threads (default ${DEFAULT-VALUE}).")
   int workers;
 
+  @Option(names = "--metrics-port", defaultValue = "9401",
+      description = "Port for /metrics, /health/live, /health/ready on the bind address; 0 picks a"
+          + " free port, -1 serves none (default ${DEFAULT-VALUE}).")
+  int metricsPort;
+
   @Option(names = "--demo-inventory", paramLabel = "N", defaultValue = "0",
       description = "If the cluster has no servers yet, load N generated ones (default: none).")
   int demoServers;
@@ -54,7 +60,8 @@ final class NodeCommand implements Callable<Integer> {
     if (demoServers < 0) {
       throw new IllegalArgumentException("--demo-inventory: must be >= 0 (was " + demoServers + ")");
     }
-    GridNodeConfig config = new GridNodeConfig(clusterName, bind, port, members, workers);
+    GridNodeConfig config =
+        new GridNodeConfig(clusterName, bind, port, members, workers, metricsPort);
     GridNode node = GridNode.start(config);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -84,6 +91,11 @@ final class NodeCommand implements Callable<Integer> {
     System.out.printf("vmgrid node: member %s of cluster '%s' (%d members, %d servers). Ctrl-C to stop.%n",
         node.clientAddress(), clusterName, node.hazelcast().getCluster().getMembers().size(),
         servers.size());
+    HttpEndpoints http = node.endpoints();
+    if (http != null) {
+      System.out.println("vmgrid node: metrics at " + http.metricsUrl()
+          + ", health at /health/live and /health/ready");
+    }
     stopped.await();
     return 0;
   }

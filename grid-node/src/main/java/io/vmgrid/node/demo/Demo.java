@@ -12,6 +12,7 @@ import io.vmgrid.client.wire.Placement;
 import io.vmgrid.client.wire.ServerState;
 import io.vmgrid.node.GridNode;
 import io.vmgrid.node.GridNodeConfig;
+import io.vmgrid.node.metrics.HttpEndpoints;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -117,7 +118,7 @@ public final class Demo {
     GridNodeConfig config =
         GridNodeConfig.defaults().withClusterName("vmgrid-demo-" + UUID.randomUUID().toString().substring(0, 8));
     config = new GridNodeConfig(config.clusterName(), config.bindAddress(), config.port(),
-        config.members(), s.workers());
+        config.members(), s.workers(), 0);
     out.printf(Locale.ROOT, "vmgrid demo (seed %d): starting an embedded member...%n", s.seed());
     try (GridNode node = GridNode.start(config)) {
       List<ServerState> inventory = DemoInventory.generate(s.servers(), s.seed());
@@ -127,6 +128,11 @@ public final class Demo {
               List.of(node.clientAddress()), Duration.ofSeconds(30)))) {
         Report report = drive(s, node, client);
         print(s, node, report, out);
+        HttpEndpoints http = node.endpoints();
+        if (http != null) {
+          out.printf(Locale.ROOT, "  metrics     served at %s while the demo runs (./vmgrid node serves"
+              + " them on port %d)%n", http.metricsUrl(), HttpEndpoints.DEFAULT_PORT);
+        }
         return report;
       }
     }

@@ -11,10 +11,13 @@ import io.vmgrid.client.wire.HostedVm;
 import io.vmgrid.client.wire.MapNames;
 import io.vmgrid.client.wire.Placement;
 import io.vmgrid.client.wire.ServerState;
+import io.vmgrid.node.metrics.NodeMetrics;
+import io.micrometer.core.instrument.Gauge;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -46,23 +49,30 @@ public final class RequestProcessor implements AutoCloseable {
   private final UUID listenerId;
   private final AtomicLong conflicts = new AtomicLong();
   private final AtomicLong processed = new AtomicLong();
+  private final NodeMetrics metrics;
+  private final ThreadPoolExecutor pool;
 
   /** Starts processing the requests this member owns, on {@code workerCount} threads. */
-  public RequestProcessor(HazelcastInstance hz, ServerView view, int workerCount) {
+  public RequestProcessor(
+      HazelcastInstance hz, ServerView view, int workerCount, NodeMetrics metrics) {
+    this.metrics = metrics;
     this.requests = hz.getMap(MapNames.REQUESTS);
     this.results = hz.getMap(MapNames.RESULTS);
     this.servers = hz.getMap(MapNames.SERVERS);
     this.placements = hz.getMap(MapNames.PLACEMENTS);
     this.view = view;
     AtomicInteger n = new AtomicInteger();
-    this.workers =
-        Executors.newFixedThreadPool(
-            workerCount,
+    this.pool =
+        new ThreadPoolExecutor(workerCount, workerCount, 0, TimeUnit.MILLISECONDS,
+            new LinkedBlockingQueue<>(),
             r -> {
               Thread t = new Thread(r, "vmgrid-worker-" + n.incrementAndGet());
               t.setDaemon(true);
               return t;
             });
+    this.workers = pool;
+    Gauge.builder("vmgrid_worker_queue_length", pool, p -> p.getQueue().size())
+        .description("Requests waiting for a worker on this member").register(metrics.registry());
     IMap<String, Object> raw = hz.getMap(MapNames.REQUESTS);
     this.listenerId = raw.addLocalEntryListener(new Listener());
   }
@@ -77,8 +87,9 @@ public final class RequestProcessor implements AutoCloseable {
     return processed.get();
   }
 
-  private void handle(GridRequest request) {
+  private void handle(GridRequest request, long arrivedNanos) {
     long start = System.nanoTime();
+    metrics.stage(NodeMetrics.Stage.QUEUE, start - arrivedNanos);
     GridResult result;
     try {
       String problem = request.problem();
@@ -93,8 +104,13 @@ public final class RequestProcessor implements AutoCloseable {
       LOG.log(Level.WARNING, "request " + request.requestId() + " failed", e);
       result = result(request, GridResult.Status.FAILED, "INTERNAL", e.toString(), "", 0, start);
     }
+    long deliver = System.nanoTime();
     results.set(request.requestId(), result);
     requests.delete(request.requestId());
+    long end = System.nanoTime();
+    metrics.stage(NodeMetrics.Stage.DELIVER, end - deliver);
+    metrics.request(request.op() == null ? "invalid" : request.op().name(), result.status().name(),
+        result.reason(), end - arrivedNanos);
     processed.incrementAndGet();
   }
 
@@ -110,17 +126,25 @@ public final class RequestProcessor implements AutoCloseable {
     boolean committed = false;
     try {
       int attempts = 0;
+      long evaluate = System.nanoTime();
       List<ServerState> candidates = view.firstFit(r.cores(), r.memoryMb(), MAX_ATTEMPTS);
-      for (ServerState candidate : candidates) {
-        attempts++;
-        CommitResult commit =
-            servers.executeOnKey(candidate.serverId(), new PlaceVmProcessor(vm));
-        if (commit.hosted()) {
-          committed = true;
-          placements.set(r.vmId(), claim.placedOn(candidate.serverId()));
-          return result(r, GridResult.Status.PLACED, "", "", candidate.serverId(), attempts, start);
+      long commitStart = System.nanoTime();
+      metrics.stage(NodeMetrics.Stage.EVALUATE, commitStart - evaluate);
+      try {
+        for (ServerState candidate : candidates) {
+          attempts++;
+          CommitResult commit =
+              servers.executeOnKey(candidate.serverId(), new PlaceVmProcessor(vm));
+          if (commit.hosted()) {
+            committed = true;
+            placements.set(r.vmId(), claim.placedOn(candidate.serverId()));
+            return result(r, GridResult.Status.PLACED, "", "", candidate.serverId(), attempts, start);
+          }
+          conflicts.incrementAndGet();
+          metrics.conflicts(1);
         }
-        conflicts.incrementAndGet();
+      } finally {
+        metrics.stage(NodeMetrics.Stage.COMMIT, System.nanoTime() - commitStart);
       }
       String message =
           "no healthy server has " + r.cores() + " cores and " + r.memoryMb() + " MiB free ("
@@ -207,7 +231,8 @@ public final class RequestProcessor implements AutoCloseable {
 
     private void submit(String key, Object value) {
       if (value instanceof GridRequest request) {
-        workers.execute(() -> handle(request));
+        long arrived = System.nanoTime();
+        workers.execute(() -> handle(request, arrived));
       } else {
         LOG.warning(() -> "dropping request " + key + ": not a GridRequest but "
             + (value == null ? "null" : value.getClass().getName()));

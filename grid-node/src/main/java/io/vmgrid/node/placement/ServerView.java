@@ -17,6 +17,7 @@ import java.util.NavigableMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * This member's read-only copy of every server's state, fed by events of the {@code servers} map and
@@ -80,6 +81,11 @@ public final class ServerView implements AutoCloseable {
       }
     }
     return true;
+  }
+
+  /** Visits every server known, in id order. */
+  public void forEach(Consumer<ServerState> visitor) {
+    byId.values().forEach(visitor);
   }
 
   /** Number of servers known. */

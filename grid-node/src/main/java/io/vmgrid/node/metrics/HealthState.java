@@ -1,0 +1,56 @@
+package io.vmgrid.node.metrics;
+
+import java.util.function.BooleanSupplier;
+
+/**
+ * Liveness and readiness of a member, as the health endpoints report them. A member is live from the
+ * moment its process serves HTTP until it has stopped; it is ready once it has joined the cluster and
+ * loaded its view of the inventory, and not while it is leaving.
+ */
+public final class HealthState {
+  /** Life-cycle phases. */
+  public enum Phase {
+    /** Joining the cluster and loading. */
+    STARTING,
+    /** Joined and loaded; readiness is then delegated to the running node's own check. */
+    RUNNING,
+    /** Leaving the cluster. */
+    STOPPING,
+    /** Stopped. */
+    STOPPED
+  }
+
+  private volatile Phase phase = Phase.STARTING;
+  private volatile BooleanSupplier runningCheck = () -> true;
+
+  /** The current phase. */
+  public Phase phase() {
+    return phase;
+  }
+
+  /** Marks the node running; {@code check} then decides readiness (e.g. member still active). */
+  public void running(BooleanSupplier check) {
+    this.runningCheck = check;
+    this.phase = Phase.RUNNING;
+  }
+
+  /** Marks the node leaving the cluster. */
+  public void stopping() {
+    phase = Phase.STOPPING;
+  }
+
+  /** Marks the node stopped. */
+  public void stopped() {
+    phase = Phase.STOPPED;
+  }
+
+  /** Whether the process should be considered alive (not restarted by an orchestrator). */
+  public boolean live() {
+    return phase != Phase.STOPPED;
+  }
+
+  /** Whether the member should receive traffic. */
+  public boolean ready() {
+    return phase == Phase.RUNNING && runningCheck.getAsBoolean();
+  }
+}

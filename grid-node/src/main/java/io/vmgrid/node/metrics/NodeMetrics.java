@@ -1,0 +1,115 @@
+package io.vmgrid.node.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The metrics of one grid member, in one Prometheus registry. Names follow Prometheus conventions:
+ * {@code vmgrid_} prefix, base units, {@code _seconds} histograms, {@code _total} counters.
+ *
+ * <p>Request metrics are recorded by the member that processed the request; inventory gauges are
+ * computed from this member's view (every member reports the whole inventory: aggregate with
+ * {@code max}, not {@code sum}).
+ */
+public final class NodeMetrics {
+  /** Stages of a request on the member, for the per-stage latency histogram. */
+  public enum Stage {
+    /** From arrival on the member to a worker picking it up. */
+    QUEUE,
+    /** Choosing candidate servers. */
+    EVALUATE,
+    /** Commit entry processors, including conflicts. */
+    COMMIT,
+    /** Writing the outcome for the client. */
+    DELIVER
+  }
+
+  private final PrometheusMeterRegistry registry =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final String policy;
+  private final Map<String, Timer> latency = new ConcurrentHashMap<>();
+  private final Map<String, Counter> requests = new ConcurrentHashMap<>();
+  private final Map<Stage, Timer> stages = new ConcurrentHashMap<>();
+  private final Counter conflicts;
+
+  /** A registry with JVM metrics bound; {@code policy} labels the latency histogram. */
+  public NodeMetrics(String policy) {
+    this.policy = policy;
+    new JvmMemoryMetrics().bindTo(registry);
+    new JvmGcMetrics().bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ClassLoaderMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    new UptimeMetrics().bindTo(registry);
+    conflicts = Counter.builder("vmgrid_commit_conflicts")
+        .description("Commits refused by a server's current state (a stale view) and retried elsewhere")
+        .register(registry);
+  }
+
+  /** The registry, for binding further meters. */
+  public MeterRegistry registry() {
+    return registry;
+  }
+
+  /** The Prometheus text exposition of every meter. */
+  public String scrape() {
+    return registry.scrape();
+  }
+
+  /**
+   * Records one answered request: its outcome counter and, for allocations, the end-to-end latency
+   * on the member.
+   */
+  public void request(String op, String outcome, String reason, long nanos) {
+    String lowerOp = op.toLowerCase(Locale.ROOT);
+    String lowerOutcome = outcome.toLowerCase(Locale.ROOT);
+    requests.computeIfAbsent(lowerOp + '|' + lowerOutcome + '|' + reason, k ->
+        Counter.builder("vmgrid_requests")
+            .description("Requests answered by this member, by operation, outcome and reason")
+            .tag("op", lowerOp).tag("outcome", lowerOutcome).tag("reason", reason.isEmpty() ? "none" : reason)
+            .register(registry)).increment();
+    if (lowerOp.equals("allocate")) {
+      latency.computeIfAbsent(lowerOutcome, k ->
+          Timer.builder("vmgrid_allocation_latency")
+              .description("Allocation time on the member, from arrival to outcome written")
+              .tag("policy", policy).tag("outcome", lowerOutcome)
+              .publishPercentileHistogram()
+              .minimumExpectedValue(Duration.ofMillis(1).dividedBy(10))
+              .maximumExpectedValue(Duration.ofSeconds(30))
+              .register(registry)).record(nanos, TimeUnit.NANOSECONDS);
+    }
+  }
+
+  /** Records the time one request spent in {@code stage}. */
+  public void stage(Stage stage, long nanos) {
+    stages.computeIfAbsent(stage, s ->
+        Timer.builder("vmgrid_stage_latency")
+            .description("Time a request spends in each stage on the member")
+            .tag("stage", s.name().toLowerCase(Locale.ROOT))
+            .publishPercentileHistogram()
+            .minimumExpectedValue(Duration.ofNanos(10_000))
+            .maximumExpectedValue(Duration.ofSeconds(30))
+            .register(registry)).record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  /** Counts commit conflicts. */
+  public void conflicts(int n) {
+    if (n > 0) {
+      conflicts.increment(n);
+    }
+  }
+}

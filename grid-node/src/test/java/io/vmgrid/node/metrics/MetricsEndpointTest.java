@@ -1,0 +1,109 @@
+package io.vmgrid.node.metrics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.hazelcast.test.HazelcastTestSupport;
+import io.vmgrid.client.api.AllocationClient;
+import io.vmgrid.client.api.AllocationOutcome;
+import io.vmgrid.client.api.ClientSettings;
+import io.vmgrid.client.api.VmRequest;
+import io.vmgrid.node.Fixtures;
+import io.vmgrid.node.GridNode;
+import io.vmgrid.node.GridNodeConfig;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/** A real member under a small workload, its endpoints scraped over HTTP. */
+class MetricsEndpointTest {
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  private HttpResponse<String> get(int port, String path) throws IOException, InterruptedException {
+    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).GET()
+        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void readinessFollowsTheLifeCycleAndMetricsCountEveryRequest() throws Exception {
+    GridNodeConfig config = new GridNodeConfig("metrics-" + UUID.randomUUID(), "127.0.0.1", 5881,
+        List.of(), 2, 0);
+    GridNode.Starting starting = GridNode.prepare(config);
+    int port = starting.endpoints().port();
+
+    assertThat(get(port, "/health/live").statusCode()).isEqualTo(200);
+    HttpResponse<String> notYet = get(port, "/health/ready");
+    assertThat(notYet.statusCode()).isEqualTo(503);
+    assertThat(notYet.body()).contains("starting");
+
+    GridNode node = starting.join();
+    try {
+      assertThat(get(port, "/health/ready").statusCode()).isEqualTo(200);
+      node.loadInventory(Fixtures.servers(4, 8, 65_536));
+
+      int placed = 0;
+      int rejected = 0;
+      try (AllocationClient client = AllocationClient.connect(new ClientSettings(config.clusterName(),
+          List.of(node.clientAddress()), Duration.ofSeconds(30)))) {
+        for (int i = 0; i < 40; i++) {
+          AllocationOutcome o = client.allocateAndWait(VmRequest.builder().vmId("m-" + i).tenantId("t")
+              .cores(1 + i % 3).memoryMb(1_024).build());
+          if (o instanceof AllocationOutcome.Placed) {
+            placed++;
+          } else {
+            rejected++;
+          }
+        }
+        client.releaseAndWait("m-0");
+      }
+      int allocations = placed + rejected;
+      int vmsLeft = placed - 1;
+      int placedCount = placed;
+
+      System.gc(); // gauges must not depend on objects only Micrometer's weak references hold
+      HazelcastTestSupport.assertTrueEventually(() -> {
+        HttpResponse<String> scrape = get(port, "/metrics");
+        assertThat(scrape.statusCode()).isEqualTo(200);
+        assertThat(scrape.headers().firstValue("Content-Type")).hasValueSatisfying(
+            t -> assertThat(t).startsWith("text/plain; version=0.0.4"));
+        List<PrometheusText.Sample> s = PrometheusText.parse(scrape.body());
+
+        assertThat(PrometheusText.sum(s, "vmgrid_allocation_latency_seconds_count", Map.of("policy", "first-fit")))
+            .isEqualTo(allocations);
+        assertThat(PrometheusText.sum(s, "vmgrid_requests_total", Map.of("op", "allocate")))
+            .isEqualTo(allocations);
+        assertThat(PrometheusText.sum(s, "vmgrid_requests_total", Map.of("op", "allocate", "outcome", "placed")))
+            .isEqualTo(placedCount);
+        assertThat(PrometheusText.sum(s, "vmgrid_requests_total", Map.of("op", "release", "outcome", "released")))
+            .isEqualTo(1);
+        assertThat(PrometheusText.sum(s, "vmgrid_stage_latency_seconds_count", Map.of("stage", "queue")))
+            .isEqualTo(allocations + 1);
+        assertThat(PrometheusText.sum(s, "vmgrid_inventory_vms", Map.of())).isEqualTo(vmsLeft);
+        assertThat(PrometheusText.sum(s, "vmgrid_inventory_servers", Map.of("health", "healthy"))).isEqualTo(4);
+        assertThat(PrometheusText.sum(s, "vmgrid_inventory_cores", Map.of("state", "total"))).isEqualTo(32);
+        assertThat(PrometheusText.sum(s, "vmgrid_cluster_members", Map.of())).isEqualTo(1);
+        assertThat(s).anySatisfy(x -> assertThat(x.name()).startsWith("jvm_memory_used_bytes"));
+      }, 30);
+      assertThat(get(port, "/nope").statusCode()).isEqualTo(404);
+    } finally {
+      node.close();
+    }
+    assertThatThrownBy(() -> get(port, "/health/ready")).isInstanceOf(IOException.class);
+  }
+
+  @Test
+  void parserRejectsMalformedExposition() {
+    assertThatThrownBy(() -> PrometheusText.parse("# TYPE a counter\na_total{x=1} 3\n"))
+        .hasMessageContaining("bad labels");
+    assertThatThrownBy(() -> PrometheusText.parse("b 1\n")).hasMessageContaining("untyped family");
+    assertThat(PrometheusText.parse("# TYPE a gauge\na{x=\"1\",y=\"q\\\"\"} 2.5\n"))
+        .containsExactly(new PrometheusText.Sample("a", Map.of("x", "1", "y", "q\\\""), 2.5));
+  }
+}
