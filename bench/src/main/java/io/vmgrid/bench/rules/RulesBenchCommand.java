@@ -70,13 +70,15 @@ public final class RulesBenchCommand implements Callable<Integer> {
   @Option(names = "--reps", defaultValue = "200", description = "Timed calls per figure.")
   int reps;
 
-  @Option(names = "--warmup", defaultValue = "100", description = "Untimed calls per figure.")
+  @Option(names = "--warmup", defaultValue = "1000",
+      description = "Untimed calls per figure, so the JIT has compiled the paths measured.")
   int warmup;
 
   @Option(names = "--fill", defaultValue = "0.5", description = "Initial core utilization.")
   double fill;
 
   private final List<String> placed = new ArrayList<>();
+  private final Map<String, double[]> spread = new LinkedHashMap<>();
   private int nextVm;
 
   @Override
@@ -132,6 +134,9 @@ public final class RulesBenchCommand implements Callable<Integer> {
     result.put("javaVersion", System.getProperty("java.version"));
     result.put("cpus", Runtime.getRuntime().availableProcessors());
 
+    Map<String, Object> p10p90 = new LinkedHashMap<>();
+    spread.forEach((k, v) -> p10p90.put(k, List.of(round(v[0]), round(v[1]))));
+    result.put("p10p90Micros", p10p90);
     out.printf(Locale.ROOT, "%-34s %12s%n", "figure", "value");
     out.printf(Locale.ROOT, "%-34s %12.1f%n", "miss (µs)", miss);
     out.printf(Locale.ROOT, "%-34s %12.1f%n", "partial hit (µs)", partial);
@@ -139,6 +144,8 @@ public final class RulesBenchCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "%-34s %12.1f%n", "hit, " + k + " pending changes (µs)", v));
     out.printf(Locale.ROOT, "%-34s %12d%n", "top-level entry (bytes)", entryBytes);
     out.printf(Locale.ROOT, "%-34s %12d%n", "its rule entries (bytes)", ruleBytes);
+    spread.forEach((k, v) -> out.printf(Locale.ROOT, "%-34s %5.1f .. %.1f%n",
+        "p10..p90 " + k + " (µs)", v[0], v[1]));
     out.flush();
     if (json != null) {
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), result);
@@ -175,6 +182,7 @@ public final class RulesBenchCommand implements Callable<Integer> {
       }
     }
     Arrays.sort(micros);
+    spread.put(expected + "/" + pending, new double[] {micros[reps / 10], micros[reps * 9 / 10]});
     return micros[reps / 2];
   }
 

@@ -202,7 +202,7 @@ final class Evaluator {
         r.applyAffected(rec);
       }
       if (r.serverLevel) {
-        Scope scope = r.rule.scope();
+        Scope scope = r.scope;
         self |= scope == Scope.SELF;
         fd |= scope == Scope.FAULT_DOMAIN;
         ud |= scope == Scope.UPDATE_DOMAIN;

@@ -29,6 +29,9 @@ final class RuleResult {
   private final @Nullable ValidatorRule validatorRule;
   private final @Nullable PreferenceRule preferenceRule;
   private final int affectedMask;
+  final Scope scope;
+  private final boolean filtersRecords;
+  private final boolean cacheable;
   private final Inventory inventory;
   final long[] bits;
   final char[] scores;
@@ -52,6 +55,9 @@ final class RuleResult {
       mask |= k.bit();
     }
     this.affectedMask = mask;
+    this.scope = rule.scope();
+    this.cacheable = rule.cacheable();
+    this.filtersRecords = overridesIsAffectedBy(rule);
     int units = serverLevel ? inventory.size() : inventory.clusterCount();
     this.bits = validator ? new long[(units + 63) >>> 6] : new long[0];
     this.scores = validator ? new char[0] : new char[units];
@@ -59,6 +65,17 @@ final class RuleResult {
     this.bytes = 96 + 8L * bits.length + 2L * scores.length + evaluated.length
         + 2L * (key.rule().length() + key.traits().length());
     reset();
+  }
+
+  /** Whether the rule's class overrides {@link Rule#isAffectedBy} (if not, it is always true). */
+  private static boolean overridesIsAffectedBy(Rule rule) {
+    try {
+      return !rule.getClass()
+          .getMethod("isAffectedBy", JournalRecord.class, io.vmgrid.rules.api.VmRequest.class)
+          .getDeclaringClass().isInterface();
+    } catch (NoSuchMethodException e) {
+      return true;
+    }
   }
 
   /** Forgets everything and, for cluster-level rules, recomputes every cluster. */
@@ -135,7 +152,7 @@ final class RuleResult {
    */
   /** Whether the journal still reaches back to this result's revision (and it may be cached). */
   boolean replayable() {
-    return rule.cacheable() && inventory.journal().canReplayFrom(revision);
+    return cacheable && inventory.journal().canReplayFrom(revision);
   }
 
   boolean refresh() {
@@ -143,7 +160,7 @@ final class RuleResult {
     if (revision == journal.revision()) {
       return true;
     }
-    if (!rule.cacheable() || !journal.canReplayFrom(revision)) {
+    if (!cacheable || !journal.canReplayFrom(revision)) {
       reset();
       return false;
     }
@@ -156,7 +173,8 @@ final class RuleResult {
 
   /** Whether {@code rec} can change this rule's result. */
   boolean affected(JournalRecord rec) {
-    return (rec.kinds() & affectedMask) != 0 && rule.isAffectedBy(rec, ctx.request());
+    return (rec.kinds() & affectedMask) != 0
+        && (!filtersRecords || rule.isAffectedBy(rec, ctx.request()));
   }
 
   private void apply(JournalRecord rec) {
@@ -172,7 +190,6 @@ final class RuleResult {
       evaluate(inventory.cluster(s));
       return;
     }
-    Scope scope = rule.scope();
     if (scope == Scope.SELF) {
       if (evaluated[inventory.cluster(s)]) {
         evaluate(s);
