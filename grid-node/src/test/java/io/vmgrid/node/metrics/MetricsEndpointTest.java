@@ -92,10 +92,29 @@ class MetricsEndpointTest {
         assertThat(s).anySatisfy(x -> assertThat(x.name()).startsWith("jvm_memory_used_bytes"));
       }, 30);
       assertThat(get(port, "/nope").statusCode()).isEqualTo(404);
+      assertDashboardQueriesExistingMetrics(get(port, "/metrics").body());
     } finally {
       node.close();
     }
     assertThatThrownBy(() -> get(port, "/health/ready")).isInstanceOf(IOException.class);
+  }
+
+  /** Every metric the Grafana dashboard queries is one the member exposes. */
+  private static void assertDashboardQueriesExistingMetrics(String exposition) throws IOException {
+    String dashboard = java.nio.file.Files.readString(
+        Fixtures.repositoryRoot().resolve("helm/vmgrid/dashboards/vmgrid.json"));
+    java.util.Set<String> exposed = new java.util.HashSet<>();
+    for (PrometheusText.Sample sample : PrometheusText.parse(exposition)) {
+      exposed.add(sample.name());
+    }
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("\\b((?:vmgrid|jvm)_[a-z_]+)").matcher(dashboard);
+    int queried = 0;
+    while (m.find()) {
+      queried++;
+      assertThat(exposed).as("dashboard queries %s", m.group(1)).contains(m.group(1));
+    }
+    assertThat(queried).isGreaterThan(10);
   }
 
   @Test
