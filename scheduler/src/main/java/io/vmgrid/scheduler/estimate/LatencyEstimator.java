@@ -1,0 +1,169 @@
+package io.vmgrid.scheduler.estimate;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.vmgrid.scheduler.api.LatencyEstimates;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Kamino's background latency estimator: running averages of measured top-hit, rule-hit and
+ * rule-miss times, globally and per rule, with configured defaults before the first measurement.
+ *
+ * <p>A rule's estimate is its own running average once it has one, else the global average of that
+ * kind, else the default. Rules are identified by their index in the rule catalogue given at
+ * construction. State can be saved to and loaded from a JSON file, so a restarted scheduler starts
+ * from what it learned. Mutable and not thread-safe.
+ */
+public final class LatencyEstimator implements LatencyEstimates {
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  private final List<String> rules;
+  private final EstimatorDefaults defaults;
+  private final RunningMean topHit = new RunningMean();
+  private final RunningMean ruleHit = new RunningMean();
+  private final RunningMean ruleMiss = new RunningMean();
+  private final RunningMean[] perRuleHit;
+  private final RunningMean[] perRuleMiss;
+
+  /** An estimator with no measurements for the rules named in {@code ruleCatalogue}. */
+  public LatencyEstimator(List<String> ruleCatalogue, EstimatorDefaults defaults) {
+    this.rules = List.copyOf(ruleCatalogue);
+    this.defaults = defaults;
+    this.perRuleHit = new RunningMean[rules.size()];
+    this.perRuleMiss = new RunningMean[rules.size()];
+    for (int i = 0; i < rules.size(); i++) {
+      perRuleHit[i] = new RunningMean();
+      perRuleMiss[i] = new RunningMean();
+    }
+  }
+
+  /** An independent copy with the same catalogue, defaults and measurements. */
+  public LatencyEstimator copy() {
+    LatencyEstimator c = new LatencyEstimator(rules, defaults);
+    c.topHit.copyFrom(topHit);
+    c.ruleHit.copyFrom(ruleHit);
+    c.ruleMiss.copyFrom(ruleMiss);
+    for (int i = 0; i < rules.size(); i++) {
+      c.perRuleHit[i].copyFrom(perRuleHit[i]);
+      c.perRuleMiss[i].copyFrom(perRuleMiss[i]);
+    }
+    return c;
+  }
+
+  /** The rule catalogue: rule id {@code i} is {@code ruleCatalogue().get(i)}. */
+  public List<String> ruleCatalogue() {
+    return rules;
+  }
+
+  /** Records a measured top-level hit. */
+  public void recordTopHit(long nanos) {
+    topHit.add(nanos);
+  }
+
+  /** Records a measured evaluation of rule {@code ruleId} served from its cached result. */
+  public void recordRuleHit(int ruleId, long nanos) {
+    ruleHit.add(nanos);
+    perRuleHit[ruleId].add(nanos);
+  }
+
+  /** Records a measured evaluation of rule {@code ruleId} from scratch. */
+  public void recordRuleMiss(int ruleId, long nanos) {
+    ruleMiss.add(nanos);
+    perRuleMiss[ruleId].add(nanos);
+  }
+
+  @Override
+  public long topHitNanos() {
+    return topHit.orElse(defaults.topHitNanos());
+  }
+
+  @Override
+  public long ruleHitNanos(int ruleId) {
+    RunningMean m = perRuleHit[ruleId];
+    return m.count() > 0 ? m.orElse(0) : ruleHit.orElse(defaults.ruleHitNanos());
+  }
+
+  @Override
+  public long ruleMissNanos(int ruleId) {
+    RunningMean m = perRuleMiss[ruleId];
+    return m.count() > 0 ? m.orElse(0) : ruleMiss.orElse(defaults.ruleMissNanos());
+  }
+
+  /** Number of top-hit, rule-hit and rule-miss measurements so far. */
+  public long[] counts() {
+    return new long[] {topHit.count(), ruleHit.count(), ruleMiss.count()};
+  }
+
+  /** Writes the measurements to {@code file} as JSON. */
+  public void save(Path file) throws IOException {
+    Map<String, State.PerRule> per = new LinkedHashMap<>();
+    for (int i = 0; i < rules.size(); i++) {
+      per.put(rules.get(i), new State.PerRule(mean(perRuleHit[i]), mean(perRuleMiss[i])));
+    }
+    State s = new State(1, mean(topHit), mean(ruleHit), mean(ruleMiss), per);
+    Path parent = file.toAbsolutePath().getParent();
+    if (parent != null) {
+      Files.createDirectories(parent);
+    }
+    JSON.writeValue(file.toFile(), s);
+  }
+
+  /**
+   * Loads an estimator saved by {@link #save}; rules in the file that are not in the catalogue are
+   * ignored, and catalogue rules missing from the file start without measurements.
+   *
+   * @throws IOException if the file cannot be read or is not a saved estimator
+   */
+  public static LatencyEstimator load(
+      Path file, List<String> ruleCatalogue, EstimatorDefaults defaults) throws IOException {
+    State s;
+    try {
+      s = JSON.readValue(file.toFile(), State.class);
+    } catch (IOException e) {
+      throw new IOException("cannot read latency estimator file " + file + ": " + e.getMessage(), e);
+    }
+    LatencyEstimator est = new LatencyEstimator(ruleCatalogue, defaults);
+    apply(s.topHit(), est.topHit);
+    apply(s.ruleHit(), est.ruleHit);
+    apply(s.ruleMiss(), est.ruleMiss);
+    Map<String, State.PerRule> per = s.rules() == null ? Map.of() : s.rules();
+    for (int i = 0; i < est.rules.size(); i++) {
+      State.PerRule p = per.get(est.rules.get(i));
+      if (p != null) {
+        apply(p.hit(), est.perRuleHit[i]);
+        apply(p.miss(), est.perRuleMiss[i]);
+      }
+    }
+    return est;
+  }
+
+  private static void apply(State.@Nullable Mean m, RunningMean target) {
+    if (m != null) {
+      target.set(m.count(), m.meanNanos());
+    }
+  }
+
+  private static State.Mean mean(RunningMean m) {
+    return new State.Mean(m.count(), m.mean());
+  }
+
+  /** The persisted form. */
+  record State(
+      int version,
+      State.@Nullable Mean topHit,
+      State.@Nullable Mean ruleHit,
+      State.@Nullable Mean ruleMiss,
+      @Nullable Map<String, PerRule> rules) {
+
+    record Mean(long count, double meanNanos) {}
+
+    record PerRule(@Nullable Mean hit, @Nullable Mean miss) {}
+  }
+}
