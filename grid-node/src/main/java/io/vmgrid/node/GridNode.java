@@ -137,7 +137,8 @@ public final class GridNode implements AutoCloseable {
 
   /**
    * The full member configuration: {@link #applyGridConfig(Config)} plus networking. Members bind to
-   * {@code bindAddress} only and join by TCP/IP; multicast and auto-detection are off.
+   * {@code bindAddress} only and join by TCP/IP or, under Kubernetes, by DNS lookup of a headless
+   * service; multicast and auto-detection are off.
    */
   public static Config memberConfig(GridNodeConfig node) {
     Config config = new Config();
@@ -152,11 +153,17 @@ public final class GridNode implements AutoCloseable {
     JoinConfig join = network.getJoin();
     join.getAutoDetectionConfig().setEnabled(false);
     join.getMulticastConfig().setEnabled(false);
-    join.getTcpIpConfig().setEnabled(true);
-    if (node.members().isEmpty()) {
-      join.getTcpIpConfig().addMember(node.bindAddress());
+    if (!node.kubernetesDns().isEmpty()) {
+      // DNS lookup of a headless service: no Kubernetes API access (RBAC) needed.
+      join.getTcpIpConfig().setEnabled(false);
+      join.getKubernetesConfig().setEnabled(true).setProperty("service-dns", node.kubernetesDns());
     } else {
-      node.members().forEach(join.getTcpIpConfig()::addMember);
+      join.getTcpIpConfig().setEnabled(true);
+      if (node.members().isEmpty()) {
+        join.getTcpIpConfig().addMember(node.bindAddress());
+      } else {
+        node.members().forEach(join.getTcpIpConfig()::addMember);
+      }
     }
     return applyGridConfig(config);
   }

@@ -12,15 +12,23 @@ import java.util.List;
  * @param workers request-processing threads on this member
  * @param metricsPort port of the HTTP endpoints ({@code /metrics}, {@code /health/*}) on
  *     {@code bindAddress}; 0 picks a free port, -1 serves none
+ * @param kubernetesDns DNS name of the headless service to discover members through (Kubernetes
+ *     DNS mode); empty for TCP/IP join with {@code members}
  */
 public record GridNodeConfig(
     String clusterName, String bindAddress, int port, List<String> members, int workers,
-    int metricsPort) {
+    int metricsPort, String kubernetesDns) {
 
-  /** A config without HTTP endpoints. */
+  /** A TCP/IP-joined config without HTTP endpoints. */
   public GridNodeConfig(
       String clusterName, String bindAddress, int port, List<String> members, int workers) {
-    this(clusterName, bindAddress, port, members, workers, -1);
+    this(clusterName, bindAddress, port, members, workers, -1, "");
+  }
+
+  /** A TCP/IP-joined config. */
+  public GridNodeConfig(String clusterName, String bindAddress, int port, List<String> members,
+      int workers, int metricsPort) {
+    this(clusterName, bindAddress, port, members, workers, metricsPort, "");
   }
 
   /** Default cluster name. */
@@ -53,6 +61,14 @@ public record GridNodeConfig(
     if (workers < 1 || workers > 256) {
       throw new IllegalArgumentException("workers: must be in 1..256 (was " + workers + ")");
     }
+    if (!kubernetesDns.isEmpty() && !members.isEmpty()) {
+      throw new IllegalArgumentException(
+          "discovery: give either members (tcp-ip) or a Kubernetes service DNS name, not both");
+    }
+    if (kubernetesDns.contains(" ") || kubernetesDns.contains(":")) {
+      throw new IllegalArgumentException(
+          "discovery.serviceDns: '" + kubernetesDns + "' is not a DNS name");
+    }
     if (metricsPort < -1 || metricsPort > 65_535) {
       throw new IllegalArgumentException(
           "metricsPort: must be -1 (off), 0 (any free port) or a port (was " + metricsPort + ")");
@@ -66,11 +82,11 @@ public record GridNodeConfig(
 
   /** The same config with another cluster name. */
   public GridNodeConfig withClusterName(String name) {
-    return new GridNodeConfig(name, bindAddress, port, members, workers, metricsPort);
+    return new GridNodeConfig(name, bindAddress, port, members, workers, metricsPort, kubernetesDns);
   }
 
   /** The same config with another metrics port. */
   public GridNodeConfig withMetricsPort(int newPort) {
-    return new GridNodeConfig(clusterName, bindAddress, port, members, workers, newPort);
+    return new GridNodeConfig(clusterName, bindAddress, port, members, workers, newPort, kubernetesDns);
   }
 }

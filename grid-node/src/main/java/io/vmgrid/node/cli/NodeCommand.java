@@ -7,6 +7,13 @@ import io.vmgrid.client.wire.MapNames;
 import io.vmgrid.client.wire.ServerState;
 import io.vmgrid.node.GridNode;
 import io.vmgrid.node.GridNodeConfig;
+import io.vmgrid.node.NodeFile;
+import io.vmgrid.rules.ruleset.RuleRegistry;
+import io.vmgrid.rules.ruleset.RuleSet;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.jspecify.annotations.Nullable;
 import io.vmgrid.node.demo.DemoInventory;
 import io.vmgrid.node.metrics.HttpEndpoints;
 import java.util.ArrayList;
@@ -23,30 +30,38 @@ import picocli.CommandLine.Option;
     description =
         "Run one grid member in the foreground. Ctrl-C leaves the cluster gracefully (partitions and their backups are handed to the remaining members first).")
 final class NodeCommand implements Callable<Integer> {
-  @Option(names = "--cluster-name", defaultValue = GridNodeConfig.DEFAULT_CLUSTER,
-      description = "Cluster to join (default ${DEFAULT-VALUE}).")
-  String clusterName;
+  @Option(names = "--config", paramLabel = "FILE",
+      description = "Node configuration file (YAML); the flags below override it.")
+  @Nullable Path configFile;
 
-  @Option(names = "--bind", defaultValue = GridNodeConfig.DEFAULT_BIND,
-      description = "Interface to bind and advertise (default ${DEFAULT-VALUE}: loopback only).")
-  String bind;
+  @Option(names = "--cluster-name", description = "Cluster to join (default vmgrid).")
+  @Nullable String clusterName;
 
-  @Option(names = "--port", defaultValue = "5701",
-      description = "First port to try; the next free one is used if busy (default ${DEFAULT-VALUE}).")
-  int port;
+  @Option(names = "--bind", description = "Interface to bind and advertise (default 127.0.0.1: loopback only).")
+  @Nullable String bind;
+
+  @Option(names = "--port", description = "First port to try; the next free one is used if busy (default 5701).")
+  @Nullable Integer port;
 
   @Option(names = "--member", paramLabel = "HOST[:PORT]",
-      description = "Another member to join through (repeatable). Default: the bind address.")
+      description = "Another member to join through (repeatable; TCP/IP join). Default: the bind address.")
   List<String> members = new ArrayList<>();
 
-  @Option(names = "--workers", defaultValue = "4",
-      description = "Request-processing threads (default ${DEFAULT-VALUE}).")
-  int workers;
+  @Option(names = "--kubernetes-dns", paramLabel = "NAME",
+      description = "Discover members by DNS lookup of this headless Kubernetes service instead of TCP/IP.")
+  @Nullable String kubernetesDns;
 
-  @Option(names = "--metrics-port", defaultValue = "9401",
+  @Option(names = "--workers", description = "Request-processing threads (default 4).")
+  @Nullable Integer workers;
+
+  @Option(names = "--metrics-port",
       description = "Port for /metrics, /health/live, /health/ready on the bind address; 0 picks a"
-          + " free port, -1 serves none (default ${DEFAULT-VALUE}).")
-  int metricsPort;
+          + " free port, -1 serves none (default 9401).")
+  @Nullable Integer metricsPort;
+
+  @Option(names = "--rules", paramLabel = "FILE",
+      description = "Rule-set file (YAML/JSON) to validate and load; default: the built-in rule set.")
+  @Nullable Path rulesFile;
 
   @Option(names = "--demo-inventory", paramLabel = "N", defaultValue = "0",
       description = "If the cluster has no servers yet, load N generated ones (default: none).")
@@ -55,13 +70,51 @@ final class NodeCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "1", description = "Seed of --demo-inventory (default ${DEFAULT-VALUE}).")
   long seed;
 
+  /** The member configuration: defaults, then the file, then the flags. */
+  GridNodeConfig resolve(NodeFile file) {
+    List<String> joinList = !members.isEmpty() ? members
+        : file.members() != null ? file.members() : List.of();
+    String dns = kubernetesDns != null ? kubernetesDns
+        : file.kubernetesDns() != null ? file.kubernetesDns() : "";
+    if (kubernetesDns != null && members.isEmpty()) {
+      joinList = List.of();
+    }
+    return new GridNodeConfig(
+        first(clusterName, file.clusterName(), GridNodeConfig.DEFAULT_CLUSTER),
+        first(bind, file.bindAddress(), GridNodeConfig.DEFAULT_BIND),
+        first(port, file.port(), GridNodeConfig.DEFAULT_PORT),
+        joinList,
+        first(workers, file.workers(), GridNodeConfig.DEFAULT_WORKERS),
+        first(metricsPort, file.metricsPort(), HttpEndpoints.DEFAULT_PORT),
+        dns);
+  }
+
+  /** The rule set named by the flag, else the file, else the built-in one; validated. */
+  RuleSet rules(NodeFile file) throws IOException {
+    Path path = rulesFile != null ? rulesFile : file.rules();
+    if (path == null) {
+      return RuleSet.defaults();
+    }
+    if (!Files.isRegularFile(path)) {
+      throw new IllegalArgumentException("rules: " + path + " does not exist or is not a file");
+    }
+    return RuleSet.load(path, RuleRegistry.builtin());
+  }
+
+  private static <T> T first(@Nullable T flag, @Nullable T file, T fallback) {
+    return flag != null ? flag : file != null ? file : fallback;
+  }
+
   @Override
-  public Integer call() throws InterruptedException {
+  public Integer call() throws InterruptedException, IOException {
     if (demoServers < 0) {
       throw new IllegalArgumentException("--demo-inventory: must be >= 0 (was " + demoServers + ")");
     }
-    GridNodeConfig config =
-        new GridNodeConfig(clusterName, bind, port, members, workers, metricsPort);
+    NodeFile file = configFile == null ? NodeFile.empty() : NodeFile.read(configFile);
+    GridNodeConfig config = resolve(file);
+    RuleSet ruleSet = rules(file);
+    System.out.printf("vmgrid node: rule set valid (%d rules); placement is first-fit until the"
+        + " rule-engine agents run on the grid%n", ruleSet.rules().size());
     GridNode node = GridNode.start(config);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -89,7 +142,7 @@ final class NodeCommand implements Callable<Integer> {
       System.out.printf("vmgrid node: loaded %d generated servers (seed %d)%n", demoServers, seed);
     }
     System.out.printf("vmgrid node: member %s of cluster '%s' (%d members, %d servers). Ctrl-C to stop.%n",
-        node.clientAddress(), clusterName, node.hazelcast().getCluster().getMembers().size(),
+        node.clientAddress(), config.clusterName(), node.hazelcast().getCluster().getMembers().size(),
         servers.size());
     HttpEndpoints http = node.endpoints();
     if (http != null) {

@@ -1,0 +1,171 @@
+package io.vmgrid.node;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The node configuration file ({@code vmgrid node --config node.yaml}); every key is optional and
+ * command-line flags override it:
+ *
+ * <pre>
+ * clusterName: vmgrid
+ * bindAddress: 127.0.0.1
+ * port: 5701
+ * metricsPort: 9401
+ * workers: 4
+ * rules: /etc/vmgrid/rules.yaml
+ * discovery:
+ *   mode: tcp-ip            # or kubernetes
+ *   members: [10.0.0.2]     # tcp-ip
+ *   serviceDns: vmgrid-hs.ns.svc.cluster.local   # kubernetes (headless service)
+ * </pre>
+ *
+ * Every problem is reported with the file and the key, all at once.
+ *
+ * @param clusterName cluster name, or null if not set
+ * @param bindAddress interface to bind, or null
+ * @param port member port, or null
+ * @param metricsPort HTTP port, or null
+ * @param workers request threads, or null
+ * @param rules rule-set file, or null
+ * @param members tcp-ip members, or null
+ * @param kubernetesDns headless-service DNS name, or null
+ */
+public record NodeFile(
+    @Nullable String clusterName,
+    @Nullable String bindAddress,
+    @Nullable Integer port,
+    @Nullable Integer metricsPort,
+    @Nullable Integer workers,
+    @Nullable Path rules,
+    @Nullable List<String> members,
+    @Nullable String kubernetesDns) {
+
+  private static final Set<String> TOP =
+      Set.of("clusterName", "bindAddress", "port", "metricsPort", "workers", "rules", "discovery");
+  private static final Set<String> DISCOVERY = Set.of("mode", "members", "serviceDns");
+
+  /** An empty file: nothing set. */
+  public static NodeFile empty() {
+    return new NodeFile(null, null, null, null, null, null, null, null);
+  }
+
+  /** Reads and checks {@code file}; throws {@link IllegalArgumentException} listing every problem. */
+  public static NodeFile read(Path file) throws IOException {
+    if (!Files.isRegularFile(file)) {
+      throw new IllegalArgumentException("--config: " + file + " does not exist or is not a file");
+    }
+    return parse(Files.readString(file), file.toString());
+  }
+
+  /** Parses YAML text; {@code source} names it in messages. */
+  public static NodeFile parse(String text, String source) {
+    JsonNode root;
+    try {
+      root = new ObjectMapper(new YAMLFactory()).readTree(text);
+    } catch (IOException e) {
+      throw new IllegalArgumentException(source + ": not valid YAML: " + e.getMessage());
+    }
+    if (root == null || root.isMissingNode() || root.isNull()) {
+      return empty();
+    }
+    List<String> problems = new ArrayList<>();
+    if (!root.isObject()) {
+      throw new IllegalArgumentException(source + ": expected a mapping of keys to values");
+    }
+    unknownKeys(root, TOP, "", problems);
+    String cluster = text(root, "clusterName", problems);
+    String bind = text(root, "bindAddress", problems);
+    Integer port = integer(root, "port", problems);
+    Integer metricsPort = integer(root, "metricsPort", problems);
+    Integer workers = integer(root, "workers", problems);
+    String rules = text(root, "rules", problems);
+    List<String> members = null;
+    String dns = null;
+    JsonNode discovery = root.get("discovery");
+    if (discovery != null && !discovery.isNull()) {
+      if (!discovery.isObject()) {
+        problems.add("discovery: expected a mapping (mode, members, serviceDns)");
+      } else {
+        unknownKeys(discovery, DISCOVERY, "discovery.", problems);
+        String mode = text(discovery, "mode", problems);
+        String modeName = mode == null ? "tcp-ip" : mode;
+        JsonNode list = discovery.get("members");
+        if (list != null && !list.isNull()) {
+          if (!list.isArray()) {
+            problems.add("discovery.members: expected a list of host or host:port");
+          } else {
+            members = new ArrayList<>();
+            for (JsonNode m : list) {
+              members.add(m.asText());
+            }
+          }
+        }
+        dns = text(discovery, "serviceDns", problems);
+        switch (modeName) {
+          case "tcp-ip" -> {
+            if (dns != null) {
+              problems.add("discovery.serviceDns: only for mode kubernetes");
+            }
+          }
+          case "kubernetes" -> {
+            if (dns == null || dns.isBlank()) {
+              problems.add("discovery.serviceDns: required for mode kubernetes");
+            }
+            if (members != null && !members.isEmpty()) {
+              problems.add("discovery.members: only for mode tcp-ip");
+            }
+          }
+          default -> problems.add("discovery.mode: must be tcp-ip or kubernetes (was '" + modeName + "')");
+        }
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new IllegalArgumentException(source + ": " + String.join("; ", problems));
+    }
+    return new NodeFile(cluster, bind, port, metricsPort, workers, rules == null ? null : Path.of(rules),
+        members, dns);
+  }
+
+  private static void unknownKeys(JsonNode node, Set<String> known, String prefix, List<String> problems) {
+    for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+      String key = it.next();
+      if (!known.contains(key)) {
+        problems.add(prefix + key + ": unknown key (known: " + String.join(", ", known.stream().sorted().toList()) + ")");
+      }
+    }
+  }
+
+  private static @Nullable String text(JsonNode node, String key, List<String> problems) {
+    JsonNode v = node.get(key);
+    if (v == null || v.isNull()) {
+      return null;
+    }
+    if (!v.isValueNode()) {
+      problems.add(key + ": expected a single value");
+      return null;
+    }
+    return v.asText();
+  }
+
+  private static @Nullable Integer integer(JsonNode node, String key, List<String> problems) {
+    JsonNode v = node.get(key);
+    if (v == null || v.isNull()) {
+      return null;
+    }
+    if (!v.canConvertToInt() || !v.isIntegralNumber()) {
+      problems.add(key + ": expected a whole number (was '" + v.asText() + "')");
+      return null;
+    }
+    return v.asInt();
+  }
+}
