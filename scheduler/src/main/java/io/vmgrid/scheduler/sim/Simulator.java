@@ -51,7 +51,7 @@ public final class Simulator {
     return new Run(stream, policy).execute();
   }
 
-  /** The estimator of the last {@link #run}: not kept; runs are independent. */
+  /** One policy's run over the stream: agents, queues, clock, counters. */
   private final class Run implements AgentsView {
     private final RequestStream stream;
     private final SchedulingPolicy policy;
@@ -316,7 +316,7 @@ public final class Simulator {
           steals,
           kamino ? round(routed == 0 ? 0 : bestChosen / (double) routed) : null,
           kamino ? round(predictions == 0 ? 0 : correctPredictions / (double) predictions) : null);
-      return new PolicyRun(res, sorted);
+      return new PolicyRun(res, sorted, estimator);
     }
   }
 

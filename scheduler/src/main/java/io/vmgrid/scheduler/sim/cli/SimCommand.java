@@ -2,6 +2,8 @@ package io.vmgrid.scheduler.sim.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.vmgrid.scheduler.estimate.LatencyEstimator;
+import io.vmgrid.scheduler.sim.ModelClassifier;
 import io.vmgrid.scheduler.sim.PolicyResult;
 import io.vmgrid.scheduler.sim.RequestStream;
 import io.vmgrid.scheduler.sim.SimReport;
@@ -51,6 +53,11 @@ public final class SimCommand implements Callable<Integer> {
   @Option(names = "--json", paramLabel = "OUT", description = "Write the JSON report to OUT")
   @Nullable Path json;
 
+  @Option(names = "--estimator", paramLabel = "FILE", description = "Latency estimator state: "
+      + "every policy starts from FILE if it exists; afterwards the estimator learned by the first "
+      + "policy run is saved to FILE")
+  @Nullable Path estimatorFile;
+
   /** Runs the command line and exits with its code. */
   public static void main(String[] args) {
     System.exit(commandLine().execute(args));
@@ -90,8 +97,12 @@ public final class SimCommand implements Callable<Integer> {
         SimRunner.stream(options.workload(), options.seed, options.rate, loadFactor);
     SimSettings settings =
         SimSettings.defaults(options.seed).withAgents(agents).withCacheBytes(options.cacheBytes);
+    LatencyEstimator initial = estimatorFile != null && Files.exists(estimatorFile)
+        ? LatencyEstimator.load(estimatorFile, ModelClassifier.ruleNames(), settings.estimatorDefaults())
+        : null;
     long t0 = System.nanoTime();
-    SimRunner.Outcome o = SimRunner.runModel(stream, settings, policies, options.rate, loadFactor, null);
+    SimRunner.Outcome o =
+        SimRunner.runModel(stream, settings, policies, options.rate, loadFactor, initial);
     double wall = (System.nanoTime() - t0) / 1e9;
     printTable(out, o.report());
     long simulated = (long) stream.size() * policies.size();
@@ -100,6 +111,10 @@ public final class SimCommand implements Callable<Integer> {
     if (json != null) {
       writeJson(json, o.report());
       out.println("wrote " + json);
+    }
+    if (estimatorFile != null) {
+      o.runs().get(0).estimator().save(estimatorFile);
+      out.println((initial != null ? "loaded and saved " : "saved ") + "estimator " + estimatorFile);
     }
     if (options.plots != null) {
       Path png = Path.of(options.plots).resolve("latency-cdf.png");

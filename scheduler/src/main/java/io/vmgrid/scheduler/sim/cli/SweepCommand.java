@@ -39,7 +39,7 @@ public final class SweepCommand implements Callable<Integer> {
 
   @Option(names = "--load-factors", split = ",", paramLabel = "EPS",
       description = "Load factors at --agents agents (default: ${DEFAULT-VALUE})")
-  double[] loadFactors = {1.0, 0.9, 0.8, 0.67, 0.5};
+  double[] loadFactors = {1.0, 0.8, 0.67, 0.5, 0.4, 0.33};
 
   @Option(names = "--agents", description = "Agents for the load-factor sweep (default: ${DEFAULT-VALUE})")
   int agents = 4;

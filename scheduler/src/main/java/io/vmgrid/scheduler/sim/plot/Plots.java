@@ -21,6 +21,11 @@ public final class Plots {
   private static final int WIDTH = 900;
   private static final int HEIGHT = 560;
   private static final int CDF_POINTS = 400;
+  /** Tableau 10: distinguishable on white, and in grey-scale by lightness. */
+  private static final Color[] PALETTE = {
+      new Color(0x1f77b4), new Color(0xd62728), new Color(0x2ca02c), new Color(0xff7f0e),
+      new Color(0x9467bd), new Color(0x8c564b), new Color(0xe377c2), new Color(0x7f7f7f),
+      new Color(0xbcbd22), new Color(0x17becf)};
 
   private Plots() {}
 
@@ -44,12 +49,14 @@ public final class Plots {
       }
       XYSeries s = chart.addSeries(run.result().name(), xs, ys);
       s.setMarker(SeriesMarkers.NONE);
+      paint(s, chart.getSeriesMap().size() - 1);
     }
     save(chart, png);
   }
 
   /**
-   * A line per policy of {@code metric} against {@code x}, into {@code png}.
+   * A line per policy of a latency figure against {@code x}, log-scaled latency axis, into
+   * {@code png}.
    *
    * @param series per policy name, one value per x
    */
@@ -59,11 +66,20 @@ public final class Plots {
     XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title)
         .xAxisTitle(xTitle).yAxisTitle(yTitle).build();
     style(chart);
+    chart.getStyler().setYAxisLogarithmic(true);
     for (Map.Entry<String, double[]> e : series.entrySet()) {
       XYSeries s = chart.addSeries(e.getKey(), x, e.getValue());
       s.setMarker(SeriesMarkers.CIRCLE);
+      paint(s, chart.getSeriesMap().size() - 1);
     }
     save(chart, png);
+  }
+
+  private static void paint(XYSeries s, int index) {
+    Color c = PALETTE[index % PALETTE.length];
+    s.setLineColor(c);
+    s.setMarkerColor(c);
+    s.setLineWidth(s.getName().startsWith("kamino") ? 3.0f : 1.5f);
   }
 
   private static void style(XYChart chart) {

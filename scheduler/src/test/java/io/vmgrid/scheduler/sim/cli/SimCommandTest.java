@@ -58,6 +58,19 @@ class SimCommandTest {
   }
 
   @Test
+  void estimatorIsSavedAndReloaded() throws IOException {
+    Path est = dir.resolve("est.json");
+    String t = trace(500).toString();
+    Result first = run("--trace", t, "--policies", "kamino-rule", "--estimator", est.toString());
+    assertThat(first.code()).as(first.err()).isZero();
+    assertThat(first.out()).contains("saved estimator");
+    assertThat(Files.readString(est)).contains("\"topHit\"", "\"cores-fit\"");
+    Result second = run("--trace", t, "--policies", "kamino-rule", "--estimator", est.toString());
+    assertThat(second.code()).as(second.err()).isZero();
+    assertThat(second.out()).contains("loaded and saved estimator");
+  }
+
+  @Test
   void sweepWritesOneReportPerPoint() throws IOException {
     Path json = dir.resolve("sweep.json");
     Result r = run("sweep", "--synthetic", "2000", "--policies", "jsq,kamino-rule",
