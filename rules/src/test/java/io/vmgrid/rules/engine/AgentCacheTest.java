@@ -117,4 +117,49 @@ class AgentCacheTest {
     assertThat(cache.candidates(a)).isEqualTo(engine.evaluate(a));
     assertThat(cache.lastLookup()).isEqualTo(Lookup.TOP_HIT);
   }
+
+  /** A rule that depends on state it does not declare, so it says it cannot be cached. */
+  record EvenVmCount(String name) implements io.vmgrid.rules.api.ValidatorRule {
+    @Override public io.vmgrid.rules.api.Level level() {
+      return io.vmgrid.rules.api.Level.SERVER;
+    }
+
+    @Override public java.util.Set<io.vmgrid.rules.api.Trait> traits() {
+      return java.util.Set.of();
+    }
+
+    @Override public java.util.Set<io.vmgrid.rules.api.ChangeKind> affectedBy() {
+      return java.util.Set.of();
+    }
+
+    @Override public boolean cacheable() {
+      return false;
+    }
+
+    @Override public boolean passes(io.vmgrid.rules.api.EvalContext ctx, int i) {
+      return ctx.inventory().vmCount(i) % 2 == 0;
+    }
+  }
+
+  @Test
+  void aRuleThatCannotBeCachedIsRecomputedOnEveryUse() {
+    io.vmgrid.rules.ruleset.RuleRegistry registry = io.vmgrid.rules.ruleset.RuleRegistry.builtin()
+        .register("even-vm-count", io.vmgrid.rules.ruleset.RuleRegistry.Kind.VALIDATOR,
+            java.util.Set.of(io.vmgrid.rules.api.Level.SERVER), (name, level, args) -> new EvenVmCount(name));
+    RuleSet rules = RuleSet.parse("""
+        rules:
+          - {name: even, rule: even-vm-count, kind: validator, level: server, priority: 1}
+          - {name: best-fit, kind: preference, level: server, priority: 1}
+        """, "t.yaml", registry);
+    RuleEngine e = new RuleEngine(inv, rules, EngineSettings.defaults(), new SplittableRandom(1),
+        ticker);
+    AgentCache cache = e.newCache(CacheSettings.defaults());
+    VmRequest a = aRequest().build();
+    cache.candidates(a);
+    for (int i = 0; i < 3; i++) {
+      place(i, "u" + i);
+      assertThat(cache.candidates(a)).isEqualTo(e.evaluate(a));
+      assertThat(cache.lastLookup()).isEqualTo(Lookup.MISS);
+    }
+  }
 }

@@ -54,7 +54,15 @@ class CachedEngineEquivalenceTest {
     InventoryGenerator gen = new InventoryGenerator(480, seed, 8, 5, 3, 4,
         InventoryGenerator.syntheticTypes().stream()
             .map(t -> new InventoryGenerator.Weighted(t, 1.0)).toList(), 0.05, 0.1);
-    Inventory inv = gen.generate(VmTypeCatalog.EMPTY, 48);
+    VmTypeCatalog catalog = new VmTypeCatalog(java.util.Map.of(
+        "v-large", java.util.Map.of(
+            "gen5", new VmTypeCatalog.Fraction(0.25, 0.25, 0.05),
+            "gen6", new VmTypeCatalog.Fraction(0.125, 0.125, 0.02)),
+        "v-any", java.util.Map.of(
+            "gen4", new VmTypeCatalog.Fraction(0.1, 0.1, 0.01),
+            "gen5", new VmTypeCatalog.Fraction(0.0625, 0.0625, 0.01),
+            "gen6", new VmTypeCatalog.Fraction(0.05, 0.05, 0.01))));
+    Inventory inv = gen.generate(catalog, 48);
     RuleSet rules = RuleSet.defaults().withCombination(combination);
     EngineSettings settings = new EngineSettings(12, 5, 1, 4, 1_000_000_000L);
     FakeTicker ticker = new FakeTicker();
@@ -150,7 +158,9 @@ class CachedEngineEquivalenceTest {
         k = k.withFeatures(Set.of("premium-ssd"));
       }
       Priority p = rng.nextDouble() < 0.2 ? Priority.LOW : Priority.REGULAR;
-      pool.add(new VmRequest("template-" + i, null, new Resources(c, c * 4, c * 10), tenant, p, k));
+      String vmType = rng.nextDouble() < 0.15 ? (rng.nextBoolean() ? "v-large" : "v-any") : null;
+      pool.add(new VmRequest("template-" + i, vmType, new Resources(c, c * 4, c * 10), tenant, p,
+          k));
     }
     return pool;
   }
