@@ -15,9 +15,9 @@ import java.util.List;
  * vmId,tenantId,cores,ram,vmTypeId,starttime,endtime}).
  *
  * <p>{@code vmTypeId} is the priority (0 regular, 1 low priority); {@code starttime} is in fractional
- * days. Rows with {@code starttime = -1497}, and the few hundred others with a negative start time
- * (VMs created long before the 14-day window), describe VMs already running when the trace starts:
- * they are initial state, not requests, and are skipped. {@code endtime} is checked but not used.
+ * days. Rows with a negative start time (the {@code -1497} marker, and in these samples mostly other
+ * negative times: VMs created before the 14-day window) describe VMs already running when the trace
+ * starts: they are initial state, not requests, and are skipped. {@code endtime} is checked but not used.
  */
 public final class AzureSampleReader implements TraceReader {
   static final double ALREADY_RUNNING = -1497.0;
