@@ -6,6 +6,8 @@ import com.hazelcast.config.InMemoryFormat;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.MapConfig;
 import com.hazelcast.config.NetworkConfig;
+import com.hazelcast.config.SplitBrainProtectionConfig;
+import com.hazelcast.splitbrainprotection.SplitBrainProtectionOn;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
@@ -39,6 +41,8 @@ public final class GridNode implements AutoCloseable {
 
   /** The scheduling policy of the walking skeleton, as metrics label it. */
   static final String POLICY = "first-fit";
+  /** Name of the split-brain protection rule guarding the placement store. */
+  public static final String QUORUM = "vmgrid-placement-quorum";
 
   private final HazelcastInstance hazelcast;
   private final ServerView view;
@@ -165,19 +169,38 @@ public final class GridNode implements AutoCloseable {
         node.members().forEach(join.getTcpIpConfig()::addMember);
       }
     }
-    return applyGridConfig(config);
+    return applyGridConfig(config, node.quorum());
   }
 
-  /** Adds the grid's map configurations and serializers to {@code config} and returns it. */
+  /** {@link #applyGridConfig(Config, int)} without split-brain protection (quorum 1). */
   public static Config applyGridConfig(Config config) {
+    return applyGridConfig(config, 1);
+  }
+
+  /**
+   * Adds the grid's map configurations, serializers, the Java deserialization allow-list and the
+   * split-brain protection of the placement store to {@code config}, and returns it.
+   *
+   * @param quorum fewest members a side needs to change {@code servers} or {@code placements}
+   */
+  public static Config applyGridConfig(Config config, int quorum) {
     WireSerialization.register(config.getSerializationConfig());
+    boolean protect = quorum > 1; // a quorum of 1 protects nothing: every side has one member
+    if (protect) {
+      config.addSplitBrainProtectionConfig(new SplitBrainProtectionConfig(QUORUM, true, quorum)
+          .setProtectOn(SplitBrainProtectionOn.WRITE));
+    }
     PlacementSerialization.register(config.getSerializationConfig());
     config.addMapConfig(
         new MapConfig(MapNames.SERVERS)
+            .setSplitBrainProtectionName(protect ? QUORUM : null)
             .setBackupCount(1)
             .setAsyncBackupCount(0)
             .setInMemoryFormat(InMemoryFormat.OBJECT));
-    config.addMapConfig(new MapConfig(MapNames.PLACEMENTS).setBackupCount(1));
+    config.addMapConfig(
+        new MapConfig(MapNames.PLACEMENTS)
+            .setSplitBrainProtectionName(protect ? QUORUM : null)
+            .setBackupCount(1));
     config.addMapConfig(new MapConfig(MapNames.REQUESTS).setBackupCount(1));
     config.addMapConfig(
         new MapConfig(MapNames.RESULTS).setBackupCount(1).setTimeToLiveSeconds(RESULT_TTL_SECONDS));

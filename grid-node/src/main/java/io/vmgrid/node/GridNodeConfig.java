@@ -14,21 +14,23 @@ import java.util.List;
  *     {@code bindAddress}; 0 picks a free port, -1 serves none
  * @param kubernetesDns DNS name of the headless service to discover members through (Kubernetes
  *     DNS mode); empty for TCP/IP join with {@code members}
+ * @param quorum fewest members a side of a split must have to accept placements and releases (split-
+ *     brain protection); set it to a majority of the intended cluster size, e.g. 2 of 3
  */
 public record GridNodeConfig(
     String clusterName, String bindAddress, int port, List<String> members, int workers,
-    int metricsPort, String kubernetesDns) {
+    int metricsPort, String kubernetesDns, int quorum) {
 
-  /** A TCP/IP-joined config without HTTP endpoints. */
+  /** A TCP/IP-joined config without HTTP endpoints or quorum. */
   public GridNodeConfig(
       String clusterName, String bindAddress, int port, List<String> members, int workers) {
-    this(clusterName, bindAddress, port, members, workers, -1, "");
+    this(clusterName, bindAddress, port, members, workers, -1, "", 1);
   }
 
-  /** A TCP/IP-joined config. */
+  /** A TCP/IP-joined config without quorum. */
   public GridNodeConfig(String clusterName, String bindAddress, int port, List<String> members,
       int workers, int metricsPort) {
-    this(clusterName, bindAddress, port, members, workers, metricsPort, "");
+    this(clusterName, bindAddress, port, members, workers, metricsPort, "", 1);
   }
 
   /** Default cluster name. */
@@ -69,6 +71,9 @@ public record GridNodeConfig(
       throw new IllegalArgumentException(
           "discovery.serviceDns: '" + kubernetesDns + "' is not a DNS name");
     }
+    if (quorum < 1 || quorum > 1000) {
+      throw new IllegalArgumentException("quorum: must be in 1..1000 (was " + quorum + ")");
+    }
     if (metricsPort < -1 || metricsPort > 65_535) {
       throw new IllegalArgumentException(
           "metricsPort: must be -1 (off), 0 (any free port) or a port (was " + metricsPort + ")");
@@ -82,11 +87,13 @@ public record GridNodeConfig(
 
   /** The same config with another cluster name. */
   public GridNodeConfig withClusterName(String name) {
-    return new GridNodeConfig(name, bindAddress, port, members, workers, metricsPort, kubernetesDns);
+    return new GridNodeConfig(
+        name, bindAddress, port, members, workers, metricsPort, kubernetesDns, quorum);
   }
 
   /** The same config with another metrics port. */
   public GridNodeConfig withMetricsPort(int newPort) {
-    return new GridNodeConfig(clusterName, bindAddress, port, members, workers, newPort, kubernetesDns);
+    return new GridNodeConfig(
+        clusterName, bindAddress, port, members, workers, newPort, kubernetesDns, quorum);
   }
 }

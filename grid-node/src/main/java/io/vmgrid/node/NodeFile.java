@@ -22,6 +22,7 @@ import org.jspecify.annotations.Nullable;
  * port: 5701
  * metricsPort: 9401
  * workers: 4
+ * quorum: 2               # fewest members a split side needs to place or release
  * rules: /etc/vmgrid/rules.yaml
  * discovery:
  *   mode: tcp-ip            # or kubernetes
@@ -36,6 +37,7 @@ import org.jspecify.annotations.Nullable;
  * @param port member port, or null
  * @param metricsPort HTTP port, or null
  * @param workers request threads, or null
+ * @param quorum split-brain quorum, or null
  * @param rules rule-set file, or null
  * @param members tcp-ip members, or null
  * @param kubernetesDns headless-service DNS name, or null
@@ -46,17 +48,19 @@ public record NodeFile(
     @Nullable Integer port,
     @Nullable Integer metricsPort,
     @Nullable Integer workers,
+    @Nullable Integer quorum,
     @Nullable Path rules,
     @Nullable List<String> members,
     @Nullable String kubernetesDns) {
 
   private static final Set<String> TOP =
-      Set.of("clusterName", "bindAddress", "port", "metricsPort", "workers", "rules", "discovery");
+      Set.of("clusterName", "bindAddress", "port", "metricsPort", "workers", "quorum", "rules",
+          "discovery");
   private static final Set<String> DISCOVERY = Set.of("mode", "members", "serviceDns");
 
   /** An empty file: nothing set. */
   public static NodeFile empty() {
-    return new NodeFile(null, null, null, null, null, null, null, null);
+    return new NodeFile(null, null, null, null, null, null, null, null, null);
   }
 
   /** Reads and checks {@code file}; throws {@link IllegalArgumentException} listing every problem. */
@@ -88,6 +92,7 @@ public record NodeFile(
     Integer port = integer(root, "port", problems);
     Integer metricsPort = integer(root, "metricsPort", problems);
     Integer workers = integer(root, "workers", problems);
+    Integer quorum = integer(root, "quorum", problems);
     String rules = text(root, "rules", problems);
     List<String> members = null;
     String dns = null;
@@ -132,7 +137,8 @@ public record NodeFile(
     if (!problems.isEmpty()) {
       throw new IllegalArgumentException(source + ": " + String.join("; ", problems));
     }
-    return new NodeFile(cluster, bind, port, metricsPort, workers, rules == null ? null : Path.of(rules),
+    return new NodeFile(cluster, bind, port, metricsPort, workers, quorum,
+        rules == null ? null : Path.of(rules),
         members, dns);
   }
 

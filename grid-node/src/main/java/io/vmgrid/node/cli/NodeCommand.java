@@ -59,6 +59,11 @@ final class NodeCommand implements Callable<Integer> {
           + " free port, -1 serves none (default 9401).")
   @Nullable Integer metricsPort;
 
+  @Option(names = "--quorum", paramLabel = "N",
+      description = "Fewest members a side of a network split needs to place or release VMs; use a"
+          + " majority of the cluster size, e.g. 2 of 3 (default 1: no protection).")
+  @Nullable Integer quorum;
+
   @Option(names = "--rules", paramLabel = "FILE",
       description = "Rule-set file (YAML/JSON) to validate and load; default: the built-in rule set.")
   @Nullable Path rulesFile;
@@ -86,7 +91,8 @@ final class NodeCommand implements Callable<Integer> {
         joinList,
         first(workers, file.workers(), GridNodeConfig.DEFAULT_WORKERS),
         first(metricsPort, file.metricsPort(), HttpEndpoints.DEFAULT_PORT),
-        dns);
+        dns,
+        first(quorum, file.quorum(), 1));
   }
 
   /** The rule set named by the flag, else the file, else the built-in one; validated. */

@@ -13,6 +13,7 @@ import io.vmgrid.client.wire.Placement;
 import io.vmgrid.client.wire.ServerState;
 import io.vmgrid.node.metrics.NodeMetrics;
 import io.micrometer.core.instrument.Gauge;
+import com.hazelcast.splitbrainprotection.SplitBrainProtectionException;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
@@ -101,8 +102,14 @@ public final class RequestProcessor implements AutoCloseable {
         result = allocate(request, start);
       }
     } catch (RuntimeException e) {
-      LOG.log(Level.WARNING, "request " + request.requestId() + " failed", e);
-      result = result(request, GridResult.Status.FAILED, "INTERNAL", e.toString(), "", 0, start);
+      if (isNoQuorum(e)) {
+        result = result(request, GridResult.Status.FAILED, "NO_QUORUM",
+            "this side of the cluster has fewer members than the placement quorum (a network split?);"
+                + " nothing was committed: retry later or through another member", "", 0, start);
+      } else {
+        LOG.log(Level.WARNING, "request " + request.requestId() + " failed", e);
+        result = result(request, GridResult.Status.FAILED, "INTERNAL", e.toString(), "", 0, start);
+      }
     }
     long deliver = System.nanoTime();
     results.set(request.requestId(), result);
@@ -152,7 +159,12 @@ public final class RequestProcessor implements AutoCloseable {
       return result(r, GridResult.Status.REJECTED, "NO_CAPACITY", message, "", attempts, start);
     } finally {
       if (!committed) {
-        placements.remove(r.vmId(), claim);
+        try {
+          placements.remove(r.vmId(), claim);
+        } catch (RuntimeException e) {
+          // e.g. quorum lost meanwhile: the PENDING claim stays and is reported, never silently used
+          LOG.log(Level.WARNING, "could not drop the claim of " + r.vmId() + "; it stays PENDING", e);
+        }
       }
     }
   }
@@ -190,6 +202,15 @@ public final class RequestProcessor implements AutoCloseable {
     return result(r, GridResult.Status.RELEASED, "", "", placement.serverId(), 1, start);
   }
 
+  private static boolean isNoQuorum(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SplitBrainProtectionException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private static GridResult result(
       GridRequest r, GridResult.Status status, String reason, String message, String serverId,
       int attempts, long start) {
@@ -221,15 +242,24 @@ public final class RequestProcessor implements AutoCloseable {
       implements EntryAddedListener<String, Object>, EntryUpdatedListener<String, Object> {
     @Override
     public void entryAdded(EntryEvent<String, Object> event) {
-      submit(event.getKey(), event.getValue());
+      submit(event);
     }
 
     @Override
     public void entryUpdated(EntryEvent<String, Object> event) {
-      submit(event.getKey(), event.getValue());
+      submit(event);
     }
 
-    private void submit(String key, Object value) {
+    private void submit(EntryEvent<String, Object> event) {
+      String key = event.getKey();
+      Object value;
+      try {
+        value = event.getValue();
+      } catch (RuntimeException e) { // e.g. a class the deserialization filter refuses
+        LOG.warning(() -> "dropping request " + key + ": its value cannot be read: " + e);
+        requests.delete(key);
+        return;
+      }
       if (value instanceof GridRequest request) {
         long arrived = System.nanoTime();
         workers.execute(() -> handle(request, arrived));

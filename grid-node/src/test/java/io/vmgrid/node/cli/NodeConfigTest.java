@@ -28,6 +28,7 @@ class NodeConfigTest {
         port: 5800
         metricsPort: 9500
         workers: 8
+        quorum: 2
         discovery:
           mode: kubernetes
           serviceDns: vmgrid-hs.prod.svc.cluster.local
@@ -38,7 +39,7 @@ class NodeConfigTest {
     GridNodeConfig config = command.resolve(file);
 
     assertThat(config).isEqualTo(new GridNodeConfig("zone-a", "10.1.2.3", 5800, List.of(), 2, 9500,
-        "vmgrid-hs.prod.svc.cluster.local"));
+        "vmgrid-hs.prod.svc.cluster.local", 2));
   }
 
   @Test
@@ -47,7 +48,7 @@ class NodeConfigTest {
     new CommandLine(command).parseArgs();
 
     assertThat(command.resolve(NodeFile.empty())).isEqualTo(new GridNodeConfig("vmgrid", "127.0.0.1",
-        5701, List.of(), 4, 9401, ""));
+        5701, List.of(), 4, 9401, "", 1));
   }
 
   @Test
@@ -74,7 +75,7 @@ class NodeConfigTest {
   @Test
   void kubernetesModeJoinsByDnsLookupOnly() {
     Config config = GridNode.memberConfig(new GridNodeConfig("k", "10.0.0.7", 5701, List.of(), 4, -1,
-        "vmgrid-hs.ns.svc.cluster.local"));
+        "vmgrid-hs.ns.svc.cluster.local", 2));
 
     JoinConfig join = config.getNetworkConfig().getJoin();
     assertThat(join.getKubernetesConfig().isEnabled()).isTrue();
@@ -82,6 +83,7 @@ class NodeConfigTest {
     assertThat(join.getTcpIpConfig().isEnabled()).isFalse();
     assertThat(join.getMulticastConfig().isEnabled()).isFalse();
     assertThat(config.getNetworkConfig().getInterfaces().getInterfaces()).containsExactly("10.0.0.7");
+    assertThat(config.getSplitBrainProtectionConfig(GridNode.QUORUM).getMinimumClusterSize()).isEqualTo(2);
   }
 
   @Test

@@ -1,0 +1,105 @@
+package io.vmgrid.node.reliability;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.core.EntryEvent;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
+import com.hazelcast.map.listener.EntryAddedListener;
+import com.hazelcast.test.Accessors;
+import com.hazelcast.test.HazelcastTestSupport;
+import com.hazelcast.test.SplitBrainTestSupport;
+import com.hazelcast.test.TestHazelcastInstanceFactory;
+import io.vmgrid.client.wire.GridRequest;
+import io.vmgrid.client.wire.GridResult;
+import io.vmgrid.client.wire.MapNames;
+import io.vmgrid.node.Fixtures;
+import io.vmgrid.node.GridNode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Split a 3-member cluster (quorum 2) into 1 | 2: the minority refuses to place with NO_QUORUM and
+ * commits nothing, the majority keeps placing, and after the heal every acknowledged placement is
+ * there exactly once.
+ */
+class QuorumTest {
+  private final TestHazelcastInstanceFactory factory = new TestHazelcastInstanceFactory(3);
+  private final List<GridNode> nodes = new ArrayList<>();
+
+  @AfterEach
+  void tearDown() {
+    nodes.forEach(GridNode::close);
+    factory.terminateAll();
+  }
+
+  @Test
+  void minorityRefusesAndMajorityPlaces() throws Exception {
+    Config config = GridNode.applyGridConfig(HazelcastTestSupport.smallInstanceConfig(), 2);
+    config.setProperty("hazelcast.merge.first.run.delay.seconds", "5");
+    config.setProperty("hazelcast.merge.next.run.delay.seconds", "5");
+    HazelcastInstance a = factory.newHazelcastInstance(config);
+    HazelcastInstance b = factory.newHazelcastInstance(config);
+    HazelcastInstance c = factory.newHazelcastInstance(config);
+    HazelcastTestSupport.assertClusterSizeEventually(3, a, b, c);
+    for (HazelcastInstance hz : List.of(a, b, c)) {
+      nodes.add(GridNode.attach(hz, 2));
+    }
+    nodes.get(0).loadInventory(Fixtures.servers(6, 8, 65_536));
+    HazelcastTestSupport.assertTrueEventually(() ->
+        nodes.forEach(n -> assertThat(n.knownServers()).isEqualTo(6)));
+
+    split(a, b, c);
+
+    GridResult minority = submit(a, "minority-1", "vm-minority");
+    assertThat(minority.status()).isEqualTo(GridResult.Status.FAILED);
+    assertThat(minority.reason()).isEqualTo("NO_QUORUM");
+    GridResult majority = submit(b, "majority-1", "vm-majority");
+    assertThat(majority.status()).as(majority.message()).isEqualTo(GridResult.Status.PLACED);
+
+    heal(a, b, c);
+
+    HazelcastTestSupport.assertTrueEventually(() ->
+        assertThat(Fixtures.assertInvariants(a)).containsOnlyKeys("vm-majority"), 60);
+    assertThat(Fixtures.assertInvariants(c)).containsOnlyKeys("vm-majority");
+  }
+
+  /** Writes a request on {@code member}'s side and waits for its result there. */
+  private static GridResult submit(HazelcastInstance member, String requestId, String vmId)
+      throws Exception {
+    IMap<String, GridResult> results = member.getMap(MapNames.RESULTS);
+    CompletableFuture<GridResult> answer = new CompletableFuture<>();
+    results.addEntryListener((EntryAddedListener<String, GridResult>) (EntryEvent<String, GridResult> e) ->
+        answer.complete(e.getValue()), requestId, true);
+    IMap<String, GridRequest> requests = member.getMap(MapNames.REQUESTS);
+    requests.set(requestId, new GridRequest(GridRequest.Op.ALLOCATE, requestId, "test-client", vmId,
+        "t", 2, 1_024, "REGULAR", 0));
+    return answer.get(60, TimeUnit.SECONDS);
+  }
+
+  private static void split(HazelcastInstance lone, HazelcastInstance... others) {
+    for (HazelcastInstance o : others) {
+      SplitBrainTestSupport.blockCommunicationBetween(lone, o);
+    }
+    for (HazelcastInstance o : others) {
+      HazelcastTestSupport.closeConnectionBetween(lone, o);
+    }
+    HazelcastTestSupport.assertClusterSizeEventually(1, lone);
+    HazelcastTestSupport.assertClusterSizeEventually(2, others);
+  }
+
+  private static void heal(HazelcastInstance lone, HazelcastInstance... others) {
+    for (HazelcastInstance o : others) {
+      SplitBrainTestSupport.unblockCommunicationBetween(lone, o);
+      Accessors.getNode(lone).getJoiner().unblacklist(Accessors.getNode(o).getThisAddress());
+      Accessors.getNode(o).getJoiner().unblacklist(Accessors.getNode(lone).getThisAddress());
+    }
+    HazelcastTestSupport.assertClusterSizeEventually(3, lone);
+    HazelcastTestSupport.waitAllForSafeState(lone);
+  }
+}
