@@ -21,7 +21,10 @@ import io.vmgrid.rules.engine.RuleEngine;
 import io.vmgrid.rules.engine.RuleKey;
 import io.vmgrid.rules.engine.Ticker;
 import io.vmgrid.rules.ruleset.RuleSet;
+import io.vmgrid.rules.api.MachineType;
 import io.vmgrid.rules.trace.InventoryGenerator;
+import io.vmgrid.rules.trace.ServerCapacityReader;
+import io.vmgrid.rules.trace.TraceFiles;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -77,6 +80,15 @@ public final class RulesBenchCommand implements Callable<Integer> {
   @Option(names = "--fill", defaultValue = "0.5", description = "Initial core utilization.")
   double fill;
 
+  @Option(names = "--machine-types", defaultValue = "synthetic",
+      description = "synthetic (three made-up types) or trace (the trace's capacities file).")
+  String machineTypes;
+
+  @Option(names = "--trace-dir", defaultValue = TraceFiles.DEFAULT_DIR,
+      description = "Azure packing trace directory, relative to the working directory"
+          + " (default ${DEFAULT-VALUE}, i.e. beside the repository when run from its root).")
+  Path traceDir;
+
   private final List<String> placed = new ArrayList<>();
   private final Map<String, double[]> spread = new LinkedHashMap<>();
   private int nextVm;
@@ -84,11 +96,24 @@ public final class RulesBenchCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
-    out.printf(Locale.ROOT, "vmgrid bench rules: servers=%d seed=%d reps=%d warmup=%d fill=%.2f%n",
-        servers, seed, reps, warmup, fill);
+    out.printf(Locale.ROOT,
+        "vmgrid bench rules: servers=%d seed=%d reps=%d warmup=%d fill=%.2f machine-types=%s%n",
+        servers, seed, reps, warmup, fill, machineTypes);
     out.flush();
     SplittableRandom rng = new SplittableRandom(seed);
-    Inventory inv = InventoryGenerator.defaults(servers, seed).generate(VmTypeCatalog.EMPTY, 8192);
+    InventoryGenerator generator = InventoryGenerator.defaults(servers, seed);
+    VmRequest probe = request("probe", 0);
+    if (machineTypes.equals("trace")) {
+      List<MachineType> types = ServerCapacityReader.read(traceDir.resolve(TraceFiles.CAPACITIES))
+          .machineTypes().stream().filter(t -> t.capacity().cores() >= 16 * probe.demand().cores())
+          .toList();
+      generator = generator.withMix(
+          types.stream().map(t -> new InventoryGenerator.Weighted(t, 1.0)).toList());
+    } else if (!machineTypes.equals("synthetic")) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+          "--machine-types must be synthetic or trace, got " + machineTypes);
+    }
+    Inventory inv = generator.generate(VmTypeCatalog.EMPTY, 8192);
     fill(inv, rng);
     RuleEngine engine = new RuleEngine(inv, RuleSet.defaults(), EngineSettings.defaults(),
         new SplittableRandom(seed), Ticker.system());
@@ -123,6 +148,7 @@ public final class RulesBenchCommand implements Callable<Integer> {
     result.put("seed", seed);
     result.put("reps", reps);
     result.put("ruleSet", "default");
+    result.put("machineTypes", machineTypes);
     result.put("passingServers", warm.passing());
     result.put("missMicros", round(miss));
     result.put("partialHitMicros", round(partial));
@@ -203,8 +229,10 @@ public final class RulesBenchCommand implements Callable<Integer> {
     }
   }
 
+  /** Places a VM of 1, 2, 4 or 8 units (a unit = max(1, server cores / 64)) if it fits. */
   private boolean placeOn(Inventory inv, SplittableRandom rng, int s) {
-    long cores = 1L << rng.nextInt(4);
+    long unit = Math.max(1, inv.capacity(Resource.CORES, s) / 64);
+    long cores = unit << rng.nextInt(4);
     Resources d = new Resources(cores, cores * 4, cores * 10);
     if (!inv.fits(s, d)) {
       return false;
