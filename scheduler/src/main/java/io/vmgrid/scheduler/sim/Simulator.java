@@ -17,11 +17,12 @@ import java.util.List;
  *
  * <p>Single-threaded and deterministic: simulated time is the only clock, every random choice comes
  * from the seed, and of simultaneous events completions go before arrivals and lower agent indices
- * first. Each agent serves one request at a time from its FIFO queue; a request's service time and
- * cache effects come from the {@link AgentBackend} (model or engine mode). Each completion is a
- * placement and advances the global inventory revision, so cached entries get stale. Every policy run
- * starts from empty caches and from a copy of the same initial estimator, which then learns from the
- * measured times of that run.
+ * first. Each agent serves one request at a time from its FIFO queue. An agent with nothing to do
+ * asks the policy whom to steal from when it becomes idle and whenever a request queues elsewhere.
+ * A request's service time and cache effects come from the {@link AgentBackend} (model or engine
+ * mode). Each completion is a placement and advances the global inventory revision, so cached
+ * entries get stale. Every policy run starts from empty caches and from a copy of the same initial
+ * estimator, which then learns from the measured times of that run.
  */
 public final class Simulator {
   private final SimSettings settings;
@@ -190,6 +191,13 @@ public final class Simulator {
       a.enqueue(r, estimate, backends.oracleNanos(r, a));
       if (!a.busy()) {
         tryStart(sel);
+        return;
+      }
+      // The request queued behind a busy agent: idle agents may steal it (work-stealing policies).
+      for (int b = 0; b < agents.length; b++) {
+        if (!agents[b].busy() && agents[b].queueLength() == 0) {
+          tryStart(b);
+        }
       }
     }
 
