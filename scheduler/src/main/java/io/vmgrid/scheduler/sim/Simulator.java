@@ -301,6 +301,12 @@ public final class Simulator {
     }
 
     private PolicyRun result() {
+      for (int a = 0; a < agents.length; a++) {
+        if (agents[a].queueTimeNanos() != 0 || agents[a].oracleQueueNanos() != 0 || agents[a].busy()) {
+          throw new IllegalStateException("agent " + a + " ended with queueTime "
+              + agents[a].queueTimeNanos() + " ns or still busy: estimates leaked");
+        }
+      }
       int n = latency.length;
       long[] sorted = latency.clone();
       Arrays.sort(sorted);

@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vmgrid.scheduler.policy.PolicyRegistry;
 import java.util.List;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIf;
 
 class SimulatorTest {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -71,5 +73,23 @@ class SimulatorTest {
       assertThat(p.meanMs()).isEqualTo(ps.get(0).meanMs());
       assertThat(p.topHitRatio()).isEqualTo(ps.get(0).topHitRatio());
     }
+  }
+
+  static boolean realTracePresent() {
+    return AzureSampleReaderTest.realTracePresent();
+  }
+
+  @Test
+  @EnabledIf("realTracePresent")
+  void realBernoulliSampleRunsAndKaminoHitsMoreThanTheSharedQueue() throws Exception {
+    Path trace = Workloads.resolve(Workloads.DEFAULT_TRACE);
+    RequestStream s = SimRunner.stream(new AzureSampleReader(trace), 42, 400, 1.0);
+    SimRunner.Outcome o = SimRunner.runModel(s, SimSettings.defaults(42),
+        List.of("kamino-request", "shared-queue"), 400, 1.0, null);
+    PolicyResult kamino = o.report().policies().get(0);
+    PolicyResult shared = o.report().policies().get(1);
+    assertThat(kamino.requests()).isEqualTo(s.size()).isGreaterThan(40_000);
+    assertThat(kamino.topHitRatio()).isGreaterThan(shared.topHitRatio());
+    assertThat(kamino.cacheBytesMean()).isLessThan(shared.cacheBytesMean());
   }
 }
