@@ -5,12 +5,10 @@ import static io.vmgrid.node.Fixtures.servers;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.hazelcast.client.test.TestHazelcastFactory;
 import com.hazelcast.core.EntryEvent;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import com.hazelcast.map.listener.EntryAddedListener;
-import com.hazelcast.test.HazelcastTestSupport;
 import io.vmgrid.client.api.AllocationClient;
 import io.vmgrid.client.api.InvalidRequestException;
 import io.vmgrid.client.api.UnknownVmException;
@@ -19,7 +17,6 @@ import io.vmgrid.client.wire.GridRequest;
 import io.vmgrid.client.wire.GridResult;
 import io.vmgrid.client.wire.MapNames;
 import io.vmgrid.client.wire.ServerState;
-import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -33,26 +30,22 @@ import org.junit.jupiter.params.provider.CsvSource;
  * committed.
  */
 class BadInputTest {
-  private final TestHazelcastFactory factory = new TestHazelcastFactory(1);
+  private TestGrid grid;
   private GridNode node;
   private HazelcastInstance hzClient;
   private AllocationClient client;
 
   @BeforeEach
   void start() {
-    HazelcastInstance member =
-        factory.newHazelcastInstance(GridNode.applyGridConfig(HazelcastTestSupport.smallInstanceConfig()));
-    node = GridNode.attach(member, 2);
-    node.loadInventory(servers(2, 8, 8_192));
-    hzClient = factory.newHazelcastClient(Fixtures.clientConfigFor(member));
-    client = AllocationClient.using(hzClient, Duration.ofSeconds(30));
+    grid = TestGrid.start(1).load(servers(2, 8, 8_192));
+    node = grid.node(0);
+    hzClient = grid.clientInstance();
+    client = grid.client();
   }
 
   @AfterEach
   void stop() {
-    client.close();
-    node.close();
-    factory.terminateAll();
+    grid.close();
   }
 
   @ParameterizedTest(name = "cores={0}")

@@ -6,8 +6,6 @@ import static io.vmgrid.node.Fixtures.vm;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.hazelcast.client.test.TestHazelcastFactory;
-import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.test.HazelcastTestSupport;
 import io.vmgrid.client.api.AllocationClient;
 import io.vmgrid.client.api.AllocationOutcome;
@@ -19,7 +17,6 @@ import io.vmgrid.client.api.ServerSpec;
 import io.vmgrid.client.api.UnknownServerException;
 import io.vmgrid.client.api.VmStatus;
 import io.vmgrid.client.wire.ServerHealth;
-import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
@@ -29,25 +26,20 @@ import org.junit.jupiter.api.Test;
 
 /** Every AllocationClient operation against a real in-JVM member, with each outcome kind. */
 class ClientOperationsTest {
-  private final TestHazelcastFactory factory = new TestHazelcastFactory(1);
+  private TestGrid grid;
   private GridNode node;
   private AllocationClient client;
 
   @BeforeEach
   void start() {
-    HazelcastInstance member =
-        factory.newHazelcastInstance(GridNode.applyGridConfig(HazelcastTestSupport.smallInstanceConfig()));
-    node = GridNode.attach(member, 2);
-    node.loadInventory(servers(3, 8, 8_192));
-    client = AllocationClient.using(
-        factory.newHazelcastClient(Fixtures.clientConfigFor(member)), Duration.ofSeconds(30));
+    grid = TestGrid.start(1).load(servers(3, 8, 8_192));
+    node = grid.node(0);
+    client = grid.client();
   }
 
   @AfterEach
   void stop() {
-    client.close();
-    node.close();
-    factory.terminateAll();
+    grid.close();
   }
 
   @Test

@@ -4,8 +4,6 @@ import static io.vmgrid.node.Fixtures.assertInvariants;
 import static io.vmgrid.node.Fixtures.servers;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.hazelcast.client.test.TestHazelcastFactory;
-import com.hazelcast.config.Config;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.test.HazelcastTestSupport;
 import io.vmgrid.client.api.AllocationClient;
@@ -13,7 +11,6 @@ import io.vmgrid.client.api.AllocationOutcome;
 import io.vmgrid.client.api.VmRequest;
 import io.vmgrid.client.wire.MapNames;
 import io.vmgrid.client.wire.ServerState;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -33,29 +30,21 @@ import org.junit.jupiter.api.Test;
  * capacity than demand; afterwards the reliability invariants hold.
  */
 class ConcurrentAllocationTest {
-  private final TestHazelcastFactory factory = new TestHazelcastFactory(2);
-  private final List<GridNode> nodes = new ArrayList<>();
+  private TestGrid grid;
 
   @AfterEach
   void tearDown() {
-    nodes.forEach(GridNode::close);
-    factory.terminateAll();
+    grid.close();
   }
 
   @Test
   void scarceCapacityIsNeverOverCommittedAndEveryPlacementIsRecordedOnce() throws Exception {
     long seed = Long.getLong("vmgrid.test.seed", System.nanoTime());
     System.out.println("ConcurrentAllocationTest seed=" + seed);
-    Config config = GridNode.applyGridConfig(HazelcastTestSupport.smallInstanceConfig());
-    HazelcastInstance m1 = factory.newHazelcastInstance(config);
-    HazelcastInstance m2 = factory.newHazelcastInstance(config);
-    HazelcastTestSupport.assertClusterSizeEventually(2, m1, m2);
-    nodes.add(GridNode.attach(m1, 4));
-    nodes.add(GridNode.attach(m2, 4));
-    nodes.get(0).loadInventory(servers(10, 16, 65_536));
-    HazelcastInstance hzClient =
-        factory.newHazelcastClient(Fixtures.clientConfigFor(m1));
-    AllocationClient client = AllocationClient.using(hzClient, Duration.ofSeconds(60));
+    grid = TestGrid.start(2, 4, GridNode.applyGridConfig(HazelcastTestSupport.smallInstanceConfig()))
+        .load(servers(10, 16, 65_536));
+    HazelcastInstance m1 = grid.member(0);
+    AllocationClient client = grid.client();
 
     int threads = 8;
     int perThread = 50;
@@ -103,7 +92,6 @@ class ConcurrentAllocationTest {
     assertThat(usedCores)
         .isEqualTo(placedBy.keySet().stream().mapToLong(coresOf::get).sum());
     System.out.printf("placed=%d rejected=%d conflicts=%d%n", placedBy.size(), rejected,
-        nodes.stream().mapToLong(GridNode::conflicts).sum());
-    client.close();
+        grid.nodes().stream().mapToLong(GridNode::conflicts).sum());
   }
 }

@@ -10,14 +10,12 @@ import com.hazelcast.map.listener.EntryAddedListener;
 import com.hazelcast.test.Accessors;
 import com.hazelcast.test.HazelcastTestSupport;
 import com.hazelcast.test.SplitBrainTestSupport;
-import com.hazelcast.test.TestHazelcastInstanceFactory;
 import io.vmgrid.client.wire.GridRequest;
 import io.vmgrid.client.wire.GridResult;
 import io.vmgrid.client.wire.MapNames;
 import io.vmgrid.node.Fixtures;
 import io.vmgrid.node.GridNode;
-import java.util.ArrayList;
-import java.util.List;
+import io.vmgrid.node.TestGrid;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -29,13 +27,11 @@ import org.junit.jupiter.api.Test;
  * there exactly once.
  */
 class QuorumTest {
-  private final TestHazelcastInstanceFactory factory = new TestHazelcastInstanceFactory(3);
-  private final List<GridNode> nodes = new ArrayList<>();
+  private TestGrid grid;
 
   @AfterEach
   void tearDown() {
-    nodes.forEach(GridNode::close);
-    factory.terminateAll();
+    grid.close();
   }
 
   @Test
@@ -43,16 +39,10 @@ class QuorumTest {
     Config config = GridNode.applyGridConfig(HazelcastTestSupport.smallInstanceConfig(), 2);
     config.setProperty("hazelcast.merge.first.run.delay.seconds", "5");
     config.setProperty("hazelcast.merge.next.run.delay.seconds", "5");
-    HazelcastInstance a = factory.newHazelcastInstance(config);
-    HazelcastInstance b = factory.newHazelcastInstance(config);
-    HazelcastInstance c = factory.newHazelcastInstance(config);
-    HazelcastTestSupport.assertClusterSizeEventually(3, a, b, c);
-    for (HazelcastInstance hz : List.of(a, b, c)) {
-      nodes.add(GridNode.attach(hz, 2));
-    }
-    nodes.get(0).loadInventory(Fixtures.servers(6, 8, 65_536));
-    HazelcastTestSupport.assertTrueEventually(() ->
-        nodes.forEach(n -> assertThat(n.knownServers()).isEqualTo(6)));
+    grid = TestGrid.start(3, 2, config).load(Fixtures.servers(6, 8, 65_536));
+    HazelcastInstance a = grid.member(0);
+    HazelcastInstance b = grid.member(1);
+    HazelcastInstance c = grid.member(2);
 
     split(a, b, c);
 

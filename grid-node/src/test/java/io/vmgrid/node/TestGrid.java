@@ -1,0 +1,105 @@
+package io.vmgrid.node;
+
+import com.hazelcast.client.test.TestHazelcastFactory;
+import com.hazelcast.config.Config;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.test.HazelcastTestSupport;
+import io.vmgrid.client.api.AllocationClient;
+import io.vmgrid.client.wire.ServerState;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * An in-JVM vmgrid cluster for tests: real Hazelcast members on the test network with the grid
+ * services attached, and a real client. Close it to stop everything.
+ *
+ * <pre>{@code
+ * try (TestGrid grid = TestGrid.start(2).load(Fixtures.servers(10, 16, 65_536))) {
+ *   grid.client().allocateAndWait(Fixtures.vm("vm-1", 2, 1_024));
+ * }
+ * }</pre>
+ */
+public final class TestGrid implements AutoCloseable {
+  private final TestHazelcastFactory factory;
+  private final List<GridNode> nodes = new ArrayList<>();
+  private @Nullable AllocationClient client;
+  private @Nullable HazelcastInstance clientInstance;
+
+  private TestGrid(int size) {
+    this.factory = new TestHazelcastFactory(size);
+  }
+
+  /** {@code members} members, 2 request workers each, no quorum. */
+  public static TestGrid start(int members) {
+    return start(members, 2, GridNode.applyGridConfig(HazelcastTestSupport.smallInstanceConfig()));
+  }
+
+  /** {@code members} members with {@code workers} request workers each, from {@code config}. */
+  public static TestGrid start(int members, int workers, Config config) {
+    TestGrid grid = new TestGrid(members);
+    List<HazelcastInstance> started = new ArrayList<>();
+    for (int i = 0; i < members; i++) {
+      started.add(grid.factory.newHazelcastInstance(config));
+    }
+    HazelcastTestSupport.assertClusterSizeEventually(members, started);
+    for (HazelcastInstance hz : started) {
+      grid.nodes.add(GridNode.attach(hz, workers));
+    }
+    return grid;
+  }
+
+  /** Loads servers through the first member; every member's view knows them on return. */
+  public TestGrid load(List<ServerState> servers) {
+    nodes.get(0).loadInventory(servers);
+    HazelcastTestSupport.assertTrueEventually(() -> {
+      for (GridNode n : nodes) {
+        if (n.knownServers() < servers.size()) {
+          throw new AssertionError("view of a member lags: " + n.knownServers());
+        }
+      }
+    });
+    return this;
+  }
+
+  /** Member {@code i}. */
+  public HazelcastInstance member(int i) {
+    return nodes.get(i).hazelcast();
+  }
+
+  /** The grid services of member {@code i}. */
+  public GridNode node(int i) {
+    return nodes.get(i);
+  }
+
+  /** All members' grid services. */
+  public List<GridNode> nodes() {
+    return List.copyOf(nodes);
+  }
+
+  /** The Hazelcast client under {@link #client()}. */
+  public HazelcastInstance clientInstance() {
+    if (clientInstance == null) {
+      clientInstance = factory.newHazelcastClient(Fixtures.clientConfigFor(member(0)));
+    }
+    return clientInstance;
+  }
+
+  /** An allocation client over the test network (60 s timeout). */
+  public AllocationClient client() {
+    if (client == null) {
+      client = AllocationClient.using(clientInstance(), Duration.ofSeconds(60));
+    }
+    return client;
+  }
+
+  @Override
+  public void close() {
+    if (client != null) {
+      client.close();
+    }
+    nodes.forEach(GridNode::close);
+    factory.terminateAll();
+  }
+}
