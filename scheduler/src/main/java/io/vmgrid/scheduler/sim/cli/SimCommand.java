@@ -32,6 +32,7 @@ import picocli.CommandLine.Spec;
  * stream and prints a comparison table; optionally writes JSON and plots.
  */
 @Command(name = "sim", mixinStandardHelpOptions = true, sortOptions = false,
+    version = "vmgrid sim 0.1.0",
     subcommands = SweepCommand.class,
     description = "Kamino simulator: compare routing policies on one request stream.",
     exitCodeListHeading = "%nExit codes:%n",
@@ -47,7 +48,7 @@ public final class SimCommand implements Callable<Integer> {
   int agents = 4;
 
   @Option(names = "--load-factor", paramLabel = "EPS",
-      description = "Multiplies inter-arrival times; 0.8 = 25% more load (default: ${DEFAULT-VALUE})")
+      description = "Multiplies inter-arrival times; 0.8 = 25%% more load (default: ${DEFAULT-VALUE})")
   double loadFactor = 1.0;
 
   @Option(names = "--json", paramLabel = "OUT", description = "Write the JSON report to OUT")

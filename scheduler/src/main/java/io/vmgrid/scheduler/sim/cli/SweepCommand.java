@@ -30,6 +30,7 @@ import picocli.CommandLine.Spec;
  * and over several agent counts (at load factor 1, with a fixed total cache budget split evenly).
  */
 @Command(name = "sweep", mixinStandardHelpOptions = true, sortOptions = false,
+    version = "vmgrid sim 0.1.0",
     description = "Vary the load factor and the agent count; print tables, write JSON and plots.")
 public final class SweepCommand implements Callable<Integer> {
 

@@ -81,6 +81,14 @@ class SimCommandTest {
   }
 
   @Test
+  void helpRendersWithoutFormatWarnings() {
+    Result r = run("--help");
+    assertThat(r.code()).isZero();
+    assertThat(r.out()).contains("25% more load", "--load-factor", "sweep");
+    assertThat(r.err()).isEmpty();
+  }
+
+  @Test
   void missingTraceIsOneClearMessage() {
     Result r = run("--trace", dir.resolve("absent.csv").toString());
     assertThat(r.code()).isEqualTo(1);
