@@ -31,6 +31,10 @@ public final class AgentCache {
   private final LinkedHashMap<RequestTypeKey, TypeEntry> top = new LinkedHashMap<>(64, 0.75f, true);
   private final LinkedHashMap<RuleKey, RuleResult> ruleEntries =
       new LinkedHashMap<>(256, 0.75f, true);
+  /** Rule entries no top-level entry pins, in the order they became unpinned (eviction order). */
+  private final LinkedHashMap<RuleKey, RuleResult> unpinned = new LinkedHashMap<>();
+  private long lastSweep;
+  private boolean sweepDue = true;
   private long topHits;
   private long partialHits;
   private long misses;
@@ -80,6 +84,9 @@ public final class AgentCache {
       if (r != null) {
         r.refresh();
         hits++;
+        if (r.pins == 0) {
+          unpinned.remove(k);
+        }
       } else {
         r = new RuleResult(rules.get(i), k, ctx);
         ruleEntries.put(k, r);
@@ -158,6 +165,7 @@ public final class AgentCache {
 
   /** Evicts entries older than the maximum age. */
   public void cleanUp() {
+    sweepDue = true;
     evictExpired(ticker.read());
   }
 
@@ -166,6 +174,7 @@ public final class AgentCache {
     evictions += top.size() + ruleEntries.size();
     top.clear();
     ruleEntries.clear();
+    unpinned.clear();
     bytes = 0;
   }
 
@@ -175,6 +184,11 @@ public final class AgentCache {
         top.size(), ruleEntries.size());
   }
 
+  /**
+   * Evicts top-level entries unused for longer than the maximum age (the access-ordered map's head is
+   * the least recently used, so this stops at the first young one), and, at most every quarter of the
+   * maximum age, sweeps the unpinned rule entries; so an entry goes within 1.25 × the maximum age.
+   */
   private void evictExpired(long now) {
     long limit = settings.maxAgeNanos();
     for (Iterator<TypeEntry> it = top.values().iterator(); it.hasNext(); ) {
@@ -185,10 +199,16 @@ public final class AgentCache {
       it.remove();
       unpin(e);
     }
-    for (Iterator<RuleResult> it = ruleEntries.values().iterator(); it.hasNext(); ) {
+    if (!sweepDue && now - lastSweep < limit / 4) {
+      return;
+    }
+    sweepDue = false;
+    lastSweep = now;
+    for (Iterator<RuleResult> it = unpinned.values().iterator(); it.hasNext(); ) {
       RuleResult r = it.next();
-      if (r.pins == 0 && now - r.lastUsed > limit) {
+      if (now - r.lastUsed > limit) {
         it.remove();
+        ruleEntries.remove(r.key);
         bytes -= r.bytes;
         evictions++;
       }
@@ -199,7 +219,9 @@ public final class AgentCache {
     bytes -= e.bytes;
     evictions++;
     for (RuleResult r : e.all) {
-      r.pins--;
+      if (--r.pins == 0) {
+        unpinned.put(r.key, r);
+      }
     }
   }
 
@@ -218,15 +240,57 @@ public final class AgentCache {
   }
 
   private boolean evictUnpinnedRule() {
-    for (Iterator<RuleResult> it = ruleEntries.values().iterator(); it.hasNext(); ) {
-      RuleResult r = it.next();
-      if (r.pins == 0) {
-        it.remove();
-        bytes -= r.bytes;
-        evictions++;
-        return true;
+    Iterator<RuleResult> it = unpinned.values().iterator();
+    if (!it.hasNext()) {
+      return false;
+    }
+    RuleResult r = it.next();
+    it.remove();
+    ruleEntries.remove(r.key);
+    bytes -= r.bytes;
+    evictions++;
+    return true;
+  }
+
+  /**
+   * Checks the bookkeeping (for tests): bytes equal the sum of entry sizes, every rule entry's pin
+   * count equals the number of top-level entries using it, and the unpinned set is exactly the
+   * entries with no pin.
+   *
+   * @throws IllegalStateException naming the first inconsistency
+   */
+  void checkInvariants() {
+    long sum = 0;
+    java.util.IdentityHashMap<RuleResult, Integer> pins = new java.util.IdentityHashMap<>();
+    java.util.IdentityHashMap<RuleResult, Boolean> cached = new java.util.IdentityHashMap<>();
+    for (RuleResult r : ruleEntries.values()) {
+      cached.put(r, Boolean.TRUE);
+    }
+    for (TypeEntry e : top.values()) {
+      sum += e.bytes;
+      for (RuleResult r : e.all) {
+        pins.merge(r, 1, Integer::sum);
+        if (!cached.containsKey(r)) {
+          throw new IllegalStateException("pinned rule entry not cached: " + r.key);
+        }
       }
     }
-    return false;
+    for (RuleResult r : ruleEntries.values()) {
+      sum += r.bytes;
+      Integer counted = pins.get(r);
+      int expected = counted == null ? 0 : counted;
+      if (r.pins != expected) {
+        throw new IllegalStateException(r.key + " pins " + r.pins + ", expected " + expected);
+      }
+      if ((expected == 0) != unpinned.containsKey(r.key)) {
+        throw new IllegalStateException(r.key + " unpinned set wrong");
+      }
+    }
+    if (unpinned.size() > ruleEntries.size()) {
+      throw new IllegalStateException("unpinned holds evicted entries");
+    }
+    if (sum != bytes) {
+      throw new IllegalStateException("bytes " + bytes + ", entries sum to " + sum);
+    }
   }
 }

@@ -81,6 +81,7 @@ class CachedEngineEquivalenceTest {
         Candidates fresh = freshEngine.evaluate(r);
         assertThat(cached).as(where + " request " + r + " lookup " + cache.lastLookup())
             .isEqualTo(fresh);
+        cache.checkInvariants();
         Optional<Decision> a = cachedEngine.choose(cached);
         Optional<Decision> b = freshEngine.choose(fresh);
         assertThat(a).as(where).isEqualTo(b);
