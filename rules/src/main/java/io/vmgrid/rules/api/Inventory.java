@@ -339,6 +339,16 @@ public final class Inventory {
     return m == null ? 0 : m.getOrDefault(d, 0);
   }
 
+  /** Whether any VM of availability set {@code set} is placed (if not, every domain count is 0). */
+  public boolean availabilitySetInUse(String set) {
+    return setByFaultDomain.containsKey(set);
+  }
+
+  /** Whether any VM of anti-affinity group {@code group} is placed. */
+  public boolean antiAffinityGroupInUse(String group) {
+    return groupByServer.containsKey(group);
+  }
+
   /** VMs of anti-affinity group {@code group} on server {@code i}. */
   public int groupCountOnServer(String group, int i) {
     Map<Integer, Integer> m = groupByServer.get(group);

@@ -342,15 +342,22 @@ final class Evaluator {
     }
   }
 
+  /** Inserts into the sorted top list: binary search for the place, then one array shift. */
   private static void insert(TypeEntry e, int s, long k) {
-    int i = e.topSize;
-    while (i > 0 && better(k, s, e.topKey[i - 1], e.topIdx[i - 1])) {
-      e.topKey[i] = e.topKey[i - 1];
-      e.topIdx[i] = e.topIdx[i - 1];
-      i--;
+    int lo = 0;
+    int hi = e.topSize;
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      if (better(k, s, e.topKey[mid], e.topIdx[mid])) {
+        hi = mid;
+      } else {
+        lo = mid + 1;
+      }
     }
-    e.topKey[i] = k;
-    e.topIdx[i] = s;
+    System.arraycopy(e.topKey, lo, e.topKey, lo + 1, e.topSize - lo);
+    System.arraycopy(e.topIdx, lo, e.topIdx, lo + 1, e.topSize - lo);
+    e.topKey[lo] = k;
+    e.topIdx[lo] = s;
     e.topSize++;
   }
 }

@@ -224,7 +224,8 @@ final class BuiltinRules {
     }
 
     @Override public void evaluate(EvalContext ctx, int from, int to, long[] bits) {
-      boolean unconstrained = ctx.request().constraints().availabilitySet() == null;
+      String set = ctx.request().constraints().availabilitySet();
+      boolean unconstrained = set == null || !ctx.inventory().availabilitySetInUse(set);
       for (int i = from; i < to; i++) {
         ValidatorRule.set(bits, i, unconstrained || passes(ctx, i));
       }
@@ -262,7 +263,8 @@ final class BuiltinRules {
     }
 
     @Override public void evaluate(EvalContext ctx, int from, int to, long[] bits) {
-      boolean unconstrained = ctx.request().constraints().antiAffinityGroup() == null;
+      String group = ctx.request().constraints().antiAffinityGroup();
+      boolean unconstrained = group == null || !ctx.inventory().antiAffinityGroupInUse(group);
       for (int i = from; i < to; i++) {
         ValidatorRule.set(bits, i, unconstrained || passes(ctx, i));
       }
