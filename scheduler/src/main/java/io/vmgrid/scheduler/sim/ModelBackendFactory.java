@@ -15,6 +15,7 @@ public final class ModelBackendFactory implements BackendFactory {
   private final long maxAgeNanos;
   private final long seed;
   private final long[] hit;
+  private final long[] consolidation;
   private final long[][] ruleMiss;
   private final long[][] ruleHit;
   private final long[] fullMiss;
@@ -36,6 +37,7 @@ public final class ModelBackendFactory implements BackendFactory {
     List<ModelClassifier.ModelRule> rules = ModelClassifier.RULES;
     double weightSum = rules.stream().mapToDouble(ModelClassifier.ModelRule::missWeight).sum();
     hit = new long[types];
+    consolidation = new long[types];
     fullMiss = new long[types];
     topBytes = new long[types];
     ruleMiss = new long[types][];
@@ -48,14 +50,16 @@ public final class ModelBackendFactory implements BackendFactory {
           + unit(Keys.mix(h + 1)) * (cost.missHitRatioMax() - cost.missHitRatioMin());
       double sizeFactor = Math.exp((unit(Keys.mix(h + 2)) * 2 - 1) * Math.log(2));
       hit[t] = Math.round(cost.hitBaseNanos() * m);
+      double topMiss = q * hit[t];
+      consolidation[t] = Math.round((1 - cost.ruleShare()) * topMiss);
       topBytes[t] = Math.max(1, Math.round(cost.topEntryBytes() * sizeFactor));
       ruleMiss[t] = new long[c.ruleCount()];
       ruleHit[t] = new long[c.ruleCount()];
-      long total = hit[t];
+      long total = consolidation[t];
       for (int i = 0; i < c.ruleCount(); i++) {
         double w = rules.get(c.ruleId(i)).missWeight() / weightSum;
-        ruleMiss[t][i] = Math.round((q - 1) * hit[t] * w);
-        ruleHit[t][i] = Math.round(ruleMiss[t][i] * cost.ruleHitFraction());
+        ruleHit[t][i] = Math.max(1, Math.round(cost.ruleShare() * topMiss * w));
+        ruleMiss[t][i] = Math.round(ruleHit[t][i] * cost.ruleMissMultiplier());
         total += ruleMiss[t][i];
       }
       fullMiss[t] = total;
@@ -83,7 +87,7 @@ public final class ModelBackendFactory implements BackendFactory {
     if (agent.augmentedHasType(c.typeKey())) {
       return hit[t];
     }
-    long sum = hit[t];
+    long sum = consolidation[t];
     for (int i = 0; i < c.ruleCount(); i++) {
       sum += agent.augmentedHasRule(c.ruleKey(i)) ? ruleHit[t][i] : ruleMiss[t][i];
     }
@@ -150,7 +154,7 @@ public final class ModelBackendFactory implements BackendFactory {
         return;
       }
       out.reset(false);
-      double total = hit[t] * f;
+      double total = consolidation[t] * f;
       ModelCache.Entry[] used = new ModelCache.Entry[c.ruleCount()];
       for (int i = 0; i < c.ruleCount(); i++) {
         long key = c.ruleKey(i);

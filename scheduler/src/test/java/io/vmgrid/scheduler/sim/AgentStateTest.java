@@ -63,7 +63,7 @@ class AgentStateTest {
     SchedulingPolicy kamino = PolicyRegistry.create("kamino-request",
         new PolicyContext(2, 1, PolicySettings.DEFAULTS));
     SimRequest later = request(1, 5);
-    // agent 0: 1 ms queued + 2.5 ms hit = 3.5 ms; agent 1: idle, 2 misses = 4.6 ms
+    // agent 0: 1 ms queued + 2.5 ms hit = 3.5 ms; agent 1: idle, two rule misses = 13.4 ms
     assertThat(kamino.estimateNanos(later.classified(), a, e)).isEqualTo(e.topHitNanos());
     int chosen = kamino.select(later.classified(), new TestView(e, a, b));
     assertThat(chosen).isZero();
