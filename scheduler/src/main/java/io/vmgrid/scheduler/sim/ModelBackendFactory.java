@@ -94,24 +94,6 @@ public final class ModelBackendFactory implements BackendFactory {
     return sum;
   }
 
-  /** Mean top-level hit time over the stream's types (unweighted), for reports. */
-  public double meanHitNanos() {
-    double s = 0;
-    for (long v : hit) {
-      s += v;
-    }
-    return s / hit.length;
-  }
-
-  /** Mean full-miss time over the stream's types (unweighted), for reports. */
-  public double meanFullMissNanos() {
-    double s = 0;
-    for (long v : fullMiss) {
-      s += v;
-    }
-    return s / fullMiss.length;
-  }
-
   private double noise(int requestIndex) {
     double sigma = cost.noiseSigma();
     if (sigma == 0) {
