@@ -1,0 +1,206 @@
+package io.vmgrid.helm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** {@code helm template} with values overridden. */
+class ChartOverridesTest {
+
+  private static final String CUSTOM_RULES = """
+      # a custom rule set
+      combination: lexicographic
+      rules:
+        - {name: cores-fit, rule: resource-fit, kind: validator, level: server, priority: 30, arguments: {resource: cores}}
+        - {name: best-fit, kind: preference, level: server, priority: 30, weight: 1.0, arguments: {resource: cores}}
+      """;
+
+  @TempDir Path tmp;
+
+  @Test
+  void everyOptionalObjectTogether() {
+    Chart.Rendered out = Chart.template(Map.of(
+        "replicas", "5",
+        "networkPolicy.enabled", "true",
+        "serviceMonitor.enabled", "true",
+        "serviceMonitor.labels.release", "prom"),
+        Chart.valuesFile(tmp, "rules:\n  inline: |\n" + CUSTOM_RULES.indent(4)));
+
+    assertThat(out.statefulSet().path("spec").path("replicas").asInt()).isEqualTo(5);
+    assertThat(out.kinds()).contains("NetworkPolicy", "ServiceMonitor");
+    assertThat(out.configMap().path("data").path("rules.yaml").asText()).isEqualTo(CUSTOM_RULES);
+
+    JsonNode sm = out.get("ServiceMonitor", Chart.FULLNAME);
+    assertThat(sm.path("metadata").path("labels").path("release").asText()).isEqualTo("prom");
+    assertThat(sm.path("spec").path("endpoints").path(0).path("port").asText()).isEqualTo("metrics");
+    assertThat(sm.path("spec").path("endpoints").path(0).path("path").asText()).isEqualTo("/metrics");
+    // It selects the headless service (every pod, ready or not) and only that one.
+    JsonNode selector = sm.path("spec").path("selector").path("matchLabels");
+    assertThat(matches(selector, out.get("Service", Chart.FULLNAME + "-hs"))).isTrue();
+    assertThat(matches(selector, out.get("Service", Chart.FULLNAME))).isFalse();
+  }
+
+  @Test
+  void networkPolicyAdmitsMembersClientsAndScrapersOnly() {
+    Chart.Rendered out = Chart.template(Map.of("networkPolicy.enabled", "true"));
+    JsonNode spec = out.get("NetworkPolicy", Chart.FULLNAME).path("spec");
+    JsonNode memberSelector = out.statefulSet().path("spec").path("selector").path("matchLabels");
+
+    assertThat(spec.path("podSelector").path("matchLabels")).isEqualTo(memberSelector);
+    assertThat(texts(spec.path("policyTypes"))).containsExactly("Ingress");
+    assertThat(rules(spec)).containsExactly(
+        "5701<-" + Chart.YAML.createObjectNode().set("podSelector",
+            Chart.YAML.createObjectNode().set("matchLabels", memberSelector)),
+        "5701<-{\"podSelector\":{\"matchLabels\":{\"vmgrid-client\":\"true\"}}}",
+        "9401<-{\"namespaceSelector\":{\"matchLabels\":{\"kubernetes.io/metadata.name\":\"monitoring\"}}}");
+  }
+
+  @Test
+  void networkPolicyWithNoClientsRendersNoClientRuleInsteadOfAnEmptyOneThatAdmitsEveryone() {
+    Chart.Rendered out = Chart.template(Map.of("networkPolicy.enabled", "true"),
+        Chart.valuesFile(tmp, "networkPolicy:\n  clients: []\n  metrics:\n    - podSelector: {matchLabels: {app: prometheus}}\n"));
+    JsonNode spec = out.get("NetworkPolicy", Chart.FULLNAME).path("spec");
+
+    assertThat(spec.path("ingress")).hasSize(2);
+    for (JsonNode rule : spec.path("ingress")) {
+      assertThat(rule.path("from")).isNotEmpty();
+    }
+    assertThat(rules(spec)).last().isEqualTo("9401<-{\"podSelector\":{\"matchLabels\":{\"app\":\"prometheus\"}}}");
+  }
+
+  static Stream<Arguments> configChanges() {
+    return Stream.of(
+        Arguments.of("node.workers", "8"),
+        Arguments.of("node.clusterName", "other"),
+        Arguments.of("node.quorum", "2"),
+        Arguments.of("rules.inline", "rules: []"));
+  }
+
+  @ParameterizedTest(name = "{0}={1}")
+  @MethodSource("configChanges")
+  void aConfigChangeReachesTheConfigMapAndChangesTheChecksum(String key, String value) {
+    Chart.Rendered before = Chart.template();
+    Chart.Rendered after = Chart.template(Map.of(key, value));
+
+    assertThat(after.configMap()).isNotEqualTo(before.configMap());
+    assertThat(after.checksum()).isNotEqualTo(before.checksum());
+  }
+
+  @Test
+  void aChangeOutsideTheConfigKeepsTheChecksum() {
+    assertThat(Chart.template(Map.of("replicas", "7")).checksum()).isEqualTo(Chart.template().checksum());
+  }
+
+  @Test
+  void nodeSettingsReachNodeYaml() {
+    Chart.Rendered out = Chart.template(Map.of(
+        "node.clusterName", "prod", "node.workers", "8", "node.quorum", "3"));
+    JsonNode node = out.nodeYaml();
+
+    assertThat(node.path("clusterName").asText()).isEqualTo("prod");
+    assertThat(node.path("workers").asInt()).isEqualTo(8);
+    assertThat(node.path("quorum").asInt()).isEqualTo(3);
+    assertThat(Chart.template().nodeYaml().has("quorum")).as("no quorum unless set").isFalse();
+  }
+
+  @Test
+  void portsFollowTheValuesEverywhere() {
+    Chart.Rendered out = Chart.template(Map.of("node.port", "5801", "node.metricsPort", "9501"));
+
+    assertThat(out.nodeYaml().path("port").asInt()).isEqualTo(5801);
+    assertThat(out.nodeYaml().path("metricsPort").asInt()).isEqualTo(9501);
+    assertThat(out.container().path("ports").findValuesAsText("containerPort")).containsExactly("5801", "9501");
+    assertThat(out.get("Service", Chart.FULLNAME + "-hs").path("spec").path("ports").findValuesAsText("port"))
+        .containsExactly("5801", "9501");
+    assertThat(out.statefulSet().path("spec").path("template").path("metadata").path("annotations")
+        .path("prometheus.io/port").asText()).isEqualTo("9501");
+  }
+
+  @Test
+  void existingRulesConfigMapIsProjectedAsRulesYaml() {
+    Chart.Rendered out = Chart.template(Map.of(
+        "rules.existingConfigMap", "my-rules", "rules.existingConfigMapKey", "prod.yaml"));
+
+    assertThat(out.configMap().path("data").has("rules.yaml")).isFalse();
+    assertThat(out.configMap().path("data").has("node.yaml")).isTrue();
+    JsonNode sources = ChartDefaultsTest.volume(out.podSpec(), "config").path("projected").path("sources");
+    assertThat(sources).hasSize(2);
+    assertThat(sources.path(1).path("configMap").path("name").asText()).isEqualTo("my-rules");
+    assertThat(sources.path(1).path("configMap").path("items").path(0).path("key").asText()).isEqualTo("prod.yaml");
+    assertThat(sources.path(1).path("configMap").path("items").path(0).path("path").asText()).isEqualTo("rules.yaml");
+  }
+
+  @Test
+  void hardAntiAffinityIsRequired() {
+    JsonNode anti = Chart.template(Map.of("antiAffinity.mode", "hard"))
+        .podSpec().path("affinity").path("podAntiAffinity");
+
+    assertThat(anti.has("preferredDuringSchedulingIgnoredDuringExecution")).isFalse();
+    assertThat(anti.path("requiredDuringSchedulingIgnoredDuringExecution").path(0).path("topologyKey").asText())
+        .isEqualTo("kubernetes.io/hostname");
+    assertThat(Chart.template(Map.of("antiAffinity.mode", "none")).podSpec().has("affinity")).isFalse();
+  }
+
+  @Test
+  void heapAndGracePeriodFollowTheValues() {
+    Chart.Rendered out = Chart.template(Map.of(
+        "jvm.maxRAMPercentage", "60", "terminationGracePeriodSeconds", "300",
+        "resources.limits.memory", "4Gi", "image.tag", "dev", "image.repository", "reg.example/vmgrid"));
+
+    assertThat(out.env("JAVA_OPTS").path("value").asText())
+        .contains("-XX:MaxRAMPercentage=60", "-Dhazelcast.graceful.shutdown.max.wait=290");
+    assertThat(out.podSpec().path("terminationGracePeriodSeconds").asInt()).isEqualTo(300);
+    assertThat(out.container().path("resources").path("limits").path("memory").asText()).isEqualTo("4Gi");
+    assertThat(out.container().path("image").asText()).isEqualTo("reg.example/vmgrid:dev");
+  }
+
+  @Test
+  void optionalObjectsCanBeTurnedOff() {
+    Chart.Rendered out = Chart.template(Map.of(
+        "podDisruptionBudget.enabled", "false", "dashboard.enabled", "false",
+        "serviceAccount.create", "false", "metrics.podAnnotations", "false"));
+
+    assertThat(out.kinds()).containsExactly("ConfigMap", "Service", "Service", "StatefulSet");
+    assertThat(out.podSpec().path("serviceAccountName").asText()).isEqualTo("default");
+    assertThat(out.statefulSet().path("spec").path("template").path("metadata").path("annotations")
+        .has("prometheus.io/scrape")).isFalse();
+  }
+
+  private static boolean matches(JsonNode selector, JsonNode object) {
+    JsonNode labels = object.path("metadata").path("labels");
+    for (Map.Entry<String, JsonNode> e : selector.properties()) {
+      if (!labels.path(e.getKey()).equals(e.getValue())) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Each ingress rule as "port<-peers" (peers as JSON, one line per rule and peer). */
+  private static List<String> rules(JsonNode spec) {
+    List<String> rules = new ArrayList<>();
+    for (JsonNode rule : spec.path("ingress")) {
+      assertThat(rule.path("ports")).hasSize(1);
+      for (JsonNode peer : rule.path("from")) {
+        rules.add(rule.path("ports").path(0).path("port").asInt() + "<-" + peer);
+      }
+    }
+    return rules;
+  }
+
+  private static List<String> texts(JsonNode array) {
+    List<String> out = new ArrayList<>();
+    array.forEach(n -> out.add(n.asText()));
+    return out;
+  }
+}
