@@ -398,6 +398,47 @@ public final class Inventory {
     }
   }
 
+  /**
+   * Makes server {@code serverId} hold exactly {@code vms} with {@code health}, applying (and
+   * journaling) only the differences: releases of VMs no longer there (or changed), placements of new
+   * ones (a VM recorded on another server is first released there: a move), and a health change.
+   * Meant for mirrors fed with whole-server snapshots, such as map events of the placement store.
+   *
+   * @return the journal revision after the last change (unchanged if nothing differed)
+   */
+  public long sync(String serverId, Health health, java.util.Collection<HostedVm> vms) {
+    int i = indexOf(serverId);
+    if (i < 0) {
+      throw new ValidationException("serverId", "unknown server " + serverId);
+    }
+    Map<String, HostedVm> wanted = new HashMap<>();
+    for (HostedVm vm : vms) {
+      if (wanted.put(vm.id(), vm) != null) {
+        throw new ValidationException("vms", "VM " + vm.id() + " listed twice for " + serverId);
+      }
+    }
+    for (HostedVm have : List.copyOf(hosted.get(i))) {
+      if (!have.equals(wanted.get(have.id()))) {
+        release(i, have.id());
+      }
+    }
+    for (HostedVm vm : vms) {
+      Located at = this.vms.get(vm.id());
+      if (at != null && at.server == i) {
+        continue;
+      }
+      if (at != null) {
+        release(at.server, vm.id());
+      }
+      place(i, vm);
+    }
+    if (health(i) != health) {
+      this.health[i] = health.code();
+      journal.append(i, ChangeKind.HEALTH.bit(), null, null, null);
+    }
+    return journal.revision();
+  }
+
   private long place(int i, HostedVm vm) {
     if (vms.containsKey(vm.id())) {
       throw new ValidationException("vm.id", "VM " + vm.id() + " is already placed");

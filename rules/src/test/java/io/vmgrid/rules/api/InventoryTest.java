@@ -102,4 +102,26 @@ class InventoryTest {
         .server(new ServerSpec("s", "c", "r", 0, 0, "x")).build())
         .hasMessageContaining("unknown machine type x");
   }
+
+  @Test
+  void syncAppliesOnlyTheDifferencesOfASnapshot() {
+    Inventory inv = anInventory().serversPerRack(2).build();
+    HostedVm a = vm("a", 1);
+    HostedVm b = vm("b", 2);
+    inv.sync("c0-r0-s0", Health.HEALTHY, List.of(a, b));
+    assertThat(inv.journal().revision()).isEqualTo(2);
+    long r = inv.sync("c0-r0-s0", Health.HEALTHY, List.of(a, b));
+    assertThat(r).as("nothing changed, nothing journaled").isEqualTo(2);
+    HostedVm bigger = vm("b", 4);
+    inv.sync("c0-r0-s0", Health.MAINTENANCE_PENDING, List.of(bigger));
+    int s0 = inv.indexOf("c0-r0-s0");
+    assertThat(inv.vmsOn(s0)).containsExactly(bigger);
+    assertThat(inv.used(Resource.CORES, s0)).isEqualTo(4);
+    assertThat(inv.health(s0)).isEqualTo(Health.MAINTENANCE_PENDING);
+    inv.sync("c0-r0-s1", Health.HEALTHY, List.of(bigger));
+    assertThat(inv.serverOf("b")).as("moved").isEqualTo(inv.indexOf("c0-r0-s1"));
+    assertThat(inv.used(Resource.CORES, s0)).isZero();
+    assertThatThrownBy(() -> inv.sync("c0-r0-s1", Health.HEALTHY, List.of(a, a)))
+        .hasMessageStartingWith("vms:");
+  }
 }
