@@ -5,6 +5,7 @@ import com.hazelcast.config.Config;
 import com.hazelcast.config.InMemoryFormat;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.MapConfig;
+import com.hazelcast.config.MergePolicyConfig;
 import com.hazelcast.config.NetworkConfig;
 import com.hazelcast.config.SplitBrainProtectionConfig;
 import com.hazelcast.splitbrainprotection.SplitBrainProtectionOn;
@@ -21,6 +22,8 @@ import io.vmgrid.node.metrics.NodeMetrics;
 import io.vmgrid.node.placement.PlacementSerialization;
 import io.vmgrid.node.placement.RequestProcessor;
 import io.vmgrid.node.placement.ServerView;
+import io.vmgrid.node.reliability.MergeRepair;
+import io.vmgrid.node.reliability.ServerMergePolicy;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -47,6 +50,7 @@ public final class GridNode implements AutoCloseable {
   private final HazelcastInstance hazelcast;
   private final ServerView view;
   private final RequestProcessor processor;
+  private final MergeRepair repair;
   private final NodeMetrics metrics;
   private final HealthState health;
   private final @Nullable HttpEndpoints endpoints;
@@ -59,6 +63,7 @@ public final class GridNode implements AutoCloseable {
     this.endpoints = endpoints;
     this.view = new ServerView(hazelcast.getMap(MapNames.SERVERS));
     this.processor = new RequestProcessor(hazelcast, view, workers, metrics);
+    this.repair = new MergeRepair(hazelcast);
     InventoryGauges.bind(metrics.registry(), view::forEach, hazelcast);
     health.running(this::serving);
   }
@@ -191,12 +196,14 @@ public final class GridNode implements AutoCloseable {
           .setProtectOn(SplitBrainProtectionOn.WRITE));
     }
     PlacementSerialization.register(config.getSerializationConfig());
+    MergeRepair.register(config.getSerializationConfig());
     config.addMapConfig(
         new MapConfig(MapNames.SERVERS)
             .setSplitBrainProtectionName(protect ? QUORUM : null)
             .setBackupCount(1)
             .setAsyncBackupCount(0)
-            .setInMemoryFormat(InMemoryFormat.OBJECT));
+            .setInMemoryFormat(InMemoryFormat.OBJECT)
+            .setMergePolicyConfig(new MergePolicyConfig(ServerMergePolicy.class.getName(), 100)));
     config.addMapConfig(
         new MapConfig(MapNames.PLACEMENTS)
             .setSplitBrainProtectionName(protect ? QUORUM : null)
@@ -262,6 +269,7 @@ public final class GridNode implements AutoCloseable {
   public void close() {
     health.stopping();
     processor.close();
+    repair.close();
     try {
       view.close();
     } catch (RuntimeException ignored) {

@@ -12,8 +12,16 @@ import com.hazelcast.nio.serialization.compact.CompactWriter;
  * @param cores cores it holds
  * @param memoryMb memory it holds, MiB
  * @param requestId the request that placed it
+ * @param priority {@code REGULAR} or {@code LOW}
+ * @param placedAtMillis wall clock of the member that committed it (orders evictions after a merge)
  */
-public record HostedVm(String vmId, String tenantId, long cores, long memoryMb, String requestId) {
+public record HostedVm(String vmId, String tenantId, long cores, long memoryMb, String requestId,
+    String priority, long placedAtMillis) {
+
+  /** Whether this VM is low priority (evicted first when a merge over-commits its server). */
+  public boolean lowPriority() {
+    return "LOW".equals(priority);
+  }
 
   static final class Serializer implements CompactSerializer<HostedVm> {
     @Override
@@ -23,7 +31,9 @@ public record HostedVm(String vmId, String tenantId, long cores, long memoryMb, 
           GridRequest.nonNull(in.readString("tenantId")),
           in.readInt64("cores"),
           in.readInt64("memoryMb"),
-          GridRequest.nonNull(in.readString("requestId")));
+          GridRequest.nonNull(in.readString("requestId")),
+          GridRequest.nonNull(in.readString("priority")),
+          in.readInt64("placedAtMillis"));
     }
 
     @Override
@@ -33,6 +43,8 @@ public record HostedVm(String vmId, String tenantId, long cores, long memoryMb, 
       out.writeInt64("cores", vm.cores());
       out.writeInt64("memoryMb", vm.memoryMb());
       out.writeString("requestId", vm.requestId());
+      out.writeString("priority", vm.priority());
+      out.writeInt64("placedAtMillis", vm.placedAtMillis());
     }
 
     @Override

@@ -10,6 +10,8 @@ public final class MapNames {
   public static final String REQUESTS = "requests";
   /** Request id to {@link GridResult}: the client's way out. */
   public static final String RESULTS = "results";
+  /** Repair log: what a split-brain merge changed ({@code vmId@serverId} to {@link Repair}). */
+  public static final String REPAIRS = "repairs";
 
   private MapNames() {}
 }

@@ -24,6 +24,8 @@ import org.jspecify.annotations.Nullable;
  * @param health whether new VMs may be placed here
  * @param revision incremented by every committed change
  * @param vms the hosted VMs
+ * @param evicted VMs a split-brain merge removed to fit capacity, not yet written to the repair log
+ *     (normally empty; they hold no capacity)
  */
 public record ServerState(
     String serverId,
@@ -34,11 +36,13 @@ public record ServerState(
     long usedMemoryMb,
     ServerHealth health,
     long revision,
-    List<HostedVm> vms) {
+    List<HostedVm> vms,
+    List<HostedVm> evicted) {
 
   /** Validates the invariants and copies {@code vms}. */
   public ServerState {
     vms = List.copyOf(vms);
+    evicted = List.copyOf(evicted);
     if (health == null) {
       throw new IllegalArgumentException("health: is required on server " + serverId);
     }
@@ -64,7 +68,7 @@ public record ServerState(
   /** An empty, healthy server at revision 0. */
   public static ServerState empty(String serverId, String clusterId, long cores, long memoryMb) {
     return new ServerState(
-        serverId, clusterId, cores, memoryMb, 0, 0, ServerHealth.HEALTHY, 0, List.of());
+        serverId, clusterId, cores, memoryMb, 0, 0, ServerHealth.HEALTHY, 0, List.of(), List.of());
   }
 
   /** Cores not held by any VM. */
@@ -98,7 +102,7 @@ public record ServerState(
     next.addAll(vms);
     next.add(vm);
     return new ServerState(serverId, clusterId, capacityCores, capacityMemoryMb,
-        usedCores + vm.cores(), usedMemoryMb + vm.memoryMb(), health, revision + 1, next);
+        usedCores + vm.cores(), usedMemoryMb + vm.memoryMb(), health, revision + 1, next, evicted);
   }
 
   /** A new state without the VM {@code vmId}; the same state if it is not hosted here. */
@@ -110,13 +114,25 @@ public record ServerState(
     List<HostedVm> next = new ArrayList<>(vms);
     next.removeIf(vm -> vm.vmId().equals(vmId));
     return new ServerState(serverId, clusterId, capacityCores, capacityMemoryMb,
-        usedCores - gone.cores(), usedMemoryMb - gone.memoryMb(), health, revision + 1, next);
+        usedCores - gone.cores(), usedMemoryMb - gone.memoryMb(), health, revision + 1, next, evicted);
   }
 
   /** A new state with {@code next} health. */
   public ServerState withHealth(ServerHealth next) {
     return new ServerState(serverId, clusterId, capacityCores, capacityMemoryMb, usedCores,
-        usedMemoryMb, next, revision + 1, vms);
+        usedMemoryMb, next, revision + 1, vms, evicted);
+  }
+
+  /** A new state holding exactly {@code hosted} (used recomputed) and {@code pendingEvictions}. */
+  public ServerState withVms(List<HostedVm> hosted, List<HostedVm> pendingEvictions, long nextRevision) {
+    long cores = 0;
+    long memory = 0;
+    for (HostedVm vm : hosted) {
+      cores += vm.cores();
+      memory += vm.memoryMb();
+    }
+    return new ServerState(serverId, clusterId, capacityCores, capacityMemoryMb, cores, memory,
+        health, nextRevision, hosted, pendingEvictions);
   }
 
   /** Whether new VMs may be placed here. */
@@ -131,13 +147,8 @@ public record ServerState(
   static final class Serializer implements CompactSerializer<ServerState> {
     @Override
     public ServerState read(CompactReader in) {
-      HostedVm[] vms = in.readArrayOfCompact("vms", HostedVm.class);
-      List<HostedVm> list = new ArrayList<>(vms == null ? 0 : vms.length);
-      if (vms != null) {
-        for (HostedVm vm : vms) {
-          list.add(Objects.requireNonNull(vm, "vms: null element"));
-        }
-      }
+      List<HostedVm> list = readVms(in, "vms");
+      List<HostedVm> evicted = readVms(in, "evicted");
       return new ServerState(
           GridRequest.nonNull(in.readString("serverId")),
           GridRequest.nonNull(in.readString("clusterId")),
@@ -147,7 +158,19 @@ public record ServerState(
           in.readInt64("usedMemoryMb"),
           parseHealth(in.readString("health")),
           in.readInt64("revision"),
-          list);
+          list,
+          evicted);
+    }
+
+    private static List<HostedVm> readVms(CompactReader in, String field) {
+      HostedVm[] vms = in.readArrayOfCompact(field, HostedVm.class);
+      List<HostedVm> list = new ArrayList<>(vms == null ? 0 : vms.length);
+      if (vms != null) {
+        for (HostedVm vm : vms) {
+          list.add(Objects.requireNonNull(vm, field + ": null element"));
+        }
+      }
+      return list;
     }
 
     @Override
@@ -161,6 +184,7 @@ public record ServerState(
       out.writeString("health", s.health().name());
       out.writeInt64("revision", s.revision());
       out.writeArrayOfCompact("vms", s.vms().toArray(new HostedVm[0]));
+      out.writeArrayOfCompact("evicted", s.evicted().toArray(new HostedVm[0]));
     }
 
     @Override

@@ -27,6 +27,7 @@ public final class WireSerialization {
     compact.addSerializer(new HostedVm.Serializer());
     compact.addSerializer(new ServerState.Serializer());
     compact.addSerializer(new Placement.Serializer());
+    compact.addSerializer(new Repair.Serializer());
     InventoryProcessors.register(compact);
     config.setJavaSerializationFilterConfig(javaFilter());
     return config;

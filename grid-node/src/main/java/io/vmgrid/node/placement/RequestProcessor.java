@@ -129,7 +129,8 @@ public final class RequestProcessor implements AutoCloseable {
     if (existing != null) {
       return answerExisting(r, existing, start);
     }
-    HostedVm vm = new HostedVm(r.vmId(), r.tenantId(), r.cores(), r.memoryMb(), r.requestId());
+    HostedVm vm = new HostedVm(r.vmId(), r.tenantId(), r.cores(), r.memoryMb(), r.requestId(),
+        r.priority(), System.currentTimeMillis());
     boolean committed = false;
     try {
       int attempts = 0;

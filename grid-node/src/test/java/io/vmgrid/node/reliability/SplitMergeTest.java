@@ -1,0 +1,144 @@
+package io.vmgrid.node.reliability;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.core.EntryEvent;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
+import com.hazelcast.map.listener.EntryAddedListener;
+import com.hazelcast.test.Accessors;
+import com.hazelcast.test.HazelcastTestSupport;
+import com.hazelcast.test.SplitBrainTestSupport;
+import io.vmgrid.client.wire.GridRequest;
+import io.vmgrid.client.wire.GridResult;
+import io.vmgrid.client.wire.MapNames;
+import io.vmgrid.client.wire.Repair;
+import io.vmgrid.node.Fixtures;
+import io.vmgrid.node.GridNode;
+import io.vmgrid.node.TestGrid;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Without a quorum, both sides of a 3|2 split keep placing on the same scarce servers, one VM id even
+ * on both sides. After the heal, the merge keeps every acknowledged placement or reports it: each VM
+ * acknowledged on either side is placed exactly once, or is in the repair log as evicted to fit
+ * capacity; no server is over capacity; placements agree with servers.
+ */
+class SplitMergeTest {
+  private TestGrid grid;
+
+  @AfterEach
+  void tearDown() {
+    grid.close();
+  }
+
+  @Test
+  void everyAcknowledgedPlacementSurvivesTheMergeOrIsReported() throws Exception {
+    long seed = Long.getLong("vmgrid.test.seed", System.nanoTime());
+    System.out.println("SplitMergeTest seed=" + seed);
+    Random random = new Random(seed);
+    Config config = GridNode.applyGridConfig(HazelcastTestSupport.smallInstanceConfig());
+    config.setProperty("hazelcast.merge.first.run.delay.seconds", "3");
+    config.setProperty("hazelcast.merge.next.run.delay.seconds", "3");
+    grid = TestGrid.start(5, 2, config).load(Fixtures.servers(4, 8, 65_536));
+    List<HazelcastInstance> big = List.of(grid.member(0), grid.member(1), grid.member(2));
+    List<HazelcastInstance> small = List.of(grid.member(3), grid.member(4));
+
+    split(big, small);
+    Map<String, String> acknowledged = new HashMap<>();
+    int n = 0;
+    // One VM id placed on both sides, on different servers (a LOW filler takes srv-000 on the small
+    // side first): after the merge it must be on exactly one server.
+    GridResult both = submit(big.get(0), "req-both-1", "vm-both", 2, "REGULAR");
+    GridResult filler = submit(small.get(0), "req-fill", "fill", 8, "LOW");
+    GridResult bothAgain = submit(small.get(0), "req-both-2", "vm-both", 2, "REGULAR");
+    // A side may have lost some server entries with the partitions it no longer holds, so a request
+    // can be refused there; what was acknowledged is what must survive.
+    for (GridResult r : List.of(both, filler, bothAgain)) {
+      if (r.status() == GridResult.Status.PLACED) {
+        acknowledged.put(r.vmId(), r.serverId());
+      }
+    }
+    for (int i = 0; i < 24; i++) {
+      List<HazelcastInstance> side = random.nextBoolean() ? big : small;
+      HazelcastInstance via = side.get(random.nextInt(side.size()));
+      String vmId = "vm-" + i;
+      GridResult r = submit(via, "req-" + n++, vmId, 1 + random.nextInt(3),
+          random.nextInt(4) == 0 ? "LOW" : "REGULAR");
+      if (r.status() == GridResult.Status.PLACED) {
+        acknowledged.put(vmId, r.serverId());
+      }
+    }
+    heal(big, small);
+
+    IMap<String, Repair> repairs = grid.member(0).getMap(MapNames.REPAIRS);
+    HazelcastTestSupport.assertTrueEventually(() -> {
+      Map<String, String> hostOf = Fixtures.assertInvariants(grid.member(0));
+      Map<String, String> evicted = new HashMap<>();
+      for (Repair rep : repairs.values()) {
+        if (rep.action().equals("EVICTED_OVER_CAPACITY")) {
+          evicted.put(rep.vmId(), rep.serverId());
+        }
+      }
+      for (String vmId : acknowledged.keySet()) {
+        assertThat(hostOf.containsKey(vmId) || evicted.containsKey(vmId))
+            .as("acknowledged %s is placed or reported as evicted", vmId).isTrue();
+        assertThat(hostOf.containsKey(vmId) && evicted.containsKey(vmId) && hostOf.get(vmId).equals(evicted.get(vmId)))
+            .as("%s both placed and evicted on one server", vmId).isFalse();
+      }
+    }, 120);
+    Map<String, Integer> byAction = new java.util.TreeMap<>();
+    repairs.values().forEach(rep -> byAction.merge(rep.action(), 1, Integer::sum));
+    System.out.printf("acknowledged=%d repairs=%s%n", acknowledged.size(), byAction);
+  }
+
+  /** Writes a request through {@code member} and waits for its result on that member's side. */
+  static GridResult submit(HazelcastInstance member, String requestId, String vmId, int cores,
+      String priority) throws Exception {
+    IMap<String, GridResult> results = member.getMap(MapNames.RESULTS);
+    CompletableFuture<GridResult> answer = new CompletableFuture<>();
+    results.addEntryListener((EntryAddedListener<String, GridResult>) (EntryEvent<String, GridResult> e) ->
+        answer.complete(e.getValue()), requestId, true);
+    IMap<String, GridRequest> requests = member.getMap(MapNames.REQUESTS);
+    requests.set(requestId, new GridRequest(GridRequest.Op.ALLOCATE, requestId, "test-client", vmId,
+        "t", cores, 1_024, priority, 0));
+    return answer.get(60, TimeUnit.SECONDS);
+  }
+
+  static void split(List<HazelcastInstance> one, List<HazelcastInstance> two) {
+    for (HazelcastInstance a : one) {
+      for (HazelcastInstance b : two) {
+        SplitBrainTestSupport.blockCommunicationBetween(a, b);
+      }
+    }
+    for (HazelcastInstance a : one) {
+      for (HazelcastInstance b : two) {
+        HazelcastTestSupport.closeConnectionBetween(a, b);
+      }
+    }
+    HazelcastTestSupport.assertClusterSizeEventually(one.size(), one);
+    HazelcastTestSupport.assertClusterSizeEventually(two.size(), two);
+  }
+
+  static void heal(List<HazelcastInstance> one, List<HazelcastInstance> two) {
+    for (HazelcastInstance a : one) {
+      for (HazelcastInstance b : two) {
+        SplitBrainTestSupport.unblockCommunicationBetween(a, b);
+        Accessors.getNode(a).getJoiner().unblacklist(Accessors.getNode(b).getThisAddress());
+        Accessors.getNode(b).getJoiner().unblacklist(Accessors.getNode(a).getThisAddress());
+      }
+    }
+    List<HazelcastInstance> all = new ArrayList<>(one);
+    all.addAll(two);
+    HazelcastTestSupport.assertClusterSizeEventually(all.size(), all);
+  }
+}
