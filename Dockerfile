@@ -8,7 +8,7 @@ FROM eclipse-temurin:17-jdk AS build
 WORKDIR /src
 COPY . .
 RUN --mount=type=cache,target=/root/.m2 \
-    ./mvnw -B -q -pl grid-node -am package -Dmaven.test.skip=true
+    ./mvnw -B -q -pl grid-node -am package -DskipTests
 
 # ---- runtime: JRE only, non-root ----
 FROM eclipse-temurin:17-jre

@@ -1,6 +1,7 @@
 package io.vmgrid.node.cli;
 
 import io.vmgrid.client.cli.ClientCommands;
+import io.vmgrid.scheduler.sim.cli.SimCommand;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -63,13 +64,16 @@ public final class VmgridMain implements Runnable {
     for (Class<?> command : ClientCommands.all()) {
       cli.addSubcommand(command);
     }
+    cli.addSubcommand(SimCommand.class);
     return cli
         .setOut(out)
         .setErr(err)
         .setExecutionExceptionHandler(
             (e, cmd, parsed) -> {
               Throwable shown = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-              String message = shown.getMessage() == null ? shown.toString() : shown.getMessage();
+              String message = shown instanceof java.nio.file.NoSuchFileException missing
+                  ? "file not found: " + missing.getFile()
+                  : shown.getMessage() == null ? shown.toString() : shown.getMessage();
               cmd.getErr().println("vmgrid " + cmd.getCommandName() + ": error: " + message);
               return 1;
             })
