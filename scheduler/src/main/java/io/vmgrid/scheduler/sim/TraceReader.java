@@ -13,7 +13,7 @@ public interface TraceReader {
    * All requests, ordered by arrival time.
    *
    * @throws IOException if a file cannot be read
-   * @throws TraceFormatException if a line is malformed
+   * @throws io.vmgrid.rules.trace.TraceFormatException if a line is malformed
    */
   List<TraceRecord> read() throws IOException;
 }

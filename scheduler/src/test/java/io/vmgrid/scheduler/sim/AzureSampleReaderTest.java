@@ -3,6 +3,7 @@ package io.vmgrid.scheduler.sim;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.vmgrid.rules.trace.TraceFormatException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -30,11 +31,11 @@ class AzureSampleReaderTest {
 
   @ParameterizedTest
   @CsvSource(delimiter = ';', value = {
-      "2,9,4.0,2.0,1,0.5; line 2, field 'line': expected 7",
-      "2,x,4.0,2.0,1,0.5,inf; line 2, field 'tenantId': not an integer: 'x'",
-      "2,9,-4.0,2.0,1,0.5,inf; line 2, field 'cores': must be a positive number",
-      "2,9,4.0,2.0,3,0.5,inf; line 2, field 'vmTypeId': expected 0 or 1",
-      "2,9,4.0,2.0,1,soon,inf; line 2, field 'starttime': not a number: 'soon'"})
+      "2,9,4.0,2.0,1,0.5; bad.csv:2: ",
+      "2,x,4.0,2.0,1,0.5,inf; bad.csv:2: tenantId: ",
+      "2,9,-4.0,2.0,1,0.5,inf; bad.csv:2: cores: ",
+      "2,9,4.0,2.0,3,0.5,inf; bad.csv:2: vmTypeId: expected 0 or 1",
+      "2,9,4.0,2.0,1,soon,inf; bad.csv:2: starttime: "})
   void malformedLinesNameFileLineAndField(String line, String message) throws IOException {
     Path f = dir.resolve("bad.csv");
     Files.write(f, List.of(SimFixtures.HEADER, line));
@@ -49,7 +50,7 @@ class AzureSampleReaderTest {
     Path f = dir.resolve("h.csv");
     Files.write(f, List.of("a,b,c"));
     assertThatThrownBy(() -> new AzureSampleReader(f).read())
-        .hasMessageContaining("line 1, field 'header'");
+        .hasMessageContaining("h.csv:1: ");
     assertThatThrownBy(() -> new AzureSampleReader(dir.resolve("nope.csv")).read())
         .isInstanceOf(NoSuchFileException.class);
   }

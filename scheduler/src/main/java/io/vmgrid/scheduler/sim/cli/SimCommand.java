@@ -2,6 +2,7 @@ package io.vmgrid.scheduler.sim.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.vmgrid.rules.trace.TraceFormatException;
 import io.vmgrid.scheduler.estimate.LatencyEstimator;
 import io.vmgrid.scheduler.sim.ModelClassifier;
 import io.vmgrid.scheduler.sim.PolicyResult;
@@ -9,7 +10,6 @@ import io.vmgrid.scheduler.sim.RequestStream;
 import io.vmgrid.scheduler.sim.SimReport;
 import io.vmgrid.scheduler.sim.SimRunner;
 import io.vmgrid.scheduler.sim.SimSettings;
-import io.vmgrid.scheduler.sim.TraceFormatException;
 import io.vmgrid.scheduler.sim.plot.Plots;
 import java.io.IOException;
 import java.io.PrintWriter;

@@ -103,7 +103,7 @@ class SimCommandTest {
         "1,1,8.0,4.0,0,0.1,inf", "2,1,eight,4.0,0,0.2,inf"));
     Result r = run("--trace", f.toString());
     assertThat(r.code()).isEqualTo(1);
-    assertThat(r.err()).contains("bad.csv line 3, field 'cores'");
+    assertThat(r.err()).contains("bad.csv:3: cores:");
   }
 
   @Test
