@@ -4,6 +4,9 @@ import com.hazelcast.client.HazelcastClient;
 import com.hazelcast.client.config.ClientConfig;
 import com.hazelcast.core.EntryEvent;
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.MemberLeftException;
+import com.hazelcast.core.OperationTimeoutException;
+import com.hazelcast.spi.exception.TargetDisconnectedException;
 import com.hazelcast.map.IMap;
 import com.hazelcast.map.listener.EntryAddedListener;
 import com.hazelcast.map.listener.EntryUpdatedListener;
@@ -363,13 +366,26 @@ public final class AllocationClient implements AutoCloseable {
         .setAsync(wire.requestId(), wire)
         .whenComplete(
             (ignored, error) -> {
-              if (error != null) {
+              // A write cut off by a member's departure may still have landed (and be answered by
+              // the member that takes over its partition): keep waiting for the result until the
+              // timeout rather than report a failure that may be false.
+              if (error != null && !indeterminate(error)) {
                 future.completeExceptionally(error);
               }
             });
     return future
         .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
         .whenComplete((r, e) -> pending.remove(wire.requestId(), future));
+  }
+
+  private static boolean indeterminate(Throwable error) {
+    for (Throwable t = error; t != null; t = t.getCause()) {
+      if (t instanceof TargetDisconnectedException || t instanceof MemberLeftException
+          || t instanceof OperationTimeoutException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private AllocationOutcome toOutcome(

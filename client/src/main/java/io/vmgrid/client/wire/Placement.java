@@ -16,6 +16,8 @@ import com.hazelcast.nio.serialization.compact.CompactWriter;
  * @param tenantId its owner
  * @param cores cores it holds
  * @param memoryMb memory it holds, MiB
+ * @param owner UUID of the member working on a PENDING claim (empty once placed); a survivor takes
+ *     over a claim whose owner has left the cluster
  */
 public record Placement(
     String vmId,
@@ -24,7 +26,8 @@ public record Placement(
     String serverId,
     String tenantId,
     long cores,
-    long memoryMb) {
+    long memoryMb,
+    String owner) {
 
   /** Life cycle of a placement record. */
   public enum State {
@@ -36,7 +39,12 @@ public record Placement(
 
   /** The same placement, now committed on {@code server}. */
   public Placement placedOn(String server) {
-    return new Placement(vmId, requestId, State.PLACED, server, tenantId, cores, memoryMb);
+    return new Placement(vmId, requestId, State.PLACED, server, tenantId, cores, memoryMb, "");
+  }
+
+  /** The same claim, now owned by {@code member}. */
+  public Placement ownedBy(String member) {
+    return new Placement(vmId, requestId, state, serverId, tenantId, cores, memoryMb, member);
   }
 
   static final class Serializer implements CompactSerializer<Placement> {
@@ -50,7 +58,8 @@ public record Placement(
           GridRequest.nonNull(in.readString("serverId")),
           GridRequest.nonNull(in.readString("tenantId")),
           in.readInt64("cores"),
-          in.readInt64("memoryMb"));
+          in.readInt64("memoryMb"),
+          GridRequest.nonNull(in.readString("owner")));
     }
 
     @Override
@@ -62,6 +71,7 @@ public record Placement(
       out.writeString("tenantId", p.tenantId());
       out.writeInt64("cores", p.cores());
       out.writeInt64("memoryMb", p.memoryMb());
+      out.writeString("owner", p.owner());
     }
 
     @Override

@@ -11,7 +11,8 @@ public final class PlacementSerialization {
     config.getCompactSerializationConfig()
         .addSerializer(new PlaceVmProcessor.Serializer())
         .addSerializer(new ReleaseVmProcessor.Serializer())
-        .addSerializer(new CommitResult.Serializer());
+        .addSerializer(new CommitResult.Serializer())
+        .addSerializer(new FindVmProcessor.Serializer());
     return config;
   }
 }

@@ -1,5 +1,8 @@
 package io.vmgrid.node.placement;
 
+import com.hazelcast.cluster.Member;
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.core.EntryEvent;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
@@ -15,7 +18,10 @@ import io.vmgrid.node.metrics.NodeMetrics;
 import io.micrometer.core.instrument.Gauge;
 import com.hazelcast.splitbrainprotection.SplitBrainProtectionException;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -24,6 +30,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Carries out the requests whose entries this member owns in the {@code requests} map: first-fit
@@ -52,11 +59,18 @@ public final class RequestProcessor implements AutoCloseable {
   private final AtomicLong processed = new AtomicLong();
   private final NodeMetrics metrics;
   private final ThreadPoolExecutor pool;
+  private final HazelcastInstance hz;
+  private final String memberId;
+  /** Requests being handled on this member: the one gate for both the event and the rescan path. */
+  private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
+  private final UUID membershipListenerId;
 
   /** Starts processing the requests this member owns, on {@code workerCount} threads. */
   public RequestProcessor(
       HazelcastInstance hz, ServerView view, int workerCount, NodeMetrics metrics) {
     this.metrics = metrics;
+    this.hz = hz;
+    this.memberId = hz.getCluster().getLocalMember().getUuid().toString();
     this.requests = hz.getMap(MapNames.REQUESTS);
     this.results = hz.getMap(MapNames.RESULTS);
     this.servers = hz.getMap(MapNames.SERVERS);
@@ -76,6 +90,17 @@ public final class RequestProcessor implements AutoCloseable {
         .description("Requests waiting for a worker on this member").register(metrics.registry());
     IMap<String, Object> raw = hz.getMap(MapNames.REQUESTS);
     this.listenerId = raw.addLocalEntryListener(new Listener());
+    this.membershipListenerId = hz.getCluster().addMembershipListener(new MembershipListener() {
+      @Override
+      public void memberAdded(MembershipEvent event) {}
+
+      @Override
+      public void memberRemoved(MembershipEvent event) {
+        Thread t = new Thread(RequestProcessor.this::adoptOrphans, "vmgrid-adopt");
+        t.setDaemon(true);
+        t.start();
+      }
+    });
   }
 
   /** Commit conflicts seen so far (a server's current state refused what the view said fits). */
@@ -86,6 +111,49 @@ public final class RequestProcessor implements AutoCloseable {
   /** Requests answered so far. */
   public long processed() {
     return processed.get();
+  }
+
+  /**
+   * After a member left, the requests whose partitions this member now owns (promoted backups) get
+   * no entry event: handle every local request that is not in flight here. Waits (bounded) for the
+   * partition table to settle first.
+   */
+  private void adoptOrphans() {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    try {
+      while (!hz.getPartitionService().isLocalMemberSafe() && System.nanoTime() < deadline) {
+        Thread.sleep(100);
+      }
+      int adopted = 0;
+      for (String key : requests.localKeySet()) {
+        if (inFlight.add(key)) {
+          adopted++;
+          long arrived = System.nanoTime();
+          workers.execute(() -> {
+            GridRequest current = requests.get(key);
+            if (current == null) { // answered meanwhile by the ordinary path
+              inFlight.remove(key);
+              return;
+            }
+            handleGated(current, arrived);
+          });
+        }
+      }
+      int count = adopted;
+      LOG.info(() -> "a member left: re-examined " + count + " unanswered requests owned here");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "adopting requests after a member left failed", e);
+    }
+  }
+
+  private void handleGated(GridRequest request, long arrivedNanos) {
+    try {
+      handle(request, arrivedNanos);
+    } finally {
+      inFlight.remove(request.requestId());
+    }
   }
 
   private void handle(GridRequest request, long arrivedNanos) {
@@ -124,10 +192,19 @@ public final class RequestProcessor implements AutoCloseable {
   private GridResult allocate(GridRequest r, long start) {
     Placement claim =
         new Placement(r.vmId(), r.requestId(), Placement.State.PENDING, "", r.tenantId(), r.cores(),
-            r.memoryMb());
+            r.memoryMb(), memberId);
     Placement existing = placements.putIfAbsent(r.vmId(), claim);
     if (existing != null) {
-      return answerExisting(r, existing, start);
+      Placement adopted = adopt(r, existing);
+      if (adopted == null) {
+        return answerExisting(r, existing, start);
+      }
+      claim = adopted;
+      String host = findHost(r.vmId());
+      if (host != null) { // the dead owner committed before it died
+        placements.set(r.vmId(), claim.placedOn(host));
+        return result(r, GridResult.Status.PLACED, "", "", host, 0, start);
+      }
     }
     HostedVm vm = new HostedVm(r.vmId(), r.tenantId(), r.cores(), r.memoryMb(), r.requestId(),
         r.priority(), System.currentTimeMillis());
@@ -168,6 +245,37 @@ public final class RequestProcessor implements AutoCloseable {
         }
       }
     }
+  }
+
+  /**
+   * Takes over the PENDING claim of this same request when the member that made it has left the
+   * cluster (it died between claiming and answering); returns the adopted claim, or null.
+   */
+  private @Nullable Placement adopt(GridRequest r, Placement existing) {
+    if (existing.state() != Placement.State.PENDING || !existing.requestId().equals(r.requestId())) {
+      return null;
+    }
+    for (Member m : hz.getCluster().getMembers()) {
+      if (m.getUuid().toString().equals(existing.owner())) {
+        return null; // its owner is alive and still working on it
+      }
+    }
+    Placement mine = existing.ownedBy(memberId);
+    if (!placements.replace(r.vmId(), existing, mine)) {
+      return null;
+    }
+    LOG.info(() -> "took over the claim of " + r.vmId() + " from departed member " + existing.owner());
+    return mine;
+  }
+
+  /** The server hosting {@code vmId} per the authoritative entries (a full scan: recovery only). */
+  private @Nullable String findHost(String vmId) {
+    for (Map.Entry<String, String> e : servers.executeOnEntries(new FindVmProcessor(vmId)).entrySet()) {
+      if (e.getValue() != null && !e.getValue().isEmpty()) {
+        return e.getKey();
+      }
+    }
+    return null;
   }
 
   private GridResult answerExisting(GridRequest r, Placement existing, long start) {
@@ -223,6 +331,11 @@ public final class RequestProcessor implements AutoCloseable {
   @Override
   public void close() {
     try {
+      hz.getCluster().removeMembershipListener(membershipListenerId);
+    } catch (RuntimeException ignored) {
+      // the member may already be shutting down
+    }
+    try {
       requests.removeEntryListener(listenerId);
     } catch (RuntimeException ignored) {
       // the member may already be shutting down
@@ -263,7 +376,9 @@ public final class RequestProcessor implements AutoCloseable {
       }
       if (value instanceof GridRequest request) {
         long arrived = System.nanoTime();
-        workers.execute(() -> handle(request, arrived));
+        if (inFlight.add(request.requestId())) {
+          workers.execute(() -> handleGated(request, arrived));
+        }
       } else {
         LOG.warning(() -> "dropping request " + key + ": not a GridRequest but "
             + (value == null ? "null" : value.getClass().getName()));

@@ -132,7 +132,7 @@ public final class MergeRepair implements AutoCloseable {
           continue; // released meanwhile
         }
         Placement restored = new Placement(vm.vmId(), vm.requestId(), Placement.State.PLACED, serverId,
-            vm.tenantId(), vm.cores(), vm.memoryMb());
+            vm.tenantId(), vm.cores(), vm.memoryMb(), "");
         p = placements.putIfAbsent(vm.vmId(), restored);
         if (p == null) {
           log(vm, serverId, "PLACEMENT_RESTORED");

@@ -1,0 +1,143 @@
+package io.vmgrid.node.reliability;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.hazelcast.client.HazelcastClient;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
+import com.hazelcast.test.HazelcastTestSupport;
+import io.vmgrid.client.api.AllocationClient;
+import io.vmgrid.client.api.AllocationOutcome;
+import io.vmgrid.client.api.ClientSettings;
+import io.vmgrid.client.api.ServerSpec;
+import io.vmgrid.client.api.VmRequest;
+import io.vmgrid.client.wire.MapNames;
+import io.vmgrid.client.wire.Placement;
+import io.vmgrid.node.Fixtures;
+import java.io.File;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Three grid-node JVMs on loopback and this JVM as the client: under allocation load one member is
+ * killed with SIGKILL and restarted. Afterwards every acknowledged placement is present exactly once,
+ * no server is over capacity, no claim is left pending and no request is left unanswered.
+ */
+class KillMemberProcessTest {
+  private final List<Process> members = new ArrayList<>(List.of());
+  @TempDir Path logs;
+
+  @AfterEach
+  void killAll() {
+    members.forEach(Process::destroyForcibly);
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  private Process start(String cluster, int port, List<Integer> all, String name) throws IOException {
+    List<String> cmd = new ArrayList<>(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx256m", "--add-opens", "java.base/java.lang=ALL-UNNAMED",
+        "-Dhazelcast.phone.home.enabled=false",
+        "-cp", System.getProperty("java.class.path"),
+        "io.vmgrid.node.cli.VmgridMain", "node", "--cluster-name", cluster,
+        "--port", String.valueOf(port), "--metrics-port", "-1", "--workers", "2"));
+    for (int p : all) {
+      cmd.add("--member");
+      cmd.add("127.0.0.1:" + p);
+    }
+    File log = logs.resolve(name + ".log").toFile();
+    return new ProcessBuilder(cmd).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(log)).start();
+  }
+
+  @Test
+  void killNineMidLoadLosesNothingAndDoublesNothing() throws Exception {
+    long seed = Long.getLong("vmgrid.test.seed", System.nanoTime());
+    System.out.println("KillMemberProcessTest seed=" + seed);
+    Random random = new Random(seed);
+    String cluster = "chaos-" + UUID.randomUUID();
+    List<Integer> ports = List.of(freePort(), freePort(), freePort());
+    for (int i = 0; i < 3; i++) {
+      members.add(start(cluster, ports.get(i), ports, "m" + i));
+    }
+    ClientSettings settings = new ClientSettings(cluster,
+        ports.stream().map(p -> "127.0.0.1:" + p).toList(), Duration.ofSeconds(20));
+    HazelcastInstance hz = HazelcastClient.newHazelcastClient(AllocationClient.clientConfig(settings));
+    try (AllocationClient client = AllocationClient.using(hz, Duration.ofSeconds(20))) {
+      HazelcastTestSupport.assertTrueEventually(
+          () -> assertThat(hz.getCluster().getMembers()).hasSize(3), 120);
+      List<ServerSpec> inventory = new ArrayList<>();
+      for (int i = 0; i < 20; i++) {
+        inventory.add(new ServerSpec(String.format("s-%02d", i), "c0", 32, 131_072));
+      }
+      client.loadInventory(inventory).join();
+
+      int total = 400;
+      Semaphore window = new Semaphore(16);
+      List<CompletableFuture<AllocationOutcome>> futures = new ArrayList<>();
+      for (int i = 0; i < total; i++) {
+        if (i == total / 3) {
+          members.get(1).destroyForcibly().waitFor(); // SIGKILL, mid-load
+        }
+        if (i == 2 * total / 3) {
+          members.set(1, start(cluster, ports.get(1), ports, "m1-restarted"));
+        }
+        window.acquireUninterruptibly();
+        int cores = 1 + random.nextInt(4);
+        futures.add(client.allocate(VmRequest.builder().requestId("r-" + i).vmId("vm-" + i)
+            .tenantId("t").cores(cores).memoryMb(1_024).build()).whenComplete((o, e) -> window.release()));
+      }
+      List<AllocationOutcome> outcomes = futures.stream().map(CompletableFuture::join).toList();
+
+      IMap<String, Placement> placements = hz.getMap(MapNames.PLACEMENTS);
+      IMap<String, Object> requests = hz.getMap(MapNames.REQUESTS);
+      HazelcastTestSupport.assertTrueEventually(() -> {
+        assertThat(requests.size()).as("unanswered requests").isZero();
+        assertThat(placements.values()).as("pending claims")
+            .allSatisfy(p -> assertThat(p.state()).isEqualTo(Placement.State.PLACED));
+      }, 120);
+      Map<String, String> hostOf = Fixtures.assertInvariants(hz);
+      int placed = 0;
+      int timedOut = 0;
+      for (AllocationOutcome o : outcomes) {
+        if (o instanceof AllocationOutcome.Placed p) {
+          placed++;
+          assertThat(hostOf).as("acknowledged %s", p.vmId()).containsEntry(p.vmId(), p.serverId());
+        } else if (o instanceof AllocationOutcome.Rejected r) {
+          assertThat(hostOf).as("rejected %s holds nothing", r.vmId()).doesNotContainKey(r.vmId());
+        } else if (((AllocationOutcome.Failed) o).reason().equals("TIMEOUT")) {
+          timedOut++; // may have completed later; either way it is placed at most once (checked above)
+        } else {
+          System.out.println("failed: " + o);
+          assertThat(hostOf).as("failed %s holds nothing: %s", o.vmId(), o).doesNotContainKey(o.vmId());
+        }
+      }
+      System.out.printf("placed=%d timedOut=%d onServers=%d%n", placed, timedOut, hostOf.size());
+      for (File f : java.util.Objects.requireNonNull(logs.toFile().listFiles())) {
+        java.nio.file.Files.readAllLines(f.toPath()).stream()
+            .filter(l -> l.contains("re-examined") || l.contains("took over"))
+            .forEach(l -> System.out.println(f.getName() + ": " + l));
+      }
+      assertThat(placed).isPositive();
+    } finally {
+      hz.shutdown();
+    }
+  }
+}
