@@ -22,7 +22,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -53,12 +52,11 @@ public final class RequestProcessor implements AutoCloseable {
   private final IMap<String, ServerState> servers;
   private final IMap<String, Placement> placements;
   private final ServerView view;
-  private final ExecutorService workers;
   private final UUID listenerId;
   private final AtomicLong conflicts = new AtomicLong();
   private final AtomicLong processed = new AtomicLong();
   private final NodeMetrics metrics;
-  private final ThreadPoolExecutor pool;
+  private final ThreadPoolExecutor workers;
   private final HazelcastInstance hz;
   private final String memberId;
   /** Requests being handled on this member: the one gate for both the event and the rescan path. */
@@ -77,7 +75,7 @@ public final class RequestProcessor implements AutoCloseable {
     this.placements = hz.getMap(MapNames.PLACEMENTS);
     this.view = view;
     AtomicInteger n = new AtomicInteger();
-    this.pool =
+    this.workers =
         new ThreadPoolExecutor(workerCount, workerCount, 0, TimeUnit.MILLISECONDS,
             new LinkedBlockingQueue<>(),
             r -> {
@@ -85,8 +83,7 @@ public final class RequestProcessor implements AutoCloseable {
               t.setDaemon(true);
               return t;
             });
-    this.workers = pool;
-    Gauge.builder("vmgrid_worker_queue_length", pool, p -> p.getQueue().size())
+    Gauge.builder("vmgrid_worker_queue_length", workers, p -> p.getQueue().size())
         .description("Requests waiting for a worker on this member").register(metrics.registry());
     IMap<String, Object> raw = hz.getMap(MapNames.REQUESTS);
     this.listenerId = raw.addLocalEntryListener(new Listener());
