@@ -139,6 +139,86 @@ public final class Inventory {
     }
   }
 
+  /**
+   * A copy sharing {@code src}'s immutable topology and owning a deep copy of its dynamic state, with
+   * a fresh, empty journal of {@code journalCapacity} records.
+   */
+  private Inventory(Inventory src, int journalCapacity) {
+    serverIds = src.serverIds;
+    serverIndex = src.serverIndex;
+    clusterOf = src.clusterOf;
+    rackOf = src.rackOf;
+    faultDomainOf = src.faultDomainOf;
+    updateDomainOf = src.updateDomainOf;
+    machineTypeOf = src.machineTypeOf;
+    capacity = src.capacity;
+    clusterIds = src.clusterIds;
+    clusterIndex = src.clusterIndex;
+    clusterStart = src.clusterStart;
+    clusterCapacity = src.clusterCapacity;
+    rackIds = src.rackIds;
+    faultDomainMembers = src.faultDomainMembers;
+    updateDomainMembers = src.updateDomainMembers;
+    localFaultDomain = src.localFaultDomain;
+    localUpdateDomain = src.localUpdateDomain;
+    machineTypes = src.machineTypes;
+    machineTypeIndex = src.machineTypeIndex;
+    vmTypes = src.vmTypes;
+    journal = new ChangeJournal(journalCapacity);
+    used = deepCopy(src.used);
+    clusterUsed = deepCopy(src.clusterUsed);
+    health = src.health.clone();
+    vmCount = src.vmCount.clone();
+    vms.putAll(src.vms);
+    // the per-server lists are never mutated in place (place and release replace them)
+    hosted = new ArrayList<>(src.hosted);
+    copyCounts(src.setByFaultDomain, setByFaultDomain);
+    copyCounts(src.setByUpdateDomain, setByUpdateDomain);
+    copyCounts(src.groupByServer, groupByServer);
+    src.tenantByCluster.forEach((k, v) -> tenantByCluster.put(k, v.clone()));
+  }
+
+  private static long[][] deepCopy(long[][] a) {
+    long[][] out = new long[a.length][];
+    for (int i = 0; i < a.length; i++) {
+      out[i] = a[i].clone();
+    }
+    return out;
+  }
+
+  private static void copyCounts(
+      Map<String, Map<Integer, Integer>> from, Map<String, Map<Integer, Integer>> to) {
+    from.forEach((k, v) -> to.put(k, new HashMap<>(v)));
+  }
+
+  /**
+   * An independent copy of this inventory's current state (placements, health, usage), for what-if
+   * simulation: changes to the copy never reach this inventory and vice versa. The static topology is
+   * shared (it is immutable). The copy starts with a fresh, empty journal of the same capacity, so its
+   * revisions restart at 0; engines and caches must be built on the copy, not reused from the source.
+   * Costs O(servers + VMs).
+   */
+  public Inventory copy() {
+    return new Inventory(this, journal.capacity());
+  }
+
+  /** As {@link #copy()}, with a fresh journal keeping {@code journalCapacity} records. */
+  public Inventory copy(int journalCapacity) {
+    return new Inventory(this, journalCapacity);
+  }
+
+  /**
+   * The static description of server {@code i}, as it was given to the builder (the rack id without
+   * its cluster prefix); with {@link #machineTypes()} and {@link #vmTypes()} enough to rebuild the
+   * topology, e.g. with more servers.
+   */
+  public ServerSpec serverSpec(int i) {
+    String cluster = clusterIds[clusterOf[i]];
+    String rack = rackIds[rackOf[i]].substring(cluster.length() + 1);
+    return new ServerSpec(serverIds[i], cluster, rack, localFaultDomain[i], localUpdateDomain[i],
+        machineTypes.get(machineTypeOf[i]).id());
+  }
+
   private static int[][] toArrays(Map<Long, List<Integer>> members) {
     int[][] out = new int[members.size()][];
     int k = 0;

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.vmgrid.rules.api.Level;
 import io.vmgrid.rules.api.PreferenceRule;
 import io.vmgrid.rules.api.Rule;
+import io.vmgrid.rules.api.ValidationException;
 import io.vmgrid.rules.api.ValidatorRule;
 import java.io.IOException;
 import java.io.InputStream;
@@ -86,6 +87,89 @@ public record RuleSet(
   /** A copy with another combination mode. */
   public RuleSet withCombination(Combination c) {
     return new RuleSet(source, c, validators, preferences);
+  }
+
+  /** The names of this set's {@code cluster-utilization-limit} validators, in evaluation order. */
+  public List<String> clusterUtilizationLimitRules() {
+    List<String> names = new ArrayList<>();
+    for (Entry<ValidatorRule> e : validators) {
+      if (e.rule() instanceof BuiltinRules.ClusterUtilizationLimit) {
+        names.add(e.rule().name());
+      }
+    }
+    return names;
+  }
+
+  /**
+   * The regular-priority limit of the first {@code cluster-utilization-limit} validator, or empty if
+   * the set has none.
+   */
+  public java.util.OptionalDouble clusterUtilizationLimit() {
+    for (Entry<ValidatorRule> e : validators) {
+      if (e.rule() instanceof BuiltinRules.ClusterUtilizationLimit u) {
+        return java.util.OptionalDouble.of(u.limit());
+      }
+    }
+    return java.util.OptionalDouble.empty();
+  }
+
+  /**
+   * A copy in which every {@code cluster-utilization-limit} validator uses {@code limit} for regular
+   * and {@code lowPriorityLimit} for low-priority requests (what Protean changed in a capacity crunch).
+   *
+   * @throws ValidationException naming {@code limit} or {@code lowPriorityLimit} if outside [0, 1],
+   *     or {@code ruleSet} if the set has no such validator
+   */
+  public RuleSet withClusterUtilizationLimit(double limit, double lowPriorityLimit) {
+    checkLimit("limit", limit);
+    checkLimit("lowPriorityLimit", lowPriorityLimit);
+    return mapUtilizationLimits(u -> new BuiltinRules.ClusterUtilizationLimit(
+        u.name(), u.resource(), limit, lowPriorityLimit));
+  }
+
+  /**
+   * A copy in which every {@code cluster-utilization-limit} validator's two limits are moved by
+   * {@code delta} (e.g. {@code 0.01} to raise them by one point; negative lowers), each clamped to
+   * [0, 1].
+   *
+   * @throws ValidationException naming {@code delta} if not finite, or {@code ruleSet} if the set has
+   *     no such validator
+   */
+  public RuleSet withClusterUtilizationLimitChangedBy(double delta) {
+    if (!Double.isFinite(delta)) {
+      throw new ValidationException("delta", "must be a finite number, was " + delta);
+    }
+    return mapUtilizationLimits(u -> new BuiltinRules.ClusterUtilizationLimit(
+        u.name(), u.resource(), clamp(u.limit() + delta), clamp(u.lowLimit() + delta)));
+  }
+
+  private static double clamp(double v) {
+    return Math.max(0, Math.min(1, v));
+  }
+
+  private static void checkLimit(String field, double v) {
+    if (!(v >= 0 && v <= 1)) {
+      throw new ValidationException(field, "must be in [0, 1], was " + v);
+    }
+  }
+
+  private RuleSet mapUtilizationLimits(
+      java.util.function.UnaryOperator<BuiltinRules.ClusterUtilizationLimit> change) {
+    List<Entry<ValidatorRule>> v = new ArrayList<>();
+    boolean found = false;
+    for (Entry<ValidatorRule> e : validators) {
+      if (e.rule() instanceof BuiltinRules.ClusterUtilizationLimit u) {
+        v.add(new Entry<>(change.apply(u), e.priority(), e.weight()));
+        found = true;
+      } else {
+        v.add(e);
+      }
+    }
+    if (!found) {
+      throw new ValidationException("ruleSet",
+          source + " has no cluster-utilization-limit validator to change");
+    }
+    return new RuleSet(source, combination, v, preferences);
   }
 
   /** The default rule set shipped with vmgrid, built from the built-in registry. */
