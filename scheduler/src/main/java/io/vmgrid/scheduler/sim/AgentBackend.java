@@ -3,7 +3,7 @@ package io.vmgrid.scheduler.sim;
 /**
  * One simulated agent's worker: serves a request against its private two-level cache and says what
  * it cost. The seam between the simulator and a cost source: model mode implements it with a cost
- * model; engine mode will implement it with a real rules engine and cache per agent.
+ * model; engine mode implements it with a real rules engine and cache per agent.
  */
 public interface AgentBackend {
 
@@ -12,6 +12,12 @@ public interface AgentBackend {
    * {@code revision}; updates the cache and fills {@code out} with the cost and the cache events.
    */
   void serve(SimRequest request, long nowNanos, long revision, ServiceOutcome out);
+
+  /**
+   * The request being served completes at {@code nowNanos}: engine mode commits its placement to the
+   * shared inventory here. Nothing by default.
+   */
+  default void complete(long nowNanos) {}
 
   /** Whether the cache holds a top-level entry for this type key. */
   boolean cachesType(long typeKey);

@@ -21,7 +21,8 @@ import java.util.List;
  * <p>{@code vmTypeId} is the priority (0 regular, 1 low priority); {@code starttime} is in fractional
  * days. Rows with a negative start time (the {@code -1497} marker, and in these samples mostly other
  * negative times: VMs created before the 14-day window) describe VMs already running when the trace
- * starts: they are initial state, not requests, and are skipped. {@code endtime} is checked but not used.
+ * starts: they are initial state, not requests: {@link #initial()} returns them (engine mode places
+ * them before the replay). {@code endtime - starttime} is the VM's lifetime (infinite for {@code inf}).
  */
 public final class AzureSampleReader implements TraceReader {
   private static final double SECONDS_PER_DAY = 86_400.0;
@@ -40,18 +41,35 @@ public final class AzureSampleReader implements TraceReader {
 
   @Override
   public List<TraceRecord> read() throws IOException {
+    return rows(false);
+  }
+
+  /**
+   * The VMs already running when the trace starts (negative start time) and still running at its
+   * start, each with the time until it leaves as its lifetime, in file order.
+   */
+  @Override
+  public List<TraceRecord> initial() throws IOException {
+    return rows(true);
+  }
+
+  private List<TraceRecord> rows(boolean initial) throws IOException {
     if (!Files.isRegularFile(file)) {
       throw new NoSuchFileException(file.toString(), null, "trace file not found");
     }
     List<TraceRecord> out = new ArrayList<>();
     for (TraceRequest r : VmSampleReader.read(file)) {
-      if (r.initial()) {
+      if (r.initial() != initial || (initial && r.end() <= 0)) {
         continue;
       }
+      double start = initial ? 0 : r.start();
       out.add(new TraceRecord(Long.parseLong(r.vmId()), Long.parseLong(r.tenantId()), r.cores(),
-          r.memory(), r.priority() == Priority.LOW ? 1 : 0, r.start() * SECONDS_PER_DAY));
+          r.memory(), r.priority() == Priority.LOW ? 1 : 0, start * SECONDS_PER_DAY,
+          (r.end() - start) * SECONDS_PER_DAY));
     }
-    out.sort(Comparator.comparingDouble(TraceRecord::time));
+    if (!initial) {
+      out.sort(Comparator.comparingDouble(TraceRecord::time));
+    }
     return out;
   }
 }

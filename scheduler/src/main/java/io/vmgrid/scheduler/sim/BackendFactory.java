@@ -17,4 +17,15 @@ public interface BackendFactory {
    * a policy picks the best agent.
    */
   long oracleNanos(SimRequest request, AgentIndicators agent);
+
+  /**
+   * Starts a new policy run: called before the run creates its agents. Engine mode rebuilds its
+   * shared inventory here so every policy starts from the same state; model mode has nothing shared.
+   */
+  default void reset() {}
+
+  /** Placements that found no server in the current run; -1 if the mode does not place VMs. */
+  default long placementFailures() {
+    return -1;
+  }
 }

@@ -21,6 +21,8 @@ import org.jspecify.annotations.Nullable;
  *     oracle latency (true per-type costs, true remaining time)
  * @param eventPredictionAccuracy Kamino only: share of requests whose top-level hit or miss was
  *     predicted correctly at routing time
+ * @param placementFailures engine mode only: requests for which no server fitted when their
+ *     placement was committed (the VM was not placed)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record PolicyResult(
@@ -36,4 +38,5 @@ public record PolicyResult(
     double throughputPerSec,
     long steals,
     @Nullable Double bestAgentChosenRatio,
-    @Nullable Double eventPredictionAccuracy) {}
+    @Nullable Double eventPredictionAccuracy,
+    @Nullable Long placementFailures) {}

@@ -5,6 +5,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
+import java.util.function.IntFunction;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The request stream every policy replays: arrival times (scaled to a target rate and multiplied by
@@ -15,15 +18,18 @@ public final class RequestStream {
   private final long[] arrivalNanos;
   private final int[] typeIndex;
   private final List<ClassifiedRequest> types;
-  private final List<ModelClassifier.Traits> typeTraits;
+  private final ModelClassifier.@Nullable Traits[] typeTraits;
+  private final double timeScale;
 
   private RequestStream(String description, long[] arrivalNanos, int[] typeIndex,
-      List<ClassifiedRequest> types, List<ModelClassifier.Traits> typeTraits) {
+      List<ClassifiedRequest> types, ModelClassifier.@Nullable Traits[] typeTraits,
+      double timeScale) {
     this.description = description;
     this.arrivalNanos = arrivalNanos;
     this.typeIndex = typeIndex;
     this.types = types;
     this.typeTraits = typeTraits;
+    this.timeScale = timeScale;
   }
 
   /**
@@ -33,6 +39,29 @@ public final class RequestStream {
    */
   public static RequestStream of(String description, List<TraceRecord> records,
       ModelClassifier classifier, double ratePerSec, double loadFactor) {
+    List<ModelClassifier.Traits> traits = new ArrayList<>(records.size());
+    for (TraceRecord r : records) {
+      traits.add(classifier.traits(r));
+    }
+    Map<ModelClassifier.Traits, ClassifiedRequest> classes = new HashMap<>();
+    RequestStream s = classified(description, records, traits::get,
+        tr -> classes.computeIfAbsent(tr, classifier::classify), ratePerSec, loadFactor);
+    for (int i = 0; i < records.size(); i++) {
+      s.typeTraits[s.typeIndex[i]] = traits.get(i);
+    }
+    return s;
+  }
+
+  /**
+   * A stream whose requests are classified by the caller: request {@code i}'s type identity is
+   * {@code typeOf.apply(i)} (equal identities are one request type), classified once per type by
+   * {@code classify}. Arrival times are scaled as in {@link #of}.
+   *
+   * @param <K> the type identity, with value equality
+   */
+  public static <K> RequestStream classified(String description, List<TraceRecord> records,
+      IntFunction<K> typeOf, Function<K, ClassifiedRequest> classify,
+      double ratePerSec, double loadFactor) {
     if (!(ratePerSec > 0) || Double.isInfinite(ratePerSec)) {
       throw new IllegalArgumentException("rate must be a positive number, was " + ratePerSec);
     }
@@ -48,26 +77,25 @@ public final class RequestStream {
     double scale = n > 1 && span > 0 ? (n - 1) / (span * ratePerSec) : 0;
     long[] arrivals = new long[n];
     int[] idx = new int[n];
-    Map<ModelClassifier.Traits, Integer> index = new HashMap<>();
+    Map<K, Integer> index = new HashMap<>();
     List<ClassifiedRequest> types = new ArrayList<>();
-    List<ModelClassifier.Traits> traits = new ArrayList<>();
     long last = 0;
     for (int i = 0; i < n; i++) {
       TraceRecord r = records.get(i);
       long t = Math.round((r.time() - t0) * scale * loadFactor * 1e9);
       last = Math.max(last, t);
       arrivals[i] = last;
-      ModelClassifier.Traits tr = classifier.traits(r);
-      Integer k = index.get(tr);
+      K key = typeOf.apply(i);
+      Integer k = index.get(key);
       if (k == null) {
         k = types.size();
-        index.put(tr, k);
-        types.add(classifier.classify(tr));
-        traits.add(tr);
+        index.put(key, k);
+        types.add(classify.apply(key));
       }
       idx[i] = k;
     }
-    return new RequestStream(description, arrivals, idx, List.copyOf(types), List.copyOf(traits));
+    return new RequestStream(description, arrivals, idx, List.copyOf(types),
+        new ModelClassifier.Traits[types.size()], scale * loadFactor);
   }
 
   /** What the stream was made from. */
@@ -100,9 +128,17 @@ public final class RequestStream {
     return types.get(t);
   }
 
-  /** The traits of type {@code t}. */
-  public ModelClassifier.Traits traits(int t) {
-    return typeTraits.get(t);
+  /** The model-mode traits of type {@code t}; null in a stream classified by the rules module. */
+  public ModelClassifier.@Nullable Traits traits(int t) {
+    return typeTraits[t];
+  }
+
+  /**
+   * Simulated seconds per second of the workload's own timeline (the arrival scaling times the load
+   * factor); VM lifetimes are scaled by it too.
+   */
+  public double timeScale() {
+    return timeScale;
   }
 
   /** Seconds from the first to the last arrival. */

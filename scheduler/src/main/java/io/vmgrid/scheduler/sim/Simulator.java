@@ -84,6 +84,7 @@ public final class Simulator {
       this.policy = policy;
       this.kamino = policy.name().startsWith("kamino");
       this.agents = new AgentState[settings.agents()];
+      backends.reset();
       for (int a = 0; a < agents.length; a++) {
         agents[a] = new AgentState(backends.create(a));
       }
@@ -210,6 +211,7 @@ public final class Simulator {
       latency[r.index()] = now - stream.arrivalNanos(r.index());
       lastCompletion = now;
       revision += settings.changesPerPlacement();
+      a.backend.complete(now);
       a.finish();
       for (AgentState s : agents) {
         s.backend.expire(now);
@@ -329,7 +331,8 @@ public final class Simulator {
           round(span > 0 ? n / span : 0),
           steals,
           kamino ? round(routed == 0 ? 0 : bestChosen / (double) routed) : null,
-          kamino ? round(predictions == 0 ? 0 : correctPredictions / (double) predictions) : null);
+          kamino ? round(predictions == 0 ? 0 : correctPredictions / (double) predictions) : null,
+          backends.placementFailures() < 0 ? null : backends.placementFailures());
       return new PolicyRun(res, sorted, estimator);
     }
   }

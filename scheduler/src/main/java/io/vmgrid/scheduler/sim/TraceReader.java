@@ -16,4 +16,14 @@ public interface TraceReader {
    * @throws io.vmgrid.rules.trace.TraceFormatException if a line is malformed
    */
   List<TraceRecord> read() throws IOException;
+
+  /**
+   * The VMs already running when the workload starts (engine mode places them before the replay),
+   * with their remaining lifetimes; none by default.
+   *
+   * @throws IOException if a file cannot be read
+   */
+  default List<TraceRecord> initial() throws IOException {
+    return List.of();
+  }
 }

@@ -4,9 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.vmgrid.rules.trace.TraceFormatException;
 import io.vmgrid.scheduler.estimate.LatencyEstimator;
-import io.vmgrid.scheduler.sim.ModelClassifier;
 import io.vmgrid.scheduler.sim.PolicyResult;
-import io.vmgrid.scheduler.sim.RequestStream;
 import io.vmgrid.scheduler.sim.SimReport;
 import io.vmgrid.scheduler.sim.SimRunner;
 import io.vmgrid.scheduler.sim.SimSettings;
@@ -94,19 +92,17 @@ public final class SimCommand implements Callable<Integer> {
     checkLoadFactor(loadFactor);
     List<String> policies = options.policyNames();
     PrintWriter out = spec.commandLine().getOut();
-    RequestStream stream =
-        SimRunner.stream(options.workload(), options.seed, options.rate, loadFactor);
+    SimOptions.Prepared prepared = options.prepare();
     SimSettings settings =
         SimSettings.defaults(options.seed).withAgents(agents).withCacheBytes(options.cacheBytes);
     LatencyEstimator initial = estimatorFile != null && Files.exists(estimatorFile)
-        ? LatencyEstimator.load(estimatorFile, ModelClassifier.ruleNames(), settings.estimatorDefaults())
+        ? LatencyEstimator.load(estimatorFile, prepared.ruleNames(), settings.estimatorDefaults())
         : null;
     long t0 = System.nanoTime();
-    SimRunner.Outcome o =
-        SimRunner.runModel(stream, settings, policies, options.rate, loadFactor, initial);
+    SimRunner.Outcome o = options.run(prepared, settings, policies, loadFactor, initial);
     double wall = (System.nanoTime() - t0) / 1e9;
     printTable(out, o.report());
-    long simulated = (long) stream.size() * policies.size();
+    long simulated = (long) o.report().requests() * policies.size();
     out.printf(Locale.ROOT, "simulated %,d requests in %.2f s: %,.0f requests/s%n", simulated, wall,
         wall > 0 ? simulated / wall : 0);
     if (json != null) {
@@ -120,7 +116,7 @@ public final class SimCommand implements Callable<Integer> {
     if (options.plots != null) {
       Path png = Path.of(options.plots).resolve("latency-cdf.png");
       Plots.latencyCdf(o.runs(), String.format(Locale.ROOT, "Latency CDF: %d agents, load factor %s, %s",
-          agents, loadFactor, stream.description()), png);
+          agents, loadFactor, o.report().workload()), png);
       out.println("wrote " + png);
     }
     out.flush();
@@ -144,6 +140,12 @@ public final class SimCommand implements Callable<Integer> {
   /** Prints the run's parameters and one row per policy. */
   static void printTable(PrintWriter out, SimReport r) {
     out.printf(Locale.ROOT, "mode: %s   seed: %d   workload: %s%n", r.mode(), r.seed(), r.workload());
+    SimReport.EngineInfo e = r.engine();
+    if (e != null) {
+      out.printf(Locale.ROOT, "engine: %,d servers (%s), rule set %s (%d rules), %,d VMs running at "
+          + "start, journal %,d%n", e.servers(), e.machineTypes(), e.ruleSet(), e.rules(),
+          e.initialVms(), e.journalCapacity());
+    }
     out.printf(Locale.ROOT,
         "requests: %,d   request types: %d   agents: %d   rate: %s/s   load factor: %s   cache/agent: %,d B%n",
         r.requests(), r.requestTypes(), r.agents(), r.ratePerSec(), r.loadFactor(),
@@ -155,6 +157,12 @@ public final class SimCommand implements Callable<Integer> {
           p.name(), p.meanMs(), p.p50Ms(), p.p90Ms(), p.p99Ms(), 100 * p.topHitRatio(),
           100 * p.ruleHitRatio(), p.cacheBytesMean() / (1024.0 * 1024.0), p.throughputPerSec(),
           pct(p.bestAgentChosenRatio()), pct(p.eventPredictionAccuracy()));
+    }
+    for (PolicyResult p : r.policies()) {
+      Long failed = p.placementFailures();
+      if (failed != null && failed > 0) {
+        out.printf(Locale.ROOT, "%s: %,d placements found no server%n", p.name(), failed);
+      }
     }
   }
 

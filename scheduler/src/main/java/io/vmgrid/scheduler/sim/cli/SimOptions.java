@@ -1,17 +1,30 @@
 package io.vmgrid.scheduler.sim.cli;
 
+import io.vmgrid.rules.ruleset.RuleSet;
+import io.vmgrid.scheduler.estimate.LatencyEstimator;
 import io.vmgrid.scheduler.policy.PolicyRegistry;
 import io.vmgrid.scheduler.sim.AzureSampleReader;
+import io.vmgrid.scheduler.sim.ModelClassifier;
+import io.vmgrid.scheduler.sim.RequestStream;
+import io.vmgrid.scheduler.sim.SimRunner;
 import io.vmgrid.scheduler.sim.SimSettings;
 import io.vmgrid.scheduler.sim.SyntheticSettings;
 import io.vmgrid.scheduler.sim.SyntheticWorkload;
 import io.vmgrid.scheduler.sim.TraceReader;
+import io.vmgrid.scheduler.sim.TraceRecord;
 import io.vmgrid.scheduler.sim.Workloads;
+import io.vmgrid.scheduler.sim.engine.EngineModeSettings;
+import io.vmgrid.scheduler.sim.engine.EngineWorkload;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Option;
 
-/** Options shared by {@code sim} and {@code sim sweep}: workload, seed, policies, cache, mode. */
+/**
+ * Options shared by {@code sim} and {@code sim sweep}: workload, seed, policies, cache, mode, and
+ * how a prepared workload is run in the selected mode.
+ */
 final class SimOptions {
 
   @Option(names = "--trace", paramLabel = "FILE",
@@ -43,8 +56,47 @@ final class SimOptions {
       description = "Cost mode: model or engine (default: ${DEFAULT-VALUE})")
   String mode = "model";
 
+  @Option(names = "--servers", paramLabel = "N",
+      description = "Engine mode: servers of the generated inventory (default: ${DEFAULT-VALUE})")
+  int servers = EngineModeSettings.DEFAULT_SERVERS;
+
   @Option(names = "--plots", paramLabel = "DIR", description = "Write PNG plots into DIR")
   @Nullable String plots;
+
+  /** A workload read once, ready for any number of runs. */
+  record Prepared(TraceReader reader, List<TraceRecord> records, @Nullable EngineWorkload engine,
+      EngineModeSettings engineSettings) {
+
+    /** The rule names the estimator is keyed by in this mode. */
+    List<String> ruleNames() {
+      return engine != null ? engine.ruleNames() : ModelClassifier.ruleNames();
+    }
+  }
+
+  /** Reads the workload; in engine mode also converts it to rules-module requests. */
+  Prepared prepare() throws IOException {
+    TraceReader reader = workload();
+    List<TraceRecord> records = reader.read();
+    EngineModeSettings es = EngineModeSettings.DEFAULTS.withServers(servers);
+    EngineWorkload engine = null;
+    if (mode.equals("engine")) {
+      Path file = reader instanceof AzureSampleReader ? Workloads.resolve(trace) : null;
+      engine = EngineWorkload.create(records, reader.initial(), RuleSet.defaults(), es, file, seed);
+    }
+    return new Prepared(reader, records, engine, es);
+  }
+
+  /** Runs {@code policyList} on the prepared workload in the selected mode. */
+  SimRunner.Outcome run(Prepared p, SimSettings settings, List<String> policyList, double loadFactor,
+      @Nullable LatencyEstimator estimator) {
+    if (p.engine() != null) {
+      return SimRunner.runEngine(p.engine(), p.reader().description(), settings,
+          p.engineSettings(), policyList, rate, loadFactor, estimator);
+    }
+    RequestStream s = RequestStream.of(p.reader().description(), p.records(),
+        new ModelClassifier(seed), rate, loadFactor);
+    return SimRunner.runModel(s, settings, policyList, rate, loadFactor, estimator);
+  }
 
   List<String> policyNames() {
     return PolicyRegistry.parse(policies);
@@ -63,9 +115,8 @@ final class SimOptions {
     if (!mode.equals("model") && !mode.equals("engine")) {
       throw new IllegalArgumentException("unknown mode '" + mode + "'; known modes: model, engine");
     }
-    if (mode.equals("engine")) {
-      throw new IllegalArgumentException("engine mode is not available yet: it needs the rules "
-          + "module's engine behind the simulator's AgentBackend seam; run with --mode model");
+    if (servers < 1) {
+      throw new IllegalArgumentException("--servers must be at least 1, was " + servers);
     }
     if (!(rate > 0) || Double.isInfinite(rate)) {
       throw new IllegalArgumentException("--rate must be a positive number, was " + rate);

@@ -1,13 +1,8 @@
 package io.vmgrid.scheduler.sim.cli;
 
 import io.vmgrid.scheduler.sim.PolicyResult;
-import io.vmgrid.scheduler.sim.RequestStream;
 import io.vmgrid.scheduler.sim.SimReport;
-import io.vmgrid.scheduler.sim.SimRunner;
 import io.vmgrid.scheduler.sim.SimSettings;
-import io.vmgrid.scheduler.sim.TraceReader;
-import io.vmgrid.scheduler.sim.TraceRecord;
-import io.vmgrid.scheduler.sim.ModelClassifier;
 import io.vmgrid.scheduler.sim.plot.Plots;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -71,34 +66,30 @@ public final class SweepCommand implements Callable<Integer> {
     }
     List<String> policies = options.policyNames();
     PrintWriter out = spec.commandLine().getOut();
-    TraceReader workload = options.workload();
-    List<TraceRecord> records = workload.read();
-    ModelClassifier classifier = new ModelClassifier(options.seed);
+    SimOptions.Prepared prepared = options.prepare();
     long totalCache = options.cacheBytes * agents;
     long t0 = System.nanoTime();
     long simulated = 0;
 
     List<SimReport> byLoad = new ArrayList<>();
     for (double eps : loadFactors) {
-      RequestStream s = RequestStream.of(workload.description(), records, classifier, options.rate, eps);
       SimSettings settings = SimSettings.defaults(options.seed).withAgents(agents)
           .withCacheBytes(options.cacheBytes);
-      SimReport r = SimRunner.runModel(s, settings, policies, options.rate, eps, null).report();
+      SimReport r = options.run(prepared, settings, policies, eps, null).report();
       SimCommand.printTable(out, r);
       out.println();
       byLoad.add(r);
-      simulated += (long) s.size() * policies.size();
+      simulated += (long) r.requests() * policies.size();
     }
     List<SimReport> byAgents = new ArrayList<>();
-    RequestStream base = RequestStream.of(workload.description(), records, classifier, options.rate, 1.0);
     for (int n : agentCounts) {
       SimSettings settings = SimSettings.defaults(options.seed).withAgents(n)
           .withCacheBytes(Math.max(1, totalCache / n));
-      SimReport r = SimRunner.runModel(base, settings, policies, options.rate, 1.0, null).report();
+      SimReport r = options.run(prepared, settings, policies, 1.0, null).report();
       SimCommand.printTable(out, r);
       out.println();
       byAgents.add(r);
-      simulated += (long) base.size() * policies.size();
+      simulated += (long) r.requests() * policies.size();
     }
     double wall = (System.nanoTime() - t0) / 1e9;
     out.printf(Locale.ROOT, "simulated %,d requests in %.2f s: %,.0f requests/s%n", simulated, wall,

@@ -1,0 +1,44 @@
+package io.vmgrid.scheduler.sim.engine;
+
+/**
+ * What engine mode charges per unit of counted work, so a request's service time is deterministic:
+ * the real engine and cache process it, and the work they did is counted and priced here.
+ *
+ * <p>Calibrated from {@code ./vmgrid bench rules --servers 10000} (docs/benchmarks/rules.md) on the
+ * 2-core build machine: hit with 0 pending changes 1.7 us (the per-lookup cost); hit with 100 and
+ * 1,000 pending changes 57.4 and 416.8 us (0.40 us per journal record replayed into a top-level
+ * entry); partial hit 161.2 us with 9,904 passing servers (16.1 ns per server ranked when a type entry
+ * is built); miss 528.6 us, whose extra 367 us over the partial hit is the 110,000 server-level rule
+ * evaluations it redoes (3.34 ns per unit). A rule entry replaying the journal on its own (reused by a
+ * new request type) checks each record against one rule instead of all 14, so it is charged
+ * {@code journalRecordNanos / 14} per record: an assumption, not a measurement.
+ *
+ * @param lookupNanos fixed cost of one cache lookup (classification, probes, answer)
+ * @param journalRecordNanos per journal record replayed into a top-level entry
+ * @param ruleRecordNanos per journal record replayed into a reused rule entry
+ * @param ruleUnitNanos per server or cluster a rule evaluates
+ * @param rankedServerNanos per passing server ranked when a top-level entry is built
+ */
+public record EngineCosts(
+    double lookupNanos,
+    double journalRecordNanos,
+    double ruleRecordNanos,
+    double ruleUnitNanos,
+    double rankedServerNanos) {
+
+  /** The calibration above. */
+  public static final EngineCosts DEFAULTS = new EngineCosts(1_700, 399, 28.5, 3.34, 16.1);
+
+  /** Validates: every figure finite and non-negative, the lookup positive. */
+  public EngineCosts {
+    for (double d : new double[] {journalRecordNanos, ruleRecordNanos, ruleUnitNanos,
+        rankedServerNanos}) {
+      if (!(d >= 0) || Double.isInfinite(d)) {
+        throw new IllegalArgumentException("engine costs must be finite and >= 0: " + this);
+      }
+    }
+    if (!(lookupNanos > 0) || Double.isInfinite(lookupNanos)) {
+      throw new IllegalArgumentException("lookup cost must be positive: " + lookupNanos);
+    }
+  }
+}
