@@ -1,5 +1,6 @@
 package io.vmgrid.bench;
 
+import io.vmgrid.bench.packing.PackingBenchCommand;
 import io.vmgrid.bench.rules.RulesBenchCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -15,7 +16,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     version = "vmgrid bench 0.1.0-SNAPSHOT",
     description = "Benchmarks of vmgrid's components; results go to docs/benchmarks/.",
-    subcommands = {RulesBenchCommand.class, CommandLine.HelpCommand.class},
+    subcommands = {RulesBenchCommand.class, PackingBenchCommand.class, CommandLine.HelpCommand.class},
     footer = {"", "Exit codes: 0 success, 1 failure, 2 bad usage."})
 public final class BenchMain implements Runnable {
 

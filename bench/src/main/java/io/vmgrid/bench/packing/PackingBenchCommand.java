@@ -1,0 +1,297 @@
+package io.vmgrid.bench.packing;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.vmgrid.rules.api.Constraints;
+import io.vmgrid.rules.api.HostedVm;
+import io.vmgrid.rules.api.Inventory;
+import io.vmgrid.rules.api.InventoryChange;
+import io.vmgrid.rules.api.MachineType;
+import io.vmgrid.rules.api.Resource;
+import io.vmgrid.rules.api.VmRequest;
+import io.vmgrid.rules.api.VmTypeCatalog;
+import io.vmgrid.rules.capacity.CapacityPlanner;
+import io.vmgrid.rules.capacity.CapacitySettings;
+import io.vmgrid.rules.capacity.ConsolidationPlan;
+import io.vmgrid.rules.capacity.FragmentationReport;
+import io.vmgrid.rules.capacity.Headroom;
+import io.vmgrid.rules.capacity.HeadroomReport;
+import io.vmgrid.rules.capacity.Templates;
+import io.vmgrid.rules.capacity.WhatIf;
+import io.vmgrid.rules.capacity.WhatIfReport;
+import io.vmgrid.rules.ruleset.RuleSet;
+import io.vmgrid.rules.trace.InventoryGenerator;
+import io.vmgrid.rules.trace.ServerCapacityReader;
+import io.vmgrid.rules.trace.TraceFiles;
+import io.vmgrid.rules.trace.TraceRequest;
+import io.vmgrid.rules.trace.VmSampleReader;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code vmgrid bench packing}: packing quality on the Azure sample. Every policy replays the same
+ * rows (sorted by start; initial VMs first) on its own identical inventory (same seed) without
+ * constraints, so the baselines and the rule set see exactly the same stream; the figures are
+ * packing density (allocated ÷ non-empty cores), empty servers and rejected requests.
+ *
+ * <p>Policies: {@code default} (the shipped rule set through the engine and one agent cache, always
+ * the best candidate), {@code default-limit-1.0} (the same with the cluster utilization limits at
+ * 1.0, to separate packing from the limit's reserve), {@code best-fit} and {@code first-fit}
+ * (plain: any server not unhealthy with room). With {@code --capacity-servers}, also times the
+ * capacity queries of {@link CapacityPlanner} on generated inventories of those sizes.
+ */
+@Command(
+    name = "packing",
+    mixinStandardHelpOptions = true,
+    description = "Packing quality on the Azure sample: default rules vs best-fit and first-fit;"
+        + " optionally the cost of capacity queries at scale.")
+public final class PackingBenchCommand implements Callable<Integer> {
+  private static final List<String> ALL = List.of("default", "default-limit-1.0", "best-fit",
+      "first-fit");
+
+  @Spec CommandSpec spec;
+
+  @Option(names = "--servers", defaultValue = "700",
+      description = "Servers in the replay inventory (default ${DEFAULT-VALUE}).")
+  int servers;
+
+  @Option(names = "--seed", defaultValue = "42",
+      description = "Seed of the generated inventory (default ${DEFAULT-VALUE}).")
+  long seed;
+
+  @Option(names = "--trace", defaultValue = "bernoulli",
+      description = "bernoulli, batched, or a path to a vm-sample CSV (default ${DEFAULT-VALUE}).")
+  String trace;
+
+  @Option(names = "--trace-dir", defaultValue = TraceFiles.DEFAULT_DIR,
+      description = "Azure packing trace directory (default ${DEFAULT-VALUE}, relative to the"
+          + " working directory, i.e. beside the repository when run from its root).")
+  Path traceDir;
+
+  @Option(names = "--policies", split = ",", defaultValue = "default,default-limit-1.0,best-fit,first-fit",
+      description = "Policies to replay, comma-separated (default ${DEFAULT-VALUE}).")
+  List<String> policies;
+
+  @Option(names = "--requests", defaultValue = "0",
+      description = "Replay only the first N rows by start (0 = all).")
+  int requests;
+
+  @Option(names = "--capacity-servers", split = ",",
+      description = "Also time headroom, fragmentation, consolidation and a what-if on generated"
+          + " inventories of these sizes (e.g. 10000,100000).")
+  List<Integer> capacityServers = new ArrayList<>();
+
+  @Option(names = "--fill", defaultValue = "0.7",
+      description = "Core utilization of the capacity-timing inventories (default ${DEFAULT-VALUE}).")
+  double fill;
+
+  @Option(names = "--templates", defaultValue = "5",
+      description = "Templates for the capacity timing: the most frequent trace shapes"
+          + " (default ${DEFAULT-VALUE}).")
+  int templates;
+
+  @Option(names = "--json", description = "Write the results as JSON to this file.")
+  @Nullable Path json;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    for (String p : policies) {
+      if (!ALL.contains(p)) {
+        throw new ParameterException(spec.commandLine(), "--policies: unknown policy '" + p
+            + "' (known: " + String.join(", ", ALL) + ")");
+      }
+    }
+    if (servers < 1) {
+      throw new ParameterException(spec.commandLine(), "--servers: must be >= 1, was " + servers);
+    }
+    if (!(fill > 0 && fill < 1)) {
+      throw new ParameterException(spec.commandLine(), "--fill: must be in (0, 1), was " + fill);
+    }
+    Path file = switch (trace) {
+      case "bernoulli" -> traceDir.resolve(TraceFiles.BERNOULLI);
+      case "batched" -> traceDir.resolve(TraceFiles.BATCHED);
+      default -> Path.of(trace);
+    };
+    if (!Files.isRegularFile(file)) {
+      throw new ParameterException(spec.commandLine(), "--trace: no such file " + file);
+    }
+    List<TraceRequest> rows = new ArrayList<>(VmSampleReader.read(file));
+    rows.sort(Comparator.comparingDouble(TraceRequest::start));
+    if (requests > 0 && requests < rows.size()) {
+      rows = rows.subList(0, requests);
+    }
+    List<MachineType> types = ServerCapacityReader.read(traceDir.resolve(TraceFiles.CAPACITIES))
+        .machineTypes().stream().filter(t -> t.capacity().cores() >= 1000).toList();
+    List<InventoryGenerator.Weighted> mix =
+        types.stream().map(t -> new InventoryGenerator.Weighted(t, 1.0)).toList();
+    // 200-server clusters (20 racks of 10), so that cluster-level rules have several clusters
+    InventoryGenerator generator =
+        new InventoryGenerator(servers, seed, 10, 20, 5, 5, mix, 0.01, 0.02);
+    out.printf(Locale.ROOT, "vmgrid bench packing: trace=%s rows=%d servers=%d seed=%d"
+        + " machine-types=%s clusters of 200, 1%% unhealthy, 2%% maintenance pending%n",
+        file.getFileName(), rows.size(), servers, seed,
+        types.stream().map(MachineType::id).toList());
+    out.flush();
+
+    Map<String, Function<Inventory, Placer>> factories = new LinkedHashMap<>();
+    factories.put("default", inv -> Placer.rules("default", inv, RuleSet.defaults(), seed));
+    factories.put("default-limit-1.0", inv -> Placer.rules("default-limit-1.0", inv,
+        RuleSet.defaults().withClusterUtilizationLimit(1, 1), seed));
+    factories.put("best-fit", Placer::bestFit);
+    factories.put("first-fit", Placer::firstFit);
+    List<Replay.Result> results = new ArrayList<>();
+    out.printf(Locale.ROOT, "%-18s %7s %8s %8s %9s %9s %8s %8s %7s %7s%n", "policy", "placed",
+        "rejected", "rej.init", "density", "final", "empty", "final", "util", "secs");
+    for (String p : policies) {
+      Inventory inv = generator.generate(VmTypeCatalog.EMPTY, 4096);
+      Replay.Result r = new Replay(inv,
+          java.util.Objects.requireNonNull(factories.get(p)).apply(inv)).run(rows);
+      results.add(r);
+      out.printf(Locale.ROOT, "%-18s %7d %8d %8d %8.2f%% %8.2f%% %8.1f %8d %6.1f%% %7.1f%n",
+          r.policy(), r.placed(), r.rejected(), r.rejectedInitial(), 100 * r.meanDensity(),
+          100 * r.finalDensity(), r.meanEmptyServers(), r.finalEmptyServers(),
+          100 * r.finalUtilization(), r.seconds());
+      out.flush();
+    }
+    out.println("density and empty = time-weighted means over trace time [0, last arrival];"
+        + " final = at the last arrival");
+
+    List<Map<String, Object>> timings = new ArrayList<>();
+    for (int n : capacityServers) {
+      timings.add(timeCapacity(out, n, rows, mix));
+    }
+
+    if (json != null) {
+      Map<String, Object> doc = new LinkedHashMap<>();
+      doc.put("trace", file.getFileName().toString());
+      doc.put("rows", rows.size());
+      doc.put("servers", servers);
+      doc.put("seed", seed);
+      doc.put("machineTypes", types.stream().map(MachineType::id).toList());
+      doc.put("results", results);
+      doc.put("capacityTimings", timings);
+      doc.put("javaVersion", System.getProperty("java.version"));
+      doc.put("cpus", Runtime.getRuntime().availableProcessors());
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), doc);
+      out.println("wrote " + json);
+    }
+    return 0;
+  }
+
+  /**
+   * Builds an {@code n}-server inventory (clusters of 1,000), fills it to about {@code fill} of its
+   * cores with trace shapes (next fit to fill + 0.15, then seeded random releases down to fill, so
+   * free capacity is scattered), and times the capacity queries on it.
+   */
+  private Map<String, Object> timeCapacity(
+      PrintWriter out, int n, List<TraceRequest> rows, List<InventoryGenerator.Weighted> mix) {
+    Inventory inv = InventoryGenerator.defaults(n, seed).withMix(mix)
+        .generate(VmTypeCatalog.EMPTY, 4096);
+    SplittableRandom rng = new SplittableRandom(seed);
+    long total = 0;
+    for (int i = 0; i < n; i++) {
+      total += inv.capacity(Resource.CORES, i);
+    }
+    long used = 0;
+    int p = 0;
+    int misses = 0;
+    List<String> vms = new ArrayList<>();
+    for (int k = 0; used < (fill + 0.15) * total && misses < n; k++) {
+      TraceRequest row = rows.get(k % rows.size());
+      VmRequest r = row.toRequest(Constraints.NONE).withId("fill-" + k);
+      if (inv.fits(p, r.demand())) {
+        inv.apply(new InventoryChange.Place(inv.serverId(p), r.toHostedVm(r.demand())));
+        used += r.demand().cores();
+        vms.add(r.id());
+        misses = 0;
+      } else {
+        p = (p + 1) % n;
+        misses++;
+      }
+    }
+    while (used > fill * total && !vms.isEmpty()) {
+      int k = rng.nextInt(vms.size());
+      String id = vms.get(k);
+      vms.set(k, vms.get(vms.size() - 1));
+      vms.remove(vms.size() - 1);
+      HostedVm vm = java.util.Objects.requireNonNull(inv.vm(id));
+      inv.apply(new InventoryChange.Release(inv.serverId(inv.serverOf(id)), id));
+      used -= vm.used().cores();
+    }
+    List<VmRequest> demand = Templates.fromRequests(
+        rows.stream().map(r -> r.toRequest(Constraints.NONE)).toList(), templates);
+    CapacityPlanner planner = new CapacityPlanner(RuleSet.defaults(), CapacitySettings.defaults());
+    out.printf(Locale.ROOT, "%ncapacity queries: %d servers, %d VMs, utilization %.1f%%,"
+        + " templates %s%n", n, inv.vmTotal(), 100.0 * used / total,
+        demand.stream().map(VmRequest::id).toList());
+    Map<String, Object> t = new LinkedHashMap<>();
+    t.put("servers", n);
+    t.put("vms", inv.vmTotal());
+    t.put("utilization", used / (double) total);
+    t.put("templates", demand.stream().map(VmRequest::id).toList());
+    long t0 = System.nanoTime();
+    Inventory copy = inv.copy();
+    t.put("copySeconds", secs(t0));
+    out.printf(Locale.ROOT, "  Inventory.copy()                 %8.3f s (%d VMs)%n",
+        secs(t0), copy.vmTotal());
+    t0 = System.nanoTime();
+    HeadroomReport h = planner.headroom(inv, demand);
+    double hs = secs(t0);
+    long copies = h.templates().stream().mapToLong(Headroom::total).sum();
+    t.put("headroomSeconds", hs);
+    t.put("headroomCopies", copies);
+    Map<String, Long> totals = new LinkedHashMap<>();
+    h.templates().forEach(x -> totals.put(x.templateId(), x.total()));
+    t.put("headroom", totals);
+    out.printf(Locale.ROOT, "  headroom, %d templates          %8.3f s (%d copies placed, %.2f µs"
+        + " each) %s%n", demand.size(), hs, copies, 1e6 * hs / Math.max(1, copies), totals);
+    t0 = System.nanoTime();
+    FragmentationReport f = planner.fragmentation(inv, demand);
+    t.put("fragmentationSeconds", secs(t0));
+    t.put("strandedServers", f.stranded().size());
+    t.put("strandedFraction", f.strandedFraction());
+    out.printf(Locale.ROOT, "  fragmentation                    %8.3f s (%d stranded servers,"
+        + " %.1f%% of free cores stranded)%n", secs(t0), f.stranded().size(),
+        100 * f.strandedFraction());
+    t0 = System.nanoTime();
+    ConsolidationPlan plan = planner.consolidate(inv, demand);
+    t.put("consolidationSeconds", secs(t0));
+    t.put("moves", plan.moves().size());
+    t.put("emptied", plan.emptiedServers().size());
+    t.put("usableCoresGained", plan.usableCoresGained());
+    out.printf(Locale.ROOT, "  consolidation plan (<= %d moves)  %8.3f s (%d moves, %d servers"
+        + " emptied, +%d usable cores)%n", planner.settings().maxMoves(), secs(t0),
+        plan.moves().size(), plan.emptiedServers().size(), plan.usableCoresGained());
+    t0 = System.nanoTime();
+    WhatIfReport w = planner.whatIf(inv, List.of(new WhatIf.ChangeUtilizationLimit(0.01)), demand);
+    t.put("whatIfSeconds", secs(t0));
+    Map<String, Long> gain = new LinkedHashMap<>();
+    w.deltas().forEach(d -> gain.put(d.templateId(), d.headroomChange()));
+    t.put("whatIfLimitPlus1Gain", gain);
+    out.printf(Locale.ROOT, "  what-if limit +0.01 (2 headrooms) %8.3f s (headroom gain %s)%n",
+        secs(t0), gain);
+    out.flush();
+    return t;
+  }
+
+  private static double secs(long t0) {
+    return Math.round((System.nanoTime() - t0) / 1e6) / 1e3;
+  }
+}

@@ -1,0 +1,142 @@
+package io.vmgrid.bench.packing;
+
+import io.vmgrid.rules.api.Constraints;
+import io.vmgrid.rules.api.Inventory;
+import io.vmgrid.rules.api.InventoryChange;
+import io.vmgrid.rules.api.Resource;
+import io.vmgrid.rules.api.Resources;
+import io.vmgrid.rules.api.VmRequest;
+import io.vmgrid.rules.trace.TraceRequest;
+import java.util.Comparator;
+import java.util.List;
+import java.util.PriorityQueue;
+
+/**
+ * Replays trace rows (sorted by start) through one placer on one inventory: departures whose end is
+ * at or before an arrival are released first; a rejected VM never departs. Density and empty servers
+ * are integrated over trace time from 0 to the last arrival (the initial VMs, with negative starts,
+ * are the state at time 0) and also reported at the last arrival.
+ */
+final class Replay {
+  private record Departure(double at, String vmId) {}
+
+  /**
+   * The outcome of one replay.
+   *
+   * @param policy the placer's name
+   * @param requests rows replayed
+   * @param placed VMs placed
+   * @param rejected requests with no server
+   * @param rejectedInitial of those, VMs running when the trace starts
+   * @param meanDensity time-weighted packing density over [0, last arrival]
+   * @param finalDensity packing density at the last arrival
+   * @param meanEmptyServers time-weighted number of empty servers
+   * @param finalEmptyServers empty servers at the last arrival
+   * @param finalUtilization allocated ÷ all cores at the last arrival
+   * @param seconds wall time of the replay
+   */
+  record Result(
+      String policy,
+      int requests,
+      int placed,
+      int rejected,
+      int rejectedInitial,
+      double meanDensity,
+      double finalDensity,
+      double meanEmptyServers,
+      int finalEmptyServers,
+      double finalUtilization,
+      double seconds) {}
+
+  private final Inventory inv;
+  private final Placer placer;
+  private long allocated;
+  private long nonEmptyCores;
+  private long totalCores;
+  private int empty;
+
+  Replay(Inventory inv, Placer placer) {
+    this.inv = inv;
+    this.placer = placer;
+    for (int i = 0; i < inv.size(); i++) {
+      totalCores += inv.capacity(Resource.CORES, i);
+      allocated += inv.used(Resource.CORES, i);
+      if (inv.vmCount(i) > 0) {
+        nonEmptyCores += inv.capacity(Resource.CORES, i);
+      } else {
+        empty++;
+      }
+    }
+  }
+
+  Result run(List<TraceRequest> rows) {
+    long t0 = System.nanoTime();
+    PriorityQueue<Departure> departures =
+        new PriorityQueue<>(Comparator.comparingDouble(Departure::at));
+    int placed = 0;
+    int rejected = 0;
+    int rejectedInitial = 0;
+    double lastT = 0;
+    double densityTime = 0;
+    double emptyTime = 0;
+    for (TraceRequest row : rows) {
+      while (!departures.isEmpty() && departures.peek().at() <= row.start()) {
+        Departure d = departures.poll();
+        double at = Math.max(0, d.at());
+        densityTime += density() * (at - lastT);
+        emptyTime += empty * (at - lastT);
+        lastT = Math.max(lastT, at);
+        release(d.vmId());
+      }
+      double at = Math.max(0, row.start());
+      densityTime += density() * (at - lastT);
+      emptyTime += empty * (at - lastT);
+      lastT = Math.max(lastT, at);
+      VmRequest r = row.toRequest(Constraints.NONE);
+      int s = placer.choose(r);
+      if (s < 0) {
+        rejected++;
+        rejectedInitial += row.initial() ? 1 : 0;
+        continue;
+      }
+      if (!inv.fits(s, r.demand())) {
+        throw new IllegalStateException(placer.name() + " over-committed " + inv.serverId(s)
+            + " with VM " + r.id());
+      }
+      place(s, r);
+      placed++;
+      if (row.end() != Double.POSITIVE_INFINITY) {
+        departures.add(new Departure(row.end(), row.vmId()));
+      }
+    }
+    double span = Math.max(lastT, 1e-9);
+    return new Result(placer.name(), rows.size(), placed, rejected, rejectedInitial,
+        densityTime / span, density(), emptyTime / span, empty,
+        allocated / (double) totalCores, (System.nanoTime() - t0) / 1e9);
+  }
+
+  private double density() {
+    return nonEmptyCores == 0 ? 0 : allocated / (double) nonEmptyCores;
+  }
+
+  private void place(int s, VmRequest r) {
+    if (inv.vmCount(s) == 0) {
+      nonEmptyCores += inv.capacity(Resource.CORES, s);
+      empty--;
+    }
+    Resources d = r.demand();
+    inv.apply(new InventoryChange.Place(inv.serverId(s), r.toHostedVm(d)));
+    allocated += d.cores();
+  }
+
+  private void release(String vmId) {
+    int s = inv.serverOf(vmId);
+    var vm = java.util.Objects.requireNonNull(inv.vm(vmId));
+    inv.apply(new InventoryChange.Release(inv.serverId(s), vmId));
+    allocated -= vm.used().cores();
+    if (inv.vmCount(s) == 0) {
+      nonEmptyCores -= inv.capacity(Resource.CORES, s);
+      empty++;
+    }
+  }
+}
