@@ -19,7 +19,12 @@ import io.vmgrid.node.metrics.HealthState;
 import io.vmgrid.node.metrics.HttpEndpoints;
 import io.vmgrid.node.metrics.InventoryGauges;
 import io.vmgrid.node.metrics.NodeMetrics;
+import io.vmgrid.node.agent.AgentHost;
+import io.vmgrid.node.agent.AgentSerialization;
+import io.vmgrid.node.agent.InventoryMirror;
 import io.vmgrid.node.placement.PlacementSerialization;
+import io.vmgrid.rules.engine.CacheSettings;
+import io.vmgrid.rules.ruleset.RuleSet;
 import io.vmgrid.node.placement.RequestProcessor;
 import io.vmgrid.node.placement.ServerView;
 import io.vmgrid.node.reliability.MergeRepair;
@@ -42,27 +47,37 @@ public final class GridNode implements AutoCloseable {
   private static final int LOAD_BATCH = 1_000;
   private static final long VIEW_CATCH_UP_MILLIS = 30_000;
 
-  /** The scheduling policy of the walking skeleton, as metrics label it. */
-  static final String POLICY = "first-fit";
+  /** The routing policy of the direct path, as metrics label it. */
+  static final String POLICY = "round-robin";
+  /** Journal records each member's mirror keeps for cache refresh. */
+  static final int JOURNAL_CAPACITY = 200_000;
+  /** Executor threads carrying requests to agents (they wait for the agent's answer). */
+  static final int AGENT_EXECUTOR_THREADS = 32;
   /** Name of the split-brain protection rule guarding the placement store. */
   public static final String QUORUM = "vmgrid-placement-quorum";
 
   private final HazelcastInstance hazelcast;
   private final ServerView view;
+  private final InventoryMirror mirror;
+  private final AgentHost agents;
   private final RequestProcessor processor;
   private final MergeRepair repair;
   private final NodeMetrics metrics;
   private final HealthState health;
   private final @Nullable HttpEndpoints endpoints;
 
-  private GridNode(HazelcastInstance hazelcast, int workers, NodeMetrics metrics,
-      HealthState health, @Nullable HttpEndpoints endpoints) {
+  private GridNode(HazelcastInstance hazelcast, int agentsPerMember, RuleSet ruleSet,
+      NodeMetrics metrics, HealthState health, @Nullable HttpEndpoints endpoints) {
     this.hazelcast = hazelcast;
     this.metrics = metrics;
     this.health = health;
     this.endpoints = endpoints;
     this.view = new ServerView(hazelcast.getMap(MapNames.SERVERS));
-    this.processor = new RequestProcessor(hazelcast, view, workers, metrics);
+    this.mirror = new InventoryMirror(view, JOURNAL_CAPACITY);
+    this.agents = new AgentHost(hazelcast, mirror, ruleSet, CacheSettings.defaults(),
+        agentsPerMember, metrics);
+    this.processor = new RequestProcessor(hazelcast, agents,
+        Math.max(16, 4 * agentsPerMember), metrics);
     this.repair = new MergeRepair(hazelcast);
     InventoryGauges.bind(metrics.registry(), view::forEach, hazelcast);
     health.running(this::serving);
@@ -91,6 +106,7 @@ public final class GridNode implements AutoCloseable {
     private final NodeMetrics metrics;
     private final HealthState health;
     private final @Nullable HttpEndpoints endpoints;
+    private RuleSet ruleSet = RuleSet.defaults();
 
     private Starting(GridNodeConfig config, NodeMetrics metrics, HealthState health,
         @Nullable HttpEndpoints endpoints) {
@@ -105,11 +121,17 @@ public final class GridNode implements AutoCloseable {
       return endpoints;
     }
 
+    /** Uses {@code rules} instead of the default rule set. */
+    public Starting rules(RuleSet rules) {
+      this.ruleSet = rules;
+      return this;
+    }
+
     /** Starts the member, joins the cluster, loads the view and starts serving requests. */
     public GridNode join() {
       try {
         return new GridNode(Hazelcast.newHazelcastInstance(memberConfig(config)), config.workers(),
-            metrics, health, endpoints);
+            ruleSet, metrics, health, endpoints);
       } catch (RuntimeException e) {
         health.stopped();
         if (endpoints != null) {
@@ -125,8 +147,14 @@ public final class GridNode implements AutoCloseable {
    * {@link #applyGridConfig(Config)} (tests use this with Hazelcast's test factories). No HTTP
    * endpoints are served.
    */
-  public static GridNode attach(HazelcastInstance member, int workers) {
-    return new GridNode(member, workers, new NodeMetrics(POLICY), new HealthState(), null);
+  public static GridNode attach(HazelcastInstance member, int agentsPerMember) {
+    return attach(member, agentsPerMember, RuleSet.defaults());
+  }
+
+  /** Like {@link #attach(HazelcastInstance, int)} with a rule set. */
+  public static GridNode attach(HazelcastInstance member, int agentsPerMember, RuleSet rules) {
+    return new GridNode(member, agentsPerMember, rules, new NodeMetrics(POLICY), new HealthState(),
+        null);
   }
 
   private boolean serving() {
@@ -197,6 +225,13 @@ public final class GridNode implements AutoCloseable {
     }
     PlacementSerialization.register(config.getSerializationConfig());
     MergeRepair.register(config.getSerializationConfig());
+    AgentSerialization.register(config.getSerializationConfig());
+    // agents' cache records: next to the agent (partition key = agent id), no backup (rebuildable)
+    config.addMapConfig(new MapConfig(AgentHost.AGENT_CACHE)
+        .setBackupCount(0)
+        .setInMemoryFormat(InMemoryFormat.OBJECT));
+    config.addMapConfig(new MapConfig(AgentHost.AGENT_INDICATORS).setBackupCount(1));
+    config.getExecutorConfig(AgentHost.EXECUTOR).setPoolSize(AGENT_EXECUTOR_THREADS);
     config.addMapConfig(
         new MapConfig(MapNames.SERVERS)
             .setSplitBrainProtectionName(protect ? QUORUM : null)
@@ -230,9 +265,12 @@ public final class GridNode implements AutoCloseable {
     return processor.conflicts();
   }
 
-  /** Servers this member's view currently knows (it follows the servers map within milliseconds). */
+  /**
+   * Servers this member's agents currently evaluate (its inventory mirror, which follows the servers
+   * map within milliseconds, and rebuilds about 150 ms after servers are added or removed).
+   */
   public int knownServers() {
-    return view.size();
+    return mirror.settling() ? Math.min(view.size(), mirror.size()) : mirror.size();
   }
 
   /** Requests this member has answered. */
@@ -258,17 +296,34 @@ public final class GridNode implements AutoCloseable {
       }
     }
     servers.putAll(batch);
-    if (!view.awaitKnown(ids, VIEW_CATCH_UP_MILLIS)) {
+    if (!view.awaitKnown(ids, VIEW_CATCH_UP_MILLIS)
+        || !mirror.awaitCaughtUp(VIEW_CATCH_UP_MILLIS)
+        || (!ids.isEmpty() && !mirror.knows(ids.get(ids.size() - 1)))) {
       throw new IllegalStateException("inventory: loaded " + ids.size() + " servers but this member's"
-          + " view knows only " + view.size() + " after " + VIEW_CATCH_UP_MILLIS + " ms");
+          + " mirror knows only " + mirror.size() + " after " + VIEW_CATCH_UP_MILLIS + " ms");
     }
   }
 
-  /** Stops request processing and leaves the cluster gracefully (partitions are handed over). */
+  /** This member's inventory mirror. */
+  public InventoryMirror mirror() {
+    return mirror;
+  }
+
+  /** This member's agents. */
+  public AgentHost agents() {
+    return agents;
+  }
+
+  /**
+   * Stops request processing and leaves the cluster gracefully: requests already handed to this
+   * member's agents are finished (their queues drain), then partitions are handed over.
+   */
   @Override
   public void close() {
     health.stopping();
     processor.close();
+    agents.close();
+    mirror.close();
     repair.close();
     try {
       view.close();

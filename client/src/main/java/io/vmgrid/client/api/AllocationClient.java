@@ -125,7 +125,10 @@ public final class AllocationClient implements AutoCloseable {
             request.cores(),
             request.memoryMb(),
             request.priority().name(),
-            System.currentTimeMillis());
+            System.currentTimeMillis(),
+            request.availabilitySet(),
+            request.antiAffinityGroup(),
+            request.clusterPin());
     return submit(wire).handle((result, error) -> toOutcome(request, result, error, start));
   }
 

@@ -18,6 +18,9 @@ import java.util.Locale;
 public final class InventoryFile {
   /** The CSV header, in this order. */
   public static final String CSV_HEADER = "serverId,clusterId,cores,memoryMb";
+  /** The CSV header with topology columns (rack, domains within the cluster, machine type). */
+  public static final String CSV_HEADER_TOPOLOGY =
+      CSV_HEADER + ",rack,faultDomain,updateDomain,machineType";
   /** Most problems listed in one error message. */
   static final int MAX_REPORTED = 20;
 
@@ -37,9 +40,12 @@ public final class InventoryFile {
     List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
     List<String> problems = new ArrayList<>();
     List<ServerSpec> out = new ArrayList<>();
-    if (lines.isEmpty() || !lines.get(0).trim().equals(CSV_HEADER)) {
-      throw new InvalidRequestException("file", "file: " + file + ":1: header must be '" + CSV_HEADER + "'");
+    String header = lines.isEmpty() ? "" : lines.get(0).trim();
+    if (!header.equals(CSV_HEADER) && !header.equals(CSV_HEADER_TOPOLOGY)) {
+      throw new InvalidRequestException("file", "file: " + file + ":1: header must be '"
+          + CSV_HEADER + "' or '" + CSV_HEADER_TOPOLOGY + "'");
     }
+    int fields = header.split(",").length;
     for (int i = 1; i < lines.size(); i++) {
       String line = lines.get(i).trim();
       if (line.isEmpty() || line.startsWith("#")) {
@@ -47,14 +53,23 @@ public final class InventoryFile {
       }
       String where = file + ":" + (i + 1);
       String[] f = line.split(",", -1);
-      if (f.length != 4) {
-        problems.add(where + ": expected 4 fields (" + CSV_HEADER + "), found " + f.length);
+      if (f.length != fields) {
+        problems.add(where + ": expected " + fields + " fields (" + header + "), found " + f.length);
         continue;
       }
       Long cores = number(f[2], where, "cores", problems);
       Long memory = number(f[3], where, "memoryMb", problems);
-      if (cores != null && memory != null) {
-        add(out, problems, where, f[0].trim(), f[1].trim(), cores, memory);
+      if (fields == 4) {
+        if (cores != null && memory != null) {
+          add(out, problems, where, f[0].trim(), f[1].trim(), cores, memory);
+        }
+        continue;
+      }
+      Long fd = number(f[5], where, "faultDomain", problems);
+      Long ud = number(f[6], where, "updateDomain", problems);
+      if (cores != null && memory != null && fd != null && ud != null) {
+        addWithTopology(out, problems, where, f[0].trim(), f[1].trim(), cores, memory, f[4].trim(),
+            fd, ud, f[7].trim());
       }
     }
     return finish(file, out, problems);
@@ -93,8 +108,20 @@ public final class InventoryFile {
         problems.add(where + ": cores and memoryMb must be whole numbers");
         continue;
       }
-      add(out, problems, where, n.get("serverId").asText(), n.get("clusterId").asText(),
-          n.get("cores").asLong(), n.get("memoryMb").asLong());
+      if (!n.has("rack")) {
+        add(out, problems, where, n.get("serverId").asText(), n.get("clusterId").asText(),
+            n.get("cores").asLong(), n.get("memoryMb").asLong());
+        continue;
+      }
+      JsonNode fd = n.path("faultDomain");
+      JsonNode ud = n.path("updateDomain");
+      if (!fd.canConvertToLong() || !ud.canConvertToLong()) {
+        problems.add(where + ": faultDomain and updateDomain must be whole numbers when rack is given");
+        continue;
+      }
+      addWithTopology(out, problems, where, n.get("serverId").asText(), n.get("clusterId").asText(),
+          n.get("cores").asLong(), n.get("memoryMb").asLong(), n.get("rack").asText(),
+          fd.asLong(), ud.asLong(), n.path("machineType").asText(""));
     }
     return finish(file, out, problems);
   }
@@ -103,6 +130,17 @@ public final class InventoryFile {
       String cluster, long cores, long memory) {
     try {
       out.add(new ServerSpec(id, cluster, cores, memory));
+    } catch (InvalidRequestException e) {
+      problems.add(where + ": " + e.getMessage());
+    }
+  }
+
+  private static void addWithTopology(List<ServerSpec> out, List<String> problems, String where,
+      String id, String cluster, long cores, long memory, String rack, long fd, long ud,
+      String machineType) {
+    try {
+      out.add(ServerSpec.of(id, cluster, cores, memory, rack, (int) Math.max(-1, Math.min(fd, 1001)),
+          (int) Math.max(-1, Math.min(ud, 1001)), machineType));
     } catch (InvalidRequestException e) {
       problems.add(where + ": " + e.getMessage());
     }

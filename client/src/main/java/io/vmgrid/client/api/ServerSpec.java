@@ -12,8 +12,33 @@ import org.jspecify.annotations.Nullable;
  * @param clusterId the cluster it belongs to
  * @param cores total cores, 1..1,000,000
  * @param memoryMb total memory in MiB, > 0
+ * @param topology rack, fault and update domain and machine type ({@link ServerState.Topology#UNSPECIFIED}
+ *     when unknown: every server then shares fault domain 0, so availability sets cannot spread)
  */
-public record ServerSpec(String serverId, String clusterId, long cores, long memoryMb) {
+public record ServerSpec(
+    String serverId, String clusterId, long cores, long memoryMb, ServerState.Topology topology) {
+
+  /** A server without topology. */
+  public ServerSpec(String serverId, String clusterId, long cores, long memoryMb) {
+    this(serverId, clusterId, cores, memoryMb, ServerState.Topology.UNSPECIFIED);
+  }
+
+  /** A server with its rack, domains and machine type, validated like the rest. */
+  public static ServerSpec of(String serverId, String clusterId, long cores, long memoryMb,
+      String rack, int faultDomain, int updateDomain, String machineType) {
+    check(Checks.idProblem("rack", rack));
+    check(Checks.optionalIdProblem("machineType", machineType));
+    if (faultDomain < 0 || faultDomain > 1000) {
+      throw new InvalidRequestException(
+          "faultDomain", "faultDomain: must be in 0..1000 (was " + faultDomain + ")");
+    }
+    if (updateDomain < 0 || updateDomain > 1000) {
+      throw new InvalidRequestException(
+          "updateDomain", "updateDomain: must be in 0..1000 (was " + updateDomain + ")");
+    }
+    return new ServerSpec(serverId, clusterId, cores, memoryMb,
+        new ServerState.Topology(rack, faultDomain, updateDomain, machineType));
+  }
 
   /** Largest accepted core count of one server. */
   public static final long MAX_SERVER_CORES = 1_000_000;
@@ -29,11 +54,14 @@ public record ServerSpec(String serverId, String clusterId, long cores, long mem
     if (memoryMb <= 0) {
       throw new InvalidRequestException("memoryMb", "memoryMb: must be > 0 (was " + memoryMb + ")");
     }
+    if (topology == null) {
+      throw new InvalidRequestException("topology", "topology: is required (use UNSPECIFIED)");
+    }
   }
 
   /** The empty, healthy state this server starts in. */
   public ServerState initialState() {
-    return ServerState.empty(serverId, clusterId, cores, memoryMb);
+    return ServerState.empty(serverId, clusterId, cores, memoryMb, topology);
   }
 
   private static void check(@Nullable String problem) {

@@ -15,11 +15,23 @@ import org.jspecify.annotations.Nullable;
  * @param cores cores demanded, 1..{@value Checks#MAX_CORES}
  * @param memoryMb memory demanded in MiB
  * @param priority regular or low (evictable)
+ * @param availabilitySet availability set: its VMs are spread over fault and update domains (empty:
+ *     none)
+ * @param antiAffinityGroup anti-affinity group: no two of its VMs share a server (empty: none)
+ * @param clusterPin the only cluster the VM may be placed in (empty: any)
  */
 public record VmRequest(
-    String requestId, String vmId, String tenantId, int cores, long memoryMb, Priority priority) {
+    String requestId, String vmId, String tenantId, int cores, long memoryMb, Priority priority,
+    String availabilitySet, String antiAffinityGroup, String clusterPin) {
 
-  /** Validates all fields. */
+  /** A request without placement constraints. */
+  public VmRequest(
+      String requestId, String vmId, String tenantId, int cores, long memoryMb, Priority priority) {
+    this(requestId, vmId, tenantId, cores, memoryMb, priority, "", "", "");
+  }
+
+  /** Validates all fields; null constraints mean none. */
+  @SuppressWarnings("NullAway") // null checks on non-null parameters are the point here
   public VmRequest {
     check(Checks.idProblem("requestId", requestId));
     check(Checks.idProblem("vmId", vmId));
@@ -29,6 +41,12 @@ public record VmRequest(
     if (priority == null) {
       throw new InvalidRequestException("priority", "priority: is required");
     }
+    availabilitySet = availabilitySet == null ? "" : availabilitySet;
+    antiAffinityGroup = antiAffinityGroup == null ? "" : antiAffinityGroup;
+    clusterPin = clusterPin == null ? "" : clusterPin;
+    check(Checks.optionalIdProblem("availabilitySet", availabilitySet));
+    check(Checks.optionalIdProblem("antiAffinityGroup", antiAffinityGroup));
+    check(Checks.optionalIdProblem("clusterPin", clusterPin));
   }
 
   /** A builder; {@code requestId} defaults to a random UUID and {@code priority} to regular. */
@@ -50,12 +68,33 @@ public record VmRequest(
     private int cores;
     private long memoryMb;
     private Priority priority = Priority.REGULAR;
+    private String availabilitySet = "";
+    private String antiAffinityGroup = "";
+    private String clusterPin = "";
 
     private Builder() {}
 
     /** Sets the request id (default: a random UUID). */
     public Builder requestId(String id) {
       this.requestId = id;
+      return this;
+    }
+
+    /** Puts the VM into an availability set (spread over fault and update domains). */
+    public Builder availabilitySet(String set) {
+      this.availabilitySet = set;
+      return this;
+    }
+
+    /** Puts the VM into an anti-affinity group (never two of the group on one server). */
+    public Builder antiAffinityGroup(String group) {
+      this.antiAffinityGroup = group;
+      return this;
+    }
+
+    /** Pins the VM to one cluster. */
+    public Builder clusterPin(String cluster) {
+      this.clusterPin = cluster;
       return this;
     }
 
@@ -93,7 +132,8 @@ public record VmRequest(
     @SuppressWarnings("NullAway") // nulls are passed on on purpose: the record reports them by name
     public VmRequest build() {
       String id = requestId == null ? UUID.randomUUID().toString() : requestId;
-      return new VmRequest(id, vmId, tenantId, cores, memoryMb, priority);
+      return new VmRequest(id, vmId, tenantId, cores, memoryMb, priority, availabilitySet,
+          antiAffinityGroup, clusterPin);
     }
   }
 }

@@ -73,11 +73,14 @@ final class InventoryGenerate implements Callable<Integer> {
         .withMix(types.stream().map(t -> new InventoryGenerator.Weighted(t, 1.0)).toList())
         .generate(VmTypeCatalog.EMPTY, 16);
     try (BufferedWriter w = Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
-      w.write(InventoryFile.CSV_HEADER);
+      w.write(InventoryFile.CSV_HEADER_TOPOLOGY);
       w.newLine();
       for (int i = 0; i < inventory.size(); i++) {
         w.write(inventory.serverId(i) + "," + inventory.clusterId(inventory.cluster(i)) + ","
-            + inventory.capacity(Resource.CORES, i) + "," + inventory.capacity(Resource.MEMORY, i));
+            + inventory.capacity(Resource.CORES, i) + "," + inventory.capacity(Resource.MEMORY, i)
+            + "," + rackName(inventory.rackId(inventory.rack(i))) + ","
+            + inventory.localFaultDomain(i) + "," + inventory.localUpdateDomain(i) + ","
+            + inventory.machineTypes().get(inventory.machineType(i)).id());
         w.newLine();
       }
     }
@@ -85,5 +88,10 @@ final class InventoryGenerate implements Callable<Integer> {
         String.format(Locale.ROOT, "wrote %s: %,d servers in %d clusters, %s machine types, seed %d",
             out, inventory.size(), inventory.clusterCount(), machines, seed));
     return 0;
+  }
+
+  private static String rackName(String qualified) {
+    int slash = qualified.lastIndexOf('/');
+    return slash < 0 ? qualified : qualified.substring(slash + 1);
   }
 }

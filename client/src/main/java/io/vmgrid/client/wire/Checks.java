@@ -37,6 +37,11 @@ public final class Checks {
     return null;
   }
 
+  /** Like {@link #idProblem} but an empty (or null) value means "none" and is valid. */
+  public static @Nullable String optionalIdProblem(String field, @Nullable String value) {
+    return value == null || value.isEmpty() ? null : idProblem(field, value);
+  }
+
   /** Returns the problem with a core demand, or null if it is valid. */
   public static @Nullable String coresProblem(long cores) {
     if (cores <= 0) {

@@ -21,6 +21,9 @@ import org.jspecify.annotations.Nullable;
  * @param memoryMb memory demanded in MiB (0 for releases)
  * @param priority {@code REGULAR} or {@code LOW} (empty for releases)
  * @param submittedAtMillis client wall clock at submission, for diagnostics only
+ * @param availabilitySet availability set of the VM (spread over fault/update domains), or empty
+ * @param antiAffinityGroup anti-affinity group of the VM (never two on one server), or empty
+ * @param clusterPin the only cluster the VM may go to, or empty
  */
 public record GridRequest(
     @Nullable Op op,
@@ -31,7 +34,17 @@ public record GridRequest(
     long cores,
     long memoryMb,
     String priority,
-    long submittedAtMillis) {
+    long submittedAtMillis,
+    String availabilitySet,
+    String antiAffinityGroup,
+    String clusterPin) {
+
+  /** A request without placement constraints. */
+  public GridRequest(@Nullable Op op, String requestId, String clientId, String vmId,
+      String tenantId, long cores, long memoryMb, String priority, long submittedAtMillis) {
+    this(op, requestId, clientId, vmId, tenantId, cores, memoryMb, priority, submittedAtMillis,
+        "", "", "");
+  }
 
   /** The operations a request may ask for. */
   public enum Op {
@@ -73,6 +86,15 @@ public record GridRequest(
     if (p == null) {
       p = Checks.priorityProblem(priority);
     }
+    if (p == null) {
+      p = Checks.optionalIdProblem("availabilitySet", availabilitySet);
+    }
+    if (p == null) {
+      p = Checks.optionalIdProblem("antiAffinityGroup", antiAffinityGroup);
+    }
+    if (p == null) {
+      p = Checks.optionalIdProblem("clusterPin", clusterPin);
+    }
     return p;
   }
 
@@ -88,7 +110,10 @@ public record GridRequest(
           in.readInt64("cores"),
           in.readInt64("memoryMb"),
           nonNull(in.readString("priority")),
-          in.readInt64("submittedAtMillis"));
+          in.readInt64("submittedAtMillis"),
+          nonNull(in.readString("availabilitySet")),
+          nonNull(in.readString("antiAffinityGroup")),
+          nonNull(in.readString("clusterPin")));
     }
 
     @Override
@@ -103,6 +128,9 @@ public record GridRequest(
       out.writeInt64("memoryMb", r.memoryMb());
       out.writeString("priority", r.priority());
       out.writeInt64("submittedAtMillis", r.submittedAtMillis());
+      out.writeString("availabilitySet", r.availabilitySet());
+      out.writeString("antiAffinityGroup", r.antiAffinityGroup());
+      out.writeString("clusterPin", r.clusterPin());
     }
 
     @Override

@@ -14,9 +14,17 @@ import com.hazelcast.nio.serialization.compact.CompactWriter;
  * @param requestId the request that placed it
  * @param priority {@code REGULAR} or {@code LOW}
  * @param placedAtMillis wall clock of the member that committed it (orders evictions after a merge)
+ * @param availabilitySet its availability set (spread over fault and update domains), or empty
+ * @param antiAffinityGroup its anti-affinity group (never two on one server), or empty
  */
 public record HostedVm(String vmId, String tenantId, long cores, long memoryMb, String requestId,
-    String priority, long placedAtMillis) {
+    String priority, long placedAtMillis, String availabilitySet, String antiAffinityGroup) {
+
+  /** A VM without an availability set or anti-affinity group. */
+  public HostedVm(String vmId, String tenantId, long cores, long memoryMb, String requestId,
+      String priority, long placedAtMillis) {
+    this(vmId, tenantId, cores, memoryMb, requestId, priority, placedAtMillis, "", "");
+  }
 
   /** Whether this VM is low priority (evicted first when a merge over-commits its server). */
   public boolean lowPriority() {
@@ -33,7 +41,9 @@ public record HostedVm(String vmId, String tenantId, long cores, long memoryMb, 
           in.readInt64("memoryMb"),
           GridRequest.nonNull(in.readString("requestId")),
           GridRequest.nonNull(in.readString("priority")),
-          in.readInt64("placedAtMillis"));
+          in.readInt64("placedAtMillis"),
+          GridRequest.nonNull(in.readString("availabilitySet")),
+          GridRequest.nonNull(in.readString("antiAffinityGroup")));
     }
 
     @Override
@@ -45,6 +55,8 @@ public record HostedVm(String vmId, String tenantId, long cores, long memoryMb, 
       out.writeString("requestId", vm.requestId());
       out.writeString("priority", vm.priority());
       out.writeInt64("placedAtMillis", vm.placedAtMillis());
+      out.writeString("availabilitySet", vm.availabilitySet());
+      out.writeString("antiAffinityGroup", vm.antiAffinityGroup());
     }
 
     @Override

@@ -26,6 +26,8 @@ import org.jspecify.annotations.Nullable;
  * @param vms the hosted VMs
  * @param evicted VMs a split-brain merge removed to fit capacity, not yet written to the repair log
  *     (normally empty; they hold no capacity)
+ * @param topology where the server sits (rack, fault and update domain, machine type); fixed for
+ *     the server's life
  */
 public record ServerState(
     String serverId,
@@ -37,10 +39,49 @@ public record ServerState(
     ServerHealth health,
     long revision,
     List<HostedVm> vms,
-    List<HostedVm> evicted) {
+    List<HostedVm> evicted,
+    Topology topology) {
+
+  /**
+   * Where a server sits in its cluster. Fault and update domains are numbered within the cluster.
+   *
+   * @param rack rack id, unique within the cluster
+   * @param faultDomain fault domain ({@code >= 0})
+   * @param updateDomain update domain ({@code >= 0})
+   * @param machineType hardware type id; empty means "named after its capacity"
+   */
+  public record Topology(String rack, int faultDomain, int updateDomain, String machineType) {
+    /** The topology of a server nobody described: rack {@code r0}, domains 0, unnamed type. */
+    public static final Topology UNSPECIFIED = new Topology("r0", 0, 0, "");
+
+    /** Validates the fields, naming the bad one. */
+    public Topology {
+      if (rack == null || rack.isEmpty()) {
+        throw new IllegalArgumentException("rack: is required");
+      }
+      if (faultDomain < 0 || updateDomain < 0) {
+        throw new IllegalArgumentException(
+            (faultDomain < 0 ? "faultDomain" : "updateDomain") + ": must be >= 0");
+      }
+      if (machineType == null) {
+        throw new IllegalArgumentException("machineType: must not be null (empty = unnamed)");
+      }
+    }
+  }
+
+  /** A state without topology (rack r0, domains 0). */
+  public ServerState(String serverId, String clusterId, long capacityCores, long capacityMemoryMb,
+      long usedCores, long usedMemoryMb, ServerHealth health, long revision, List<HostedVm> vms,
+      List<HostedVm> evicted) {
+    this(serverId, clusterId, capacityCores, capacityMemoryMb, usedCores, usedMemoryMb, health,
+        revision, vms, evicted, Topology.UNSPECIFIED);
+  }
 
   /** Validates the invariants and copies {@code vms}. */
   public ServerState {
+    if (topology == null) {
+      throw new IllegalArgumentException("topology: is required on server " + serverId);
+    }
     vms = List.copyOf(vms);
     evicted = List.copyOf(evicted);
     if (health == null) {
@@ -65,10 +106,22 @@ public record ServerState(
     }
   }
 
-  /** An empty, healthy server at revision 0. */
+  /** An empty, healthy server at revision 0, without topology. */
   public static ServerState empty(String serverId, String clusterId, long cores, long memoryMb) {
-    return new ServerState(
-        serverId, clusterId, cores, memoryMb, 0, 0, ServerHealth.HEALTHY, 0, List.of(), List.of());
+    return empty(serverId, clusterId, cores, memoryMb, Topology.UNSPECIFIED);
+  }
+
+  /** An empty, healthy server at revision 0. */
+  public static ServerState empty(
+      String serverId, String clusterId, long cores, long memoryMb, Topology topology) {
+    return new ServerState(serverId, clusterId, cores, memoryMb, 0, 0, ServerHealth.HEALTHY, 0,
+        List.of(), List.of(), topology);
+  }
+
+  /** The machine type id: the topology's, or one named after the capacity if it has none. */
+  public String machineTypeId() {
+    String named = topology.machineType();
+    return named.isEmpty() ? "c" + capacityCores + "-m" + capacityMemoryMb : named;
   }
 
   /** Cores not held by any VM. */
@@ -102,7 +155,8 @@ public record ServerState(
     next.addAll(vms);
     next.add(vm);
     return new ServerState(serverId, clusterId, capacityCores, capacityMemoryMb,
-        usedCores + vm.cores(), usedMemoryMb + vm.memoryMb(), health, revision + 1, next, evicted);
+        usedCores + vm.cores(), usedMemoryMb + vm.memoryMb(), health, revision + 1, next, evicted,
+        topology);
   }
 
   /** A new state without the VM {@code vmId}; the same state if it is not hosted here. */
@@ -114,13 +168,14 @@ public record ServerState(
     List<HostedVm> next = new ArrayList<>(vms);
     next.removeIf(vm -> vm.vmId().equals(vmId));
     return new ServerState(serverId, clusterId, capacityCores, capacityMemoryMb,
-        usedCores - gone.cores(), usedMemoryMb - gone.memoryMb(), health, revision + 1, next, evicted);
+        usedCores - gone.cores(), usedMemoryMb - gone.memoryMb(), health, revision + 1, next, evicted,
+        topology);
   }
 
   /** A new state with {@code next} health. */
   public ServerState withHealth(ServerHealth next) {
     return new ServerState(serverId, clusterId, capacityCores, capacityMemoryMb, usedCores,
-        usedMemoryMb, next, revision + 1, vms, evicted);
+        usedMemoryMb, next, revision + 1, vms, evicted, topology);
   }
 
   /** A new state holding exactly {@code hosted} (used recomputed) and {@code pendingEvictions}. */
@@ -132,7 +187,7 @@ public record ServerState(
       memory += vm.memoryMb();
     }
     return new ServerState(serverId, clusterId, capacityCores, capacityMemoryMb, cores, memory,
-        health, nextRevision, hosted, pendingEvictions);
+        health, nextRevision, hosted, pendingEvictions, topology);
   }
 
   /** Whether new VMs may be placed here. */
@@ -149,6 +204,9 @@ public record ServerState(
     public ServerState read(CompactReader in) {
       List<HostedVm> list = readVms(in, "vms");
       List<HostedVm> evicted = readVms(in, "evicted");
+      String rack = GridRequest.nonNull(in.readString("rack"));
+      Topology topology = new Topology(rack.isEmpty() ? "r0" : rack, in.readInt32("faultDomain"),
+          in.readInt32("updateDomain"), GridRequest.nonNull(in.readString("machineType")));
       return new ServerState(
           GridRequest.nonNull(in.readString("serverId")),
           GridRequest.nonNull(in.readString("clusterId")),
@@ -159,7 +217,8 @@ public record ServerState(
           parseHealth(in.readString("health")),
           in.readInt64("revision"),
           list,
-          evicted);
+          evicted,
+          topology);
     }
 
     private static List<HostedVm> readVms(CompactReader in, String field) {
@@ -185,6 +244,10 @@ public record ServerState(
       out.writeInt64("revision", s.revision());
       out.writeArrayOfCompact("vms", s.vms().toArray(new HostedVm[0]));
       out.writeArrayOfCompact("evicted", s.evicted().toArray(new HostedVm[0]));
+      out.writeString("rack", s.topology().rack());
+      out.writeInt32("faultDomain", s.topology().faultDomain());
+      out.writeInt32("updateDomain", s.topology().updateDomain());
+      out.writeString("machineType", s.topology().machineType());
     }
 
     @Override

@@ -30,6 +30,8 @@ public final class NodeMetrics {
   public enum Stage {
     /** From arrival on the member to a worker picking it up. */
     QUEUE,
+    /** Waiting in the allocation agent's FIFO queue (the worker's own wait is {@link #QUEUE}). */
+    AGENT_QUEUE,
     /** Choosing candidate servers. */
     EVALUATE,
     /** Commit entry processors, including conflicts. */
@@ -45,6 +47,8 @@ public final class NodeMetrics {
   private final Map<String, Counter> requests = new ConcurrentHashMap<>();
   private final Map<Stage, Timer> stages = new ConcurrentHashMap<>();
   private final Counter conflicts;
+  private final Map<String, Counter> lookups = new ConcurrentHashMap<>();
+  private final Map<String, Counter> agentConflicts = new ConcurrentHashMap<>();
 
   /** A registry with JVM metrics bound; {@code policy} labels the latency histogram. */
   public NodeMetrics(String policy) {
@@ -104,6 +108,26 @@ public final class NodeMetrics {
             .minimumExpectedValue(Duration.ofNanos(10_000))
             .maximumExpectedValue(Duration.ofSeconds(30))
             .register(registry)).record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  /** Counts one cache lookup of {@code agent} answered as {@code result} (TOP_HIT, PARTIAL_HIT, MISS). */
+  public void lookup(String agent, String result) {
+    lookups.computeIfAbsent(agent + "|" + result, k ->
+        Counter.builder("vmgrid_cache_lookups")
+            .description("Agent cache lookups by how the two-level cache answered them")
+            .tag("agent", agent)
+            .tag("result", result.toLowerCase(Locale.ROOT))
+            .register(registry)).increment();
+  }
+
+  /** Counts one commit conflict of {@code agent} (also in the member total). */
+  public void agentConflict(String agent) {
+    agentConflicts.computeIfAbsent(agent, k ->
+        Counter.builder("vmgrid_agent_conflicts")
+            .description("Commits of this agent refused by the server's current state")
+            .tag("agent", agent)
+            .register(registry)).increment();
+    conflicts.increment();
   }
 
   /** Counts commit conflicts. */

@@ -27,6 +27,8 @@ public record CommitResult(Status status, String detail, long revision) {
     INSUFFICIENT,
     /** The server does not accept new VMs. */
     UNHEALTHY,
+    /** The server already hosts a VM of the same anti-affinity group. */
+    ANTI_AFFINITY,
     /** There is no such server. */
     UNKNOWN_SERVER
   }

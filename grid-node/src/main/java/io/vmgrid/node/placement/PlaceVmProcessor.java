@@ -41,6 +41,14 @@ public final class PlaceVmProcessor implements EntryProcessor<String, ServerStat
       return new CommitResult(CommitResult.Status.UNHEALTHY,
           state.serverId() + " is " + state.health() + ": no new VMs", state.revision());
     }
+    if (!vm.antiAffinityGroup().isEmpty()) {
+      for (HostedVm other : state.vms()) {
+        if (other.antiAffinityGroup().equals(vm.antiAffinityGroup())) {
+          return new CommitResult(CommitResult.Status.ANTI_AFFINITY, "anti-affinity group "
+              + vm.antiAffinityGroup() + " already has " + other.vmId() + " here", state.revision());
+        }
+      }
+    }
     if (!state.fits(vm.cores(), vm.memoryMb())) {
       String detail =
           vm.cores() > state.freeCores()

@@ -10,14 +10,20 @@ import com.hazelcast.map.listener.EntryAddedListener;
 import com.hazelcast.map.listener.EntryUpdatedListener;
 import io.vmgrid.client.wire.GridRequest;
 import io.vmgrid.client.wire.GridResult;
-import io.vmgrid.client.wire.HostedVm;
 import io.vmgrid.client.wire.MapNames;
 import io.vmgrid.client.wire.Placement;
 import io.vmgrid.client.wire.ServerState;
+import io.vmgrid.node.agent.AgentHost;
+import io.vmgrid.node.agent.AgentOutcome;
+import io.vmgrid.node.agent.AgentTask;
+import com.hazelcast.core.HazelcastInstanceNotActiveException;
+import com.hazelcast.core.IExecutorService;
+import com.hazelcast.core.MemberLeftException;
+import com.hazelcast.spi.exception.TargetNotMemberException;
+import java.util.concurrent.ExecutionException;
 import io.vmgrid.node.metrics.NodeMetrics;
 import io.micrometer.core.instrument.Gauge;
 import com.hazelcast.splitbrainprotection.SplitBrainProtectionException;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -32,11 +38,11 @@ import java.util.logging.Logger;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Carries out the requests whose entries this member owns in the {@code requests} map: first-fit
- * placement committed by {@link PlaceVmProcessor}, and release by {@link ReleaseVmProcessor}.
+ * Carries out the requests whose entries this member owns in the {@code requests} map: allocations
+ * are handed to an allocation agent (round-robin, on the agent's member: the direct path until the
+ * Kamino scheduler job routes them), releases are committed by {@link ReleaseVmProcessor}.
  *
- * <p>This is the walking skeleton's direct path: a local entry listener hands each new request to a
- * small worker pool. The Kamino scheduler job and the rule-engine agents replace it.
+ * <p>A local entry listener hands each new request to a worker pool; workers wait for the agent.
  *
  * <p>Idempotency: before committing, the request claims its VM id with {@code putIfAbsent} in
  * {@code placements}. A second request for the same VM id finds the claim and is refused, so a VM id
@@ -44,14 +50,16 @@ import org.jspecify.annotations.Nullable;
  */
 public final class RequestProcessor implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(RequestProcessor.class.getName());
-  /** At most this many servers are tried per request before giving up. */
-  static final int MAX_ATTEMPTS = 64;
+  /** Agents a request is sent to, at most, when their members leave before answering. */
+  static final int MAX_DISPATCHES = 3;
 
   private final IMap<String, GridRequest> requests;
   private final IMap<String, GridResult> results;
   private final IMap<String, ServerState> servers;
   private final IMap<String, Placement> placements;
-  private final ServerView view;
+  private final AgentHost agents;
+  private final IExecutorService agentExecutor;
+  private final AtomicLong processedByAgents = new AtomicLong();
   private final UUID listenerId;
   private final AtomicLong conflicts = new AtomicLong();
   private final AtomicLong processed = new AtomicLong();
@@ -65,7 +73,7 @@ public final class RequestProcessor implements AutoCloseable {
 
   /** Starts processing the requests this member owns, on {@code workerCount} threads. */
   public RequestProcessor(
-      HazelcastInstance hz, ServerView view, int workerCount, NodeMetrics metrics) {
+      HazelcastInstance hz, AgentHost agents, int workerCount, NodeMetrics metrics) {
     this.metrics = metrics;
     this.hz = hz;
     this.memberId = hz.getCluster().getLocalMember().getUuid().toString();
@@ -73,7 +81,8 @@ public final class RequestProcessor implements AutoCloseable {
     this.results = hz.getMap(MapNames.RESULTS);
     this.servers = hz.getMap(MapNames.SERVERS);
     this.placements = hz.getMap(MapNames.PLACEMENTS);
-    this.view = view;
+    this.agents = agents;
+    this.agentExecutor = hz.getExecutorService(AgentHost.EXECUTOR);
     AtomicInteger n = new AtomicInteger();
     this.workers =
         new ThreadPoolExecutor(workerCount, workerCount, 0, TimeUnit.MILLISECONDS,
@@ -203,35 +212,22 @@ public final class RequestProcessor implements AutoCloseable {
         return result(r, GridResult.Status.PLACED, "", "", host, 0, start);
       }
     }
-    HostedVm vm = new HostedVm(r.vmId(), r.tenantId(), r.cores(), r.memoryMb(), r.requestId(),
-        r.priority(), System.currentTimeMillis());
     boolean committed = false;
     try {
-      int attempts = 0;
-      long evaluate = System.nanoTime();
-      List<ServerState> candidates = view.firstFit(r.cores(), r.memoryMb(), MAX_ATTEMPTS);
-      long commitStart = System.nanoTime();
-      metrics.stage(NodeMetrics.Stage.EVALUATE, commitStart - evaluate);
-      try {
-        for (ServerState candidate : candidates) {
-          attempts++;
-          CommitResult commit =
-              servers.executeOnKey(candidate.serverId(), new PlaceVmProcessor(vm));
-          if (commit.hosted()) {
-            committed = true;
-            placements.set(r.vmId(), claim.placedOn(candidate.serverId()));
-            return result(r, GridResult.Status.PLACED, "", "", candidate.serverId(), attempts, start);
-          }
-          conflicts.incrementAndGet();
-          metrics.conflicts(1);
-        }
-      } finally {
-        metrics.stage(NodeMetrics.Stage.COMMIT, System.nanoTime() - commitStart);
+      AgentOutcome out = dispatch(r);
+      metrics.stage(NodeMetrics.Stage.AGENT_QUEUE, out.queueNanos());
+      metrics.stage(NodeMetrics.Stage.EVALUATE, out.evaluateNanos());
+      metrics.stage(NodeMetrics.Stage.COMMIT, out.commitNanos());
+      processedByAgents.incrementAndGet();
+      conflicts.addAndGet(out.conflicts());
+      if (out.status() == AgentOutcome.Status.PLACED) {
+        committed = true;
+        placements.set(r.vmId(), claim.placedOn(out.serverId()));
+        return result(r, GridResult.Status.PLACED, "", "", out.serverId(), out.attempts(), start);
       }
-      String message =
-          "no healthy server has " + r.cores() + " cores and " + r.memoryMb() + " MiB free ("
-              + view.size() + " servers, " + attempts + " tried)";
-      return result(r, GridResult.Status.REJECTED, "NO_CAPACITY", message, "", attempts, start);
+      GridResult.Status status = out.status() == AgentOutcome.Status.REJECTED
+          ? GridResult.Status.REJECTED : GridResult.Status.FAILED;
+      return result(r, status, out.reason(), out.message(), "", out.attempts(), start);
     } finally {
       if (!committed) {
         try {
@@ -242,6 +238,67 @@ public final class RequestProcessor implements AutoCloseable {
         }
       }
     }
+  }
+
+  /**
+   * Sends {@code r} to the next agent (round-robin: the direct path until the scheduler job routes)
+   * and waits for its outcome. If the agent's member leaves before answering, the agent may or may
+   * not have committed: the servers are scanned for the VM, and only if it is nowhere is the request
+   * sent to another agent.
+   */
+  private AgentOutcome dispatch(GridRequest r) {
+    for (int attempt = 1; ; attempt++) {
+      String agent = awaitAgent();
+      try {
+        return agentExecutor.submitToKeyOwner(new AgentTask(agent, r), agent).get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while agent " + agent + " placed " + r.vmId(), e);
+      } catch (ExecutionException e) {
+        Throwable cause = e.getCause() == null ? e : e.getCause();
+        if (isNoQuorum(cause)) {
+          throw new SplitBrainProtectionException(String.valueOf(cause.getMessage()));
+        }
+        if (!isMemberGone(cause) || attempt >= MAX_DISPATCHES) {
+          throw new IllegalStateException("agent " + agent + " failed: " + cause, cause);
+        }
+        String host = findHost(r.vmId());
+        if (host != null) {
+          return new AgentOutcome(AgentOutcome.Status.PLACED, host, "", "", agent, 1, 0, "", 0, 0,
+              0);
+        }
+        LOG.info(() -> "agent " + agent + " left with " + r.vmId() + " unplaced; trying another");
+      }
+    }
+  }
+
+  private String awaitAgent() {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (true) {
+      String agent = agents.nextAgent();
+      if (agent != null) {
+        return agent;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("no allocation agent registered in the cluster after 30 s");
+      }
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while waiting for an agent", e);
+      }
+    }
+  }
+
+  private static boolean isMemberGone(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof MemberLeftException || t instanceof TargetNotMemberException
+          || t instanceof HazelcastInstanceNotActiveException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**

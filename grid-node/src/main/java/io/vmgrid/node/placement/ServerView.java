@@ -17,7 +17,9 @@ import java.util.NavigableMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * This member's read-only copy of every server's state, fed by events of the {@code servers} map and
@@ -32,6 +34,15 @@ public final class ServerView implements AutoCloseable {
   private final IMap<String, ServerState> servers;
   private final NavigableMap<String, ServerState> byId = new ConcurrentSkipListMap<>();
   private final UUID listenerId;
+  private final List<Consumer<Change>> followers = new CopyOnWriteArrayList<>();
+
+  /**
+   * One change of a server as the view applied it.
+   *
+   * @param serverId the server
+   * @param state its new state, or null if it was removed
+   */
+  public record Change(String serverId, @Nullable ServerState state) {}
 
   /** Subscribes to {@code servers} and loads its current contents. */
   public ServerView(IMap<String, ServerState> servers) {
@@ -42,9 +53,29 @@ public final class ServerView implements AutoCloseable {
     }
   }
 
+  /**
+   * Calls {@code follower} with every change the view applies from now on (on event threads, in
+   * order per server). Followers must be quick and must not block.
+   */
+  public void follow(Consumer<Change> follower) {
+    followers.add(follower);
+  }
+
   /** Records {@code state} unless the view already holds a newer revision of that server. */
   public void apply(ServerState state) {
-    byId.merge(state.serverId(), state, (old, next) -> next.revision() >= old.revision() ? next : old);
+    ServerState now =
+        byId.merge(state.serverId(), state, (old, next) -> next.revision() >= old.revision() ? next : old);
+    @SuppressWarnings("ReferenceEquality") // identity: did merge keep the value we passed in?
+    boolean taken = now == state;
+    if (taken) {
+      notifyFollowers(new Change(state.serverId(), state));
+    }
+  }
+
+  private void notifyFollowers(Change change) {
+    for (Consumer<Change> f : followers) {
+      f.accept(change);
+    }
   }
 
   /** Healthy servers whose last known free capacity fits the demand, in server-id order. */
@@ -119,17 +150,24 @@ public final class ServerView implements AutoCloseable {
       ServerState merged = event.getMergingValue();
       if (merged != null) {
         byId.put(merged.serverId(), merged);
+        notifyFollowers(new Change(merged.serverId(), merged));
       }
     }
 
     @Override
     public void entryRemoved(EntryEvent<String, ServerState> event) {
-      byId.remove(event.getKey());
+      if (byId.remove(event.getKey()) != null) {
+        notifyFollowers(new Change(event.getKey(), null));
+      }
     }
 
     @Override
     public void mapCleared(MapEvent event) {
-      byId.clear();
+      for (String id : List.copyOf(byId.keySet())) {
+        if (byId.remove(id) != null) {
+          notifyFollowers(new Change(id, null));
+        }
+      }
     }
   }
 }

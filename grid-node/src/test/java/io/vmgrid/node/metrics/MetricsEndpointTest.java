@@ -75,7 +75,7 @@ class MetricsEndpointTest {
             t -> assertThat(t).startsWith("text/plain; version=0.0.4"));
         List<PrometheusText.Sample> s = PrometheusText.parse(scrape.body());
 
-        assertThat(PrometheusText.sum(s, "vmgrid_allocation_latency_seconds_count", Map.of("policy", "first-fit")))
+        assertThat(PrometheusText.sum(s, "vmgrid_allocation_latency_seconds_count", Map.of("policy", "round-robin")))
             .isEqualTo(allocations);
         assertThat(PrometheusText.sum(s, "vmgrid_requests_total", Map.of("op", "allocate")))
             .isEqualTo(allocations);

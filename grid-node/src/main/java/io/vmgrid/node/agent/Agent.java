@@ -1,0 +1,428 @@
+package io.vmgrid.node.agent;
+
+import com.hazelcast.map.IMap;
+import com.hazelcast.partition.PartitionAwareKey;
+import com.hazelcast.splitbrainprotection.SplitBrainProtectionException;
+import io.vmgrid.client.wire.GridRequest;
+import io.vmgrid.client.wire.HostedVm;
+import io.vmgrid.client.wire.ServerState;
+import io.vmgrid.node.placement.CommitResult;
+import io.vmgrid.node.placement.PlaceVmProcessor;
+import io.vmgrid.rules.api.Inventory;
+import io.vmgrid.rules.api.VmRequest;
+import io.vmgrid.rules.engine.AgentCache;
+import io.vmgrid.rules.engine.CacheSettings;
+import io.vmgrid.rules.engine.CacheStats;
+import io.vmgrid.rules.engine.Candidates;
+import io.vmgrid.rules.engine.EngineSettings;
+import io.vmgrid.rules.engine.Explanation;
+import io.vmgrid.rules.engine.Lookup;
+import io.vmgrid.rules.engine.RequestClassifier;
+import io.vmgrid.rules.engine.RequestTypeKey;
+import io.vmgrid.rules.engine.RuleEngine;
+import io.vmgrid.rules.engine.Ticker;
+import io.vmgrid.rules.ruleset.RuleSet;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One allocation agent (Protean): a FIFO queue, one thread, a rule engine and its private two-level
+ * cache over this member's {@link InventoryMirror}. For each request it looks up candidates (cache
+ * first), picks the best server (or one of the top N0 while commits conflict), and commits with
+ * {@link PlaceVmProcessor} on the server's authoritative entry; a refused commit is a conflict, the
+ * server is excluded and the agent tries again, a bounded number of times.
+ *
+ * <p>The cache itself stays in this object: the hot path never (de)serializes it. What lives in the
+ * {@code agent-cache} map, under the agent's partition key, is the cache's composition: one record
+ * per cached request type holding an exemplar request. Records are written when a type enters the
+ * cache and deleted when it leaves, never on a hit. When the agent's partition moves to another
+ * member, the records move with it, and the new owner re-evaluates the exemplars against its own
+ * mirror before it serves (the entries' bitsets and revisions belong to the old member's mirror and
+ * would be meaningless there).
+ */
+final class Agent {
+  private static final Logger LOG = Logger.getLogger(Agent.class.getName());
+  /** Commits tried per request before giving up with {@code CONFLICTS}. */
+  static final int MAX_ATTEMPTS = 8;
+  /** Longest wait for a settling mirror before rejecting for lack of capacity. */
+  private static final long MIRROR_WAIT_MILLIS = 5_000;
+  /** Requests between reconciling the {@code agent-cache} records with the cache's contents. */
+  private static final int RECORD_SYNC_EVERY = 200;
+
+  private final String id;
+  private final AgentHost host;
+  private final RuleSet ruleSet;
+  private final CacheSettings cacheSettings;
+  private final IMap<String, ServerState> servers;
+  private final IMap<Object, GridRequest> records;
+  private final LinkedBlockingQueue<Job> queue = new LinkedBlockingQueue<>();
+  private final Thread thread;
+  private final SplittableRandom random;
+  /** Exemplar request per cached type key: what the {@code agent-cache} records hold. */
+  private final Map<String, GridRequest> exemplars = new LinkedHashMap<>();
+  private final AtomicLong topHits = new AtomicLong();
+  private final AtomicLong partialHits = new AtomicLong();
+  private final AtomicLong misses = new AtomicLong();
+  private final AtomicLong conflicts = new AtomicLong();
+  private final AtomicLong processed = new AtomicLong();
+  private final AtomicLong prewarmed = new AtomicLong();
+  private volatile boolean running = true;
+  private volatile long busySinceNanos;
+  private long epoch = -1;
+  private @Nullable RuleEngine engine;
+  private @Nullable AgentCache cache;
+  private @Nullable CacheStats statsBeforeEpoch;
+
+  private record Job(GridRequest request, long enqueuedNanos, CompletableFuture<AgentOutcome> done) {}
+
+  private record Choice(String serverId, int rank, int candidates) {}
+
+  Agent(String id, AgentHost host, RuleSet ruleSet, CacheSettings cacheSettings,
+      List<GridRequest> warmFrom) {
+    this.id = id;
+    this.host = host;
+    this.ruleSet = ruleSet;
+    this.cacheSettings = cacheSettings;
+    this.servers = host.servers();
+    this.records = host.cacheRecords();
+    this.random = new SplittableRandom(id.hashCode());
+    RequestClassifier classifier = new RequestClassifier(ruleSet);
+    for (GridRequest r : warmFrom) {
+      try {
+        exemplars.put(classifier.typeKey(Mirrors.request(r)).value(), r);
+      } catch (RuntimeException e) {
+        LOG.fine(() -> "agent " + id + ": ignoring unusable cache record " + r.requestId() + ": " + e);
+      }
+    }
+    this.thread = new Thread(this::loop, "vmgrid-agent-" + id);
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  String id() {
+    return id;
+  }
+
+  /** Queues {@code request}; the future completes when the agent has handled it. */
+  CompletableFuture<AgentOutcome> submit(GridRequest request) {
+    CompletableFuture<AgentOutcome> done = new CompletableFuture<>();
+    if (!running) {
+      done.completeExceptionally(new IllegalStateException("agent " + id + " has stopped"));
+      return done;
+    }
+    queue.add(new Job(request, System.nanoTime(), done));
+    return done;
+  }
+
+  /** Requests waiting in the queue (the one in progress excluded). */
+  int queueLength() {
+    return queue.size();
+  }
+
+  /** When the request in progress started ({@code System.nanoTime}), or 0 when idle. */
+  long busySinceNanos() {
+    return busySinceNanos;
+  }
+
+  long topHits() {
+    return topHits.get();
+  }
+
+  long partialHits() {
+    return partialHits.get();
+  }
+
+  long misses() {
+    return misses.get();
+  }
+
+  long conflicts() {
+    return conflicts.get();
+  }
+
+  long processed() {
+    return processed.get();
+  }
+
+  /** Cache entries re-evaluated from exemplars (after a move or a mirror rebuild). */
+  long prewarmed() {
+    return prewarmed.get();
+  }
+
+  /** Request types the agent caches (exemplars it holds). */
+  synchronized int cachedTypes() {
+    return exemplars.size();
+  }
+
+  /** Stops taking work; the queue is drained (every queued request still gets its outcome). */
+  void stop() {
+    running = false;
+    thread.interrupt();
+  }
+
+  /** Waits for the queue to drain after {@link #stop()}. */
+  boolean awaitStopped(long millis) throws InterruptedException {
+    thread.join(millis);
+    return !thread.isAlive();
+  }
+
+  private void loop() {
+    while (true) {
+      Job job;
+      try {
+        job = running ? queue.take() : queue.poll();
+      } catch (InterruptedException e) {
+        if (running) {
+          continue;
+        }
+        job = queue.poll();
+      }
+      if (job == null) {
+        break;
+      }
+      busySinceNanos = System.nanoTime();
+      try {
+        job.done().complete(process(job));
+      } catch (RuntimeException | Error e) {
+        LOG.log(Level.WARNING, "agent " + id + " failed on request " + job.request().requestId(), e);
+        job.done().completeExceptionally(e);
+      } finally {
+        busySinceNanos = 0;
+      }
+      if (processed.incrementAndGet() % RECORD_SYNC_EVERY == 0) {
+        syncRecords();
+      }
+    }
+    LOG.fine(() -> "agent " + id + " stopped after " + processed.get() + " requests");
+  }
+
+  private AgentOutcome process(Job job) {
+    GridRequest r = job.request();
+    long start = System.nanoTime();
+    long queueNanos = start - job.enqueuedNanos();
+    VmRequest request = Mirrors.request(r);
+    HostedVm vm = new HostedVm(r.vmId(), r.tenantId(), r.cores(), r.memoryMb(), r.requestId(),
+        r.priority(), System.currentTimeMillis(), r.availabilitySet(), r.antiAffinityGroup());
+    Set<String> excluded = new HashSet<>();
+    String firstLookup = "";
+    long evaluateNanos = 0;
+    long commitNanos = 0;
+    int refused = 0;
+    String lastRefusal = "";
+    boolean waited = false;
+    for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+      long e0 = System.nanoTime();
+      Choice choice = host.mirror().read(inv -> choose(inv, request, r, excluded));
+      evaluateNanos += System.nanoTime() - e0;
+      if (firstLookup.isEmpty()) {
+        AgentCache c = cache;
+        firstLookup = c == null ? "" : c.lastLookup().name();
+        count(firstLookup);
+      }
+      if (choice == null && refused == 0 && !waited && host.mirror().settling()) {
+        // the inventory is still arriving (a load or added servers): answer from the full mirror
+        waited = true;
+        host.mirror().awaitCaughtUp(MIRROR_WAIT_MILLIS);
+        attempt--;
+        continue;
+      }
+      if (choice == null) {
+        String message = refused == 0
+            ? rejection(request)
+            : "no server left after " + refused + " conflicting commits (last: " + lastRefusal + ")";
+        return new AgentOutcome(AgentOutcome.Status.REJECTED, "", "NO_CAPACITY", message, id,
+            attempt - 1, refused, firstLookup, queueNanos, evaluateNanos, commitNanos);
+      }
+      long c0 = System.nanoTime();
+      CommitResult commit;
+      try {
+        commit = servers.executeOnKey(choice.serverId(), new PlaceVmProcessor(vm));
+      } catch (SplitBrainProtectionException e) {
+        return new AgentOutcome(AgentOutcome.Status.FAILED, "", "NO_QUORUM",
+            "this side of the cluster has fewer members than the placement quorum (a network split?);"
+                + " nothing was committed: retry later or through another member",
+            id, attempt, refused, firstLookup, queueNanos, evaluateNanos, commitNanos);
+      } finally {
+        commitNanos += System.nanoTime() - c0;
+      }
+      if (commit.hosted()) {
+        reportCommit(true);
+        return new AgentOutcome(AgentOutcome.Status.PLACED, choice.serverId(), "", "", id, attempt,
+            refused, firstLookup, queueNanos, evaluateNanos, commitNanos);
+      }
+      reportCommit(false);
+      refused++;
+      conflicts.incrementAndGet();
+      host.metrics().agentConflict(id);
+      lastRefusal = choice.serverId() + ": " + commit.status() + " " + commit.detail();
+      excluded.add(choice.serverId());
+    }
+    return new AgentOutcome(AgentOutcome.Status.FAILED, "", "CONFLICTS",
+        "gave up after " + MAX_ATTEMPTS + " commits were refused by the servers' current state"
+            + " (last: " + lastRefusal + "); retry the request",
+        id, MAX_ATTEMPTS, refused, firstLookup, queueNanos, evaluateNanos, commitNanos);
+  }
+
+  /** Runs under the mirror's read lock. */
+  private @Nullable Choice choose(
+      Inventory inv, VmRequest request, GridRequest wire, Set<String> excluded) {
+    AgentCache c = cacheFor(inv);
+    RuleEngine e = java.util.Objects.requireNonNull(engine);
+    Candidates candidates = c.candidates(request);
+    if (c.lastLookup() != Lookup.TOP_HIT) {
+      remember(request, wire, c);
+    }
+    int n0 = Math.max(1, e.currentN0());
+    List<Integer> top = new ArrayList<>(n0);
+    for (int rank = 0; rank < candidates.size() && top.size() < n0; rank++) {
+      if (!excluded.contains(inv.serverId(candidates.server(rank)))) {
+        top.add(rank);
+      }
+    }
+    if (top.isEmpty()) {
+      return null;
+    }
+    int rank = top.get(top.size() == 1 ? 0 : random.nextInt(top.size()));
+    return new Choice(inv.serverId(candidates.server(rank)), rank, candidates.size());
+  }
+
+  /** The cache for the mirror's current epoch; a new epoch gets a new engine, re-warmed. */
+  private AgentCache cacheFor(Inventory inv) {
+    long now = host.mirror().epoch();
+    AgentCache c = cache;
+    if (c != null && now == epoch) {
+      return c;
+    }
+    if (c != null) {
+      CacheStats s = c.stats();
+      statsBeforeEpoch = s;
+    }
+    RuleEngine e = new RuleEngine(inv, ruleSet, EngineSettings.defaults(), random.split(),
+        Ticker.system());
+    AgentCache fresh = e.newCache(cacheSettings);
+    List<GridRequest> warm;
+    synchronized (this) {
+      warm = new ArrayList<>(exemplars.values());
+    }
+    long t0 = System.nanoTime();
+    for (GridRequest r : warm) {
+      try {
+        fresh.candidates(Mirrors.request(r));
+      } catch (RuntimeException ex) {
+        LOG.fine(() -> "agent " + id + ": exemplar " + r.requestId() + " not re-warmed: " + ex);
+      }
+    }
+    prewarmed.addAndGet(warm.size());
+    if (!warm.isEmpty()) {
+      long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+      LOG.info(() -> "agent " + id + ": re-warmed " + warm.size() + " cache entries in " + ms
+          + " ms (epoch " + now + ")");
+    }
+    engine = e;
+    cache = fresh;
+    epoch = now;
+    return fresh;
+  }
+
+  /** The rule engine's explanation of an empty candidate list, in one line. */
+  private String rejection(VmRequest request) {
+    Explanation x = host.mirror().read(inv -> {
+      RuleEngine e = java.util.Objects.requireNonNull(engine);
+      return e.explain(request);
+    });
+    List<Explanation.ValidatorCount> worst = new ArrayList<>(x.validators());
+    worst.sort(Comparator.comparingInt(Explanation.ValidatorCount::removed).reversed());
+    if (x.servers() == 0) {
+      return "the inventory is empty: load servers first";
+    }
+    StringBuilder sb = new StringBuilder("no server satisfies the rules (" + x.servers()
+        + " servers); removed most: ");
+    int shown = 0;
+    for (Explanation.ValidatorCount v : worst) {
+      if (v.removed() == 0 || shown == 3) {
+        break;
+      }
+      sb.append(shown++ == 0 ? "" : ", ").append(v.rule()).append(" ").append(v.removed());
+    }
+    return sb.toString();
+  }
+
+  private void remember(VmRequest request, GridRequest wire, AgentCache c) {
+    RuleEngine e = java.util.Objects.requireNonNull(engine);
+    RequestTypeKey type = e.classifier().typeKey(request);
+    boolean added;
+    synchronized (this) {
+      added = exemplars.putIfAbsent(type.value(), wire) == null;
+    }
+    if (added && c.containsType(type)) {
+      records.setAsync(recordKey(type.value()), wire);
+    }
+  }
+
+  /** Deletes the records (and exemplars) of types the cache has evicted. */
+  private void syncRecords() {
+    AgentCache c = cache;
+    if (c == null) {
+      return;
+    }
+    Set<String> cached = new HashSet<>();
+    c.typeKeys().forEach(k -> cached.add(k.value()));
+    List<String> gone = new ArrayList<>();
+    synchronized (this) {
+      exemplars.keySet().removeIf(k -> {
+        if (!cached.contains(k)) {
+          gone.add(k);
+          return true;
+        }
+        return false;
+      });
+    }
+    for (String k : gone) {
+      records.deleteAsync(recordKey(k));
+    }
+  }
+
+  private Object recordKey(String typeKey) {
+    return new PartitionAwareKey<>(typeKey, id);
+  }
+
+  /** Feeds the engine's conflict window (agent thread only, so no lock: it reads no inventory). */
+  private void reportCommit(boolean ok) {
+    RuleEngine e = engine;
+    if (e != null) {
+      if (ok) {
+        e.reportCommit();
+      } else {
+        e.reportConflict();
+      }
+    }
+  }
+
+  private void count(String lookup) {
+    switch (lookup) {
+      case "TOP_HIT" -> topHits.incrementAndGet();
+      case "PARTIAL_HIT" -> partialHits.incrementAndGet();
+      default -> misses.incrementAndGet();
+    }
+    host.metrics().lookup(id, lookup);
+  }
+
+  /** Cache statistics of the current epoch's cache (null before the first request). */
+  @Nullable CacheStats cacheStats() {
+    AgentCache c = cache;
+    return c == null ? statsBeforeEpoch : c.stats();
+  }
+}

@@ -1,0 +1,446 @@
+package io.vmgrid.node.agent;
+
+import com.hazelcast.cluster.Member;
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
+import com.hazelcast.core.EntryEvent;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
+import com.hazelcast.map.listener.EntryAddedListener;
+import com.hazelcast.map.listener.EntryRemovedListener;
+import com.hazelcast.map.listener.EntryUpdatedListener;
+import com.hazelcast.partition.MigrationListener;
+import com.hazelcast.partition.MigrationState;
+import com.hazelcast.partition.Partition;
+import com.hazelcast.partition.PartitionAwareKey;
+import com.hazelcast.partition.ReplicaMigrationEvent;
+import com.hazelcast.query.Predicates;
+import io.vmgrid.client.wire.GridRequest;
+import io.vmgrid.client.wire.ServerState;
+import io.vmgrid.node.metrics.NodeMetrics;
+import io.vmgrid.rules.engine.CacheSettings;
+import io.vmgrid.rules.ruleset.RuleSet;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Runs this member's allocation agents and knows every agent in the cluster.
+ *
+ * <p><b>Agent identity.</b> There is one possible agent per partition: agent {@code agent-p<k>} is a
+ * key that hashes to partition {@code k}. An agent runs on the member that owns its partition, so
+ * its {@code agent-cache} records and its {@code agent-indicators} registration live next to it and
+ * move with it.
+ *
+ * <p><b>Which agents run.</b> Each member keeps at least {@code agentsPerMember} agents among the
+ * partitions it owns: the ones already running, then those whose cache records arrived here
+ * (warm, most records first), then the lowest partition ids. An agent whose partition leaves stops
+ * after draining its queue; the new owner starts it warm from the records that moved. An agent
+ * never stops merely because a member has more than its share (that would throw away a warm cache);
+ * routing spreads work over every registered agent.
+ */
+public final class AgentHost implements AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(AgentHost.class.getName());
+  /** Key of this object in the member's user context (so executor tasks find it). */
+  public static final String CONTEXT_KEY = "vmgrid.agentHost";
+  /** The map holding each agent's cache records (partition key = agent id). */
+  public static final String AGENT_CACHE = "agent-cache";
+  /** The map of agent registrations (and, with the scheduler job, its indicators). */
+  public static final String AGENT_INDICATORS = "agent-indicators";
+  /** The executor that carries requests to agents. */
+  public static final String EXECUTOR = "vmgrid-agents";
+
+  private final HazelcastInstance hz;
+  private final InventoryMirror mirror;
+  private final RuleSet ruleSet;
+  private final CacheSettings cacheSettings;
+  private final int agentsPerMember;
+  private final NodeMetrics metrics;
+  private final IMap<String, ServerState> servers;
+  private final IMap<Object, GridRequest> cacheRecords;
+  private final IMap<String, AgentInfo> indicators;
+  private final String memberUuid;
+  private final String[] agentKeys;
+  private final Map<String, Integer> partitionOfAgent = new HashMap<>();
+  private final Map<String, Agent> active = new ConcurrentHashMap<>();
+  private final Map<String, AgentInfo> registered = new ConcurrentHashMap<>();
+  private final NavigableMap<String, AgentInfo> known = new ConcurrentSkipListMap<>();
+  private final AtomicLong roundRobin = new AtomicLong();
+  private final ScheduledExecutorService scheduler;
+  private final Object reconcileLock = new Object();
+  private final UUID migrationListenerId;
+  private final UUID membershipListenerId;
+  private final UUID indicatorListenerId;
+  private @Nullable ScheduledFuture<?> pendingReconcile;
+  private volatile boolean closed;
+
+  /** Creates the host and starts this member's agents. */
+  public AgentHost(HazelcastInstance hz, InventoryMirror mirror, RuleSet ruleSet,
+      CacheSettings cacheSettings, int agentsPerMember, NodeMetrics metrics) {
+    if (agentsPerMember < 1) {
+      throw new IllegalArgumentException("agentsPerMember: must be >= 1 (was " + agentsPerMember + ")");
+    }
+    this.hz = hz;
+    this.mirror = mirror;
+    this.ruleSet = ruleSet;
+    this.cacheSettings = cacheSettings;
+    this.agentsPerMember = agentsPerMember;
+    this.metrics = metrics;
+    this.servers = hz.getMap(io.vmgrid.client.wire.MapNames.SERVERS);
+    this.cacheRecords = hz.getMap(AGENT_CACHE);
+    this.indicators = hz.getMap(AGENT_INDICATORS);
+    this.memberUuid = hz.getCluster().getLocalMember().getUuid().toString();
+    this.agentKeys = agentKeys(hz);
+    for (int p = 0; p < agentKeys.length; p++) {
+      partitionOfAgent.put(agentKeys[p], p);
+    }
+    this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "vmgrid-agent-host");
+      t.setDaemon(true);
+      return t;
+    });
+    hz.getUserContext().put(CONTEXT_KEY, this);
+    this.indicatorListenerId = indicators.addEntryListener(new IndicatorListener(), true);
+    for (Map.Entry<String, AgentInfo> e : indicators.entrySet()) {
+      known.put(e.getKey(), e.getValue());
+    }
+    this.migrationListenerId = hz.getPartitionService().addMigrationListener(new MigrationListener() {
+      @Override
+      public void migrationStarted(MigrationState state) {}
+
+      @Override
+      public void migrationFinished(MigrationState state) {
+        scheduleReconcile();
+      }
+
+      @Override
+      public void replicaMigrationCompleted(ReplicaMigrationEvent event) {}
+
+      @Override
+      public void replicaMigrationFailed(ReplicaMigrationEvent event) {}
+    });
+    this.membershipListenerId = hz.getCluster().addMembershipListener(new MembershipListener() {
+      @Override
+      public void memberAdded(MembershipEvent event) {
+        scheduleReconcile();
+      }
+
+      @Override
+      public void memberRemoved(MembershipEvent event) {
+        scheduleReconcile();
+      }
+    });
+    reconcile();
+  }
+
+  /** The host running on {@code hz}. */
+  static AgentHost of(HazelcastInstance hz) {
+    Object host = hz.getUserContext().get(CONTEXT_KEY);
+    if (host instanceof AgentHost h) {
+      return h;
+    }
+    throw new IllegalStateException("no agent host on member " + hz.getName());
+  }
+
+  /** The agent key of partition {@code p}: {@code agent-p<p>}, or a suffixed variant hashing there. */
+  static String[] agentKeys(HazelcastInstance hz) {
+    int count = hz.getPartitionService().getPartitions().size();
+    String[] keys = new String[count];
+    int found = 0;
+    for (int n = 0; found < count && n < 1_000_000; n++) {
+      for (int p = 0; p < count; p++) {
+        if (keys[p] != null) {
+          continue;
+        }
+        String candidate = n == 0 ? "agent-p" + p : "agent-p" + p + "." + n;
+        int actual = hz.getPartitionService().getPartition(candidate).getPartitionId();
+        if (actual == p) {
+          keys[p] = candidate;
+          found++;
+        }
+      }
+    }
+    if (found < count) {
+      throw new IllegalStateException("could not find agent keys for all " + count + " partitions");
+    }
+    return keys;
+  }
+
+  InventoryMirror mirror() {
+    return mirror;
+  }
+
+  NodeMetrics metrics() {
+    return metrics;
+  }
+
+  IMap<String, ServerState> servers() {
+    return servers;
+  }
+
+  IMap<Object, GridRequest> cacheRecords() {
+    return cacheRecords;
+  }
+
+  /**
+   * Hands {@code request} to local agent {@code agentId}. If the agent does not run here (its
+   * partition moved while the task travelled), the least-loaded local agent takes it: any agent may
+   * place any request, because the commit re-checks the server.
+   */
+  CompletableFuture<AgentOutcome> run(String agentId, GridRequest request) {
+    Agent agent = active.get(agentId);
+    if (agent == null) {
+      agent = active.values().stream().min(Comparator.comparingInt(Agent::queueLength)).orElse(null);
+    }
+    if (agent == null) {
+      CompletableFuture<AgentOutcome> f = new CompletableFuture<>();
+      f.completeExceptionally(new IllegalStateException("no agent runs on this member yet"));
+      return f;
+    }
+    return agent.submit(request);
+  }
+
+  /** The agent to send the next request to (round-robin over registered agents of live members). */
+  public @Nullable String nextAgent() {
+    Set<String> live = new HashSet<>();
+    for (Member m : hz.getCluster().getMembers()) {
+      live.add(m.getUuid().toString());
+    }
+    List<String> ids = new ArrayList<>();
+    for (Map.Entry<String, AgentInfo> e : known.entrySet()) {
+      if (live.contains(e.getValue().memberUuid())) {
+        ids.add(e.getKey());
+      }
+    }
+    if (ids.isEmpty()) {
+      return null;
+    }
+    return ids.get((int) Math.floorMod(roundRobin.getAndIncrement(), (long) ids.size()));
+  }
+
+  /** Registered agents per member UUID, as this member sees them. */
+  public Map<String, List<String>> agentsByMember() {
+    Map<String, List<String>> out = new HashMap<>();
+    known.forEach((id, info) -> out.computeIfAbsent(info.memberUuid(), k -> new ArrayList<>()).add(id));
+    return out;
+  }
+
+  /** Snapshot of this member's agents. */
+  public List<AgentSnapshot> localAgents() {
+    List<AgentSnapshot> out = new ArrayList<>();
+    for (Agent a : active.values()) {
+      out.add(new AgentSnapshot(a.id(), a.queueLength(), a.processed(), a.topHits(),
+          a.partialHits(), a.misses(), a.conflicts(), a.cachedTypes(), a.prewarmed()));
+    }
+    out.sort(Comparator.comparing(AgentSnapshot::agentId));
+    return out;
+  }
+
+  /**
+   * One agent's counters.
+   *
+   * @param agentId the agent
+   * @param queueLength requests waiting
+   * @param processed requests handled
+   * @param topHits lookups answered by a top-level entry
+   * @param partialHits lookups that reused cached rule results
+   * @param misses lookups evaluated from scratch
+   * @param conflicts commits refused by a server's current state
+   * @param cachedTypes request types in its cache
+   * @param prewarmed cache entries re-evaluated from moved or kept records
+   */
+  public record AgentSnapshot(String agentId, int queueLength, long processed, long topHits,
+      long partialHits, long misses, long conflicts, int cachedTypes, long prewarmed) {}
+
+  private void scheduleReconcile() {
+    if (closed) {
+      return;
+    }
+    synchronized (reconcileLock) {
+      if (pendingReconcile != null && !pendingReconcile.isDone()) {
+        pendingReconcile.cancel(false);
+      }
+      pendingReconcile = scheduler.schedule(this::reconcileSafely, 200, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  private void reconcileSafely() {
+    try {
+      reconcile();
+    } catch (RuntimeException e) {
+      if (!closed) {
+        LOG.log(Level.WARNING, "reconciling agents failed; retrying", e);
+        scheduleReconcile();
+      }
+    }
+  }
+
+  /** Stops agents whose partition left, starts agents up to the quota, cleans stale registrations. */
+  private synchronized void reconcile() {
+    if (closed || !hz.getLifecycleService().isRunning()) {
+      return;
+    }
+    Set<Integer> owned = new HashSet<>();
+    for (Partition p : hz.getPartitionService().getPartitions()) {
+      Member owner = p.getOwner();
+      if (owner != null && owner.localMember()) {
+        owned.add(p.getPartitionId());
+      }
+    }
+    for (String id : List.copyOf(active.keySet())) {
+      if (!owned.contains(partitionOfAgent.getOrDefault(id, -1))) {
+        stopAgent(id, false);
+      }
+    }
+    Set<String> live = new HashSet<>();
+    for (Member m : hz.getCluster().getMembers()) {
+      live.add(m.getUuid().toString());
+    }
+    for (String key : indicators.localKeySet()) {
+      AgentInfo info = known.get(key);
+      if (info != null && !active.containsKey(key) && !live.contains(info.memberUuid())) {
+        indicators.remove(key, info); // its member is gone
+      }
+    }
+    if (active.size() >= agentsPerMember) {
+      return;
+    }
+    Map<String, List<GridRequest>> warm = localRecords();
+    List<String> candidates = new ArrayList<>();
+    for (int p : owned) {
+      if (!active.containsKey(agentKeys[p])) {
+        candidates.add(agentKeys[p]);
+      }
+    }
+    candidates.sort(Comparator
+        .comparingInt((String id) -> -warm.getOrDefault(id, List.of()).size())
+        .thenComparingInt(id -> partitionOfAgent.getOrDefault(id, Integer.MAX_VALUE)));
+    for (String id : candidates) {
+      if (active.size() >= agentsPerMember) {
+        break;
+      }
+      startAgent(id, warm.getOrDefault(id, List.of()));
+    }
+  }
+
+  /** Cache records held by this member, grouped by agent. */
+  private Map<String, List<GridRequest>> localRecords() {
+    Map<String, List<GridRequest>> out = new HashMap<>();
+    Set<Object> keys = cacheRecords.localKeySet();
+    if (keys.isEmpty()) {
+      return out;
+    }
+    Set<String> agents = new HashSet<>();
+    for (Object k : keys) {
+      if (k instanceof PartitionAwareKey<?, ?> pak && pak.getPartitionKey() instanceof String a) {
+        agents.add(a);
+      }
+    }
+    for (String agent : agents) {
+      for (Map.Entry<Object, GridRequest> e :
+          cacheRecords.entrySet(Predicates.partitionPredicate(agent, Predicates.alwaysTrue()))) {
+        out.computeIfAbsent(agent, k -> new ArrayList<>()).add(e.getValue());
+      }
+    }
+    return out;
+  }
+
+  private void startAgent(String id, List<GridRequest> warmFrom) {
+    Agent agent = new Agent(id, this, ruleSet, cacheSettings, warmFrom);
+    active.put(id, agent);
+    AgentInfo info = new AgentInfo(id, memberUuid, System.currentTimeMillis());
+    registered.put(id, info);
+    indicators.set(id, info);
+    LOG.info(() -> "agent " + id + " started on " + hz.getCluster().getLocalMember().getAddress()
+        + (warmFrom.isEmpty() ? " (cold)" : " with " + warmFrom.size() + " cache records"));
+  }
+
+  private void stopAgent(String id, boolean shuttingDown) {
+    Agent agent = active.remove(id);
+    if (agent == null) {
+      return;
+    }
+    agent.stop();
+    AgentInfo info = registered.remove(id);
+    try {
+      if (info != null) {
+        indicators.remove(id, info); // only if the new owner has not registered it already
+      }
+    } catch (RuntimeException e) {
+      LOG.fine(() -> "could not deregister agent " + id + ": " + e);
+    }
+    LOG.info(() -> "agent " + id + " stopping on this member" + (shuttingDown ? " (shutdown)" : ""));
+  }
+
+  /** Agents running here. */
+  public int activeAgents() {
+    return active.size();
+  }
+
+  /**
+   * Stops every local agent after it has drained its queue (graceful shutdown), waiting up to
+   * {@code millis} in total.
+   */
+  @Override
+  public void close() {
+    closed = true;
+    List<Agent> agents = new ArrayList<>(active.values());
+    for (String id : List.copyOf(active.keySet())) {
+      stopAgent(id, true);
+    }
+    long deadline = System.currentTimeMillis() + 10_000;
+    for (Agent a : agents) {
+      try {
+        a.awaitStopped(Math.max(1, deadline - System.currentTimeMillis()));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    scheduler.shutdownNow();
+    try {
+      hz.getPartitionService().removeMigrationListener(migrationListenerId);
+      hz.getCluster().removeMembershipListener(membershipListenerId);
+      indicators.removeEntryListener(indicatorListenerId);
+    } catch (RuntimeException ignored) {
+      // the member may already be shutting down
+    }
+    hz.getUserContext().remove(CONTEXT_KEY, this);
+  }
+
+  private final class IndicatorListener
+      implements EntryAddedListener<String, AgentInfo>, EntryUpdatedListener<String, AgentInfo>,
+          EntryRemovedListener<String, AgentInfo> {
+    @Override
+    public void entryAdded(EntryEvent<String, AgentInfo> event) {
+      known.put(event.getKey(), event.getValue());
+    }
+
+    @Override
+    public void entryUpdated(EntryEvent<String, AgentInfo> event) {
+      known.put(event.getKey(), event.getValue());
+    }
+
+    @Override
+    public void entryRemoved(EntryEvent<String, AgentInfo> event) {
+      known.remove(event.getKey());
+    }
+  }
+}
