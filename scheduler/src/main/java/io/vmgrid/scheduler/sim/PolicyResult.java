@@ -16,6 +16,9 @@ import org.jspecify.annotations.Nullable;
  * @param ruleHitRatio share of rule evaluations (on top-level misses) served from a rule entry
  * @param cacheBytesMean time-averaged cache bytes, summed over agents
  * @param throughputPerSec completed requests per simulated second (first arrival to last completion)
+ * @param meanServiceMs mean service time (processing only, no queueing)
+ * @param utilization total service time over agents × (first arrival to last completion): how busy
+ *     the agents were
  * @param steals requests taken over by work stealing
  * @param bestAgentChosenRatio Kamino only: share of requests sent to an agent that minimizes the
  *     oracle latency (true per-type costs, true remaining time)
@@ -36,6 +39,8 @@ public record PolicyResult(
     double ruleHitRatio,
     double cacheBytesMean,
     double throughputPerSec,
+    double meanServiceMs,
+    double utilization,
     long steals,
     @Nullable Double bestAgentChosenRatio,
     @Nullable Double eventPredictionAccuracy,

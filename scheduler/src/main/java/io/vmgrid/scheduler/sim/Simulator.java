@@ -78,6 +78,7 @@ public final class Simulator {
     private long routed;
     private long steals;
     private long lastCompletion;
+    private double serviceNanos;
 
     Run(RequestStream stream, SchedulingPolicy policy) {
       this.stream = stream;
@@ -248,6 +249,7 @@ public final class Simulator {
       AgentState a = agents[k];
       a.backend.serve(r, now, revision, outcome);
       long cost = outcome.costNanos();
+      serviceNanos += cost;
       if (outcome.topHit()) {
         topHits++;
         estimator.recordTopHit(cost);
@@ -329,6 +331,8 @@ public final class Simulator {
           round(ruleLookups == 0 ? 0 : ruleHits / (double) ruleLookups),
           Math.round(elapsed > 0 ? cacheByteNanos / elapsed : totalCacheBytes),
           round(span > 0 ? n / span : 0),
+          round(serviceNanos / n / 1e6),
+          round(span > 0 ? serviceNanos / 1e9 / (span * agents.length) : 0),
           steals,
           kamino ? round(routed == 0 ? 0 : bestChosen / (double) routed) : null,
           kamino ? round(predictions == 0 ? 0 : correctPredictions / (double) predictions) : null,

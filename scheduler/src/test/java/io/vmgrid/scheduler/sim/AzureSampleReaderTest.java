@@ -27,6 +27,12 @@ class AzureSampleReaderTest {
     assertThat(r).extracting(TraceRecord::id).containsExactly(3L, 2L);
     assertThat(r.get(0).time()).isEqualTo(0.25 * 86_400);
     assertThat(r.get(1).priority()).isEqualTo(1);
+    assertThat(r.get(0).lifetime()).isCloseTo(0.5 * 86_400, org.assertj.core.data.Offset.offset(1e-6));
+    assertThat(r.get(1).lifetime()).isInfinite();
+    List<TraceRecord> initial = new AzureSampleReader(f).initial();
+    assertThat(initial).extracting(TraceRecord::id).containsExactly(1L, 4L);
+    assertThat(initial.get(1).lifetime()).isCloseTo(0.75 * 86_400,
+        org.assertj.core.data.Offset.offset(1e-6));
   }
 
   @ParameterizedTest

@@ -77,7 +77,8 @@ public final class SimCommand implements Callable<Integer> {
     if (ex instanceof NoSuchFileException nsf) {
       return "trace file not found: " + nsf.getFile();
     }
-    if (ex instanceof TraceFormatException || ex instanceof IllegalArgumentException) {
+    if (ex instanceof TraceFormatException || ex instanceof IllegalArgumentException
+        || ex instanceof io.vmgrid.rules.ruleset.RuleSetException) {
       return String.valueOf(ex.getMessage());
     }
     return ex.getClass().getSimpleName() + ": " + ex.getMessage();
@@ -150,13 +151,16 @@ public final class SimCommand implements Callable<Integer> {
         "requests: %,d   request types: %d   agents: %d   rate: %s/s   load factor: %s   cache/agent: %,d B%n",
         r.requests(), r.requestTypes(), r.agents(), r.ratePerSec(), r.loadFactor(),
         r.cacheBytesPerAgent());
-    out.printf(Locale.ROOT, "%-15s %9s %9s %9s %9s %8s %8s %10s %9s %7s %7s%n", "policy", "mean ms",
-        "p50 ms", "p90 ms", "p99 ms", "top-hit", "rule-hit", "cache MiB", "thru/s", "best", "pred");
+    out.printf(Locale.ROOT, "%-15s %9s %9s %9s %9s %8s %8s %10s %9s %8s %6s %7s %7s%n", "policy",
+        "mean ms", "p50 ms", "p90 ms", "p99 ms", "top-hit", "rule-hit", "cache MiB", "thru/s",
+        "svc ms", "util", "best", "pred");
     for (PolicyResult p : r.policies()) {
-      out.printf(Locale.ROOT, "%-15s %9.2f %9.2f %9.2f %9.2f %7.1f%% %7.1f%% %10.2f %9.1f %7s %7s%n",
+      out.printf(Locale.ROOT,
+          "%-15s %9.3f %9.3f %9.3f %9.3f %7.1f%% %7.1f%% %10.2f %9.1f %8.4f %5.1f%% %7s %7s%n",
           p.name(), p.meanMs(), p.p50Ms(), p.p90Ms(), p.p99Ms(), 100 * p.topHitRatio(),
           100 * p.ruleHitRatio(), p.cacheBytesMean() / (1024.0 * 1024.0), p.throughputPerSec(),
-          pct(p.bestAgentChosenRatio()), pct(p.eventPredictionAccuracy()));
+          p.meanServiceMs(), 100 * p.utilization(), pct(p.bestAgentChosenRatio()),
+          pct(p.eventPredictionAccuracy()));
     }
     for (PolicyResult p : r.policies()) {
       Long failed = p.placementFailures();

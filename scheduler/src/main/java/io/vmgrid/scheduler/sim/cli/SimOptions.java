@@ -1,5 +1,6 @@
 package io.vmgrid.scheduler.sim.cli;
 
+import io.vmgrid.rules.ruleset.RuleRegistry;
 import io.vmgrid.rules.ruleset.RuleSet;
 import io.vmgrid.scheduler.estimate.LatencyEstimator;
 import io.vmgrid.scheduler.policy.PolicyRegistry;
@@ -60,8 +61,39 @@ final class SimOptions {
       description = "Engine mode: servers of the generated inventory (default: ${DEFAULT-VALUE})")
   int servers = EngineModeSettings.DEFAULT_SERVERS;
 
+  @Option(names = "--rules", paramLabel = "SET", description = "Engine mode: the rule set, "
+      + "'default' (the rules module's), 'type-level' (default without tenant-dependent rules) or a "
+      + "rule-set FILE (default: ${DEFAULT-VALUE})")
+  String rules = "default";
+
   @Option(names = "--plots", paramLabel = "DIR", description = "Write PNG plots into DIR")
   @Nullable String plots;
+
+  /** The resource of the {@code type-level} rule set. */
+  static final String TYPE_LEVEL_RULES = "/io/vmgrid/scheduler/sim/type-level-rules.yaml";
+
+  RuleSet ruleSet() throws IOException {
+    return switch (rules) {
+      case "default" -> RuleSet.defaults();
+      case "type-level" -> {
+        try (java.io.InputStream in = SimOptions.class.getResourceAsStream(TYPE_LEVEL_RULES)) {
+          if (in == null) {
+            throw new IllegalStateException("missing resource " + TYPE_LEVEL_RULES);
+          }
+          yield RuleSet.parse(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8),
+              "type-level-rules.yaml", RuleRegistry.builtin());
+        }
+      }
+      default -> {
+        Path file = Workloads.resolve(rules);
+        if (!java.nio.file.Files.isRegularFile(file)) {
+          throw new IllegalArgumentException("--rules: expected default, type-level or a rule-set "
+              + "file; no such file: " + file);
+        }
+        yield RuleSet.load(file, RuleRegistry.builtin());
+      }
+    };
+  }
 
   /** A workload read once, ready for any number of runs. */
   record Prepared(TraceReader reader, List<TraceRecord> records, @Nullable EngineWorkload engine,
@@ -81,7 +113,7 @@ final class SimOptions {
     EngineWorkload engine = null;
     if (mode.equals("engine")) {
       Path file = reader instanceof AzureSampleReader ? Workloads.resolve(trace) : null;
-      engine = EngineWorkload.create(records, reader.initial(), RuleSet.defaults(), es, file, seed);
+      engine = EngineWorkload.create(records, reader.initial(), ruleSet(), es, file, seed);
     }
     return new Prepared(reader, records, engine, es);
   }

@@ -67,6 +67,7 @@ public final class EngineBackendFactory implements BackendFactory {
   private Inventory inventory;
   /** Whether {@link #inventory} is still as generated (no run has used it yet). */
   private boolean unused = true;
+  private final List<EngineAgent> agents = new java.util.ArrayList<>();
   private long now;
   private final PriorityQueue<Departure> departures = new PriorityQueue<>();
   private long departureSeq;
@@ -186,7 +187,17 @@ public final class EngineBackendFactory implements BackendFactory {
 
   @Override
   public AgentBackend create(int agent) {
-    return new EngineAgent(agent);
+    EngineAgent a = new EngineAgent(agent);
+    if (agent == 0) {
+      agents.clear();
+    }
+    agents.add(a);
+    return a;
+  }
+
+  /** The cache counters of the current run's agents (for tests). */
+  List<io.vmgrid.rules.engine.CacheStats> cacheStats() {
+    return agents.stream().map(a -> a.cache.stats()).toList();
   }
 
   @Override

@@ -107,6 +107,20 @@ class SimCommandTest {
   }
 
   @Test
+  void engineModeRunsAndSaysSoInTableAndJson() throws IOException {
+    Path json = dir.resolve("engine.json");
+    Result r = run("--trace", trace(60).toString(), "--mode", "engine", "--servers", "200",
+        "--policies", "kamino-rule,jsq", "--json", json.toString());
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out()).contains("mode: engine", "engine: 200 servers", "kamino-rule", "jsq");
+    assertThat(Files.readString(json)).contains("\"mode\" : \"engine\"", "\"servers\" : 200");
+    Result typeLevel = run("--trace", trace(60).toString(), "--mode", "engine", "--servers", "200",
+        "--rules", "type-level", "--policies", "kamino-request");
+    assertThat(typeLevel.code()).as(typeLevel.err()).isZero();
+    assertThat(typeLevel.out()).contains("type-level-rules.yaml (9 rules)");
+  }
+
+  @Test
   void unknownPolicyListsTheKnownOnes() throws IOException {
     Result r = run("--trace", trace(10).toString(), "--policies", "kamino-request,best");
     assertThat(r.code()).isEqualTo(1);
@@ -114,7 +128,7 @@ class SimCommandTest {
   }
 
   @Test
-  void nonPositiveAgentsNegativeLoadFactorAndEngineModeAreRejected() throws IOException {
+  void nonPositiveAgentsNegativeLoadFactorBadModeServersAndRulesAreRejected() throws IOException {
     String t = trace(10).toString();
     Result agents = run("--trace", t, "--agents", "0");
     assertThat(agents.code()).isEqualTo(1);
@@ -122,9 +136,15 @@ class SimCommandTest {
     Result eps = run("--trace", t, "--load-factor", "-0.5");
     assertThat(eps.code()).isEqualTo(1);
     assertThat(eps.err()).contains("--load-factor must be a positive number");
-    Result engine = run("--trace", t, "--mode", "engine");
-    assertThat(engine.code()).isEqualTo(1);
-    assertThat(engine.err()).contains("engine mode is not available yet");
+    Result mode = run("--trace", t, "--mode", "measured");
+    assertThat(mode.code()).isEqualTo(1);
+    assertThat(mode.err()).contains("unknown mode 'measured'; known modes: model, engine");
+    Result servers = run("--trace", t, "--mode", "engine", "--servers", "0");
+    assertThat(servers.code()).isEqualTo(1);
+    assertThat(servers.err()).contains("--servers must be at least 1");
+    Result rules = run("--trace", t, "--mode", "engine", "--rules", "no-such-rules.yaml");
+    assertThat(rules.code()).isEqualTo(1);
+    assertThat(rules.err()).contains("--rules: expected default, type-level or a rule-set file");
     Result typo = run("--trace", t, "--agents", "four");
     assertThat(typo.code()).isEqualTo(2);
   }
