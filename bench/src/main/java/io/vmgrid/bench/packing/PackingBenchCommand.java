@@ -88,6 +88,10 @@ public final class PackingBenchCommand implements Callable<Integer> {
       description = "Policies to replay, comma-separated (default ${DEFAULT-VALUE}).")
   List<String> policies;
 
+  @Option(names = "--rule-set",
+      description = "Also replay a rule-set file (repeatable); the policy is named after the file.")
+  List<Path> ruleSets = new ArrayList<>();
+
   @Option(names = "--requests", defaultValue = "0",
       description = "Replay only the first N rows by start (0 = all).")
   int requests;
@@ -155,11 +159,18 @@ public final class PackingBenchCommand implements Callable<Integer> {
     factories.put("default-limit-1.0", inv -> Placer.rules("default-limit-1.0", inv,
         RuleSet.defaults().withClusterUtilizationLimit(1, 1), seed));
     factories.put("best-fit", Placer::bestFit);
+    List<String> run = new ArrayList<>(policies);
+    for (Path f : ruleSets) {
+      RuleSet rs = RuleSet.load(f, io.vmgrid.rules.ruleset.RuleRegistry.builtin());
+      String name = f.getFileName().toString();
+      factories.put(name, inv -> Placer.rules(name, inv, rs, seed));
+      run.add(name);
+    }
     factories.put("first-fit", Placer::firstFit);
     List<Replay.Result> results = new ArrayList<>();
     out.printf(Locale.ROOT, "%-18s %7s %8s %8s %9s %9s %8s %8s %7s %7s%n", "policy", "placed",
         "rejected", "rej.init", "density", "final", "empty", "final", "util", "secs");
-    for (String p : policies) {
+    for (String p : run) {
       Inventory inv = generator.generate(VmTypeCatalog.EMPTY, 4096);
       Replay.Result r = new Replay(inv,
           java.util.Objects.requireNonNull(factories.get(p)).apply(inv)).run(rows);
