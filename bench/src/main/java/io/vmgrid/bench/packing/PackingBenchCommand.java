@@ -53,7 +53,9 @@ import picocli.CommandLine.Spec;
  * <p>Policies: {@code default} (the shipped rule set through the engine and one agent cache, always
  * the best candidate), {@code default-limit-1.0} (the same with the cluster utilization limits at
  * 1.0, to separate packing from the limit's reserve), {@code best-fit} and {@code first-fit}
- * (plain: any server not unhealthy with room). With {@code --capacity-servers}, also times the
+ * (plain: any server not unhealthy with room), and {@code default+consolidate} (the default rule set
+ * plus a consolidation plan of {@link CapacityPlanner} applied every {@code --consolidate-every}
+ * trace days). With {@code --capacity-servers}, also times the
  * capacity queries of {@link CapacityPlanner} on generated inventories of those sizes.
  */
 @Command(
@@ -63,7 +65,7 @@ import picocli.CommandLine.Spec;
         + " optionally the cost of capacity queries at scale.")
 public final class PackingBenchCommand implements Callable<Integer> {
   private static final List<String> ALL = List.of("default", "default-limit-1.0", "best-fit",
-      "first-fit");
+      "first-fit", "default+consolidate");
 
   @Spec CommandSpec spec;
 
@@ -84,13 +86,23 @@ public final class PackingBenchCommand implements Callable<Integer> {
           + " working directory, i.e. beside the repository when run from its root).")
   Path traceDir;
 
-  @Option(names = "--policies", split = ",", defaultValue = "default,default-limit-1.0,best-fit,first-fit",
+  @Option(names = "--policies", split = ",",
+      defaultValue = "default,default-limit-1.0,best-fit,first-fit,default+consolidate",
       description = "Policies to replay, comma-separated (default ${DEFAULT-VALUE}).")
   List<String> policies;
 
   @Option(names = "--rule-set",
       description = "Also replay a rule-set file (repeatable); the policy is named after the file.")
   List<Path> ruleSets = new ArrayList<>();
+
+  @Option(names = "--consolidate-every", defaultValue = "0.25",
+      description = "default+consolidate: trace days between consolidation plans"
+          + " (default ${DEFAULT-VALUE}).")
+  double consolidateEvery;
+
+  @Option(names = "--consolidate-moves", defaultValue = "100",
+      description = "default+consolidate: most moves per plan (default ${DEFAULT-VALUE}).")
+  int consolidateMoves;
 
   @Option(names = "--requests", defaultValue = "0",
       description = "Replay only the first N rows by start (0 = all).")
@@ -158,6 +170,8 @@ public final class PackingBenchCommand implements Callable<Integer> {
     factories.put("default", inv -> Placer.rules("default", inv, RuleSet.defaults(), seed));
     factories.put("default-limit-1.0", inv -> Placer.rules("default-limit-1.0", inv,
         RuleSet.defaults().withClusterUtilizationLimit(1, 1), seed));
+    factories.put("default+consolidate",
+        inv -> Placer.rules("default+consolidate", inv, RuleSet.defaults(), seed));
     factories.put("best-fit", Placer::bestFit);
     List<String> run = new ArrayList<>(policies);
     for (Path f : ruleSets) {
@@ -168,14 +182,22 @@ public final class PackingBenchCommand implements Callable<Integer> {
     }
     factories.put("first-fit", Placer::firstFit);
     List<Replay.Result> results = new ArrayList<>();
-    out.printf(Locale.ROOT, "%-18s %7s %8s %8s %9s %9s %8s %8s %7s %7s%n", "policy", "placed",
+    Map<String, Integer> migrations = new LinkedHashMap<>();
+    out.printf(Locale.ROOT, "%-20s %7s %8s %8s %9s %9s %8s %8s %7s %7s%n", "policy", "placed",
         "rejected", "rej.init", "density", "final", "empty", "final", "util", "secs");
     for (String p : run) {
       Inventory inv = generator.generate(VmTypeCatalog.EMPTY, 4096);
-      Replay.Result r = new Replay(inv,
-          java.util.Objects.requireNonNull(factories.get(p)).apply(inv)).run(rows);
+      Replay replay = new Replay(inv,
+          java.util.Objects.requireNonNull(factories.get(p)).apply(inv));
+      if (p.equals("default+consolidate")) {
+        replay.every(consolidateEvery, consolidation(rows));
+      }
+      Replay.Result r = replay.run(rows);
       results.add(r);
-      out.printf(Locale.ROOT, "%-18s %7d %8d %8d %8.2f%% %8.2f%% %8.1f %8d %6.1f%% %7.1f%n",
+      if (replay.migrations() > 0) {
+        migrations.put(p, replay.migrations());
+      }
+      out.printf(Locale.ROOT, "%-20s %7d %8d %8d %8.2f%% %8.2f%% %8.1f %8d %6.1f%% %7.1f%n",
           r.policy(), r.placed(), r.rejected(), r.rejectedInitial(), 100 * r.meanDensity(),
           100 * r.finalDensity(), r.meanEmptyServers(), r.finalEmptyServers(),
           100 * r.finalUtilization(), r.seconds());
@@ -183,6 +205,8 @@ public final class PackingBenchCommand implements Callable<Integer> {
     }
     out.println("density and empty = time-weighted means over trace time [0, last arrival];"
         + " final = at the last arrival");
+    migrations.forEach((p, m) -> out.printf(Locale.ROOT, "%s: %d migrations (plans every %.2f"
+        + " days, <= %d moves each)%n", p, m, consolidateEvery, consolidateMoves));
 
     List<Map<String, Object>> timings = new ArrayList<>();
     for (int n : capacityServers) {
@@ -197,6 +221,9 @@ public final class PackingBenchCommand implements Callable<Integer> {
       doc.put("seed", seed);
       doc.put("machineTypes", types.stream().map(MachineType::id).toList());
       doc.put("results", results);
+      doc.put("migrations", migrations);
+      doc.put("consolidateEveryDays", consolidateEvery);
+      doc.put("consolidateMoves", consolidateMoves);
       doc.put("capacityTimings", timings);
       doc.put("javaVersion", System.getProperty("java.version"));
       doc.put("cpus", Runtime.getRuntime().availableProcessors());
@@ -204,6 +231,32 @@ public final class PackingBenchCommand implements Callable<Integer> {
       out.println("wrote " + json);
     }
     return 0;
+  }
+
+  /**
+   * A periodic consolidation: a plan from {@link CapacityPlanner#consolidate} for the five most
+   * frequent shapes among the requests of the last day before the plan (all rows if none), applied
+   * move by move, each re-checked with {@link CapacityPlanner#check} first.
+   */
+  private Replay.Periodic consolidation(List<TraceRequest> rows) {
+    CapacityPlanner planner = new CapacityPlanner(RuleSet.defaults(),
+        CapacitySettings.defaults().withMaxMoves(consolidateMoves));
+    return (inv, day) -> {
+      List<VmRequest> recent = rows.stream().filter(r -> r.start() >= day - 1 && r.start() < day)
+          .map(r -> r.toRequest(Constraints.NONE)).toList();
+      List<VmRequest> demand = Templates.fromRequests(recent.isEmpty()
+          ? rows.stream().map(r -> r.toRequest(Constraints.NONE)).toList() : recent, 5);
+      ConsolidationPlan plan = planner.consolidate(inv, demand);
+      int applied = 0;
+      for (io.vmgrid.rules.capacity.Move m : plan.moves()) {
+        if (!planner.check(inv, m).valid()) {
+          break;
+        }
+        CapacityPlanner.applyTo(inv, m);
+        applied++;
+      }
+      return applied;
+    };
   }
 
   /**

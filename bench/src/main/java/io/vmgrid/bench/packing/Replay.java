@@ -48,8 +48,17 @@ final class Replay {
       double finalUtilization,
       double seconds) {}
 
+  /** Something run on the inventory at regular trace times (e.g. applying a consolidation plan). */
+  interface Periodic {
+    /** Runs at trace time {@code day}; returns how many migrations it made. */
+    int run(Inventory inv, double day);
+  }
+
   private final Inventory inv;
   private final Placer placer;
+  private @org.jspecify.annotations.Nullable Periodic periodic;
+  private double every = Double.POSITIVE_INFINITY;
+  private int migrations;
   private long allocated;
   private long nonEmptyCores;
   private long totalCores;
@@ -69,6 +78,18 @@ final class Replay {
     }
   }
 
+  /** Runs {@code task} every {@code days} of trace time (from time {@code days} on). */
+  Replay every(double days, Periodic task) {
+    this.every = days;
+    this.periodic = task;
+    return this;
+  }
+
+  /** Migrations made by the periodic task. */
+  int migrations() {
+    return migrations;
+  }
+
   Result run(List<TraceRequest> rows) {
     long t0 = System.nanoTime();
     PriorityQueue<Departure> departures =
@@ -79,7 +100,14 @@ final class Replay {
     double lastT = 0;
     double densityTime = 0;
     double emptyTime = 0;
+    double nextPeriodic = every;
     for (TraceRequest row : rows) {
+      Periodic task = periodic;
+      if (task != null && row.start() >= nextPeriodic) {
+        migrations += task.run(inv, nextPeriodic);
+        recount();
+        nextPeriodic += every;
+      }
       while (!departures.isEmpty() && departures.peek().at() <= row.start()) {
         Departure d = departures.poll();
         double at = Math.max(0, d.at());
@@ -113,6 +141,20 @@ final class Replay {
     return new Result(placer.name(), rows.size(), placed, rejected, rejectedInitial,
         densityTime / span, density(), emptyTime / span, empty,
         allocated / (double) totalCores, (System.nanoTime() - t0) / 1e9);
+  }
+
+  private void recount() {
+    allocated = 0;
+    nonEmptyCores = 0;
+    empty = 0;
+    for (int i = 0; i < inv.size(); i++) {
+      allocated += inv.used(Resource.CORES, i);
+      if (inv.vmCount(i) > 0) {
+        nonEmptyCores += inv.capacity(Resource.CORES, i);
+      } else {
+        empty++;
+      }
+    }
   }
 
   private double density() {
