@@ -70,7 +70,7 @@ class WhatIfTest {
     WhatIfReport set = PLANNER.whatIf(live,
         List.of(new WhatIf.SetUtilizationLimit(1, 1)), List.of(T16));
 
-    // 0.86 × 256 = 220.2 > 224? no: still 14; 0.88 × 256 = 225.3 > 224: a 15th fits
+    // at 224 used cores: 0.86 × 256 = 220.2 refuses a 15th, 0.88 × 256 = 225.3 admits it
     assertThat(plus1.deltas().get(0).headroomAfter()).isEqualTo(14);
     assertThat(plus3.deltas().get(0).headroomAfter()).isEqualTo(15);
     assertThat(plus3.notes()).containsExactly("cluster utilization limit 0.850 -> 0.880");
