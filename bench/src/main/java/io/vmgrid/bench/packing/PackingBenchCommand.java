@@ -104,6 +104,11 @@ public final class PackingBenchCommand implements Callable<Integer> {
       description = "default+consolidate: most moves per plan (default ${DEFAULT-VALUE}).")
   int consolidateMoves;
 
+  @Option(names = "--consolidate-templates", defaultValue = "5",
+      description = "default+consolidate: the plans' templates are this many most frequent shapes"
+          + " of the last day's requests (default ${DEFAULT-VALUE}).")
+  int consolidateTemplates;
+
   @Option(names = "--requests", defaultValue = "0",
       description = "Replay only the first N rows by start (0 = all).")
   int requests;
@@ -224,6 +229,7 @@ public final class PackingBenchCommand implements Callable<Integer> {
       doc.put("migrations", migrations);
       doc.put("consolidateEveryDays", consolidateEvery);
       doc.put("consolidateMoves", consolidateMoves);
+      doc.put("consolidateTemplates", consolidateTemplates);
       doc.put("capacityTimings", timings);
       doc.put("javaVersion", System.getProperty("java.version"));
       doc.put("cpus", Runtime.getRuntime().availableProcessors());
@@ -234,8 +240,8 @@ public final class PackingBenchCommand implements Callable<Integer> {
   }
 
   /**
-   * A periodic consolidation: a plan from {@link CapacityPlanner#consolidate} for the five most
-   * frequent shapes among the requests of the last day before the plan (all rows if none), applied
+   * A periodic consolidation: a plan from {@link CapacityPlanner#consolidate} for the {@code
+   * --consolidate-templates} most frequent shapes among the requests of the last day before the plan (all rows if none), applied
    * move by move, each re-checked with {@link CapacityPlanner#check} first.
    */
   private Replay.Periodic consolidation(List<TraceRequest> rows) {
@@ -245,7 +251,8 @@ public final class PackingBenchCommand implements Callable<Integer> {
       List<VmRequest> recent = rows.stream().filter(r -> r.start() >= day - 1 && r.start() < day)
           .map(r -> r.toRequest(Constraints.NONE)).toList();
       List<VmRequest> demand = Templates.fromRequests(recent.isEmpty()
-          ? rows.stream().map(r -> r.toRequest(Constraints.NONE)).toList() : recent, 5);
+          ? rows.stream().map(r -> r.toRequest(Constraints.NONE)).toList() : recent,
+          consolidateTemplates);
       ConsolidationPlan plan = planner.consolidate(inv, demand);
       int applied = 0;
       for (io.vmgrid.rules.capacity.Move m : plan.moves()) {
