@@ -127,4 +127,22 @@ class WhatIfTest {
         List.of(new WhatIf.ChangeUtilizationLimit(0.01)), List.of(T16)))
         .hasMessage("ruleSet: none.yaml has no cluster-utilization-limit validator to change");
   }
+
+  @Test
+  void ruleSetLimitVariantsChangeOnlyTheLimitRules() {
+    RuleSet d = RuleSet.defaults();
+
+    RuleSet up = d.withClusterUtilizationLimitChangedBy(0.2);
+
+    assertThat(d.clusterUtilizationLimit()).hasValue(0.85);
+    assertThat(up.clusterUtilizationLimit()).hasValue(1.0); // 1.05 clamped
+    assertThat(up.clusterUtilizationLimitRules()).containsExactly("cluster-utilization-limit");
+    assertThat(up.preferences()).isEqualTo(d.preferences());
+    assertThat(up.validators()).hasSameSizeAs(d.validators());
+    assertThat(d.withClusterUtilizationLimit(0.9, 0.97).clusterUtilizationLimit()).hasValue(0.9);
+    assertThatThrownBy(() -> d.withClusterUtilizationLimit(0.9, -0.1))
+        .hasMessage("lowPriorityLimit: must be in [0, 1], was -0.1");
+    assertThatThrownBy(() -> d.withClusterUtilizationLimitChangedBy(Double.NaN))
+        .hasMessageStartingWith("delta: ");
+  }
 }
