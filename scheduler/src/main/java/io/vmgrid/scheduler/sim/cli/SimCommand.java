@@ -2,6 +2,7 @@ package io.vmgrid.scheduler.sim.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.vmgrid.rules.ruleset.RuleSetException;
 import io.vmgrid.rules.trace.TraceFormatException;
 import io.vmgrid.scheduler.estimate.LatencyEstimator;
 import io.vmgrid.scheduler.sim.PolicyResult;
@@ -18,12 +19,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 /**
  * {@code vmgrid sim}: replays a trace through every selected routing policy on the identical request
@@ -78,7 +79,7 @@ public final class SimCommand implements Callable<Integer> {
       return "trace file not found: " + nsf.getFile();
     }
     if (ex instanceof TraceFormatException || ex instanceof IllegalArgumentException
-        || ex instanceof io.vmgrid.rules.ruleset.RuleSetException) {
+        || ex instanceof RuleSetException) {
       return String.valueOf(ex.getMessage());
     }
     return ex.getClass().getSimpleName() + ": " + ex.getMessage();

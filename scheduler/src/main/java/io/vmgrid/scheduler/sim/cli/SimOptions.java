@@ -17,6 +17,9 @@ import io.vmgrid.scheduler.sim.Workloads;
 import io.vmgrid.scheduler.sim.engine.EngineModeSettings;
 import io.vmgrid.scheduler.sim.engine.EngineWorkload;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
@@ -76,17 +79,17 @@ final class SimOptions {
     return switch (rules) {
       case "default" -> RuleSet.defaults();
       case "type-level" -> {
-        try (java.io.InputStream in = SimOptions.class.getResourceAsStream(TYPE_LEVEL_RULES)) {
+        try (InputStream in = SimOptions.class.getResourceAsStream(TYPE_LEVEL_RULES)) {
           if (in == null) {
             throw new IllegalStateException("missing resource " + TYPE_LEVEL_RULES);
           }
-          yield RuleSet.parse(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8),
+          yield RuleSet.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8),
               "type-level-rules.yaml", RuleRegistry.builtin());
         }
       }
       default -> {
         Path file = Workloads.resolve(rules);
-        if (!java.nio.file.Files.isRegularFile(file)) {
+        if (!Files.isRegularFile(file)) {
           throw new IllegalArgumentException("--rules: expected default, type-level or a rule-set "
               + "file; no such file: " + file);
         }

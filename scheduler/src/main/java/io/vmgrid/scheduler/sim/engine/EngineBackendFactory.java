@@ -9,6 +9,7 @@ import io.vmgrid.rules.api.VmRequest;
 import io.vmgrid.rules.api.VmTypeCatalog;
 import io.vmgrid.rules.engine.AgentCache;
 import io.vmgrid.rules.engine.CacheSettings;
+import io.vmgrid.rules.engine.CacheStats;
 import io.vmgrid.rules.engine.Candidates;
 import io.vmgrid.rules.engine.Decision;
 import io.vmgrid.rules.engine.EngineSettings;
@@ -24,6 +25,8 @@ import io.vmgrid.scheduler.sim.BackendFactory;
 import io.vmgrid.scheduler.sim.RequestStream;
 import io.vmgrid.scheduler.sim.ServiceOutcome;
 import io.vmgrid.scheduler.sim.SimRequest;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -67,7 +70,7 @@ public final class EngineBackendFactory implements BackendFactory {
   private Inventory inventory;
   /** Whether {@link #inventory} is still as generated (no run has used it yet). */
   private boolean unused = true;
-  private final List<EngineAgent> agents = new java.util.ArrayList<>();
+  private final List<EngineAgent> agents = new ArrayList<>();
   private long now;
   private final PriorityQueue<Departure> departures = new PriorityQueue<>();
   private long departureSeq;
@@ -133,10 +136,10 @@ public final class EngineBackendFactory implements BackendFactory {
     placementFailures = 0;
     conflicts = 0;
     typeCosts.clear();
-    java.util.Arrays.fill(ruleHitSum, 0);
-    java.util.Arrays.fill(ruleHitN, 0);
-    java.util.Arrays.fill(ruleMissSum, 0);
-    java.util.Arrays.fill(ruleMissN, 0);
+    Arrays.fill(ruleHitSum, 0);
+    Arrays.fill(ruleHitN, 0);
+    Arrays.fill(ruleMissSum, 0);
+    Arrays.fill(ruleMissN, 0);
     topHitSum = 0;
     topHitN = 0;
     if (!unused) {
@@ -196,7 +199,7 @@ public final class EngineBackendFactory implements BackendFactory {
   }
 
   /** The cache counters of the current run's agents (for tests). */
-  List<io.vmgrid.rules.engine.CacheStats> cacheStats() {
+  List<CacheStats> cacheStats() {
     return agents.stream().map(a -> a.cache.stats()).toList();
   }
 

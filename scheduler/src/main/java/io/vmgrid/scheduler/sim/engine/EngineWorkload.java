@@ -3,6 +3,7 @@ package io.vmgrid.scheduler.sim.engine;
 import io.vmgrid.rules.api.MachineType;
 import io.vmgrid.rules.api.Priority;
 import io.vmgrid.rules.api.Resources;
+import io.vmgrid.rules.api.Rule;
 import io.vmgrid.rules.api.VmRequest;
 import io.vmgrid.rules.engine.RequestClass;
 import io.vmgrid.rules.engine.RequestClassifier;
@@ -24,6 +25,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A workload made ready for engine mode: every trace record turned into a rules-module
@@ -78,7 +81,7 @@ public final class EngineWorkload {
    *     synthetic workload (synthetic machine types)
    */
   public static EngineWorkload create(List<TraceRecord> records, List<TraceRecord> initial,
-      RuleSet ruleSet, EngineModeSettings settings, @org.jspecify.annotations.Nullable Path traceFile,
+      RuleSet ruleSet, EngineModeSettings settings, @Nullable Path traceFile,
       long seed) throws IOException {
     InventoryGenerator gen = InventoryGenerator.defaults(settings.servers(), seed);
     String source = "synthetic (gen4, gen5, gen6)";
@@ -123,7 +126,7 @@ public final class EngineWorkload {
       RequestTypeKey k = classifier.typeKey(requests[i]);
       first.putIfAbsent(k, i);
       return k;
-    }, k -> classify(requests[java.util.Objects.requireNonNull(first.get(k))]), rate, loadFactor);
+    }, k -> classify(requests[Objects.requireNonNull(first.get(k))]), rate, loadFactor);
   }
 
   private ClassifiedRequest classify(VmRequest r) {
@@ -150,7 +153,7 @@ public final class EngineWorkload {
 
   /** The rule names, by rule id (the rule set's order: validators first). */
   public List<String> ruleNames() {
-    return ruleSet.rules().stream().map(io.vmgrid.rules.api.Rule::name).toList();
+    return ruleSet.rules().stream().map(Rule::name).toList();
   }
 
   /** The rule set. */
@@ -194,12 +197,12 @@ public final class EngineWorkload {
   }
 
   /** The type key with this fingerprint, if a request of the stream has it. */
-  @org.jspecify.annotations.Nullable RequestTypeKey typeKey(long fingerprint) {
+  @Nullable RequestTypeKey typeKey(long fingerprint) {
     return typeKeys.get(fingerprint);
   }
 
   /** The rule key with this fingerprint, if a request of the stream has it. */
-  @org.jspecify.annotations.Nullable RuleKey ruleKey(long fingerprint) {
+  @Nullable RuleKey ruleKey(long fingerprint) {
     return ruleKeys.get(fingerprint);
   }
 }
