@@ -210,6 +210,14 @@ public final class PackingBenchCommand implements Callable<Integer> {
     }
     out.println("density and empty = time-weighted means over trace time [0, last arrival];"
         + " final = at the last arrival");
+    results.forEach(r -> {
+      if (r.rejected() > 0) {
+        out.printf(Locale.ROOT, "%s: %d of %d rejections came when every cluster was at its"
+            + " default limit; %d cores rejected; mean utilization %.2f%%%n", r.policy(),
+            r.rejectedAllClustersAtLimit(), r.rejected(), r.rejectedCores(),
+            100 * r.meanUtilization());
+      }
+    });
     migrations.forEach((p, m) -> out.printf(Locale.ROOT, "%s: %d migrations (plans every %.2f"
         + " days, <= %d moves each)%n", p, m, consolidateEvery, consolidateMoves));
 

@@ -28,6 +28,11 @@ final class Replay {
    * @param placed VMs placed
    * @param rejected requests with no server
    * @param rejectedInitial of those, VMs running when the trace starts
+   * @param rejectedAllClustersAtLimit of those, requests for which every cluster was at or above the
+   *     default rule set's utilization limit for the request's priority (0.85 regular, 0.95 low);
+   *     the others failed for lack of a server with room in a cluster under its limit
+   * @param rejectedCores cores the rejected requests asked for
+   * @param meanUtilization time-weighted allocated ÷ all cores
    * @param meanDensity time-weighted packing density over [0, last arrival]
    * @param finalDensity packing density at the last arrival
    * @param meanEmptyServers time-weighted number of empty servers
@@ -41,6 +46,9 @@ final class Replay {
       int placed,
       int rejected,
       int rejectedInitial,
+      int rejectedAllClustersAtLimit,
+      long rejectedCores,
+      double meanUtilization,
       double meanDensity,
       double finalDensity,
       double meanEmptyServers,
@@ -97,6 +105,9 @@ final class Replay {
     int placed = 0;
     int rejected = 0;
     int rejectedInitial = 0;
+    int atLimit = 0;
+    long rejectedCores = 0;
+    double utilTime = 0;
     double lastT = 0;
     double densityTime = 0;
     double emptyTime = 0;
@@ -113,18 +124,22 @@ final class Replay {
         double at = Math.max(0, d.at());
         densityTime += density() * (at - lastT);
         emptyTime += empty * (at - lastT);
+        utilTime += allocated / (double) totalCores * (at - lastT);
         lastT = Math.max(lastT, at);
         release(d.vmId());
       }
       double at = Math.max(0, row.start());
       densityTime += density() * (at - lastT);
       emptyTime += empty * (at - lastT);
+      utilTime += allocated / (double) totalCores * (at - lastT);
       lastT = Math.max(lastT, at);
       VmRequest r = row.toRequest(Constraints.NONE);
       int s = placer.choose(r);
       if (s < 0) {
         rejected++;
         rejectedInitial += row.initial() ? 1 : 0;
+        atLimit += allClustersAtLimit(r) ? 1 : 0;
+        rejectedCores += r.demand().cores();
         continue;
       }
       if (!inv.fits(s, r.demand())) {
@@ -138,9 +153,20 @@ final class Replay {
       }
     }
     double span = Math.max(lastT, 1e-9);
-    return new Result(placer.name(), rows.size(), placed, rejected, rejectedInitial,
+    return new Result(placer.name(), rows.size(), placed, rejected, rejectedInitial, atLimit,
+        rejectedCores, utilTime / Math.max(lastT, 1e-9),
         densityTime / span, density(), emptyTime / span, empty,
         allocated / (double) totalCores, (System.nanoTime() - t0) / 1e9);
+  }
+
+  private boolean allClustersAtLimit(VmRequest r) {
+    double limit = r.priority() == io.vmgrid.rules.api.Priority.LOW ? 0.95 : 0.85;
+    for (int c = 0; c < inv.clusterCount(); c++) {
+      if (inv.clusterUsed(Resource.CORES, c) < limit * inv.clusterCapacity(Resource.CORES, c)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private void recount() {
