@@ -96,6 +96,23 @@ class HeadroomTest {
     }
   }
 
+  @ParameterizedTest(name = "seed {0}")
+  @ValueSource(longs = {31, 32, 33, 34})
+  void perClusterHeadroomIsWhatThatClusterAloneTakes(long seed) {
+    System.out.println("HeadroomTest per-cluster seed=" + seed);
+    Inventory live = Fixtures.random(seed, 0.5);
+    for (VmRequest t : List.of(templates().get(0), templates().get(1), templates().get(6))) {
+      Headroom all = PLANNER.headroom(live, t);
+      for (int c = 0; c < live.clusterCount(); c++) {
+        String cluster = live.clusterId(c);
+        VmRequest pinned = t.withConstraints(t.constraints().withClusterPin(cluster));
+        assertThat(PLANNER.headroom(live, pinned).total())
+            .as("seed %d template %s cluster %s", seed, t.id(), cluster)
+            .isEqualTo(all.inCluster(cluster));
+      }
+    }
+  }
+
   @Test
   void utilizationLimitStopsACluster() {
     // 4 × 64 cores; the limit admits placements while used < 0.85 × 256 = 217.6: 14 × 16 cores.
