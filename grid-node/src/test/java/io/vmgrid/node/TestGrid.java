@@ -50,6 +50,38 @@ public final class TestGrid implements AutoCloseable {
     return grid;
   }
 
+  /**
+   * Starts one more member from {@code config} (the factory must have been made large enough, see
+   * {@link #start(int, int, int, Config)}), waits until it has joined, and attaches the grid services.
+   */
+  public GridNode addMember(Config config, int agentsPerMember) {
+    HazelcastInstance hz = factory.newHazelcastInstance(config);
+    List<HazelcastInstance> all = new ArrayList<>();
+    nodes.forEach(n -> all.add(n.hazelcast()));
+    all.add(hz);
+    HazelcastTestSupport.assertClusterSizeEventually(all.size(), all);
+    GridNode node = GridNode.attach(hz, agentsPerMember);
+    nodes.add(node);
+    return node;
+  }
+
+  /**
+   * {@code members} members started now out of a factory with room for {@code capacity}, with
+   * {@code agents} agents each, from {@code config}.
+   */
+  public static TestGrid start(int members, int capacity, int agents, Config config) {
+    TestGrid grid = new TestGrid(capacity);
+    List<HazelcastInstance> started = new ArrayList<>();
+    for (int i = 0; i < members; i++) {
+      started.add(grid.factory.newHazelcastInstance(config));
+    }
+    HazelcastTestSupport.assertClusterSizeEventually(members, started);
+    for (HazelcastInstance hz : started) {
+      grid.nodes.add(GridNode.attach(hz, agents));
+    }
+    return grid;
+  }
+
   /** Loads servers through the first member; every member's view knows them on return. */
   public TestGrid load(List<ServerState> servers) {
     nodes.get(0).loadInventory(servers);

@@ -59,6 +59,9 @@ public final class AllocationClient implements AutoCloseable {
 
   private static final int LOAD_BATCH = 1_000;
 
+  /** Times a write cut off by a member's departure is sent again. */
+  private static final int MAX_RESENDS = 3;
+  private static final long RESEND_DELAY_MILLIS = 250;
   private final HazelcastInstance hazelcast;
   private final boolean ownsInstance;
   private final Duration timeout;
@@ -365,20 +368,55 @@ public final class AllocationClient implements AutoCloseable {
   private CompletableFuture<GridResult> submit(GridRequest wire) {
     CompletableFuture<GridResult> future = new CompletableFuture<>();
     pending.put(wire.requestId(), future);
+    send(wire, future, 0);
+    // Safety net for a result event lost while a member left (the listener is re-registered on the
+    // survivors), or a request that reached a partition without an event: look the result up once,
+    // and otherwise resend the request (idempotent: same requestId; a member already working on it
+    // ignores the copy).
+    long checkAfter = Math.max(1_000, timeout.toMillis() / 4);
+    CompletableFuture.delayedExecutor(checkAfter, TimeUnit.MILLISECONDS).execute(() -> {
+      if (!future.isDone()) {
+        recheck(wire, future);
+      }
+    });
+    return future
+        .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+        .whenComplete((r, e) -> pending.remove(wire.requestId(), future));
+  }
+
+  /**
+   * Writes the request. A write cut off by a member's departure may or may not have landed: it is
+   * sent again (same requestId, so the grid answers it once) a few times, and otherwise the client
+   * keeps waiting until the timeout rather than report a failure that may be false.
+   */
+  private void send(GridRequest wire, CompletableFuture<GridResult> future, int resends) {
     requests
         .setAsync(wire.requestId(), wire)
         .whenComplete(
             (ignored, error) -> {
-              // A write cut off by a member's departure may still have landed (and be answered by
-              // the member that takes over its partition): keep waiting for the result until the
-              // timeout rather than report a failure that may be false.
-              if (error != null && !indeterminate(error)) {
+              if (error == null || future.isDone()) {
+                return;
+              }
+              if (!indeterminate(error)) {
                 future.completeExceptionally(error);
+              } else if (resends < MAX_RESENDS) {
+                CompletableFuture.delayedExecutor(RESEND_DELAY_MILLIS, TimeUnit.MILLISECONDS)
+                    .execute(() -> send(wire, future, resends + 1));
               }
             });
-    return future
-        .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
-        .whenComplete((r, e) -> pending.remove(wire.requestId(), future));
+  }
+
+  private void recheck(GridRequest wire, CompletableFuture<GridResult> future) {
+    results.getAsync(wire.requestId()).thenCompose(result -> {
+      if (result != null) {
+        future.complete(result);
+        return CompletableFuture.completedFuture(null);
+      }
+      if (!future.isDone()) {
+        send(wire, future, MAX_RESENDS);
+      }
+      return CompletableFuture.completedFuture(null);
+    });
   }
 
   private static boolean indeterminate(Throwable error) {

@@ -7,7 +7,9 @@ import io.vmgrid.client.wire.GridRequest;
 import io.vmgrid.client.wire.HostedVm;
 import io.vmgrid.client.wire.ServerState;
 import io.vmgrid.node.placement.CommitResult;
+import io.vmgrid.node.placement.ConfirmPlacementProcessor;
 import io.vmgrid.node.placement.PlaceVmProcessor;
+import io.vmgrid.node.placement.ReleaseVmProcessor;
 import io.vmgrid.rules.api.Inventory;
 import io.vmgrid.rules.api.VmRequest;
 import io.vmgrid.rules.engine.AgentCache;
@@ -57,6 +59,8 @@ final class Agent {
   private static final Logger LOG = Logger.getLogger(Agent.class.getName());
   /** Commits tried per request before giving up with {@code CONFLICTS}. */
   static final int MAX_ATTEMPTS = 8;
+  /** Placements an agent remembers, to answer a second copy of a request it already placed. */
+  private static final int RECENT_PLACEMENTS = 50_000;
   /** Longest wait for a settling mirror before rejecting for lack of capacity. */
   private static final long MIRROR_WAIT_MILLIS = 5_000;
   /** Requests between reconciling the {@code agent-cache} records with the cache's contents. */
@@ -73,6 +77,15 @@ final class Agent {
   private final SplittableRandom random;
   /** Exemplar request per cached type key: what the {@code agent-cache} records hold. */
   private final Map<String, GridRequest> exemplars = new LinkedHashMap<>();
+  /** VM id to server of this agent's latest placements (agent thread only). */
+  private final Map<String, String> recentlyPlaced = new LinkedHashMap<>(1024, 0.75f, false) {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
+      return size() > RECENT_PLACEMENTS;
+    }
+  };
   private final AtomicLong topHits = new AtomicLong();
   private final AtomicLong partialHits = new AtomicLong();
   private final AtomicLong misses = new AtomicLong();
@@ -180,6 +193,14 @@ final class Agent {
   }
 
   private void loop() {
+    if (cachedTypes() > 0) { // moved here with cache records: re-warm before serving
+      try {
+        host.mirror().awaitCaughtUp(MIRROR_WAIT_MILLIS);
+        host.mirror().read(this::cacheFor);
+      } catch (RuntimeException e) {
+        LOG.log(Level.WARNING, "agent " + id + ": re-warming failed; it warms up as it serves", e);
+      }
+    }
     while (true) {
       Job job;
       try {
@@ -213,6 +234,11 @@ final class Agent {
     GridRequest r = job.request();
     long start = System.nanoTime();
     long queueNanos = start - job.enqueuedNanos();
+    String placedBefore = recentlyPlaced.get(r.vmId());
+    if (placedBefore != null) { // a copy of a request this agent already placed (adopted request)
+      return new AgentOutcome(AgentOutcome.Status.PLACED, placedBefore, "", "", id, 0, 0, "",
+          queueNanos, 0, 0);
+    }
     VmRequest request = Mirrors.request(r);
     HostedVm vm = new HostedVm(r.vmId(), r.tenantId(), r.cores(), r.memoryMb(), r.requestId(),
         r.priority(), System.currentTimeMillis(), r.availabilitySet(), r.antiAffinityGroup());
@@ -260,7 +286,15 @@ final class Agent {
       }
       if (commit.hosted()) {
         reportCommit(true);
-        return new AgentOutcome(AgentOutcome.Status.PLACED, choice.serverId(), "", "", id, attempt,
+        String winner = confirm(r, choice.serverId());
+        if (winner == null) {
+          return new AgentOutcome(AgentOutcome.Status.FAILED, "", "ABANDONED",
+              "the request's claim disappeared while it was placed (its member gave up); the VM was"
+                  + " released again: retry the request",
+              id, attempt, refused, firstLookup, queueNanos, evaluateNanos, commitNanos);
+        }
+        recentlyPlaced.put(r.vmId(), winner);
+        return new AgentOutcome(AgentOutcome.Status.PLACED, winner, "", "", id, attempt,
             refused, firstLookup, queueNanos, evaluateNanos, commitNanos);
       }
       reportCommit(false);
@@ -274,6 +308,26 @@ final class Agent {
         "gave up after " + MAX_ATTEMPTS + " commits were refused by the servers' current state"
             + " (last: " + lastRefusal + "); retry the request",
         id, MAX_ATTEMPTS, refused, firstLookup, queueNanos, evaluateNanos, commitNanos);
+  }
+
+  /**
+   * Records the commit in the VM's placement entry (the first confirmation wins). If another copy
+   * of this request won on another server, or the claim is gone, this commit is released again.
+   *
+   * @return the server the VM is recorded on, or null if the claim is gone
+   */
+  private @Nullable String confirm(GridRequest r, String serverId) {
+    String answer = host.placements().executeOnKey(r.vmId(),
+        new ConfirmPlacementProcessor(r.requestId(), serverId));
+    String winner = answer.startsWith(ConfirmPlacementProcessor.OK)
+        ? answer.substring(ConfirmPlacementProcessor.OK.length()) : null;
+    if (!serverId.equals(winner)) {
+      servers.executeOnKey(serverId, new ReleaseVmProcessor(r.vmId()));
+      LOG.warning(() -> "agent " + id + ": " + r.vmId() + " was " + (winner == null
+          ? "abandoned by its request owner" : "already placed on " + winner + " by another copy")
+          + "; released it from " + serverId);
+    }
+    return winner;
   }
 
   /** Runs under the mirror's read lock. */

@@ -16,6 +16,7 @@ import com.hazelcast.partition.PartitionAwareKey;
 import com.hazelcast.partition.ReplicaMigrationEvent;
 import com.hazelcast.query.Predicates;
 import io.vmgrid.client.wire.GridRequest;
+import io.vmgrid.client.wire.Placement;
 import io.vmgrid.client.wire.ServerState;
 import io.vmgrid.node.metrics.NodeMetrics;
 import io.vmgrid.rules.engine.CacheSettings;
@@ -75,6 +76,7 @@ public final class AgentHost implements AutoCloseable {
   private final NodeMetrics metrics;
   private final IMap<String, ServerState> servers;
   private final IMap<Object, GridRequest> cacheRecords;
+  private final IMap<String, Placement> placements;
   private final IMap<String, AgentInfo> indicators;
   private final String memberUuid;
   private final String[] agentKeys;
@@ -105,6 +107,7 @@ public final class AgentHost implements AutoCloseable {
     this.metrics = metrics;
     this.servers = hz.getMap(io.vmgrid.client.wire.MapNames.SERVERS);
     this.cacheRecords = hz.getMap(AGENT_CACHE);
+    this.placements = hz.getMap(io.vmgrid.client.wire.MapNames.PLACEMENTS);
     this.indicators = hz.getMap(AGENT_INDICATORS);
     this.memberUuid = hz.getCluster().getLocalMember().getUuid().toString();
     this.agentKeys = agentKeys(hz);
@@ -195,6 +198,10 @@ public final class AgentHost implements AutoCloseable {
     return servers;
   }
 
+  IMap<String, Placement> placements() {
+    return placements;
+  }
+
   IMap<Object, GridRequest> cacheRecords() {
     return cacheRecords;
   }
@@ -207,14 +214,33 @@ public final class AgentHost implements AutoCloseable {
   CompletableFuture<AgentOutcome> run(String agentId, GridRequest request) {
     Agent agent = active.get(agentId);
     if (agent == null) {
-      agent = active.values().stream().min(Comparator.comparingInt(Agent::queueLength)).orElse(null);
+      synchronized (this) { // the same lock as reconcile
+        agent = active.get(agentId);
+        if (agent == null) {
+          agent = active.values().stream().min(Comparator.comparingInt(Agent::queueLength))
+              .orElse(null);
+        }
+        if (agent == null && !closed) { // the partition arrived before reconcile ran
+          startAgent(agentId, recordsOf(agentId));
+          agent = active.get(agentId);
+        }
+      }
     }
     if (agent == null) {
       CompletableFuture<AgentOutcome> f = new CompletableFuture<>();
-      f.completeExceptionally(new IllegalStateException("no agent runs on this member yet"));
+      f.completeExceptionally(new IllegalStateException("this member is shutting down"));
       return f;
     }
     return agent.submit(request);
+  }
+
+  private List<GridRequest> recordsOf(String agentId) {
+    List<GridRequest> out = new ArrayList<>();
+    for (Map.Entry<Object, GridRequest> e :
+        cacheRecords.entrySet(Predicates.partitionPredicate(agentId, Predicates.alwaysTrue()))) {
+      out.add(e.getValue());
+    }
+    return out;
   }
 
   /** The agent to send the next request to (round-robin over registered agents of live members). */
@@ -354,10 +380,7 @@ public final class AgentHost implements AutoCloseable {
       }
     }
     for (String agent : agents) {
-      for (Map.Entry<Object, GridRequest> e :
-          cacheRecords.entrySet(Predicates.partitionPredicate(agent, Predicates.alwaysTrue()))) {
-        out.computeIfAbsent(agent, k -> new ArrayList<>()).add(e.getValue());
-      }
+      out.put(agent, recordsOf(agent));
     }
     return out;
   }
@@ -419,10 +442,10 @@ public final class AgentHost implements AutoCloseable {
       hz.getPartitionService().removeMigrationListener(migrationListenerId);
       hz.getCluster().removeMembershipListener(membershipListenerId);
       indicators.removeEntryListener(indicatorListenerId);
+      hz.getUserContext().remove(CONTEXT_KEY, this);
     } catch (RuntimeException ignored) {
-      // the member may already be shutting down
+      // the member may already be shut down (or crashed)
     }
-    hz.getUserContext().remove(CONTEXT_KEY, this);
   }
 
   private final class IndicatorListener

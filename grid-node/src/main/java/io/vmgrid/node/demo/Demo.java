@@ -12,6 +12,7 @@ import io.vmgrid.client.wire.Placement;
 import io.vmgrid.client.wire.ServerState;
 import io.vmgrid.node.GridNode;
 import io.vmgrid.node.GridNodeConfig;
+import io.vmgrid.node.agent.AgentHost;
 import io.vmgrid.node.metrics.HttpEndpoints;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -218,6 +219,19 @@ public final class Demo {
         r.latencyMs(0.50), r.latencyMs(0.99), r.latencyMs(1.0));
     out.printf(Locale.ROOT, "  conflicts   %d commits refused by a server's current state and retried%n",
         r.conflicts());
+    long hits = 0;
+    long partial = 0;
+    long misses = 0;
+    for (AgentHost.AgentSnapshot a : node.agents().localAgents()) {
+      hits += a.topHits();
+      partial += a.partialHits();
+      misses += a.misses();
+    }
+    long lookups = Math.max(1, hits + partial + misses);
+    out.printf(Locale.ROOT, "  agents      %d rule-engine agents (round-robin); cache: %.1f%% top-level"
+        + " hits, %.1f%% partial (rule results reused), %.1f%% misses%n",
+        node.agents().activeAgents(), 100.0 * hits / lookups, 100.0 * partial / lookups,
+        100.0 * misses / lookups);
     out.printf(Locale.ROOT, "  release     %d VMs released, capacity returned%n", r.released());
     out.printf(Locale.ROOT,
         "  packing     %.1f%% of cores used on non-empty servers; %d empty servers; %,d of %,d cores in use%n",

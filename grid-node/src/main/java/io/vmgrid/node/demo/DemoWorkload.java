@@ -8,7 +8,9 @@ import java.util.Random;
 
 /**
  * A seeded stream of VM requests drawn from a small catalog of common sizes (2 to 64 cores, 4 GiB per
- * core), weighted towards small VMs as public-cloud mixes are. Same seed, same requests.
+ * core), weighted towards small VMs as public-cloud mixes are; one VM in five belongs to its
+ * tenant's availability set (spread over fault and update domains by the rules). Same seed, same
+ * requests.
  */
 public final class DemoWorkload {
   /** A catalog entry: cores per VM and relative weight. */
@@ -35,10 +37,13 @@ public final class DemoWorkload {
         }
         pick -= s.weight();
       }
+      int tenant = random.nextInt(10);
+      boolean inSet = random.nextInt(5) == 0;
       out.add(VmRequest.builder()
           .requestId(String.format("demo-%d-%05d", seed, i))
+          .availabilitySet(inSet ? "as-" + tenant + "-" + random.nextInt(3) : "")
           .vmId(String.format("vm-%05d", i))
-          .tenantId("tenant-" + random.nextInt(10))
+          .tenantId("tenant-" + tenant)
           .cores(size.cores())
           .memoryMb(size.cores() * 4L * 1024)
           .priority(random.nextInt(10) == 0 ? Priority.LOW : Priority.REGULAR)

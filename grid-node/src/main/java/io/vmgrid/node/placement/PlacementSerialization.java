@@ -12,7 +12,8 @@ public final class PlacementSerialization {
         .addSerializer(new PlaceVmProcessor.Serializer())
         .addSerializer(new ReleaseVmProcessor.Serializer())
         .addSerializer(new CommitResult.Serializer())
-        .addSerializer(new FindVmProcessor.Serializer());
+        .addSerializer(new FindVmProcessor.Serializer())
+        .addSerializer(new ConfirmPlacementProcessor.Serializer());
     return config;
   }
 }

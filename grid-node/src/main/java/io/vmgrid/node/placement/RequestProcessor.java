@@ -8,6 +8,9 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import com.hazelcast.map.listener.EntryAddedListener;
 import com.hazelcast.map.listener.EntryUpdatedListener;
+import com.hazelcast.partition.MigrationListener;
+import com.hazelcast.partition.MigrationState;
+import com.hazelcast.partition.ReplicaMigrationEvent;
 import io.vmgrid.client.wire.GridRequest;
 import io.vmgrid.client.wire.GridResult;
 import io.vmgrid.client.wire.MapNames;
@@ -19,6 +22,7 @@ import io.vmgrid.node.agent.AgentTask;
 import com.hazelcast.core.HazelcastInstanceNotActiveException;
 import com.hazelcast.core.IExecutorService;
 import com.hazelcast.core.MemberLeftException;
+import com.hazelcast.spi.exception.TargetDisconnectedException;
 import com.hazelcast.spi.exception.TargetNotMemberException;
 import java.util.concurrent.ExecutionException;
 import io.vmgrid.node.metrics.NodeMetrics;
@@ -45,13 +49,20 @@ import org.jspecify.annotations.Nullable;
  * <p>A local entry listener hands each new request to a worker pool; workers wait for the agent.
  *
  * <p>Idempotency: before committing, the request claims its VM id with {@code putIfAbsent} in
- * {@code placements}. A second request for the same VM id finds the claim and is refused, so a VM id
- * is committed to at most one server; the claim is removed if no server takes the VM.
+ * {@code placements}. A second request for the same VM id finds the claim and is refused. The agent
+ * that commits the VM to a server then confirms that server in the claim
+ * ({@link ConfirmPlacementProcessor}): the first confirmation wins and any other copy of the same
+ * request (possible only after a member died and the request was adopted) is released again, so a
+ * VM id ends up on at most one server. The claim is removed if no server takes the VM.
  */
 public final class RequestProcessor implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(RequestProcessor.class.getName());
   /** Agents a request is sent to, at most, when their members leave before answering. */
   static final int MAX_DISPATCHES = 3;
+  /** Wait after an agent's member left before looking for the VM (its commit may be queued). */
+  static final long MEMBER_GONE_GRACE_MILLIS = 1_000;
+  /** Reason marking an outcome found by scanning the servers after the agent's member left. */
+  private static final String RECOVERED = "RECOVERED";
 
   private final IMap<String, GridRequest> requests;
   private final IMap<String, GridResult> results;
@@ -70,6 +81,7 @@ public final class RequestProcessor implements AutoCloseable {
   /** Requests being handled on this member: the one gate for both the event and the rescan path. */
   private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
   private final UUID membershipListenerId;
+  private final UUID migrationListenerId;
 
   /** Starts processing the requests this member owns, on {@code workerCount} threads. */
   public RequestProcessor(
@@ -96,6 +108,22 @@ public final class RequestProcessor implements AutoCloseable {
         .description("Requests waiting for a worker on this member").register(metrics.registry());
     IMap<String, Object> raw = hz.getMap(MapNames.REQUESTS);
     this.listenerId = raw.addLocalEntryListener(new Listener());
+    this.migrationListenerId = hz.getPartitionService().addMigrationListener(new MigrationListener() {
+      @Override
+      public void migrationStarted(MigrationState state) {}
+
+      @Override
+      public void migrationFinished(MigrationState state) {
+        startDaemon(() -> rescan("partitions migrated"), "vmgrid-rescan");
+      }
+
+      @Override
+      public void replicaMigrationCompleted(ReplicaMigrationEvent event) {}
+
+      @Override
+      public void replicaMigrationFailed(ReplicaMigrationEvent event) {}
+    });
+    startDaemon(() -> rescan("processor started"), "vmgrid-rescan");
     this.membershipListenerId = hz.getCluster().addMembershipListener(new MembershipListener() {
       @Override
       public void memberAdded(MembershipEvent event) {}
@@ -107,6 +135,12 @@ public final class RequestProcessor implements AutoCloseable {
         t.start();
       }
     });
+  }
+
+  private static void startDaemon(Runnable r, String name) {
+    Thread t = new Thread(r, name);
+    t.setDaemon(true);
+    t.start();
   }
 
   /** Commit conflicts seen so far (a server's current state refused what the view said fits). */
@@ -125,6 +159,16 @@ public final class RequestProcessor implements AutoCloseable {
    * partition table to settle first.
    */
   private void adoptOrphans() {
+    rescan("a member left");
+  }
+
+  /**
+   * Handles every request this member owns that is not in flight here. Requests can arrive without
+   * an event: with a partition promoted from a backup (a member died) or migrated here before this
+   * processor listened (a member joined); a copy of a request that another live member is still
+   * handling is recognised by its claim and left to that member.
+   */
+  private void rescan(String why) {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     try {
       while (!hz.getPartitionService().isLocalMemberSafe() && System.nanoTime() < deadline) {
@@ -146,11 +190,13 @@ public final class RequestProcessor implements AutoCloseable {
         }
       }
       int count = adopted;
-      LOG.info(() -> "a member left: re-examined " + count + " unanswered requests owned here");
+      if (count > 0) {
+        LOG.info(() -> why + ": re-examined " + count + " unanswered requests owned here");
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (RuntimeException e) {
-      LOG.log(Level.WARNING, "adopting requests after a member left failed", e);
+      LOG.log(Level.WARNING, "re-examining requests (" + why + ") failed", e);
     }
   }
 
@@ -165,7 +211,7 @@ public final class RequestProcessor implements AutoCloseable {
   private void handle(GridRequest request, long arrivedNanos) {
     long start = System.nanoTime();
     metrics.stage(NodeMetrics.Stage.QUEUE, start - arrivedNanos);
-    GridResult result;
+    @Nullable GridResult result;
     try {
       String problem = request.problem();
       if (problem != null) {
@@ -185,6 +231,9 @@ public final class RequestProcessor implements AutoCloseable {
         result = result(request, GridResult.Status.FAILED, "INTERNAL", e.toString(), "", 0, start);
       }
     }
+    if (result == null) {
+      return; // a live member is working on this very request: it answers, not this copy
+    }
     long deliver = System.nanoTime();
     results.set(request.requestId(), result);
     requests.delete(request.requestId());
@@ -195,10 +244,14 @@ public final class RequestProcessor implements AutoCloseable {
     processed.incrementAndGet();
   }
 
-  private GridResult allocate(GridRequest r, long start) {
+  private @Nullable GridResult allocate(GridRequest r, long start) {
+    // The claim names the agent the request goes to: if this member dies, whoever adopts the
+    // request sends it to that same agent, whose FIFO queue and memory of recent placements make a
+    // second copy harmless (it cannot race the first on another agent).
+    String agent = awaitAgent();
     Placement claim =
         new Placement(r.vmId(), r.requestId(), Placement.State.PENDING, "", r.tenantId(), r.cores(),
-            r.memoryMb(), memberId);
+            r.memoryMb(), owner(memberId, agent));
     Placement existing = placements.putIfAbsent(r.vmId(), claim);
     if (existing != null) {
       Placement adopted = adopt(r, existing);
@@ -206,24 +259,39 @@ public final class RequestProcessor implements AutoCloseable {
         return answerExisting(r, existing, start);
       }
       claim = adopted;
+      agent = agentOf(adopted.owner(), agent);
       String host = findHost(r.vmId());
       if (host != null) { // the dead owner committed before it died
-        placements.set(r.vmId(), claim.placedOn(host));
-        return result(r, GridResult.Status.PLACED, "", "", host, 0, start);
+        return result(r, GridResult.Status.PLACED, "", "", confirm(r, host), 0, start);
       }
     }
     boolean committed = false;
     try {
-      AgentOutcome out = dispatch(r);
+      AgentOutcome out;
+      try {
+        out = dispatch(r, agent);
+      } catch (RuntimeException e) {
+        if (isNoQuorum(e)) {
+          throw e;
+        }
+        // the agent may have committed before the failure: never drop a claim of a placed VM
+        String host = findHost(r.vmId());
+        LOG.info(() -> "dispatch of " + r.vmId() + " failed (" + e + "); found on: " + host);
+        if (host == null) {
+          throw e;
+        }
+        committed = true;
+        return result(r, GridResult.Status.PLACED, "", "", confirm(r, host), 1, start);
+      }
       metrics.stage(NodeMetrics.Stage.AGENT_QUEUE, out.queueNanos());
       metrics.stage(NodeMetrics.Stage.EVALUATE, out.evaluateNanos());
       metrics.stage(NodeMetrics.Stage.COMMIT, out.commitNanos());
       processedByAgents.incrementAndGet();
       conflicts.addAndGet(out.conflicts());
       if (out.status() == AgentOutcome.Status.PLACED) {
-        committed = true;
-        placements.set(r.vmId(), claim.placedOn(out.serverId()));
-        return result(r, GridResult.Status.PLACED, "", "", out.serverId(), out.attempts(), start);
+        committed = true; // the agent confirmed it in placements (ConfirmPlacementProcessor)
+        String server = RECOVERED.equals(out.reason()) ? confirm(r, out.serverId()) : out.serverId();
+        return result(r, GridResult.Status.PLACED, "", "", server, out.attempts(), start);
       }
       GridResult.Status status = out.status() == AgentOutcome.Status.REJECTED
           ? GridResult.Status.REJECTED : GridResult.Status.FAILED;
@@ -246,9 +314,9 @@ public final class RequestProcessor implements AutoCloseable {
    * not have committed: the servers are scanned for the VM, and only if it is nowhere is the request
    * sent to another agent.
    */
-  private AgentOutcome dispatch(GridRequest r) {
+  private AgentOutcome dispatch(GridRequest r, String firstAgent) {
+    String agent = firstAgent;
     for (int attempt = 1; ; attempt++) {
-      String agent = awaitAgent();
       try {
         return agentExecutor.submitToKeyOwner(new AgentTask(agent, r), agent).get();
       } catch (InterruptedException e) {
@@ -262,13 +330,49 @@ public final class RequestProcessor implements AutoCloseable {
         if (!isMemberGone(cause) || attempt >= MAX_DISPATCHES) {
           throw new IllegalStateException("agent " + agent + " failed: " + cause, cause);
         }
+        // the agent's commit may still be queued on a server's partition thread: give it time
+        sleepQuietly(MEMBER_GONE_GRACE_MILLIS);
         String host = findHost(r.vmId());
         if (host != null) {
-          return new AgentOutcome(AgentOutcome.Status.PLACED, host, "", "", agent, 1, 0, "", 0, 0,
-              0);
+          return new AgentOutcome(AgentOutcome.Status.PLACED, host, RECOVERED, "", agent, 1, 0, "",
+              0, 0, 0);
         }
-        LOG.info(() -> "agent " + agent + " left with " + r.vmId() + " unplaced; trying another");
+        LOG.info(() -> "agent of " + r.vmId() + " left; found on: " + host);
+        String gone = agent;
+        agent = awaitAgent();
+        LOG.info(() -> "agent " + gone + " left with " + r.vmId() + " unplaced; trying another");
       }
+    }
+  }
+
+  /** Records a recovered placement in the VM's entry; returns the server it is recorded on. */
+  private String confirm(GridRequest r, String host) {
+    String answer = placements.executeOnKey(r.vmId(),
+        new ConfirmPlacementProcessor(r.requestId(), host));
+    return answer.startsWith(ConfirmPlacementProcessor.OK)
+        ? answer.substring(ConfirmPlacementProcessor.OK.length()) : host;
+  }
+
+  /** A claim's owner: this member and the agent the request was sent to. */
+  static String owner(String member, String agent) {
+    return member + "|" + agent;
+  }
+
+  private static String memberOf(String owner) {
+    int bar = owner.indexOf('|');
+    return bar < 0 ? owner : owner.substring(0, bar);
+  }
+
+  private static String agentOf(String owner, String fallback) {
+    int bar = owner.indexOf('|');
+    return bar < 0 || bar == owner.length() - 1 ? fallback : owner.substring(bar + 1);
+  }
+
+  private static void sleepQuietly(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
@@ -294,7 +398,8 @@ public final class RequestProcessor implements AutoCloseable {
   private static boolean isMemberGone(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof MemberLeftException || t instanceof TargetNotMemberException
-          || t instanceof HazelcastInstanceNotActiveException) {
+          || t instanceof HazelcastInstanceNotActiveException
+          || t instanceof TargetDisconnectedException) {
         return true;
       }
     }
@@ -310,11 +415,11 @@ public final class RequestProcessor implements AutoCloseable {
       return null;
     }
     for (Member m : hz.getCluster().getMembers()) {
-      if (m.getUuid().toString().equals(existing.owner())) {
+      if (m.getUuid().toString().equals(memberOf(existing.owner()))) {
         return null; // its owner is alive and still working on it
       }
     }
-    Placement mine = existing.ownedBy(memberId);
+    Placement mine = existing.ownedBy(owner(memberId, agentOf(existing.owner(), "")));
     if (!placements.replace(r.vmId(), existing, mine)) {
       return null;
     }
@@ -332,7 +437,8 @@ public final class RequestProcessor implements AutoCloseable {
     return null;
   }
 
-  private GridResult answerExisting(GridRequest r, Placement existing, long start) {
+  /** Answers a request whose VM id is claimed already; null if a live member is still on it. */
+  private @Nullable GridResult answerExisting(GridRequest r, Placement existing, long start) {
     if (!existing.requestId().equals(r.requestId())) {
       return result(r, GridResult.Status.REJECTED, "VM_ID_IN_USE",
           "vmId: '" + r.vmId() + "' is already taken by request " + existing.requestId(), "", 0,
@@ -341,8 +447,7 @@ public final class RequestProcessor implements AutoCloseable {
     if (existing.state() == Placement.State.PLACED) {
       return result(r, GridResult.Status.PLACED, "", "", existing.serverId(), 0, start);
     }
-    return result(r, GridResult.Status.FAILED, "IN_PROGRESS",
-        "request " + r.requestId() + " is still being processed; retry later", "", 0, start);
+    return null; // its owner is alive (adopt() said so) and answers when done
   }
 
   private GridResult release(GridRequest r, long start) {
@@ -386,6 +491,7 @@ public final class RequestProcessor implements AutoCloseable {
   public void close() {
     try {
       hz.getCluster().removeMembershipListener(membershipListenerId);
+      hz.getPartitionService().removeMigrationListener(migrationListenerId);
     } catch (RuntimeException ignored) {
       // the member may already be shutting down
     }

@@ -1,6 +1,8 @@
 package io.vmgrid.node.reliability;
 
 import com.hazelcast.config.SerializationConfig;
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.core.LifecycleEvent;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
@@ -10,6 +12,7 @@ import io.vmgrid.client.wire.Placement;
 import io.vmgrid.client.wire.Repair;
 import io.vmgrid.client.wire.ServerState;
 import io.vmgrid.node.placement.ReleaseVmProcessor;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
@@ -48,6 +51,12 @@ public final class MergeRepair implements AutoCloseable {
   private final HazelcastInstance hazelcast;
   private final UUID listenerId;
   private final AtomicLong repaired = new AtomicLong();
+  private final AtomicLong departureSweeps = new AtomicLong();
+  private final UUID membershipListenerId;
+  /** First sweep after a departure: after the survivors' 1 s grace and their recoveries. */
+  static final long DEPARTURE_SWEEP_FIRST_MILLIS = 5_000;
+  /** Second sweep, for commits that were still travelling. */
+  static final long DEPARTURE_SWEEP_SECOND_MILLIS = 20_000;
 
   /** Starts listening for this member's merges. */
   public MergeRepair(HazelcastInstance hz) {
@@ -65,6 +74,45 @@ public final class MergeRepair implements AutoCloseable {
         executor.execute(this::sweepQuietly);
       }
     });
+    this.membershipListenerId = hz.getCluster().addMembershipListener(new MembershipListener() {
+      @Override
+      public void memberAdded(MembershipEvent event) {}
+
+      @Override
+      public void memberRemoved(MembershipEvent event) {
+        afterDeparture();
+      }
+    });
+  }
+
+  /**
+   * After a member left, a commit its agent sent just before dying can land after survivors have
+   * placed the same request again: the sweep releases every copy the {@code placements} entry does
+   * not name (acknowledged placements are always the recorded ones). Run by the oldest member only,
+   * twice: once recoveries have settled, and again later for stragglers.
+   */
+  private void afterDeparture() {
+    for (long delay : new long[] {DEPARTURE_SWEEP_FIRST_MILLIS, DEPARTURE_SWEEP_SECOND_MILLIS}) {
+      executor.execute(() -> {
+        try {
+          Thread.sleep(delay);
+          if (hazelcast.getLifecycleService().isRunning()
+              && hazelcast.getCluster().getMembers().iterator().next().localMember()) {
+            sweep();
+            departureSweeps.incrementAndGet();
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+          LOG.log(Level.WARNING, "repair sweep after a member left failed", e);
+        }
+      });
+    }
+  }
+
+  /** Sweeps done after members left (on this member). */
+  public long departureSweeps() {
+    return departureSweeps.get();
   }
 
   /** Registers the Compact serializers this package needs on members. */
@@ -86,10 +134,26 @@ public final class MergeRepair implements AutoCloseable {
     }
   }
 
-  /** Repairs every server, then drops placements that name a server not hosting their VM. */
+  /**
+   * Repairs every server that needs it, then drops placements that name a server not hosting their
+   * VM. Reads both maps in bulk first, so only inconsistent servers cost further calls.
+   */
   void sweep() {
-    for (String serverId : servers.keySet()) {
-      repair(serverId);
+    Map<String, Placement> recorded = new HashMap<>();
+    for (Map.Entry<String, Placement> e : placements.entrySet()) {
+      recorded.put(e.getKey(), e.getValue());
+    }
+    for (Map.Entry<String, ServerState> e : servers.entrySet()) {
+      ServerState s = e.getValue();
+      boolean suspect = !s.evicted().isEmpty();
+      for (HostedVm vm : s.vms()) {
+        Placement p = recorded.get(vm.vmId());
+        suspect |= p == null
+            || (p.state() == Placement.State.PLACED && !p.serverId().equals(s.serverId()));
+      }
+      if (suspect) {
+        repair(s.serverId());
+      }
     }
     for (Map.Entry<String, Placement> e : placements.entrySet()) {
       Placement p = e.getValue();
@@ -157,10 +221,11 @@ public final class MergeRepair implements AutoCloseable {
   public void close() {
     try {
       hazelcast.getLifecycleService().removeLifecycleListener(listenerId);
+      hazelcast.getCluster().removeMembershipListener(membershipListenerId);
     } catch (RuntimeException ignored) {
       // member already stopped
     }
-    executor.shutdown();
+    executor.shutdownNow(); // pending departure sweeps are skipped: another member runs them
     try {
       executor.awaitTermination(5, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
