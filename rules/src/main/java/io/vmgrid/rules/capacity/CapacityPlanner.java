@@ -103,21 +103,26 @@ public final class CapacityPlanner {
   /** Headroom of one template (see {@link #headroom(Inventory, List)}). */
   public Headroom headroom(Inventory inventory, VmRequest template) {
     checkTemplates(inventory, List.of(template));
-    return count(inventory, ruleSet, template);
+    return count(inventory.copy(JOURNAL), ruleSet, template);
   }
 
   private HeadroomReport report(
       Inventory inventory, RuleSet rules, List<VmRequest> templates, long revision) {
     checkTemplates(inventory, templates);
     List<Headroom> out = new ArrayList<>(templates.size());
+    Inventory scratch = inventory.copy(JOURNAL);
     for (VmRequest t : templates) {
-      out.add(count(inventory, rules, t));
+      out.add(count(scratch, rules, t));
     }
     return new HeadroomReport(rules.source(), revision, PackingStats.of(inventory), out);
   }
 
-  private Headroom count(Inventory inventory, RuleSet rules, VmRequest template) {
-    Inventory sim = inventory.copy(JOURNAL);
+  /**
+   * Counts {@code template}'s headroom on {@code sim}, a private copy, and leaves {@code sim} in the
+   * state it found it (the copies placed are released again, newest first), so that one copy serves
+   * every template of a report: cheaper than a copy per template when headrooms are small.
+   */
+  private Headroom count(Inventory sim, RuleSet rules, VmRequest template) {
     RuleEngine engine = new RuleEngine(sim, rules, BEST_ONLY, new SplittableRandom(0), FROZEN);
     AgentCache cache = engine.newCache(UNBOUNDED);
     EvalContext ctx = new EvalContext(sim, template);
@@ -126,7 +131,13 @@ public final class CapacityPlanner {
     long n = 0;
     boolean capped = false;
     String prefix = "~" + template.id() + "#";
-    while (true) {
+    List<String> placedIds = new ArrayList<>();
+    List<String> placedOn = new ArrayList<>();
+    boolean sized = false;
+    for (int m = 0; m < sim.machineTypes().size(); m++) {
+      sized |= ctx.sizedFor(m);
+    }
+    while (sized) {
       Candidates candidates = cache.candidates(template);
       if (candidates.isEmpty()) {
         break;
@@ -146,6 +157,8 @@ public final class CapacityPlanner {
       }
       sim.apply(new InventoryChange.Place(sim.serverId(s), new HostedVm(id, template.tenant(),
           demand, template.priority(), c.availabilitySet(), c.antiAffinityGroup())));
+      placedIds.add(id);
+      placedOn.add(sim.serverId(s));
       perCluster[sim.cluster(s)]++;
       n++;
     }
@@ -153,7 +166,11 @@ public final class CapacityPlanner {
     for (int k = 0; k < perCluster.length; k++) {
       byCluster.put(sim.clusterId(k), perCluster[k]);
     }
-    return new Headroom(template, n, byCluster, capped, PackingStats.of(sim));
+    PackingStats whenFull = PackingStats.of(sim);
+    for (int k = placedIds.size() - 1; k >= 0; k--) {
+      sim.apply(new InventoryChange.Release(placedOn.get(k), placedIds.get(k)));
+    }
+    return new Headroom(template, n, byCluster, capped, whenFull);
   }
 
   private static void checkTemplates(Inventory inventory, List<VmRequest> templates) {
