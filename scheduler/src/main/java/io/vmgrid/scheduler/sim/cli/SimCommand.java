@@ -32,7 +32,7 @@ import picocli.CommandLine;
  */
 @Command(name = "sim", mixinStandardHelpOptions = true, sortOptions = false,
     version = "vmgrid sim 0.1.0",
-    subcommands = SweepCommand.class,
+    subcommands = {SweepCommand.class, CheckCostsCommand.class},
     description = "Kamino simulator: compare routing policies on one request stream.",
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:success", "1:bad input or failed run", "2:invalid command line"})

@@ -171,6 +171,11 @@ public final class EngineWorkload {
     return machineTypesSource;
   }
 
+  /** Number of requests in the stream. */
+  int requestCount() {
+    return requests.length;
+  }
+
   /** Request {@code i} of the stream as a VM request. */
   VmRequest request(int i) {
     return requests[i];
