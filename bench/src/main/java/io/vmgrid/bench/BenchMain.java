@@ -1,5 +1,6 @@
 package io.vmgrid.bench;
 
+import io.vmgrid.bench.grid.GridBenchCommand;
 import io.vmgrid.bench.packing.PackingBenchCommand;
 import io.vmgrid.bench.rules.RulesBenchCommand;
 import picocli.CommandLine;
@@ -8,15 +9,16 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /**
- * The {@code vmgrid bench} command: a container of benchmark subcommands ({@code rules}; later
- * {@code grid}, {@code e2e}). Exit codes: 0 success, 1 the benchmark failed, 2 bad usage.
+ * The {@code vmgrid bench} command: a container of benchmark subcommands ({@code rules},
+ * {@code packing}, {@code grid}; later {@code e2e}). Exit codes: 0 success, 1 the benchmark failed, 2 bad usage.
  */
 @Command(
     name = "vmgrid bench",
     mixinStandardHelpOptions = true,
     version = "vmgrid bench 0.1.0-SNAPSHOT",
     description = "Benchmarks of vmgrid's components; results go to docs/benchmarks/.",
-    subcommands = {RulesBenchCommand.class, PackingBenchCommand.class, CommandLine.HelpCommand.class},
+    subcommands = {RulesBenchCommand.class, PackingBenchCommand.class, GridBenchCommand.class,
+        CommandLine.HelpCommand.class},
     footer = {"", "Exit codes: 0 success, 1 failure, 2 bad usage."})
 public final class BenchMain implements Runnable {
 

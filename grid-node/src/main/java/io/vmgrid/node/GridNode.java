@@ -74,6 +74,7 @@ public final class GridNode implements AutoCloseable {
     this.endpoints = endpoints;
     this.view = new ServerView(hazelcast.getMap(MapNames.SERVERS));
     this.mirror = new InventoryMirror(view, JOURNAL_CAPACITY);
+    metrics.mirrorGauges(mirror::lag, mirror::rebuilds, mirror::appliedChanges);
     this.agents = new AgentHost(hazelcast, mirror, ruleSet, CacheSettings.defaults(),
         agentsPerMember, metrics);
     this.processor = new RequestProcessor(hazelcast, agents,

@@ -12,6 +12,8 @@ import com.hazelcast.map.listener.EntryAddedListener;
 import com.hazelcast.map.listener.EntryUpdatedListener;
 import com.hazelcast.query.Predicates;
 import io.vmgrid.client.wire.Checks;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vmgrid.client.wire.GridRequest;
 import io.vmgrid.client.wire.GridResult;
 import io.vmgrid.client.wire.InventoryProcessors;
@@ -30,6 +32,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.LinkedHashMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -59,6 +62,7 @@ public final class AllocationClient implements AutoCloseable {
 
   private static final int LOAD_BATCH = 1_000;
 
+  private static final ObjectMapper JSON = new ObjectMapper();
   /** Times a write cut off by a member's departure is sent again. */
   private static final int MAX_RESENDS = 3;
   private static final long RESEND_DELAY_MILLIS = 250;
@@ -133,6 +137,63 @@ public final class AllocationClient implements AutoCloseable {
             request.antiAffinityGroup(),
             request.clusterPin());
     return submit(wire).handle((result, error) -> toOutcome(request, result, error, start));
+  }
+
+  /**
+   * Asks a member why {@code request} would be placed where it would, or rejected: per validator,
+   * how many servers it removes, and the best candidates' scores. Nothing is placed. The request's
+   * ids only label the query.
+   */
+  public CompletableFuture<Explanation> explain(VmRequest request) {
+    return query(request, GridRequest.Op.EXPLAIN).thenApply(json -> {
+      List<Explanation.Validator> validators = new ArrayList<>();
+      for (JsonNode v : json.path("validators")) {
+        validators.add(new Explanation.Validator(v.path("rule").asText(), v.path("level").asText(),
+            v.path("failed").asInt(), v.path("removed").asInt(), v.path("sampleReason").asText("")));
+      }
+      List<Explanation.Candidate> top = new ArrayList<>();
+      for (JsonNode c : json.path("top")) {
+        Map<String, Double> scores = new LinkedHashMap<>();
+        c.path("scores").properties().forEach(e -> scores.put(e.getKey(), e.getValue().asDouble()));
+        top.add(new Explanation.Candidate(c.path("rank").asInt(), c.path("serverId").asText(), scores));
+      }
+      return new Explanation(json.path("servers").asInt(), json.path("passing").asInt(), validators,
+          top);
+    });
+  }
+
+  /**
+   * Asks a member how many more VMs like {@code template} fit right now, per cluster and in total,
+   * computed with the grid's rules on a copy of its inventory (nothing is placed). Costs about a
+   * second per 5,000 copies on the member.
+   */
+  public CompletableFuture<CapacityHeadroom> capacity(VmRequest template) {
+    return query(template, GridRequest.Op.CAPACITY).thenApply(json -> {
+      Map<String, Long> perCluster = new LinkedHashMap<>();
+      json.path("perCluster").properties().forEach(e -> perCluster.put(e.getKey(), e.getValue().asLong()));
+      return new CapacityHeadroom(json.path("total").asLong(), perCluster,
+          json.path("capped").asBoolean(), json.path("densityWhenFull").asDouble());
+    });
+  }
+
+  private CompletableFuture<JsonNode> query(VmRequest request, GridRequest.Op op) {
+    GridRequest wire = new GridRequest(op, UUID.randomUUID().toString(), clientId, request.vmId(),
+        request.tenantId(), request.cores(), request.memoryMb(), request.priority().name(),
+        System.currentTimeMillis(), request.availabilitySet(), request.antiAffinityGroup(),
+        request.clusterPin());
+    return submit(wire).thenApply(result -> {
+      if (result.status() != GridResult.Status.ANSWERED) {
+        if ("INVALID_INPUT".equals(result.reason())) {
+          throw InvalidRequestException.of(result.message());
+        }
+        throw new GridOperationException(result.reason(), result.message());
+      }
+      try {
+        return JSON.readTree(result.message());
+      } catch (java.io.IOException e) {
+        throw new GridOperationException("INTERNAL", "unreadable answer: " + e.getMessage());
+      }
+    });
   }
 
   /** Blocking variant of {@link #allocate(VmRequest)}. */

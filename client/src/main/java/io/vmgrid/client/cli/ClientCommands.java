@@ -2,6 +2,8 @@ package io.vmgrid.client.cli;
 
 import io.vmgrid.client.api.AllocationClient;
 import io.vmgrid.client.api.AllocationOutcome;
+import io.vmgrid.client.api.CapacityHeadroom;
+import io.vmgrid.client.api.Explanation;
 import io.vmgrid.client.api.InventoryFile;
 import io.vmgrid.client.api.InventorySummary;
 import io.vmgrid.client.api.Priority;
@@ -37,7 +39,8 @@ public final class ClientCommands {
 
   /** The command classes, for registration as subcommands of the launcher. */
   public static List<Class<?>> all() {
-    return List.of(Allocate.class, Release.class, Status.class, Inventory.class, Replay.class);
+    return List.of(Allocate.class, Release.class, Status.class, Explain.class, Capacity.class,
+        Inventory.class, Replay.class);
   }
 
   /** Unwraps a future's exception so callers see the grid's own exception type. */
@@ -106,6 +109,105 @@ public final class ClientCommands {
         }
         Output.print(spec.commandLine().getOut(), connection.json, json, text);
         return o instanceof AllocationOutcome.Placed ? 0 : Output.NOT_DONE;
+      }
+    }
+  }
+
+  /** The request a query is about: what {@code allocate} takes, without ids. */
+  static final class RequestOptions {
+    @Option(names = "--tenant", defaultValue = "query", description = "The VM's owner (default ${DEFAULT-VALUE}).")
+    String tenant = "query";
+
+    @Option(names = "--cores", required = true, description = "Cores demanded.")
+    int cores;
+
+    @Option(names = "--memory-mb", required = true, description = "Memory demanded, MiB.")
+    long memoryMb;
+
+    @Option(names = "--priority", defaultValue = "REGULAR",
+        description = "REGULAR or LOW (default ${DEFAULT-VALUE}).")
+    Priority priority = Priority.REGULAR;
+
+    @Option(names = "--availability-set", defaultValue = "", description = "Availability set.")
+    String availabilitySet = "";
+
+    @Option(names = "--anti-affinity-group", defaultValue = "", description = "Anti-affinity group.")
+    String antiAffinityGroup = "";
+
+    @Option(names = "--cluster", defaultValue = "", description = "Pin to this cluster.")
+    String cluster = "";
+
+    VmRequest toRequest() {
+      return VmRequest.builder().vmId("query").tenantId(tenant).cores(cores).memoryMb(memoryMb)
+          .priority(priority).availabilitySet(availabilitySet)
+          .antiAffinityGroup(antiAffinityGroup).clusterPin(cluster).build();
+    }
+  }
+
+  /** {@code vmgrid explain}. */
+  @Command(name = "explain", mixinStandardHelpOptions = true,
+      description = "Why a VM like this would be placed where it would, or rejected: servers each"
+          + " validator removes and the best candidates' scores. Places nothing.")
+  static final class Explain implements Callable<Integer> {
+    @Mixin Connection connection;
+    @Mixin RequestOptions request;
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      try (AllocationClient client = connection.connect()) {
+        Explanation x = client.explain(request.toRequest()).join();
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("servers", x.servers());
+        json.put("passing", x.passing());
+        json.put("validators", x.validators());
+        json.put("top", x.top());
+        StringBuilder text = new StringBuilder(String.format(Locale.ROOT,
+            "%,d of %,d servers pass every validator%n", x.passing(), x.servers()));
+        for (Explanation.Validator v : x.validators()) {
+          text.append(String.format(Locale.ROOT, "  %-26s %-7s removed %,7d  (fails %,7d)%s%n",
+              v.rule(), v.level().toLowerCase(Locale.ROOT), v.removed(), v.failed(),
+              v.sampleReason().isEmpty() ? "" : "  e.g. " + v.sampleReason()));
+        }
+        for (Explanation.Candidate c : x.top()) {
+          text.append(String.format(Locale.ROOT, "  #%d %s %s%n", c.rank() + 1, c.serverId(),
+              c.scores()));
+        }
+        Output.print(spec.commandLine().getOut(), connection.json, json, text.toString().stripTrailing());
+        return 0;
+      } catch (java.util.concurrent.CompletionException e) {
+        throw unwrap(e);
+      }
+    }
+  }
+
+  /** {@code vmgrid capacity}. */
+  @Command(name = "capacity", mixinStandardHelpOptions = true,
+      description = "How many more VMs like this fit right now under the grid's rules, per cluster"
+          + " and in total (counted on a copy of a member's inventory; places nothing).")
+  static final class Capacity implements Callable<Integer> {
+    @Mixin Connection connection;
+    @Mixin RequestOptions request;
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      try (AllocationClient client = connection.connect()) {
+        CapacityHeadroom h = client.capacity(request.toRequest()).join();
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("total", h.total());
+        json.put("perCluster", h.perCluster());
+        json.put("capped", h.capped());
+        json.put("densityWhenFull", h.densityWhenFull());
+        StringBuilder text = new StringBuilder(String.format(Locale.ROOT,
+            "%s%,d more VMs of %d cores / %d MiB fit now; packing density when full %.1f%%%n",
+            h.capped() ? "at least " : "", h.total(), request.cores, request.memoryMb,
+            100 * h.densityWhenFull()));
+        h.perCluster().forEach((c, n) -> text.append(String.format(Locale.ROOT, "  %-12s %,d%n", c, n)));
+        Output.print(spec.commandLine().getOut(), connection.json, json, text.toString().stripTrailing());
+        return 0;
+      } catch (java.util.concurrent.CompletionException e) {
+        throw unwrap(e);
       }
     }
   }

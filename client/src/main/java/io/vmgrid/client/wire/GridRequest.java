@@ -49,7 +49,11 @@ public record GridRequest(
   /** The operations a request may ask for. */
   public enum Op {
     ALLOCATE,
-    RELEASE;
+    RELEASE,
+    /** Why servers would be rejected for this request (nothing is placed). */
+    EXPLAIN,
+    /** How many more VMs like this request fit now (nothing is placed). */
+    CAPACITY;
 
     static @Nullable Op parse(@Nullable String name) {
       for (Op op : values()) {
@@ -64,7 +68,7 @@ public record GridRequest(
   /** Returns the first problem with this request's fields (message starts with the field), or null. */
   public @Nullable String problem() {
     if (op == null) {
-      return "op: must be ALLOCATE or RELEASE";
+      return "op: must be ALLOCATE, RELEASE, EXPLAIN or CAPACITY";
     }
     String p = Checks.idProblem("requestId", requestId);
     if (p == null) {

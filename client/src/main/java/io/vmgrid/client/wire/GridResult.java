@@ -38,7 +38,9 @@ public record GridResult(
     /** The request was valid but cannot be satisfied (no capacity, unknown VM, id in use). */
     REJECTED,
     /** The request was not carried out (invalid input, in progress elsewhere, internal error). */
-    FAILED
+    FAILED,
+    /** A query (explain, capacity) was answered; the answer is JSON in {@code message}. */
+    ANSWERED
   }
 
   static final class Serializer implements CompactSerializer<GridResult> {

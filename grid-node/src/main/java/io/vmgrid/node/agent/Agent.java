@@ -26,6 +26,7 @@ import io.vmgrid.rules.engine.Ticker;
 import io.vmgrid.rules.ruleset.RuleSet;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -65,6 +66,8 @@ final class Agent {
   private static final long MIRROR_WAIT_MILLIS = 5_000;
   /** Requests between reconciling the {@code agent-cache} records with the cache's contents. */
   private static final int RECORD_SYNC_EVERY = 200;
+  /** New cache records written together. */
+  private static final int RECORD_BATCH = 32;
 
   private final String id;
   private final AgentHost host;
@@ -77,6 +80,8 @@ final class Agent {
   private final SplittableRandom random;
   /** Exemplar request per cached type key: what the {@code agent-cache} records hold. */
   private final Map<String, GridRequest> exemplars = new LinkedHashMap<>();
+  /** Records not yet written to {@code agent-cache} (agent thread only). */
+  private final Map<Object, GridRequest> unsaved = new HashMap<>();
   /** VM id to server of this agent's latest placements (agent thread only). */
   private final Map<String, String> recentlyPlaced = new LinkedHashMap<>(1024, 0.75f, false) {
     private static final long serialVersionUID = 1L;
@@ -226,6 +231,11 @@ final class Agent {
       if (processed.incrementAndGet() % RECORD_SYNC_EVERY == 0) {
         syncRecords();
       }
+    }
+    try {
+      syncRecords(); // so the cache's composition moves with the partition
+    } catch (RuntimeException e) {
+      LOG.fine(() -> "agent " + id + ": last cache records not written: " + e);
     }
     LOG.fine(() -> "agent " + id + " stopped after " + processed.get() + " requests");
   }
@@ -422,7 +432,10 @@ final class Agent {
       added = exemplars.putIfAbsent(type.value(), wire) == null;
     }
     if (added && c.containsType(type)) {
-      records.setAsync(recordKey(type.value()), wire);
+      unsaved.put(recordKey(type.value()), wire); // written in batches by syncRecords
+      if (unsaved.size() >= RECORD_BATCH) {
+        flushRecords();
+      }
     }
   }
 
@@ -445,7 +458,19 @@ final class Agent {
       });
     }
     for (String k : gone) {
-      records.deleteAsync(recordKey(k));
+      Object key = recordKey(k);
+      if (unsaved.remove(key) == null) {
+        records.deleteAsync(key);
+      }
+    }
+    flushRecords();
+  }
+
+  /** Writes the records of types cached since the last flush, in one call. */
+  private void flushRecords() {
+    if (!unsaved.isEmpty()) {
+      records.putAllAsync(new HashMap<>(unsaved));
+      unsaved.clear();
     }
   }
 
@@ -472,6 +497,18 @@ final class Agent {
       default -> misses.incrementAndGet();
     }
     host.metrics().lookup(id, lookup);
+  }
+
+  /** Estimated bytes of the current cache (0 before the first request). */
+  long cacheBytes() {
+    CacheStats s = cacheStats();
+    return s == null ? 0 : s.bytes();
+  }
+
+  /** Evictions of the current cache. */
+  long cacheEvictions() {
+    CacheStats s = cacheStats();
+    return s == null ? 0 : s.evictions();
   }
 
   /** Cache statistics of the current epoch's cache (null before the first request). */

@@ -15,16 +15,28 @@ import com.hazelcast.partition.Partition;
 import com.hazelcast.partition.PartitionAwareKey;
 import com.hazelcast.partition.ReplicaMigrationEvent;
 import com.hazelcast.query.Predicates;
+import io.micrometer.core.instrument.Meter;
 import io.vmgrid.client.wire.GridRequest;
 import io.vmgrid.client.wire.Placement;
 import io.vmgrid.client.wire.ServerState;
 import io.vmgrid.node.metrics.NodeMetrics;
+import io.vmgrid.rules.api.Inventory;
+import io.vmgrid.rules.api.VmRequest;
+import io.vmgrid.rules.capacity.CapacityPlanner;
+import io.vmgrid.rules.capacity.CapacitySettings;
+import io.vmgrid.rules.capacity.Headroom;
 import io.vmgrid.rules.engine.CacheSettings;
+import io.vmgrid.rules.engine.EngineSettings;
+import io.vmgrid.rules.engine.Explanation;
+import io.vmgrid.rules.engine.RuleEngine;
+import io.vmgrid.rules.engine.Ticker;
 import io.vmgrid.rules.ruleset.RuleSet;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.SplittableRandom;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
@@ -68,6 +80,8 @@ public final class AgentHost implements AutoCloseable {
   /** The executor that carries requests to agents. */
   public static final String EXECUTOR = "vmgrid-agents";
 
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+      new com.fasterxml.jackson.databind.ObjectMapper();
   private final HazelcastInstance hz;
   private final InventoryMirror mirror;
   private final RuleSet ruleSet;
@@ -82,6 +96,7 @@ public final class AgentHost implements AutoCloseable {
   private final String[] agentKeys;
   private final Map<String, Integer> partitionOfAgent = new HashMap<>();
   private final Map<String, Agent> active = new ConcurrentHashMap<>();
+  private final Map<String, List<Meter>> meters = new ConcurrentHashMap<>();
   private final Map<String, AgentInfo> registered = new ConcurrentHashMap<>();
   private final NavigableMap<String, AgentInfo> known = new ConcurrentSkipListMap<>();
   private final AtomicLong roundRobin = new AtomicLong();
@@ -388,6 +403,8 @@ public final class AgentHost implements AutoCloseable {
   private void startAgent(String id, List<GridRequest> warmFrom) {
     Agent agent = new Agent(id, this, ruleSet, cacheSettings, warmFrom);
     active.put(id, agent);
+    meters.put(id, metrics.agentGauges(id, agent::queueLength, agent::cacheBytes,
+        agent::cacheEvictions));
     AgentInfo info = new AgentInfo(id, memberUuid, System.currentTimeMillis());
     registered.put(id, info);
     indicators.set(id, info);
@@ -401,6 +418,10 @@ public final class AgentHost implements AutoCloseable {
       return;
     }
     agent.stop();
+    List<Meter> m = meters.remove(id);
+    if (m != null) {
+      metrics.removeAll(m);
+    }
     AgentInfo info = registered.remove(id);
     try {
       if (info != null) {
@@ -410,6 +431,60 @@ public final class AgentHost implements AutoCloseable {
       LOG.fine(() -> "could not deregister agent " + id + ": " + e);
     }
     LOG.info(() -> "agent " + id + " stopping on this member" + (shuttingDown ? " (shutdown)" : ""));
+  }
+
+  /**
+   * The rule engine's explanation of {@code request} against this member's mirror, as JSON (see
+   * the client's {@code Explanation}). Computed from scratch; not for the hot path.
+   */
+  public String explainJson(GridRequest request) {
+    VmRequest r = Mirrors.request(request);
+    Explanation x = mirror.read(inv -> new RuleEngine(inv, ruleSet, EngineSettings.defaults(),
+        new SplittableRandom(1), Ticker.system()).explain(r));
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("servers", x.servers());
+    out.put("passing", x.passing());
+    List<Map<String, Object>> validators = new ArrayList<>();
+    for (Explanation.ValidatorCount v : x.validators()) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("rule", v.rule());
+      m.put("level", v.level().name());
+      m.put("failed", v.failed());
+      m.put("removed", v.removed());
+      m.put("sampleReason", v.sampleReason() == null ? "" : v.sampleReason());
+      validators.add(m);
+    }
+    out.put("validators", validators);
+    List<Map<String, Object>> top = new ArrayList<>();
+    for (Explanation.ScoredCandidate c : x.top()) {
+      top.add(Map.of("rank", c.rank(), "serverId", c.serverId(), "scores", c.rawScores()));
+    }
+    out.put("top", top);
+    return json(out);
+  }
+
+  /**
+   * How many more VMs like {@code request} fit now (capacity planner over a copy of this member's
+   * mirror, taken under the read lock and counted outside it), as JSON.
+   */
+  public String capacityJson(GridRequest request) {
+    VmRequest r = Mirrors.request(request);
+    Inventory copy = mirror.read(Inventory::copy);
+    Headroom h = new CapacityPlanner(ruleSet, CapacitySettings.defaults()).headroom(copy, r);
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("total", h.total());
+    out.put("perCluster", h.perCluster());
+    out.put("capped", h.capped());
+    out.put("densityWhenFull", h.whenFull().density());
+    return json(out);
+  }
+
+  private static String json(Object value) {
+    try {
+      return JSON.writeValueAsString(value);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException("cannot write JSON", e);
+    }
   }
 
   /** Agents running here. */

@@ -51,7 +51,8 @@ final class NodeCommand implements Callable<Integer> {
       description = "Discover members by DNS lookup of this headless Kubernetes service instead of TCP/IP.")
   @Nullable String kubernetesDns;
 
-  @Option(names = "--workers", description = "Request-processing threads (default 4).")
+  @Option(names = "--workers",
+      description = "Allocation agents this member keeps running (default 4).")
   @Nullable Integer workers;
 
   @Option(names = "--metrics-port",
@@ -119,9 +120,9 @@ final class NodeCommand implements Callable<Integer> {
     NodeFile file = configFile == null ? NodeFile.empty() : NodeFile.read(configFile);
     GridNodeConfig config = resolve(file);
     RuleSet ruleSet = rules(file);
-    System.out.printf("vmgrid node: rule set valid (%d rules); placement is first-fit until the"
-        + " rule-engine agents run on the grid%n", ruleSet.rules().size());
-    GridNode node = GridNode.start(config);
+    System.out.printf("vmgrid node: rule set valid (%d rules); %d allocation agents on this member%n",
+        ruleSet.rules().size(), config.workers());
+    GridNode node = GridNode.prepare(config).rules(ruleSet).join();
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       System.out.println("vmgrid node: leaving the cluster...");

@@ -1,6 +1,9 @@
 package io.vmgrid.node.metrics;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
@@ -12,6 +15,7 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -128,6 +132,54 @@ public final class NodeMetrics {
             .tag("agent", agent)
             .register(registry)).increment();
     conflicts.increment();
+  }
+
+  /**
+   * Registers gauges of one agent ({@code queueLength}, {@code cacheBytes}, {@code cacheEvictions}),
+   * tagged {@code agent}; returns what to pass to {@link #removeAll} when the agent stops here.
+   */
+  public List<Meter> agentGauges(String agent, java.util.function.IntSupplier queueLength,
+      java.util.function.LongSupplier cacheBytes, java.util.function.LongSupplier evictions) {
+    return List.of(
+        Gauge.builder("vmgrid_agent_queue_length", queueLength, s -> s.getAsInt())
+            .description("Requests waiting in the agent's FIFO queue")
+            .tag("agent", agent).strongReference(true).register(registry),
+        Gauge.builder("vmgrid_agent_cache_bytes", cacheBytes, s -> s.getAsLong())
+            .description("Estimated bytes of the agent's two-level cache")
+            .baseUnit("bytes").tag("agent", agent).strongReference(true).register(registry),
+        FunctionCounter.builder("vmgrid_agent_cache_evictions", evictions, s -> s.getAsLong())
+            .description("Cache entries the agent evicted (size or age) in its current cache")
+            .tag("agent", agent).register(registry));
+  }
+
+  /** Registers member gauges of the inventory mirror: pending changes and rebuilds. */
+  public void mirrorGauges(java.util.function.IntSupplier lag, java.util.function.LongSupplier rebuilds,
+      java.util.function.LongSupplier applied) {
+    Gauge.builder("vmgrid_mirror_lag_changes", lag, s -> s.getAsInt())
+        .description("Server changes received but not yet applied to this member's inventory mirror")
+        .strongReference(true).register(registry);
+    FunctionCounter.builder("vmgrid_mirror_rebuilds", rebuilds, s -> s.getAsLong())
+        .description("Rebuilds of the mirror after servers were added or removed").register(registry);
+    FunctionCounter.builder("vmgrid_mirror_changes_applied", applied, s -> s.getAsLong())
+        .description("Server changes applied to the mirror (journal records written)")
+        .register(registry);
+  }
+
+  /** Removes meters registered for an agent that stopped here. */
+  public void removeAll(List<Meter> meters) {
+    meters.forEach(registry::remove);
+  }
+
+  /** Mean time per stage so far, in milliseconds, for stages that were recorded (for reports). */
+  public Map<String, Double> stageMeansMillis() {
+    Map<String, Double> out = new java.util.LinkedHashMap<>();
+    for (Stage s : Stage.values()) {
+      Timer t = stages.get(s);
+      if (t != null && t.count() > 0) {
+        out.put(s.name().toLowerCase(Locale.ROOT), t.mean(TimeUnit.MILLISECONDS));
+      }
+    }
+    return out;
   }
 
   /** Counts commit conflicts. */

@@ -218,6 +218,12 @@ public final class RequestProcessor implements AutoCloseable {
         result = result(request, GridResult.Status.FAILED, "INVALID_INPUT", problem, "", 0, start);
       } else if (request.op() == GridRequest.Op.RELEASE) {
         result = release(request, start);
+      } else if (request.op() == GridRequest.Op.EXPLAIN) {
+        result = result(request, GridResult.Status.ANSWERED, "", agents.explainJson(request), "", 0,
+            start);
+      } else if (request.op() == GridRequest.Op.CAPACITY) {
+        result = result(request, GridResult.Status.ANSWERED, "", agents.capacityJson(request), "",
+            0, start);
       } else {
         result = allocate(request, start);
       }
@@ -236,7 +242,7 @@ public final class RequestProcessor implements AutoCloseable {
     }
     long deliver = System.nanoTime();
     results.set(request.requestId(), result);
-    requests.delete(request.requestId());
+    requests.deleteAsync(request.requestId()); // the outcome is out; the request entry is garbage
     long end = System.nanoTime();
     metrics.stage(NodeMetrics.Stage.DELIVER, end - deliver);
     metrics.request(request.op() == null ? "invalid" : request.op().name(), result.status().name(),

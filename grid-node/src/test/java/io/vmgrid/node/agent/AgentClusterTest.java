@@ -67,6 +67,76 @@ class AgentClusterTest {
   }
 
   @Test
+  void agentsFollowServersAddedDrainedAndTheirConstraints() {
+    grid = TestGrid.start(1, 1, 2, config()).load(servers(2, 8, 32_768));
+    AllocationClient client = grid.client();
+    for (int i = 0; i < 4; i++) {
+      assertThat(client.allocateAndWait(VmRequest.builder().vmId("fill-" + i).tenantId("t")
+          .cores(4).memoryMb(4_096).build())).isInstanceOf(AllocationOutcome.Placed.class);
+    }
+    VmRequest more = VmRequest.builder().vmId("more").tenantId("t").cores(4).memoryMb(4_096).build();
+    assertThat(client.allocateAndWait(more)).as("both servers full")
+        .isInstanceOf(AllocationOutcome.Rejected.class);
+
+    // a server added while running: the mirror rebuilds and agents place on it
+    client.addServer(new io.vmgrid.client.api.ServerSpec("srv-new", "c0", 8, 32_768)).join();
+    AllocationOutcome placed = client.allocateAndWait(
+        VmRequest.builder().vmId("more-2").tenantId("t").cores(4).memoryMb(4_096).build());
+    assertThat(placed).isInstanceOf(AllocationOutcome.Placed.class);
+    assertThat(((AllocationOutcome.Placed) placed).serverId()).isEqualTo("srv-new");
+
+    // drained for maintenance: no new VMs there, even though it has room
+    client.setHealth("srv-new", io.vmgrid.client.wire.ServerHealth.MAINTENANCE).join();
+    AllocationOutcome refused = client.allocateAndWait(
+        VmRequest.builder().vmId("more-3").tenantId("t").cores(2).memoryMb(2_048).build());
+    assertThat(refused).isInstanceOf(AllocationOutcome.Rejected.class);
+    assertThat(((AllocationOutcome.Rejected) refused).message()).contains("server-health");
+
+    // anti-affinity: two VMs of one group never share a server
+    client.setHealth("srv-new", io.vmgrid.client.wire.ServerHealth.HEALTHY).join();
+    client.addServer(new io.vmgrid.client.api.ServerSpec("srv-new-2", "c0", 8, 32_768)).join();
+    List<String> hosts = new ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      AllocationOutcome o = client.allocateAndWait(VmRequest.builder().vmId("aa-" + i).tenantId("t")
+          .cores(1).memoryMb(1_024).antiAffinityGroup("g1").build());
+      assertThat(o).isInstanceOf(AllocationOutcome.Placed.class);
+      hosts.add(((AllocationOutcome.Placed) o).serverId());
+    }
+    assertThat(hosts).doesNotHaveDuplicates();
+    AllocationOutcome third = client.allocateAndWait(VmRequest.builder().vmId("aa-2").tenantId("t")
+        .cores(1).memoryMb(1_024).antiAffinityGroup("g1").build());
+    assertThat(third).as("only two servers have room for group g1").isInstanceOf(
+        AllocationOutcome.Rejected.class);
+    assertInvariants(grid.member(0));
+  }
+
+  @Test
+  void capacityEqualsWhatPlacingOneByOneAchievesAndExplainNamesTheRules() {
+    grid = TestGrid.start(1, 1, 2, config()).load(servers(3, 16, 65_536));
+    AllocationClient client = grid.client();
+    client.allocateAndWait(VmRequest.builder().vmId("seed-vm").tenantId("t").cores(5)
+        .memoryMb(4_096).build());
+    VmRequest template = VmRequest.builder().vmId("q").tenantId("t").cores(3).memoryMb(8_192).build();
+    io.vmgrid.client.api.CapacityHeadroom headroom = client.capacity(template).join();
+    assertThat(headroom.perCluster()).containsKey("c0");
+    int placed = 0;
+    while (client.allocateAndWait(VmRequest.builder().vmId("one-by-one-" + placed).tenantId("t")
+        .cores(3).memoryMb(8_192).build()) instanceof AllocationOutcome.Placed) {
+      placed++;
+    }
+    System.out.printf("capacity: headroom %d, placed one by one %d%n", headroom.total(), placed);
+    assertThat(headroom.total()).as("headroom vs real placements").isEqualTo(placed);
+    assertThat(client.capacity(template).join().total()).as("nothing left").isZero();
+
+    io.vmgrid.client.api.Explanation why = client.explain(template).join();
+    assertThat(why.servers()).isEqualTo(3);
+    assertThat(why.passing()).isZero();
+    assertThat(why.topRemovers(3)).isNotEmpty();
+    assertThat(why.validators()).extracting(io.vmgrid.client.api.Explanation.Validator::rule)
+        .contains("cluster-utilization-limit", "cores-fit", "server-health");
+  }
+
+  @Test
   void twelveAgentsOnScarceCapacityNeverOverCommitAndRecordEveryPlacementOnce() {
     long seed = seed("twelveAgents");
     grid = TestGrid.start(3, 3, 4, config()).load(servers(24, 16, 65_536));

@@ -79,6 +79,11 @@ class MetricsEndpointTest {
             .isEqualTo(allocations);
         assertThat(PrometheusText.sum(s, "vmgrid_requests_total", Map.of("op", "allocate")))
             .isEqualTo(allocations);
+        // every allocation an agent evaluated was one cache lookup: hit, partial hit or miss
+        assertThat(PrometheusText.sum(s, "vmgrid_cache_lookups_total", Map.of()))
+            .isEqualTo(allocations);
+        assertThat(PrometheusText.sum(s, "vmgrid_agent_queue_length", Map.of())).isZero();
+        assertThat(PrometheusText.sum(s, "vmgrid_mirror_lag_changes", Map.of())).isZero();
         assertThat(PrometheusText.sum(s, "vmgrid_requests_total", Map.of("op", "allocate", "outcome", "placed")))
             .isEqualTo(placedCount);
         assertThat(PrometheusText.sum(s, "vmgrid_requests_total", Map.of("op", "release", "outcome", "released")))

@@ -1,0 +1,323 @@
+package io.vmgrid.bench.grid;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.vmgrid.client.api.AllocationClient;
+import io.vmgrid.client.api.AllocationOutcome;
+import io.vmgrid.client.api.ClientSettings;
+import io.vmgrid.client.api.Priority;
+import io.vmgrid.client.api.VmRequest;
+import io.vmgrid.client.wire.MapNames;
+import io.vmgrid.client.wire.ServerState;
+import io.vmgrid.node.GridNode;
+import io.vmgrid.node.GridNodeConfig;
+import io.vmgrid.node.agent.AgentHost;
+import io.vmgrid.rules.api.Inventory;
+import io.vmgrid.rules.api.MachineType;
+import io.vmgrid.rules.api.Resource;
+import io.vmgrid.rules.api.VmTypeCatalog;
+import io.vmgrid.rules.trace.InventoryGenerator;
+import io.vmgrid.rules.trace.ServerCapacityReader;
+import io.vmgrid.rules.trace.TraceFiles;
+import io.vmgrid.rules.trace.TraceRequest;
+import io.vmgrid.rules.trace.VmSampleReader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code vmgrid bench grid}: the grid's allocation path at saturation, through the direct path
+ * (client → request owner → round-robin agent → commit), with {@code --members} real members in
+ * this JVM on loopback and a real client.
+ *
+ * <p>Workload: an Azure packing sample, VMs running at the trace start first, then arrivals and
+ * departures in time order; demands in the trace's units, servers generated with the trace's machine
+ * capacities ({@link InventoryGenerator}, seeded). At most {@code --in-flight} requests are
+ * outstanding, so throughput is the saturation rate. A departure waits for its VM's allocation.
+ */
+@Command(
+    name = "grid",
+    mixinStandardHelpOptions = true,
+    description = "Allocation throughput and latency of embedded grid members replaying a trace.")
+public final class GridBenchCommand implements Callable<Integer> {
+
+  @Spec CommandSpec spec;
+
+  @Option(names = "--members", defaultValue = "1", description = "Members (default ${DEFAULT-VALUE}).")
+  int members;
+
+  @Option(names = "--servers", required = true, description = "Servers in the inventory.")
+  int servers;
+
+  @Option(names = "--agents", defaultValue = "4", description = "Agents per member (default ${DEFAULT-VALUE}).")
+  int agents;
+
+  @Option(names = "--trace", description = "Azure sample CSV (default: vm-sample-bernoulli-0.csv in"
+      + " --trace-dir).")
+  @Nullable Path trace;
+
+  @Option(names = "--trace-dir", defaultValue = TraceFiles.DEFAULT_DIR,
+      description = "Azure trace folder, for machine capacities (default ${DEFAULT-VALUE}).")
+  Path traceDir = Path.of(TraceFiles.DEFAULT_DIR);
+
+  @Option(names = "--limit", defaultValue = "0", description = "Use only the first N trace rows (0 = all).")
+  int limit;
+
+  @Option(names = "--in-flight", defaultValue = "256",
+      description = "Most outstanding requests (default ${DEFAULT-VALUE}).")
+  int inFlight;
+
+  @Option(names = "--seed", defaultValue = "42", description = "Inventory seed (default ${DEFAULT-VALUE}).")
+  long seed;
+
+  @Option(names = "--json", description = "Write the results as JSON to this file.")
+  @Nullable Path json;
+
+  private record Event(TraceRequest row, boolean arrival, double at) {}
+
+  @Override
+  public Integer call() throws Exception {
+    validate();
+    Path sample = trace != null ? trace : traceDir.resolve("vm-sample-bernoulli-0.csv");
+    List<TraceRequest> rows = VmSampleReader.read(sample);
+    if (limit > 0 && rows.size() > limit) {
+      rows = rows.subList(0, limit);
+    }
+    List<MachineType> types =
+        ServerCapacityReader.read(traceDir.resolve(TraceFiles.CAPACITIES)).machineTypes();
+    List<ServerState> inventory = inventory(types);
+    List<Event> events = events(rows);
+    var out = spec.commandLine().getOut();
+    out.printf(Locale.ROOT, "bench grid: %d members x %d agents, %,d servers, %,d trace rows (%s),"
+        + " seed %d%n", members, agents, servers, rows.size(), sample.getFileName(), seed);
+
+    String cluster = "vmgrid-bench-" + UUID.randomUUID().toString().substring(0, 8);
+    List<GridNode> nodes = new ArrayList<>();
+    try {
+      for (int i = 0; i < members; i++) {
+        GridNodeConfig c = new GridNodeConfig(cluster, "127.0.0.1", 5701, List.of("127.0.0.1"),
+            agents, -1);
+        nodes.add(GridNode.start(c));
+      }
+      long loadStart = System.nanoTime();
+      nodes.get(0).loadInventory(inventory);
+      for (GridNode n : nodes) {
+        n.mirror().awaitCaughtUp(120_000);
+      }
+      double loadSeconds = (System.nanoTime() - loadStart) / 1e9;
+      out.printf(Locale.ROOT, "  loaded %,d servers in %.2f s (every member's mirror built)%n",
+          servers, loadSeconds);
+      List<String> addresses = nodes.stream().map(GridNode::clientAddress).toList();
+      try (AllocationClient client = AllocationClient.connect(
+          new ClientSettings(cluster, addresses, Duration.ofMinutes(2)))) {
+        Map<String, Object> result = replay(client, events, nodes);
+        result.put("loadSeconds", round(loadSeconds));
+        print(result);
+        if (json != null) {
+          new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), result);
+        }
+      }
+    } finally {
+      for (GridNode n : nodes) {
+        n.close();
+      }
+    }
+    return 0;
+  }
+
+  private void validate() {
+    if (members < 1) {
+      throw new ParameterException(spec.commandLine(), "--members: must be >= 1 (was " + members + ")");
+    }
+    if (servers < 1) {
+      throw new ParameterException(spec.commandLine(), "--servers: must be >= 1 (was " + servers + ")");
+    }
+    if (agents < 1) {
+      throw new ParameterException(spec.commandLine(), "--agents: must be >= 1 (was " + agents + ")");
+    }
+    if (inFlight < 1) {
+      throw new ParameterException(spec.commandLine(), "--in-flight: must be >= 1 (was " + inFlight + ")");
+    }
+    if (!Files.isDirectory(traceDir)) {
+      throw new ParameterException(spec.commandLine(), "--trace-dir: " + traceDir
+          + " is not a folder; point it at the Azure packing trace");
+    }
+  }
+
+  private List<ServerState> inventory(List<MachineType> types) {
+    Inventory inv = InventoryGenerator.defaults(servers, seed)
+        .withMix(types.stream().map(t -> new InventoryGenerator.Weighted(t, 1.0)).toList())
+        .generate(VmTypeCatalog.EMPTY, 16);
+    List<ServerState> out = new ArrayList<>(inv.size());
+    for (int i = 0; i < inv.size(); i++) {
+      String rack = inv.rackId(inv.rack(i));
+      rack = rack.substring(rack.lastIndexOf('/') + 1);
+      out.add(ServerState.empty(inv.serverId(i), inv.clusterId(inv.cluster(i)),
+          inv.capacity(Resource.CORES, i), inv.capacity(Resource.MEMORY, i),
+          new ServerState.Topology(rack, inv.localFaultDomain(i), inv.localUpdateDomain(i),
+              inv.machineTypes().get(inv.machineType(i)).id())));
+    }
+    return out;
+  }
+
+  /** Arrivals and departures in time order; VMs running at the start come first. */
+  private static List<Event> events(List<TraceRequest> rows) {
+    List<Event> events = new ArrayList<>(rows.size() * 2);
+    for (TraceRequest r : rows) {
+      events.add(new Event(r, true, r.initial() ? Double.NEGATIVE_INFINITY : r.start()));
+      if (Double.isFinite(r.end())) {
+        events.add(new Event(r, false, r.end()));
+      }
+    }
+    events.sort(Comparator.comparingDouble(Event::at).thenComparing(e -> e.arrival() ? 1 : 0));
+    return events;
+  }
+
+  private Map<String, Object> replay(AllocationClient client, List<Event> events,
+      List<GridNode> nodes) {
+    Semaphore window = new Semaphore(inFlight);
+    Map<String, CompletableFuture<AllocationOutcome>> allocations = new HashMap<>();
+    List<CompletableFuture<?>> all = new ArrayList<>();
+    long start = System.nanoTime();
+    int releases = 0;
+    for (Event e : events) {
+      TraceRequest r = e.row();
+      if (e.arrival()) {
+        VmRequest request = VmRequest.builder().vmId("vm-" + r.vmId()).tenantId("t-" + r.tenantId())
+            .cores((int) Math.max(1, r.cores())).memoryMb(Math.max(1, r.memory()))
+            .priority(r.priority() == io.vmgrid.rules.api.Priority.LOW ? Priority.LOW : Priority.REGULAR)
+            .build();
+        window.acquireUninterruptibly();
+        CompletableFuture<AllocationOutcome> f =
+            client.allocate(request).whenComplete((o, x) -> window.release());
+        allocations.put(r.vmId(), f);
+        all.add(f);
+      } else {
+        CompletableFuture<AllocationOutcome> placed = allocations.get(r.vmId());
+        if (placed != null && placed.join() instanceof AllocationOutcome.Placed p) {
+          window.acquireUninterruptibly();
+          all.add(client.release(p.vmId()).whenComplete((o, x) -> window.release()));
+          releases++;
+        }
+      }
+    }
+    CompletableFuture.allOf(all.toArray(new CompletableFuture<?>[0])).join();
+    double seconds = (System.nanoTime() - start) / 1e9;
+
+    List<Long> latencies = new ArrayList<>();
+    int placed = 0;
+    int rejected = 0;
+    int failed = 0;
+    for (CompletableFuture<AllocationOutcome> f : allocations.values()) {
+      AllocationOutcome o = f.join();
+      latencies.add(o.latency().toNanos());
+      if (o instanceof AllocationOutcome.Placed) {
+        placed++;
+      } else if (o instanceof AllocationOutcome.Rejected) {
+        rejected++;
+      } else {
+        failed++;
+      }
+    }
+    latencies.sort(null);
+    long conflicts = 0;
+    long hits = 0;
+    long lookups = 0;
+    for (GridNode n : nodes) {
+      for (AgentHost.AgentSnapshot a : n.agents().localAgents()) {
+        conflicts += a.conflicts();
+        hits += a.topHits();
+        lookups += a.topHits() + a.partialHits() + a.misses();
+      }
+    }
+    long used = 0;
+    long nonEmpty = 0;
+    int empty = 0;
+    for (ServerState s : nodes.get(0).hazelcast().<String, ServerState>getMap(MapNames.SERVERS).values()) {
+      used += s.usedCores();
+      if (s.vms().isEmpty()) {
+        empty++;
+      } else {
+        nonEmpty += s.capacityCores();
+      }
+    }
+    int requests = allocations.size();
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("members", members);
+    m.put("agentsPerMember", agents);
+    m.put("servers", servers);
+    m.put("seed", seed);
+    m.put("requests", requests);
+    m.put("releases", releases);
+    m.put("placed", placed);
+    m.put("rejected", rejected);
+    m.put("failed", failed);
+    m.put("seconds", round(seconds));
+    m.put("throughputPerSec", round((requests + releases) / seconds));
+    m.put("allocationsPerSec", round(requests / seconds));
+    m.put("p50Ms", round(quantile(latencies, 0.50) / 1e6));
+    m.put("p90Ms", round(quantile(latencies, 0.90) / 1e6));
+    m.put("p99Ms", round(quantile(latencies, 0.99) / 1e6));
+    m.put("conflicts", conflicts);
+    m.put("conflictRate", round4((double) conflicts / Math.max(1, requests)));
+    m.put("topHitRatio", round4((double) hits / Math.max(1, lookups)));
+    m.put("packingDensity", round4(nonEmpty == 0 ? 0 : (double) used / nonEmpty));
+    m.put("emptyServers", empty);
+    m.put("inFlight", inFlight);
+    Map<String, Double> stages = new LinkedHashMap<>();
+    for (GridNode n : nodes) {
+      n.metrics().stageMeansMillis().forEach((k, v) -> stages.merge(k, v / nodes.size(), Double::sum));
+    }
+    stages.replaceAll((k, v) -> round4(v));
+    m.put("stageMeanMs", stages);
+    return m;
+  }
+
+  private void print(Map<String, Object> r) {
+    var out = spec.commandLine().getOut();
+    out.printf(Locale.ROOT, "  %s allocations + %s releases in %s s: %s ops/s (%s allocations/s)%n",
+        r.get("requests"), r.get("releases"), r.get("seconds"), r.get("throughputPerSec"),
+        r.get("allocationsPerSec"));
+    out.printf(Locale.ROOT, "  latency p50 %s ms, p90 %s ms, p99 %s ms (client-observed, %s in flight)%n",
+        r.get("p50Ms"), r.get("p90Ms"), r.get("p99Ms"), r.get("inFlight"));
+    out.printf(Locale.ROOT, "  placed %s, rejected %s, failed %s; conflicts %s (rate %s); top-hit"
+        + " ratio %s%n", r.get("placed"), r.get("rejected"), r.get("failed"), r.get("conflicts"),
+        r.get("conflictRate"), r.get("topHitRatio"));
+    out.printf(Locale.ROOT, "  packing density %s, empty servers %s%n", r.get("packingDensity"),
+        r.get("emptyServers"));
+    out.printf(Locale.ROOT, "  member-side stage means (ms): %s%n", r.get("stageMeanMs"));
+  }
+
+  private static double quantile(List<Long> sorted, double q) {
+    if (sorted.isEmpty()) {
+      return 0;
+    }
+    int i = (int) Math.min(sorted.size() - 1, Math.max(0, Math.ceil(q * sorted.size()) - 1));
+    return sorted.get(i);
+  }
+
+  private static double round(double v) {
+    return Math.round(v * 100) / 100.0;
+  }
+
+  private static double round4(double v) {
+    return Math.round(v * 10_000) / 10_000.0;
+  }
+}
