@@ -138,7 +138,7 @@ final class Agent {
   CompletableFuture<AgentOutcome> submit(GridRequest request) {
     CompletableFuture<AgentOutcome> done = new CompletableFuture<>();
     if (!running) {
-      done.completeExceptionally(new IllegalStateException("agent " + id + " has stopped"));
+      done.completeExceptionally(new AgentUnavailableException("agent " + id + " has stopped"));
       return done;
     }
     queue.add(new Job(request, System.nanoTime(), done));

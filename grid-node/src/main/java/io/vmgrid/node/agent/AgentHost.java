@@ -243,7 +243,7 @@ public final class AgentHost implements AutoCloseable {
     }
     if (agent == null) {
       CompletableFuture<AgentOutcome> f = new CompletableFuture<>();
-      f.completeExceptionally(new IllegalStateException("this member is shutting down"));
+      f.completeExceptionally(new AgentUnavailableException("this member is shutting down"));
       return f;
     }
     return agent.submit(request);

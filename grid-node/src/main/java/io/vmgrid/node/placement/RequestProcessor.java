@@ -19,6 +19,7 @@ import io.vmgrid.client.wire.ServerState;
 import io.vmgrid.node.agent.AgentHost;
 import io.vmgrid.node.agent.AgentOutcome;
 import io.vmgrid.node.agent.AgentTask;
+import io.vmgrid.node.agent.AgentUnavailableException;
 import com.hazelcast.core.HazelcastInstanceNotActiveException;
 import com.hazelcast.core.IExecutorService;
 import com.hazelcast.core.MemberLeftException;
@@ -58,7 +59,7 @@ import org.jspecify.annotations.Nullable;
 public final class RequestProcessor implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(RequestProcessor.class.getName());
   /** Agents a request is sent to, at most, when their members leave before answering. */
-  static final int MAX_DISPATCHES = 3;
+  static final int MAX_DISPATCHES = 5;
   /** Wait after an agent's member left before looking for the VM (its commit may be queued). */
   static final long MEMBER_GONE_GRACE_MILLIS = 1_000;
   /** Reason marking an outcome found by scanning the servers after the agent's member left. */
@@ -333,6 +334,11 @@ public final class RequestProcessor implements AutoCloseable {
         if (isNoQuorum(cause)) {
           throw new SplitBrainProtectionException(String.valueOf(cause.getMessage()));
         }
+        if (isUnavailable(cause) && attempt < MAX_DISPATCHES) { // nothing was done: go elsewhere
+          String busy = agent;
+          agent = awaitAgentOtherThan(busy);
+          continue;
+        }
         if (!isMemberGone(cause) || attempt >= MAX_DISPATCHES) {
           throw new IllegalStateException("agent " + agent + " failed: " + cause, cause);
         }
@@ -399,6 +405,25 @@ public final class RequestProcessor implements AutoCloseable {
         throw new IllegalStateException("interrupted while waiting for an agent", e);
       }
     }
+  }
+
+  private static boolean isUnavailable(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof AgentUnavailableException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private String awaitAgentOtherThan(String avoid) {
+    for (int i = 0; i < 8; i++) {
+      String next = awaitAgent();
+      if (!next.equals(avoid)) {
+        return next;
+      }
+    }
+    return awaitAgent();
   }
 
   private static boolean isMemberGone(Throwable e) {

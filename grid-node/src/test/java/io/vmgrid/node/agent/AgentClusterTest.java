@@ -311,6 +311,40 @@ class AgentClusterTest {
   }
 
   /** Lookups that were not top-level hits, over all lookups of these agents. */
+  @Test
+  void aMemberLeavingGracefullyUnderLoadDrainsItsAgentsAndFailsNothing() throws Exception {
+    long seed = seed("gracefulLeave");
+    grid = TestGrid.start(3, 3, 4, config()).load(servers(60, 32, 131_072));
+    AllocationClient client = grid.client();
+    Random random = new Random(seed);
+    List<CompletableFuture<AllocationOutcome>> futures = new ArrayList<>();
+    Thread leaver = null;
+    for (int i = 0; i < 600; i++) {
+      futures.add(client.allocate(request("vm-" + i, random)));
+      if (i == 200) {
+        GridNode leaving = grid.node(2);
+        leaver = new Thread(leaving::close); // drains its agents' queues, then leaves
+        leaver.start();
+      }
+      if (i % 50 == 0) {
+        sleepMillis(20);
+      }
+    }
+    Map<String, String> placedOn = new HashMap<>();
+    for (CompletableFuture<AllocationOutcome> f : futures) {
+      AllocationOutcome o = f.get(120, TimeUnit.SECONDS);
+      assertThat(o).as("outcome of %s", o.vmId()).isNotInstanceOf(AllocationOutcome.Failed.class);
+      if (o instanceof AllocationOutcome.Placed p) {
+        placedOn.put(p.vmId(), p.serverId());
+      }
+    }
+    leaver.join();
+    Map<String, String> hostOf = assertInvariants(grid.member(0));
+    assertThat(hostOf).as("acknowledged placements vs grid").isEqualTo(placedOn);
+    System.out.printf("gracefulLeave: %d placed, %d rejected, none failed%n", placedOn.size(),
+        600 - placedOn.size());
+  }
+
   private static double missRatio(java.util.Collection<AgentHost.AgentSnapshot> agents) {
     long missed = agents.stream().mapToLong(a -> a.partialHits() + a.misses()).sum();
     long all = missed + agents.stream().mapToLong(AgentHost.AgentSnapshot::topHits).sum();
