@@ -83,7 +83,8 @@ public final class CostCheck {
         units = total(counting) - units;
         boolean top = caches[a].lastLookup() == Lookup.TOP_HIT;
         double counted = costs.lookupNanos() + costs.ruleUnitNanos() * units
-            + (top ? costs.journalRecordNanos() * records : costs.rankedServerNanos() * c.passing());
+            + (top ? costs.journalRecordNanos() * records : costs.entryBuildNanos()
+                + costs.rankedServerNanos() * c.passing());
         int g = !top ? 0 : records == 0 ? 1 : records < 100 ? 2 : records < 1000 ? 3
             : records < 5000 ? 4 : 5;
         samples.get(g).add(new double[] {t1 - t0, counted});

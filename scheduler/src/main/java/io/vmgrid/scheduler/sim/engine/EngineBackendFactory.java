@@ -50,10 +50,10 @@ import org.jspecify.annotations.Nullable;
  * replay from the journal when next used. The cache clock is the simulated time.
  *
  * <p>Service time of a request = lookup cost + journal records replayed into the cached entries it used
- * + rule units evaluated (from scratch, newly needed clusters, re-evaluations during replay) + the
- * passing servers ranked when a type entry is built. On a top-level miss each rule's share (its units
- * and replayed records) is reported as that rule's hit or miss time, like model mode; the lookup and
- * ranking are not attributed to a rule. The "oracle" used for {@code bestAgentChosenRatio} cannot run
+ * + rule units evaluated (from scratch, newly needed clusters, re-evaluations during replay) + when a
+ * type entry is built, a fixed build cost and the passing servers ranked. On a top-level miss each
+ * rule's share (its units and replayed records) is reported as that rule's hit or miss time, like
+ * model mode; the lookup, build and ranking are not attributed to a rule. The "oracle" used for {@code bestAgentChosenRatio} cannot run
  * the engine on every agent; it prices a request with this run's per-type and per-rule mean costs.
  */
 public final class EngineBackendFactory implements BackendFactory {
@@ -232,7 +232,8 @@ public final class EngineBackendFactory implements BackendFactory {
           : costs.lookupNanos());
     }
     double sum = t != null && t[3] > 0 ? t[2] / t[3]
-        : costs.lookupNanos() + costs.rankedServerNanos() * inventory.size();
+        : costs.lookupNanos() + costs.entryBuildNanos()
+            + costs.rankedServerNanos() * inventory.size();
     for (int i = 0; i < c.ruleCount(); i++) {
       int r = c.ruleId(i);
       sum += agent.augmentedHasRule(c.ruleKey(i))
@@ -306,7 +307,8 @@ public final class EngineBackendFactory implements BackendFactory {
         topHitSum += total;
         topHitN++;
       } else {
-        double consolidation = total + costs.rankedServerNanos() * candidates.passing();
+        double consolidation = total + costs.entryBuildNanos()
+            + costs.rankedServerNanos() * candidates.passing();
         t[2] += consolidation;
         t[3]++;
         total = consolidation;

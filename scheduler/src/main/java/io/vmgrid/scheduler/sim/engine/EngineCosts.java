@@ -4,12 +4,15 @@ package io.vmgrid.scheduler.sim.engine;
  * What engine mode charges per unit of counted work, so a request's service time is deterministic:
  * the real engine and cache process it, and the work they did is counted and priced here.
  *
- * <p>Calibrated from {@code ./vmgrid bench rules --servers 10000} (docs/benchmarks/rules.md) on the
- * 2-core build machine: hit with 0 pending changes 1.7 us (the per-lookup cost); hit with 100 and
+ * <p>Calibrated on the 2-core build machine from {@code ./vmgrid bench rules --servers 10000}
+ * (docs/benchmarks/rules.md) and from {@code vmgrid sim check-costs} (lookups of the Azure workload
+ * timed in place, medians): hit with 0 pending changes 1.7 us (the per-lookup cost); hit with 100 and
  * 1,000 pending changes 57.4 and 416.8 us (0.40 us per journal record replayed into a top-level
- * entry); partial hit 161.2 us with 9,904 passing servers (16.1 ns per server ranked when a type entry
- * is built); miss 528.6 us, whose extra 367 us over the partial hit is the 110,000 server-level rule
- * evaluations it redoes (3.34 ns per unit). A rule entry replaying the journal on its own (reused by a
+ * entry); miss 528.6 us against a partial hit of 161.2 us, the difference being the 110,000
+ * server-level rule evaluations a miss redoes (3.34 ns per unit); building a type entry from cached
+ * rule results took 122 us at 5,000 servers and 187 us at 10,000 in the workload (4,587 and 9,522
+ * passing servers), i.e. 58 us plus 13.2 ns per passing server ranked (which also gives the bench's
+ * 1,463 us at 100,000 servers within 7%). A rule entry replaying the journal on its own (reused by a
  * new request type) checks each record against one rule instead of all 14, so it is charged
  * {@code journalRecordNanos / 14} per record: an assumption, not a measurement.
  *
@@ -17,6 +20,7 @@ package io.vmgrid.scheduler.sim.engine;
  * @param journalRecordNanos per journal record replayed into a top-level entry
  * @param ruleRecordNanos per journal record replayed into a reused rule entry
  * @param ruleUnitNanos per server or cluster a rule evaluates
+ * @param entryBuildNanos fixed cost of building a top-level entry (a top-level miss)
  * @param rankedServerNanos per passing server ranked when a top-level entry is built
  */
 public record EngineCosts(
@@ -24,15 +28,16 @@ public record EngineCosts(
     double journalRecordNanos,
     double ruleRecordNanos,
     double ruleUnitNanos,
+    double entryBuildNanos,
     double rankedServerNanos) {
 
   /** The calibration above. */
-  public static final EngineCosts DEFAULTS = new EngineCosts(1_700, 399, 28.5, 3.34, 16.1);
+  public static final EngineCosts DEFAULTS = new EngineCosts(1_700, 399, 28.5, 3.34, 58_000, 13.2);
 
   /** Validates: every figure finite and non-negative, the lookup positive. */
   public EngineCosts {
     for (double d : new double[] {journalRecordNanos, ruleRecordNanos, ruleUnitNanos,
-        rankedServerNanos}) {
+        entryBuildNanos, rankedServerNanos}) {
       if (!(d >= 0) || Double.isInfinite(d)) {
         throw new IllegalArgumentException("engine costs must be finite and >= 0: " + this);
       }
