@@ -176,6 +176,53 @@ public final class AllocationClient implements AutoCloseable {
     });
   }
 
+  /**
+   * Asks a member for a consolidation plan that frees capacity for VMs like {@code template},
+   * computed on a copy of its inventory (nothing moves).
+   */
+  public CompletableFuture<ConsolidationProposal> consolidationPlan(VmRequest template) {
+    return query(template, GridRequest.Op.CONSOLIDATE).thenApply(json -> {
+      List<ConsolidationProposal.Move> moves = new ArrayList<>();
+      for (JsonNode m : json.path("moves")) {
+        moves.add(new ConsolidationProposal.Move(m.path("vmId").asText(), m.path("from").asText(),
+            m.path("to").asText(), m.path("cores").asLong(), m.path("memory").asLong()));
+      }
+      List<String> emptied = new ArrayList<>();
+      json.path("emptiedServers").forEach(n -> emptied.add(n.asText()));
+      return new ConsolidationProposal(moves, emptied, json.path("usableCoresGained").asLong(),
+          json.path("strandedCoresBefore").asLong(), json.path("strandedCoresAfter").asLong(),
+          json.path("densityBefore").asDouble(), json.path("densityAfter").asDouble());
+    });
+  }
+
+  /**
+   * Moves placed VM {@code vmId} to {@code targetServerId}: the grid checks the move against its
+   * rules, places the VM on the target, records the new server, then releases the source. Completes
+   * with the server the VM is on afterwards; fails with {@link GridOperationException} (reason
+   * {@code MOVE_INVALID}, {@code CONFLICT}) or {@link UnknownVmException}, in which case nothing
+   * moved.
+   */
+  public CompletableFuture<String> move(String vmId, String targetServerId) {
+    String problem = Checks.idProblem("vmId", vmId);
+    if (problem == null) {
+      problem = Checks.idProblem("targetServerId", targetServerId);
+    }
+    if (problem != null) {
+      throw InvalidRequestException.of(problem);
+    }
+    GridRequest wire = new GridRequest(GridRequest.Op.MOVE, UUID.randomUUID().toString(), clientId,
+        vmId, "", 0, 0, "", System.currentTimeMillis(), "", "", "", targetServerId);
+    return submit(wire).thenApply(result -> {
+      if (result.status() == GridResult.Status.PLACED) {
+        return result.serverId();
+      }
+      if ("UNKNOWN_VM".equals(result.reason())) {
+        throw new UnknownVmException(vmId, result.message());
+      }
+      throw new GridOperationException(result.reason(), result.message());
+    });
+  }
+
   private CompletableFuture<JsonNode> query(VmRequest request, GridRequest.Op op) {
     GridRequest wire = new GridRequest(op, UUID.randomUUID().toString(), clientId, request.vmId(),
         request.tenantId(), request.cores(), request.memoryMb(), request.priority().name(),

@@ -24,6 +24,7 @@ import org.jspecify.annotations.Nullable;
  * @param availabilitySet availability set of the VM (spread over fault/update domains), or empty
  * @param antiAffinityGroup anti-affinity group of the VM (never two on one server), or empty
  * @param clusterPin the only cluster the VM may go to, or empty
+ * @param targetServerId for {@link Op#MOVE}: the server to move the VM to (empty otherwise)
  */
 public record GridRequest(
     @Nullable Op op,
@@ -37,7 +38,16 @@ public record GridRequest(
     long submittedAtMillis,
     String availabilitySet,
     String antiAffinityGroup,
-    String clusterPin) {
+    String clusterPin,
+    String targetServerId) {
+
+  /** A request with placement constraints and no move target. */
+  public GridRequest(@Nullable Op op, String requestId, String clientId, String vmId,
+      String tenantId, long cores, long memoryMb, String priority, long submittedAtMillis,
+      String availabilitySet, String antiAffinityGroup, String clusterPin) {
+    this(op, requestId, clientId, vmId, tenantId, cores, memoryMb, priority, submittedAtMillis,
+        availabilitySet, antiAffinityGroup, clusterPin, "");
+  }
 
   /** A request without placement constraints. */
   public GridRequest(@Nullable Op op, String requestId, String clientId, String vmId,
@@ -53,7 +63,11 @@ public record GridRequest(
     /** Why servers would be rejected for this request (nothing is placed). */
     EXPLAIN,
     /** How many more VMs like this request fit now (nothing is placed). */
-    CAPACITY;
+    CAPACITY,
+    /** A consolidation plan for VMs like this request (nothing is moved). */
+    CONSOLIDATE,
+    /** Move placed VM {@code vmId} to {@code targetServerId} (place there, then release the source). */
+    MOVE;
 
     static @Nullable Op parse(@Nullable String name) {
       for (Op op : values()) {
@@ -68,7 +82,7 @@ public record GridRequest(
   /** Returns the first problem with this request's fields (message starts with the field), or null. */
   public @Nullable String problem() {
     if (op == null) {
-      return "op: must be ALLOCATE, RELEASE, EXPLAIN or CAPACITY";
+      return "op: must be ALLOCATE, RELEASE, EXPLAIN, CAPACITY, CONSOLIDATE or MOVE";
     }
     String p = Checks.idProblem("requestId", requestId);
     if (p == null) {
@@ -76,6 +90,9 @@ public record GridRequest(
     }
     if (p == null) {
       p = Checks.idProblem("vmId", vmId);
+    }
+    if (op == Op.MOVE) {
+      return p != null ? p : Checks.idProblem("targetServerId", targetServerId);
     }
     if (p != null || op == Op.RELEASE) {
       return p;
@@ -117,7 +134,8 @@ public record GridRequest(
           in.readInt64("submittedAtMillis"),
           nonNull(in.readString("availabilitySet")),
           nonNull(in.readString("antiAffinityGroup")),
-          nonNull(in.readString("clusterPin")));
+          nonNull(in.readString("clusterPin")),
+          nonNull(in.readString("targetServerId")));
     }
 
     @Override
@@ -135,6 +153,7 @@ public record GridRequest(
       out.writeString("availabilitySet", r.availabilitySet());
       out.writeString("antiAffinityGroup", r.antiAffinityGroup());
       out.writeString("clusterPin", r.clusterPin());
+      out.writeString("targetServerId", r.targetServerId());
     }
 
     @Override

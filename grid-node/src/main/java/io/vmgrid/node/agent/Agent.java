@@ -66,6 +66,8 @@ final class Agent {
   private static final long MIRROR_WAIT_MILLIS = 5_000;
   /** Requests between reconciling the {@code agent-cache} records with the cache's contents. */
   private static final int RECORD_SYNC_EVERY = 200;
+  /** An idle agent writes its unwritten cache records after this long. */
+  private static final long RECORD_FLUSH_MILLIS = 200;
   /** New cache records written together. */
   private static final int RECORD_BATCH = 32;
 
@@ -209,7 +211,7 @@ final class Agent {
     while (true) {
       Job job;
       try {
-        job = running ? queue.take() : queue.poll();
+        job = running ? queue.poll(RECORD_FLUSH_MILLIS, TimeUnit.MILLISECONDS) : queue.poll();
       } catch (InterruptedException e) {
         if (running) {
           continue;
@@ -217,6 +219,10 @@ final class Agent {
         job = queue.poll();
       }
       if (job == null) {
+        if (running) { // idle: write the cache records of types cached since the last flush
+          flushRecordsQuietly();
+          continue;
+        }
         break;
       }
       busySinceNanos = System.nanoTime();
@@ -464,6 +470,14 @@ final class Agent {
       }
     }
     flushRecords();
+  }
+
+  private void flushRecordsQuietly() {
+    try {
+      flushRecords();
+    } catch (RuntimeException e) {
+      LOG.fine(() -> "agent " + id + ": cache records not written yet: " + e);
+    }
   }
 
   /** Writes the records of types cached since the last flush, in one call. */

@@ -24,6 +24,8 @@ import io.vmgrid.rules.api.Inventory;
 import io.vmgrid.rules.api.VmRequest;
 import io.vmgrid.rules.capacity.CapacityPlanner;
 import io.vmgrid.rules.capacity.CapacitySettings;
+import io.vmgrid.rules.capacity.ConsolidationPlan;
+import io.vmgrid.rules.capacity.Move;
 import io.vmgrid.rules.capacity.Headroom;
 import io.vmgrid.rules.engine.CacheSettings;
 import io.vmgrid.rules.engine.EngineSettings;
@@ -477,6 +479,42 @@ public final class AgentHost implements AutoCloseable {
     out.put("capped", h.capped());
     out.put("densityWhenFull", h.whenFull().density());
     return json(out);
+  }
+
+  /**
+   * A consolidation plan for VMs like {@code request} (the type in demand), computed on a copy of
+   * this member's mirror, as JSON: the moves in order and what they gain.
+   */
+  public String consolidationJson(GridRequest request) {
+    VmRequest template = Mirrors.request(request);
+    Inventory copy = mirror.read(Inventory::copy);
+    ConsolidationPlan plan = new CapacityPlanner(ruleSet, CapacitySettings.defaults())
+        .consolidate(copy, List.of(template));
+    Map<String, Object> out = new LinkedHashMap<>();
+    List<Map<String, Object>> moves = new ArrayList<>();
+    for (Move m : plan.moves()) {
+      moves.add(Map.of("vmId", m.vmId(), "from", m.fromServerId(), "to", m.toServerId(),
+          "cores", m.demand().cores(), "memory", m.demand().memory()));
+    }
+    out.put("moves", moves);
+    out.put("emptiedServers", plan.emptiedServers());
+    out.put("usableCoresGained", plan.usableCoresGained());
+    out.put("strandedCoresBefore", plan.before().strandedCores());
+    out.put("strandedCoresAfter", plan.after().strandedCores());
+    out.put("densityBefore", plan.packingBefore().density());
+    out.put("densityAfter", plan.packingAfter().density());
+    return json(out);
+  }
+
+  /**
+   * The rules' objections to moving {@code vm} from {@code from} to {@code to} in this member's
+   * mirror (empty if the move is valid).
+   */
+  public List<String> checkMove(io.vmgrid.client.wire.HostedVm vm, String from, String to) {
+    Move move = new Move(vm.vmId(), from, to,
+        new io.vmgrid.rules.api.Resources(vm.cores(), vm.memoryMb(), 0));
+    CapacityPlanner planner = new CapacityPlanner(ruleSet, CapacitySettings.defaults());
+    return mirror.read(inv -> planner.check(inv, move).problems());
   }
 
   private static String json(Object value) {

@@ -126,12 +126,16 @@ public final class NodeMetrics {
 
   /** Counts one commit conflict of {@code agent} (also in the member total). */
   public void agentConflict(String agent) {
-    agentConflicts.computeIfAbsent(agent, k ->
+    agentConflictCounter(agent).increment();
+    conflicts.increment();
+  }
+
+  private Counter agentConflictCounter(String agent) {
+    return agentConflicts.computeIfAbsent(agent, k ->
         Counter.builder("vmgrid_agent_conflicts")
             .description("Commits of this agent refused by the server's current state")
             .tag("agent", agent)
-            .register(registry)).increment();
-    conflicts.increment();
+            .register(registry));
   }
 
   /**
@@ -140,6 +144,7 @@ public final class NodeMetrics {
    */
   public List<Meter> agentGauges(String agent, java.util.function.IntSupplier queueLength,
       java.util.function.LongSupplier cacheBytes, java.util.function.LongSupplier evictions) {
+    agentConflictCounter(agent); // exported from the start (at 0), kept after the agent leaves
     return List.of(
         Gauge.builder("vmgrid_agent_queue_length", queueLength, s -> s.getAsInt())
             .description("Requests waiting in the agent's FIFO queue")

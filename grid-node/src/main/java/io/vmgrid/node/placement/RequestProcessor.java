@@ -13,6 +13,7 @@ import com.hazelcast.partition.MigrationState;
 import com.hazelcast.partition.ReplicaMigrationEvent;
 import io.vmgrid.client.wire.GridRequest;
 import io.vmgrid.client.wire.GridResult;
+import io.vmgrid.client.wire.HostedVm;
 import io.vmgrid.client.wire.MapNames;
 import io.vmgrid.client.wire.Placement;
 import io.vmgrid.client.wire.ServerState;
@@ -29,6 +30,7 @@ import java.util.concurrent.ExecutionException;
 import io.vmgrid.node.metrics.NodeMetrics;
 import io.micrometer.core.instrument.Gauge;
 import com.hazelcast.splitbrainprotection.SplitBrainProtectionException;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -225,6 +227,11 @@ public final class RequestProcessor implements AutoCloseable {
       } else if (request.op() == GridRequest.Op.CAPACITY) {
         result = result(request, GridResult.Status.ANSWERED, "", agents.capacityJson(request), "",
             0, start);
+      } else if (request.op() == GridRequest.Op.CONSOLIDATE) {
+        result = result(request, GridResult.Status.ANSWERED, "", agents.consolidationJson(request),
+            "", 0, start);
+      } else if (request.op() == GridRequest.Op.MOVE) {
+        result = move(request, start);
       } else {
         result = allocate(request, start);
       }
@@ -499,6 +506,51 @@ public final class RequestProcessor implements AutoCloseable {
           "vmId: '" + r.vmId() + "' was released concurrently", "", 1, start);
     }
     return result(r, GridResult.Status.RELEASED, "", "", placement.serverId(), 1, start);
+  }
+
+  /**
+   * Moves a placed VM: checks the move against the rules on this member's mirror, places a copy on
+   * the target (entry processor, capacity rechecked), switches the VM's placement record to the
+   * target (compare-and-set), then releases the source. Interrupted after the copy is placed, the
+   * record still names the source and the repair sweep releases the copy; nothing is ever lost.
+   */
+  private GridResult move(GridRequest r, long start) {
+    Placement placement = placements.get(r.vmId());
+    if (placement == null || placement.state() != Placement.State.PLACED) {
+      return result(r, GridResult.Status.REJECTED, "UNKNOWN_VM",
+          "vmId: no placed VM '" + r.vmId() + "'", "", 0, start);
+    }
+    String from = placement.serverId();
+    String to = r.targetServerId();
+    ServerState source = servers.get(from);
+    HostedVm vm = source == null ? null : source.find(r.vmId());
+    if (vm == null) {
+      return result(r, GridResult.Status.REJECTED, "UNKNOWN_VM",
+          "vmId: '" + r.vmId() + "' is not on " + from + " (moved or released meanwhile)", "", 0, start);
+    }
+    if (from.equals(to)) {
+      return result(r, GridResult.Status.REJECTED, "MOVE_INVALID",
+          "targetServerId: the VM is already on " + to, "", 0, start);
+    }
+    List<String> problems = agents.checkMove(vm, from, to);
+    if (!problems.isEmpty()) {
+      return result(r, GridResult.Status.REJECTED, "MOVE_INVALID",
+          "move of " + r.vmId() + " to " + to + " breaks the rules: " + String.join("; ", problems),
+          "", 0, start);
+    }
+    CommitResult placed = servers.executeOnKey(to, new PlaceVmProcessor(vm));
+    if (!placed.hosted()) {
+      return result(r, GridResult.Status.REJECTED, "CONFLICT",
+          "target " + to + " refused the VM now: " + placed.status() + " " + placed.detail(), "", 1,
+          start);
+    }
+    if (!placements.replace(r.vmId(), placement, placement.placedOn(to))) {
+      servers.executeOnKey(to, new ReleaseVmProcessor(r.vmId()));
+      return result(r, GridResult.Status.FAILED, "CONFLICT",
+          "the VM's placement changed during the move; nothing was moved", "", 1, start);
+    }
+    servers.executeOnKey(from, new ReleaseVmProcessor(r.vmId()));
+    return result(r, GridResult.Status.PLACED, "", "moved from " + from, to, 1, start);
   }
 
   private static boolean isNoQuorum(Throwable e) {

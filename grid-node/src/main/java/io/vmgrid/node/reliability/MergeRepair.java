@@ -98,7 +98,7 @@ public final class MergeRepair implements AutoCloseable {
           Thread.sleep(delay);
           if (hazelcast.getLifecycleService().isRunning()
               && hazelcast.getCluster().getMembers().iterator().next().localMember()) {
-            sweep();
+            sweep(true);
             departureSweeps.incrementAndGet();
           }
         } catch (InterruptedException e) {
@@ -139,6 +139,15 @@ public final class MergeRepair implements AutoCloseable {
    * VM. Reads both maps in bulk first, so only inconsistent servers cost further calls.
    */
   void sweep() {
+    sweep(false);
+  }
+
+  /**
+   * The sweep; with {@code duplicatesOnly} (after a departure, which may really be a split whose
+   * other side still holds some partitions) it only releases copies of VMs whose recorded server
+   * demonstrably hosts them, and touches nothing else.
+   */
+  void sweep(boolean duplicatesOnly) {
     Map<String, Placement> recorded = new HashMap<>();
     for (Map.Entry<String, Placement> e : placements.entrySet()) {
       recorded.put(e.getKey(), e.getValue());
@@ -152,8 +161,15 @@ public final class MergeRepair implements AutoCloseable {
             || (p.state() == Placement.State.PLACED && !p.serverId().equals(s.serverId()));
       }
       if (suspect) {
-        repair(s.serverId());
+        if (duplicatesOnly) {
+          releaseDuplicates(s, recorded);
+        } else {
+          repair(s.serverId());
+        }
       }
+    }
+    if (duplicatesOnly) {
+      return;
     }
     for (Map.Entry<String, Placement> e : placements.entrySet()) {
       Placement p = e.getValue();
@@ -166,6 +182,21 @@ public final class MergeRepair implements AutoCloseable {
           log(new HostedVm(p.vmId(), p.tenantId(), p.cores(), p.memoryMb(), p.requestId(), "", 0),
               p.serverId(), "PLACEMENT_DROPPED");
         }
+      }
+    }
+  }
+
+  /** Releases VMs on {@code s} whose placement names another server that hosts them. */
+  private void releaseDuplicates(ServerState s, Map<String, Placement> recorded) {
+    for (HostedVm vm : s.vms()) {
+      Placement p = recorded.get(vm.vmId());
+      if (p == null || p.state() != Placement.State.PLACED || p.serverId().equals(s.serverId())) {
+        continue;
+      }
+      ServerState winner = servers.get(p.serverId());
+      if (winner != null && winner.find(vm.vmId()) != null) {
+        servers.executeOnKey(s.serverId(), new ReleaseVmProcessor(vm.vmId()));
+        log(vm, s.serverId(), "DUPLICATE_RELEASED");
       }
     }
   }
@@ -204,6 +235,14 @@ public final class MergeRepair implements AutoCloseable {
         }
       }
       if (p.state() == Placement.State.PLACED && !p.serverId().equals(serverId)) {
+        ServerState winner = servers.get(p.serverId());
+        if (winner == null || winner.find(vm.vmId()) == null) {
+          // the recorded copy is gone: this one is the VM now
+          if (placements.replace(vm.vmId(), p, p.placedOn(serverId))) {
+            log(vm, serverId, "PLACEMENT_RESTORED");
+          }
+          continue;
+        }
         servers.executeOnKey(serverId, new ReleaseVmProcessor(vm.vmId()));
         log(vm, serverId, "DUPLICATE_RELEASED");
       }

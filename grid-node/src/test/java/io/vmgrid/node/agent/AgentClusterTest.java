@@ -137,6 +137,50 @@ class AgentClusterTest {
   }
 
   @Test
+  void aConsolidationPlanAppliedMoveByMoveFreesCapacityAndNeverOverCommits() {
+    grid = TestGrid.start(1, 1, 2, config()).load(servers(6, 16, 65_536));
+    AllocationClient client = grid.client();
+    // fill five servers with 2-core VMs (the 85% cluster limit stops at 40 of them), then release
+    // most so that each keeps 3 (6 of 16 cores): 10 cores free on each, none for a 12-core VM
+    for (int i = 0; i < 40; i++) {
+      assertThat(client.allocateAndWait(VmRequest.builder().vmId("small-" + i).tenantId("t")
+          .cores(2).memoryMb(2_048).build())).isInstanceOf(AllocationOutcome.Placed.class);
+    }
+    Map<String, List<String>> byServer = new HashMap<>();
+    assertInvariants(grid.member(0)).forEach((v, srv) ->
+        byServer.computeIfAbsent(srv, k -> new ArrayList<>()).add(v));
+    assertThat(byServer).hasSize(5);
+    byServer.values().forEach(vms -> vms.subList(3, vms.size()).forEach(client::releaseAndWait));
+    VmRequest big = VmRequest.builder().vmId("big").tenantId("t").cores(12).memoryMb(8_192).build();
+    long before = client.capacity(big).join().total();
+    io.vmgrid.client.api.ConsolidationProposal plan = client.consolidationPlan(big).join();
+    System.out.printf("consolidate: headroom %d before, plan %s%n", before, plan);
+    assertThat(plan.moves()).isNotEmpty();
+    for (io.vmgrid.client.api.ConsolidationProposal.Move m : plan.moves()) {
+      assertThat(client.move(m.vmId(), m.toServerId()).join()).isEqualTo(m.toServerId());
+      assertInvariants(grid.member(0));
+    }
+    long after = client.capacity(big).join().total();
+    assertThat(after).as("headroom for the big VM after the plan").isGreaterThan(before);
+
+    // an invalid move is refused and changes nothing
+    String vm = plan.moves().get(0).vmId();
+    Map<String, String> hostBefore = assertInvariants(grid.member(0));
+    String full = hostBefore.get(vm);
+    String other = hostBefore.entrySet().stream().filter(e -> !e.getValue().equals(full))
+        .map(Map.Entry::getValue).findFirst().orElseThrow();
+    for (int i = 0; client.allocateAndWait(VmRequest.builder().vmId("filler-" + i).tenantId("t")
+        .cores(2).memoryMb(1_024).clusterPin("c0").build()) instanceof AllocationOutcome.Placed; i++) {
+      // fill what is left
+    }
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> client.move(vm, "no-such-server").join())
+        .hasMessageContaining("no-such-server");
+    assertThat(assertInvariants(grid.member(0)).get(vm)).isEqualTo(full);
+    System.out.printf("consolidate: headroom %d after %d moves (other server %s)%n", after,
+        plan.moves().size(), other);
+  }
+
+  @Test
   void twelveAgentsOnScarceCapacityNeverOverCommitAndRecordEveryPlacementOnce() {
     long seed = seed("twelveAgents");
     grid = TestGrid.start(3, 3, 4, config()).load(servers(24, 16, 65_536));
