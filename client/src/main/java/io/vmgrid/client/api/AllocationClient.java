@@ -557,7 +557,8 @@ public final class AllocationClient implements AutoCloseable {
     return switch (result.status()) {
       case PLACED ->
           new AllocationOutcome.Placed(
-              request.requestId(), request.vmId(), result.serverId(), result.attempts(), latency);
+              request.requestId(), request.vmId(), result.serverId(), result.clusterId(),
+              result.agentId(), result.attempts(), latency);
       case REJECTED ->
           new AllocationOutcome.Rejected(
               request.requestId(), request.vmId(), result.reason(), result.message(), latency);

@@ -24,11 +24,14 @@ public sealed interface AllocationOutcome
    * @param requestId the request
    * @param vmId the VM
    * @param serverId where it now runs
+   * @param clusterId the server's cluster (empty if the grid did not say)
+   * @param agentId the allocation agent that placed it (empty for an earlier placement returned
+   *     to an idempotent retry)
    * @param attempts commit attempts the grid made (1 + conflicts)
    * @param latency time from submission to outcome
    */
-  record Placed(String requestId, String vmId, String serverId, int attempts, Duration latency)
-      implements AllocationOutcome {}
+  record Placed(String requestId, String vmId, String serverId, String clusterId, String agentId,
+      int attempts, Duration latency) implements AllocationOutcome {}
 
   /**
    * The request was valid but cannot be satisfied now; nothing was committed.

@@ -106,9 +106,11 @@ public final class ClientCommands {
         if (o instanceof AllocationOutcome.Placed p) {
           json.put("outcome", "placed");
           json.put("serverId", p.serverId());
+          json.put("clusterId", p.clusterId());
+          json.put("agentId", p.agentId());
           json.put("attempts", p.attempts());
-          text = String.format(Locale.ROOT, "placed %s on %s (%.1f ms)", p.vmId(), p.serverId(),
-              p.latency().toNanos() / 1e6);
+          text = String.format(Locale.ROOT, "placed %s on %s in cluster %s by %s (%.1f ms)",
+              p.vmId(), p.serverId(), p.clusterId(), p.agentId(), p.latency().toNanos() / 1e6);
         } else if (o instanceof AllocationOutcome.Rejected r) {
           json.put("outcome", "rejected");
           json.put("reason", r.reason());

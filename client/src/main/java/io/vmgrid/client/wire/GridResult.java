@@ -17,6 +17,8 @@ import com.hazelcast.nio.serialization.compact.CompactWriter;
  * @param serverId the server the VM is (or was) on; empty when none
  * @param attempts commit attempts made (conflicts + 1 when placed)
  * @param processingMicros time the grid spent on the request
+ * @param clusterId the cluster of {@code serverId} when placed; empty otherwise
+ * @param agentId the allocation agent that handled an allocation; empty otherwise
  */
 public record GridResult(
     String requestId,
@@ -27,7 +29,16 @@ public record GridResult(
     String message,
     String serverId,
     int attempts,
-    long processingMicros) {
+    long processingMicros,
+    String clusterId,
+    String agentId) {
+
+  /** A result without cluster or agent (anything but a placement). */
+  public GridResult(String requestId, String clientId, String vmId, Status status, String reason,
+      String message, String serverId, int attempts, long processingMicros) {
+    this(requestId, clientId, vmId, status, reason, message, serverId, attempts, processingMicros,
+        "", "");
+  }
 
   /** Outcome classes. */
   public enum Status {
@@ -56,7 +67,9 @@ public record GridResult(
           GridRequest.nonNull(in.readString("message")),
           GridRequest.nonNull(in.readString("serverId")),
           in.readInt32("attempts"),
-          in.readInt64("processingMicros"));
+          in.readInt64("processingMicros"),
+          GridRequest.nonNull(in.readString("clusterId")),
+          GridRequest.nonNull(in.readString("agentId")));
     }
 
     @Override
@@ -70,6 +83,8 @@ public record GridResult(
       out.writeString("serverId", r.serverId());
       out.writeInt32("attempts", r.attempts());
       out.writeInt64("processingMicros", r.processingMicros());
+      out.writeString("clusterId", r.clusterId());
+      out.writeString("agentId", r.agentId());
     }
 
     @Override

@@ -525,6 +525,14 @@ public final class AgentHost implements AutoCloseable {
     }
   }
 
+  /** The cluster of {@code serverId} in this member's mirror (empty if it does not know it). */
+  public String clusterOf(String serverId) {
+    return mirror.read(inv -> {
+      int i = inv.indexOf(serverId);
+      return i < 0 ? "" : inv.clusterId(inv.cluster(i));
+    });
+  }
+
   /** Agents running here. */
   public int activeAgents() {
     return active.size();

@@ -305,7 +305,7 @@ public final class RequestProcessor implements AutoCloseable {
       if (out.status() == AgentOutcome.Status.PLACED) {
         committed = true; // the agent confirmed it in placements (ConfirmPlacementProcessor)
         String server = RECOVERED.equals(out.reason()) ? confirm(r, out.serverId()) : out.serverId();
-        return result(r, GridResult.Status.PLACED, "", "", server, out.attempts(), start);
+        return placed(r, server, out.agentId(), out.attempts(), start);
       }
       GridResult.Status status = out.status() == AgentOutcome.Status.REJECTED
           ? GridResult.Status.REJECTED : GridResult.Status.FAILED;
@@ -560,6 +560,13 @@ public final class RequestProcessor implements AutoCloseable {
       }
     }
     return false;
+  }
+
+  private GridResult placed(GridRequest r, String serverId, String agentId, int attempts,
+      long start) {
+    long micros = TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - start);
+    return new GridResult(r.requestId(), r.clientId(), r.vmId(), GridResult.Status.PLACED, "", "",
+        serverId, attempts, micros, agents.clusterOf(serverId), agentId);
   }
 
   private static GridResult result(

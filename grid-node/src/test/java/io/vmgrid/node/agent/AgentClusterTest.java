@@ -84,6 +84,8 @@ class AgentClusterTest {
         VmRequest.builder().vmId("more-2").tenantId("t").cores(4).memoryMb(4_096).build());
     assertThat(placed).isInstanceOf(AllocationOutcome.Placed.class);
     assertThat(((AllocationOutcome.Placed) placed).serverId()).isEqualTo("srv-new");
+    assertThat(((AllocationOutcome.Placed) placed).clusterId()).isEqualTo("c0");
+    assertThat(((AllocationOutcome.Placed) placed).agentId()).startsWith("agent-p");
 
     // drained for maintenance: no new VMs there, even though it has room
     client.setHealth("srv-new", io.vmgrid.client.wire.ServerHealth.MAINTENANCE).join();

@@ -119,6 +119,35 @@ class ClientCommandsTest {
     assertThat(gone.json().get("state").asText()).isEqualTo("unknown");
   }
 
+  @Test
+  void explainCapacityAndConsolidateAnswerWithoutPlacing() throws Exception {
+    node.hazelcast().<String, ServerState>getMap(MapNames.SERVERS)
+        .set("cli-q", ServerState.empty("cli-q", "cq", 16, 65_536));
+    Run explain = run("explain", "--cores", "4", "--memory-mb", "4096", "--cluster", "cq", "--json");
+    assertThat(explain.exit()).as(explain.err()).isZero();
+    assertThat(explain.json().get("passing").asInt()).isEqualTo(1);
+    assertThat(explain.json().get("validators").toString()).contains("cluster-pin", "cores-fit");
+    Run human = run("explain", "--cores", "999", "--memory-mb", "4096", "--cluster", "cq");
+    assertThat(human.exit()).isZero();
+    assertThat(human.out()).contains("0 of").contains("cores-fit");
+
+    Run capacity = run("capacity", "--cores", "4", "--memory-mb", "4096", "--cluster", "cq", "--json");
+    assertThat(capacity.exit()).as(capacity.err()).isZero();
+    assertThat(capacity.json().get("perCluster").get("cq").asLong()).isPositive();
+    assertThat(capacity.json().get("total").asLong())
+        .isEqualTo(capacity.json().get("perCluster").get("cq").asLong());
+
+    Run plan = run("consolidate", "--cores", "4", "--memory-mb", "4096", "--json");
+    assertThat(plan.exit()).as(plan.err()).isZero();
+    assertThat(plan.json().has("moves")).isTrue();
+
+    Run bad = run("capacity", "--cores", "-1", "--memory-mb", "4096");
+    assertThat(bad.exit()).isNotZero();
+    assertThat(bad.err()).contains("cores");
+    assertThat(node.hazelcast().getMap(MapNames.PLACEMENTS).containsKey("query"))
+        .as("queries place nothing").isFalse();
+  }
+
   /** A small trace in the Azure sample format, made here so the test needs no external data. */
   private Path syntheticTrace(int rows) throws Exception {
     StringBuilder csv = new StringBuilder("vmId,tenantId,cores,ram,vmTypeId,starttime,endtime\n");
