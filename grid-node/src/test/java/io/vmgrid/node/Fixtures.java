@@ -74,7 +74,7 @@ public final class Fixtures {
     }
     Map<String, Placement> all = new HashMap<>(placements.getAll(placements.keySet()));
     for (Placement p : all.values()) {
-      assertThat(p.state()).as("placement of %s", p.vmId()).isEqualTo(Placement.State.PLACED);
+      assertThat(p.state()).as("placement of %s: %s", p.vmId(), p).isEqualTo(Placement.State.PLACED);
       assertThat(hostOf.get(p.vmId())).as("server of %s", p.vmId()).isEqualTo(p.serverId());
     }
     assertThat(all.keySet()).as("placements vs VMs on servers").isEqualTo(hostOf.keySet());

@@ -498,6 +498,9 @@ public final class AllocationClient implements AutoCloseable {
    * keeps waiting until the timeout rather than report a failure that may be false.
    */
   private void send(GridRequest wire, CompletableFuture<GridResult> future, int resends) {
+    if (resends > 0 && future.isDone()) {
+      return; // answered meanwhile: a copy now could be carried out again after its answer
+    }
     requests
         .setAsync(wire.requestId(), wire)
         .whenComplete(

@@ -100,6 +100,7 @@ final class Agent {
   private final AtomicLong processed = new AtomicLong();
   private final AtomicLong prewarmed = new AtomicLong();
   private volatile boolean running = true;
+  private volatile boolean rewarmRequested;
   private volatile long busySinceNanos;
   private long epoch = -1;
   private @Nullable RuleEngine engine;
@@ -143,7 +144,11 @@ final class Agent {
       done.completeExceptionally(new AgentUnavailableException("agent " + id + " has stopped"));
       return done;
     }
-    queue.add(new Job(request, System.nanoTime(), done));
+    Job job = new Job(request, System.nanoTime(), done);
+    queue.add(job);
+    if (!running && !thread.isAlive() && queue.remove(job)) { // raced with the end of stop()
+      done.completeExceptionally(new AgentUnavailableException("agent " + id + " has stopped"));
+    }
     return done;
   }
 
@@ -187,10 +192,28 @@ final class Agent {
     return exemplars.size();
   }
 
+  /**
+   * Hands the agent cache records that reached its member after it started (its partition's data
+   * arrived late): it re-warms from them before its next request.
+   */
+  synchronized void adoptRecords(List<GridRequest> records) {
+    RequestClassifier classifier = new RequestClassifier(ruleSet);
+    int before = exemplars.size();
+    for (GridRequest r : records) {
+      try {
+        exemplars.putIfAbsent(classifier.typeKey(Mirrors.request(r)).value(), r);
+      } catch (RuntimeException e) {
+        LOG.fine(() -> "agent " + id + ": ignoring unusable cache record " + r.requestId() + ": " + e);
+      }
+    }
+    if (exemplars.size() > before) {
+      rewarmRequested = true;
+    }
+  }
+
   /** Stops taking work; the queue is drained (every queued request still gets its outcome). */
   void stop() {
-    running = false;
-    thread.interrupt();
+    running = false; // the loop sees it within RECORD_FLUSH_MILLIS; never interrupt a commit
   }
 
   /** Waits for the queue to drain after {@link #stop()}. */
@@ -219,7 +242,14 @@ final class Agent {
         job = queue.poll();
       }
       if (job == null) {
-        if (running) { // idle: write the cache records of types cached since the last flush
+        if (running) { // idle: re-warm if records arrived, write records not yet written
+          if (rewarmRequested) {
+            try {
+              host.mirror().read(this::cacheFor);
+            } catch (RuntimeException e) {
+              LOG.log(Level.WARNING, "agent " + id + ": re-warming failed", e);
+            }
+          }
           flushRecordsQuietly();
           continue;
         }
@@ -237,6 +267,9 @@ final class Agent {
       if (processed.incrementAndGet() % RECORD_SYNC_EVERY == 0) {
         syncRecords();
       }
+    }
+    for (Job late; (late = queue.poll()) != null; ) { // submitted while it was stopping
+      late.done().completeExceptionally(new AgentUnavailableException("agent " + id + " has stopped"));
     }
     try {
       syncRecords(); // so the cache's composition moves with the partition
@@ -373,9 +406,10 @@ final class Agent {
   private AgentCache cacheFor(Inventory inv) {
     long now = host.mirror().epoch();
     AgentCache c = cache;
-    if (c != null && now == epoch) {
+    if (c != null && now == epoch && !rewarmRequested) {
       return c;
     }
+    rewarmRequested = false;
     if (c != null) {
       CacheStats s = c.stats();
       statsBeforeEpoch = s;

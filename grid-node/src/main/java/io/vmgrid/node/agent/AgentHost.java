@@ -14,7 +14,6 @@ import com.hazelcast.partition.MigrationState;
 import com.hazelcast.partition.Partition;
 import com.hazelcast.partition.PartitionAwareKey;
 import com.hazelcast.partition.ReplicaMigrationEvent;
-import com.hazelcast.query.Predicates;
 import io.micrometer.core.instrument.Meter;
 import io.vmgrid.client.wire.GridRequest;
 import io.vmgrid.client.wire.Placement;
@@ -79,6 +78,10 @@ public final class AgentHost implements AutoCloseable {
   public static final String AGENT_CACHE = "agent-cache";
   /** The map of agent registrations (and, with the scheduler job, its indicators). */
   public static final String AGENT_INDICATORS = "agent-indicators";
+  /** Longest wait for the mirror to apply pending changes before answering a query. */
+  private static final long MIRROR_WAIT_MILLIS = 5_000;
+  /** Period of the safety-net reconciliation of which agents run here. */
+  private static final long RECONCILE_EVERY_MILLIS = 2_000;
   /** The executor that carries requests to agents. */
   public static final String EXECUTOR = "vmgrid-agents";
 
@@ -168,6 +171,10 @@ public final class AgentHost implements AutoCloseable {
       }
     });
     reconcile();
+    // safety net: a migration that finished before the listener above was registered (a member
+    // that just joined) sends no event, so reconcile now and then anyway
+    var unused = scheduler.scheduleWithFixedDelay(this::reconcileSafely, RECONCILE_EVERY_MILLIS,
+        RECONCILE_EVERY_MILLIS, TimeUnit.MILLISECONDS); // runs until close(); errors are logged
   }
 
   /** The host running on {@code hz}. */
@@ -238,8 +245,9 @@ public final class AgentHost implements AutoCloseable {
               .orElse(null);
         }
         if (agent == null && !closed) { // the partition arrived before reconcile ran
-          startAgent(agentId, recordsOf(agentId));
+          startAgent(agentId, List.of()); // reconcile hands it the records that moved here
           agent = active.get(agentId);
+          scheduleReconcile();
         }
       }
     }
@@ -249,15 +257,6 @@ public final class AgentHost implements AutoCloseable {
       return f;
     }
     return agent.submit(request);
-  }
-
-  private List<GridRequest> recordsOf(String agentId) {
-    List<GridRequest> out = new ArrayList<>();
-    for (Map.Entry<Object, GridRequest> e :
-        cacheRecords.entrySet(Predicates.partitionPredicate(agentId, Predicates.alwaysTrue()))) {
-      out.add(e.getValue());
-    }
-    return out;
   }
 
   /** The agent to send the next request to (round-robin over registered agents of live members). */
@@ -328,7 +327,7 @@ public final class AgentHost implements AutoCloseable {
     try {
       reconcile();
     } catch (RuntimeException e) {
-      if (!closed) {
+      if (!closed && hz.getLifecycleService().isRunning()) {
         LOG.log(Level.WARNING, "reconciling agents failed; retrying", e);
         scheduleReconcile();
       }
@@ -336,9 +335,27 @@ public final class AgentHost implements AutoCloseable {
   }
 
   /** Stops agents whose partition left, starts agents up to the quota, cleans stale registrations. */
-  private synchronized void reconcile() {
+  private void reconcile() {
+    List<Agent> started = reconcileMembership();
+    // outside the lock: fetching records may wait while partitions migrate
+    Map<String, Set<Object>> keys = localRecordKeys();
+    for (Agent a : active.values()) {
+      Set<Object> own = keys.get(a.id());
+      if (own != null && (started.contains(a) || (a.prewarmed() == 0 && a.processed() < 50))) {
+        List<GridRequest> records = new ArrayList<>(cacheRecords.getAll(own).values());
+        a.adoptRecords(records); // re-warms from them before serving on
+      }
+    }
+  }
+
+  /**
+   * Under the lock and without remote reads: stops agents whose partition left, cleans stale
+   * registrations, starts agents up to the quota (warm ones first: those whose cache records are
+   * here). Returns the agents it started; their records are handed to them afterwards.
+   */
+  private synchronized List<Agent> reconcileMembership() {
     if (closed || !hz.getLifecycleService().isRunning()) {
-      return;
+      return List.of();
     }
     Set<Integer> owned = new HashSet<>();
     for (Partition p : hz.getPartitionService().getPartitions()) {
@@ -363,9 +380,9 @@ public final class AgentHost implements AutoCloseable {
       }
     }
     if (active.size() >= agentsPerMember) {
-      return;
+      return List.of();
     }
-    Map<String, List<GridRequest>> warm = localRecords();
+    Map<String, Set<Object>> warm = localRecordKeys();
     List<String> candidates = new ArrayList<>();
     for (int p : owned) {
       if (!active.containsKey(agentKeys[p])) {
@@ -373,31 +390,26 @@ public final class AgentHost implements AutoCloseable {
       }
     }
     candidates.sort(Comparator
-        .comparingInt((String id) -> -warm.getOrDefault(id, List.of()).size())
+        .comparingInt((String id) -> -warm.getOrDefault(id, Set.of()).size())
         .thenComparingInt(id -> partitionOfAgent.getOrDefault(id, Integer.MAX_VALUE)));
+    List<Agent> started = new ArrayList<>();
     for (String id : candidates) {
       if (active.size() >= agentsPerMember) {
         break;
       }
-      startAgent(id, warm.getOrDefault(id, List.of()));
+      startAgent(id, List.of());
+      started.add(active.get(id));
     }
+    return started;
   }
 
-  /** Cache records held by this member, grouped by agent. */
-  private Map<String, List<GridRequest>> localRecords() {
-    Map<String, List<GridRequest>> out = new HashMap<>();
-    Set<Object> keys = cacheRecords.localKeySet();
-    if (keys.isEmpty()) {
-      return out;
-    }
-    Set<String> agents = new HashSet<>();
-    for (Object k : keys) {
+  /** Keys of the cache records this member holds, by agent (a local read). */
+  private Map<String, Set<Object>> localRecordKeys() {
+    Map<String, Set<Object>> out = new HashMap<>();
+    for (Object k : cacheRecords.localKeySet()) {
       if (k instanceof PartitionAwareKey<?, ?> pak && pak.getPartitionKey() instanceof String a) {
-        agents.add(a);
+        out.computeIfAbsent(a, x -> new HashSet<>()).add(k);
       }
-    }
-    for (String agent : agents) {
-      out.put(agent, recordsOf(agent));
     }
     return out;
   }
@@ -440,6 +452,7 @@ public final class AgentHost implements AutoCloseable {
    * the client's {@code Explanation}). Computed from scratch; not for the hot path.
    */
   public String explainJson(GridRequest request) {
+    mirror.awaitCaughtUp(MIRROR_WAIT_MILLIS); // answer from the inventory as it is now
     VmRequest r = Mirrors.request(request);
     Explanation x = mirror.read(inv -> new RuleEngine(inv, ruleSet, EngineSettings.defaults(),
         new SplittableRandom(1), Ticker.system()).explain(r));
@@ -470,6 +483,7 @@ public final class AgentHost implements AutoCloseable {
    * mirror, taken under the read lock and counted outside it), as JSON.
    */
   public String capacityJson(GridRequest request) {
+    mirror.awaitCaughtUp(MIRROR_WAIT_MILLIS);
     VmRequest r = Mirrors.request(request);
     Inventory copy = mirror.read(Inventory::copy);
     Headroom h = new CapacityPlanner(ruleSet, CapacitySettings.defaults()).headroom(copy, r);
@@ -486,6 +500,7 @@ public final class AgentHost implements AutoCloseable {
    * this member's mirror, as JSON: the moves in order and what they gain.
    */
   public String consolidationJson(GridRequest request) {
+    mirror.awaitCaughtUp(MIRROR_WAIT_MILLIS);
     VmRequest template = Mirrors.request(request);
     Inventory copy = mirror.read(Inventory::copy);
     ConsolidationPlan plan = new CapacityPlanner(ruleSet, CapacitySettings.defaults())
