@@ -38,7 +38,8 @@ public sealed interface AllocationOutcome
    *
    * @param requestId the request
    * @param vmId the VM
-   * @param reason why, e.g. {@code NO_CAPACITY} or {@code VM_ID_IN_USE}
+   * @param reason why: {@code NO_CAPACITY} (no server has room now), {@code CONSTRAINT_UNSATISFIABLE}
+   *     (a constraint no server can meet, e.g. an unknown cluster), {@code VM_ID_IN_USE}, ...
    * @param message detail for people
    * @param latency time from submission to outcome
    */

@@ -60,6 +60,9 @@ final class Agent {
   private static final Logger LOG = Logger.getLogger(Agent.class.getName());
   /** Commits tried per request before giving up with {@code CONFLICTS}. */
   static final int MAX_ATTEMPTS = 8;
+  /** Rules of the default set about free capacity or health (their rejections mean no capacity). */
+  private static final Set<String> CAPACITY_RULES = Set.of("cores-fit", "memory-fit", "ssd-fit",
+      "cluster-utilization-limit", "server-health");
   /** Placements an agent remembers, to answer a second copy of a request it already placed. */
   private static final int RECENT_PLACEMENTS = 50_000;
   /** Longest wait for a settling mirror before rejecting for lack of capacity. */
@@ -315,10 +318,11 @@ final class Agent {
         continue;
       }
       if (choice == null) {
-        String message = refused == 0
+        String[] why = refused == 0
             ? rejection(request)
-            : "no server left after " + refused + " conflicting commits (last: " + lastRefusal + ")";
-        return new AgentOutcome(AgentOutcome.Status.REJECTED, "", "NO_CAPACITY", message, id,
+            : new String[] {"NO_CAPACITY", "no server left after " + refused
+                + " conflicting commits (last: " + lastRefusal + ")"};
+        return new AgentOutcome(AgentOutcome.Status.REJECTED, "", why[0], why[1], id,
             attempt - 1, refused, firstLookup, queueNanos, evaluateNanos, commitNanos);
       }
       long c0 = System.nanoTime();
@@ -441,8 +445,13 @@ final class Agent {
     return fresh;
   }
 
-  /** The rule engine's explanation of an empty candidate list, in one line. */
-  private String rejection(VmRequest request) {
+  /**
+   * The reason and one-line message for an empty candidate list: {@code CONSTRAINT_UNSATISFIABLE}
+   * when one rule that is not about free capacity or health fails every server on its own (e.g. a
+   * pin to an unknown cluster), {@code NO_CAPACITY} otherwise; the message names the rules that
+   * removed the most servers.
+   */
+  private String[] rejection(VmRequest request) {
     Explanation x = host.mirror().read(inv -> {
       RuleEngine e = java.util.Objects.requireNonNull(engine);
       return e.explain(request);
@@ -450,7 +459,13 @@ final class Agent {
     List<Explanation.ValidatorCount> worst = new ArrayList<>(x.validators());
     worst.sort(Comparator.comparingInt(Explanation.ValidatorCount::removed).reversed());
     if (x.servers() == 0) {
-      return "the inventory is empty: load servers first";
+      return new String[] {"NO_CAPACITY", "the inventory is empty: load servers first"};
+    }
+    String reason = "NO_CAPACITY";
+    for (Explanation.ValidatorCount v : x.validators()) {
+      if (v.failed() == x.servers() && !CAPACITY_RULES.contains(v.rule())) {
+        reason = "CONSTRAINT_UNSATISFIABLE";
+      }
     }
     StringBuilder sb = new StringBuilder("no server satisfies the rules (" + x.servers()
         + " servers); removed most: ");
@@ -461,7 +476,7 @@ final class Agent {
       }
       sb.append(shown++ == 0 ? "" : ", ").append(v.rule()).append(" ").append(v.removed());
     }
-    return sb.toString();
+    return new String[] {reason, sb.toString()};
   }
 
   private void remember(VmRequest request, GridRequest wire, AgentCache c) {

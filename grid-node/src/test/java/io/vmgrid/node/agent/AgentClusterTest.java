@@ -109,6 +109,11 @@ class AgentClusterTest {
         .cores(1).memoryMb(1_024).antiAffinityGroup("g1").build());
     assertThat(third).as("only two servers have room for group g1").isInstanceOf(
         AllocationOutcome.Rejected.class);
+    AllocationOutcome pinned = client.allocateAndWait(VmRequest.builder().vmId("pinned")
+        .tenantId("t").cores(1).memoryMb(1_024).clusterPin("no-such-cluster").build());
+    assertThat(pinned).isInstanceOf(AllocationOutcome.Rejected.class);
+    assertThat(((AllocationOutcome.Rejected) pinned).reason()).isEqualTo("CONSTRAINT_UNSATISFIABLE");
+    assertThat(((AllocationOutcome.Rejected) pinned).message()).contains("cluster-pin");
     assertInvariants(grid.member(0));
   }
 
