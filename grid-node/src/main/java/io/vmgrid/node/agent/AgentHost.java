@@ -105,6 +105,7 @@ public final class AgentHost implements AutoCloseable {
   private final Map<String, AgentInfo> registered = new ConcurrentHashMap<>();
   private final NavigableMap<String, AgentInfo> known = new ConcurrentSkipListMap<>();
   private final AtomicLong roundRobin = new AtomicLong();
+  private volatile String[] routable = new String[0];
   private final ScheduledExecutorService scheduler;
   private final Object reconcileLock = new Object();
   private final UUID migrationListenerId;
@@ -144,6 +145,7 @@ public final class AgentHost implements AutoCloseable {
     for (Map.Entry<String, AgentInfo> e : indicators.entrySet()) {
       known.put(e.getKey(), e.getValue());
     }
+    refreshRoutable();
     this.migrationListenerId = hz.getPartitionService().addMigrationListener(new MigrationListener() {
       @Override
       public void migrationStarted(MigrationState state) {}
@@ -162,11 +164,13 @@ public final class AgentHost implements AutoCloseable {
     this.membershipListenerId = hz.getCluster().addMembershipListener(new MembershipListener() {
       @Override
       public void memberAdded(MembershipEvent event) {
+        refreshRoutable();
         scheduleReconcile();
       }
 
       @Override
       public void memberRemoved(MembershipEvent event) {
+        refreshRoutable();
         scheduleReconcile();
       }
     });
@@ -261,6 +265,18 @@ public final class AgentHost implements AutoCloseable {
 
   /** The agent to send the next request to (round-robin over registered agents of live members). */
   public @Nullable String nextAgent() {
+    String[] ids = routable;
+    if (ids.length == 0) {
+      return null;
+    }
+    return ids[(int) Math.floorMod(roundRobin.getAndIncrement(), (long) ids.length)];
+  }
+
+  /**
+   * Recomputes the agents requests may go to (registered on a live member, in id order). Called
+   * when registrations or membership change, so routing a request does no scan.
+   */
+  private void refreshRoutable() {
     Set<String> live = new HashSet<>();
     for (Member m : hz.getCluster().getMembers()) {
       live.add(m.getUuid().toString());
@@ -271,10 +287,7 @@ public final class AgentHost implements AutoCloseable {
         ids.add(e.getKey());
       }
     }
-    if (ids.isEmpty()) {
-      return null;
-    }
-    return ids.get((int) Math.floorMod(roundRobin.getAndIncrement(), (long) ids.size()));
+    routable = ids.toArray(new String[0]);
   }
 
   /** Registered agents per member UUID, as this member sees them. */
@@ -590,16 +603,19 @@ public final class AgentHost implements AutoCloseable {
     @Override
     public void entryAdded(EntryEvent<String, AgentInfo> event) {
       known.put(event.getKey(), event.getValue());
+      refreshRoutable();
     }
 
     @Override
     public void entryUpdated(EntryEvent<String, AgentInfo> event) {
       known.put(event.getKey(), event.getValue());
+      refreshRoutable();
     }
 
     @Override
     public void entryRemoved(EntryEvent<String, AgentInfo> event) {
       known.remove(event.getKey());
+      refreshRoutable();
     }
   }
 }
