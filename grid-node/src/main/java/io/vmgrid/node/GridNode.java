@@ -3,6 +3,8 @@ package io.vmgrid.node;
 import com.hazelcast.cluster.ClusterState;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.InMemoryFormat;
+import com.hazelcast.config.IndexConfig;
+import com.hazelcast.config.IndexType;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.MapConfig;
 import com.hazelcast.config.MergePolicyConfig;
@@ -25,6 +27,7 @@ import io.vmgrid.node.agent.InventoryMirror;
 import io.vmgrid.node.placement.PlacementSerialization;
 import io.vmgrid.rules.engine.CacheSettings;
 import io.vmgrid.rules.ruleset.RuleSet;
+import io.vmgrid.node.placement.ClaimSweeper;
 import io.vmgrid.node.placement.RequestProcessor;
 import io.vmgrid.node.placement.ServerView;
 import io.vmgrid.node.reliability.MergeRepair;
@@ -62,6 +65,7 @@ public final class GridNode implements AutoCloseable {
   private final AgentHost agents;
   private final RequestProcessor processor;
   private final MergeRepair repair;
+  private final ClaimSweeper claims;
   private final NodeMetrics metrics;
   private final HealthState health;
   private final @Nullable HttpEndpoints endpoints;
@@ -80,6 +84,7 @@ public final class GridNode implements AutoCloseable {
     this.processor = new RequestProcessor(hazelcast, agents,
         Math.max(16, 4 * agentsPerMember), metrics);
     this.repair = new MergeRepair(hazelcast);
+    this.claims = new ClaimSweeper(hazelcast);
     InventoryGauges.bind(metrics.registry(), view::forEach, hazelcast);
     health.running(this::serving);
   }
@@ -243,7 +248,9 @@ public final class GridNode implements AutoCloseable {
     config.addMapConfig(
         new MapConfig(MapNames.PLACEMENTS)
             .setSplitBrainProtectionName(protect ? QUORUM : null)
-            .setBackupCount(1));
+            .setBackupCount(1)
+            // the claim sweeper looks up PENDING claims every few seconds
+            .addIndexConfig(new IndexConfig(IndexType.HASH, "state")));
     config.addMapConfig(new MapConfig(MapNames.REQUESTS).setBackupCount(1));
     config.addMapConfig(
         new MapConfig(MapNames.RESULTS).setBackupCount(1).setTimeToLiveSeconds(RESULT_TTL_SECONDS));
@@ -310,7 +317,12 @@ public final class GridNode implements AutoCloseable {
     return mirror;
   }
 
-  /** This member's agents. */
+  /** This member's sweeper of orphaned claims (it acts while its member is the oldest). */
+  public ClaimSweeper claims() {
+    return claims;
+  }
+
+  /** This member's allocation agents. */
   public AgentHost agents() {
     return agents;
   }
@@ -326,6 +338,7 @@ public final class GridNode implements AutoCloseable {
     agents.close();
     mirror.close();
     repair.close();
+    claims.close();
     try {
       view.close();
     } catch (RuntimeException ignored) {

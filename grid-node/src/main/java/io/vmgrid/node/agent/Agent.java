@@ -339,7 +339,8 @@ final class Agent {
       }
       if (commit.hosted()) {
         reportCommit(true);
-        String winner = confirm(r, choice.serverId());
+        String winner = confirm(r, choice.serverId(),
+            commit.status() == CommitResult.Status.PLACED);
         if (winner == null) {
           return new AgentOutcome(AgentOutcome.Status.FAILED, "", "ABANDONED",
               "the request's claim disappeared while it was placed (its member gave up); the VM was"
@@ -367,14 +368,17 @@ final class Agent {
    * Records the commit in the VM's placement entry (the first confirmation wins). If another copy
    * of this request won on another server, or the claim is gone, this commit is released again.
    *
+   * <p>Only a commit that added the VM is released: when the server already hosted it
+   * ({@code ALREADY_HOSTED}), another copy put it there and that copy's agent owns it.
+   *
    * @return the server the VM is recorded on, or null if the claim is gone
    */
-  private @Nullable String confirm(GridRequest r, String serverId) {
+  private @Nullable String confirm(GridRequest r, String serverId, boolean added) {
     String answer = host.placements().executeOnKey(r.vmId(),
         new ConfirmPlacementProcessor(r.requestId(), serverId));
     String winner = answer.startsWith(ConfirmPlacementProcessor.OK)
         ? answer.substring(ConfirmPlacementProcessor.OK.length()) : null;
-    if (!serverId.equals(winner)) {
+    if (!serverId.equals(winner) && added) {
       servers.executeOnKey(serverId, new ReleaseVmProcessor(r.vmId()));
       LOG.warning(() -> "agent " + id + ": " + r.vmId() + " was " + (winner == null
           ? "abandoned by its request owner" : "already placed on " + winner + " by another copy")

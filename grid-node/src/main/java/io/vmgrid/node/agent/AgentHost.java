@@ -183,11 +183,24 @@ public final class AgentHost implements AutoCloseable {
 
   /** The host running on {@code hz}. */
   static AgentHost of(HazelcastInstance hz) {
-    Object host = hz.getUserContext().get(CONTEXT_KEY);
-    if (host instanceof AgentHost h) {
-      return h;
+    // a member that just joined owns partitions before its grid services have started: give it a
+    // moment, then send the caller elsewhere (nothing was done)
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (true) {
+      Object host = hz.getUserContext().get(CONTEXT_KEY);
+      if (host instanceof AgentHost h) {
+        return h;
+      }
+      if (System.nanoTime() > deadline || !hz.getLifecycleService().isRunning()) {
+        throw new AgentUnavailableException("no agent host on member " + hz.getName() + " (yet)");
+      }
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AgentUnavailableException("interrupted waiting for the agent host");
+      }
     }
-    throw new IllegalStateException("no agent host on member " + hz.getName());
   }
 
   /** The agent key of partition {@code p}: {@code agent-p<p>}, or a suffixed variant hashing there. */

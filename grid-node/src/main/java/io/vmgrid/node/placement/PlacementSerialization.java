@@ -13,7 +13,8 @@ public final class PlacementSerialization {
         .addSerializer(new ReleaseVmProcessor.Serializer())
         .addSerializer(new CommitResult.Serializer())
         .addSerializer(new FindVmProcessor.Serializer())
-        .addSerializer(new ConfirmPlacementProcessor.Serializer());
+        .addSerializer(new ConfirmPlacementProcessor.Serializer())
+        .addSerializer(new ClaimSweeper.InFlightQuery.Serializer());
     return config;
   }
 }

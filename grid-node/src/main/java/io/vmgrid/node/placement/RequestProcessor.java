@@ -27,6 +27,7 @@ import com.hazelcast.core.MemberLeftException;
 import com.hazelcast.spi.exception.TargetDisconnectedException;
 import com.hazelcast.spi.exception.TargetNotMemberException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 import io.vmgrid.node.metrics.NodeMetrics;
 import io.micrometer.core.instrument.Gauge;
 import com.hazelcast.splitbrainprotection.SplitBrainProtectionException;
@@ -64,6 +65,13 @@ public final class RequestProcessor implements AutoCloseable {
   static final int MAX_DISPATCHES = 5;
   /** Wait after an agent's member left before looking for the VM (its commit may be queued). */
   static final long MEMBER_GONE_GRACE_MILLIS = 1_000;
+  /**
+   * Longest wait for an agent's outcome. Past it the request fails unless the VM is found on a
+   * server; an agent that commits later finds the claim gone and releases its commit.
+   */
+  static final long AGENT_WAIT_MILLIS = 60_000;
+  /** Key of this member's processor in the Hazelcast user context. */
+  private static final String CONTEXT_KEY = "vmgrid.requestProcessor";
   /** Reason marking an outcome found by scanning the servers after the agent's member left. */
   private static final String RECOVERED = "RECOVERED";
 
@@ -109,6 +117,7 @@ public final class RequestProcessor implements AutoCloseable {
             });
     Gauge.builder("vmgrid_worker_queue_length", workers, p -> p.getQueue().size())
         .description("Requests waiting for a worker on this member").register(metrics.registry());
+    hz.getUserContext().put(CONTEXT_KEY, this);
     IMap<String, Object> raw = hz.getMap(MapNames.REQUESTS);
     this.listenerId = raw.addLocalEntryListener(new Listener());
     this.migrationListenerId = hz.getPartitionService().addMigrationListener(new MigrationListener() {
@@ -144,6 +153,16 @@ public final class RequestProcessor implements AutoCloseable {
     Thread t = new Thread(r, name);
     t.setDaemon(true);
     t.start();
+  }
+
+  /** The processor running on {@code hz}'s member, or null if none has started (yet). */
+  static @Nullable RequestProcessor of(HazelcastInstance hz) {
+    return hz.getUserContext().get(CONTEXT_KEY) instanceof RequestProcessor p ? p : null;
+  }
+
+  /** Whether a handler on this member is working on {@code requestId} right now. */
+  boolean isInFlight(String requestId) {
+    return inFlight.contains(requestId);
   }
 
   /** Commit conflicts seen so far (a server's current state refused what the view said fits). */
@@ -185,6 +204,11 @@ public final class RequestProcessor implements AutoCloseable {
           workers.execute(() -> {
             GridRequest current = requests.get(key);
             if (current == null) { // answered meanwhile by the ordinary path
+              inFlight.remove(key);
+              return;
+            }
+            if (results.containsKey(key)) { // answered; its entry was not deleted yet
+              requests.delete(key);
               inFlight.remove(key);
               return;
             }
@@ -332,7 +356,16 @@ public final class RequestProcessor implements AutoCloseable {
     String agent = firstAgent;
     for (int attempt = 1; ; attempt++) {
       try {
-        return agentExecutor.submitToKeyOwner(new AgentTask(agent, r), agent).get();
+        return agentExecutor.submitToKeyOwner(new AgentTask(agent, r), agent)
+            .get(AGENT_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+      } catch (TimeoutException e) {
+        String host = findHost(r.vmId());
+        if (host != null) {
+          return new AgentOutcome(AgentOutcome.Status.PLACED, host, RECOVERED, "", agent, 1, 0, "",
+              0, 0, 0);
+        }
+        throw new IllegalStateException("agent " + agent + " did not answer for " + r.vmId()
+            + " within " + AGENT_WAIT_MILLIS + " ms; the request was given up", e);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new IllegalStateException("interrupted while agent " + agent + " placed " + r.vmId(), e);
@@ -377,7 +410,7 @@ public final class RequestProcessor implements AutoCloseable {
     return member + "|" + agent;
   }
 
-  private static String memberOf(String owner) {
+  static String memberOf(String owner) {
     int bar = owner.indexOf('|');
     return bar < 0 ? owner : owner.substring(0, bar);
   }
@@ -452,9 +485,15 @@ public final class RequestProcessor implements AutoCloseable {
     if (existing.state() != Placement.State.PENDING || !existing.requestId().equals(r.requestId())) {
       return null;
     }
-    for (Member m : hz.getCluster().getMembers()) {
-      if (m.getUuid().toString().equals(memberOf(existing.owner()))) {
-        return null; // its owner is alive and still working on it
+    // a claim this member made is not held by any handler here: this one is the only handler of
+    // the request on this member (the in-flight gate), so the earlier one finished without
+    // resolving the claim (its member briefly lost the cluster, or it gave up)
+    String claimant = memberOf(existing.owner());
+    if (!claimant.equals(memberId)) {
+      for (Member m : hz.getCluster().getMembers()) {
+        if (m.getUuid().toString().equals(claimant)) {
+          return null; // its owner is alive and still working on it
+        }
       }
     }
     Placement mine = existing.ownedBy(owner(memberId, agentOf(existing.owner(), "")));
@@ -580,6 +619,7 @@ public final class RequestProcessor implements AutoCloseable {
   @Override
   public void close() {
     try {
+      hz.getUserContext().remove(CONTEXT_KEY, this);
       hz.getCluster().removeMembershipListener(membershipListenerId);
       hz.getPartitionService().removeMigrationListener(migrationListenerId);
     } catch (RuntimeException ignored) {

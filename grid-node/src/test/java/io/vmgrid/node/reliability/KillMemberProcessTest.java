@@ -133,14 +133,17 @@ class KillMemberProcessTest {
         }
       }
       System.out.printf("placed=%d timedOut=%d onServers=%d%n", placed, timedOut, hostOf.size());
-      for (File f : java.util.Objects.requireNonNull(logs.toFile().listFiles())) {
-        java.nio.file.Files.readAllLines(f.toPath()).stream()
-            .filter(l -> l.contains("re-examined") || l.contains("took over"))
-            .forEach(l -> System.out.println(f.getName() + ": " + l));
-      }
       assertThat(placed).isPositive();
     } finally {
       hz.shutdown();
+      // what the members did about the departure, for the record (and for a failure's diagnosis)
+      for (File f : java.util.Objects.requireNonNull(logs.toFile().listFiles())) {
+        java.nio.file.Files.readAllLines(f.toPath()).stream()
+            .filter(l -> l.contains("re-examined") || l.contains("took over")
+                || l.contains("orphaned") || l.contains("released it from")
+                || l.contains("found on") || l.contains("repair") || l.contains("left with"))
+            .forEach(l -> System.out.println(f.getName() + ": " + l));
+      }
     }
   }
 }
