@@ -1,5 +1,6 @@
 package io.vmgrid.bench;
 
+import io.vmgrid.bench.e2e.E2eBenchCommand;
 import io.vmgrid.bench.grid.GridBenchCommand;
 import io.vmgrid.bench.packing.PackingBenchCommand;
 import io.vmgrid.bench.rules.RulesBenchCommand;
@@ -10,7 +11,7 @@ import picocli.CommandLine.Spec;
 
 /**
  * The {@code vmgrid bench} command: a container of benchmark subcommands ({@code rules},
- * {@code packing}, {@code grid}; later {@code e2e}). Exit codes: 0 success, 1 the benchmark failed, 2 bad usage.
+ * {@code packing}, {@code grid}, {@code e2e}). Exit codes: 0 success, 1 the benchmark failed, 2 bad usage.
  */
 @Command(
     name = "vmgrid bench",
@@ -18,6 +19,7 @@ import picocli.CommandLine.Spec;
     version = "vmgrid bench 0.1.0-SNAPSHOT",
     description = "Benchmarks of vmgrid's components; results go to docs/benchmarks/.",
     subcommands = {RulesBenchCommand.class, PackingBenchCommand.class, GridBenchCommand.class,
+        E2eBenchCommand.class,
         CommandLine.HelpCommand.class},
     footer = {"", "Exit codes: 0 success, 1 failure, 2 bad usage."})
 public final class BenchMain implements Runnable {

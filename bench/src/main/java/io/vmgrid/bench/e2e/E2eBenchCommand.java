@@ -1,0 +1,598 @@
+package io.vmgrid.bench.e2e;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.vmgrid.client.api.AllocationClient;
+import io.vmgrid.client.api.AllocationOutcome;
+import io.vmgrid.client.api.ClientSettings;
+import io.vmgrid.client.api.InventorySummary;
+import io.vmgrid.client.api.VmRequest;
+import io.vmgrid.scheduler.policy.PolicyRegistry;
+import io.vmgrid.scheduler.sim.Workloads;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code vmgrid bench e2e}: the whole path as deployed, per scheduling policy. For each policy in
+ * turn, a fresh cluster of {@code --members} {@code vmgrid node} processes on loopback (the policy
+ * passed as {@code --scheduler}), {@code --servers} generated servers loaded through the client
+ * library, then {@code --limit} allocations replayed from this process at {@code --rate} per second,
+ * open loop (issued on schedule whatever the completions; {@code --rate 0}: as fast as a window of
+ * {@code --in-flight} outstanding requests allows). Every policy sees the same requests and the same
+ * inventory.
+ *
+ * <p>Reported per policy: client-observed latency (allocate call to outcome), throughput, outcomes,
+ * top-level cache hit ratio, conflicts per allocation and the mean time per member-side stage (both
+ * scraped from every member's {@code /metrics}), and packing density from the client's inventory
+ * summary (allocated cores / cores of non-empty servers).
+ */
+@Command(
+    name = "e2e",
+    mixinStandardHelpOptions = true,
+    description = "End to end: member processes, a client replaying a trace at a fixed rate, one"
+        + " fresh cluster per scheduling policy; latency, throughput, cache hits, conflicts,"
+        + " packing and per-stage times.")
+public final class E2eBenchCommand implements Callable<Integer> {
+  /** The policy that runs the pre-scheduler direct path. */
+  static final String DIRECT = "direct";
+
+  /** Keeps the configured logger alive: java.util.logging holds loggers only weakly. */
+  private static final Logger HAZELCAST_LOG = Logger.getLogger("com.hazelcast");
+  private static final Pattern HEAP = Pattern.compile("[1-9][0-9]*[kKmMgG]?");
+  private static final String DEFAULT_NODE_JAR = "grid-node/target/vmgrid-node.jar";
+
+  @Spec CommandSpec spec;
+
+  @Option(names = "--members", defaultValue = "3",
+      description = "Member processes per cluster (default ${DEFAULT-VALUE}).")
+  int members;
+
+  @Option(names = "--servers", defaultValue = "2000",
+      description = "Servers in the generated inventory (default ${DEFAULT-VALUE}).")
+  int servers;
+
+  @Option(names = "--policy", defaultValue = DIRECT, paramLabel = "P[,P2...]",
+      description = "Scheduling policies, comma-separated, each on its own fresh cluster: direct"
+          + " (the pre-scheduler path) or a policy name such as kamino-request, round-robin"
+          + " (default ${DEFAULT-VALUE}).")
+  String policy = DIRECT;
+
+  @Option(names = "--rate", defaultValue = "200",
+      description = "Allocations issued per second, open loop; 0 = as fast as --in-flight allows"
+          + " (default ${DEFAULT-VALUE}).")
+  double rate;
+
+  @Option(names = "--limit", defaultValue = "2000",
+      description = "Allocations per policy (default ${DEFAULT-VALUE}).")
+  int limit;
+
+  @Option(names = "--trace", defaultValue = Workloads.DEFAULT_TRACE, paramLabel = "FILE",
+      description = "Azure packing sample CSV, or 'synthetic' (default ${DEFAULT-VALUE}; if its"
+          + " folder does not exist, a seeded synthetic workload is used and the output says so).")
+  String trace = Workloads.DEFAULT_TRACE;
+
+  @Option(names = "--seed", defaultValue = "42",
+      description = "Seed of the inventory and of a synthetic workload (default ${DEFAULT-VALUE}).")
+  long seed;
+
+  @Option(names = "--json", paramLabel = "OUT", description = "Write the results as JSON to this file.")
+  @Nullable Path json;
+
+  @Option(names = "--in-flight", defaultValue = "256",
+      description = "With --rate 0: most outstanding requests (default ${DEFAULT-VALUE}).")
+  int inFlight;
+
+  @Option(names = "--agents", defaultValue = "4",
+      description = "Allocation agents per member, the node's --workers (default ${DEFAULT-VALUE}).")
+  int agents;
+
+  @Option(names = "--member-heap", defaultValue = "2g",
+      description = "-Xmx of each member process (default ${DEFAULT-VALUE}).")
+  String memberHeap = "2g";
+
+  @Option(names = "--node-jar", defaultValue = DEFAULT_NODE_JAR, paramLabel = "JAR",
+      description = "The grid-node fat jar (default ${DEFAULT-VALUE}); copied once per run so a"
+          + " rebuild during the run does not mix binaries.")
+  String nodeJar = DEFAULT_NODE_JAR;
+
+  @Option(names = "--node-arg", paramLabel = "ARG",
+      description = "A further argument for every 'vmgrid node' (repeatable).")
+  List<String> nodeArgs = new ArrayList<>();
+
+  @Option(names = "--scheduler-flag", defaultValue = "auto",
+      description = "Pass --scheduler to the nodes: auto (if the node jar has the flag; without it"
+          + " only 'direct' runs, with no flag), always, never (default ${DEFAULT-VALUE}).")
+  String schedulerFlag = "auto";
+
+  @Option(names = "--timeout-ms", defaultValue = "30000",
+      description = "Client request timeout (default ${DEFAULT-VALUE}).")
+  long timeoutMs;
+
+  @Option(names = "--start-timeout-s", defaultValue = "180",
+      description = "Most seconds to start a cluster and load its inventory (default ${DEFAULT-VALUE}).")
+  int startTimeoutSeconds;
+
+  @Option(names = "--work-dir", paramLabel = "DIR",
+      description = "Where member logs go (default: a new folder under the temp folder).")
+  @Nullable Path workDir;
+
+  private final AtomicReference<@Nullable LocalCluster> running = new AtomicReference<>();
+
+  /** The first problem with the flags, naming the flag, or null if they are fine. */
+  @Nullable String problem() {
+    if (members < 1 || members > 16) {
+      return "--members: must be in 1..16 (was " + members + ")";
+    }
+    if (servers < 1) {
+      return "--servers: must be >= 1 (was " + servers + ")";
+    }
+    String policies = policiesProblem(policy);
+    if (policies != null) {
+      return policies;
+    }
+    if (!(rate >= 0) || Double.isInfinite(rate)) {
+      return "--rate: must be a number >= 0 (0 = as fast as possible), was " + rate;
+    }
+    if (limit < 1) {
+      return "--limit: must be >= 1 (was " + limit + ")";
+    }
+    if (trace.isBlank()) {
+      return "--trace: must name a file or 'synthetic'";
+    }
+    if (inFlight < 1) {
+      return "--in-flight: must be >= 1 (was " + inFlight + ")";
+    }
+    if (agents < 1) {
+      return "--agents: must be >= 1 (was " + agents + ")";
+    }
+    if (!HEAP.matcher(memberHeap).matches()) {
+      return "--member-heap: '" + memberHeap + "' is not a JVM heap size such as 2g or 512m";
+    }
+    if (!List.of("auto", "always", "never").contains(schedulerFlag)) {
+      return "--scheduler-flag: must be auto, always or never (was '" + schedulerFlag + "')";
+    }
+    if (timeoutMs < 1) {
+      return "--timeout-ms: must be >= 1 (was " + timeoutMs + ")";
+    }
+    if (startTimeoutSeconds < 1) {
+      return "--start-timeout-s: must be >= 1 (was " + startTimeoutSeconds + ")";
+    }
+    if (json != null) {
+      Path parent = json.toAbsolutePath().getParent();
+      if (parent != null && !Files.isDirectory(parent)) {
+        return "--json: folder " + parent + " does not exist";
+      }
+    }
+    if (!Files.isRegularFile(Workloads.resolve(nodeJar))) {
+      return "--node-jar: " + Workloads.resolve(nodeJar) + " is not a file (build grid-node:"
+          + " ./mvnw -pl grid-node -am package -DskipTests)";
+    }
+    return null;
+  }
+
+  /** The problem with a {@code --policy} value, or null. */
+  static @Nullable String policiesProblem(String value) {
+    List<String> seen = new ArrayList<>();
+    for (String part : value.split(",", -1)) {
+      String name = part.strip();
+      if (name.isEmpty()) {
+        return "--policy: empty policy name in '" + value + "'";
+      }
+      if (!name.equals(DIRECT) && !PolicyRegistry.names().contains(name)) {
+        return "--policy: unknown policy '" + name + "' (known: " + DIRECT + ", "
+            + String.join(", ", PolicyRegistry.names()) + ")";
+      }
+      if (seen.contains(name)) {
+        return "--policy: '" + name + "' is listed twice";
+      }
+      seen.add(name);
+    }
+    return null;
+  }
+
+  /** The {@code --policy} names in order. */
+  List<String> policies() {
+    List<String> out = new ArrayList<>();
+    for (String part : policy.split(",", -1)) {
+      out.add(part.strip());
+    }
+    return out;
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    String problem = problem();
+    if (problem != null) {
+      throw new ParameterException(spec.commandLine(), problem);
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    if (System.getProperty("hazelcast.logging.type") == null) {
+      System.setProperty("hazelcast.logging.type", "jdk");
+    }
+    HAZELCAST_LOG.setLevel(Level.WARNING);
+    Path jarSource = Workloads.resolve(nodeJar);
+    boolean nodeHasFlag = switch (schedulerFlag) {
+      case "always" -> true;
+      case "never" -> false;
+      default -> nodeHasSchedulerFlag(jarSource);
+    };
+    List<String> policies = policies();
+    if (!nodeHasFlag) {
+      for (String p : policies) {
+        if (!p.equals(DIRECT)) {
+          throw new ParameterException(spec.commandLine(), "--policy: " + p + " needs the node's"
+              + " --scheduler flag, which " + jarSource + " does not have (only 'direct' runs"
+              + " without it; or pass --scheduler-flag always)");
+        }
+      }
+    }
+    Path tracePath = Workloads.resolve(trace);
+    E2eWorkload workload = E2eWorkload.load(trace, tracePath, servers, limit, seed);
+    Path dir = workDir != null ? workDir
+        : Files.createTempDirectory("vmgrid-e2e-");
+    Files.createDirectories(dir);
+    Path jar = dir.resolve("vmgrid-node.jar");
+    Files.copy(jarSource, jar, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+
+    out.printf(Locale.ROOT, "bench e2e: %d member processes x %d agents (-Xmx%s each), %,d servers,"
+        + " %,d allocations per policy at %s, policies %s%n", members, agents, memberHeap, servers,
+        workload.requests().size(), rate == 0 ? "full speed (" + inFlight + " in flight)"
+            : fmt(rate) + "/s open loop", String.join(",", policies));
+    out.printf(Locale.ROOT, "  workload: %s%n", workload.description());
+    out.printf(Locale.ROOT, "  seed %d; node jar %s (%s)%n", seed, jarSource,
+        nodeHasFlag ? "policy passed as --scheduler" : "no --scheduler flag: the direct path");
+    if (workload.synthetic()) {
+      out.println("  NOTE: synthetic workload, not the Azure trace");
+    }
+    out.flush();
+
+    Thread hook = new Thread(() -> {
+      LocalCluster c = running.get();
+      if (c != null) {
+        c.close();
+      }
+    }, "vmgrid-e2e-stop-members");
+    Runtime.getRuntime().addShutdownHook(hook);
+    List<Map<String, Object>> results = new ArrayList<>();
+    String runId = UUID.randomUUID().toString().substring(0, 8);
+    try {
+      for (String p : policies) {
+        out.printf(Locale.ROOT, "%npolicy %s%n", p);
+        out.flush();
+        Map<String, Object> r;
+        try {
+          r = runPolicy(p, nodeHasFlag ? p : null, workload, jar, dir, runId, out);
+        } catch (Exception e) {
+          String message = e.getMessage() == null ? e.toString() : e.getMessage();
+          out.printf(Locale.ROOT, "  FAILED: %s%n", message);
+          r = new LinkedHashMap<>();
+          r.put("name", p);
+          r.put("error", message);
+        }
+        results.add(r);
+      }
+    } finally {
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException e) {
+        // shutting down already: the hook runs
+      }
+      Files.deleteIfExists(jar);
+    }
+
+    printTable(results, out);
+    if (json != null) {
+      Map<String, Object> doc = new LinkedHashMap<>();
+      doc.put("benchmark", "e2e");
+      doc.put("date", Instant.now().toString());
+      doc.put("machineCores", Runtime.getRuntime().availableProcessors());
+      doc.put("members", members);
+      doc.put("agentsPerMember", agents);
+      doc.put("memberHeap", memberHeap);
+      doc.put("servers", servers);
+      doc.put("rate", rate);
+      if (rate == 0) {
+        doc.put("inFlight", inFlight);
+      }
+      doc.put("limit", limit);
+      doc.put("requests", workload.requests().size());
+      doc.put("seed", seed);
+      doc.put("workload", workload.description());
+      doc.put("synthetic", workload.synthetic());
+      doc.put("schedulerFlag", nodeHasFlag);
+      doc.put("policies", results);
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), doc);
+      out.printf(Locale.ROOT, "%nwrote %s%n", json);
+    }
+    out.flush();
+    return results.stream().anyMatch(r -> r.containsKey("error")) ? 1 : 0;
+  }
+
+  private Map<String, Object> runPolicy(String name, @Nullable String scheduler,
+      E2eWorkload workload, Path jar, Path dir, String runId, PrintWriter out) throws Exception {
+    String clusterName = "vmgrid-e2e-" + runId + "-" + name;
+    LocalCluster.Spec clusterSpec = new LocalCluster.Spec(jar, memberHeap, agents, scheduler,
+        List.copyOf(nodeArgs), dir);
+    Duration startTimeout = Duration.ofSeconds(startTimeoutSeconds);
+    long startNanos = System.nanoTime();
+    try (LocalCluster cluster = LocalCluster.start(clusterName, members, clusterSpec, startTimeout, out)) {
+      running.set(cluster);
+      out.printf(Locale.ROOT, "  started in %.1f s%n", (System.nanoTime() - startNanos) / 1e9);
+      List<String> addresses = cluster.members().stream().map(LocalCluster.Member::address).toList();
+      try (AllocationClient client = AllocationClient.connect(
+          new ClientSettings(clusterName, addresses, Duration.ofMillis(timeoutMs)))) {
+        long loadStart = System.nanoTime();
+        int added = client.loadInventory(workload.servers()).get(startTimeoutSeconds, TimeUnit.SECONDS);
+        awaitMirrors(cluster, workload.servers().size(), loadStart + startTimeout.toNanos());
+        double loadSeconds = (System.nanoTime() - loadStart) / 1e9;
+        out.printf(Locale.ROOT, "  loaded %,d servers in %.1f s (every member's mirror caught up)%n",
+            added, loadSeconds);
+        out.flush();
+        Replay replay = replay(client, workload.requests());
+        cluster.checkAlive();
+        Thread.sleep(1_000); // let the members record the last deliveries before the scrape
+        GridMetrics metrics = GridMetrics.of(cluster.scrape());
+        InventorySummary inventory = client.inventory().get(60, TimeUnit.SECONDS);
+        Map<String, Object> r = report(name, replay, metrics, inventory);
+        r.put("loadSeconds", round(loadSeconds));
+        r.put("cluster", clusterName);
+        out.printf(Locale.ROOT, "  %d placed, %d rejected, %d failed in %.1f s; mean %.2f ms, p50 %.2f,"
+            + " p99 %.2f ms; %.1f alloc/s%n", replay.placed(), replay.rejected(), replay.failed(),
+            replay.seconds(), replay.latency().meanMs(), replay.latency().p50Ms(),
+            replay.latency().p99Ms(), replay.throughput());
+        out.printf(Locale.ROOT, "  stopping members...%n");
+        out.flush();
+        return r;
+      }
+    } finally {
+      running.set(null);
+    }
+  }
+
+  /** Waits until every member's mirror holds {@code servers} servers with nothing pending. */
+  private static void awaitMirrors(LocalCluster cluster, int servers, long deadline)
+      throws IOException, InterruptedException {
+    while (true) {
+      boolean caughtUp = true;
+      for (List<PromText.Sample> m : cluster.scrape()) {
+        if (GridMetrics.total(m, "vmgrid_inventory_servers") < servers
+            || GridMetrics.value(m, "vmgrid_mirror_lag_changes", 1) > 0) {
+          caughtUp = false;
+        }
+      }
+      if (caughtUp) {
+        return;
+      }
+      cluster.checkAlive();
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("the members' inventory mirrors did not reach " + servers
+            + " servers in time");
+      }
+      Thread.sleep(250);
+    }
+  }
+
+  /**
+   * What a replay observed.
+   *
+   * @param latency client-observed latency of every allocation
+   * @param placed placed outcomes
+   * @param rejected rejected outcomes
+   * @param failed failed outcomes (timeouts, errors)
+   * @param seconds first issue to last outcome
+   * @param maxIssueLagMs how late the issuer was at worst against the schedule
+   * @param reasons outcome reasons of rejected and failed requests, counted
+   */
+  record Replay(LatencySummary latency, int placed, int rejected, int failed, double seconds,
+      double maxIssueLagMs, Map<String, Integer> reasons) {
+    double throughput() {
+      return seconds <= 0 ? 0 : latency.count() / seconds;
+    }
+  }
+
+  private Replay replay(AllocationClient client, List<VmRequest> requests)
+      throws InterruptedException {
+    int n = requests.size();
+    long[] latency = new long[n];
+    String[] outcome = new String[n];
+    CountDownLatch done = new CountDownLatch(n);
+    AtomicLong lastDone = new AtomicLong();
+    @Nullable Semaphore window = rate == 0 ? new Semaphore(inFlight) : null;
+    double intervalNanos = rate == 0 ? 0 : 1e9 / rate;
+    long maxLag = 0;
+    long start = System.nanoTime();
+    for (int i = 0; i < n; i++) {
+      if (rate > 0) {
+        long due = start + Math.round(i * intervalNanos);
+        long wait;
+        while ((wait = due - System.nanoTime()) > 0) {
+          LockSupport.parkNanos(wait);
+        }
+        maxLag = Math.max(maxLag, System.nanoTime() - due);
+      } else if (window != null) {
+        window.acquire();
+      }
+      int index = i;
+      long t0 = System.nanoTime();
+      var unused = client.allocate(requests.get(i)).whenComplete((o, x) -> {
+        long now = System.nanoTime();
+        try {
+          latency[index] = now - t0;
+          outcome[index] = x != null ? "FAILED:" + x.getClass().getSimpleName()
+              : o instanceof AllocationOutcome.Placed ? "PLACED"
+              : o instanceof AllocationOutcome.Rejected rej ? "REJECTED:" + rej.reason()
+              : o instanceof AllocationOutcome.Failed f ? "FAILED:" + f.reason()
+              : "FAILED:UNKNOWN";
+          lastDone.accumulateAndGet(now, Math::max);
+        } finally {
+          if (window != null) {
+            window.release();
+          }
+          done.countDown();
+        }
+      });
+    }
+    if (!done.await(timeoutMs + 120_000, TimeUnit.MILLISECONDS)) {
+      throw new IllegalStateException(done.getCount() + " allocations never completed");
+    }
+    int placed = 0;
+    int rejected = 0;
+    int failed = 0;
+    Map<String, Integer> reasons = new TreeMap<>();
+    for (String o : outcome) {
+      if (o.equals("PLACED")) {
+        placed++;
+        continue;
+      }
+      if (o.startsWith("REJECTED")) {
+        rejected++;
+      } else {
+        failed++;
+      }
+      reasons.merge(o, 1, Integer::sum);
+    }
+    return new Replay(LatencySummary.ofNanos(latency), placed, rejected, failed,
+        (lastDone.get() - start) / 1e9, maxLag / 1e6, reasons);
+  }
+
+  /** One policy's report, in the JSON's field order. */
+  static Map<String, Object> report(String name, Replay replay, GridMetrics metrics,
+      InventorySummary inventory) {
+    Map<String, Object> r = new LinkedHashMap<>();
+    LatencySummary l = replay.latency();
+    r.put("name", name);
+    r.put("meanMs", round(l.meanMs()));
+    r.put("p50Ms", round(l.p50Ms()));
+    r.put("p90Ms", round(l.p90Ms()));
+    r.put("p99Ms", round(l.p99Ms()));
+    r.put("maxMs", round(l.maxMs()));
+    r.put("throughputPerSec", round(replay.throughput()));
+    r.put("topHitRatio", round4(metrics.topHitRatio()));
+    r.put("conflictRate", round4(metrics.conflictRate()));
+    r.put("packingDensity", round4(inventory.packingDensityPercent() / 100));
+    r.put("placed", replay.placed());
+    r.put("rejected", replay.rejected());
+    r.put("failed", replay.failed());
+    r.put("requests", l.count());
+    r.put("seconds", round(replay.seconds()));
+    r.put("maxIssueLagMs", round(replay.maxIssueLagMs()));
+    r.put("reasons", replay.reasons());
+    r.put("conflicts", metrics.conflicts());
+    r.put("allocationsAnswered", metrics.allocations());
+    Map<String, Long> lookups = new LinkedHashMap<>();
+    lookups.put("topHit", metrics.topHits());
+    lookups.put("partialHit", metrics.partialHits());
+    lookups.put("miss", metrics.misses());
+    r.put("cacheLookups", lookups);
+    Map<String, Double> stages = new LinkedHashMap<>();
+    metrics.stagesMs().forEach((k, v) -> stages.put(k, round4(v)));
+    r.put("stagesMs", stages);
+    r.put("emptyServers", inventory.emptyServers());
+    r.put("vms", inventory.vms());
+    return r;
+  }
+
+  /** Prints one row per policy and a row of stage means per policy. */
+  static void printTable(List<Map<String, Object>> results, PrintWriter out) {
+    out.printf(Locale.ROOT, "%n%-15s %6s %6s %6s %8s %8s %8s %8s %9s %7s %8s %8s%n", "policy",
+        "placed", "rej", "failed", "mean ms", "p50 ms", "p90 ms", "p99 ms", "alloc/s", "topHit",
+        "conflict", "packing");
+    for (Map<String, Object> r : results) {
+      if (r.containsKey("error")) {
+        out.printf(Locale.ROOT, "%-15s FAILED: %s%n", r.get("name"), r.get("error"));
+        continue;
+      }
+      out.printf(Locale.ROOT, "%-15s %6s %6s %6s %8s %8s %8s %8s %9s %7s %8s %8s%n", r.get("name"),
+          r.get("placed"), r.get("rejected"), r.get("failed"), r.get("meanMs"), r.get("p50Ms"),
+          r.get("p90Ms"), r.get("p99Ms"), r.get("throughputPerSec"), r.get("topHitRatio"),
+          r.get("conflictRate"), r.get("packingDensity"));
+    }
+    List<String> stages = new ArrayList<>(GridMetrics.STAGE_ORDER);
+    for (Map<String, Object> r : results) {
+      if (r.get("stagesMs") instanceof Map<?, ?> m) {
+        for (Object k : m.keySet()) {
+          if (!stages.contains(String.valueOf(k))) {
+            stages.add(String.valueOf(k));
+          }
+        }
+      }
+    }
+    StringBuilder header = new StringBuilder(String.format(Locale.ROOT, "%n%-15s", "stage mean ms"));
+    for (String s : stages) {
+      header.append(String.format(Locale.ROOT, " %11s", s));
+    }
+    out.println(header);
+    for (Map<String, Object> r : results) {
+      if (!(r.get("stagesMs") instanceof Map<?, ?> m)) {
+        continue;
+      }
+      StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "%-15s", r.get("name")));
+      for (String s : stages) {
+        Object v = m.get(s);
+        row.append(String.format(Locale.ROOT, " %11s", v == null ? "-" : fmt((Double) v)));
+      }
+      out.println(row);
+    }
+  }
+
+  /** Whether {@code vmgrid node --help} of this jar lists a {@code --scheduler} flag. */
+  private static boolean nodeHasSchedulerFlag(Path jar) throws IOException, InterruptedException {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.addAll(LocalCluster.HZ_FLAGS);
+    cmd.addAll(List.of("-jar", jar.toString(), "node", "--help"));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    ByteArrayOutputStream buf = new ByteArrayOutputStream();
+    try (InputStream in = p.getInputStream()) {
+      in.transferTo(buf);
+    }
+    if (!p.waitFor(60, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new IllegalStateException(jar + " node --help did not finish");
+    }
+    return buf.toString(StandardCharsets.UTF_8).contains("--scheduler");
+  }
+
+  private static String fmt(double v) {
+    return v == Math.rint(v) && Math.abs(v) < 1e9 ? Long.toString((long) v)
+        : String.format(Locale.ROOT, "%.3f", v);
+  }
+
+  private static double round(double v) {
+    return Math.round(v * 100) / 100.0;
+  }
+
+  private static double round4(double v) {
+    return Math.round(v * 10_000) / 10_000.0;
+  }
+}

@@ -1,0 +1,118 @@
+package io.vmgrid.bench.e2e;
+
+import io.vmgrid.client.api.Priority;
+import io.vmgrid.client.api.ServerSpec;
+import io.vmgrid.client.api.VmRequest;
+import io.vmgrid.client.wire.ServerState;
+import io.vmgrid.rules.api.Inventory;
+import io.vmgrid.rules.api.MachineType;
+import io.vmgrid.rules.api.Resource;
+import io.vmgrid.rules.api.VmTypeCatalog;
+import io.vmgrid.rules.trace.InventoryGenerator;
+import io.vmgrid.rules.trace.ServerCapacityReader;
+import io.vmgrid.rules.trace.TraceFiles;
+import io.vmgrid.rules.trace.TraceRequest;
+import io.vmgrid.rules.trace.VmSampleReader;
+import io.vmgrid.scheduler.sim.SyntheticSettings;
+import io.vmgrid.scheduler.sim.SyntheticWorkload;
+import io.vmgrid.scheduler.sim.TraceRecord;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * The request stream and inventory of one benchmark: the same for every policy.
+ *
+ * <p>From an Azure packing sample: the rows in arrival order (VMs running at the trace start first,
+ * then by start time), the first {@code limit}; demands in the trace's units; servers generated with
+ * the trace's machine capacities ({@code server_vm_cores_ram.json} beside the sample), seeded, as in
+ * {@code bench grid}. Synthetic fallback: the simulator's seeded {@link SyntheticWorkload} and the
+ * generator's synthetic machine types. Requests only allocate; nothing is released.
+ *
+ * @param description what the stream is, for the report
+ * @param synthetic whether the synthetic fallback was used
+ * @param requests the allocation requests in issue order
+ * @param servers the inventory to load
+ */
+record E2eWorkload(String description, boolean synthetic, List<VmRequest> requests,
+    List<ServerSpec> servers) {
+
+  /** The {@code --trace} value that asks for the synthetic workload. */
+  static final String SYNTHETIC = "synthetic";
+
+  E2eWorkload {
+    requests = List.copyOf(requests);
+    servers = List.copyOf(servers);
+  }
+
+  /**
+   * Loads {@code trace} (or the synthetic workload if {@code trace} is {@value #SYNTHETIC} or its
+   * folder does not exist).
+   */
+  static E2eWorkload load(String trace, Path tracePath, int servers, int limit, long seed)
+      throws IOException {
+    Path dir = tracePath.toAbsolutePath().getParent();
+    if (trace.equals(SYNTHETIC) || dir == null || !Files.isDirectory(dir)) {
+      String why = trace.equals(SYNTHETIC) ? "--trace synthetic"
+          : "trace folder " + dir + " not found; synthetic fallback";
+      List<TraceRecord> rows =
+          new SyntheticWorkload(SyntheticSettings.DEFAULTS.withRequests(limit), seed).read();
+      List<VmRequest> requests = new ArrayList<>(rows.size());
+      for (TraceRecord r : rows) {
+        requests.add(request(requests.size(), "vm-" + r.id(), "t-" + r.tenant(),
+            Math.round(r.cores()), Math.round(r.ram()), r.priority() == 1));
+      }
+      return new E2eWorkload("synthetic (" + why + "), seed " + seed, true, requests,
+          inventory(InventoryGenerator.defaults(servers, seed)));
+    }
+    if (!Files.isRegularFile(tracePath)) {
+      throw new IllegalArgumentException("--trace: " + tracePath + " is not a file");
+    }
+    Path capacities = dir.resolve(TraceFiles.CAPACITIES);
+    if (!Files.isRegularFile(capacities)) {
+      throw new IllegalArgumentException("--trace: " + capacities
+          + " (machine capacities) is missing beside the sample");
+    }
+    List<TraceRequest> rows = new ArrayList<>(VmSampleReader.read(tracePath));
+    rows.sort(Comparator.comparingDouble(r -> r.initial() ? Double.NEGATIVE_INFINITY : r.start()));
+    if (rows.size() > limit) {
+      rows = rows.subList(0, limit);
+    }
+    List<VmRequest> requests = new ArrayList<>(rows.size());
+    for (TraceRequest r : rows) {
+      requests.add(request(requests.size(), "vm-" + r.vmId(), "t-" + r.tenantId(), r.cores(),
+          r.memory(), r.priority() == io.vmgrid.rules.api.Priority.LOW));
+    }
+    List<MachineType> types = ServerCapacityReader.read(capacities).machineTypes();
+    InventoryGenerator generator = InventoryGenerator.defaults(servers, seed)
+        .withMix(types.stream().map(t -> new InventoryGenerator.Weighted(t, 1.0)).toList());
+    return new E2eWorkload(tracePath.getFileName() + " (first " + rows.size()
+        + " arrivals; machine types of " + TraceFiles.CAPACITIES + "), inventory seed " + seed,
+        false, requests, inventory(generator));
+  }
+
+  private static VmRequest request(int index, String vmId, String tenant, long cores, long memory,
+      boolean low) {
+    return VmRequest.builder().requestId("e2e-" + index).vmId(vmId).tenantId(tenant)
+        .cores((int) Math.max(1, cores)).memoryMb(Math.max(1, memory))
+        .priority(low ? Priority.LOW : Priority.REGULAR).build();
+  }
+
+  /** The generated servers as specs, empty and healthy (as {@code bench grid} loads them). */
+  static List<ServerSpec> inventory(InventoryGenerator generator) {
+    Inventory inv = generator.generate(VmTypeCatalog.EMPTY, 16);
+    List<ServerSpec> out = new ArrayList<>(inv.size());
+    for (int i = 0; i < inv.size(); i++) {
+      String rack = inv.rackId(inv.rack(i));
+      rack = rack.substring(rack.lastIndexOf('/') + 1);
+      out.add(new ServerSpec(inv.serverId(i), inv.clusterId(inv.cluster(i)),
+          inv.capacity(Resource.CORES, i), inv.capacity(Resource.MEMORY, i),
+          new ServerState.Topology(rack, inv.localFaultDomain(i), inv.localUpdateDomain(i),
+              inv.machineTypes().get(inv.machineType(i)).id())));
+    }
+    return out;
+  }
+}

@@ -1,0 +1,128 @@
+package io.vmgrid.bench.e2e;
+
+import io.vmgrid.bench.e2e.PromText.Sample;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Predicate;
+
+/**
+ * What the benchmark reads from the members' {@code /metrics}, summed over members: cache lookups by
+ * result, commit conflicts, allocations answered, and the mean time per request stage.
+ *
+ * <p>Names read (grid-node's {@code NodeMetrics}): {@code vmgrid_cache_lookups_total{agent,result}}
+ * with {@code result} one of {@code top_hit}, {@code partial_hit}, {@code miss};
+ * {@code vmgrid_agent_conflicts_total{agent}} (else {@code vmgrid_commit_conflicts_total});
+ * {@code vmgrid_requests_total{op="allocate"}} (else {@code vmgrid_allocation_latency_seconds_count});
+ * and {@code vmgrid_stage_latency_seconds_sum/_count{stage}}.
+ *
+ * @param topHits lookups answered by the top-level (request-type) cache
+ * @param partialHits lookups answered from cached rule results
+ * @param misses lookups that evaluated every rule
+ * @param conflicts commits refused by a server's current state
+ * @param allocations allocation requests the members answered
+ * @param stagesMs mean milliseconds per stage, in request order
+ */
+record GridMetrics(long topHits, long partialHits, long misses, long conflicts, long allocations,
+    Map<String, Double> stagesMs) {
+
+  /** Stages in the order a request passes them; stages not listed follow alphabetically. */
+  static final List<String> STAGE_ORDER =
+      List.of("classify", "select", "queue", "agent_queue", "evaluate", "commit", "deliver");
+
+  private static final List<String> STAGE_TIMERS =
+      List.of("vmgrid_stage_latency_seconds", "vmgrid_stage_seconds");
+
+  GridMetrics {
+    stagesMs = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(stagesMs));
+  }
+
+  /** Top-level hits over all lookups (0 without lookups). */
+  double topHitRatio() {
+    long lookups = topHits + partialHits + misses;
+    return lookups == 0 ? 0 : (double) topHits / lookups;
+  }
+
+  /** Conflicts per allocation answered (0 without allocations). */
+  double conflictRate() {
+    return allocations == 0 ? 0 : (double) conflicts / allocations;
+  }
+
+  /** The sum over members of each member's parsed exposition. */
+  static GridMetrics of(List<List<Sample>> members) {
+    List<Sample> all = new ArrayList<>();
+    members.forEach(all::addAll);
+    String lookups = "vmgrid_cache_lookups_total";
+    long top = Math.round(sum(all, lookups, s -> s.label("result").equals("top_hit")));
+    long partial = Math.round(sum(all, lookups, s -> s.label("result").equals("partial_hit")));
+    long miss = Math.round(sum(all, lookups, s -> s.label("result").equals("miss")));
+    long conflicts = has(all, "vmgrid_agent_conflicts_total")
+        ? Math.round(sum(all, "vmgrid_agent_conflicts_total", s -> true))
+        : Math.round(sum(all, "vmgrid_commit_conflicts_total", s -> true));
+    long allocations = has(all, "vmgrid_requests_total")
+        ? Math.round(sum(all, "vmgrid_requests_total", s -> s.label("op").equals("allocate")))
+        : Math.round(sum(all, "vmgrid_allocation_latency_seconds_count", s -> true));
+    return new GridMetrics(top, partial, miss, conflicts, allocations, stageMeans(all));
+  }
+
+  private static Map<String, Double> stageMeans(List<Sample> all) {
+    Map<String, double[]> byStage = new TreeMap<>(); // stage -> {sum seconds, count}
+    for (Sample s : all) {
+      for (String timer : STAGE_TIMERS) {
+        String stage = s.label("stage");
+        if (stage.isEmpty()) {
+          continue;
+        }
+        if (s.name().equals(timer + "_sum")) {
+          byStage.computeIfAbsent(stage, k -> new double[2])[0] += s.value();
+        } else if (s.name().equals(timer + "_count")) {
+          byStage.computeIfAbsent(stage, k -> new double[2])[1] += s.value();
+        }
+      }
+    }
+    Map<String, Double> out = new LinkedHashMap<>();
+    for (String stage : STAGE_ORDER) {
+      double[] v = byStage.remove(stage);
+      if (v != null && v[1] > 0) {
+        out.put(stage, 1000 * v[0] / v[1]);
+      }
+    }
+    byStage.forEach((stage, v) -> {
+      if (v[1] > 0) {
+        out.put(stage, 1000 * v[0] / v[1]);
+      }
+    });
+    return out;
+  }
+
+  private static boolean has(List<Sample> all, String name) {
+    return all.stream().anyMatch(s -> s.name().equals(name));
+  }
+
+  private static double sum(List<Sample> all, String name, Predicate<Sample> filter) {
+    double total = 0;
+    for (Sample s : all) {
+      if (s.name().equals(name) && filter.test(s) && Double.isFinite(s.value())) {
+        total += s.value();
+      }
+    }
+    return total;
+  }
+
+  /** The first sample named {@code name} with a finite value, or {@code fallback}. */
+  static double value(List<Sample> samples, String name, double fallback) {
+    for (Sample s : samples) {
+      if (s.name().equals(name) && Double.isFinite(s.value())) {
+        return s.value();
+      }
+    }
+    return fallback;
+  }
+
+  /** The sum of every sample named {@code name} (e.g. a gauge split by a label). */
+  static double total(List<Sample> samples, String name) {
+    return sum(samples, name, s -> true);
+  }
+}

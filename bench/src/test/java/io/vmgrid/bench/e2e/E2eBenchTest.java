@@ -1,0 +1,233 @@
+package io.vmgrid.bench.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import io.vmgrid.bench.BenchMain;
+import io.vmgrid.client.api.InventorySummary;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import picocli.CommandLine;
+
+/** The pure parts of {@code bench e2e}: flag validation, latency maths, metrics parsing. No processes. */
+class E2eBenchTest {
+
+  @TempDir Path dir;
+
+  private String[] withJar(String... args) throws Exception {
+    Path jar = Files.createFile(dir.resolve("node.jar"));
+    String[] out = new String[args.length + 2];
+    out[0] = "--node-jar";
+    out[1] = jar.toString();
+    System.arraycopy(args, 0, out, 2, args.length);
+    return out;
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "--members 0 | --members: must be in 1..16",
+      "--servers -1 | --servers: must be >= 1",
+      "--policy nope | --policy: unknown policy 'nope' (known: direct, kamino-request",
+      "--policy direct,,round-robin | --policy: empty policy name",
+      "--policy direct,direct | --policy: 'direct' is listed twice",
+      "--rate -5 | --rate: must be a number >= 0",
+      "--rate NaN | --rate: must be a number >= 0",
+      "--limit 0 | --limit: must be >= 1",
+      "--in-flight 0 | --in-flight: must be >= 1",
+      "--agents 0 | --agents: must be >= 1",
+      "--member-heap lots | --member-heap: 'lots' is not a JVM heap size",
+      "--scheduler-flag maybe | --scheduler-flag: must be auto, always or never",
+      "--timeout-ms 0 | --timeout-ms: must be >= 1",
+      "--json /no/such/folder/out.json | --json: folder /no/such/folder does not exist",
+  })
+  void badFlagsAreRefusedWithOneLineNamingTheFlag(String args, String message) throws Exception {
+    StringWriter err = new StringWriter();
+    CommandLine cmd = new CommandLine(new BenchMain());
+    cmd.setErr(new PrintWriter(err));
+    cmd.setOut(new PrintWriter(new StringWriter()));
+    String[] full = withJar(args.strip().split(" ", -1));
+    String[] withCommand = new String[full.length + 1];
+    withCommand[0] = "e2e";
+    System.arraycopy(full, 0, withCommand, 1, full.length);
+    int code = cmd.execute(withCommand);
+    assertThat(code).isEqualTo(2);
+    assertThat(err.toString().lines().findFirst().orElse("")).startsWith(message);
+  }
+
+  @Test
+  void missingNodeJarIsNamed() {
+    E2eBenchCommand c = parse("--node-jar", dir.resolve("absent.jar").toString());
+    assertThat(c.problem()).startsWith("--node-jar: ").contains("absent.jar");
+  }
+
+  @Test
+  void goodFlagsPassAndPoliciesKeepTheirOrder() throws Exception {
+    E2eBenchCommand c = parse(withJar("--members", "3", "--servers", "2000", "--policy",
+        "kamino-request, round-robin,direct", "--rate", "0", "--limit", "10", "--seed", "7"));
+    assertThat(c.problem()).isNull();
+    assertThat(c.policies()).containsExactly("kamino-request", "round-robin", "direct");
+  }
+
+  @Test
+  void defaultsAreValidOnceTheJarExists() throws Exception {
+    E2eBenchCommand c = parse(withJar());
+    assertThat(c.problem()).isNull();
+    assertThat(c.policies()).containsExactly("direct");
+  }
+
+  private static E2eBenchCommand parse(String... args) {
+    E2eBenchCommand c = new E2eBenchCommand();
+    new CommandLine(c).parseArgs(args);
+    return c;
+  }
+
+  @Test
+  void percentilesAreNearestRank() {
+    long[] nanos = new long[100];
+    for (int i = 0; i < 100; i++) {
+      nanos[i] = (100 - i) * 1_000_000L; // 1..100 ms, unsorted
+    }
+    LatencySummary s = LatencySummary.ofNanos(nanos);
+    assertThat(s.count()).isEqualTo(100);
+    assertThat(s.meanMs()).isCloseTo(50.5, within(1e-9));
+    assertThat(s.p50Ms()).isEqualTo(50.0);
+    assertThat(s.p90Ms()).isEqualTo(90.0);
+    assertThat(s.p99Ms()).isEqualTo(99.0);
+    assertThat(s.maxMs()).isEqualTo(100.0);
+    assertThat(nanos[0]).as("input untouched").isEqualTo(100_000_000L);
+  }
+
+  @Test
+  void percentilesOfTinyAndEmptySets() {
+    assertThat(LatencySummary.ofNanos(new long[] {3_000_000}).p99Ms()).isEqualTo(3.0);
+    assertThat(LatencySummary.percentile(new long[] {1, 2}, 0.5)).isEqualTo(1);
+    assertThat(LatencySummary.percentile(new long[] {1, 2}, 0.51)).isEqualTo(2);
+    assertThat(LatencySummary.ofNanos(new long[0])).isEqualTo(new LatencySummary(0, 0, 0, 0, 0, 0));
+    assertThatThrownBy(() -> LatencySummary.percentile(new long[] {1}, 0))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  private static final String MEMBER_A = """
+      # HELP vmgrid_cache_lookups_total Agent cache lookups
+      # TYPE vmgrid_cache_lookups_total counter
+      vmgrid_cache_lookups_total{agent="agent-p0.1",result="top_hit"} 30.0
+      vmgrid_cache_lookups_total{agent="agent-p0.1",result="partial_hit"} 50.0
+      vmgrid_cache_lookups_total{agent="agent-p1.2",result="miss"} 20.0
+      vmgrid_agent_conflicts_total{agent="agent-p0.1"} 4.0
+      vmgrid_agent_conflicts_total{agent="agent-p1.2"} 1.0
+      vmgrid_commit_conflicts_total 5.0
+      vmgrid_requests_total{op="allocate",outcome="placed",reason="none"} 90.0
+      vmgrid_requests_total{op="allocate",outcome="rejected",reason="NO_CAPACITY"} 10.0
+      vmgrid_requests_total{op="release",outcome="released",reason="none"} 7.0
+      vmgrid_stage_latency_seconds_count{stage="commit"} 100
+      vmgrid_stage_latency_seconds_sum{stage="commit"} 0.5
+      vmgrid_stage_latency_seconds_bucket{stage="commit",le="+Inf"} 100
+      vmgrid_stage_latency_seconds_max{stage="commit"} 0.2
+      vmgrid_stage_latency_seconds_count{stage="queue"} 100
+      vmgrid_stage_latency_seconds_sum{stage="queue"} 1.31676E-1
+      vmgrid_cluster_members 3.0
+      """;
+
+  private static final String MEMBER_B = """
+      vmgrid_cache_lookups_total{agent="agent-p2.3",result="top_hit"} 70.0
+      vmgrid_cache_lookups_total{agent="agent-p2.3",result="miss"} 30.0
+      vmgrid_agent_conflicts_total{agent="agent-p2.3"} 15.0
+      vmgrid_requests_total{op="allocate",outcome="placed",reason="none"} 100.0
+      vmgrid_stage_latency_seconds_count{stage="commit"} 100
+      vmgrid_stage_latency_seconds_sum{stage="commit"} 1.5
+      vmgrid_stage_latency_seconds_count{stage="select"} 100
+      vmgrid_stage_latency_seconds_sum{stage="select"} 0.1
+      vmgrid_stage_latency_seconds_count{stage="zz_custom"} 4
+      vmgrid_stage_latency_seconds_sum{stage="zz_custom"} 0.004
+      """;
+
+  @Test
+  void metricsAreSummedOverMembers() {
+    GridMetrics m = GridMetrics.of(List.of(PromText.parse(MEMBER_A), PromText.parse(MEMBER_B)));
+    assertThat(m.topHits()).isEqualTo(100);
+    assertThat(m.partialHits()).isEqualTo(50);
+    assertThat(m.misses()).isEqualTo(50);
+    assertThat(m.topHitRatio()).isCloseTo(0.5, within(1e-9));
+    assertThat(m.conflicts()).as("per-agent counters, not also the member total").isEqualTo(20);
+    assertThat(m.allocations()).as("allocations only, not releases").isEqualTo(200);
+    assertThat(m.conflictRate()).isCloseTo(0.1, within(1e-9));
+    assertThat(m.stagesMs().keySet())
+        .as("request order, unknown stages last")
+        .containsExactly("select", "queue", "commit", "zz_custom");
+    assertThat(m.stagesMs().get("commit")).isCloseTo(10.0, within(1e-9)); // (0.5 + 1.5) s / 200
+    assertThat(m.stagesMs().get("queue")).isCloseTo(1.31676, within(1e-9));
+    assertThat(m.stagesMs().get("zz_custom")).isCloseTo(1.0, within(1e-9));
+  }
+
+  @Test
+  void metricsFallBackToMemberTotalsAndHistogramCounts() {
+    GridMetrics m = GridMetrics.of(List.of(PromText.parse("""
+        vmgrid_commit_conflicts_total 3.0
+        vmgrid_allocation_latency_seconds_count{outcome="placed",policy="round-robin"} 30
+        """)));
+    assertThat(m.conflicts()).isEqualTo(3);
+    assertThat(m.allocations()).isEqualTo(30);
+    assertThat(m.topHitRatio()).isZero();
+    assertThat(m.stagesMs()).isEmpty();
+    assertThat(GridMetrics.of(List.of()).conflictRate()).isZero();
+  }
+
+  @Test
+  void parserHandlesEscapesSpecialValuesAndTimestamps() {
+    List<PromText.Sample> s = PromText.parse("""
+        # TYPE x gauge
+
+        x{a="q\\"uote",b="back\\\\slash",c="new\\nline",} +Inf 1700000000000
+        y NaN
+        z -Inf
+        w{} 2.5e3
+        """);
+    assertThat(s).hasSize(4);
+    assertThat(s.get(0).labels()).isEqualTo(Map.of("a", "q\"uote", "b", "back\\slash", "c", "new\nline"));
+    assertThat(s.get(0).value()).isEqualTo(Double.POSITIVE_INFINITY);
+    assertThat(s.get(1).value()).isNaN();
+    assertThat(s.get(2).value()).isEqualTo(Double.NEGATIVE_INFINITY);
+    assertThat(s.get(3).value()).isEqualTo(2500.0);
+    assertThat(s.get(3).label("missing")).isEmpty();
+  }
+
+  @Test
+  void parserNamesTheBadLine() {
+    assertThatThrownBy(() -> PromText.parse("ok 1\nbad{a=\"x\" 2\n"))
+        .hasMessageStartingWith("metrics line 2: ");
+    assertThatThrownBy(() -> PromText.parse("v abc"))
+        .hasMessageContaining("value 'abc' is not a number");
+    assertThatThrownBy(() -> PromText.parse("novalue{a=\"1\"}"))
+        .hasMessageContaining("no value");
+  }
+
+  @Test
+  void reportCarriesTheAgreedFields() {
+    E2eBenchCommand.Replay replay = new E2eBenchCommand.Replay(
+        LatencySummary.ofNanos(new long[] {1_000_000, 3_000_000}), 1, 1, 0, 2.0, 0.5,
+        Map.of("REJECTED:NO_CAPACITY", 1));
+    GridMetrics metrics = GridMetrics.of(List.of(PromText.parse(MEMBER_A)));
+    InventorySummary inventory = new InventorySummary(10, Map.of("HEALTHY", 10), 640, 48, 2, 9, 64);
+    Map<String, Object> r = E2eBenchCommand.report("round-robin", replay, metrics, inventory);
+    assertThat(r).containsKeys("name", "meanMs", "p50Ms", "p90Ms", "p99Ms", "throughputPerSec",
+        "topHitRatio", "conflictRate", "packingDensity", "placed", "rejected", "failed", "stagesMs");
+    assertThat(r.get("meanMs")).isEqualTo(2.0);
+    assertThat(r.get("throughputPerSec")).isEqualTo(1.0);
+    assertThat(r.get("packingDensity")).isEqualTo(0.75);
+    assertThat(r.get("conflictRate")).isEqualTo(0.05);
+    StringWriter table = new StringWriter();
+    E2eBenchCommand.printTable(List.of(r, Map.of("name", "jsq", "error", "boom")),
+        new PrintWriter(table, true));
+    assertThat(table.toString()).contains("round-robin").contains("jsq").contains("FAILED: boom")
+        .contains("commit");
+  }
+}
