@@ -108,6 +108,12 @@ public final class E2eBenchCommand implements Callable<Integer> {
   @Option(names = "--json", paramLabel = "OUT", description = "Write the results as JSON to this file.")
   @Nullable Path json;
 
+  @Option(names = "--warmup", defaultValue = "0", paramLabel = "N",
+      description = "Warm-up allocations per policy before the measured ones, at the same rate (the"
+          + " stream's first requests under other VM ids), released again and left out of every"
+          + " figure (default ${DEFAULT-VALUE}).")
+  int warmup;
+
   @Option(names = "--in-flight", defaultValue = "256",
       description = "With --rate 0: most outstanding requests (default ${DEFAULT-VALUE}).")
   int inFlight;
@@ -165,6 +171,9 @@ public final class E2eBenchCommand implements Callable<Integer> {
     }
     if (limit < 1) {
       return "--limit: must be >= 1 (was " + limit + ")";
+    }
+    if (warmup < 0) {
+      return "--warmup: must be >= 0 (was " + warmup + ")";
     }
     if (trace.isBlank()) {
       return "--trace: must name a file or 'synthetic'";
@@ -268,7 +277,8 @@ public final class E2eBenchCommand implements Callable<Integer> {
         + " %,d allocations per policy at %s, policies %s%n", members, agents, memberHeap, servers,
         workload.requests().size(), rate == 0 ? "full speed (" + inFlight + " in flight)"
             : fmt(rate) + "/s open loop", String.join(",", policies));
-    out.printf(Locale.ROOT, "  workload: %s%n", workload.description());
+    out.printf(Locale.ROOT, "  workload: %s%s%n", workload.description(),
+        warmup > 0 ? "; " + warmup + " warm-up allocations per policy first" : "");
     out.printf(Locale.ROOT, "  seed %d; node jar %s (%s)%n", seed, jarSource,
         nodeHasFlag ? "policy passed as --scheduler" : "no --scheduler flag: the direct path");
     if (workload.synthetic()) {
@@ -325,6 +335,7 @@ public final class E2eBenchCommand implements Callable<Integer> {
         doc.put("inFlight", inFlight);
       }
       doc.put("limit", limit);
+      doc.put("warmup", warmup);
       doc.put("requests", workload.requests().size());
       doc.put("seed", seed);
       doc.put("workload", workload.description());
@@ -358,12 +369,31 @@ public final class E2eBenchCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "  loaded %,d servers in %.1f s (every member's mirror caught up)%n",
             added, loadSeconds);
         out.flush();
+        List<List<PromText.Sample>> baseline = List.of();
+        if (warmup > 0) {
+          Replay warm = replay(client, workload.warmup(warmup));
+          int released = release(client, warm.placedVmIds());
+          cluster.checkAlive();
+          Thread.sleep(1_000);
+          baseline = cluster.scrape();
+          out.printf(Locale.ROOT, "  warm-up: %d allocations (%d placed, p50 %.2f ms, p99 %.2f ms),"
+              + " %d released; not counted below%n", warm.latency().count(), warm.placed(),
+              warm.latency().p50Ms(), warm.latency().p99Ms(), released);
+          out.flush();
+        }
         Replay replay = replay(client, workload.requests());
         cluster.checkAlive();
         Thread.sleep(1_000); // let the members record the last deliveries before the scrape
-        GridMetrics metrics = GridMetrics.of(cluster.scrape());
+        List<List<PromText.Sample>> after = cluster.scrape();
+        List<List<PromText.Sample>> measured = new ArrayList<>();
+        for (int i = 0; i < after.size(); i++) {
+          measured.add(baseline.isEmpty() ? after.get(i)
+              : PromText.delta(baseline.get(i), after.get(i)));
+        }
+        GridMetrics metrics = GridMetrics.of(measured);
         InventorySummary inventory = client.inventory().get(60, TimeUnit.SECONDS);
         Map<String, Object> r = report(name, replay, metrics, inventory);
+        r.put("warmup", warmup);
         r.put("loadSeconds", round(loadSeconds));
         r.put("cluster", clusterName);
         out.printf(Locale.ROOT, "  %d placed, %d rejected, %d failed in %.1f s; mean %.2f ms, p50 %.2f,"
@@ -412,9 +442,10 @@ public final class E2eBenchCommand implements Callable<Integer> {
    * @param seconds first issue to last outcome
    * @param maxIssueLagMs how late the issuer was at worst against the schedule
    * @param reasons outcome reasons of rejected and failed requests, counted
+   * @param placedVmIds the VMs placed
    */
   record Replay(LatencySummary latency, int placed, int rejected, int failed, double seconds,
-      double maxIssueLagMs, Map<String, Integer> reasons) {
+      double maxIssueLagMs, Map<String, Integer> reasons, List<String> placedVmIds) {
     double throughput() {
       return seconds <= 0 ? 0 : latency.count() / seconds;
     }
@@ -469,9 +500,12 @@ public final class E2eBenchCommand implements Callable<Integer> {
     int rejected = 0;
     int failed = 0;
     Map<String, Integer> reasons = new TreeMap<>();
-    for (String o : outcome) {
+    List<String> placedVmIds = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      String o = outcome[i];
       if (o.equals("PLACED")) {
         placed++;
+        placedVmIds.add(requests.get(i).vmId());
         continue;
       }
       if (o.startsWith("REJECTED")) {
@@ -482,7 +516,28 @@ public final class E2eBenchCommand implements Callable<Integer> {
       reasons.merge(o, 1, Integer::sum);
     }
     return new Replay(LatencySummary.ofNanos(latency), placed, rejected, failed,
-        (lastDone.get() - start) / 1e9, maxLag / 1e6, reasons);
+        (lastDone.get() - start) / 1e9, maxLag / 1e6, reasons, placedVmIds);
+  }
+
+  /** Releases {@code vmIds}, at most {@code --in-flight} at a time; returns how many were released. */
+  private int release(AllocationClient client, List<String> vmIds) throws InterruptedException {
+    Semaphore window = new Semaphore(inFlight);
+    CountDownLatch done = new CountDownLatch(vmIds.size());
+    AtomicLong released = new AtomicLong();
+    for (String id : vmIds) {
+      window.acquire();
+      var unused = client.release(id).whenComplete((r, x) -> {
+        if (x == null) {
+          released.incrementAndGet();
+        }
+        window.release();
+        done.countDown();
+      });
+    }
+    if (!done.await(timeoutMs + 60_000, TimeUnit.MILLISECONDS)) {
+      throw new IllegalStateException(done.getCount() + " warm-up releases never completed");
+    }
+    return (int) released.get();
   }
 
   /** One policy's report, in the JSON's field order. */

@@ -94,6 +94,21 @@ record E2eWorkload(String description, boolean synthetic, List<VmRequest> reques
         false, requests, inventory(generator));
   }
 
+  /**
+   * {@code n} warm-up requests: the stream's first requests again (cycled), under ids of their own
+   * ({@code warm-<i>-<vmId>}), so that warming up places nothing the measured stream will place.
+   */
+  List<VmRequest> warmup(int n) {
+    List<VmRequest> out = new ArrayList<>(n);
+    for (int i = 0; i < n && !requests.isEmpty(); i++) {
+      VmRequest r = requests.get(i % requests.size());
+      out.add(VmRequest.builder().requestId("warm-" + i).vmId("warm-" + i + "-" + r.vmId())
+          .tenantId(r.tenantId()).cores(r.cores()).memoryMb(r.memoryMb()).priority(r.priority())
+          .build());
+    }
+    return out;
+  }
+
   private static VmRequest request(int index, String vmId, String tenant, long cores, long memory,
       boolean low) {
     return VmRequest.builder().requestId("e2e-" + index).vmId(vmId).tenantId(tenant)

@@ -50,6 +50,26 @@ final class PromText {
     return out;
   }
 
+  /**
+   * The increase of each sample of {@code after} since {@code before} (same name and labels; a sample
+   * absent before counts from 0). Meaningful for counters, histogram sums and counts, not gauges.
+   */
+  static List<Sample> delta(List<Sample> before, List<Sample> after) {
+    Map<String, Double> old = new java.util.HashMap<>();
+    for (Sample s : before) {
+      old.put(key(s), s.value());
+    }
+    List<Sample> out = new ArrayList<>(after.size());
+    for (Sample s : after) {
+      out.add(new Sample(s.name(), s.labels(), s.value() - old.getOrDefault(key(s), 0.0)));
+    }
+    return out;
+  }
+
+  private static String key(Sample s) {
+    return s.name() + s.labels();
+  }
+
   private static Sample parseLine(String line) {
     int pos = 0;
     while (pos < line.length() && line.charAt(pos) != '{' && !Character.isWhitespace(line.charAt(pos))) {

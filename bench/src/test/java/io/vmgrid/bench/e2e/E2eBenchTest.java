@@ -42,6 +42,7 @@ class E2eBenchTest {
       "--rate -5 | --rate: must be a number >= 0",
       "--rate NaN | --rate: must be a number >= 0",
       "--limit 0 | --limit: must be >= 1",
+      "--warmup -1 | --warmup: must be >= 0",
       "--in-flight 0 | --in-flight: must be >= 1",
       "--agents 0 | --agents: must be >= 1",
       "--member-heap lots | --member-heap: 'lots' is not a JVM heap size",
@@ -201,6 +202,44 @@ class E2eBenchTest {
   }
 
   @Test
+  void syntheticWorkloadIsSeededAndWarmUpUsesOtherIds() throws Exception {
+    E2eWorkload a = E2eWorkload.load("synthetic", Path.of("synthetic"), 50, 20, 1);
+    E2eWorkload b = E2eWorkload.load("synthetic", Path.of("synthetic"), 50, 20, 1);
+    assertThat(a.synthetic()).isTrue();
+    assertThat(a.requests()).hasSize(20).isEqualTo(b.requests());
+    assertThat(a.servers()).hasSize(50).isEqualTo(b.servers());
+    assertThat(a.description()).contains("seed 1");
+    List<io.vmgrid.client.api.VmRequest> warm = a.warmup(30);
+    assertThat(warm).hasSize(30);
+    assertThat(warm.get(25).vmId()).isEqualTo("warm-25-" + a.requests().get(5).vmId());
+    assertThat(warm.get(25).cores()).isEqualTo(a.requests().get(5).cores());
+  }
+
+  @Test
+  void missingTraceFolderFallsBackToSyntheticAndSaysSo() throws Exception {
+    E2eWorkload w = E2eWorkload.load("x.csv", dir.resolve("absent/x.csv"), 10, 5, 3);
+    assertThat(w.synthetic()).isTrue();
+    assertThat(w.description()).contains("not found; synthetic fallback").contains("seed 3");
+    assertThatThrownBy(() -> E2eWorkload.load("y.csv", dir.resolve("y.csv"), 10, 5, 3))
+        .hasMessageStartingWith("--trace: ");
+  }
+
+  @Test
+  void deltaSubtractsTheBaselinePerSeries() {
+    List<PromText.Sample> before = PromText.parse("""
+        c_total{agent="a"} 5
+        c_total{agent="b"} 1
+        """);
+    List<PromText.Sample> after = PromText.parse("""
+        c_total{agent="a"} 8
+        c_total{agent="b"} 1
+        c_total{agent="c"} 2
+        """);
+    assertThat(PromText.delta(before, after)).extracting(PromText.Sample::value)
+        .containsExactly(3.0, 0.0, 2.0);
+  }
+
+  @Test
   void parserNamesTheBadLine() {
     assertThatThrownBy(() -> PromText.parse("ok 1\nbad{a=\"x\" 2\n"))
         .hasMessageStartingWith("metrics line 2: ");
@@ -214,7 +253,7 @@ class E2eBenchTest {
   void reportCarriesTheAgreedFields() {
     E2eBenchCommand.Replay replay = new E2eBenchCommand.Replay(
         LatencySummary.ofNanos(new long[] {1_000_000, 3_000_000}), 1, 1, 0, 2.0, 0.5,
-        Map.of("REJECTED:NO_CAPACITY", 1));
+        Map.of("REJECTED:NO_CAPACITY", 1), List.of("vm-1"));
     GridMetrics metrics = GridMetrics.of(List.of(PromText.parse(MEMBER_A)));
     InventorySummary inventory = new InventorySummary(10, Map.of("HEALTHY", 10), 640, 48, 2, 9, 64);
     Map<String, Object> r = E2eBenchCommand.report("round-robin", replay, metrics, inventory);
