@@ -6,6 +6,7 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.test.HazelcastTestSupport;
 import io.vmgrid.client.api.AllocationClient;
 import io.vmgrid.client.wire.ServerState;
+import io.vmgrid.rules.ruleset.RuleSet;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,6 +27,7 @@ public final class TestGrid implements AutoCloseable {
   private final List<GridNode> nodes = new ArrayList<>();
   private @Nullable AllocationClient client;
   private @Nullable HazelcastInstance clientInstance;
+  private String scheduler = "direct";
 
   private TestGrid(int size) {
     this.factory = new TestHazelcastFactory(size);
@@ -60,7 +62,7 @@ public final class TestGrid implements AutoCloseable {
     nodes.forEach(n -> all.add(n.hazelcast()));
     all.add(hz);
     HazelcastTestSupport.assertClusterSizeEventually(all.size(), all);
-    GridNode node = GridNode.attach(hz, agentsPerMember);
+    GridNode node = GridNode.attach(hz, agentsPerMember, RuleSet.defaults(), scheduler);
     nodes.add(node);
     return node;
   }
@@ -70,14 +72,21 @@ public final class TestGrid implements AutoCloseable {
    * {@code agents} agents each, from {@code config}.
    */
   public static TestGrid start(int members, int capacity, int agents, Config config) {
+    return start(members, capacity, agents, config, "direct");
+  }
+
+  /** As {@link #start(int, int, int, Config)}, with allocations routed by the scheduler job. */
+  public static TestGrid start(int members, int capacity, int agents, Config config,
+      String scheduler) {
     TestGrid grid = new TestGrid(capacity);
+    grid.scheduler = scheduler;
     List<HazelcastInstance> started = new ArrayList<>();
     for (int i = 0; i < members; i++) {
       started.add(grid.factory.newHazelcastInstance(config));
     }
     HazelcastTestSupport.assertClusterSizeEventually(members, started);
     for (HazelcastInstance hz : started) {
-      grid.nodes.add(GridNode.attach(hz, agents));
+      grid.nodes.add(GridNode.attach(hz, agents, RuleSet.defaults(), scheduler));
     }
     return grid;
   }

@@ -8,6 +8,8 @@ import io.vmgrid.client.wire.HostedVm;
 import io.vmgrid.client.wire.ServerState;
 import io.vmgrid.node.placement.CommitResult;
 import io.vmgrid.node.placement.ConfirmPlacementProcessor;
+import io.vmgrid.scheduler.api.Keys;
+import io.vmgrid.scheduler.jet.AgentLoad;
 import io.vmgrid.node.placement.PlaceVmProcessor;
 import io.vmgrid.node.placement.ReleaseVmProcessor;
 import io.vmgrid.rules.api.Inventory;
@@ -110,7 +112,17 @@ final class Agent {
   private @Nullable AgentCache cache;
   private @Nullable CacheStats statsBeforeEpoch;
 
-  private record Job(GridRequest request, long enqueuedNanos, CompletableFuture<AgentOutcome> done) {}
+  private record Job(GridRequest request, RoutingHints hints, long enqueuedNanos,
+      CompletableFuture<AgentOutcome> done) {}
+
+  // Kamino indicators (see load()): changed by submit and the agent thread, read by the publisher
+  private final AtomicLong loadVersion = new AtomicLong();
+  private final AtomicLong queueTimeNanos = new AtomicLong();
+  private volatile @Nullable Job current;
+  private volatile long currentSinceEpochNanos;
+  /** Fingerprints of the types and rule keys this agent has processed (its cache's key summary). */
+  private final Set<Long> cachedTypeKeys = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final Set<Long> cachedRuleKeys = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   private record Choice(String serverId, int rank, int candidates) {}
 
@@ -126,7 +138,9 @@ final class Agent {
     RequestClassifier classifier = new RequestClassifier(ruleSet);
     for (GridRequest r : warmFrom) {
       try {
-        exemplars.put(classifier.typeKey(Mirrors.request(r)).value(), r);
+        String type = classifier.typeKey(Mirrors.request(r)).value();
+        exemplars.put(type, r);
+        cachedTypeKeys.add(Keys.fingerprint(type));
       } catch (RuntimeException e) {
         LOG.fine(() -> "agent " + id + ": ignoring unusable cache record " + r.requestId() + ": " + e);
       }
@@ -142,17 +156,77 @@ final class Agent {
 
   /** Queues {@code request}; the future completes when the agent has handled it. */
   CompletableFuture<AgentOutcome> submit(GridRequest request) {
+    return submit(request, RoutingHints.NONE);
+  }
+
+  /** Queues {@code request} with the router's hints (its keys and stored estimate). */
+  CompletableFuture<AgentOutcome> submit(GridRequest request, RoutingHints hints) {
     CompletableFuture<AgentOutcome> done = new CompletableFuture<>();
     if (!running) {
       done.completeExceptionally(new AgentUnavailableException("agent " + id + " has stopped"));
       return done;
     }
-    Job job = new Job(request, System.nanoTime(), done);
+    Job job = new Job(request, hints, System.nanoTime(), done);
+    queueTimeNanos.addAndGet(hints.estimateNanos());
     queue.add(job);
+    loadVersion.incrementAndGet();
     if (!running && !thread.isAlive() && queue.remove(job)) { // raced with the end of stop()
+      queueTimeNanos.addAndGet(-hints.estimateNanos());
       done.completeExceptionally(new AgentUnavailableException("agent " + id + " has stopped"));
     }
     return done;
+  }
+
+  /** Changes whenever the indicators change. */
+  long loadVersion() {
+    return loadVersion.get();
+  }
+
+  /** The agent's Kamino indicators now, as published to {@code agent-load}. */
+  AgentLoad load(String member) {
+    long version = loadVersion.get();
+    List<Long> types = new ArrayList<>();
+    List<Long> rules = new ArrayList<>();
+    Job now = current;
+    if (now != null) {
+      addKeys(now.hints(), types, rules);
+    }
+    int queued = 0;
+    for (Job j : queue) {
+      addKeys(j.hints(), types, rules);
+      queued++;
+    }
+    return new AgentLoad(id, member, version, epochNanos(), queued,
+        Math.max(0, queueTimeNanos.get()), now == null ? 0 : currentSinceEpochNanos,
+        now == null ? 0 : now.hints().estimateNanos(), toArray(cachedTypeKeys),
+        toArray(cachedRuleKeys), toArray(types), toArray(rules));
+  }
+
+  private static void addKeys(RoutingHints h, List<Long> types, List<Long> rules) {
+    if (h.typeKey() != 0) {
+      types.add(h.typeKey());
+      for (long k : h.ruleKeys()) {
+        rules.add(k);
+      }
+    }
+  }
+
+  private static long[] toArray(java.util.Collection<Long> keys) {
+    long[] out = new long[keys.size()];
+    int i = 0;
+    for (Long k : keys) {
+      if (i == out.length) {
+        break; // a concurrent set grew while copying
+      }
+      out[i++] = k;
+    }
+    return i == out.length ? out : java.util.Arrays.copyOf(out, i);
+  }
+
+  /** Wall-clock nanoseconds: indicator times are compared across members. */
+  static long epochNanos() {
+    java.time.Instant now = java.time.Instant.now();
+    return now.getEpochSecond() * 1_000_000_000L + now.getNano();
   }
 
   /** Requests waiting in the queue (the one in progress excluded). */
@@ -204,7 +278,9 @@ final class Agent {
     int before = exemplars.size();
     for (GridRequest r : records) {
       try {
-        exemplars.putIfAbsent(classifier.typeKey(Mirrors.request(r)).value(), r);
+        String type = classifier.typeKey(Mirrors.request(r)).value();
+        exemplars.putIfAbsent(type, r);
+        cachedTypeKeys.add(Keys.fingerprint(type));
       } catch (RuntimeException e) {
         LOG.fine(() -> "agent " + id + ": ignoring unusable cache record " + r.requestId() + ": " + e);
       }
@@ -259,6 +335,10 @@ final class Agent {
         break;
       }
       busySinceNanos = System.nanoTime();
+      queueTimeNanos.addAndGet(-job.hints().estimateNanos());
+      currentSinceEpochNanos = epochNanos();
+      current = job;
+      loadVersion.incrementAndGet();
       try {
         job.done().complete(process(job));
       } catch (RuntimeException | Error e) {
@@ -266,12 +346,21 @@ final class Agent {
         job.done().completeExceptionally(e);
       } finally {
         busySinceNanos = 0;
+        if (job.hints().typeKey() != 0) {
+          cachedTypeKeys.add(job.hints().typeKey());
+          for (long k : job.hints().ruleKeys()) {
+            cachedRuleKeys.add(k);
+          }
+        }
+        current = null;
+        loadVersion.incrementAndGet();
       }
       if (processed.incrementAndGet() % RECORD_SYNC_EVERY == 0) {
         syncRecords();
       }
     }
     for (Job late; (late = queue.poll()) != null; ) { // submitted while it was stopping
+      queueTimeNanos.addAndGet(-late.hints().estimateNanos());
       late.done().completeExceptionally(new AgentUnavailableException("agent " + id + " has stopped"));
     }
     try {

@@ -32,6 +32,7 @@ import io.vmgrid.rules.engine.Explanation;
 import io.vmgrid.rules.engine.RuleEngine;
 import io.vmgrid.rules.engine.Ticker;
 import io.vmgrid.rules.ruleset.RuleSet;
+import io.vmgrid.scheduler.jet.AgentLoad;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -107,6 +108,7 @@ public final class AgentHost implements AutoCloseable {
   private final AtomicLong roundRobin = new AtomicLong();
   private volatile String[] routable = new String[0];
   private final ScheduledExecutorService scheduler;
+  private @Nullable Thread publisher;
   private final Object reconcileLock = new Object();
   private final UUID migrationListenerId;
   private final UUID membershipListenerId;
@@ -253,6 +255,16 @@ public final class AgentHost implements AutoCloseable {
    * place any request, because the commit re-checks the server.
    */
   CompletableFuture<AgentOutcome> run(String agentId, GridRequest request) {
+    return run(agentId, request, RoutingHints.NONE);
+  }
+
+  /**
+   * Hands {@code request}, routed here by the scheduler job with {@code hints}, to the local agent
+   * {@code agentId} (started on demand if its partition just arrived; if this member is no longer
+   * its owner, the least loaded local agent takes it).
+   */
+  public CompletableFuture<AgentOutcome> run(
+      String agentId, GridRequest request, RoutingHints hints) {
     Agent agent = active.get(agentId);
     if (agent == null) {
       synchronized (this) { // the same lock as reconcile
@@ -273,7 +285,57 @@ public final class AgentHost implements AutoCloseable {
       f.completeExceptionally(new AgentUnavailableException("this member is shutting down"));
       return f;
     }
-    return agent.submit(request);
+    return agent.submit(request, hints);
+  }
+
+  /** The agents requests may be routed to (registered on live members), in id order. */
+  public List<String> routableAgents() {
+    return List.of(routable);
+  }
+
+  /** The rule set the agents evaluate. */
+  public RuleSet ruleSet() {
+    return ruleSet;
+  }
+
+  /**
+   * Starts publishing this member's agents' Kamino indicators to {@link AgentLoad#MAP}: each agent
+   * whose indicators changed is written at most once per {@code periodMillis}.
+   */
+  public void publishIndicators(long periodMillis) {
+    synchronized (this) {
+      if (publisher != null || closed) {
+        return;
+      }
+      IMap<String, AgentLoad> loads = hz.getMap(AgentLoad.MAP);
+      Map<String, Long> published = new HashMap<>();
+      Thread t = new Thread(() -> {
+        while (!closed) {
+          try {
+            Thread.sleep(periodMillis);
+            for (Agent a : active.values()) {
+              long v = a.loadVersion();
+              Long last = published.get(a.id());
+              if (last == null || last != v) {
+                published.put(a.id(), v);
+                var unused = loads.setAsync(a.id(), a.load(memberUuid));
+              }
+            }
+            published.keySet().retainAll(active.keySet());
+          } catch (InterruptedException e) {
+            return;
+          } catch (RuntimeException e) {
+            if (!hz.getLifecycleService().isRunning()) {
+              return;
+            }
+            LOG.log(Level.FINE, "publishing agent indicators failed; retrying", e);
+          }
+        }
+      }, "vmgrid-indicators");
+      t.setDaemon(true);
+      t.start();
+      publisher = t;
+    }
   }
 
   /** The agent to send the next request to (round-robin over registered agents of live members). */
@@ -600,6 +662,10 @@ public final class AgentHost implements AutoCloseable {
       }
     }
     scheduler.shutdownNow();
+    Thread t = publisher;
+    if (t != null) {
+      t.interrupt();
+    }
     try {
       hz.getPartitionService().removeMigrationListener(migrationListenerId);
       hz.getCluster().removeMembershipListener(membershipListenerId);

@@ -24,7 +24,7 @@ import org.jspecify.annotations.Nullable;
  * rule engine's model. Resources: cores and memory (MiB) map one to one; the wire has no SSD, so
  * servers have SSD capacity 0 and requests demand none.
  */
-final class Mirrors {
+public final class Mirrors {
   private Mirrors() {}
 
   /** Builds an inventory holding {@code states} in the given order, with their VMs and health. */
@@ -92,7 +92,7 @@ final class Mirrors {
   }
 
   /** A validated allocation request in the rule model. */
-  static VmRequest request(GridRequest r) {
+  public static VmRequest request(GridRequest r) {
     Constraints c = Constraints.NONE
         .withAvailabilitySet(emptyToNull(r.availabilitySet()))
         .withAntiAffinityGroup(emptyToNull(r.antiAffinityGroup()))

@@ -12,6 +12,12 @@ import picocli.CommandLine.Option;
     description =
         "Start an embedded one-member cluster on loopback, load a generated inventory, allocate VMs through a real client, release some, and print a summary.")
 final class DemoCommand implements Callable<Integer> {
+  @Option(names = "--scheduler", paramLabel = "POLICY", defaultValue = "kamino-request",
+      description = "Policy of the scheduler job that routes allocations to agents (kamino-request,"
+          + " kamino-rule, round-robin, random, jsq, power-of-two, bounded-hash, hash-ws), or direct"
+          + " for no job (default ${DEFAULT-VALUE}).")
+  String scheduler = "kamino-request";
+
   @Option(names = "--servers", defaultValue = "64", description = "Servers in the inventory (default ${DEFAULT-VALUE}).")
   int servers;
 
@@ -34,7 +40,8 @@ final class DemoCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Demo.Report report =
-        Demo.run(new Demo.Settings(servers, requests, releaseFraction, seed, workers, inFlight), System.out);
+        Demo.run(new Demo.Settings(servers, requests, releaseFraction, seed, workers, inFlight,
+            scheduler), System.out);
     return report.invariantsHold() ? 0 : 1;
   }
 }

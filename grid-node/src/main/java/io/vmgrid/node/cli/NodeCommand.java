@@ -7,6 +7,7 @@ import io.vmgrid.client.wire.MapNames;
 import io.vmgrid.client.wire.ServerState;
 import io.vmgrid.node.GridNode;
 import io.vmgrid.node.GridNodeConfig;
+import io.vmgrid.node.scheduling.Scheduling;
 import io.vmgrid.node.NodeFile;
 import io.vmgrid.rules.ruleset.RuleRegistry;
 import io.vmgrid.rules.ruleset.RuleSet;
@@ -69,6 +70,13 @@ final class NodeCommand implements Callable<Integer> {
       description = "Rule-set file (YAML/JSON) to validate and load; default: the built-in rule set.")
   @Nullable Path rulesFile;
 
+  @Option(names = "--scheduler", paramLabel = "POLICY", defaultValue = "kamino-request",
+      description = "Policy of the scheduler job that routes allocations to agents (kamino-request,"
+          + " kamino-rule, round-robin, random, jsq, power-of-two, bounded-hash, hash-ws), or direct"
+          + " for no job. The first member's choice holds for the cluster's job (default"
+          + " ${DEFAULT-VALUE}).")
+  String scheduler = "kamino-request";
+
   @Option(names = "--demo-inventory", paramLabel = "N", defaultValue = "0",
       description = "If the cluster has no servers yet, load N generated ones (default: none).")
   int demoServers;
@@ -122,7 +130,8 @@ final class NodeCommand implements Callable<Integer> {
     RuleSet ruleSet = rules(file);
     System.out.printf("vmgrid node: rule set valid (%d rules); %d allocation agents on this member%n",
         ruleSet.rules().size(), config.workers());
-    GridNode node = GridNode.prepare(config).rules(ruleSet).join();
+    Scheduling.validatePolicy("--scheduler", scheduler);
+    GridNode node = GridNode.prepare(config).rules(ruleSet).scheduler(scheduler).join();
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       System.out.println("vmgrid node: leaving the cluster...");

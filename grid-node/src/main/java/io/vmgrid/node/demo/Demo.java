@@ -12,6 +12,7 @@ import io.vmgrid.client.wire.Placement;
 import io.vmgrid.client.wire.ServerState;
 import io.vmgrid.node.GridNode;
 import io.vmgrid.node.GridNodeConfig;
+import io.vmgrid.node.scheduling.Scheduling;
 import io.vmgrid.node.agent.AgentHost;
 import io.vmgrid.node.metrics.HttpEndpoints;
 import java.io.PrintStream;
@@ -41,9 +42,17 @@ public final class Demo {
    * @param seed seed of inventory and workload
    * @param workers request-processing threads on the member
    * @param inFlight most requests outstanding at once
+   * @param scheduler the scheduler job's policy, or {@code direct} for no job
    */
-  public record Settings(
-      int servers, int requests, double releaseFraction, long seed, int workers, int inFlight) {
+  public record Settings(int servers, int requests, double releaseFraction, long seed,
+      int workers, int inFlight, String scheduler) {
+    /** Settings with the default scheduler policy. */
+    public Settings(
+        int servers, int requests, double releaseFraction, long seed, int workers, int inFlight) {
+      this(servers, requests, releaseFraction, seed, workers, inFlight,
+          Scheduling.DEFAULT_POLICY);
+    }
+
     /** Validates the settings, naming the bad one. */
     public Settings {
       if (servers < 1) {
@@ -62,6 +71,7 @@ public final class Demo {
       if (inFlight < 1) {
         throw new IllegalArgumentException("--in-flight: must be >= 1 (was " + inFlight + ")");
       }
+      Scheduling.validatePolicy("--scheduler", scheduler);
     }
   }
 
@@ -121,7 +131,10 @@ public final class Demo {
     config = new GridNodeConfig(config.clusterName(), config.bindAddress(), config.port(),
         config.members(), s.workers(), 0);
     out.printf(Locale.ROOT, "vmgrid demo (seed %d): starting an embedded member...%n", s.seed());
-    try (GridNode node = GridNode.start(config)) {
+    out.printf(Locale.ROOT, "vmgrid demo: allocations routed %s%n",
+        Scheduling.DIRECT.equals(s.scheduler()) ? "directly to agents (no scheduler job)"
+            : "by the scheduler job, policy " + s.scheduler());
+    try (GridNode node = GridNode.prepare(config).scheduler(s.scheduler()).join()) {
       List<ServerState> inventory = DemoInventory.generate(s.servers(), s.seed());
       node.loadInventory(inventory);
       try (AllocationClient client =
@@ -228,10 +241,11 @@ public final class Demo {
       misses += a.misses();
     }
     long lookups = Math.max(1, hits + partial + misses);
-    out.printf(Locale.ROOT, "  agents      %d rule-engine agents (round-robin); cache: %.1f%% top-level"
+    out.printf(Locale.ROOT, "  agents      %d rule-engine agents (%s); cache: %.1f%% top-level"
         + " hits, %.1f%% partial (rule results reused), %.1f%% misses%n",
-        node.agents().activeAgents(), 100.0 * hits / lookups, 100.0 * partial / lookups,
-        100.0 * misses / lookups);
+        node.agents().activeAgents(), Scheduling.DIRECT.equals(s.scheduler())
+            ? "direct, round-robin" : "scheduler job, " + s.scheduler(),
+        100.0 * hits / lookups, 100.0 * partial / lookups, 100.0 * misses / lookups);
     out.printf(Locale.ROOT, "  release     %d VMs released, capacity returned%n", r.released());
     out.printf(Locale.ROOT,
         "  packing     %.1f%% of cores used on non-empty servers; %d empty servers; %,d of %,d cores in use%n",

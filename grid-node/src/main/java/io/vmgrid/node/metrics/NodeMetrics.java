@@ -32,6 +32,12 @@ import java.util.concurrent.TimeUnit;
 public final class NodeMetrics {
   /** Stages of a request on the member, for the per-stage latency histogram. */
   public enum Stage {
+    /** Scheduler job: computing the request's type and rule keys. */
+    CLASSIFY,
+    /** Scheduler job: the policy choosing an agent over the indicators. */
+    SELECT,
+    /** Scheduler job: from the routing stage to the agent's member (the partitioned edge). */
+    ROUTE,
     /** From arrival on the member to a worker picking it up. */
     QUEUE,
     /** Waiting in the allocation agent's FIFO queue (the worker's own wait is {@link #QUEUE}). */
@@ -46,7 +52,9 @@ public final class NodeMetrics {
 
   private final PrometheusMeterRegistry registry =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-  private final String policy;
+  private volatile String policy;
+  private final Map<String, Timer> estimateErrors = new ConcurrentHashMap<>();
+  private @org.jspecify.annotations.Nullable Timer indicatorAge;
   private final Map<String, Timer> latency = new ConcurrentHashMap<>();
   private final Map<String, Counter> requests = new ConcurrentHashMap<>();
   private final Map<Stage, Timer> stages = new ConcurrentHashMap<>();
@@ -66,6 +74,43 @@ public final class NodeMetrics {
     conflicts = Counter.builder("vmgrid_commit_conflicts")
         .description("Commits refused by a server's current state (a stale view) and retried elsewhere")
         .register(registry);
+  }
+
+  /** Sets the policy label of allocation latencies recorded from now on. */
+  public void policy(String name) {
+    this.policy = name;
+  }
+
+  /** Records how old the indicators were that a routing decision read. */
+  public void indicatorAge(long nanos) {
+    Timer t = indicatorAge;
+    if (t == null) {
+      t = Timer.builder("vmgrid_scheduler_indicator_age")
+          .description("Age of the agent indicators a routing decision read (near cache staleness)")
+          .publishPercentileHistogram()
+          .minimumExpectedValue(Duration.ofNanos(10_000))
+          .maximumExpectedValue(Duration.ofSeconds(30))
+          .register(registry);
+      indicatorAge = t;
+    }
+    t.record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  /**
+   * Records the scheduler's estimate error for one request: estimated minus measured processing
+   * time (evaluate plus commit), as its absolute value tagged {@code over} or {@code under}.
+   */
+  public void estimateError(long estimatedMinusMeasuredNanos) {
+    String direction = estimatedMinusMeasuredNanos >= 0 ? "over" : "under";
+    estimateErrors.computeIfAbsent(direction, d ->
+        Timer.builder("vmgrid_scheduler_estimate_error")
+            .description("Scheduler's processing-time estimate minus the agent's measured time")
+            .tag("direction", d)
+            .publishPercentileHistogram()
+            .minimumExpectedValue(Duration.ofNanos(10_000))
+            .maximumExpectedValue(Duration.ofSeconds(30))
+            .register(registry)).record(Math.abs(estimatedMinusMeasuredNanos),
+                TimeUnit.NANOSECONDS);
   }
 
   /** The registry, for binding further meters. */

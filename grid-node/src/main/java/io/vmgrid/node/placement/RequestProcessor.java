@@ -21,6 +21,9 @@ import io.vmgrid.node.agent.AgentHost;
 import io.vmgrid.node.agent.AgentOutcome;
 import io.vmgrid.node.agent.AgentTask;
 import io.vmgrid.node.agent.AgentUnavailableException;
+import io.vmgrid.node.agent.RoutingHints;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import com.hazelcast.core.HazelcastInstanceNotActiveException;
 import com.hazelcast.core.IExecutorService;
 import com.hazelcast.core.MemberLeftException;
@@ -70,6 +73,11 @@ public final class RequestProcessor implements AutoCloseable {
    * server; an agent that commits later finds the claim gone and releases its commit.
    */
   static final long AGENT_WAIT_MILLIS = 60_000;
+  /**
+   * With the scheduler job routing allocations, how long a request's owner waits before it handles
+   * an allocation the job has not answered (the job restarted, or was not running yet).
+   */
+  public static final long SCHEDULER_GRACE_MILLIS = 3_000;
   /** Key of this member's processor in the Hazelcast user context. */
   private static final String CONTEXT_KEY = "vmgrid.requestProcessor";
   /** Reason marking an outcome found by scanning the servers after the agent's member left. */
@@ -93,6 +101,18 @@ public final class RequestProcessor implements AutoCloseable {
   private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
   private final UUID membershipListenerId;
   private final UUID migrationListenerId;
+  /** Whether the scheduler job routes allocations (else this member dispatches them itself). */
+  private volatile boolean scheduled;
+  private final AtomicLong afterGrace = new AtomicLong();
+  private final java.util.concurrent.ScheduledExecutorService graceTimer =
+      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "vmgrid-grace");
+        t.setDaemon(true);
+        return t;
+      });
+
+  /** How the scheduler job routed an allocation: its agent, the router's hints, who learns. */
+  private record Route(String agentId, RoutingHints hints, Consumer<AgentOutcome> observer) {}
 
   /** Starts processing the requests this member owns, on {@code workerCount} threads. */
   public RequestProcessor(
@@ -158,6 +178,71 @@ public final class RequestProcessor implements AutoCloseable {
   /** The processor running on {@code hz}'s member, or null if none has started (yet). */
   static @Nullable RequestProcessor of(HazelcastInstance hz) {
     return hz.getUserContext().get(CONTEXT_KEY) instanceof RequestProcessor p ? p : null;
+  }
+
+  /**
+   * Lets the scheduler job route allocations: from now on this member leaves the valid allocations
+   * it owns to the job, and handles one itself only if it is still unanswered after
+   * {@link #SCHEDULER_GRACE_MILLIS} (the job restarted or is not running).
+   */
+  public void routeAllocationsThroughScheduler() {
+    scheduled = true;
+  }
+
+  /**
+   * The scheduler job's delivery: handles {@code request} on this member with the agent the job
+   * chose (a local one: the job routed the request to the owner of the agent's partition) and
+   * writes its outcome; {@code observer} sees the agent's outcome (for the latency estimator). The
+   * future completes when the outcome is written (true) or the request was left to another handler
+   * (false).
+   */
+  public CompletableFuture<Boolean> handleRouted(GridRequest request, String agentId,
+      RoutingHints hints, Consumer<AgentOutcome> observer) {
+    long arrived = System.nanoTime();
+    CompletableFuture<Boolean> done = new CompletableFuture<>();
+    if (!inFlight.add(request.requestId())) {
+      done.complete(false); // already being handled here
+      return done;
+    }
+    try {
+      workers.execute(() -> {
+        try {
+          handle(request, arrived, new Route(agentId, hints, observer));
+          done.complete(true);
+        } catch (RuntimeException e) {
+          LOG.log(Level.WARNING, "routed request " + request.requestId() + " failed", e);
+          done.complete(false);
+        } finally {
+          inFlight.remove(request.requestId());
+        }
+      });
+    } catch (java.util.concurrent.RejectedExecutionException e) { // shutting down
+      inFlight.remove(request.requestId());
+      done.complete(false);
+    }
+    return done;
+  }
+
+  /** Handles an allocation the scheduler job has not answered within its grace period. */
+  private void afterGrace(String key, long arrived) {
+    try {
+      if (inFlight.contains(key) || !requests.containsKey(key) || results.containsKey(key)) {
+        return;
+      }
+      GridRequest current = requests.get(key);
+      if (current != null && inFlight.add(key)) {
+        afterGrace.incrementAndGet();
+        LOG.fine(() -> "the scheduler job did not answer " + key + " in time; handling it here");
+        workers.execute(() -> handleGated(current, arrived));
+      }
+    } catch (RuntimeException e) {
+      LOG.log(Level.FINE, "grace check of " + key + " failed", e);
+    }
+  }
+
+  /** Allocations this member handled itself because the scheduler job had not answered in time. */
+  public long handledAfterGrace() {
+    return afterGrace.get();
   }
 
   /** Whether a handler on this member is working on {@code requestId} right now. */
@@ -236,6 +321,10 @@ public final class RequestProcessor implements AutoCloseable {
   }
 
   private void handle(GridRequest request, long arrivedNanos) {
+    handle(request, arrivedNanos, null);
+  }
+
+  private void handle(GridRequest request, long arrivedNanos, @Nullable Route route) {
     long start = System.nanoTime();
     metrics.stage(NodeMetrics.Stage.QUEUE, start - arrivedNanos);
     @Nullable GridResult result;
@@ -257,7 +346,7 @@ public final class RequestProcessor implements AutoCloseable {
       } else if (request.op() == GridRequest.Op.MOVE) {
         result = move(request, start);
       } else {
-        result = allocate(request, start);
+        result = allocate(request, start, route);
       }
     } catch (RuntimeException e) {
       if (isNoQuorum(e)) {
@@ -282,11 +371,11 @@ public final class RequestProcessor implements AutoCloseable {
     processed.incrementAndGet();
   }
 
-  private @Nullable GridResult allocate(GridRequest r, long start) {
+  private @Nullable GridResult allocate(GridRequest r, long start, @Nullable Route route) {
     // The claim names the agent the request goes to: if this member dies, whoever adopts the
     // request sends it to that same agent, whose FIFO queue and memory of recent placements make a
     // second copy harmless (it cannot race the first on another agent).
-    String agent = awaitAgent();
+    String agent = route != null ? route.agentId() : awaitAgent();
     Placement claim =
         new Placement(r.vmId(), r.requestId(), Placement.State.PENDING, "", r.tenantId(), r.cores(),
             r.memoryMb(), owner(memberId, agent));
@@ -307,7 +396,7 @@ public final class RequestProcessor implements AutoCloseable {
     try {
       AgentOutcome out;
       try {
-        out = dispatch(r, agent);
+        out = dispatch(r, agent, route);
       } catch (RuntimeException e) {
         if (isNoQuorum(e)) {
           throw e;
@@ -352,10 +441,16 @@ public final class RequestProcessor implements AutoCloseable {
    * not have committed: the servers are scanned for the VM, and only if it is nowhere is the request
    * sent to another agent.
    */
-  private AgentOutcome dispatch(GridRequest r, String firstAgent) {
+  private AgentOutcome dispatch(GridRequest r, String firstAgent, @Nullable Route route) {
     String agent = firstAgent;
     for (int attempt = 1; ; attempt++) {
       try {
+        if (attempt == 1 && route != null) { // routed here by the job: the agent is local
+          AgentOutcome out = agents.run(agent, r, route.hints())
+              .get(AGENT_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+          route.observer().accept(out);
+          return out;
+        }
         return agentExecutor.submitToKeyOwner(new AgentTask(agent, r), agent)
             .get(AGENT_WAIT_MILLIS, TimeUnit.MILLISECONDS);
       } catch (TimeoutException e) {
@@ -630,6 +725,7 @@ public final class RequestProcessor implements AutoCloseable {
     } catch (RuntimeException ignored) {
       // the member may already be shutting down
     }
+    graceTimer.shutdownNow();
     workers.shutdown();
     try {
       if (!workers.awaitTermination(10, TimeUnit.SECONDS)) {
@@ -666,6 +762,12 @@ public final class RequestProcessor implements AutoCloseable {
       }
       if (value instanceof GridRequest request) {
         long arrived = System.nanoTime();
+        if (scheduled && request.op() == GridRequest.Op.ALLOCATE && request.problem() == null) {
+          // the scheduler job routes it; handle it here only if the job has not answered in time
+          var unused = graceTimer.schedule(() -> afterGrace(request.requestId(), arrived),
+              SCHEDULER_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+          return;
+        }
         if (inFlight.add(request.requestId())) {
           workers.execute(() -> handleGated(request, arrived));
         }

@@ -43,7 +43,7 @@ class MetricsEndpointTest {
     assertThat(notYet.statusCode()).isEqualTo(503);
     assertThat(notYet.body()).contains("starting");
 
-    GridNode node = starting.join();
+    GridNode node = starting.scheduler("kamino-request").join();
     try {
       assertThat(get(port, "/health/ready").statusCode()).isEqualTo(200);
       node.loadInventory(Fixtures.servers(4, 8, 65_536));
@@ -75,7 +75,14 @@ class MetricsEndpointTest {
             t -> assertThat(t).startsWith("text/plain; version=0.0.4"));
         List<PrometheusText.Sample> s = PrometheusText.parse(scrape.body());
 
-        assertThat(PrometheusText.sum(s, "vmgrid_allocation_latency_seconds_count", Map.of("policy", "round-robin")))
+        assertThat(PrometheusText.sum(s, "vmgrid_allocation_latency_seconds_count", Map.of("policy", "kamino-request")))
+            .isEqualTo(allocations);
+        // each went through the scheduler job: classified and routed once
+        assertThat(PrometheusText.sum(s, "vmgrid_stage_latency_seconds_count",
+            Map.of("stage", "select"))).isEqualTo(allocations);
+        assertThat(PrometheusText.sum(s, "vmgrid_scheduler_indicator_age_seconds_count", Map.of()))
+            .isEqualTo(allocations);
+        assertThat(PrometheusText.sum(s, "vmgrid_scheduler_estimate_error_seconds_count", Map.of()))
             .isEqualTo(allocations);
         assertThat(PrometheusText.sum(s, "vmgrid_requests_total", Map.of("op", "allocate")))
             .isEqualTo(allocations);

@@ -28,7 +28,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Three grid-node JVMs on loopback and this JVM as the client: under allocation load one member is
@@ -37,7 +36,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class KillMemberProcessTest {
   private final List<Process> members = new ArrayList<>(List.of());
-  @TempDir Path logs;
+  /** Member logs, kept under target/ for a failure's diagnosis. */
+  private final Path logs = Path.of("target", "chaos-logs", Long.toString(System.currentTimeMillis()));
 
   @AfterEach
   void killAll() {
@@ -69,6 +69,7 @@ class KillMemberProcessTest {
 
   @Test
   void killNineMidLoadLosesNothingAndDoublesNothing() throws Exception {
+    java.nio.file.Files.createDirectories(logs);
     long seed = Long.getLong("vmgrid.test.seed", System.nanoTime());
     System.out.println("KillMemberProcessTest seed=" + seed);
     Random random = new Random(seed);

@@ -101,6 +101,33 @@ public final class LatencyEstimator implements LatencyEstimates {
     return new long[] {topHit.count(), ruleHit.count(), ruleMiss.count()};
   }
 
+  /** The measurements as JSON text (what {@link #save} writes), e.g. to keep them in the grid. */
+  public String toJson() {
+    try {
+      return JSON.writeValueAsString(state());
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot write the estimator as JSON", e);
+    }
+  }
+
+  /**
+   * Reads JSON written by {@link #toJson} (see {@link #load} for how rules are matched).
+   *
+   * @throws IOException if the text is not a saved estimator
+   */
+  public static LatencyEstimator fromJson(
+      String json, List<String> ruleCatalogue, EstimatorDefaults defaults) throws IOException {
+    return of(JSON.readValue(json, State.class), ruleCatalogue, defaults);
+  }
+
+  private State state() {
+    Map<String, State.PerRule> per = new LinkedHashMap<>();
+    for (int i = 0; i < rules.size(); i++) {
+      per.put(rules.get(i), new State.PerRule(mean(perRuleHit[i]), mean(perRuleMiss[i])));
+    }
+    return new State(1, mean(topHit), mean(ruleHit), mean(ruleMiss), per);
+  }
+
   /** Writes the measurements to {@code file} as JSON. */
   public void save(Path file) throws IOException {
     Map<String, State.PerRule> per = new LinkedHashMap<>();
@@ -129,6 +156,11 @@ public final class LatencyEstimator implements LatencyEstimates {
     } catch (IOException e) {
       throw new IOException("cannot read latency estimator file " + file + ": " + e.getMessage(), e);
     }
+    return of(s, ruleCatalogue, defaults);
+  }
+
+  private static LatencyEstimator of(
+      State s, List<String> ruleCatalogue, EstimatorDefaults defaults) {
     LatencyEstimator est = new LatencyEstimator(ruleCatalogue, defaults);
     apply(s.topHit(), est.topHit);
     apply(s.ruleHit(), est.ruleHit);

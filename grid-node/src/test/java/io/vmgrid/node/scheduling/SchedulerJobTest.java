@@ -1,0 +1,171 @@
+package io.vmgrid.node.scheduling;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.jet.Job;
+import com.hazelcast.jet.core.JobStatus;
+import com.hazelcast.map.IMap;
+import com.hazelcast.test.HazelcastTestSupport;
+import io.vmgrid.client.api.AllocationClient;
+import io.vmgrid.client.api.AllocationOutcome;
+import io.vmgrid.client.api.VmRequest;
+import io.vmgrid.node.Fixtures;
+import io.vmgrid.node.GridNode;
+import io.vmgrid.node.TestGrid;
+import io.vmgrid.scheduler.estimate.EstimatorDefaults;
+import io.vmgrid.scheduler.estimate.LatencyEstimator;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The scheduler Jet job end to end on a 3-member in-JVM cluster: requests from a client are routed
+ * by the job with the configured policy to an agent's member and their outcomes pushed back.
+ */
+class SchedulerJobTest {
+  private TestGrid grid;
+
+  @AfterEach
+  void tearDown() {
+    if (grid != null) {
+      grid.close();
+    }
+  }
+
+  /** 71 partitions, so 12 agents (one per partition at most) fit on 3 members. */
+  private static Config config() {
+    return GridNode.applyGridConfig(
+        HazelcastTestSupport.smallInstanceConfig().setProperty("hazelcast.partition.count", "71"));
+  }
+
+  private static long seed(String test) {
+    long seed = Long.getLong("vmgrid.test.seed", System.nanoTime());
+    System.out.println(test + " seed=" + seed);
+    return seed;
+  }
+
+  private TestGrid start(String policy) {
+    TestGrid g = TestGrid.start(3, 3, 4, config(), policy)
+        .load(Fixtures.servers(60, 32, 131_072));
+    Job job = g.member(0).getJet().getJob(SchedulerJob.NAME);
+    assertThat(job).as("the scheduler job was started").isNotNull();
+    HazelcastTestSupport.assertTrueEventually(
+        () -> assertThat(job.getStatus()).isEqualTo(JobStatus.RUNNING), 60);
+    HazelcastTestSupport.assertTrueEventually(() -> assertThat(g.node(0).agents()
+        .routableAgents()).hasSize(12), 60);
+    return g;
+  }
+
+  private long routed() {
+    return grid.nodes().stream().mapToLong(n -> n.scheduling().routed()).sum();
+  }
+
+  private long afterGrace() {
+    return grid.nodes().stream().mapToLong(GridNode::handledAfterGrace).sum();
+  }
+
+  @Test
+  void roundRobinGivesEveryAgentItsShareAndTheEstimatorPersists() throws Exception {
+    long seed = seed("roundRobin");
+    grid = start("round-robin");
+    AllocationClient client = grid.client();
+    Random random = new Random(seed);
+    List<CompletableFuture<AllocationOutcome>> futures = new ArrayList<>();
+    for (int i = 0; i < 240; i++) {
+      int size = 1 + random.nextInt(3);
+      futures.add(client.allocate(VmRequest.builder().vmId("vm-" + i).tenantId("t" + (i % 4))
+          .cores(size).memoryMb(2_048L * size).build()));
+      if (i % 20 == 0) {
+        Thread.sleep(10);
+      }
+    }
+    Map<String, Integer> perAgent = new HashMap<>();
+    for (CompletableFuture<AllocationOutcome> f : futures) {
+      AllocationOutcome o = f.get(60, TimeUnit.SECONDS);
+      assertThat(o).as("outcome").isInstanceOf(AllocationOutcome.Placed.class);
+      perAgent.merge(((AllocationOutcome.Placed) o).agentId(), 1, Integer::sum);
+    }
+    System.out.println("roundRobin: per agent " + perAgent + "; routed by the job " + routed()
+        + ", after grace " + afterGrace());
+    assertThat(routed()).as("requests went through the job").isGreaterThanOrEqualTo(240);
+    assertThat(perAgent).as("every agent got a share").hasSize(12);
+    assertThat(perAgent.values()).allSatisfy(n -> assertThat(n).isBetween(10, 30));
+    Fixtures.assertInvariants(grid.member(0));
+
+    // measured times reach the estimator, which is kept in the grid
+    GridNode oldest = grid.node(0);
+    oldest.scheduling().save();
+    IMap<String, String> state = oldest.hazelcast().getMap(Scheduling.STATE_MAP);
+    String json = state.get(Scheduling.ESTIMATOR_KEY);
+    LatencyEstimator reloaded = LatencyEstimator.fromJson(json,
+        oldest.scheduling().estimator().ruleCatalogue(), EstimatorDefaults.DEFAULTS);
+    long[] counts = reloaded.counts();
+    assertThat(counts[0] + counts[1] + counts[2]).as("measurements persisted").isPositive();
+  }
+
+  @Test
+  void kaminoKeepsOneRequestTypeOnTheAgentThatCachesIt() throws Exception {
+    seed("kaminoAffinity");
+    grid = start("kamino-request");
+    AllocationClient client = grid.client();
+    Map<String, Integer> perAgent = new HashMap<>();
+    // one request type, one at a time: the agent that has it cached is the cheapest every time
+    for (int i = 0; i < 60; i++) {
+      AllocationOutcome o = client.allocate(VmRequest.builder().vmId("same-" + i).tenantId("t")
+          .cores(2).memoryMb(4_096).build()).get(60, TimeUnit.SECONDS);
+      assertThat(o).isInstanceOf(AllocationOutcome.Placed.class);
+      perAgent.merge(((AllocationOutcome.Placed) o).agentId(), 1, Integer::sum);
+    }
+    int top = perAgent.values().stream().mapToInt(Integer::intValue).max().orElse(0);
+    System.out.println("kaminoAffinity: per agent " + perAgent + "; indicator age mean "
+        + grid.node(0).metrics().stageMeansMillis());
+    assertThat(top).as("most of the type's requests on one agent: %s", perAgent)
+        .isGreaterThanOrEqualTo(40);
+    Fixtures.assertInvariants(grid.member(0));
+  }
+
+  @Test
+  void aMemberLeavingMidStreamLosesNoAcknowledgedPlacement() throws Exception {
+    long seed = seed("schedulerMemberLoss");
+    grid = start("kamino-request");
+    AllocationClient client = grid.client();
+    Random random = new Random(seed);
+    List<CompletableFuture<AllocationOutcome>> futures = new ArrayList<>();
+    for (int i = 0; i < 600; i++) {
+      int size = 1 + random.nextInt(3);
+      futures.add(client.allocate(VmRequest.builder().vmId("vm-" + i).tenantId("t" + (i % 6))
+          .cores(size).memoryMb(2_048L * size).build()));
+      if (i == 200) {
+        grid.member(2).getLifecycleService().terminate(); // a crash mid-stream
+      }
+      if (i % 50 == 0) {
+        Thread.sleep(20);
+      }
+    }
+    Map<String, String> placedOn = new HashMap<>();
+    Map<String, Integer> kinds = new HashMap<>();
+    for (CompletableFuture<AllocationOutcome> f : futures) {
+      AllocationOutcome o = f.get(120, TimeUnit.SECONDS);
+      kinds.merge(o.getClass().getSimpleName(), 1, Integer::sum);
+      if (o instanceof AllocationOutcome.Placed p) {
+        placedOn.put(p.vmId(), p.serverId());
+      }
+    }
+    System.out.println("schedulerMemberLoss: outcomes " + kinds + "; routed by the job " + routed()
+        + ", after grace " + afterGrace());
+    HazelcastTestSupport.assertTrueEventually(() -> Fixtures.assertInvariants(grid.member(0)), 60);
+    Map<String, String> hostOf = Fixtures.assertInvariants(grid.member(0));
+    for (Map.Entry<String, String> e : placedOn.entrySet()) {
+      assertThat(hostOf.get(e.getKey())).as("acknowledged %s survives", e.getKey())
+          .isEqualTo(e.getValue());
+    }
+    assertThat(placedOn.size()).as("most requests placed").isGreaterThan(500);
+  }
+}
