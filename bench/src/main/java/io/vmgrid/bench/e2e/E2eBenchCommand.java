@@ -356,6 +356,7 @@ public final class E2eBenchCommand implements Callable<Integer> {
         List.copyOf(nodeArgs), dir);
     Duration startTimeout = Duration.ofSeconds(startTimeoutSeconds);
     long startNanos = System.nanoTime();
+    double loadBefore = loadAverage();
     try (LocalCluster cluster = LocalCluster.start(clusterName, members, clusterSpec, startTimeout, out)) {
       running.set(cluster);
       out.printf(Locale.ROOT, "  started in %.1f s%n", (System.nanoTime() - startNanos) / 1e9);
@@ -394,12 +395,17 @@ public final class E2eBenchCommand implements Callable<Integer> {
         InventorySummary inventory = client.inventory().get(60, TimeUnit.SECONDS);
         Map<String, Object> r = report(name, replay, metrics, inventory);
         r.put("warmup", warmup);
+        r.put("loadAverageBefore", round(loadBefore));
+        r.put("loadAverageAfter", round(loadAverage()));
         r.put("loadSeconds", round(loadSeconds));
         r.put("cluster", clusterName);
         out.printf(Locale.ROOT, "  %d placed, %d rejected, %d failed in %.1f s; mean %.2f ms, p50 %.2f,"
             + " p99 %.2f ms; %.1f alloc/s%n", replay.placed(), replay.rejected(), replay.failed(),
             replay.seconds(), replay.latency().meanMs(), replay.latency().p50Ms(),
             replay.latency().p99Ms(), replay.throughput());
+        out.printf(Locale.ROOT, "  machine load average (1 min) %.1f before the cluster started, %.1f"
+            + " after the replay (%d cores)%n", loadBefore, loadAverage(),
+            Runtime.getRuntime().availableProcessors());
         out.printf(Locale.ROOT, "  stopping members...%n");
         out.flush();
         return r;
@@ -618,6 +624,11 @@ public final class E2eBenchCommand implements Callable<Integer> {
       }
       out.println(row);
     }
+  }
+
+  /** The machine's 1-minute load average (negative where the platform has none). */
+  private static double loadAverage() {
+    return java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
   }
 
   /** Whether {@code vmgrid node --help} of this jar lists a {@code --scheduler} flag. */
