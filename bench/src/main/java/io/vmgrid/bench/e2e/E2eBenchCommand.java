@@ -578,6 +578,7 @@ public final class E2eBenchCommand implements Callable<Integer> {
     Map<String, Double> stages = new LinkedHashMap<>();
     metrics.stagesMs().forEach((k, v) -> stages.put(k, round4(v)));
     r.put("stagesMs", stages);
+    r.put("stageCounts", metrics.stageCounts());
     r.put("emptyServers", inventory.emptyServers());
     r.put("vms", inventory.vms());
     return r;

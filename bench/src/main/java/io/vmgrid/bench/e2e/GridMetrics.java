@@ -24,9 +24,10 @@ import java.util.function.Predicate;
  * @param conflicts commits refused by a server's current state
  * @param allocations allocation requests the members answered
  * @param stagesMs mean milliseconds per stage, in request order
+ * @param stageCounts how many times each stage was recorded, same order
  */
 record GridMetrics(long topHits, long partialHits, long misses, long conflicts, long allocations,
-    Map<String, Double> stagesMs) {
+    Map<String, Double> stagesMs, Map<String, Long> stageCounts) {
 
   /** Stages in the order a request passes them; stages not listed follow alphabetically. */
   static final List<String> STAGE_ORDER =
@@ -38,6 +39,7 @@ record GridMetrics(long topHits, long partialHits, long misses, long conflicts, 
 
   GridMetrics {
     stagesMs = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(stagesMs));
+    stageCounts = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(stageCounts));
   }
 
   /** Top-level hits over all lookups (0 without lookups). */
@@ -65,10 +67,18 @@ record GridMetrics(long topHits, long partialHits, long misses, long conflicts, 
     long allocations = has(all, "vmgrid_requests_total")
         ? Math.round(sum(all, "vmgrid_requests_total", s -> s.label("op").equals("allocate")))
         : Math.round(sum(all, "vmgrid_allocation_latency_seconds_count", s -> true));
-    return new GridMetrics(top, partial, miss, conflicts, allocations, stageMeans(all));
+    Map<String, double[]> stages = stageTotals(all);
+    Map<String, Double> means = new LinkedHashMap<>();
+    Map<String, Long> counts = new LinkedHashMap<>();
+    stages.forEach((stage, v) -> {
+      means.put(stage, 1000 * v[0] / v[1]);
+      counts.put(stage, Math.round(v[1]));
+    });
+    return new GridMetrics(top, partial, miss, conflicts, allocations, means, counts);
   }
 
-  private static Map<String, Double> stageMeans(List<Sample> all) {
+  /** Stage to {sum of seconds, count}, stages with a count only, in request order. */
+  private static Map<String, double[]> stageTotals(List<Sample> all) {
     Map<String, double[]> byStage = new TreeMap<>(); // stage -> {sum seconds, count}
     for (Sample s : all) {
       for (String timer : STAGE_TIMERS) {
@@ -83,16 +93,16 @@ record GridMetrics(long topHits, long partialHits, long misses, long conflicts, 
         }
       }
     }
-    Map<String, Double> out = new LinkedHashMap<>();
+    Map<String, double[]> out = new LinkedHashMap<>();
     for (String stage : STAGE_ORDER) {
       double[] v = byStage.remove(stage);
       if (v != null && v[1] > 0) {
-        out.put(stage, 1000 * v[0] / v[1]);
+        out.put(stage, v);
       }
     }
     byStage.forEach((stage, v) -> {
       if (v[1] > 0) {
-        out.put(stage, 1000 * v[0] / v[1]);
+        out.put(stage, v);
       }
     });
     return out;

@@ -167,6 +167,7 @@ class E2eBenchTest {
     assertThat(m.stagesMs().get("commit")).isCloseTo(10.0, within(1e-9)); // (0.5 + 1.5) s / 200
     assertThat(m.stagesMs().get("queue")).isCloseTo(1.31676, within(1e-9));
     assertThat(m.stagesMs().get("zz_custom")).isCloseTo(1.0, within(1e-9));
+    assertThat(m.stageCounts()).containsEntry("commit", 200L).containsEntry("zz_custom", 4L);
   }
 
   @Test
