@@ -3,8 +3,6 @@ package io.vmgrid.node;
 import com.hazelcast.cluster.ClusterState;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.InMemoryFormat;
-import com.hazelcast.config.IndexConfig;
-import com.hazelcast.config.IndexType;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.MapConfig;
 import com.hazelcast.config.MergePolicyConfig;
@@ -281,9 +279,7 @@ public final class GridNode implements AutoCloseable {
     config.addMapConfig(
         new MapConfig(MapNames.PLACEMENTS)
             .setSplitBrainProtectionName(protect ? QUORUM : null)
-            .setBackupCount(1)
-            // the claim sweeper looks up PENDING claims every few seconds
-            .addIndexConfig(new IndexConfig(IndexType.HASH, "state")));
+            .setBackupCount(1));
     MapConfig requests = new MapConfig(MapNames.REQUESTS).setBackupCount(1);
     // the scheduler job reads new requests from the journal
     requests.getEventJournalConfig().setEnabled(true).setCapacity(REQUEST_JOURNAL_CAPACITY);

@@ -57,7 +57,8 @@ class KillMemberProcessTest {
         "-Dhazelcast.phone.home.enabled=false",
         "-cp", System.getProperty("java.class.path"),
         "io.vmgrid.node.cli.VmgridMain", "node", "--cluster-name", cluster,
-        "--port", String.valueOf(port), "--metrics-port", "-1", "--workers", "2"));
+        "--port", String.valueOf(port), "--metrics-port", "-1", "--workers", "2",
+        "--scheduler", System.getProperty("vmgrid.test.scheduler", "kamino-request")));
     for (int p : all) {
       cmd.add("--member");
       cmd.add("127.0.0.1:" + p);
