@@ -3,6 +3,7 @@ package io.vmgrid.node.reliability;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.hazelcast.client.HazelcastClient;
+import com.hazelcast.client.config.ClientConfig;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import com.hazelcast.test.HazelcastTestSupport;
@@ -81,7 +82,11 @@ class KillMemberProcessTest {
     }
     ClientSettings settings = new ClientSettings(cluster,
         ports.stream().map(p -> "127.0.0.1:" + p).toList(), Duration.ofSeconds(20));
-    HazelcastInstance hz = HazelcastClient.newHazelcastClient(AllocationClient.clientConfig(settings));
+    ClientConfig clientConfig = AllocationClient.clientConfig(settings);
+    // three member JVMs starting on a busy 2-core machine can take longer than the default 20 s
+    clientConfig.getConnectionStrategyConfig().getConnectionRetryConfig()
+        .setClusterConnectTimeoutMillis(180_000);
+    HazelcastInstance hz = HazelcastClient.newHazelcastClient(clientConfig);
     try (AllocationClient client = AllocationClient.using(hz, Duration.ofSeconds(20))) {
       HazelcastTestSupport.assertTrueEventually(
           () -> assertThat(hz.getCluster().getMembers()).hasSize(3), 120);
