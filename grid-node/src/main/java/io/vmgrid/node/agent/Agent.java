@@ -177,6 +177,11 @@ final class Agent {
     return done;
   }
 
+  /** Sum of the router's estimates of the queued requests (0 on the direct path). */
+  long queueTimeNanos() {
+    return Math.max(0, queueTimeNanos.get());
+  }
+
   /** Changes whenever the indicators change. */
   long loadVersion() {
     return loadVersion.get();

@@ -505,7 +505,8 @@ public final class AgentHost implements AutoCloseable {
   private void startAgent(String id, List<GridRequest> warmFrom) {
     Agent agent = new Agent(id, this, ruleSet, cacheSettings, warmFrom);
     active.put(id, agent);
-    meters.put(id, metrics.agentGauges(id, agent::queueLength, agent::cacheBytes,
+    meters.put(id, metrics.agentGauges(id, agent::queueLength, agent::queueTimeNanos,
+        agent::cacheBytes,
         agent::cacheEvictions));
     AgentInfo info = new AgentInfo(id, memberUuid, System.currentTimeMillis());
     registered.put(id, info);

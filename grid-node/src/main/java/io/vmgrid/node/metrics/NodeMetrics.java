@@ -188,9 +188,14 @@ public final class NodeMetrics {
    * tagged {@code agent}; returns what to pass to {@link #removeAll} when the agent stops here.
    */
   public List<Meter> agentGauges(String agent, java.util.function.IntSupplier queueLength,
+      java.util.function.LongSupplier queueTimeNanos,
       java.util.function.LongSupplier cacheBytes, java.util.function.LongSupplier evictions) {
     agentConflictCounter(agent); // exported from the start (at 0), kept after the agent leaves
     return List.of(
+        Gauge.builder("vmgrid_agent_queue_time_seconds", queueTimeNanos,
+                s -> s.getAsLong() / 1e9)
+            .description("Kamino queue time: sum of the scheduler's estimates of the queued requests")
+            .tag("agent", agent).strongReference(true).register(registry),
         Gauge.builder("vmgrid_agent_queue_length", queueLength, s -> s.getAsInt())
             .description("Requests waiting in the agent's FIFO queue")
             .tag("agent", agent).strongReference(true).register(registry),

@@ -90,6 +90,8 @@ class MetricsEndpointTest {
         assertThat(PrometheusText.sum(s, "vmgrid_cache_lookups_total", Map.of()))
             .isEqualTo(allocations);
         assertThat(PrometheusText.sum(s, "vmgrid_agent_queue_length", Map.of())).isZero();
+        assertThat(PrometheusText.sum(s, "vmgrid_agent_queue_time_seconds", Map.of())).isZero();
+        assertThat(s).anySatisfy(x -> assertThat(x.name()).isEqualTo("vmgrid_agent_queue_time_seconds"));
         assertThat(PrometheusText.sum(s, "vmgrid_mirror_lag_changes", Map.of())).isZero();
         assertThat(PrometheusText.sum(s, "vmgrid_requests_total", Map.of("op", "allocate", "outcome", "placed")))
             .isEqualTo(placedCount);
