@@ -271,6 +271,7 @@ public final class E2eBenchCommand implements Callable<Integer> {
         : Files.createTempDirectory("vmgrid-e2e-");
     Files.createDirectories(dir);
     Path jar = dir.resolve("vmgrid-node.jar");
+    Instant jarModified = Files.getLastModifiedTime(jarSource).toInstant();
     Files.copy(jarSource, jar, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
 
     out.printf(Locale.ROOT, "bench e2e: %d member processes x %d agents (-Xmx%s each), %,d servers,"
@@ -279,7 +280,7 @@ public final class E2eBenchCommand implements Callable<Integer> {
             : fmt(rate) + "/s open loop", String.join(",", policies));
     out.printf(Locale.ROOT, "  workload: %s%s%n", workload.description(),
         warmup > 0 ? "; " + warmup + " warm-up allocations per policy first" : "");
-    out.printf(Locale.ROOT, "  seed %d; node jar %s (%s)%n", seed, jarSource,
+    out.printf(Locale.ROOT, "  seed %d; node jar %s of %s (%s)%n", seed, jarSource, jarModified,
         nodeHasFlag ? "policy passed as --scheduler" : "no --scheduler flag: the direct path");
     if (workload.synthetic()) {
       out.println("  NOTE: synthetic workload, not the Azure trace");
@@ -341,6 +342,8 @@ public final class E2eBenchCommand implements Callable<Integer> {
       doc.put("workload", workload.description());
       doc.put("synthetic", workload.synthetic());
       doc.put("schedulerFlag", nodeHasFlag);
+      doc.put("nodeJar", jarSource.toString());
+      doc.put("nodeJarModified", jarModified.toString());
       doc.put("policies", results);
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), doc);
       out.printf(Locale.ROOT, "%nwrote %s%n", json);
