@@ -68,6 +68,7 @@ workers: {{ .Values.node.workers }}
 {{- if not (kindIs "invalid" .Values.node.quorum) }}
 quorum: {{ .Values.node.quorum }}
 {{- end }}
+scheduler: {{ .Values.node.scheduler | quote }}
 rules: /etc/vmgrid/rules.yaml
 discovery:
   mode: kubernetes

@@ -23,6 +23,7 @@ import org.jspecify.annotations.Nullable;
  * metricsPort: 9401
  * workers: 4
  * quorum: 2               # fewest members a split side needs to place or release
+ * scheduler: kamino-request   # routing policy of the scheduler job, or direct
  * rules: /etc/vmgrid/rules.yaml
  * discovery:
  *   mode: tcp-ip            # or kubernetes
@@ -41,6 +42,7 @@ import org.jspecify.annotations.Nullable;
  * @param rules rule-set file, or null
  * @param members tcp-ip members, or null
  * @param kubernetesDns headless-service DNS name, or null
+ * @param scheduler routing policy of the scheduler job ({@code direct}: none), or null
  */
 public record NodeFile(
     @Nullable String clusterName,
@@ -51,16 +53,17 @@ public record NodeFile(
     @Nullable Integer quorum,
     @Nullable Path rules,
     @Nullable List<String> members,
-    @Nullable String kubernetesDns) {
+    @Nullable String kubernetesDns,
+    @Nullable String scheduler) {
 
   private static final Set<String> TOP =
       Set.of("clusterName", "bindAddress", "port", "metricsPort", "workers", "quorum", "rules",
-          "discovery");
+          "discovery", "scheduler");
   private static final Set<String> DISCOVERY = Set.of("mode", "members", "serviceDns");
 
   /** An empty file: nothing set. */
   public static NodeFile empty() {
-    return new NodeFile(null, null, null, null, null, null, null, null, null);
+    return new NodeFile(null, null, null, null, null, null, null, null, null, null);
   }
 
   /** Reads and checks {@code file}; throws {@link IllegalArgumentException} listing every problem. */
@@ -94,6 +97,14 @@ public record NodeFile(
     Integer workers = integer(root, "workers", problems);
     Integer quorum = integer(root, "quorum", problems);
     String rules = text(root, "rules", problems);
+    String scheduler = text(root, "scheduler", problems);
+    if (scheduler != null) {
+      try {
+        io.vmgrid.node.scheduling.Scheduling.validatePolicy("scheduler", scheduler);
+      } catch (IllegalArgumentException e) {
+        problems.add(e.getMessage());
+      }
+    }
     List<String> members = null;
     String dns = null;
     JsonNode discovery = root.get("discovery");
@@ -139,7 +150,7 @@ public record NodeFile(
     }
     return new NodeFile(cluster, bind, port, metricsPort, workers, quorum,
         rules == null ? null : Path.of(rules),
-        members, dns);
+        members, dns, scheduler);
   }
 
   private static void unknownKeys(JsonNode node, Set<String> known, String prefix, List<String> problems) {

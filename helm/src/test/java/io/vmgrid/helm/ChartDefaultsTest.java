@@ -70,13 +70,14 @@ class ChartDefaultsTest {
     assertThat(node.path("port").asInt()).isEqualTo(5701);
     assertThat(node.path("metricsPort").asInt()).isEqualTo(9401);
     assertThat(node.path("workers").asInt()).isEqualTo(4);
+    assertThat(node.path("scheduler").asText()).isEqualTo("kamino-request");
     assertThat(node.path("rules").asText()).isEqualTo("/etc/vmgrid/rules.yaml");
     assertThat(node.path("discovery").path("mode").asText()).isEqualTo("kubernetes");
     assertThat(node.path("discovery").path("serviceDns").asText())
         .isEqualTo("vm-vmgrid-hs.demo.svc.cluster.local");
     // The node refuses unknown keys and members in kubernetes mode: render only what it reads.
     assertThat(iterable(node.fieldNames()))
-        .isSubsetOf("clusterName", "bindAddress", "port", "metricsPort", "workers", "quorum", "rules", "discovery");
+        .isSubsetOf("clusterName", "bindAddress", "port", "metricsPort", "workers", "quorum", "rules", "discovery", "scheduler");
     assertThat(iterable(node.path("discovery").fieldNames())).containsExactlyInAnyOrder("mode", "serviceDns");
   }
 

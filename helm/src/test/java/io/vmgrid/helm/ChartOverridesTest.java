@@ -83,6 +83,7 @@ class ChartOverridesTest {
         Arguments.of("node.workers", "8"),
         Arguments.of("node.clusterName", "other"),
         Arguments.of("node.quorum", "2"),
+        Arguments.of("node.scheduler", "round-robin"),
         Arguments.of("rules.inline", "rules: []"));
   }
 

@@ -70,12 +70,12 @@ final class NodeCommand implements Callable<Integer> {
       description = "Rule-set file (YAML/JSON) to validate and load; default: the built-in rule set.")
   @Nullable Path rulesFile;
 
-  @Option(names = "--scheduler", paramLabel = "POLICY", defaultValue = "kamino-request",
+  @Option(names = "--scheduler", paramLabel = "POLICY",
       description = "Policy of the scheduler job that routes allocations to agents (kamino-request,"
           + " kamino-rule, round-robin, random, jsq, power-of-two, bounded-hash, hash-ws), or direct"
           + " for no job. The first member's choice holds for the cluster's job (default"
-          + " ${DEFAULT-VALUE}).")
-  String scheduler = "kamino-request";
+          + " kamino-request; the config file's scheduler key if set).")
+  @Nullable String scheduler;
 
   @Option(names = "--demo-inventory", paramLabel = "N", defaultValue = "0",
       description = "If the cluster has no servers yet, load N generated ones (default: none).")
@@ -130,8 +130,10 @@ final class NodeCommand implements Callable<Integer> {
     RuleSet ruleSet = rules(file);
     System.out.printf("vmgrid node: rule set valid (%d rules); %d allocation agents on this member%n",
         ruleSet.rules().size(), config.workers());
-    Scheduling.validatePolicy("--scheduler", scheduler);
-    GridNode node = GridNode.prepare(config).rules(ruleSet).scheduler(scheduler).join();
+    String policy = scheduler != null ? scheduler
+        : file.scheduler() != null ? file.scheduler() : Scheduling.DEFAULT_POLICY;
+    Scheduling.validatePolicy("--scheduler", policy);
+    GridNode node = GridNode.prepare(config).rules(ruleSet).scheduler(policy).join();
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       System.out.println("vmgrid node: leaving the cluster...");

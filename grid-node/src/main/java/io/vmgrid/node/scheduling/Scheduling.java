@@ -53,6 +53,7 @@ public final class Scheduling implements AutoCloseable {
   static final long SAVE_MILLIS = 10_000;
   /** The policy name meaning "no scheduler job: the direct path". */
   public static final String DIRECT = "direct";
+  private static final String SHARED_QUEUE = "shared-queue";
   /** The policy members route with unless told otherwise. */
   public static final String DEFAULT_POLICY = "kamino-request";
 
@@ -62,10 +63,27 @@ public final class Scheduling implements AutoCloseable {
    * @throws IllegalArgumentException naming the field and the known values
    */
   public static void validatePolicy(String field, String name) {
+    if (SHARED_QUEUE.equals(name)) {
+      throw new IllegalArgumentException(field + ": " + SHARED_QUEUE + " cannot be expressed on the"
+          + " grid (an agent's queue lives on its member, there is no queue idle agents could pull"
+          + " from); jsq is the closest: " + String.join(", ", gridPolicies()));
+    }
     if (!DIRECT.equals(name) && !PolicyRegistry.names().contains(name)) {
       throw new IllegalArgumentException(field + ": unknown policy '" + name + "'; known: "
-          + DIRECT + ", " + String.join(", ", PolicyRegistry.names()));
+          + String.join(", ", gridPolicies()));
     }
+  }
+
+  /** The policies the grid can run, and {@link #DIRECT}. */
+  public static List<String> gridPolicies() {
+    List<String> out = new ArrayList<>();
+    for (String n : PolicyRegistry.names()) {
+      if (!SHARED_QUEUE.equals(n)) {
+        out.add(n);
+      }
+    }
+    out.add(DIRECT);
+    return out;
   }
 
   private final HazelcastInstance hz;
@@ -95,8 +113,7 @@ public final class Scheduling implements AutoCloseable {
    */
   public Scheduling(HazelcastInstance hz, AgentHost agents, RequestProcessor processor,
       NodeMetrics metrics, String policy, long seed) {
-    PolicyRegistry.create(policy, new io.vmgrid.scheduler.policy.PolicyContext(1, seed,
-        PolicySettings.DEFAULTS)); // fails early, naming the known policies
+    validatePolicy("scheduler", policy);
     this.hz = hz;
     this.agents = agents;
     this.processor = processor;

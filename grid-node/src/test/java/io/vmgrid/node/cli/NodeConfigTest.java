@@ -70,6 +70,11 @@ class NodeConfigTest {
     assertThatThrownBy(() -> NodeFile.parse("discovery: {mode: multicast}", "n.yaml"))
         .hasMessageContaining("discovery.mode: must be tcp-ip or kubernetes (was 'multicast')");
     assertThatThrownBy(() -> NodeFile.parse("port: [", "n.yaml")).hasMessageContaining("not valid YAML");
+    assertThatThrownBy(() -> NodeFile.parse("scheduler: fastest", "n.yaml"))
+        .hasMessageContaining("scheduler: unknown policy 'fastest'; known: kamino-request");
+    assertThatThrownBy(() -> NodeFile.parse("scheduler: shared-queue", "n.yaml"))
+        .hasMessageContaining("scheduler: shared-queue cannot be expressed on the grid");
+    assertThat(NodeFile.parse("scheduler: jsq", "n.yaml").scheduler()).isEqualTo("jsq");
   }
 
   @Test
