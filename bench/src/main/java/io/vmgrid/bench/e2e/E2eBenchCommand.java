@@ -360,8 +360,9 @@ public final class E2eBenchCommand implements Callable<Integer> {
     Duration startTimeout = Duration.ofSeconds(startTimeoutSeconds);
     long startNanos = System.nanoTime();
     double loadBefore = loadAverage();
-    try (LocalCluster cluster = LocalCluster.start(clusterName, members, clusterSpec, startTimeout, out)) {
+    try (LocalCluster cluster = LocalCluster.named(clusterName)) {
       running.set(cluster);
+      cluster.start(members, clusterSpec, startTimeout, out);
       out.printf(Locale.ROOT, "  started in %.1f s%n", (System.nanoTime() - startNanos) / 1e9);
       List<String> addresses = cluster.members().stream().map(LocalCluster.Member::address).toList();
       try (AllocationClient client = AllocationClient.connect(

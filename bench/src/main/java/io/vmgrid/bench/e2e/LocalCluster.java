@@ -64,6 +64,8 @@ final class LocalCluster implements AutoCloseable {
   private final String clusterName;
   private final List<Member> members = new ArrayList<>();
   private final List<Process> processes = new ArrayList<>();
+  /** Set by {@link #close()}; no member starts afterwards. Guarded by {@code processes}. */
+  private boolean closed;
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -82,33 +84,39 @@ final class LocalCluster implements AutoCloseable {
   }
 
   /**
-   * Starts {@code count} members of a new cluster and waits until each has joined and says it is
+   * A cluster with no members yet: hand it to a shutdown hook first, then {@link #start}, so that an
+   * interrupt while members start still stops them.
+   */
+  static LocalCluster named(String clusterName) {
+    return new LocalCluster(clusterName);
+  }
+
+  /**
+   * Starts {@code count} members of this cluster and waits until each has joined and says it is
    * ready with {@code count} members. On failure, stops what it started and throws.
    */
-  static LocalCluster start(String clusterName, int count, Spec spec, Duration timeout,
-      PrintWriter out) throws IOException, InterruptedException {
-    LocalCluster cluster = new LocalCluster(clusterName);
+  void start(int count, Spec spec, Duration timeout, PrintWriter out)
+      throws IOException, InterruptedException {
     try {
       Files.createDirectories(spec.logDir());
       long deadline = System.nanoTime() + timeout.toNanos();
-      Process first = cluster.launch(0, spec, null);
-      Member seed = cluster.awaitStarted(0, first, spec, deadline);
+      Process first = launch(0, spec, null);
+      Member seed = awaitStarted(0, first, spec, deadline);
       List<Process> rest = new ArrayList<>();
       for (int i = 1; i < count; i++) {
-        rest.add(cluster.launch(i, spec, seed.address()));
+        rest.add(launch(i, spec, seed.address()));
       }
       for (int i = 1; i < count; i++) {
-        cluster.awaitStarted(i, rest.get(i - 1), spec, deadline);
+        awaitStarted(i, rest.get(i - 1), spec, deadline);
       }
-      for (Member m : cluster.members) {
-        cluster.awaitReady(m, count, deadline);
+      for (Member m : members) {
+        awaitReady(m, count, deadline);
       }
       out.printf("  cluster %s: %d members (%s); logs in %s%n", clusterName, count,
-          String.join(", ", cluster.members.stream().map(Member::address).toList()), spec.logDir());
+          String.join(", ", members.stream().map(Member::address).toList()), spec.logDir());
       out.flush();
-      return cluster;
     } catch (IOException | InterruptedException | RuntimeException e) {
-      cluster.close();
+      close();
       throw e;
     }
   }
@@ -134,12 +142,15 @@ final class LocalCluster implements AutoCloseable {
     }
     cmd.addAll(spec.extraArgs());
     Path log = spec.logDir().resolve(clusterName + "-member-" + index + ".log");
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
-        .redirectOutput(log.toFile()).start();
     synchronized (processes) {
+      if (closed) {
+        throw new IllegalStateException("cluster " + clusterName + " is stopping");
+      }
+      Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+          .redirectOutput(log.toFile()).start();
       processes.add(p);
+      return p;
     }
-    return p;
   }
 
   private Member awaitStarted(int index, Process p, Spec spec, long deadline)
@@ -226,6 +237,7 @@ final class LocalCluster implements AutoCloseable {
   public void close() {
     List<Process> all;
     synchronized (processes) {
+      closed = true;
       all = List.copyOf(processes);
     }
     for (Process p : all) {
