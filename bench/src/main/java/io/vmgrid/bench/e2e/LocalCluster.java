@@ -35,6 +35,8 @@ final class LocalCluster implements AutoCloseable {
 
   private static final Pattern MEMBER_LINE =
       Pattern.compile("vmgrid node: member (\\S+) of cluster");
+  private static final Pattern REASON =
+      Pattern.compile("(?i)unknown option|error|exception|invalid|must be|refused");
   private static final Pattern METRICS_LINE =
       Pattern.compile("vmgrid node: metrics at (http://\\S+)/metrics");
 
@@ -276,8 +278,14 @@ final class LocalCluster implements AutoCloseable {
     }
   }
 
-  private static String tail(String text) {
+  /** The first line that looks like the reason (an error, unknown option...), else the last three. */
+  static String tail(String text) {
     String[] lines = text.strip().split("\n", -1);
+    for (String line : lines) {
+      if (REASON.matcher(line).find()) {
+        return line.strip();
+      }
+    }
     int from = Math.max(0, lines.length - 3);
     return String.join(" | ", java.util.Arrays.asList(lines).subList(from, lines.length)).strip();
   }

@@ -226,6 +226,13 @@ class E2eBenchTest {
   }
 
   @Test
+  void aMemberThatExitsIsExplainedByItsErrorLine() {
+    assertThat(LocalCluster.tail("starting\nUnknown option: '--bogus'\nUsage: vmgrid node\n  --x  y\n"))
+        .isEqualTo("Unknown option: '--bogus'");
+    assertThat(LocalCluster.tail("a\nb\nc\nd\n")).isEqualTo("b | c | d");
+  }
+
+  @Test
   void deltaSubtractsTheBaselinePerSeries() {
     List<PromText.Sample> before = PromText.parse("""
         c_total{agent="a"} 5
