@@ -78,6 +78,11 @@ public final class RequestProcessor implements AutoCloseable {
    * an allocation the job has not answered (the job restarted, or was not running yet).
    */
   public static final long SCHEDULER_GRACE_MILLIS = 3_000;
+  /**
+   * Longest an owner defers to a job that is delivering: under overload the job's queues hold
+   * requests for seconds, and handling them a second time only adds load.
+   */
+  static final long SCHEDULER_MAX_DEFER_MILLIS = 60_000;
   /** Key of this member's processor in the Hazelcast user context. */
   private static final String CONTEXT_KEY = "vmgrid.requestProcessor";
   /** Reason marking an outcome found by scanning the servers after the agent's member left. */
@@ -103,6 +108,8 @@ public final class RequestProcessor implements AutoCloseable {
   private final UUID migrationListenerId;
   /** Whether the scheduler job routes allocations (else this member dispatches them itself). */
   private volatile boolean scheduled;
+  /** When this member's part of the job last delivered a request ({@code System.nanoTime}). */
+  private volatile java.util.function.LongSupplier lastJobDelivery = () -> Long.MIN_VALUE;
   private final AtomicLong afterGrace = new AtomicLong();
   private final java.util.concurrent.ScheduledExecutorService graceTimer =
       java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
@@ -190,6 +197,15 @@ public final class RequestProcessor implements AutoCloseable {
   }
 
   /**
+   * Tells the grace-period check when the job last delivered a request here: while the job keeps
+   * delivering, an owner waits longer (up to {@link #SCHEDULER_MAX_DEFER_MILLIS}) before handling an
+   * unanswered allocation itself, since the job is merely behind, not stopped.
+   */
+  public void jobDeliveries(java.util.function.LongSupplier lastDeliveryNanos) {
+    this.lastJobDelivery = lastDeliveryNanos;
+  }
+
+  /**
    * The scheduler job's delivery: handles {@code request} on this member with the agent the job
    * chose (a local one: the job routed the request to the owner of the agent's partition) and
    * writes its outcome; {@code observer} sees the agent's outcome (for the latency estimator). The
@@ -227,6 +243,14 @@ public final class RequestProcessor implements AutoCloseable {
   private void afterGrace(String key, long arrived) {
     try {
       if (inFlight.contains(key) || !requests.containsKey(key) || results.containsKey(key)) {
+        return;
+      }
+      long now = System.nanoTime();
+      long last = lastJobDelivery.getAsLong();
+      boolean jobDelivering = last != Long.MIN_VALUE && now - last < TimeUnit.SECONDS.toNanos(1);
+      if (jobDelivering && now - arrived < TimeUnit.MILLISECONDS.toNanos(SCHEDULER_MAX_DEFER_MILLIS)) {
+        var unused = graceTimer.schedule(() -> afterGrace(key, arrived), SCHEDULER_GRACE_MILLIS,
+            TimeUnit.MILLISECONDS); // the job is behind, not stopped: look again later
         return;
       }
       GridRequest current = requests.get(key);
@@ -616,8 +640,8 @@ public final class RequestProcessor implements AutoCloseable {
           "vmId: '" + r.vmId() + "' is already taken by request " + existing.requestId(), "", 0,
           start);
     }
-    if (existing.state() == Placement.State.PLACED) {
-      return result(r, GridResult.Status.PLACED, "", "", existing.serverId(), 0, start);
+    if (existing.state() == Placement.State.PLACED) { // answered from the record, with its agent
+      return placed(r, existing.serverId(), agentOf(existing.owner(), ""), 0, start);
     }
     return null; // its owner is alive (adopt() said so) and answers when done
   }

@@ -51,6 +51,8 @@ public final class Scheduling implements AutoCloseable {
   static final long PUBLISH_MILLIS = 2;
   /** The oldest member saves the estimator this often. */
   static final long SAVE_MILLIS = 10_000;
+  /** How often the oldest member checks that the job exists and resubmits it if it ended. */
+  static final long JOB_CHECK_MILLIS = 5_000;
   /** The policy name meaning "no scheduler job: the direct path". */
   public static final String DIRECT = "direct";
   private static final String SHARED_QUEUE = "shared-queue";
@@ -102,6 +104,9 @@ public final class Scheduling implements AutoCloseable {
   private final IMap<String, String> state;
   private final Map<String, ClassifiedRequest> classes = new ConcurrentHashMap<>();
   private final ScheduledExecutorService timer;
+  private volatile long lastDelivery = Long.MIN_VALUE;
+  private final java.util.concurrent.atomic.AtomicLong resubmissions =
+      new java.util.concurrent.atomic.AtomicLong();
   private final java.util.concurrent.atomic.AtomicLong routed =
       new java.util.concurrent.atomic.AtomicLong();
 
@@ -130,6 +135,7 @@ public final class Scheduling implements AutoCloseable {
       view.merge(e.getKey(), e.getValue(), Scheduling::newer);
     }
     hz.getUserContext().put(CONTEXT_KEY, this);
+    processor.jobDeliveries(() -> lastDelivery);
     agents.publishIndicators(PUBLISH_MILLIS);
     this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "vmgrid-scheduling");
@@ -138,6 +144,8 @@ public final class Scheduling implements AutoCloseable {
     });
     var unused = timer.scheduleWithFixedDelay(this::saveQuietly, SAVE_MILLIS, SAVE_MILLIS,
         TimeUnit.MILLISECONDS);
+    var unused2 = timer.scheduleWithFixedDelay(this::keepJobRunning, JOB_CHECK_MILLIS,
+        JOB_CHECK_MILLIS, TimeUnit.MILLISECONDS);
     SchedulerJob.ensureRunning(hz);
   }
 
@@ -238,6 +246,7 @@ public final class Scheduling implements AutoCloseable {
 
   /** The delivery stage: the request processor claims, places and answers {@code rr} here. */
   CompletableFuture<Boolean> handle(RoutedRequest rr) {
+    lastDelivery = System.nanoTime();
     metrics.stage(NodeMetrics.Stage.ROUTE, Math.max(0, epochNanos() - rr.receivedAtNanos()));
     return processor.handleRouted(rr.request(), rr.agentId(), rr.hints(), out -> learn(rr, out));
   }
@@ -295,6 +304,30 @@ public final class Scheduling implements AutoCloseable {
       json = estimator.toJson();
     }
     state.set(ESTIMATOR_KEY, json);
+  }
+
+  /** Resubmits the job if it ended (failed or was cancelled); the oldest member does it. */
+  private void keepJobRunning() {
+    try {
+      if (!hz.getLifecycleService().isRunning()
+          || !hz.getCluster().getMembers().iterator().next().localMember()) {
+        return;
+      }
+      com.hazelcast.jet.Job job = hz.getJet().getJob(SchedulerJob.NAME);
+      if (job == null || job.getStatus().isTerminal()) {
+        LOG.warning(() -> "the scheduler job " + (job == null ? "is missing"
+            : "ended (" + job.getStatus() + ")") + "; submitting it again");
+        SchedulerJob.ensureRunning(hz);
+        resubmissions.incrementAndGet();
+      }
+    } catch (RuntimeException e) {
+      LOG.log(Level.FINE, "checking the scheduler job failed; retrying", e);
+    }
+  }
+
+  /** How often this member resubmitted the job after it ended. */
+  public long jobResubmissions() {
+    return resubmissions.get();
   }
 
   private void saveQuietly() {

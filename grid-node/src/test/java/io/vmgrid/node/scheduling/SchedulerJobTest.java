@@ -132,6 +132,41 @@ class SchedulerJobTest {
   }
 
   @Test
+  void withoutTheJobRequestsAreAnsweredByTheirOwnersAndTheJobComesBack() throws Exception {
+    seed("jobStopped");
+    grid = start("round-robin");
+    Job job = grid.member(0).getJet().getJob(SchedulerJob.NAME);
+    job.cancel();
+    HazelcastTestSupport.assertTrueEventually(
+        () -> assertThat(job.getStatus().isTerminal()).isTrue(), 30);
+    AllocationClient client = grid.client();
+    long graceBefore = afterGrace();
+    List<CompletableFuture<AllocationOutcome>> futures = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      futures.add(client.allocate(VmRequest.builder().vmId("nojob-" + i).tenantId("t")
+          .cores(1).memoryMb(1_024).build()));
+    }
+    for (CompletableFuture<AllocationOutcome> f : futures) {
+      assertThat(f.get(60, TimeUnit.SECONDS)).isInstanceOf(AllocationOutcome.Placed.class);
+    }
+    System.out.println("jobStopped: handled after grace " + (afterGrace() - graceBefore)
+        + " of 20");
+    assertThat(afterGrace() - graceBefore).as("owners answered without the job").isPositive();
+    Fixtures.assertInvariants(grid.member(0));
+    // the oldest member notices the job ended and submits it again
+    HazelcastTestSupport.assertTrueEventually(() -> {
+      Job again = grid.member(0).getJet().getJob(SchedulerJob.NAME);
+      assertThat(again).isNotNull();
+      assertThat(again.getStatus()).isEqualTo(JobStatus.RUNNING);
+    }, 60);
+    long routedBefore = routed();
+    AllocationOutcome o = client.allocate(VmRequest.builder().vmId("job-back").tenantId("t")
+        .cores(1).memoryMb(1_024).build()).get(60, TimeUnit.SECONDS);
+    assertThat(o).isInstanceOf(AllocationOutcome.Placed.class);
+    assertThat(routed()).as("routed by the job again").isGreaterThan(routedBefore);
+  }
+
+  @Test
   void aMemberLeavingMidStreamLosesNoAcknowledgedPlacement() throws Exception {
     long seed = seed("schedulerMemberLoss");
     grid = start("kamino-request");
