@@ -55,6 +55,7 @@ public final class NodeMetrics {
   private volatile String policy;
   private final Map<String, Timer> estimateErrors = new ConcurrentHashMap<>();
   private @org.jspecify.annotations.Nullable Timer indicatorAge;
+  private @org.jspecify.annotations.Nullable Timer indicatorDelay;
   private final Map<String, Timer> latency = new ConcurrentHashMap<>();
   private final Map<String, Counter> requests = new ConcurrentHashMap<>();
   private final Map<Stage, Timer> stages = new ConcurrentHashMap<>();
@@ -79,6 +80,24 @@ public final class NodeMetrics {
   /** Sets the policy label of allocation latencies recorded from now on. */
   public void policy(String name) {
     this.policy = name;
+  }
+
+  /**
+   * Records how long a published indicator update took to reach this member's router (receipt
+   * minus publication; wall clocks, so members' clock skew adds to it).
+   */
+  public void indicatorDelay(long nanos) {
+    Timer t = indicatorDelay;
+    if (t == null) {
+      t = Timer.builder("vmgrid_scheduler_indicator_delay")
+          .description("Time from an agent publishing its indicators to a router receiving them")
+          .publishPercentileHistogram()
+          .minimumExpectedValue(Duration.ofNanos(10_000))
+          .maximumExpectedValue(Duration.ofSeconds(30))
+          .register(registry);
+      indicatorDelay = t;
+    }
+    t.record(Math.max(0, nanos), TimeUnit.NANOSECONDS);
   }
 
   /** Records how old the indicators were that a routing decision read. */

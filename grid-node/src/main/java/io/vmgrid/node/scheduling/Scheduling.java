@@ -357,6 +357,7 @@ public final class Scheduling implements AutoCloseable {
 
     @Override
     public void entryUpdated(com.hazelcast.core.EntryEvent<String, AgentLoad> e) {
+      metrics.indicatorDelay(epochNanos() - e.getValue().publishedAtNanos());
       view.merge(e.getKey(), e.getValue(), Scheduling::newer);
     }
 

@@ -124,8 +124,19 @@ class SchedulerJobTest {
       perAgent.merge(((AllocationOutcome.Placed) o).agentId(), 1, Integer::sum);
     }
     int top = perAgent.values().stream().mapToInt(Integer::intValue).max().orElse(0);
-    System.out.println("kaminoAffinity: per agent " + perAgent + "; indicator age mean "
+    System.out.println("kaminoAffinity: per agent " + perAgent + "; stage means (ms) "
         + grid.node(0).metrics().stageMeansMillis());
+    for (GridNode n : grid.nodes()) {
+      var age = n.metrics().registry().find("vmgrid_scheduler_indicator_age").timer();
+      var delay = n.metrics().registry().find("vmgrid_scheduler_indicator_delay").timer();
+      if (age != null && delay != null) {
+        System.out.printf("kaminoAffinity: indicators on a member: delivered %.3f ms mean "
+            + "(max %.3f, %d updates) after publication; %.3f ms old on average when a routing "
+            + "decision read them (%d decisions)%n", delay.mean(TimeUnit.MILLISECONDS),
+            delay.max(TimeUnit.MILLISECONDS), delay.count(), age.mean(TimeUnit.MILLISECONDS),
+            age.count());
+      }
+    }
     assertThat(top).as("most of the type's requests on one agent: %s", perAgent)
         .isGreaterThanOrEqualTo(40);
     Fixtures.assertInvariants(grid.member(0));
