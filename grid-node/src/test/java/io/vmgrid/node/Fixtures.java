@@ -35,6 +35,19 @@ public final class Fixtures {
   }
 
   /** {@code n} empty healthy servers {@code srv-000..} with the given capacity, in one cluster. */
+  /** Grid member config with 71 partitions, so 12 agents (one per partition at most) fit on 3 members. */
+  public static com.hazelcast.config.Config agentClusterConfig() {
+    return io.vmgrid.node.GridNode.applyGridConfig(com.hazelcast.test.HazelcastTestSupport
+        .smallInstanceConfig().setProperty("hazelcast.partition.count", "71"));
+  }
+
+  /** The test's seed ({@code -Dvmgrid.test.seed}, else the clock), printed under {@code test}. */
+  public static long seed(String test) {
+    long seed = Long.getLong("vmgrid.test.seed", System.nanoTime());
+    System.out.println(test + " seed=" + seed);
+    return seed;
+  }
+
   public static List<ServerState> servers(int n, long cores, long memoryMb) {
     List<ServerState> out = new ArrayList<>();
     for (int i = 0; i < n; i++) {

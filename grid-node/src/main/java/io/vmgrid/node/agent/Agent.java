@@ -201,7 +201,7 @@ final class Agent {
       addKeys(j.hints(), types, rules);
       queued++;
     }
-    return new AgentLoad(id, member, version, epochNanos(), queued,
+    return new AgentLoad(id, member, version, AgentLoad.nowNanos(), queued,
         Math.max(0, queueTimeNanos.get()), now == null ? 0 : currentSinceEpochNanos,
         now == null ? 0 : now.hints().estimateNanos(), toArray(cachedTypeKeys),
         toArray(cachedRuleKeys), toArray(types), toArray(rules));
@@ -226,12 +226,6 @@ final class Agent {
       out[i++] = k;
     }
     return i == out.length ? out : java.util.Arrays.copyOf(out, i);
-  }
-
-  /** Wall-clock nanoseconds: indicator times are compared across members. */
-  static long epochNanos() {
-    java.time.Instant now = java.time.Instant.now();
-    return now.getEpochSecond() * 1_000_000_000L + now.getNano();
   }
 
   /** Requests waiting in the queue (the one in progress excluded). */
@@ -341,7 +335,7 @@ final class Agent {
       }
       busySinceNanos = System.nanoTime();
       queueTimeNanos.addAndGet(-job.hints().estimateNanos());
-      currentSinceEpochNanos = epochNanos();
+      currentSinceEpochNanos = AgentLoad.nowNanos();
       current = job;
       loadVersion.incrementAndGet();
       try {

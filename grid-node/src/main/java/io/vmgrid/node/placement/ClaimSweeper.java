@@ -159,7 +159,7 @@ public final class ClaimSweeper implements AutoCloseable {
   }
 
   private boolean resolve(Placement claim) {
-    String host = findHost(claim.vmId());
+    String host = FindVmProcessor.hostOf(servers, claim.vmId());
     boolean changed;
     if (host != null) {
       String answer = placements.executeOnKey(claim.vmId(),
@@ -181,16 +181,6 @@ public final class ClaimSweeper implements AutoCloseable {
         + (host == null ? "no server hosts it, claim dropped" : "confirmed on " + host)
         + (waiting == null ? "" : "; its request was handed back for an answer"));
     return true;
-  }
-
-  private @Nullable String findHost(String vmId) {
-    for (Map.Entry<String, String> e
-        : servers.executeOnEntries(new FindVmProcessor(vmId)).entrySet()) {
-      if (e.getValue() != null && !e.getValue().isEmpty()) {
-        return e.getKey();
-      }
-    }
-    return null;
   }
 
   @Override

@@ -2,6 +2,7 @@ package io.vmgrid.node.placement;
 
 import com.hazelcast.core.ReadOnly;
 import com.hazelcast.map.EntryProcessor;
+import com.hazelcast.map.IMap;
 import com.hazelcast.nio.serialization.compact.CompactReader;
 import com.hazelcast.nio.serialization.compact.CompactSerializer;
 import com.hazelcast.nio.serialization.compact.CompactWriter;
@@ -18,6 +19,17 @@ import org.jspecify.annotations.Nullable;
 final class FindVmProcessor implements EntryProcessor<String, ServerState, String>, ReadOnly {
   private static final long serialVersionUID = 1L;
   private final String vmId;
+
+  /** The server hosting {@code vmId} per the authoritative entries (a full scan: recovery only). */
+  static @Nullable String hostOf(IMap<String, ServerState> servers, String vmId) {
+    for (Map.Entry<String, String> e
+        : servers.executeOnEntries(new FindVmProcessor(vmId)).entrySet()) {
+      if (e.getValue() != null && !e.getValue().isEmpty()) {
+        return e.getKey();
+      }
+    }
+    return null;
+  }
 
   FindVmProcessor(String vmId) {
     this.vmId = Objects.requireNonNull(vmId, "vmId");

@@ -35,7 +35,6 @@ import io.vmgrid.node.metrics.NodeMetrics;
 import io.micrometer.core.instrument.Gauge;
 import com.hazelcast.splitbrainprotection.SplitBrainProtectionException;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -242,7 +241,9 @@ public final class RequestProcessor implements AutoCloseable {
   /** Handles an allocation the scheduler job has not answered within its grace period. */
   private void afterGrace(String key, long arrived) {
     try {
-      if (inFlight.contains(key) || !requests.containsKey(key) || results.containsKey(key)) {
+      // the owner reads its own request locally; only an unanswered one costs the results lookup
+      GridRequest current = requests.get(key);
+      if (current == null || inFlight.contains(key) || results.containsKey(key)) {
         return;
       }
       long now = System.nanoTime();
@@ -253,8 +254,7 @@ public final class RequestProcessor implements AutoCloseable {
             TimeUnit.MILLISECONDS); // the job is behind, not stopped: look again later
         return;
       }
-      GridRequest current = requests.get(key);
-      if (current != null && inFlight.add(key)) {
+      if (inFlight.add(key)) {
         afterGrace.incrementAndGet();
         LOG.fine(() -> "the scheduler job did not answer " + key + " in time; handling it here");
         workers.execute(() -> handleGated(current, arrived));
@@ -625,12 +625,7 @@ public final class RequestProcessor implements AutoCloseable {
 
   /** The server hosting {@code vmId} per the authoritative entries (a full scan: recovery only). */
   private @Nullable String findHost(String vmId) {
-    for (Map.Entry<String, String> e : servers.executeOnEntries(new FindVmProcessor(vmId)).entrySet()) {
-      if (e.getValue() != null && !e.getValue().isEmpty()) {
-        return e.getKey();
-      }
-    }
-    return null;
+    return FindVmProcessor.hostOf(servers, vmId);
   }
 
   /** Answers a request whose VM id is claimed already; null if a live member is still on it. */

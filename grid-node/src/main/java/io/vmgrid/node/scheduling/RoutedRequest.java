@@ -14,12 +14,14 @@ import java.util.Objects;
  * @param request the client's request
  * @param agentId the chosen agent (the partitioned edge's key)
  * @param typeKey fingerprint of the request type
+ * @param ruleIds catalogue indices of its rules (for the estimator on the agent's member)
  * @param ruleKeys fingerprints of its rule keys
  * @param estimateNanos the estimate stored with it
  * @param receivedAtNanos epoch nanoseconds when the routing stage received it
  */
 @SuppressWarnings("ArrayRecordComponent") // never modified after routing
-public record RoutedRequest(GridRequest request, String agentId, long typeKey, long[] ruleKeys,
+public record RoutedRequest(GridRequest request, String agentId, long typeKey, int[] ruleIds,
+    long[] ruleKeys,
     long estimateNanos, long receivedAtNanos) {
 
   /** The hints the agent keeps in its indicators. */
@@ -32,9 +34,10 @@ public record RoutedRequest(GridRequest request, String agentId, long typeKey, l
     @Override
     public RoutedRequest read(CompactReader in) {
       long[] rules = in.readArrayOfInt64("ruleKeys");
+      int[] ids = in.readArrayOfInt32("ruleIds");
       return new RoutedRequest(Objects.requireNonNull(in.readCompact("request"), "request"),
           Objects.requireNonNullElse(in.readString("agentId"), ""), in.readInt64("typeKey"),
-          rules == null ? new long[0] : rules, in.readInt64("estimate"), in.readInt64("receivedAt"));
+          ids == null ? new int[0] : ids, rules == null ? new long[0] : rules, in.readInt64("estimate"), in.readInt64("receivedAt"));
     }
 
     @Override
@@ -42,6 +45,7 @@ public record RoutedRequest(GridRequest request, String agentId, long typeKey, l
       out.writeCompact("request", r.request());
       out.writeString("agentId", r.agentId());
       out.writeInt64("typeKey", r.typeKey());
+      out.writeArrayOfInt32("ruleIds", r.ruleIds());
       out.writeArrayOfInt64("ruleKeys", r.ruleKeys());
       out.writeInt64("estimate", r.estimateNanos());
       out.writeInt64("receivedAt", r.receivedAtNanos());

@@ -189,7 +189,7 @@ public final class Scheduling implements AutoCloseable {
    * registered yet, in which case the request's owner handles it after its grace period.
    */
   @Nullable RoutedRequest route(GridRequest r) {
-    long received = epochNanos();
+    long received = AgentLoad.nowNanos();
     long t0 = System.nanoTime();
     ClassifiedRequest c;
     try {
@@ -208,18 +208,20 @@ public final class Scheduling implements AutoCloseable {
       AgentLoad l = view.get(id); // local: no remote call on the routing path
       current.add(l == null ? AgentLoad.idle(id, "") : l);
     }
-    Selector.Choice choice = selector.select(c, current, epochNanos());
+    Selector.Choice choice = selector.select(c, current, AgentLoad.nowNanos());
     long t2 = System.nanoTime();
     metrics.stage(NodeMetrics.Stage.CLASSIFY, t1 - t0);
     metrics.stage(NodeMetrics.Stage.SELECT, t2 - t1);
     metrics.indicatorAge(choice.indicatorAgeNanos());
-    long[] rules = new long[c.ruleCount()];
-    for (int i = 0; i < rules.length; i++) {
-      rules[i] = c.ruleKey(i);
+    int[] ruleIds = new int[c.ruleCount()];
+    long[] ruleKeys = new long[c.ruleCount()];
+    for (int i = 0; i < ruleKeys.length; i++) {
+      ruleIds[i] = c.ruleId(i);
+      ruleKeys[i] = c.ruleKey(i);
     }
     routed.incrementAndGet();
-    return new RoutedRequest(r, choice.agentId(), c.typeKey(), rules, choice.estimateNanos(),
-        received);
+    return new RoutedRequest(r, choice.agentId(), c.typeKey(), ruleIds, ruleKeys,
+        choice.estimateNanos(), received);
   }
 
   private ClassifiedRequest classify(GridRequest r) {
@@ -247,7 +249,7 @@ public final class Scheduling implements AutoCloseable {
   /** The delivery stage: the request processor claims, places and answers {@code rr} here. */
   CompletableFuture<Boolean> handle(RoutedRequest rr) {
     lastDelivery = System.nanoTime();
-    metrics.stage(NodeMetrics.Stage.ROUTE, Math.max(0, epochNanos() - rr.receivedAtNanos()));
+    metrics.stage(NodeMetrics.Stage.ROUTE, Math.max(0, AgentLoad.nowNanos() - rr.receivedAtNanos()));
     return processor.handleRouted(rr.request(), rr.agentId(), rr.hints(), out -> learn(rr, out));
   }
 
@@ -255,24 +257,18 @@ public final class Scheduling implements AutoCloseable {
   private void learn(RoutedRequest rr, AgentOutcome out) {
     long measured = out.evaluateNanos() + out.commitNanos();
     metrics.estimateError(rr.estimateNanos() - measured);
-    ClassifiedRequest c = null;
-    for (ClassifiedRequest k : classes.values()) {
-      if (k.typeKey() == rr.typeKey()) {
-        c = k;
-        break;
-      }
-    }
+    int[] rules = rr.ruleIds();
     synchronized (estimator) {
       if ("TOP_HIT".equals(out.lookup())) {
         estimator.recordTopHit(out.evaluateNanos());
-      } else if (c != null && c.ruleCount() > 0) {
+      } else if (rules.length > 0) {
         // the agent times the whole evaluation, not each rule: spread it evenly over the rules
-        long share = out.evaluateNanos() / c.ruleCount();
-        for (int i = 0; i < c.ruleCount(); i++) {
+        long share = out.evaluateNanos() / rules.length;
+        for (int rule : rules) {
           if ("PARTIAL_HIT".equals(out.lookup())) {
-            estimator.recordRuleHit(c.ruleId(i), share);
+            estimator.recordRuleHit(rule, share);
           } else {
-            estimator.recordRuleMiss(c.ruleId(i), share);
+            estimator.recordRuleMiss(rule, share);
           }
         }
       }
@@ -357,7 +353,7 @@ public final class Scheduling implements AutoCloseable {
 
     @Override
     public void entryUpdated(com.hazelcast.core.EntryEvent<String, AgentLoad> e) {
-      metrics.indicatorDelay(epochNanos() - e.getValue().publishedAtNanos());
+      metrics.indicatorDelay(AgentLoad.nowNanos() - e.getValue().publishedAtNanos());
       view.merge(e.getKey(), e.getValue(), Scheduling::newer);
     }
 
@@ -365,11 +361,6 @@ public final class Scheduling implements AutoCloseable {
     public void entryRemoved(com.hazelcast.core.EntryEvent<String, AgentLoad> e) {
       view.remove(e.getKey());
     }
-  }
-
-  static long epochNanos() {
-    java.time.Instant now = java.time.Instant.now();
-    return now.getEpochSecond() * 1_000_000_000L + now.getNano();
   }
 
   @Override

@@ -12,6 +12,7 @@ import io.vmgrid.client.api.AllocationOutcome;
 import io.vmgrid.client.api.VmRequest;
 import io.vmgrid.client.wire.MapNames;
 import io.vmgrid.client.wire.ServerState;
+import io.vmgrid.node.Fixtures;
 import io.vmgrid.node.GridNode;
 import io.vmgrid.node.TestGrid;
 import java.util.ArrayList;
@@ -41,16 +42,12 @@ class AgentClusterTest {
     }
   }
 
-  /** 71 partitions, so 12 agents (one per partition at most) fit on 3 members. */
   private static Config config() {
-    return GridNode.applyGridConfig(
-        HazelcastTestSupport.smallInstanceConfig().setProperty("hazelcast.partition.count", "71"));
+    return Fixtures.agentClusterConfig();
   }
 
   private static long seed(String test) {
-    long seed = Long.getLong("vmgrid.test.seed", System.nanoTime());
-    System.out.println(test + " seed=" + seed);
-    return seed;
+    return Fixtures.seed(test);
   }
 
   private static VmRequest request(String vmId, Random random) {

@@ -39,16 +39,12 @@ class SchedulerJobTest {
     }
   }
 
-  /** 71 partitions, so 12 agents (one per partition at most) fit on 3 members. */
   private static Config config() {
-    return GridNode.applyGridConfig(
-        HazelcastTestSupport.smallInstanceConfig().setProperty("hazelcast.partition.count", "71"));
+    return Fixtures.agentClusterConfig();
   }
 
   private static long seed(String test) {
-    long seed = Long.getLong("vmgrid.test.seed", System.nanoTime());
-    System.out.println(test + " seed=" + seed);
-    return seed;
+    return Fixtures.seed(test);
   }
 
   private TestGrid start(String policy) {

@@ -47,6 +47,12 @@ public record AgentLoad(String agentId, String member, long version, long publis
     queuedRules = sorted(queuedRules);
   }
 
+  /** Now in epoch nanoseconds, the clock of every time in the indicators (compared across members). */
+  public static long nowNanos() {
+    java.time.Instant now = java.time.Instant.now();
+    return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+  }
+
   /** An idle agent with an empty cache. */
   public static AgentLoad idle(String agentId, String member) {
     return new AgentLoad(agentId, member, 0, 0, 0, 0, 0, 0, new long[0], new long[0], new long[0],

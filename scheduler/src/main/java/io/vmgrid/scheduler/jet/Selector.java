@@ -75,14 +75,14 @@ public final class Selector {
     if (loads.isEmpty()) {
       throw new IllegalArgumentException("no agent to route to");
     }
-    List<String> ids = new ArrayList<>(loads.size());
-    for (AgentLoad l : loads) {
-      ids.add(l.agentId());
-    }
-    if (!ids.equals(agentIds)) {
+    if (!sameAgents(loads)) {
+      List<String> ids = new ArrayList<>(loads.size());
+      for (AgentLoad l : loads) {
+        ids.add(l.agentId());
+      }
       agentIds = List.copyOf(ids);
       policy = PolicyRegistry.create(policyName, new PolicyContext(ids.size(), seed, settings));
-      pending.keySet().retainAll(ids);
+      pending.keySet().retainAll(agentIds);
     }
     View[] views = new View[loads.size()];
     for (int i = 0; i < views.length; i++) {
@@ -130,6 +130,18 @@ public final class Selector {
     return new Choice(target.load.agentId(), target.load.member(), estimate,
         Math.max(0, nowNanos - target.load.publishedAtNanos()), target.load.queueLength(),
         believed);
+  }
+
+  private boolean sameAgents(List<AgentLoad> loads) {
+    if (loads.size() != agentIds.size()) {
+      return false;
+    }
+    for (int i = 0; i < loads.size(); i++) {
+      if (!loads.get(i).agentId().equals(agentIds.get(i))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**
