@@ -78,6 +78,7 @@ public final class GridNode implements AutoCloseable {
       String scheduler, NodeMetrics metrics, HealthState health,
       @Nullable HttpEndpoints endpoints) {
     this.hazelcast = hazelcast;
+    CompactSchemas.register(hazelcast); // before any other member can be joining: see there
     this.metrics = metrics;
     this.health = health;
     this.endpoints = endpoints;

@@ -33,6 +33,26 @@ public final class WireSerialization {
     return config;
   }
 
+  /**
+   * One instance of every wire type (nested types filled in), for members to serialize once at
+   * start: a member that serializes a Compact type for the first time blocks until its schema has
+   * reached every member, so that must not first happen while a member is joining.
+   */
+  public static java.util.List<Object> schemaSamples() {
+    HostedVm vm = new HostedVm("vm", "t", 1, 1, "r", "regular", 0, "as", "aag");
+    ServerState server = new ServerState("s", "c", 1, 1, 1, 1, ServerHealth.HEALTHY, 0,
+        java.util.List.of(vm), java.util.List.of(), ServerState.Topology.UNSPECIFIED);
+    return java.util.List.of(
+        new GridRequest(GridRequest.Op.ALLOCATE, "r", "c", "vm", "t", 1, 1, "regular", 0),
+        new GridResult("r", "c", "vm", GridResult.Status.PLACED, "", "", "s", 1, 0, "c", "a"),
+        vm, server,
+        new Placement("vm", "r", Placement.State.PENDING, "", "t", 1, 1, "o"),
+        new Repair("vm", "s", "evicted", "t", "low", 1, 0),
+        new InventoryProcessors.AddServer(server),
+        new InventoryProcessors.RemoveServer(),
+        new InventoryProcessors.SetHealth(ServerHealth.HEALTHY));
+  }
+
   /** The Java deserialization filter: Hazelcast's defaults plus {@code io.vmgrid.} classes only. */
   public static JavaSerializationFilterConfig javaFilter() {
     return new JavaSerializationFilterConfig()

@@ -121,6 +121,11 @@ public final class MergeRepair implements AutoCloseable {
     return config;
   }
 
+  /** One instance of each of this package's Compact types (see {@code CompactSchemas}). */
+  public static java.util.List<Object> schemaSamples() {
+    return java.util.List.of(new ClearEvictedProcessor(Set.of("vm")));
+  }
+
   /** Repair log entries written by this member. */
   public long repaired() {
     return repaired.get();
