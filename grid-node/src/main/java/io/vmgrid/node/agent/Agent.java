@@ -71,10 +71,15 @@ final class Agent {
   private static final long MIRROR_WAIT_MILLIS = 5_000;
   /** Requests between reconciling the {@code agent-cache} records with the cache's contents. */
   private static final int RECORD_SYNC_EVERY = 200;
-  /** An idle agent writes its unwritten cache records after this long. */
+  /**
+   * Unwritten cache records wait at most about this long (idle or busy): they are what a moved
+   * agent re-warms from, so a busy agent must not hold them back until its next idle moment.
+   */
   private static final long RECORD_FLUSH_MILLIS = 200;
   /** New cache records written together. */
   private static final int RECORD_BATCH = 32;
+  /** Longest wait of a new agent for the cache records in its partition before it serves. */
+  static final long RECORDS_WAIT_MILLIS = 5_000;
 
   private final String id;
   private final AgentHost host;
@@ -89,6 +94,8 @@ final class Agent {
   private final Map<String, GridRequest> exemplars = new LinkedHashMap<>();
   /** Records not yet written to {@code agent-cache} (agent thread only). */
   private final Map<Object, GridRequest> unsaved = new HashMap<>();
+  /** When unsaved records were last written (agent thread only). */
+  private long lastFlushNanos = System.nanoTime();
   /** VM id to server of this agent's latest placements (agent thread only). */
   private final Map<String, String> recentlyPlaced = new LinkedHashMap<>(1024, 0.75f, false) {
     private static final long serialVersionUID = 1L;
@@ -104,6 +111,10 @@ final class Agent {
   private final AtomicLong conflicts = new AtomicLong();
   private final AtomicLong processed = new AtomicLong();
   private final AtomicLong prewarmed = new AtomicLong();
+  /** The records in the agent's partition when it started (see {@link #recordsFound}). */
+  private final CompletableFuture<List<GridRequest>> movedRecords = new CompletableFuture<>();
+  private final java.util.concurrent.atomic.AtomicBoolean recordFetchClaimed =
+      new java.util.concurrent.atomic.AtomicBoolean();
   private volatile boolean running = true;
   private volatile boolean rewarmRequested;
   private volatile long busySinceNanos;
@@ -126,8 +137,7 @@ final class Agent {
 
   private record Choice(String serverId, int rank, int candidates) {}
 
-  Agent(String id, AgentHost host, RuleSet ruleSet, CacheSettings cacheSettings,
-      List<GridRequest> warmFrom) {
+  Agent(String id, AgentHost host, RuleSet ruleSet, CacheSettings cacheSettings) {
     this.id = id;
     this.host = host;
     this.ruleSet = ruleSet;
@@ -135,16 +145,6 @@ final class Agent {
     this.servers = host.servers();
     this.records = host.cacheRecords();
     this.random = new SplittableRandom(id.hashCode());
-    RequestClassifier classifier = new RequestClassifier(ruleSet);
-    for (GridRequest r : warmFrom) {
-      try {
-        String type = classifier.typeKey(Mirrors.request(r)).value();
-        exemplars.put(type, r);
-        cachedTypeKeys.add(Keys.fingerprint(type));
-      } catch (RuntimeException e) {
-        LOG.fine(() -> "agent " + id + ": ignoring unusable cache record " + r.requestId() + ": " + e);
-      }
-    }
     this.thread = new Thread(this::loop, "vmgrid-agent-" + id);
     thread.setDaemon(true);
     thread.start();
@@ -269,10 +269,21 @@ final class Agent {
   }
 
   /**
-   * Hands the agent cache records that reached its member after it started (its partition's data
-   * arrived late): it re-warms from them before its next request.
+   * Hands the agent the cache records found in its partition when it started (none for a new
+   * agent; a moved agent's records came with its partition). It waits for them, up to
+   * {@link #RECORDS_WAIT_MILLIS}, and re-warms from them before it serves its first request;
+   * records that arrive later are re-warmed from before its next request.
    */
-  synchronized void adoptRecords(List<GridRequest> records) {
+  void recordsFound(List<GridRequest> found) {
+    movedRecords.complete(found);
+  }
+
+  /** True once, for the caller that should fetch this agent's records. */
+  boolean claimRecordFetch() {
+    return recordFetchClaimed.compareAndSet(false, true);
+  }
+
+  private synchronized void adoptRecords(List<GridRequest> records) {
     RequestClassifier classifier = new RequestClassifier(ruleSet);
     int before = exemplars.size();
     for (GridRequest r : records) {
@@ -301,6 +312,7 @@ final class Agent {
   }
 
   private void loop() {
+    awaitMovedRecords();
     if (cachedTypes() > 0) { // moved here with cache records: re-warm before serving
       try {
         host.mirror().awaitCaughtUp(MIRROR_WAIT_MILLIS);
@@ -356,6 +368,9 @@ final class Agent {
       }
       if (processed.incrementAndGet() % RECORD_SYNC_EVERY == 0) {
         syncRecords();
+      } else if (!unsaved.isEmpty()
+          && System.nanoTime() - lastFlushNanos > TimeUnit.MILLISECONDS.toNanos(RECORD_FLUSH_MILLIS)) {
+        flushRecordsQuietly();
       }
     }
     for (Job late; (late = queue.poll()) != null; ) { // submitted while it was stopping
@@ -368,6 +383,28 @@ final class Agent {
       LOG.fine(() -> "agent " + id + ": last cache records not written: " + e);
     }
     LOG.fine(() -> "agent " + id + " stopped after " + processed.get() + " requests");
+  }
+
+  /** Waits (bounded) for the records found in the partition; later ones are adopted on arrival. */
+  private void awaitMovedRecords() {
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(RECORDS_WAIT_MILLIS);
+    while (running && !movedRecords.isDone() && System.nanoTime() < deadline) {
+      try {
+        movedRecords.get(50, TimeUnit.MILLISECONDS);
+      } catch (java.util.concurrent.TimeoutException e) {
+        // keep waiting while running
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      } catch (java.util.concurrent.ExecutionException e) {
+        break; // the host completes it normally, with an empty list on failure
+      }
+    }
+    if (!movedRecords.isDone()) {
+      LOG.info(() -> "agent " + id + ": serving before the cache records in its partition were "
+          + "read; it re-warms when they arrive");
+    }
+    var unused = movedRecords.thenAccept(this::adoptRecords);
   }
 
   private AgentOutcome process(Job job) {
@@ -623,6 +660,7 @@ final class Agent {
 
   /** Writes the records of types cached since the last flush, in one call. */
   private void flushRecords() {
+    lastFlushNanos = System.nanoTime();
     if (!unsaved.isEmpty()) {
       records.putAllAsync(new HashMap<>(unsaved));
       unsaved.clear();

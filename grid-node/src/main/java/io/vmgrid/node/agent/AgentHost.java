@@ -12,8 +12,8 @@ import com.hazelcast.map.listener.EntryUpdatedListener;
 import com.hazelcast.partition.MigrationListener;
 import com.hazelcast.partition.MigrationState;
 import com.hazelcast.partition.Partition;
-import com.hazelcast.partition.PartitionAwareKey;
 import com.hazelcast.partition.ReplicaMigrationEvent;
+import com.hazelcast.query.Predicates;
 import io.micrometer.core.instrument.Meter;
 import io.vmgrid.client.wire.GridRequest;
 import io.vmgrid.client.wire.Placement;
@@ -47,6 +47,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -81,6 +82,8 @@ public final class AgentHost implements AutoCloseable {
   public static final String AGENT_INDICATORS = "agent-indicators";
   /** Longest wait for the mirror to apply pending changes before answering a query. */
   private static final long MIRROR_WAIT_MILLIS = 5_000;
+  /** Longest a migration process holds back the start of cold agents. */
+  private static final long MIGRATION_WAIT_NANOS = TimeUnit.SECONDS.toNanos(20);
   /** Period of the safety-net reconciliation of which agents run here. */
   private static final long RECONCILE_EVERY_MILLIS = 2_000;
   /** The executor that carries requests to agents. */
@@ -114,6 +117,10 @@ public final class AgentHost implements AutoCloseable {
   private final UUID membershipListenerId;
   private final UUID indicatorListenerId;
   private @Nullable ScheduledFuture<?> pendingReconcile;
+  /** Reads agents' cache records and cleans registrations, off the reconcile thread. */
+  private final ExecutorService recordReader;
+  /** When the current migration process started ({@code System.nanoTime}), 0 if none. */
+  private volatile long migrationStartedNanos;
   private volatile boolean closed;
 
   /** Creates the host and starts this member's agents. */
@@ -142,6 +149,11 @@ public final class AgentHost implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
+    this.recordReader = Executors.newFixedThreadPool(2, r -> {
+      Thread t = new Thread(r, "vmgrid-agent-records");
+      t.setDaemon(true);
+      return t;
+    });
     hz.getUserContext().put(CONTEXT_KEY, this);
     this.indicatorListenerId = indicators.addEntryListener(new IndicatorListener(), true);
     for (Map.Entry<String, AgentInfo> e : indicators.entrySet()) {
@@ -150,10 +162,13 @@ public final class AgentHost implements AutoCloseable {
     refreshRoutable();
     this.migrationListenerId = hz.getPartitionService().addMigrationListener(new MigrationListener() {
       @Override
-      public void migrationStarted(MigrationState state) {}
+      public void migrationStarted(MigrationState state) {
+        migrationStartedNanos = System.nanoTime();
+      }
 
       @Override
       public void migrationFinished(MigrationState state) {
+        migrationStartedNanos = 0;
         scheduleReconcile();
       }
 
@@ -274,7 +289,7 @@ public final class AgentHost implements AutoCloseable {
               .orElse(null);
         }
         if (agent == null && !closed) { // the partition arrived before reconcile ran
-          startAgent(agentId, List.of()); // reconcile hands it the records that moved here
+          startAgent(agentId); // reconcile hands it the records that moved here
           agent = active.get(agentId);
           scheduleReconcile();
         }
@@ -422,28 +437,69 @@ public final class AgentHost implements AutoCloseable {
     }
   }
 
-  /** Stops agents whose partition left, starts agents up to the quota, cleans stale registrations. */
+  /**
+   * Stops agents whose partition left, starts agents up to the quota, hands new agents the cache
+   * records in their partition, cleans stale registrations.
+   *
+   * <p>Only {@link #reconcileMembership} holds the lock, and it makes no grid call: a grid call
+   * may wait while partitions migrate (a local key listing did, for seconds), and a member that
+   * waits there neither stops the agents whose partitions left nor starts their successors. The
+   * grid calls here run afterwards and off the reconcile thread.
+   */
   private void reconcile() {
-    List<Agent> started = reconcileMembership();
-    // outside the lock: fetching records may wait while partitions migrate
-    Map<String, Set<Object>> keys = localRecordKeys();
+    reconcileMembership();
     for (Agent a : active.values()) {
-      Set<Object> own = keys.get(a.id());
-      if (own != null && (started.contains(a) || (a.prewarmed() == 0 && a.processed() < 50))) {
-        List<GridRequest> records = new ArrayList<>(cacheRecords.getAll(own).values());
-        a.adoptRecords(records); // re-warms from them before serving on
+      if (a.claimRecordFetch()) {
+        var unused = CompletableFuture.supplyAsync(() -> recordsOf(a.id()), recordReader)
+            .whenComplete((records, e) -> {
+              if (e != null) {
+                LOG.log(Level.INFO, "agent " + a.id() + ": could not read its cache records; "
+                    + "it starts cold", e);
+              }
+              a.recordsFound(e == null ? records : List.of());
+            });
+      }
+    }
+    var unused = CompletableFuture.runAsync(this::removeStaleRegistrations, recordReader);
+  }
+
+  /** The cache records in {@code agentId}'s partition (a query of that one partition). */
+  private List<GridRequest> recordsOf(String agentId) {
+    return new ArrayList<>(
+        cacheRecords.values(Predicates.partitionPredicate(agentId, Predicates.alwaysTrue())));
+  }
+
+  /**
+   * Removes registrations of agents whose partition this member owns but that do not run here:
+   * their member left, or their partition moved here and this member started others (an agent
+   * runs only on its partition's owner). Conditional, so a newer registration stays.
+   */
+  private void removeStaleRegistrations() {
+    if (closed) {
+      return;
+    }
+    for (Map.Entry<String, AgentInfo> e : known.entrySet()) {
+      String id = e.getKey();
+      Member owner = hz.getPartitionService().getPartition(id).getOwner();
+      if (owner != null && owner.localMember() && !active.containsKey(id)) {
+        try {
+          indicators.remove(id, e.getValue());
+        } catch (RuntimeException ex) {
+          LOG.fine(() -> "could not remove the stale registration of " + id + ": " + ex);
+        }
       }
     }
   }
 
   /**
-   * Under the lock and without remote reads: stops agents whose partition left, cleans stale
-   * registrations, starts agents up to the quota (warm ones first: those whose cache records are
-   * here). Returns the agents it started; their records are handed to them afterwards.
+   * Under the lock and without grid calls: stops agents whose partition left, starts agents up to
+   * the quota, warm ones first (registered on another member: their partition moved here with
+   * their cache records). While partitions migrate it starts only warm ones, so that cold agents
+   * do not fill the quota before the warm ones' partitions arrive.
    */
-  private synchronized List<Agent> reconcileMembership() {
+  private synchronized void reconcileMembership() {
     if (closed || !hz.getLifecycleService().isRunning()) {
-      return List.of();
+      return;
     }
     Set<Integer> owned = new HashSet<>();
     for (Partition p : hz.getPartitionService().getPartitions()) {
@@ -454,68 +510,58 @@ public final class AgentHost implements AutoCloseable {
     }
     for (String id : List.copyOf(active.keySet())) {
       if (!owned.contains(partitionOfAgent.getOrDefault(id, -1))) {
-        stopAgent(id, false);
-      }
-    }
-    Set<String> live = new HashSet<>();
-    for (Member m : hz.getCluster().getMembers()) {
-      live.add(m.getUuid().toString());
-    }
-    for (String key : indicators.localKeySet()) {
-      AgentInfo info = known.get(key);
-      if (info != null && !active.containsKey(key) && !live.contains(info.memberUuid())) {
-        indicators.remove(key, info); // its member is gone
+        stopAgent(id, true);
       }
     }
     if (active.size() >= agentsPerMember) {
-      return List.of();
+      return;
     }
-    Map<String, Set<Object>> warm = localRecordKeys();
     List<String> candidates = new ArrayList<>();
     for (int p : owned) {
       if (!active.containsKey(agentKeys[p])) {
         candidates.add(agentKeys[p]);
       }
     }
-    candidates.sort(Comparator
-        .comparingInt((String id) -> -warm.getOrDefault(id, Set.of()).size())
+    candidates.sort(Comparator.comparing((String id) -> !movedHere(id))
         .thenComparingInt(id -> partitionOfAgent.getOrDefault(id, Integer.MAX_VALUE)));
-    List<Agent> started = new ArrayList<>();
+    boolean migrating = migrating();
     for (String id : candidates) {
-      if (active.size() >= agentsPerMember) {
+      if (active.size() >= agentsPerMember || (migrating && !movedHere(id))) {
         break;
       }
-      startAgent(id, List.of());
-      started.add(active.get(id));
+      startAgent(id);
     }
-    return started;
   }
 
-  /** Keys of the cache records this member holds, by agent (a local read). */
-  private Map<String, Set<Object>> localRecordKeys() {
-    Map<String, Set<Object>> out = new HashMap<>();
-    for (Object k : cacheRecords.localKeySet()) {
-      if (k instanceof PartitionAwareKey<?, ?> pak && pak.getPartitionKey() instanceof String a) {
-        out.computeIfAbsent(a, x -> new HashSet<>()).add(k);
-      }
-    }
-    return out;
+  /** Registered on another member: it ran there, and its partition (with its records) is here. */
+  private boolean movedHere(String agentId) {
+    AgentInfo info = known.get(agentId);
+    return info != null && !info.memberUuid().equals(memberUuid);
   }
 
-  private void startAgent(String id, List<GridRequest> warmFrom) {
-    Agent agent = new Agent(id, this, ruleSet, cacheSettings, warmFrom);
+  /** Whether a migration process is under way (bounded: its end event may never come). */
+  private boolean migrating() {
+    long since = migrationStartedNanos;
+    return since != 0 && System.nanoTime() - since < MIGRATION_WAIT_NANOS;
+  }
+
+  private void startAgent(String id) {
+    Agent agent = new Agent(id, this, ruleSet, cacheSettings);
     active.put(id, agent);
     meters.put(id, metrics.agentGauges(id, agent::queueLength, agent::queueTimeNanos,
         agent::cacheBytes,
         agent::cacheEvictions));
     AgentInfo info = new AgentInfo(id, memberUuid, System.currentTimeMillis());
     registered.put(id, info);
-    indicators.set(id, info);
-    LOG.info(() -> "agent " + id + " started on " + hz.getCluster().getLocalMember().getAddress()
-        + (warmFrom.isEmpty() ? " (cold)" : " with " + warmFrom.size() + " cache records"));
+    var unused = indicators.setAsync(id, info); // no grid wait under the reconcile lock
+    LOG.info(() -> "agent " + id + " started on " + hz.getCluster().getLocalMember().getAddress());
   }
 
-  private void stopAgent(String id, boolean shuttingDown) {
+  /**
+   * Stops a local agent. Its registration stays when its partition {@code moved}: the new owner
+   * reads it as "this agent has cache records here" and starts it first (or removes it).
+   */
+  private void stopAgent(String id, boolean moved) {
     Agent agent = active.remove(id);
     if (agent == null) {
       return;
@@ -527,13 +573,14 @@ public final class AgentHost implements AutoCloseable {
     }
     AgentInfo info = registered.remove(id);
     try {
-      if (info != null) {
+      if (info != null && !moved) {
         indicators.remove(id, info); // only if the new owner has not registered it already
       }
     } catch (RuntimeException e) {
       LOG.fine(() -> "could not deregister agent " + id + ": " + e);
     }
-    LOG.info(() -> "agent " + id + " stopping on this member" + (shuttingDown ? " (shutdown)" : ""));
+    LOG.info(() -> "agent " + id + " stopping on this member"
+        + (moved ? " (its partition moved)" : " (shutdown)"));
   }
 
   /**
@@ -651,7 +698,7 @@ public final class AgentHost implements AutoCloseable {
     closed = true;
     List<Agent> agents = new ArrayList<>(active.values());
     for (String id : List.copyOf(active.keySet())) {
-      stopAgent(id, true);
+      stopAgent(id, false);
     }
     long deadline = System.currentTimeMillis() + 10_000;
     for (Agent a : agents) {
@@ -663,6 +710,7 @@ public final class AgentHost implements AutoCloseable {
       }
     }
     scheduler.shutdownNow();
+    recordReader.shutdownNow();
     Thread t = publisher;
     if (t != null) {
       t.interrupt();
