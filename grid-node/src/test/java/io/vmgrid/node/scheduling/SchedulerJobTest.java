@@ -112,13 +112,18 @@ class SchedulerJobTest {
     grid = start("kamino-request");
     AllocationClient client = grid.client();
     Map<String, Integer> perAgent = new HashMap<>();
+    List<String> sequence = new ArrayList<>();
+    long routedBefore = routed();
+    long graceBefore = afterGrace();
     // one request type, one at a time: the agent that has it cached is the cheapest every time
     for (int i = 0; i < 60; i++) {
       AllocationOutcome o = client.allocate(VmRequest.builder().vmId("same-" + i).tenantId("t")
           .cores(2).memoryMb(4_096).build()).get(60, TimeUnit.SECONDS);
       assertThat(o).isInstanceOf(AllocationOutcome.Placed.class);
       perAgent.merge(((AllocationOutcome.Placed) o).agentId(), 1, Integer::sum);
+      sequence.add(((AllocationOutcome.Placed) o).agentId().replaceFirst("^agent-", ""));
     }
+    System.out.println("kaminoAffinity: agents in request order " + sequence);
     int top = perAgent.values().stream().mapToInt(Integer::intValue).max().orElse(0);
     System.out.println("kaminoAffinity: per agent " + perAgent + "; stage means (ms) "
         + grid.node(0).metrics().stageMeansMillis());
@@ -133,8 +138,14 @@ class SchedulerJobTest {
             age.count());
       }
     }
-    assertThat(top).as("most of the type's requests on one agent: %s", perAgent)
-        .isGreaterThanOrEqualTo(40);
+    // a request the job has not delivered within the grace period is placed by its owner's
+    // direct (round-robin) path: that is no Kamino decision, so only the job's routings count
+    long byJob = routed() - routedBefore;
+    System.out.println("kaminoAffinity: routed by the job " + byJob + ", after grace "
+        + (afterGrace() - graceBefore));
+    assertThat(byJob).as("requests the job routed").isGreaterThanOrEqualTo(30);
+    assertThat(top).as("most of the job's routings of the type on one agent: %s", perAgent)
+        .isGreaterThanOrEqualTo((int) (byJob * 2 / 3));
     Fixtures.assertInvariants(grid.member(0));
   }
 
