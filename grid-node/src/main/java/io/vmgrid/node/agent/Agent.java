@@ -464,8 +464,13 @@ final class Agent {
       }
       if (commit.hosted()) {
         reportCommit(true);
-        String winner = confirm(r, choice.serverId(),
-            commit.status() == CommitResult.Status.PLACED);
+        String winner;
+        try {
+          winner = confirm(r, choice.serverId(), commit.status() == CommitResult.Status.PLACED);
+        } catch (SplitBrainProtectionException e) {
+          return unconfirmed(r, choice.serverId(), commit.status() == CommitResult.Status.PLACED,
+              attempt, refused, firstLookup, queueNanos, evaluateNanos, commitNanos);
+        }
         if (winner == null) {
           return new AgentOutcome(AgentOutcome.Status.FAILED, "", "ABANDONED",
               "the request's claim disappeared while it was placed (its member gave up); the VM was"
@@ -487,6 +492,38 @@ final class Agent {
         "gave up after " + MAX_ATTEMPTS + " commits were refused by the servers' current state"
             + " (last: " + lastRefusal + "); retry the request",
         id, MAX_ATTEMPTS, refused, firstLookup, queueNanos, evaluateNanos, commitNanos);
+  }
+
+  /**
+   * The answer when this side lost its quorum between the commit and its confirmation: the commit
+   * is released if that still works (then nothing was committed); if not, the VM stays committed
+   * but unrecorded, and the answer says so instead of claiming nothing happened. After the split
+   * heals, the claim sweeper records it where it is (or the merge rule evicts it, reported in
+   * {@code repairs}); asking again with the same request id tells the outcome.
+   */
+  private AgentOutcome unconfirmed(GridRequest r, String serverId, boolean added, int attempt,
+      int refused, String firstLookup, long queueNanos, long evaluateNanos, long commitNanos) {
+    boolean released = !added;
+    if (added) {
+      try {
+        servers.executeOnKey(serverId, new ReleaseVmProcessor(r.vmId()));
+        released = true;
+      } catch (RuntimeException e) {
+        LOG.warning(() -> "agent " + id + ": " + r.vmId() + " committed on " + serverId
+            + " but neither confirmed nor released (no quorum): " + e.getMessage());
+      }
+    }
+    String message = released
+        ? "this side of the cluster lost the placement quorum (a network split?) before the placement"
+            + " was recorded; the commit was undone: retry later or through another member"
+        : "this side of the cluster lost the placement quorum (a network split?) after committing to "
+            + serverId + " and before recording it; the commit could not be undone either. When the"
+            + " split heals it is recorded there or evicted by the merge rule (see repairs): ask again"
+            + " with the same requestId to learn the outcome";
+    // a FAILED outcome naming a server: the VM may be there, so the request owner keeps the claim
+    return new AgentOutcome(AgentOutcome.Status.FAILED, released ? "" : serverId,
+        released ? "NO_QUORUM" : "IN_DOUBT", message, id, attempt, refused, firstLookup,
+        queueNanos, evaluateNanos, commitNanos);
   }
 
   /**

@@ -9,7 +9,7 @@ import java.util.Objects;
  * What an agent did with one allocation request.
  *
  * @param status PLACED, REJECTED (no server qualifies) or FAILED (gave up after conflicts)
- * @param serverId the server it was committed to, or empty
+ * @param serverId the server it was committed to, or empty (on FAILED: where a commit may remain that could be neither confirmed nor undone)
  * @param reason machine-readable reason when not placed (e.g. {@code NO_CAPACITY}, {@code CONFLICTS})
  * @param message human-readable detail
  * @param agentId the agent that handled it

@@ -446,6 +446,9 @@ public final class RequestProcessor implements AutoCloseable {
       }
       GridResult.Status status = out.status() == AgentOutcome.Status.REJECTED
           ? GridResult.Status.REJECTED : GridResult.Status.FAILED;
+      // a failure that names a server left the VM committed there, unrecorded (quorum lost
+      // between commit and confirmation): the claim stays, for the sweeper to resolve
+      committed = status == GridResult.Status.FAILED && !out.serverId().isEmpty();
       return result(r, status, out.reason(), out.message(), "", out.attempts(), start);
     } finally {
       if (!committed) {

@@ -191,7 +191,8 @@ class NetnsSplitProcessTest {
       counts.merge(phase + ":" + kind, 1, Integer::sum);
       if (o instanceof AllocationOutcome.Placed p) {
         acknowledged.put(p.vmId(), p.serverId());
-      } else if (o instanceof AllocationOutcome.Failed f && f.reason().equals("TIMEOUT")) {
+      } else if (o instanceof AllocationOutcome.Failed f
+          && (f.reason().equals("TIMEOUT") || f.reason().equals("IN_DOUBT"))) {
         unknown.add(f.vmId()); // may have been placed after all (at most once: checked)
       }
     }
@@ -205,6 +206,19 @@ class NetnsSplitProcessTest {
 
   @Test
   void aRealTwoOneSplitRefusesOnTheMinorityAndLosesNothingAfterTheMerge() throws Exception {
+    scenario(false);
+  }
+
+  /**
+   * The same split, and while the minority merges back its merge target is killed with SIGKILL:
+   * the minority joins the surviving member instead, and still nothing acknowledged is lost.
+   */
+  @Test
+  void killingTheMergeTargetDuringTheMergeLosesNothing() throws Exception {
+    scenario(true);
+  }
+
+  private void scenario(boolean killMergeTarget) throws Exception {
     Assumptions.assumeTrue(netnsAllowed(), "ip netns is not permitted on this machine");
     Files.createDirectories(logs);
     long seed = Long.getLong("vmgrid.test.seed", System.nanoTime());
@@ -254,15 +268,34 @@ class NetnsSplitProcessTest {
               f -> assertThat(f.reason()).isEqualTo("NO_QUORUM")));
 
       split(false);
-      HazelcastTestSupport.assertTrueEventually(() -> {
-        assertThat(majorityHz.getCluster().getMembers()).hasSize(3);
-        assertThat(minorityHz.getCluster().getMembers()).hasSize(3);
-      }, 120);
+      // requests keep coming through the minority's member while it merges
+      Random mergeRandom = new Random(seed + 2);
+      CompletableFuture<List<AllocationOutcome>> duringMerge = CompletableFuture.supplyAsync(
+          () -> allocate(minority, "merge", 30, mergeRandom));
+      HazelcastInstance checker = majorityHz;
+      if (killMergeTarget) {
+        Path log = logs.resolve("m2.log");
+        HazelcastTestSupport.assertTrueEventually(() -> assertThat(Files.readString(log))
+            .as("the minority starts merging").contains("is merging to"), 120);
+        members.get(0).destroyForcibly().waitFor(); // SIGKILL the merge target, mid-merge
+        System.out.println("NetnsSplitProcessTest: killed the merge target "
+            + address(0) + " as the minority began merging");
+        checker = minorityHz; // the majority client knew only the killed member
+        HazelcastTestSupport.assertTrueEventually(
+            () -> assertThat(minorityHz.getCluster().getMembers()).hasSize(2), 120);
+      } else {
+        HazelcastTestSupport.assertTrueEventually(() -> {
+          assertThat(majorityHz.getCluster().getMembers()).hasSize(3);
+          assertThat(minorityHz.getCluster().getMembers()).hasSize(3);
+        }, 120);
+      }
+      record("during-merge", duringMerge.join(), acknowledged, counts);
       record("after", allocate(minority, "after", 30, random), acknowledged, counts);
 
-      IMap<String, Repair> repairs = majorityHz.getMap(MapNames.REPAIRS);
+      HazelcastInstance check = checker;
+      IMap<String, Repair> repairs = check.getMap(MapNames.REPAIRS);
       HazelcastTestSupport.assertTrueEventually(() -> {
-        Map<String, String> hostOf = Fixtures.assertInvariants(majorityHz);
+        Map<String, String> hostOf = Fixtures.assertInvariants(check);
         Set<String> evicted = new HashSet<>();
         repairs.values().stream().filter(r -> r.action().equals("EVICTED_OVER_CAPACITY"))
             .forEach(r -> evicted.add(r.vmId()));
@@ -271,7 +304,7 @@ class NetnsSplitProcessTest {
             assertThat(hostOf).as("acknowledged %s after the merge", vm).containsEntry(vm, server);
           }
         });
-        assertThat(unknown).as("placed but never acknowledged: only requests that timed out")
+        assertThat(unknown).as("placed but never acknowledged: only requests answered TIMEOUT or IN_DOUBT")
             .containsAll(notAcknowledged(hostOf.keySet(), acknowledged.keySet()));
       }, 90);
       System.out.println("NetnsSplitProcessTest: repairs " + repairs.values());
@@ -279,6 +312,7 @@ class NetnsSplitProcessTest {
           counts, acknowledged.size());
       assertThat(counts).as("the majority placed during the split")
           .containsKey("majority:PLACED");
+      assertThat(counts).as("the merged cluster places").containsKey("after:PLACED");
     } finally {
       majorityHz.shutdown();
       minorityHz.shutdown();
