@@ -99,6 +99,8 @@ public final class GridNode implements AutoCloseable {
       this.scheduling = new Scheduling(hazelcast, agents, processor, metrics, scheduler, 1);
     }
     InventoryGauges.bind(metrics.registry(), view::forEach, hazelcast);
+    health.safeWhen(() -> hazelcast.getLifecycleService().isRunning()
+        && hazelcast.getPartitionService().isClusterSafe());
     health.running(this::serving);
   }
 

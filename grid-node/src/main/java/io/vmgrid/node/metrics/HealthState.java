@@ -22,6 +22,7 @@ public final class HealthState {
 
   private volatile Phase phase = Phase.STARTING;
   private volatile BooleanSupplier runningCheck = () -> true;
+  private volatile BooleanSupplier safeCheck = () -> false;
 
   /** The current phase. */
   public Phase phase() {
@@ -47,6 +48,19 @@ public final class HealthState {
   /** Whether the process should be considered alive (not restarted by an orchestrator). */
   public boolean live() {
     return phase != Phase.STOPPED;
+  }
+
+  /** Sets the check behind {@link #safe()} (e.g. Hazelcast's cluster-safe state). */
+  public void safeWhen(BooleanSupplier check) {
+    this.safeCheck = check;
+  }
+
+  /**
+   * Whether the member runs and every partition's backups are in sync, so that losing one member
+   * now loses no data: what a rolling restart (or a chaos test) waits for before stopping the next.
+   */
+  public boolean safe() {
+    return phase == Phase.RUNNING && safeCheck.getAsBoolean();
   }
 
   /** Whether the member should receive traffic. */

@@ -13,8 +13,9 @@ import java.util.function.Supplier;
 
 /**
  * The member's small HTTP server: {@code GET /metrics} (Prometheus text format),
- * {@code /health/live} and {@code /health/ready} (200 or 503 with a one-word body). Anything else is
- * 404. It binds to the given address only; two daemon threads serve it.
+ * {@code /health/live}, {@code /health/ready} and {@code /health/safe} (every partition's backups in
+ * sync: losing this or any member now loses nothing), each 200 or 503 with a short body. Anything
+ * else is 404. It binds to the given address only; two daemon threads serve it.
  */
 public final class HttpEndpoints implements AutoCloseable {
   /** Default port of {@code vmgrid node --metrics-port}. */
@@ -50,8 +51,12 @@ public final class HttpEndpoints implements AutoCloseable {
       respond(ex, ready ? 200 : 503, "text/plain; charset=utf-8",
           ready ? "ready\n" : health.phase().name().toLowerCase(java.util.Locale.ROOT) + "\n");
     });
+    server.createContext("/health/safe", ex -> {
+      boolean safe = health.safe();
+      respond(ex, safe ? 200 : 503, "text/plain; charset=utf-8", safe ? "safe\n" : "not safe\n");
+    });
     server.createContext("/", ex -> respond(ex, 404, "text/plain; charset=utf-8",
-        "not found: try /metrics, /health/live, /health/ready\n"));
+        "not found: try /metrics, /health/live, /health/ready, /health/safe\n"));
     ExecutorService executor = Executors.newFixedThreadPool(2, r -> {
       Thread t = new Thread(r, "vmgrid-http");
       t.setDaemon(true);

@@ -42,10 +42,13 @@ class MetricsEndpointTest {
     HttpResponse<String> notYet = get(port, "/health/ready");
     assertThat(notYet.statusCode()).isEqualTo(503);
     assertThat(notYet.body()).contains("starting");
+    assertThat(get(port, "/health/safe").statusCode()).as("not safe before joining").isEqualTo(503);
 
     GridNode node = starting.scheduler("kamino-request").join();
     try {
       assertThat(get(port, "/health/ready").statusCode()).isEqualTo(200);
+      HazelcastTestSupport.assertTrueEventually( // a lone member: nothing to back up
+          () -> assertThat(get(port, "/health/safe").statusCode()).isEqualTo(200), 30);
       node.loadInventory(Fixtures.servers(4, 8, 65_536));
 
       int placed = 0;
