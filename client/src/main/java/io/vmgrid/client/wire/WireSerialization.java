@@ -42,8 +42,7 @@ public final class WireSerialization {
     HostedVm vm = new HostedVm("vm", "t", 1, 1, "r", "regular", 0, "as", "aag");
     ServerState server = new ServerState("s", "c", 1, 1, 1, 1, ServerHealth.HEALTHY, 0,
         java.util.List.of(vm), java.util.List.of(), ServerState.Topology.UNSPECIFIED);
-    return java.util.List.of(
-        new GridRequest(GridRequest.Op.ALLOCATE, "r", "c", "vm", "t", 1, 1, "regular", 0),
+    return java.util.List.of(sampleRequest(),
         new GridResult("r", "c", "vm", GridResult.Status.PLACED, "", "", "s", 1, 0, "c", "a"),
         vm, server,
         new Placement("vm", "r", Placement.State.PENDING, "", "t", 1, 1, "o"),
@@ -51,6 +50,11 @@ public final class WireSerialization {
         new InventoryProcessors.AddServer(server),
         new InventoryProcessors.RemoveServer(),
         new InventoryProcessors.SetHealth(ServerHealth.HEALTHY));
+  }
+
+  /** The request in {@link #schemaSamples()}, for samples of types that carry one. */
+  public static GridRequest sampleRequest() {
+    return new GridRequest(GridRequest.Op.ALLOCATE, "r", "c", "vm", "t", 1, 1, "regular", 0);
   }
 
   /** The Java deserialization filter: Hazelcast's defaults plus {@code io.vmgrid.} classes only. */

@@ -1,7 +1,7 @@
 package io.vmgrid.node.agent;
 
 import com.hazelcast.config.SerializationConfig;
-import io.vmgrid.client.wire.GridRequest;
+import io.vmgrid.client.wire.WireSerialization;
 
 /** Registers the agents' member-internal Compact serializers. */
 public final class AgentSerialization {
@@ -19,8 +19,7 @@ public final class AgentSerialization {
   /** One instance of each of this package's Compact types (see {@code CompactSchemas}). */
   public static java.util.List<Object> schemaSamples() {
     return java.util.List.of(
-        new AgentTask("a", new GridRequest(GridRequest.Op.ALLOCATE, "r", "c", "vm", "t", 1, 1,
-            "regular", 0)),
+        new AgentTask("a", WireSerialization.sampleRequest()),
         new AgentOutcome(AgentOutcome.Status.PLACED, "s", "", "", "a", 1, 0, "", 0, 0, 0),
         new AgentInfo("a", "m", 0));
   }

@@ -17,9 +17,8 @@ public final class SchedulingSerialization {
   /** One instance of each of this package's Compact types (see {@code CompactSchemas}). */
   public static java.util.List<Object> schemaSamples() {
     return java.util.List.of(
-        new RoutedRequest(new io.vmgrid.client.wire.GridRequest(
-            io.vmgrid.client.wire.GridRequest.Op.ALLOCATE, "r", "c", "vm", "t", 1, 1, "regular", 0),
-            "a", 0, new int[] {0}, new long[] {0}, 0, 0),
+        new RoutedRequest(io.vmgrid.client.wire.WireSerialization.sampleRequest(), "a", 0,
+            new int[] {0}, new long[] {0}, 0, 0),
         new AgentLoad("a", "m", 0, 0, 0, 0, 0, 0, new long[] {1}, new long[] {1},
             new long[] {1}, new long[] {1}));
   }
