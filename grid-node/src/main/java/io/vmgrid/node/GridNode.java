@@ -15,6 +15,7 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import io.vmgrid.client.wire.MapNames;
 import io.vmgrid.client.wire.ServerState;
+import io.vmgrid.client.wire.CallbackThreads;
 import io.vmgrid.client.wire.WireSerialization;
 import io.vmgrid.node.metrics.HealthState;
 import io.vmgrid.node.metrics.HttpEndpoints;
@@ -129,6 +130,7 @@ public final class GridNode implements AutoCloseable {
     private final @Nullable HttpEndpoints endpoints;
     private RuleSet ruleSet = RuleSet.defaults();
     private String scheduler = Scheduling.DIRECT;
+    private int jetThreads;
 
     private Starting(GridNodeConfig config, NodeMetrics metrics, HealthState health,
         @Nullable HttpEndpoints endpoints) {
@@ -158,10 +160,26 @@ public final class GridNode implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Runs Jet (the scheduler job) on {@code threads} cooperative threads; 0 keeps Hazelcast's
+     * default of one per core.
+     */
+    public Starting jetThreads(int threads) {
+      if (threads < 0 || threads > 256) {
+        throw new IllegalArgumentException("jetThreads: must be in 0..256 (was " + threads + ")");
+      }
+      this.jetThreads = threads;
+      return this;
+    }
+
     /** Starts the member, joins the cluster, loads the view and starts serving requests. */
     public GridNode join() {
       try {
-        return new GridNode(Hazelcast.newHazelcastInstance(memberConfig(config)), config.workers(),
+        Config member = memberConfig(config);
+        if (jetThreads > 0) {
+          member.getJetConfig().setCooperativeThreadCount(jetThreads);
+        }
+        return new GridNode(Hazelcast.newHazelcastInstance(member), config.workers(),
             ruleSet, scheduler, metrics, health, endpoints);
       } catch (RuntimeException e) {
         health.stopped();
@@ -257,6 +275,7 @@ public final class GridNode implements AutoCloseable {
    * @param quorum fewest members a side needs to change {@code servers} or {@code placements}
    */
   public static Config applyGridConfig(Config config, int quorum) {
+    CallbackThreads.install(); // before the member exists: see there (2-core machines)
     WireSerialization.register(config.getSerializationConfig());
     boolean protect = quorum > 1; // a quorum of 1 protects nothing: every side has one member
     if (protect) {

@@ -24,6 +24,7 @@ import org.jspecify.annotations.Nullable;
  * workers: 4
  * quorum: 2               # fewest members a split side needs to place or release
  * scheduler: kamino-request   # routing policy of the scheduler job, or direct
+ * jetThreads: 1           # Jet cooperative threads; default one per core
  * rules: /etc/vmgrid/rules.yaml
  * discovery:
  *   mode: tcp-ip            # or kubernetes
@@ -43,6 +44,7 @@ import org.jspecify.annotations.Nullable;
  * @param members tcp-ip members, or null
  * @param kubernetesDns headless-service DNS name, or null
  * @param scheduler routing policy of the scheduler job ({@code direct}: none), or null
+ * @param jetThreads Jet cooperative threads (the scheduler job's), or null for one per core
  */
 public record NodeFile(
     @Nullable String clusterName,
@@ -54,16 +56,17 @@ public record NodeFile(
     @Nullable Path rules,
     @Nullable List<String> members,
     @Nullable String kubernetesDns,
-    @Nullable String scheduler) {
+    @Nullable String scheduler,
+    @Nullable Integer jetThreads) {
 
   private static final Set<String> TOP =
       Set.of("clusterName", "bindAddress", "port", "metricsPort", "workers", "quorum", "rules",
-          "discovery", "scheduler");
+          "discovery", "scheduler", "jetThreads");
   private static final Set<String> DISCOVERY = Set.of("mode", "members", "serviceDns");
 
   /** An empty file: nothing set. */
   public static NodeFile empty() {
-    return new NodeFile(null, null, null, null, null, null, null, null, null, null);
+    return new NodeFile(null, null, null, null, null, null, null, null, null, null, null);
   }
 
   /** Reads and checks {@code file}; throws {@link IllegalArgumentException} listing every problem. */
@@ -98,6 +101,10 @@ public record NodeFile(
     Integer quorum = integer(root, "quorum", problems);
     String rules = text(root, "rules", problems);
     String scheduler = text(root, "scheduler", problems);
+    Integer jetThreads = integer(root, "jetThreads", problems);
+    if (jetThreads != null && (jetThreads < 1 || jetThreads > 256)) {
+      problems.add("jetThreads: must be in 1..256 (was " + jetThreads + ")");
+    }
     if (scheduler != null) {
       try {
         io.vmgrid.node.scheduling.Scheduling.validatePolicy("scheduler", scheduler);
@@ -150,7 +157,7 @@ public record NodeFile(
     }
     return new NodeFile(cluster, bind, port, metricsPort, workers, quorum,
         rules == null ? null : Path.of(rules),
-        members, dns, scheduler);
+        members, dns, scheduler, jetThreads);
   }
 
   private static void unknownKeys(JsonNode node, Set<String> known, String prefix, List<String> problems) {

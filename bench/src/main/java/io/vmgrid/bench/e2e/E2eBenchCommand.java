@@ -114,6 +114,12 @@ public final class E2eBenchCommand implements Callable<Integer> {
           + " figure (default ${DEFAULT-VALUE}).")
   int warmup;
 
+  @Option(names = "--warmup-rate", defaultValue = "-1", paramLabel = "R",
+      description = "Rate of the warm-up allocations: per second, 0 = as fast as --in-flight allows,"
+          + " -1 = the same as --rate (default ${DEFAULT-VALUE}). A member's JIT compilers keep a"
+          + " core busy for the first several thousand allocations; warm up past that.")
+  double warmupRate = -1;
+
   @Option(names = "--in-flight", defaultValue = "256",
       description = "With --rate 0: most outstanding requests (default ${DEFAULT-VALUE}).")
   int inFlight;
@@ -174,6 +180,10 @@ public final class E2eBenchCommand implements Callable<Integer> {
     }
     if (warmup < 0) {
       return "--warmup: must be >= 0 (was " + warmup + ")";
+    }
+    if (!(warmupRate >= 0 || warmupRate == -1) || Double.isInfinite(warmupRate)) {
+      return "--warmup-rate: must be a number >= 0, or -1 for the same as --rate (was "
+          + warmupRate + ")";
     }
     if (trace.isBlank()) {
       return "--trace: must name a file or 'synthetic'";
@@ -337,6 +347,7 @@ public final class E2eBenchCommand implements Callable<Integer> {
       }
       doc.put("limit", limit);
       doc.put("warmup", warmup);
+      doc.put("warmupRate", warmupRate < 0 ? rate : warmupRate);
       doc.put("requests", workload.requests().size());
       doc.put("seed", seed);
       doc.put("workload", workload.description());
@@ -376,7 +387,7 @@ public final class E2eBenchCommand implements Callable<Integer> {
         out.flush();
         List<List<PromText.Sample>> baseline = List.of();
         if (warmup > 0) {
-          Replay warm = replay(client, workload.warmup(warmup));
+          Replay warm = replay(client, workload.warmup(warmup), warmupRate < 0 ? rate : warmupRate);
           int released = release(client, warm.placedVmIds());
           cluster.checkAlive();
           Thread.sleep(1_000);
@@ -386,7 +397,7 @@ public final class E2eBenchCommand implements Callable<Integer> {
               warm.latency().p50Ms(), warm.latency().p99Ms(), released);
           out.flush();
         }
-        Replay replay = replay(client, workload.requests());
+        Replay replay = replay(client, workload.requests(), rate);
         cluster.checkAlive();
         Thread.sleep(1_000); // let the members record the last deliveries before the scrape
         List<List<PromText.Sample>> after = cluster.scrape();
@@ -461,7 +472,7 @@ public final class E2eBenchCommand implements Callable<Integer> {
     }
   }
 
-  private Replay replay(AllocationClient client, List<VmRequest> requests)
+  private Replay replay(AllocationClient client, List<VmRequest> requests, double rate)
       throws InterruptedException {
     int n = requests.size();
     long[] latency = new long[n];

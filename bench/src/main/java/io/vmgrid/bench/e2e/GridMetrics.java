@@ -31,7 +31,7 @@ record GridMetrics(long topHits, long partialHits, long misses, long conflicts, 
 
   /** Stages in the order a request passes them; stages not listed follow alphabetically. */
   static final List<String> STAGE_ORDER =
-      List.of("classify", "select", "route", "queue", "agent_queue", "evaluate", "commit",
+      List.of("journal", "classify", "select", "route", "queue", "agent_queue", "evaluate", "commit",
           "deliver");
 
   private static final List<String> STAGE_TIMERS =

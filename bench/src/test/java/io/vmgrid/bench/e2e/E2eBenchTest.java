@@ -43,6 +43,7 @@ class E2eBenchTest {
       "--rate NaN | --rate: must be a number >= 0",
       "--limit 0 | --limit: must be >= 1",
       "--warmup -1 | --warmup: must be >= 0",
+      "--warmup-rate -2 | --warmup-rate: must be a number >= 0, or -1",
       "--in-flight 0 | --in-flight: must be >= 1",
       "--agents 0 | --agents: must be >= 1",
       "--member-heap lots | --member-heap: 'lots' is not a JVM heap size",

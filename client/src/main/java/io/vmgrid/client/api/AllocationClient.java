@@ -11,6 +11,7 @@ import com.hazelcast.map.IMap;
 import com.hazelcast.map.listener.EntryAddedListener;
 import com.hazelcast.map.listener.EntryUpdatedListener;
 import com.hazelcast.query.Predicates;
+import io.vmgrid.client.wire.CallbackThreads;
 import io.vmgrid.client.wire.Checks;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -105,6 +106,7 @@ public final class AllocationClient implements AutoCloseable {
 
   /** The Hazelcast client configuration this library uses for {@code settings}. */
   public static ClientConfig clientConfig(ClientSettings settings) {
+    CallbackThreads.install(); // before the client exists: see there (2-core machines)
     ClientConfig config = new ClientConfig();
     config.setClusterName(settings.clusterName());
     config.getNetworkConfig().setAddresses(settings.addresses());

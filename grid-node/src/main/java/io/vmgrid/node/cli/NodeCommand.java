@@ -77,6 +77,12 @@ final class NodeCommand implements Callable<Integer> {
           + " kamino-request; the config file's scheduler key if set).")
   @Nullable String scheduler;
 
+  @Option(names = "--jet-threads", paramLabel = "N",
+      description = "Jet cooperative threads, which run the scheduler job (default: one per core;"
+          + " the config file's jetThreads if set). Lower it when several members share a"
+          + " machine's cores: idle cooperative threads poll.")
+  @Nullable Integer jetThreads;
+
   @Option(names = "--demo-inventory", paramLabel = "N", defaultValue = "0",
       description = "If the cluster has no servers yet, load N generated ones (default: none).")
   int demoServers;
@@ -133,7 +139,12 @@ final class NodeCommand implements Callable<Integer> {
     String policy = scheduler != null ? scheduler
         : file.scheduler() != null ? file.scheduler() : Scheduling.DEFAULT_POLICY;
     Scheduling.validatePolicy("--scheduler", policy);
-    GridNode node = GridNode.prepare(config).rules(ruleSet).scheduler(policy).join();
+    Integer threads = jetThreads != null ? jetThreads : file.jetThreads();
+    if (threads != null && (threads < 1 || threads > 256)) {
+      throw new IllegalArgumentException("--jet-threads: must be in 1..256 (was " + threads + ")");
+    }
+    GridNode node = GridNode.prepare(config).rules(ruleSet).scheduler(policy)
+        .jetThreads(threads == null ? 0 : threads).join();
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       System.out.println("vmgrid node: leaving the cluster...");

@@ -32,6 +32,12 @@ import java.util.concurrent.TimeUnit;
 public final class NodeMetrics {
   /** Stages of a request on the member, for the per-stage latency histogram. */
   public enum Stage {
+    /**
+     * Scheduler job: from the client's submission to the routing stage (the client's write and the
+     * job's read of the requests journal). Measured between the client's and this member's wall
+     * clocks at millisecond resolution, so only as good as their synchronisation.
+     */
+    JOURNAL,
     /** Scheduler job: computing the request's type and rule keys. */
     CLASSIFY,
     /** Scheduler job: the policy choosing an agent over the indicators. */

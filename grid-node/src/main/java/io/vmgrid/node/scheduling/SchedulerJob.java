@@ -47,9 +47,10 @@ public final class SchedulerJob {
 
   /** The pipeline (public for tests and documentation). */
   public static Pipeline pipeline() {
+    // Cooperative: routing reads only member-local state (the indicator view, the agent list) and
+    // computes; a non-cooperative stage would park for up to 5 ms between sparse requests.
     ServiceFactory<?, Scheduling> router =
-        ServiceFactories.sharedService(ctx -> Scheduling.of(ctx.hazelcastInstance()))
-            .toNonCooperative(); // a cold near cache may read remotely
+        ServiceFactories.sharedService(ctx -> Scheduling.of(ctx.hazelcastInstance()));
     ServiceFactory<?, Scheduling> delivery =
         ServiceFactories.sharedService(ctx -> Scheduling.of(ctx.hazelcastInstance()));
     Pipeline p = Pipeline.create();

@@ -191,6 +191,10 @@ public final class Scheduling implements AutoCloseable {
   @Nullable RoutedRequest route(GridRequest r) {
     long received = AgentLoad.nowNanos();
     long t0 = System.nanoTime();
+    if (r.submittedAtMillis() > 0) {
+      long waited = System.currentTimeMillis() - r.submittedAtMillis();
+      metrics.stage(NodeMetrics.Stage.JOURNAL, TimeUnit.MILLISECONDS.toNanos(Math.max(0, waited)));
+    }
     ClassifiedRequest c;
     try {
       c = classify(r);

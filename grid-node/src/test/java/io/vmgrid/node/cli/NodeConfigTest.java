@@ -75,6 +75,10 @@ class NodeConfigTest {
     assertThatThrownBy(() -> NodeFile.parse("scheduler: shared-queue", "n.yaml"))
         .hasMessageContaining("scheduler: shared-queue cannot be expressed on the grid");
     assertThat(NodeFile.parse("scheduler: jsq", "n.yaml").scheduler()).isEqualTo("jsq");
+    assertThat(NodeFile.parse("jetThreads: 1", "n.yaml").jetThreads()).isEqualTo(1);
+    assertThat(NodeFile.parse("port: 5701", "n.yaml").jetThreads()).isNull();
+    assertThatThrownBy(() -> NodeFile.parse("jetThreads: 0", "n.yaml"))
+        .hasMessageContaining("jetThreads: must be in 1..256 (was 0)");
   }
 
   @Test
