@@ -160,7 +160,8 @@ final class RuleResult {
     if (revision == journal.revision()) {
       return true;
     }
-    if (!cacheable || !journal.canReplayFrom(revision)) {
+    if (!cacheable || !journal.canReplayFrom(revision)
+        || journal.revision() - revision > Evaluator.replayLimit(inventory)) {
       reset();
       return false;
     }

@@ -69,6 +69,35 @@ class AgentCacheTest {
   }
 
   @Test
+  void anEntryTooFarBehindIsRecomputedNotReplayed() {
+    Inventory big = anInventory().clusters(2).racks(3).serversPerRack(4).journal(1_000).build();
+    RuleEngine e = new RuleEngine(big, RuleSet.defaults(), EngineSettings.defaults(),
+        new SplittableRandom(1), ticker);
+    AgentCache cache = e.newCache(CacheSettings.defaults());
+    VmRequest a = aRequest().cores(1).build();
+    cache.candidates(a);
+    long limit = Evaluator.replayLimit(big);
+    long pairs = limit / 2 - 1; // place and release: 2 records each, limit - 2 in all
+    for (int i = 0; i < pairs; i++) {
+      big.apply(new InventoryChange.Place(big.serverId(i % big.size()),
+          new HostedVm("r" + i, "other", new Resources(1, 1, 0), Priority.REGULAR, null, null)));
+      big.apply(new InventoryChange.Release(big.serverId(i % big.size()), "r" + i));
+    }
+    cache.candidates(a.withId("vm-2"));
+    assertThat(cache.lastLookup()).as("%s records behind, limit %s", 2 * pairs, limit)
+        .isEqualTo(Lookup.TOP_HIT);
+    for (int i = 0; i <= limit; i++) {
+      big.apply(new InventoryChange.Place(big.serverId(i % big.size()),
+          new HostedVm("q" + i, "other", new Resources(1, 1, 0), Priority.REGULAR, null, null)));
+    }
+    assertThat(big.journal().canReplayFrom(big.journal().revision() - limit - 1))
+        .as("still replayable: the recompute is the limit's doing, not truncation").isTrue();
+    Candidates recomputed = cache.candidates(a.withId("vm-3"));
+    assertThat(cache.lastLookup()).isEqualTo(Lookup.MISS);
+    assertThat(recomputed).isEqualTo(e.evaluate(a.withId("vm-3")));
+  }
+
+  @Test
   void sizeBudgetEvictsLeastRecentlyUsedAndKeepsPinnedRules() {
     AgentCache probe = engine.newCache(CacheSettings.defaults());
     probe.candidates(aRequest().tenant("t0").build());
