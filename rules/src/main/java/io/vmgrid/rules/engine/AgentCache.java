@@ -69,7 +69,11 @@ public final class AgentCache {
         topHits++;
         last = Lookup.TOP_HIT;
       } else {
+        // recomputed (journal truncated or too far behind): the entry's pinned rule entries were
+        // looked up and reused (each refreshed, or re-evaluated if too far behind itself), which
+        // counts as rule hits, as a partial hit counts the rule entries it reuses
         misses++;
+        ruleHits += e.all.length;
         last = Lookup.MISS;
       }
       return evaluator.candidates(e);
