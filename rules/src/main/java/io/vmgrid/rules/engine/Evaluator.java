@@ -114,10 +114,14 @@ final class Evaluator {
    * at 237 µs against a miss at 511 µs on 10,000 servers (378 against 3,399 µs on 100,000), and on
    * the grid, where a rarely requested type falls thousands of placements behind, replay was 65% of
    * the agents' CPU (JFR, `bench e2e` at 50/s with kamino-request). The break-even point is about
-   * one record per 5 servers at 10,000 and one per 11 at 100,000; one per 8 lies between.
+   * one record per 5 servers at 10,000 and one per 11 at 100,000; one per 8 lies between. Below
+   * 8,192 servers the limit stays at 1,024 records: replaying that many costs 0.24–0.4 ms, within
+   * about 2× of a miss there, and a moderately stale entry stays a hit, which is what Kamino's
+   * routing counts on (with a floor of 64, a moved agent's warm cache looked cold after a few
+   * hundred placements in AgentClusterTest).
    */
   static long replayLimit(Inventory inventory) {
-    return Math.max(64, inventory.size() / 8);
+    return Math.max(1_024, inventory.size() / 8);
   }
 
   /**

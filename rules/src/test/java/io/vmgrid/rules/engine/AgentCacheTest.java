@@ -70,7 +70,7 @@ class AgentCacheTest {
 
   @Test
   void anEntryTooFarBehindIsRecomputedNotReplayed() {
-    Inventory big = anInventory().clusters(2).racks(3).serversPerRack(4).journal(1_000).build();
+    Inventory big = anInventory().clusters(2).racks(3).serversPerRack(4).journal(4_000).build();
     RuleEngine e = new RuleEngine(big, RuleSet.defaults(), EngineSettings.defaults(),
         new SplittableRandom(1), ticker);
     AgentCache cache = e.newCache(CacheSettings.defaults());
