@@ -347,7 +347,7 @@ public final class E2eBenchCommand implements Callable<Integer> {
       }
       doc.put("limit", limit);
       doc.put("warmup", warmup);
-      doc.put("warmupRate", warmupRate < 0 ? rate : warmupRate);
+      doc.put("warmupRate", effectiveWarmupRate());
       doc.put("requests", workload.requests().size());
       doc.put("seed", seed);
       doc.put("workload", workload.description());
@@ -387,7 +387,7 @@ public final class E2eBenchCommand implements Callable<Integer> {
         out.flush();
         List<List<PromText.Sample>> baseline = List.of();
         if (warmup > 0) {
-          Replay warm = replay(client, workload.warmup(warmup), warmupRate < 0 ? rate : warmupRate);
+          Replay warm = replay(client, workload.warmup(warmup), effectiveWarmupRate());
           int released = release(client, warm.placedVmIds());
           cluster.checkAlive();
           Thread.sleep(1_000);
@@ -470,6 +470,11 @@ public final class E2eBenchCommand implements Callable<Integer> {
     double throughput() {
       return seconds <= 0 ? 0 : latency.count() / seconds;
     }
+  }
+
+  /** The warm-up's rate: {@code --warmup-rate}, or {@code --rate} when that is -1. */
+  private double effectiveWarmupRate() {
+    return warmupRate < 0 ? rate : warmupRate;
   }
 
   private Replay replay(AllocationClient client, List<VmRequest> requests, double rate)

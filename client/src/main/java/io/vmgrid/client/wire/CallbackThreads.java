@@ -65,9 +65,4 @@ public final class CallbackThreads {
     LOG.fine("the common fork-join pool has one thread: Hazelcast callbacks run on a cached pool");
     return true;
   }
-
-  /** Whether {@code thread} is one of the pooled callback threads. */
-  public static boolean isCallbackThread(Thread thread) {
-    return thread.getName().startsWith(PREFIX);
-  }
 }

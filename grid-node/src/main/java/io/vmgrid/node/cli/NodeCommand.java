@@ -78,7 +78,7 @@ final class NodeCommand implements Callable<Integer> {
   @Nullable String scheduler;
 
   @Option(names = "--jet-threads", paramLabel = "N",
-      description = "Jet cooperative threads, which run the scheduler job (default: one per core;"
+      description = "Jet cooperative threads, which run the scheduler job (default or 0: one per core;"
           + " the config file's jetThreads if set). Lower it when several members share a"
           + " machine's cores: idle cooperative threads poll.")
   @Nullable Integer jetThreads;
@@ -140,11 +140,8 @@ final class NodeCommand implements Callable<Integer> {
         : file.scheduler() != null ? file.scheduler() : Scheduling.DEFAULT_POLICY;
     Scheduling.validatePolicy("--scheduler", policy);
     Integer threads = jetThreads != null ? jetThreads : file.jetThreads();
-    if (threads != null && (threads < 1 || threads > 256)) {
-      throw new IllegalArgumentException("--jet-threads: must be in 1..256 (was " + threads + ")");
-    }
     GridNode node = GridNode.prepare(config).rules(ruleSet).scheduler(policy)
-        .jetThreads(threads == null ? 0 : threads).join();
+        .jetThreads(threads == null ? 0 : threads).join(); // validated there, like --workers
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       System.out.println("vmgrid node: leaving the cluster...");
