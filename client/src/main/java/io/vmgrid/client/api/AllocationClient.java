@@ -183,7 +183,18 @@ public final class AllocationClient implements AutoCloseable {
    * computed on a copy of its inventory (nothing moves).
    */
   public CompletableFuture<ConsolidationProposal> consolidationPlan(VmRequest template) {
-    return query(template, GridRequest.Op.CONSOLIDATE).thenApply(json -> {
+    return consolidationPlan(CapacityTemplates.of(template));
+  }
+
+  /**
+   * Asks a member for a consolidation plan that frees capacity for the templates of {@code
+   * templates} (one request's shape, or the shapes in demand), computed on a copy of its inventory
+   * (nothing moves).
+   */
+  public CompletableFuture<ConsolidationProposal> consolidationPlan(CapacityTemplates templates) {
+    return query(templates, GridRequest.Op.CONSOLIDATE, Map.of()).thenApply(json -> {
+      List<String> ids = new ArrayList<>();
+      json.path("templates").forEach(t -> ids.add(t.path("id").asText()));
       List<ConsolidationProposal.Move> moves = new ArrayList<>();
       for (JsonNode m : json.path("moves")) {
         moves.add(new ConsolidationProposal.Move(m.path("vmId").asText(), m.path("from").asText(),
@@ -191,7 +202,7 @@ public final class AllocationClient implements AutoCloseable {
       }
       List<String> emptied = new ArrayList<>();
       json.path("emptiedServers").forEach(n -> emptied.add(n.asText()));
-      return new ConsolidationProposal(moves, emptied, json.path("usableCoresGained").asLong(),
+      return new ConsolidationProposal(ids, moves, emptied, json.path("usableCoresGained").asLong(),
           json.path("strandedCoresBefore").asLong(), json.path("strandedCoresAfter").asLong(),
           json.path("densityBefore").asDouble(), json.path("densityAfter").asDouble());
     });
@@ -225,11 +236,148 @@ public final class AllocationClient implements AutoCloseable {
     });
   }
 
-  private CompletableFuture<JsonNode> query(VmRequest request, GridRequest.Op op) {
-    GridRequest wire = new GridRequest(op, UUID.randomUUID().toString(), clientId, request.vmId(),
+  /**
+   * Asks a member how many more VMs fit right now for each template of {@code templates} (one
+   * request's shape, or the shapes most common among the VMs placed now), per cluster and in total,
+   * computed with the grid's rules on a copy of its inventory (nothing is placed).
+   */
+  public CompletableFuture<List<TemplateHeadroom>> capacity(CapacityTemplates templates) {
+    return query(templates, GridRequest.Op.CAPACITY, Map.of())
+        .thenApply(json -> templates(json, "headroom"));
+  }
+
+  /**
+   * Asks a member what {@code changes} would do before anyone makes them: headroom for each template
+   * before and after, and the packing density of the current state before and after, computed on
+   * copies of its inventory and rule set, in the order given (the live placements, servers and rules
+   * are not touched). A change the member cannot apply (an unknown server or machine type, a rule
+   * set that does not parse, a limit change on a rule set without a utilization limit) fails the
+   * future with {@link InvalidRequestException} naming it ({@code changes[1].serverIds: unknown
+   * server s9}).
+   */
+  public CompletableFuture<WhatIfOutcome> whatIf(CapacityTemplates templates,
+      List<WhatIfChange> changes) {
+    if (changes.isEmpty()) {
+      throw new InvalidRequestException("changes", "changes: name at least one change");
+    }
+    List<Map<String, Object>> wire = new ArrayList<>();
+    for (WhatIfChange c : changes) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      if (c instanceof WhatIfChange.ChangeUtilizationLimit x) {
+        m.put("kind", "limit-change");
+        m.put("delta", x.delta());
+      } else if (c instanceof WhatIfChange.SetUtilizationLimit x) {
+        m.put("kind", "limit");
+        m.put("limit", x.limit());
+        m.put("lowPriorityLimit", x.lowPriorityLimit());
+      } else if (c instanceof WhatIfChange.Drain x) {
+        m.put("kind", "drain");
+        m.put("serverIds", x.serverIds());
+        m.put("evacuate", x.evacuate());
+      } else if (c instanceof WhatIfChange.AddServers x) {
+        m.put("kind", "add-servers");
+        m.put("cluster", x.cluster());
+        m.put("machineType", x.machineType());
+        m.put("count", x.count());
+      } else if (c instanceof WhatIfChange.UseRuleSet x) {
+        m.put("kind", "rule-set");
+        m.put("text", x.text());
+        m.put("source", x.source());
+      }
+      wire.add(m);
+    }
+    return query(templates, GridRequest.Op.WHAT_IF, Map.of("changes", wire)).thenApply(json -> {
+      List<TemplateHeadroom> before = templates(json, "headroom");
+      List<WhatIfOutcome.Delta> deltas = new ArrayList<>();
+      int i = 0;
+      for (JsonNode t : json.path("templates")) {
+        deltas.add(new WhatIfOutcome.Delta(before.get(i++), headroom(t.path("after"))));
+      }
+      List<String> notes = new ArrayList<>();
+      json.path("notes").forEach(n -> notes.add(n.asText()));
+      return new WhatIfOutcome(deltas, json.path("densityBefore").asDouble(),
+          json.path("densityAfter").asDouble(), json.path("evacuated").asInt(),
+          json.path("evacuationFailures").asInt(), notes);
+    });
+  }
+
+  /**
+   * Asks a member where free capacity is stranded for the templates of {@code templates}: servers
+   * whose free cores no template can use, most free cores first (at most {@code maxServers} listed).
+   */
+  public CompletableFuture<FragmentationSummary> fragmentation(CapacityTemplates templates,
+      int maxServers) {
+    if (maxServers < 0 || maxServers > 100_000) {
+      throw new InvalidRequestException("maxServers",
+          "maxServers: must be in [0, 100000], was " + maxServers);
+    }
+    return query(templates, GridRequest.Op.FRAGMENTATION, Map.of("maxServers", maxServers))
+        .thenApply(json -> {
+          List<String> ids = new ArrayList<>();
+          json.path("templates").forEach(t -> ids.add(t.path("id").asText()));
+          List<FragmentationSummary.Server> stranded = new ArrayList<>();
+          for (JsonNode s : json.path("stranded")) {
+            stranded.add(new FragmentationSummary.Server(s.path("serverId").asText(),
+                s.path("clusterId").asText(), s.path("freeCores").asLong(),
+                s.path("freeMemoryMb").asLong()));
+          }
+          return new FragmentationSummary(ids, json.path("freeCores").asLong(),
+              json.path("usableCores").asLong(), json.path("strandedServers").asInt(),
+              json.path("strandedServerCores").asLong(), stranded);
+        });
+  }
+
+  private static List<TemplateHeadroom> templates(JsonNode json, String field) {
+    List<TemplateHeadroom> out = new ArrayList<>();
+    for (JsonNode t : json.path("templates")) {
+      out.add(new TemplateHeadroom(t.path("id").asText(), t.path("cores").asLong(),
+          t.path("memoryMb").asLong(), t.path("lowPriority").asBoolean(),
+          t.path("placedNow").asLong(), headroom(t.path(field))));
+    }
+    return out;
+  }
+
+  private static CapacityHeadroom headroom(JsonNode json) {
+    Map<String, Long> perCluster = new LinkedHashMap<>();
+    json.path("perCluster").properties().forEach(e -> perCluster.put(e.getKey(), e.getValue().asLong()));
+    return new CapacityHeadroom(json.path("total").asLong(), perCluster,
+        json.path("capped").asBoolean(), json.path("densityWhenFull").asDouble());
+  }
+
+  private CompletableFuture<JsonNode> query(CapacityTemplates templates, GridRequest.Op op,
+      Map<String, Object> arguments) {
+    Map<String, Object> args = new LinkedHashMap<>(arguments);
+    VmRequest request = templates.request();
+    if (request == null) {
+      args.put("inDemand", templates.inDemand());
+      // the query's ids only label it; cores and memory 0 ask for the shapes in demand
+      return query(new GridRequest(op, UUID.randomUUID().toString(), clientId, "in-demand",
+          "capacity-probe", 0, 0, "REGULAR", System.currentTimeMillis(), "", "", "", "",
+          json(args)));
+    }
+    return query(wire(request, op, json(args)));
+  }
+
+  private static String json(Object value) {
+    try {
+      return JSON.writeValueAsString(value);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException("cannot write JSON", e);
+    }
+  }
+
+  private GridRequest wire(VmRequest request, GridRequest.Op op, String arguments) {
+    return new GridRequest(op, UUID.randomUUID().toString(), clientId, request.vmId(),
         request.tenantId(), request.cores(), request.memoryMb(), request.priority().name(),
         System.currentTimeMillis(), request.availabilitySet(), request.antiAffinityGroup(),
-        request.clusterPin());
+        request.clusterPin(), "", arguments);
+  }
+
+  private CompletableFuture<JsonNode> query(VmRequest request, GridRequest.Op op) {
+    return query(wire(request, op, ""));
+  }
+
+  private CompletableFuture<JsonNode> query(GridRequest wire) {
     return submit(wire).thenApply(result -> {
       if (result.status() != GridResult.Status.ANSWERED) {
         if ("INVALID_INPUT".equals(result.reason())) {

@@ -8,6 +8,8 @@ import java.util.List;
  * apply the moves in order with {@link AllocationClient#move(String, String)} (each is checked
  * against the live state again, and stopping between moves is safe).
  *
+ * @param templates the ids of the VM types the plan frees capacity for (a request's VM id, or the
+ *     shape ids of the types in demand)
  * @param moves the migrations, in order
  * @param emptiedServers servers the plan would empty
  * @param usableCoresGained free cores the VM type in demand could use after the plan, minus before
@@ -17,6 +19,7 @@ import java.util.List;
  * @param densityAfter packing density after
  */
 public record ConsolidationProposal(
+    List<String> templates,
     List<Move> moves,
     List<String> emptiedServers,
     long usableCoresGained,
@@ -27,6 +30,7 @@ public record ConsolidationProposal(
 
   /** Copies the lists. */
   public ConsolidationProposal {
+    templates = List.copyOf(templates);
     moves = List.copyOf(moves);
     emptiedServers = List.copyOf(emptiedServers);
   }

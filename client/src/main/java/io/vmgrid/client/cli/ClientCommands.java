@@ -2,9 +2,6 @@ package io.vmgrid.client.cli;
 
 import io.vmgrid.client.api.AllocationClient;
 import io.vmgrid.client.api.AllocationOutcome;
-import io.vmgrid.client.api.CapacityHeadroom;
-import io.vmgrid.client.api.ConsolidationProposal;
-import io.vmgrid.client.api.InvalidRequestException;
 import io.vmgrid.client.api.Explanation;
 import io.vmgrid.client.api.InventoryFile;
 import io.vmgrid.client.api.InventorySummary;
@@ -41,8 +38,10 @@ public final class ClientCommands {
 
   /** The command classes, for registration as subcommands of the launcher. */
   public static List<Class<?>> all() {
-    return List.of(Allocate.class, Release.class, Status.class, Explain.class, Capacity.class,
-        Consolidate.class, Inventory.class, Replay.class);
+    return List.of(Allocate.class, Release.class, Status.class, Explain.class,
+        CapacityCommands.Capacity.class, CapacityCommands.WhatIf.class,
+        CapacityCommands.Fragmentation.class, CapacityCommands.Consolidate.class, Inventory.class,
+        Replay.class);
   }
 
   /** Unwraps a future's exception so callers see the grid's own exception type. */
@@ -192,102 +191,6 @@ public final class ClientCommands {
         Output.print(spec.commandLine().getOut(), connection.json, json, text.toString().stripTrailing());
         return 0;
       } catch (java.util.concurrent.CompletionException e) {
-        throw unwrap(e);
-      }
-    }
-  }
-
-  /** {@code vmgrid capacity}. */
-  @Command(name = "capacity", mixinStandardHelpOptions = true,
-      description = "How many more VMs like this fit right now under the grid's rules, per cluster"
-          + " and in total (counted on a copy of a member's inventory; places nothing).")
-  static final class Capacity implements Callable<Integer> {
-    @Mixin Connection connection;
-    @Mixin RequestOptions request;
-    @Spec CommandSpec spec;
-
-    @Override
-    public Integer call() {
-      try (AllocationClient client = connection.connect()) {
-        CapacityHeadroom h = client.capacity(request.toRequest()).join();
-        Map<String, Object> json = new LinkedHashMap<>();
-        json.put("total", h.total());
-        json.put("perCluster", h.perCluster());
-        json.put("capped", h.capped());
-        json.put("densityWhenFull", h.densityWhenFull());
-        StringBuilder text = new StringBuilder(String.format(Locale.ROOT,
-            "%s%,d more VMs of %d cores / %d MiB fit now; packing density when full %.1f%%%n",
-            h.capped() ? "at least " : "", h.total(), request.cores, request.memoryMb,
-            100 * h.densityWhenFull()));
-        h.perCluster().forEach((c, n) -> text.append(String.format(Locale.ROOT, "  %-12s %,d%n", c, n)));
-        Output.print(spec.commandLine().getOut(), connection.json, json, text.toString().stripTrailing());
-        return 0;
-      } catch (java.util.concurrent.CompletionException e) {
-        throw unwrap(e);
-      }
-    }
-  }
-
-  /** {@code vmgrid consolidate}. */
-  @Command(name = "consolidate", mixinStandardHelpOptions = true,
-      description = "Propose migrations that free capacity for VMs like this (computed on a copy of"
-          + " a member's inventory); with --apply, carry them out one by one, each checked again"
-          + " against the live state (place on the target, then release the source). Stopping"
-          + " between moves is safe.")
-  static final class Consolidate implements Callable<Integer> {
-    @Mixin Connection connection;
-    @Mixin RequestOptions request;
-    @Spec CommandSpec spec;
-
-    @Option(names = "--apply", description = "Carry the moves out (default: only show the plan).")
-    boolean apply;
-
-    @Option(names = "--max-moves", defaultValue = "100",
-        description = "Apply at most this many moves (default ${DEFAULT-VALUE}).")
-    int maxMoves;
-
-    @Override
-    public Integer call() {
-      if (maxMoves < 0) {
-        throw new InvalidRequestException("--max-moves", "--max-moves: must be >= 0 (was " + maxMoves + ")");
-      }
-      try (AllocationClient client = connection.connect()) {
-        ConsolidationProposal plan = client.consolidationPlan(request.toRequest()).join();
-        Map<String, Object> json = new LinkedHashMap<>();
-        json.put("moves", plan.moves());
-        json.put("emptiedServers", plan.emptiedServers());
-        json.put("usableCoresGained", plan.usableCoresGained());
-        json.put("densityBefore", plan.densityBefore());
-        json.put("densityAfter", plan.densityAfter());
-        StringBuilder text = new StringBuilder(String.format(Locale.ROOT,
-            "%d moves would empty %d servers, gain %,d usable cores; density %.1f%% -> %.1f%%%n",
-            plan.moves().size(), plan.emptiedServers().size(), plan.usableCoresGained(),
-            100 * plan.densityBefore(), 100 * plan.densityAfter()));
-        plan.moves().forEach(m -> text.append(String.format(Locale.ROOT, "  %s: %s -> %s%n",
-            m.vmId(), m.fromServerId(), m.toServerId())));
-        int applied = 0;
-        List<String> refused = new ArrayList<>();
-        if (apply) {
-          for (ConsolidationProposal.Move m : plan.moves()) {
-            if (applied == maxMoves) {
-              break;
-            }
-            try {
-              client.move(m.vmId(), m.toServerId()).join();
-              applied++;
-            } catch (CompletionException e) {
-              refused.add(m.vmId() + ": " + unwrap(e).getMessage());
-            }
-          }
-          json.put("applied", applied);
-          json.put("refused", refused);
-          text.append(String.format(Locale.ROOT, "applied %d moves, %d refused%n", applied,
-              refused.size()));
-          refused.forEach(x -> text.append("  refused ").append(x).append(System.lineSeparator()));
-        }
-        Output.print(spec.commandLine().getOut(), connection.json, json, text.toString().stripTrailing());
-        return refused.isEmpty() ? 0 : Output.NOT_DONE;
-      } catch (CompletionException e) {
         throw unwrap(e);
       }
     }

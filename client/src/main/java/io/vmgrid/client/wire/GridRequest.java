@@ -1,5 +1,6 @@
 package io.vmgrid.client.wire;
 
+import com.hazelcast.nio.serialization.FieldKind;
 import com.hazelcast.nio.serialization.compact.CompactReader;
 import com.hazelcast.nio.serialization.compact.CompactSerializer;
 import com.hazelcast.nio.serialization.compact.CompactWriter;
@@ -25,6 +26,9 @@ import org.jspecify.annotations.Nullable;
  * @param antiAffinityGroup anti-affinity group of the VM (never two on one server), or empty
  * @param clusterPin the only cluster the VM may go to, or empty
  * @param targetServerId for {@link Op#MOVE}: the server to move the VM to (empty otherwise)
+ * @param arguments for the capacity queries: a JSON object of further arguments (the what-if
+ *     changes, how many shapes in demand to report), or empty; written by {@code AllocationClient},
+ *     parsed and validated by the member that answers
  */
 public record GridRequest(
     @Nullable Op op,
@@ -39,7 +43,16 @@ public record GridRequest(
     String availabilitySet,
     String antiAffinityGroup,
     String clusterPin,
-    String targetServerId) {
+    String targetServerId,
+    String arguments) {
+
+  /** A request without query arguments. */
+  public GridRequest(@Nullable Op op, String requestId, String clientId, String vmId,
+      String tenantId, long cores, long memoryMb, String priority, long submittedAtMillis,
+      String availabilitySet, String antiAffinityGroup, String clusterPin, String targetServerId) {
+    this(op, requestId, clientId, vmId, tenantId, cores, memoryMb, priority, submittedAtMillis,
+        availabilitySet, antiAffinityGroup, clusterPin, targetServerId, "");
+  }
 
   /** A request with placement constraints and no move target. */
   public GridRequest(@Nullable Op op, String requestId, String clientId, String vmId,
@@ -67,7 +80,19 @@ public record GridRequest(
     /** A consolidation plan for VMs like this request (nothing is moved). */
     CONSOLIDATE,
     /** Move placed VM {@code vmId} to {@code targetServerId} (place there, then release the source). */
-    MOVE;
+    MOVE,
+    /** Headroom before and after the what-if changes in {@code arguments} (nothing changes). */
+    WHAT_IF,
+    /** Where free capacity is stranded for VMs like this request (nothing is placed). */
+    FRAGMENTATION;
+
+    /**
+     * Whether this is a capacity query that may leave the shape out ({@code cores} and {@code
+     * memoryMb} both 0): it is then asked about the shapes most common among the VMs placed now.
+     */
+    public boolean acceptsShapesInDemand() {
+      return this == CAPACITY || this == WHAT_IF || this == FRAGMENTATION || this == CONSOLIDATE;
+    }
 
     static @Nullable Op parse(@Nullable String name) {
       for (Op op : values()) {
@@ -82,7 +107,8 @@ public record GridRequest(
   /** Returns the first problem with this request's fields (message starts with the field), or null. */
   public @Nullable String problem() {
     if (op == null) {
-      return "op: must be ALLOCATE, RELEASE, EXPLAIN, CAPACITY, CONSOLIDATE or MOVE";
+      return "op: must be ALLOCATE, RELEASE, EXPLAIN, CAPACITY, CONSOLIDATE, MOVE, WHAT_IF or"
+          + " FRAGMENTATION";
     }
     String p = Checks.idProblem("requestId", requestId);
     if (p == null) {
@@ -98,10 +124,11 @@ public record GridRequest(
       return p;
     }
     p = Checks.idProblem("tenantId", tenantId);
-    if (p == null) {
+    boolean inDemand = op.acceptsShapesInDemand() && cores == 0 && memoryMb == 0;
+    if (p == null && !inDemand) {
       p = Checks.coresProblem(cores);
     }
-    if (p == null) {
+    if (p == null && !inDemand) {
       p = Checks.memoryProblem(memoryMb);
     }
     if (p == null) {
@@ -135,7 +162,10 @@ public record GridRequest(
           nonNull(in.readString("availabilitySet")),
           nonNull(in.readString("antiAffinityGroup")),
           nonNull(in.readString("clusterPin")),
-          nonNull(in.readString("targetServerId")));
+          nonNull(in.readString("targetServerId")),
+          // written since the capacity queries took arguments; absent from older writers' schema
+          in.getFieldKind("arguments") == FieldKind.STRING
+              ? nonNull(in.readString("arguments")) : "");
     }
 
     @Override
@@ -154,6 +184,7 @@ public record GridRequest(
       out.writeString("antiAffinityGroup", r.antiAffinityGroup());
       out.writeString("clusterPin", r.clusterPin());
       out.writeString("targetServerId", r.targetServerId());
+      out.writeString("arguments", r.arguments());
     }
 
     @Override

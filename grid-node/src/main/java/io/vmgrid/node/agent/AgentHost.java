@@ -23,14 +23,13 @@ import io.vmgrid.rules.api.Inventory;
 import io.vmgrid.rules.api.VmRequest;
 import io.vmgrid.rules.capacity.CapacityPlanner;
 import io.vmgrid.rules.capacity.CapacitySettings;
-import io.vmgrid.rules.capacity.ConsolidationPlan;
 import io.vmgrid.rules.capacity.Move;
-import io.vmgrid.rules.capacity.Headroom;
 import io.vmgrid.rules.engine.CacheSettings;
 import io.vmgrid.rules.engine.EngineSettings;
 import io.vmgrid.rules.engine.Explanation;
 import io.vmgrid.rules.engine.RuleEngine;
 import io.vmgrid.rules.engine.Ticker;
+import io.vmgrid.rules.ruleset.RuleRegistry;
 import io.vmgrid.rules.ruleset.RuleSet;
 import io.vmgrid.scheduler.jet.AgentLoad;
 import java.util.ArrayList;
@@ -94,6 +93,7 @@ public final class AgentHost implements AutoCloseable {
   private final HazelcastInstance hz;
   private final InventoryMirror mirror;
   private final RuleSet ruleSet;
+  private final CapacityQueries queries;
   private final CacheSettings cacheSettings;
   private final int agentsPerMember;
   private final NodeMetrics metrics;
@@ -132,6 +132,7 @@ public final class AgentHost implements AutoCloseable {
     this.hz = hz;
     this.mirror = mirror;
     this.ruleSet = ruleSet;
+    this.queries = new CapacityQueries(ruleSet, RuleRegistry.builtin());
     this.cacheSettings = cacheSettings;
     this.agentsPerMember = agentsPerMember;
     this.metrics = metrics;
@@ -615,20 +616,22 @@ public final class AgentHost implements AutoCloseable {
   }
 
   /**
-   * How many more VMs like {@code request} fit now (capacity planner over a copy of this member's
-   * mirror, taken under the read lock and counted outside it), as JSON.
+   * How many more VMs like {@code request} (or like the shapes in demand) fit now: the capacity
+   * planner over a copy of this member's mirror, taken under the read lock and counted outside it,
+   * as JSON.
    */
   public String capacityJson(GridRequest request) {
-    mirror.awaitCaughtUp(MIRROR_WAIT_MILLIS);
-    VmRequest r = Mirrors.request(request);
-    Inventory copy = mirror.read(Inventory::copy);
-    Headroom h = new CapacityPlanner(ruleSet, CapacitySettings.defaults()).headroom(copy, r);
-    Map<String, Object> out = new LinkedHashMap<>();
-    out.put("total", h.total());
-    out.put("perCluster", h.perCluster());
-    out.put("capped", h.capped());
-    out.put("densityWhenFull", h.whenFull().density());
-    return json(out);
+    return queries.capacity(request, mirrorCopy());
+  }
+
+  /** Headroom before and after the request's what-if changes, on copies, as JSON. */
+  public String whatIfJson(GridRequest request) {
+    return queries.whatIf(request, mirrorCopy());
+  }
+
+  /** Where free capacity is stranded for the request's templates, as JSON. */
+  public String fragmentationJson(GridRequest request) {
+    return queries.fragmentation(request, mirrorCopy());
   }
 
   /**
@@ -636,25 +639,13 @@ public final class AgentHost implements AutoCloseable {
    * this member's mirror, as JSON: the moves in order and what they gain.
    */
   public String consolidationJson(GridRequest request) {
+    return queries.consolidation(request, mirrorCopy());
+  }
+
+  /** A copy of the mirror once it has caught up with the servers map (the state as it is now). */
+  private Inventory mirrorCopy() {
     mirror.awaitCaughtUp(MIRROR_WAIT_MILLIS);
-    VmRequest template = Mirrors.request(request);
-    Inventory copy = mirror.read(Inventory::copy);
-    ConsolidationPlan plan = new CapacityPlanner(ruleSet, CapacitySettings.defaults())
-        .consolidate(copy, List.of(template));
-    Map<String, Object> out = new LinkedHashMap<>();
-    List<Map<String, Object>> moves = new ArrayList<>();
-    for (Move m : plan.moves()) {
-      moves.add(Map.of("vmId", m.vmId(), "from", m.fromServerId(), "to", m.toServerId(),
-          "cores", m.demand().cores(), "memory", m.demand().memory()));
-    }
-    out.put("moves", moves);
-    out.put("emptiedServers", plan.emptiedServers());
-    out.put("usableCoresGained", plan.usableCoresGained());
-    out.put("strandedCoresBefore", plan.before().strandedCores());
-    out.put("strandedCoresAfter", plan.after().strandedCores());
-    out.put("densityBefore", plan.packingBefore().density());
-    out.put("densityAfter", plan.packingAfter().density());
-    return json(out);
+    return mirror.read(Inventory::copy);
   }
 
   /**

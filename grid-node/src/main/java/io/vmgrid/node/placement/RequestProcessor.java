@@ -22,6 +22,7 @@ import io.vmgrid.node.agent.AgentOutcome;
 import io.vmgrid.node.agent.AgentTask;
 import io.vmgrid.node.agent.AgentUnavailableException;
 import io.vmgrid.node.agent.RoutingHints;
+import io.vmgrid.rules.api.ValidationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import com.hazelcast.core.HazelcastInstanceNotActiveException;
@@ -367,11 +368,20 @@ public final class RequestProcessor implements AutoCloseable {
       } else if (request.op() == GridRequest.Op.CONSOLIDATE) {
         result = result(request, GridResult.Status.ANSWERED, "", agents.consolidationJson(request),
             "", 0, start);
+      } else if (request.op() == GridRequest.Op.WHAT_IF) {
+        result = result(request, GridResult.Status.ANSWERED, "", agents.whatIfJson(request), "", 0,
+            start);
+      } else if (request.op() == GridRequest.Op.FRAGMENTATION) {
+        result = result(request, GridResult.Status.ANSWERED, "", agents.fragmentationJson(request),
+            "", 0, start);
       } else if (request.op() == GridRequest.Op.MOVE) {
         result = move(request, start);
       } else {
         result = allocate(request, start, route);
       }
+    } catch (ValidationException e) { // a query's arguments do not fit this grid
+      result = result(request, GridResult.Status.FAILED, "INVALID_INPUT",
+          String.valueOf(e.getMessage()), "", 0, start);
     } catch (RuntimeException e) {
       if (isNoQuorum(e)) {
         result = result(request, GridResult.Status.FAILED, "NO_QUORUM",

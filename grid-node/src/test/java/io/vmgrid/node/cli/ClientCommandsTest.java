@@ -148,6 +148,51 @@ class ClientCommandsTest {
         .as("queries place nothing").isFalse();
   }
 
+  @Test
+  void whatIfFragmentationAndTheShapesInDemandFromTheCommandLine() throws Exception {
+    node.hazelcast().<String, ServerState>getMap(MapNames.SERVERS)
+        .set("cli-w", ServerState.empty("cli-w", "cw", 16, 65_536));
+    Run placed = run("allocate", "--vm-id", "cli-w-vm", "--tenant", "t", "--cores", "12",
+        "--memory-mb", "4096", "--cluster", "cw");
+    assertThat(placed.exit()).as(placed.err()).isZero();
+
+    Run type = run("capacity", "--type", "2c2048m", "--cluster", "cw", "--json");
+    assertThat(type.exit()).as(type.err()).isZero();
+    assertThat(type.json().get("total").asLong()).as("4 cores left on cli-w, 85%% limit")
+        .isEqualTo(1);
+    Run inDemand = run("capacity", "--in-demand", "50", "--json");
+    assertThat(inDemand.exit()).as(inDemand.err()).isZero();
+    assertThat(inDemand.json().get("templates").toString()).contains("\"id\":\"12c4096m\"");
+
+    Run whatIf = run("what-if", "--type", "2c2048m", "--cluster", "cw", "--limit", "1.0", "--json");
+    assertThat(whatIf.exit()).as(whatIf.err()).isZero();
+    JsonNode t = whatIf.json().get("templates").get(0);
+    assertThat(t.get("headroom").get("total").asLong()).isEqualTo(1);
+    assertThat(t.get("after").get("total").asLong()).as("limit 1.0: all 4 free cores").isEqualTo(2);
+    assertThat(whatIf.json().get("notes").get(0).asText()).contains("-> 1.000");
+    Run human = run("what-if", "--type", "2c2048m", "--cluster", "cw", "--drain", "cli-w");
+    assertThat(human.exit()).as(human.err()).isZero();
+    assertThat(human.out()).contains("drained 1 servers").contains("2c2048m").contains("-1");
+
+    Run frag = run("fragmentation", "--type", "8c2048m", "--servers", "100000", "--json");
+    assertThat(frag.exit()).as(frag.err()).isZero();
+    assertThat(frag.json().get("stranded").toString()).contains("cli-w");
+
+    Run bad = run("what-if", "--type", "2c2048m", "--drain", "no-such-server");
+    assertThat(bad.exit()).isEqualTo(1);
+    assertThat(bad.err()).contains("changes[0].serverIds: unknown server no-such-server");
+    Run noChange = run("what-if", "--type", "2c2048m");
+    assertThat(noChange.err()).contains("name at least one of --rules");
+    Run badType = run("capacity", "--type", "big");
+    assertThat(badType.err()).contains("--type: must be a shape id like 8c32768m");
+    Run half = run("capacity", "--cores", "2");
+    assertThat(half.err()).contains("--memory-mb: give both --cores and --memory-mb");
+    Run badAdd = run("what-if", "--add-servers", "cw:x");
+    assertThat(badAdd.err()).contains("--add-servers: must be CLUSTER:MACHINE_TYPE:COUNT");
+    assertThat(node.hazelcast().<String, ServerState>getMap(MapNames.SERVERS).get("cli-w").health())
+        .as("the what-if drain drained nothing").isEqualTo(io.vmgrid.client.wire.ServerHealth.HEALTHY);
+  }
+
   /** A small trace in the Azure sample format, made here so the test needs no external data. */
   private Path syntheticTrace(int rows) throws Exception {
     StringBuilder csv = new StringBuilder("vmId,tenantId,cores,ram,vmTypeId,starttime,endtime\n");
