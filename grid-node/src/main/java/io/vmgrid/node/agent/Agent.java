@@ -96,6 +96,7 @@ final class Agent {
   private final Map<Object, GridRequest> unsaved = new HashMap<>();
   /** When unsaved records were last written (agent thread only). */
   private long lastFlushNanos = System.nanoTime();
+  private long lastKeyRefreshNanos = System.nanoTime();
   /** VM id to server of this agent's latest placements (agent thread only). */
   private final Map<String, String> recentlyPlaced = new LinkedHashMap<>(1024, 0.75f, false) {
     private static final long serialVersionUID = 1L;
@@ -364,6 +365,9 @@ final class Agent {
           }
         }
         current = null;
+        if (System.nanoTime() - lastKeyRefreshNanos > KEY_REFRESH_NANOS) {
+          refreshCachedKeys();
+        }
         loadVersion.incrementAndGet();
       }
       if (processed.incrementAndGet() % RECORD_SYNC_EVERY == 0) {
@@ -658,6 +662,30 @@ final class Agent {
         flushRecords();
       }
     }
+  }
+
+  /** How often the published cache-key summary is rebuilt from the cache (agent thread). */
+  private static final long KEY_REFRESH_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
+  /**
+   * Rebuilds the cache-key summary the indicators publish from the cache itself: types a lookup
+   * would now hit (evicted ones, and ones so far behind the journal that they would be recomputed,
+   * drop out) and the cached rule keys. Between rebuilds, processed requests' keys are added.
+   */
+  private void refreshCachedKeys() {
+    lastKeyRefreshNanos = System.nanoTime();
+    AgentCache c = cache;
+    if (c == null) {
+      return;
+    }
+    Set<Long> types = new HashSet<>();
+    c.hitTypeKeys().forEach(k -> types.add(Keys.fingerprint(k.value())));
+    Set<Long> rules = new HashSet<>();
+    c.ruleKeys().forEach(k -> rules.add(Keys.fingerprint(k.toString())));
+    cachedTypeKeys.retainAll(types);
+    cachedTypeKeys.addAll(types);
+    cachedRuleKeys.retainAll(rules);
+    cachedRuleKeys.addAll(rules);
   }
 
   /** Deletes the records (and exemplars) of types the cache has evicted. */

@@ -1,5 +1,6 @@
 package io.vmgrid.rules.engine;
 
+import io.vmgrid.rules.api.ChangeJournal;
 import io.vmgrid.rules.api.EvalContext;
 import io.vmgrid.rules.api.Inventory;
 import io.vmgrid.rules.api.Rule;
@@ -29,6 +30,8 @@ public final class AgentCache {
   private final Inventory inventory;
   private final List<Rule> rules;
   private final LinkedHashMap<RequestTypeKey, TypeEntry> top = new LinkedHashMap<>(64, 0.75f, true);
+  /** The same entries, for reads that must not count as a use (LRU order lives in {@code top}). */
+  private final java.util.HashMap<RequestTypeKey, TypeEntry> peek = new java.util.HashMap<>();
   private final LinkedHashMap<RuleKey, RuleResult> ruleEntries =
       new LinkedHashMap<>(256, 0.75f, true);
   /** Rule entries no top-level entry pins, in the order they became unpinned (eviction order). */
@@ -105,6 +108,7 @@ public final class AgentCache {
     e = evaluator.build(type, ctx, results);
     e.lastUsed = now;
     top.put(type, e);
+    peek.put(type, e);
     bytes += e.bytes;
     if (hits > 0) {
       partialHits++;
@@ -131,6 +135,34 @@ public final class AgentCache {
   /** Whether a top-level entry for {@code type} is cached (does not count as a use). */
   public boolean containsType(RequestTypeKey type) {
     return top.containsKey(type);
+  }
+
+  /**
+   * Whether a lookup of {@code type} now would be a top-level hit: an entry is cached and close
+   * enough to the journal's revision to be brought up to date by replay, not recomputed (see {@link
+   * Evaluator#replayLimit}). This is what a router predicting this agent's cost should ask; {@link
+   * #containsType} also counts entries that would be recomputed (does not count as a use).
+   */
+  public boolean hitsType(RequestTypeKey type) {
+    TypeEntry e = peek.get(type);
+    return e != null && fresh(e);
+  }
+
+  private boolean fresh(TypeEntry e) {
+    ChangeJournal journal = inventory.journal();
+    return journal.canReplayFrom(e.revision)
+        && journal.revision() - e.revision <= Evaluator.replayLimit(inventory);
+  }
+
+  /** The cached request types a lookup now would hit ({@link #hitsType}), in no particular order. */
+  public Set<RequestTypeKey> hitTypeKeys() {
+    Set<RequestTypeKey> out = new java.util.HashSet<>();
+    for (TypeEntry e : peek.values()) {
+      if (fresh(e)) {
+        out.add(e.key);
+      }
+    }
+    return out;
   }
 
   /** Whether a rule entry for {@code key} is cached (does not count as a use). */
@@ -177,6 +209,7 @@ public final class AgentCache {
   public void clear() {
     evictions += top.size() + ruleEntries.size();
     top.clear();
+    peek.clear();
     ruleEntries.clear();
     unpinned.clear();
     bytes = 0;
@@ -201,6 +234,7 @@ public final class AgentCache {
         break;
       }
       it.remove();
+      peek.remove(e.key);
       unpin(e);
     }
     if (!sweepDue && now - lastSweep < limit / 4) {
@@ -238,6 +272,7 @@ public final class AgentCache {
         }
         TypeEntry e = it.next().getValue();
         it.remove();
+        peek.remove(e.key);
         unpin(e);
       }
     }

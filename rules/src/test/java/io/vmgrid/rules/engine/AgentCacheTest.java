@@ -83,6 +83,8 @@ class AgentCacheTest {
           new HostedVm("r" + i, "other", new Resources(1, 1, 0), Priority.REGULAR, null, null)));
       big.apply(new InventoryChange.Release(big.serverId(i % big.size()), "r" + i));
     }
+    RequestTypeKey type = e.classifier().typeKey(a);
+    assertThat(cache.hitsType(type)).as("a router's prediction, within the limit").isTrue();
     cache.candidates(a.withId("vm-2"));
     assertThat(cache.lastLookup()).as("%s records behind, limit %s", 2 * pairs, limit)
         .isEqualTo(Lookup.TOP_HIT);
@@ -92,8 +94,13 @@ class AgentCacheTest {
     }
     assertThat(big.journal().canReplayFrom(big.journal().revision() - limit - 1))
         .as("still replayable: the recompute is the limit's doing, not truncation").isTrue();
+    assertThat(cache.containsType(type)).isTrue();
+    assertThat(cache.hitsType(type)).as("a router's prediction, beyond the limit").isFalse();
+    assertThat(cache.hitTypeKeys()).doesNotContain(type);
     Candidates recomputed = cache.candidates(a.withId("vm-3"));
     assertThat(cache.lastLookup()).isEqualTo(Lookup.MISS);
+    assertThat(cache.hitsType(type)).isTrue();
+    assertThat(cache.hitTypeKeys()).containsExactly(type);
     assertThat(recomputed).isEqualTo(e.evaluate(a.withId("vm-3")));
   }
 

@@ -390,7 +390,7 @@ public final class EngineBackendFactory implements BackendFactory {
     @Override
     public boolean cachesType(long typeKey) {
       RequestTypeKey k = workload.typeKey(typeKey);
-      return k != null && cache.containsType(k);
+      return k != null && cache.hitsType(k);
     }
 
     @Override
