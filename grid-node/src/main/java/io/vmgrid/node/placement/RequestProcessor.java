@@ -222,19 +222,15 @@ public final class RequestProcessor implements AutoCloseable {
     }
     try {
       workers.execute(() -> {
-        CompletableFuture<Void> handled;
         try {
-          handled = handleAsync(request, arrived, new Route(agentId, hints, observer));
+          handle(request, arrived, new Route(agentId, hints, observer));
+          done.complete(true);
         } catch (RuntimeException e) {
-          handled = CompletableFuture.failedFuture(e);
-        }
-        var unused = handled.whenComplete((ignored, e) -> {
+          LOG.log(Level.WARNING, "routed request " + request.requestId() + " failed", e);
+          done.complete(false);
+        } finally {
           inFlight.remove(request.requestId());
-          if (e != null) {
-            LOG.log(Level.WARNING, "routed request " + request.requestId() + " failed", e);
-          }
-          done.complete(e == null);
-        });
+        }
       });
     } catch (java.util.concurrent.RejectedExecutionException e) { // shutting down
       inFlight.remove(request.requestId());
@@ -358,91 +354,46 @@ public final class RequestProcessor implements AutoCloseable {
     metrics.stage(NodeMetrics.Stage.QUEUE, start - arrivedNanos);
     @Nullable GridResult result;
     try {
-      result = compute(request, start, route);
-    } catch (RuntimeException e) {
-      result = failure(request, e, start);
-    }
-    deliver(request, result, arrivedNanos);
-  }
-
-  /**
-   * The scheduler job's path: like {@link #handle} but a valid allocation does not hold this worker
-   * while its agent queues, evaluates and commits: the claim is made here, and the agent's outcome
-   * is turned into the result and delivered by whichever worker is free when it arrives. So a
-   * member's {@code --workers} threads are not all held by requests queued at one popular agent
-   * while the member's other agents have nothing to do.
-   */
-  private CompletableFuture<Void> handleAsync(GridRequest request, long arrivedNanos, Route route) {
-    if (request.op() != GridRequest.Op.ALLOCATE || request.problem() != null) {
-      handle(request, arrivedNanos, route);
-      return CompletableFuture.completedFuture(null);
-    }
-    long start = System.nanoTime();
-    metrics.stage(NodeMetrics.Stage.QUEUE, start - arrivedNanos);
-    CompletableFuture<@Nullable GridResult> result;
-    try {
-      result = allocateAsync(request, start, route);
-    } catch (RuntimeException e) {
-      result = CompletableFuture.completedFuture(failure(request, e, start));
-    }
-    return result.handleAsync((r, e) -> {
-      deliver(request, e == null ? r : failure(request, unwrap(e), start), arrivedNanos);
-      return null;
-    }, workers);
-  }
-
-  private static RuntimeException unwrap(Throwable e) {
-    Throwable t = e instanceof java.util.concurrent.CompletionException && e.getCause() != null
-        ? e.getCause() : e;
-    return t instanceof RuntimeException re ? re : new IllegalStateException(t);
-  }
-
-  private @Nullable GridResult compute(GridRequest request, long start, @Nullable Route route) {
-    String problem = request.problem();
-    if (problem != null) {
-      return result(request, GridResult.Status.FAILED, "INVALID_INPUT", problem, "", 0, start);
-    } else if (request.op() == GridRequest.Op.RELEASE) {
-      return release(request, start);
-    } else if (request.op() == GridRequest.Op.EXPLAIN) {
-      return result(request, GridResult.Status.ANSWERED, "", agents.explainJson(request), "", 0,
-          start);
-    } else if (request.op() == GridRequest.Op.CAPACITY) {
-      return result(request, GridResult.Status.ANSWERED, "", agents.capacityJson(request), "",
-          0, start);
-    } else if (request.op() == GridRequest.Op.CONSOLIDATE) {
-      return result(request, GridResult.Status.ANSWERED, "", agents.consolidationJson(request),
-          "", 0, start);
-    } else if (request.op() == GridRequest.Op.WHAT_IF) {
-      return result(request, GridResult.Status.ANSWERED, "", agents.whatIfJson(request), "", 0,
-          start);
-    } else if (request.op() == GridRequest.Op.FRAGMENTATION) {
-      return result(request, GridResult.Status.ANSWERED, "", agents.fragmentationJson(request),
-          "", 0, start);
-    } else if (request.op() == GridRequest.Op.MOVE) {
-      return move(request, start);
-    }
-    return allocate(request, start, route);
-  }
-
-  /** The result of a request whose handling threw {@code e}. */
-  private GridResult failure(GridRequest request, RuntimeException e, long start) {
-    if (e instanceof ValidationException) { // a query's arguments do not fit this grid
-      return result(request, GridResult.Status.FAILED, "INVALID_INPUT",
+      String problem = request.problem();
+      if (problem != null) {
+        result = result(request, GridResult.Status.FAILED, "INVALID_INPUT", problem, "", 0, start);
+      } else if (request.op() == GridRequest.Op.RELEASE) {
+        result = release(request, start);
+      } else if (request.op() == GridRequest.Op.EXPLAIN) {
+        result = result(request, GridResult.Status.ANSWERED, "", agents.explainJson(request), "", 0,
+            start);
+      } else if (request.op() == GridRequest.Op.CAPACITY) {
+        result = result(request, GridResult.Status.ANSWERED, "", agents.capacityJson(request), "",
+            0, start);
+      } else if (request.op() == GridRequest.Op.CONSOLIDATE) {
+        result = result(request, GridResult.Status.ANSWERED, "", agents.consolidationJson(request),
+            "", 0, start);
+      } else if (request.op() == GridRequest.Op.WHAT_IF) {
+        result = result(request, GridResult.Status.ANSWERED, "", agents.whatIfJson(request), "", 0,
+            start);
+      } else if (request.op() == GridRequest.Op.FRAGMENTATION) {
+        result = result(request, GridResult.Status.ANSWERED, "", agents.fragmentationJson(request),
+            "", 0, start);
+      } else if (request.op() == GridRequest.Op.MOVE) {
+        result = move(request, start);
+      } else {
+        result = allocate(request, start, route);
+      }
+    } catch (ValidationException e) { // a query's arguments do not fit this grid
+      result = result(request, GridResult.Status.FAILED, "INVALID_INPUT",
           String.valueOf(e.getMessage()), "", 0, start);
+    } catch (RuntimeException e) {
+      if (isNoQuorum(e)) {
+        result = result(request, GridResult.Status.FAILED, "NO_QUORUM",
+            "this side of the cluster has fewer members than the placement quorum (a network split?);"
+                + " nothing was committed: retry later or through another member", "", 0, start);
+      } else {
+        LOG.log(Level.WARNING, "request " + request.requestId() + " failed", e);
+        result = result(request, GridResult.Status.FAILED, "INTERNAL", e.toString(), "", 0, start);
+      }
     }
-    if (isNoQuorum(e)) {
-      return result(request, GridResult.Status.FAILED, "NO_QUORUM",
-          "this side of the cluster has fewer members than the placement quorum (a network split?);"
-              + " nothing was committed: retry later or through another member", "", 0, start);
-    }
-    LOG.log(Level.WARNING, "request " + request.requestId() + " failed", e);
-    return result(request, GridResult.Status.FAILED, "INTERNAL", e.toString(), "", 0, start);
-  }
-
-  /** Writes the outcome for the client (null: a live member is on this very request and answers). */
-  private void deliver(GridRequest request, @Nullable GridResult result, long arrivedNanos) {
     if (result == null) {
-      return;
+      return; // a live member is working on this very request: it answers, not this copy
     }
     long deliver = System.nanoTime();
     results.set(request.requestId(), result);
@@ -455,50 +406,6 @@ public final class RequestProcessor implements AutoCloseable {
   }
 
   private @Nullable GridResult allocate(GridRequest r, long start, @Nullable Route route) {
-    Claimed c = claim(r, start, route);
-    if (c.answer() != null || c.claim() == null) {
-      return c.answer();
-    }
-    return finish(r, start, c.claim(), () -> dispatch(r, c.agent(), route, 1));
-  }
-
-  /**
-   * As {@link #allocate} for a request the job routed to a local agent, without waiting for the
-   * agent: completes with the result when the agent answers (or with its recovery, as {@link
-   * #dispatch} would do), on a worker thread.
-   */
-  private CompletableFuture<@Nullable GridResult> allocateAsync(GridRequest r, long start,
-      Route route) {
-    Claimed c = claim(r, start, route);
-    Placement claim = c.claim();
-    if (c.answer() != null || claim == null) {
-      return CompletableFuture.completedFuture(c.answer());
-    }
-    String agent = c.agent();
-    if (!agent.equals(route.agentId())) { // an adopted claim names its agent: the blocking path
-      return CompletableFuture.supplyAsync(
-          () -> finish(r, start, claim, () -> dispatch(r, agent, null, 1)), workers);
-    }
-    return agents.run(agent, r, route.hints()).copy()
-        .orTimeout(AGENT_WAIT_MILLIS, TimeUnit.MILLISECONDS)
-        .handleAsync((out, e) -> finish(r, start, claim, () -> {
-          if (e == null) {
-            route.observer().accept(out);
-            return out;
-          }
-          Throwable cause = e instanceof java.util.concurrent.CompletionException
-              && e.getCause() != null ? e.getCause() : e;
-          return afterFailure(r, agent, 1, cause);
-        }), workers);
-  }
-
-  /**
-   * A claim made for {@code r} (with the agent it names), or the answer when there is nothing to
-   * claim: the VM id is taken, or placed already by this very request.
-   */
-  private record Claimed(@Nullable Placement claim, String agent, @Nullable GridResult answer) {}
-
-  private Claimed claim(GridRequest r, long start, @Nullable Route route) {
     // The claim names the agent the request goes to: if this member dies, whoever adopts the
     // request sends it to that same agent, whose FIFO queue and memory of recent placements make a
     // second copy harmless (it cannot race the first on another agent).
@@ -510,30 +417,20 @@ public final class RequestProcessor implements AutoCloseable {
     if (existing != null) {
       Placement adopted = adopt(r, existing);
       if (adopted == null) {
-        return new Claimed(null, agent, answerExisting(r, existing, start));
+        return answerExisting(r, existing, start);
       }
       claim = adopted;
       agent = agentOf(adopted.owner(), agent);
       String host = findHost(r.vmId());
       if (host != null) { // the dead owner committed before it died
-        return new Claimed(null, agent,
-            result(r, GridResult.Status.PLACED, "", "", confirm(r, host), 0, start));
+        return result(r, GridResult.Status.PLACED, "", "", confirm(r, host), 0, start);
       }
     }
-    return new Claimed(claim, agent, null);
-  }
-
-  /**
-   * Turns the agent's outcome for claimed request {@code r} into its result, dropping the claim
-   * unless the VM was committed; {@code outcome} is the dispatch (or its recovery) and may throw.
-   */
-  private GridResult finish(GridRequest r, long start, Placement claim,
-      java.util.function.Supplier<AgentOutcome> outcome) {
     boolean committed = false;
     try {
       AgentOutcome out;
       try {
-        out = outcome.get();
+        out = dispatch(r, agent, route);
       } catch (RuntimeException e) {
         if (isNoQuorum(e)) {
           throw e;
@@ -581,10 +478,9 @@ public final class RequestProcessor implements AutoCloseable {
    * not have committed: the servers are scanned for the VM, and only if it is nowhere is the request
    * sent to another agent.
    */
-  private AgentOutcome dispatch(GridRequest r, String firstAgent, @Nullable Route route,
-      int firstAttempt) {
+  private AgentOutcome dispatch(GridRequest r, String firstAgent, @Nullable Route route) {
     String agent = firstAgent;
-    for (int attempt = firstAttempt; ; attempt++) {
+    for (int attempt = 1; ; attempt++) {
       try {
         if (attempt == 1 && route != null) { // routed here by the job: the agent is local
           AgentOutcome out = agents.run(agent, r, route.hints())
@@ -595,50 +491,42 @@ public final class RequestProcessor implements AutoCloseable {
         return agentExecutor.submitToKeyOwner(new AgentTask(agent, r), agent)
             .get(AGENT_WAIT_MILLIS, TimeUnit.MILLISECONDS);
       } catch (TimeoutException e) {
-        return afterFailure(r, agent, attempt, e);
+        String host = findHost(r.vmId());
+        if (host != null) {
+          return new AgentOutcome(AgentOutcome.Status.PLACED, host, RECOVERED, "", agent, 1, 0, "",
+              0, 0, 0);
+        }
+        throw new IllegalStateException("agent " + agent + " did not answer for " + r.vmId()
+            + " within " + AGENT_WAIT_MILLIS + " ms; the request was given up", e);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new IllegalStateException("interrupted while agent " + agent + " placed " + r.vmId(), e);
       } catch (ExecutionException e) {
-        return afterFailure(r, agent, attempt, e.getCause() == null ? e : e.getCause());
+        Throwable cause = e.getCause() == null ? e : e.getCause();
+        if (isNoQuorum(cause)) {
+          throw new SplitBrainProtectionException(String.valueOf(cause.getMessage()));
+        }
+        if (isUnavailable(cause) && attempt < MAX_DISPATCHES) { // nothing was done: go elsewhere
+          String busy = agent;
+          agent = awaitAgentOtherThan(busy);
+          continue;
+        }
+        if (!isMemberGone(cause) || attempt >= MAX_DISPATCHES) {
+          throw new IllegalStateException("agent " + agent + " failed: " + cause, cause);
+        }
+        // the agent's commit may still be queued on a server's partition thread: give it time
+        sleepQuietly(MEMBER_GONE_GRACE_MILLIS);
+        String host = findHost(r.vmId());
+        if (host != null) {
+          return new AgentOutcome(AgentOutcome.Status.PLACED, host, RECOVERED, "", agent, 1, 0, "",
+              0, 0, 0);
+        }
+        LOG.info(() -> "agent of " + r.vmId() + " left; found on: " + host);
+        String gone = agent;
+        agent = awaitAgent();
+        LOG.info(() -> "agent " + gone + " left with " + r.vmId() + " unplaced; trying another");
       }
     }
-  }
-
-  /**
-   * What to do when attempt {@code attempt} of sending {@code r} to {@code agent} failed with
-   * {@code cause}: a timeout or a departed member may have left the VM committed (the servers are
-   * scanned for it); an agent that could not take the request, or whose member left with the VM
-   * nowhere, is replaced by another (further attempts block this thread); anything else throws.
-   */
-  private AgentOutcome afterFailure(GridRequest r, String agent, int attempt, Throwable cause) {
-    if (cause instanceof TimeoutException) {
-      String host = findHost(r.vmId());
-      if (host != null) {
-        return new AgentOutcome(AgentOutcome.Status.PLACED, host, RECOVERED, "", agent, 1, 0, "",
-            0, 0, 0);
-      }
-      throw new IllegalStateException("agent " + agent + " did not answer for " + r.vmId()
-          + " within " + AGENT_WAIT_MILLIS + " ms; the request was given up", cause);
-    }
-    if (isNoQuorum(cause)) {
-      throw new SplitBrainProtectionException(String.valueOf(cause.getMessage()));
-    }
-    if (isUnavailable(cause) && attempt < MAX_DISPATCHES) { // nothing was done: go elsewhere
-      return dispatch(r, awaitAgentOtherThan(agent), null, attempt + 1);
-    }
-    if (!isMemberGone(cause) || attempt >= MAX_DISPATCHES) {
-      throw new IllegalStateException("agent " + agent + " failed: " + cause, cause);
-    }
-    // the agent's commit may still be queued on a server's partition thread: give it time
-    sleepQuietly(MEMBER_GONE_GRACE_MILLIS);
-    String host = findHost(r.vmId());
-    if (host != null) {
-      return new AgentOutcome(AgentOutcome.Status.PLACED, host, RECOVERED, "", agent, 1, 0, "",
-          0, 0, 0);
-    }
-    LOG.info(() -> "agent " + agent + " of " + r.vmId() + " left with it unplaced; trying another");
-    return dispatch(r, awaitAgent(), null, attempt + 1);
   }
 
   /** Records a recovered placement in the VM's entry; returns the server it is recorded on. */
