@@ -73,6 +73,14 @@ public final class E2eBenchCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
+  @Option(names = "--rounds", defaultValue = "1", paramLabel = "N",
+      description = "Run the policies N times, in the given order in rounds 1, 3, ... and in"
+          + " reverse order in rounds 2, 4, ..., and compare them over all rounds: the order"
+          + " effect on this machine (the second cluster of a run sees a hotter machine and a warm"
+          + " client) can be larger than a policy's (default ${DEFAULT-VALUE}; use 2 or 4 when"
+          + " comparing).")
+  int rounds = 1;
+
   @Option(names = "--members", defaultValue = "3",
       description = "Member processes per cluster (default ${DEFAULT-VALUE}).")
   int members;
@@ -162,6 +170,9 @@ public final class E2eBenchCommand implements Callable<Integer> {
 
   /** The first problem with the flags, naming the flag, or null if they are fine. */
   @Nullable String problem() {
+    if (rounds < 1 || rounds > 20) {
+      return "--rounds: must be in 1..20 (was " + rounds + ")";
+    }
     if (members < 1 || members > 16) {
       return "--members: must be in 1..16 (was " + members + ")";
     }
@@ -307,20 +318,30 @@ public final class E2eBenchCommand implements Callable<Integer> {
     List<Map<String, Object>> results = new ArrayList<>();
     String runId = UUID.randomUUID().toString().substring(0, 8);
     try {
-      for (String p : policies) {
-        out.printf(Locale.ROOT, "%npolicy %s%n", p);
-        out.flush();
-        Map<String, Object> r;
-        try {
-          r = runPolicy(p, nodeHasFlag ? p : null, workload, jar, dir, runId, out);
-        } catch (Exception e) {
-          String message = e.getMessage() == null ? e.toString() : e.getMessage();
-          out.printf(Locale.ROOT, "  FAILED: %s%n", message);
-          r = new LinkedHashMap<>();
-          r.put("name", p);
-          r.put("error", message);
+      for (int round = 1; round <= rounds; round++) {
+        List<String> order = new ArrayList<>(policies);
+        if (round % 2 == 0) {
+          java.util.Collections.reverse(order);
         }
-        results.add(r);
+        for (String p : order) {
+          out.printf(Locale.ROOT, "%npolicy %s%s%n", p,
+              rounds > 1 ? " (round " + round + " of " + rounds + ")" : "");
+          out.flush();
+          Map<String, Object> r;
+          try {
+            r = runPolicy(p, nodeHasFlag ? p : null, workload, jar, dir, runId, out);
+          } catch (Exception e) {
+            String message = e.getMessage() == null ? e.toString() : e.getMessage();
+            out.printf(Locale.ROOT, "  FAILED: %s%n", message);
+            r = new LinkedHashMap<>();
+            r.put("name", p);
+            r.put("error", message);
+          }
+          if (rounds > 1) {
+            r.put("round", round);
+          }
+          results.add(r);
+        }
       }
     } finally {
       try {
@@ -332,6 +353,8 @@ public final class E2eBenchCommand implements Callable<Integer> {
     }
 
     printTable(results, out);
+    List<Map<String, Object>> comparison = rounds > 1 ? compare(results, policies) : List.of();
+    printComparison(comparison, out);
     if (json != null) {
       Map<String, Object> doc = new LinkedHashMap<>();
       doc.put("benchmark", "e2e");
@@ -355,7 +378,11 @@ public final class E2eBenchCommand implements Callable<Integer> {
       doc.put("schedulerFlag", nodeHasFlag);
       doc.put("nodeJar", jarSource.toString());
       doc.put("nodeJarModified", jarModified.toString());
+      doc.put("rounds", rounds);
       doc.put("policies", results);
+      if (!comparison.isEmpty()) {
+        doc.put("comparison", comparison);
+      }
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), doc);
       out.printf(Locale.ROOT, "%nwrote %s%n", json);
     }
@@ -602,6 +629,61 @@ public final class E2eBenchCommand implements Callable<Integer> {
     r.put("emptyServers", inventory.emptyServers());
     r.put("vms", inventory.vms());
     return r;
+  }
+
+  /**
+   * Per policy over all rounds: its mean latency in each round, the mean of those, and the
+   * geometric mean over the rounds of its mean latency divided by the first policy's in the same
+   * round ({@code ratioToFirst}; 0.8 = 20% below). Rounds where either failed are left out.
+   */
+  static List<Map<String, Object>> compare(List<Map<String, Object>> results, List<String> policies) {
+    Map<Integer, Map<String, Double>> byRound = new java.util.TreeMap<>();
+    for (Map<String, Object> r : results) {
+      if (r.get("meanMs") instanceof Number mean && r.get("round") instanceof Number round) {
+        byRound.computeIfAbsent(round.intValue(), k -> new LinkedHashMap<>())
+            .put(String.valueOf(r.get("name")), mean.doubleValue());
+      }
+    }
+    String first = policies.get(0);
+    List<Map<String, Object>> out = new ArrayList<>();
+    for (String p : policies) {
+      List<Double> means = new ArrayList<>();
+      double logSum = 0;
+      int pairs = 0;
+      for (Map<String, Double> round : byRound.values()) {
+        Double mine = round.get(p);
+        if (mine == null) {
+          continue;
+        }
+        means.add(mine);
+        Double base = round.get(first);
+        if (base != null && base > 0 && mine > 0) {
+          logSum += Math.log(mine / base);
+          pairs++;
+        }
+      }
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("name", p);
+      m.put("meanMsByRound", means);
+      m.put("meanMsOverRounds", means.isEmpty() ? null
+          : round(means.stream().mapToDouble(Double::doubleValue).average().orElse(0)));
+      m.put("ratioToFirst", pairs == 0 ? null : round4(Math.exp(logSum / pairs)));
+      m.put("roundsCompared", pairs);
+      out.add(m);
+    }
+    return out;
+  }
+
+  private static void printComparison(List<Map<String, Object>> comparison, PrintWriter out) {
+    if (comparison.isEmpty()) {
+      return;
+    }
+    out.printf(Locale.ROOT, "%nover both orders: %-15s %12s %12s  %s%n", "policy", "mean ms",
+        "vs first", "mean ms per round");
+    for (Map<String, Object> m : comparison) {
+      out.printf(Locale.ROOT, "                  %-15s %12s %12s  %s%n", m.get("name"),
+          m.get("meanMsOverRounds"), m.get("ratioToFirst"), m.get("meanMsByRound"));
+    }
   }
 
   /** Prints one row per policy and a row of stage means per policy. */

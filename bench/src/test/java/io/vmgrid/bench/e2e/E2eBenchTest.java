@@ -42,6 +42,7 @@ class E2eBenchTest {
       "--rate -5 | --rate: must be a number >= 0",
       "--rate NaN | --rate: must be a number >= 0",
       "--limit 0 | --limit: must be >= 1",
+      "--rounds 0 | --rounds: must be in 1..20",
       "--warmup -1 | --warmup: must be >= 0",
       "--warmup-rate -2 | --warmup-rate: must be a number >= 0, or -1",
       "--in-flight 0 | --in-flight: must be >= 1",
@@ -84,6 +85,28 @@ class E2eBenchTest {
     E2eBenchCommand c = parse(withJar());
     assertThat(c.problem()).isNull();
     assertThat(c.policies()).containsExactly("direct");
+  }
+
+  @Test
+  void roundsAreComparedAsGeometricMeansOfSameRoundRatios() {
+    List<Map<String, Object>> results = List.of(
+        run("kamino-request", 1, 10.0), run("round-robin", 1, 20.0),
+        run("round-robin", 2, 10.0), run("kamino-request", 2, 40.0),
+        run("round-robin", 3, 30.0), Map.of("name", "kamino-request", "round", 3, "error", "x"));
+    List<Map<String, Object>> c =
+        E2eBenchCommand.compare(results, List.of("round-robin", "kamino-request"));
+    assertThat(c).hasSize(2);
+    assertThat(c.get(0).get("name")).isEqualTo("round-robin");
+    assertThat(c.get(0).get("ratioToFirst")).isEqualTo(1.0);
+    assertThat(c.get(0).get("meanMsByRound")).isEqualTo(List.of(20.0, 10.0, 30.0));
+    // kamino / round-robin: 0.5 in round 1, 4.0 in round 2, round 3 failed: sqrt(2)
+    assertThat(c.get(1).get("ratioToFirst")).isEqualTo(1.4142);
+    assertThat(c.get(1).get("roundsCompared")).isEqualTo(2);
+    assertThat(c.get(1).get("meanMsOverRounds")).isEqualTo(25.0);
+  }
+
+  private static Map<String, Object> run(String name, int round, double meanMs) {
+    return Map.of("name", name, "round", round, "meanMs", meanMs);
   }
 
   private static E2eBenchCommand parse(String... args) {
