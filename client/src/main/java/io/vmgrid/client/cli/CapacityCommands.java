@@ -118,6 +118,20 @@ final class CapacityCommands {
         }
         return CapacityTemplates.inDemand(inDemand);
       }
+      return CapacityTemplates.of(shape(c, m, p, id));
+    }
+
+    /** The one VM shape the options name (for queries that need one, such as explain). */
+    VmRequest toShape() {
+      VmRequest r = toTemplates().request();
+      if (r == null) {
+        throw new InvalidRequestException("--cores", "--cores: give a shape (--cores and"
+            + " --memory-mb, or --type)");
+      }
+      return r;
+    }
+
+    private VmRequest shape(long c, long m, Priority p, String id) {
       @Nullable String problem = Checks.coresProblem(c);
       if (problem == null) {
         problem = Checks.memoryProblem(m);
@@ -125,9 +139,9 @@ final class CapacityCommands {
       if (problem != null) {
         throw new InvalidRequestException(problem.substring(0, problem.indexOf(':')), problem);
       }
-      return CapacityTemplates.of(VmRequest.builder().vmId(id).tenantId(tenant).cores((int) c)
+      return VmRequest.builder().vmId(id).tenantId(tenant).cores((int) c)
           .memoryMb(m).priority(p).availabilitySet(availabilitySet)
-          .antiAffinityGroup(antiAffinityGroup).clusterPin(cluster).build());
+          .antiAffinityGroup(antiAffinityGroup).clusterPin(cluster).build();
     }
   }
 

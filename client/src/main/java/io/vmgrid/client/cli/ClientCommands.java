@@ -128,50 +128,19 @@ public final class ClientCommands {
     }
   }
 
-  /** The request a query is about: what {@code allocate} takes, without ids. */
-  static final class RequestOptions {
-    @Option(names = "--tenant", defaultValue = "query", description = "The VM's owner (default ${DEFAULT-VALUE}).")
-    String tenant = "query";
-
-    @Option(names = "--cores", required = true, description = "Cores demanded.")
-    int cores;
-
-    @Option(names = "--memory-mb", required = true, description = "Memory demanded, MiB.")
-    long memoryMb;
-
-    @Option(names = "--priority", defaultValue = "REGULAR",
-        description = "REGULAR or LOW (default ${DEFAULT-VALUE}).")
-    Priority priority = Priority.REGULAR;
-
-    @Option(names = "--availability-set", defaultValue = "", description = "Availability set.")
-    String availabilitySet = "";
-
-    @Option(names = "--anti-affinity-group", defaultValue = "", description = "Anti-affinity group.")
-    String antiAffinityGroup = "";
-
-    @Option(names = "--cluster", defaultValue = "", description = "Pin to this cluster.")
-    String cluster = "";
-
-    VmRequest toRequest() {
-      return VmRequest.builder().vmId("query").tenantId(tenant).cores(cores).memoryMb(memoryMb)
-          .priority(priority).availabilitySet(availabilitySet)
-          .antiAffinityGroup(antiAffinityGroup).clusterPin(cluster).build();
-    }
-  }
-
   /** {@code vmgrid explain}. */
   @Command(name = "explain", mixinStandardHelpOptions = true,
       description = "Why a VM like this would be placed where it would, or rejected: servers each"
           + " validator removes and the best candidates' scores. Places nothing.")
   static final class Explain implements Callable<Integer> {
     @Mixin Connection connection;
-    @Mixin RequestOptions request;
+    @Mixin CapacityCommands.TemplateOptions request;
     @Spec CommandSpec spec;
 
     @Override
     public Integer call() {
       try (AllocationClient client = connection.connect()) {
-        Explanation x = client.explain(request.toRequest()).join();
+        Explanation x = client.explain(request.toShape()).join();
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("servers", x.servers());
         json.put("passing", x.passing());

@@ -185,6 +185,9 @@ class ClientCommandsTest {
     assertThat(noChange.err()).contains("name at least one of --rules");
     Run badType = run("capacity", "--type", "big");
     assertThat(badType.err()).contains("--type: must be a shape id like 8c32768m");
+    Run noShape = run("explain");
+    assertThat(noShape.exit()).isEqualTo(1);
+    assertThat(noShape.err()).contains("--cores: give a shape");
     Run half = run("capacity", "--cores", "2");
     assertThat(half.err()).contains("--memory-mb: give both --cores and --memory-mb");
     Run badAdd = run("what-if", "--add-servers", "cw:x");
