@@ -7,6 +7,7 @@ import com.hazelcast.core.EntryEvent;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import com.hazelcast.map.listener.EntryAddedListener;
+import com.hazelcast.map.listener.EntryMergedListener;
 import com.hazelcast.map.listener.EntryUpdatedListener;
 import com.hazelcast.partition.MigrationListener;
 import com.hazelcast.partition.MigrationState;
@@ -770,10 +771,19 @@ public final class RequestProcessor implements AutoCloseable {
   }
 
   /** Listens with raw values: anything but a {@link GridRequest} is logged and dropped. */
-  private final class Listener
-      implements EntryAddedListener<String, Object>, EntryUpdatedListener<String, Object> {
+  private final class Listener implements EntryAddedListener<String, Object>,
+      EntryUpdatedListener<String, Object>, EntryMergedListener<String, Object> {
     @Override
     public void entryAdded(EntryEvent<String, Object> event) {
+      submit(event);
+    }
+
+    /**
+     * A request written on the other side of a healed split arrives as a merge, not an add; it is
+     * handled like any other (a copy of one already answered finds its placement by request id).
+     */
+    @Override
+    public void entryMerged(EntryEvent<String, Object> event) {
       submit(event);
     }
 

@@ -109,9 +109,27 @@ class SplitMergeTest {
     results.addEntryListener((EntryAddedListener<String, GridResult>) (EntryEvent<String, GridResult> e) ->
         answer.complete(e.getValue()), requestId, true);
     IMap<String, GridRequest> requests = member.getMap(MapNames.REQUESTS);
-    requests.set(requestId, new GridRequest(GridRequest.Op.ALLOCATE, requestId, "test-client", vmId,
-        "t", cores, 1_024, priority, 0));
-    return answer.get(60, TimeUnit.SECONDS);
+    GridRequest request = new GridRequest(GridRequest.Op.ALLOCATE, requestId, "test-client", vmId,
+        "t", cores, 1_024, priority, 0);
+    requests.set(requestId, request);
+    // like AllocationClient: if no answer comes, look for the result and send the request again
+    // (same id, so idempotent); a request or listener caught in a merge is otherwise never heard of
+    for (int attempt = 0; attempt < 6; attempt++) {
+      try {
+        return answer.get(10, TimeUnit.SECONDS);
+      } catch (java.util.concurrent.TimeoutException e) {
+        GridResult stored = results.get(requestId);
+        if (stored != null) {
+          System.out.println("submit " + requestId + ": answer read back after " + (attempt + 1) * 10
+              + " s without an event");
+          return stored;
+        }
+        System.out.println("submit " + requestId + ": no answer after " + (attempt + 1) * 10
+            + " s; sending it again");
+        requests.set(requestId, request);
+      }
+    }
+    throw new AssertionError("no answer for " + requestId + " within 60 s");
   }
 
   static void split(List<HazelcastInstance> one, List<HazelcastInstance> two) {
