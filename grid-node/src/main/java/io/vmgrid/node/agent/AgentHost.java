@@ -88,8 +88,6 @@ public final class AgentHost implements AutoCloseable {
   /** The executor that carries requests to agents. */
   public static final String EXECUTOR = "vmgrid-agents";
 
-  private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
-      new com.fasterxml.jackson.databind.ObjectMapper();
   private final HazelcastInstance hz;
   private final InventoryMirror mirror;
   private final RuleSet ruleSet;
@@ -612,7 +610,7 @@ public final class AgentHost implements AutoCloseable {
       top.add(Map.of("rank", c.rank(), "serverId", c.serverId(), "scores", c.rawScores()));
     }
     out.put("top", top);
-    return json(out);
+    return CapacityQueries.json(out);
   }
 
   /**
@@ -657,14 +655,6 @@ public final class AgentHost implements AutoCloseable {
         new io.vmgrid.rules.api.Resources(vm.cores(), vm.memoryMb(), 0));
     CapacityPlanner planner = new CapacityPlanner(ruleSet, CapacitySettings.defaults());
     return mirror.read(inv -> planner.check(inv, move).problems());
-  }
-
-  private static String json(Object value) {
-    try {
-      return JSON.writeValueAsString(value);
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new IllegalStateException("cannot write JSON", e);
-    }
   }
 
   /** The cluster of {@code serverId} in this member's mirror (empty if it does not know it). */

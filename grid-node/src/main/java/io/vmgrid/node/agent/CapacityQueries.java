@@ -360,7 +360,8 @@ final class CapacityQueries {
     return m;
   }
 
-  private static String json(Object value) {
+  /** {@code value} as a JSON document (the form every query answer travels in). */
+  static String json(Object value) {
     try {
       return JSON.writeValueAsString(value);
     } catch (JsonProcessingException e) {
