@@ -215,8 +215,7 @@ final class BuiltinRules {
     }
 
     @Override public boolean isAffectedBy(JournalRecord record, VmRequest request) {
-      String set = request.constraints().availabilitySet();
-      return set != null && set.equals(record.availabilitySet());
+      return record.availabilitySetIs(request.constraints().availabilitySet());
     }
 
     private int count(EvalContext ctx, String set, int i) {
@@ -261,8 +260,7 @@ final class BuiltinRules {
     }
 
     @Override public boolean isAffectedBy(JournalRecord record, VmRequest request) {
-      String group = request.constraints().antiAffinityGroup();
-      return group != null && group.equals(record.antiAffinityGroup());
+      return record.antiAffinityGroupIs(request.constraints().antiAffinityGroup());
     }
 
     @Override public boolean passes(EvalContext ctx, int i) {
@@ -374,7 +372,7 @@ final class BuiltinRules {
     }
 
     @Override public boolean isAffectedBy(JournalRecord record, VmRequest request) {
-      return request.tenant().equals(record.tenant());
+      return record.tenantIs(request.tenant());
     }
 
     @Override public double score(EvalContext ctx, int c) {
