@@ -298,6 +298,19 @@ public final class AgentCache {
    *
    * @throws IllegalStateException naming the first inconsistency
    */
+  /**
+   * Rankings of every passing server by this cache's engine so far: entry builds, recomputes, and
+   * refills the reserve could not answer (see {@link EngineSettings#reserve}).
+   */
+  public long fullRankings() {
+    return evaluator.fullRankings();
+  }
+
+  /** Refills of a ranked list answered from the list and reserve alone. */
+  public long reserveRankings() {
+    return evaluator.reserveRankings();
+  }
+
   void checkInvariants() {
     long sum = 0;
     java.util.IdentityHashMap<RuleResult, Integer> pins = new java.util.IdentityHashMap<>();

@@ -24,6 +24,17 @@ final class Evaluator {
   private int epoch;
   private final int[] touched;
   private int touchedCount;
+  /** Servers kept beyond topK by each entry's ranking (0: none; every refill scans). */
+  private final int reserveTarget;
+  /** Ranking scratch: a bounded heap, worst ranked at the root. */
+  private final long[] heapKey;
+  private final int[] heapIdx;
+  private int heapSize;
+  private boolean dropped;
+  private long droppedKey;
+  private int droppedIdx;
+  private long fullRankings;
+  private long reserveRankings;
 
   Evaluator(Inventory inventory, RuleSet ruleSet, EngineSettings settings) {
     this.inventory = inventory;
@@ -38,6 +49,19 @@ final class Evaluator {
     this.bitsPerPreference = n <= 3 ? 16 : Math.max(1, 63 / n);
     this.stamp = new int[inventory.size()];
     this.touched = new int[inventory.size()];
+    this.reserveTarget = settings.reserveFor(inventory.size());
+    this.heapKey = new long[settings.topK() + reserveTarget];
+    this.heapIdx = new int[settings.topK() + reserveTarget];
+  }
+
+  /** Rankings that scanned every passing server (builds, recomputes and refills). */
+  long fullRankings() {
+    return fullRankings;
+  }
+
+  /** Refills answered from an entry's ranked list and reserve alone. */
+  long reserveRankings() {
+    return reserveRankings;
   }
 
   /** Builds an entry from rule results given in rule-set order (validators, then preferences). */
@@ -55,7 +79,8 @@ final class Evaluator {
       }
     }
     TypeEntry e = new TypeEntry(key, ctx, results, cv.toArray(new RuleResult[0]),
-        sv.toArray(new RuleResult[0]), pr.toArray(new RuleResult[0]), settings.topK());
+        sv.toArray(new RuleResult[0]), pr.toArray(new RuleResult[0]), settings.topK(),
+        2 * reserveTarget);
     compute(e);
     return e;
   }
@@ -81,6 +106,7 @@ final class Evaluator {
       ensureCluster(e, c);
       collectPassing(e, inventory.clusterStart(c), inventory.clusterEnd(c));
     }
+    rankAll(e);
     e.revision = inventory.journal().revision();
   }
 
@@ -99,11 +125,6 @@ final class Evaluator {
       }
       e.pass[w] |= acc;
       e.passCount += Long.bitCount(acc);
-      while (acc != 0) {
-        int s = lo + Long.numberOfTrailingZeros(acc);
-        acc &= acc - 1;
-        offer(e, s, key(e, s));
-      }
     }
   }
 
@@ -140,11 +161,7 @@ final class Evaluator {
       compute(e);
       return false;
     }
-    epoch++;
-    if (epoch == 0) {
-      Arrays.fill(stamp, 0);
-      epoch = 1;
-    }
+    nextEpoch();
     for (RuleResult r : e.all) {
       if (!r.replayable()) {
         compute(e);
@@ -335,29 +352,217 @@ final class Evaluator {
       insert(e, s, k);
       if (e.topSize > settings.topK()) {
         e.topSize--;
+        toReserve(e, e.topIdx[e.topSize], e.topKey[e.topSize]);
       }
+    } else {
+      toReserve(e, s, k);
     }
   }
 
+  /**
+   * Notes a passing server outside the ranked list. Only one that now ranks above the floor needs
+   * noting; the others are like every server never touched. A full reserve is compacted (servers
+   * gone, below the floor or repeated dropped), and given up if that frees too little: the next
+   * refill then scans every server.
+   */
+  private void toReserve(TypeEntry e, int s, long k) {
+    if (!e.reserveValid || !aboveFloor(e, k, s)) {
+      return;
+    }
+    if (e.reserveSize == e.reserve.length) {
+      compactReserve(e);
+      if (e.reserveSize > e.reserve.length / 2) {
+        e.reserveValid = false;
+        return;
+      }
+    }
+    e.reserve[e.reserveSize++] = s;
+  }
+
+  /** Drops reserve servers that no longer pass or rank above the floor, and repeats. */
+  private void compactReserve(TypeEntry e) {
+    nextEpoch(); // safe: called after the refresh has marked every touched server
+    for (int i = 0; i < e.topSize; i++) {
+      stamp[e.topIdx[i]] = epoch;
+    }
+    int kept = 0;
+    for (int i = 0; i < e.reserveSize; i++) {
+      int s = e.reserve[i];
+      if (stamp[s] == epoch || (e.pass[s >>> 6] & (1L << s)) == 0) {
+        continue;
+      }
+      stamp[s] = epoch;
+      if (aboveFloor(e, key(e, s), s)) {
+        e.reserve[kept++] = s;
+      }
+    }
+    e.reserveSize = kept;
+  }
+
+  /**
+   * Refills the ranked list: from the list and reserve when enough of them still rank above the
+   * floor (the rest of the passing servers cannot), otherwise by scanning every passing server.
+   */
   private void refill(TypeEntry e) {
-    e.topSize = 0;
+    if (e.reserveValid && e.reserveSize > 0 && rankReserve(e)) {
+      return;
+    }
+    rankAll(e);
+  }
+
+  /** Ranks every passing server: the best topK become the list, the next ones the reserve. */
+  private void rankAll(TypeEntry e) {
+    fullRankings++;
+    startRanking();
     long[] pass = e.pass;
     for (int w = 0; w < pass.length; w++) {
       long word = pass[w];
       while (word != 0) {
         int s = (w << 6) + Long.numberOfTrailingZeros(word);
         word &= word - 1;
-        offer(e, s, key(e, s));
+        offer(s, key(e, s));
       }
+    }
+    finishRanking(e);
+    e.floorNone = !dropped;
+    e.floorKey = droppedKey;
+    e.floorIdx = droppedIdx;
+  }
+
+  /**
+   * Re-ranks the list and reserve alone. Succeeds if at least as many of them rank above the floor
+   * as the list must hold; the floor then rises to the best of them left out, if any.
+   */
+  private boolean rankReserve(TypeEntry e) {
+    nextEpoch();
+    startRanking();
+    int above = 0;
+    for (int i = 0; i < e.topSize; i++) {
+      int s = e.topIdx[i];
+      stamp[s] = epoch;
+      if (aboveFloor(e, e.topKey[i], s)) {
+        offer(s, e.topKey[i]);
+        above++;
+      }
+    }
+    for (int i = 0; i < e.reserveSize; i++) {
+      int s = e.reserve[i];
+      if (stamp[s] == epoch || (e.pass[s >>> 6] & (1L << s)) == 0) {
+        continue;
+      }
+      stamp[s] = epoch;
+      long k = key(e, s);
+      if (aboveFloor(e, k, s)) {
+        offer(s, k);
+        above++;
+      }
+    }
+    if (above < Math.min(settings.exactTop(), e.passCount)) {
+      return false;
+    }
+    reserveRankings++;
+    finishRanking(e);
+    if (dropped) {
+      e.floorNone = false;
+      e.floorKey = droppedKey;
+      e.floorIdx = droppedIdx;
+    }
+    return true;
+  }
+
+  private static boolean aboveFloor(TypeEntry e, long k, int s) {
+    return e.floorNone || better(k, s, e.floorKey, e.floorIdx);
+  }
+
+  private void nextEpoch() {
+    epoch++;
+    if (epoch == 0) {
+      Arrays.fill(stamp, 0);
+      epoch = 1;
     }
   }
 
-  private void offer(TypeEntry e, int s, long k) {
-    if (e.topSize < settings.topK()) {
-      insert(e, s, k);
-    } else if (better(k, s, e.topKey[e.topSize - 1], e.topIdx[e.topSize - 1])) {
-      e.topSize--;
-      insert(e, s, k);
+  private void startRanking() {
+    heapSize = 0;
+    dropped = false;
+  }
+
+  /** Offers a server to the bounded heap; the best server it leaves out is remembered. */
+  private void offer(int s, long k) {
+    if (heapSize < heapKey.length) {
+      int i = heapSize++;
+      while (i > 0) { // sift up: the root is the worst
+        int parent = (i - 1) >>> 1;
+        if (!better(heapKey[parent], heapIdx[parent], k, s)) {
+          break;
+        }
+        heapKey[i] = heapKey[parent];
+        heapIdx[i] = heapIdx[parent];
+        i = parent;
+      }
+      heapKey[i] = k;
+      heapIdx[i] = s;
+      return;
+    }
+    if (better(k, s, heapKey[0], heapIdx[0])) {
+      drop(heapKey[0], heapIdx[0]);
+      siftDown(0, k, s);
+    } else {
+      drop(k, s);
+    }
+  }
+
+  private void drop(long k, int s) {
+    if (!dropped || better(k, s, droppedKey, droppedIdx)) {
+      dropped = true;
+      droppedKey = k;
+      droppedIdx = s;
+    }
+  }
+
+  private void siftDown(int i, long k, int s) {
+    int n = heapSize;
+    while (true) {
+      int child = 2 * i + 1;
+      if (child >= n) {
+        break;
+      }
+      if (child + 1 < n && better(heapKey[child], heapIdx[child], heapKey[child + 1],
+          heapIdx[child + 1])) {
+        child++; // the worse child
+      }
+      if (!better(k, s, heapKey[child], heapIdx[child])) {
+        break;
+      }
+      heapKey[i] = heapKey[child];
+      heapIdx[i] = heapIdx[child];
+      i = child;
+    }
+    heapKey[i] = k;
+    heapIdx[i] = s;
+  }
+
+  /** Empties the heap, worst first: the best topK become the ranked list, the rest the reserve. */
+  private void finishRanking(TypeEntry e) {
+    int n = heapSize;
+    int inTop = Math.min(n, settings.topK());
+    e.topSize = inTop;
+    e.reserveSize = 0;
+    e.reserveValid = e.reserve.length > 0;
+    while (heapSize > 0) {
+      int pos = heapSize - 1;
+      long k = heapKey[0];
+      int s = heapIdx[0];
+      heapSize--;
+      if (heapSize > 0) {
+        siftDown(0, heapKey[heapSize], heapIdx[heapSize]);
+      }
+      if (pos < inTop) {
+        e.topKey[pos] = k;
+        e.topIdx[pos] = s;
+      } else if (e.reserveSize < e.reserve.length) {
+        e.reserve[e.reserveSize++] = s;
+      }
     }
   }
 

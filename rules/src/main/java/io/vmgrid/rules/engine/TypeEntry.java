@@ -5,6 +5,11 @@ import io.vmgrid.rules.api.EvalContext;
 /**
  * A top-level cache entry: the consolidated result for one request type. It pins the rule results it
  * was built from, keeps which servers pass every validator, and the best {@code topK} of them ranked.
+ *
+ * <p>In large inventories it also keeps a reserve: servers that may rank next. Every passing server
+ * outside the ranked list and the reserve ranks below the floor (the best server left out at the
+ * last ranking), because any server whose result changed since was added to the reserve; so while
+ * enough of the list and reserve still rank above the floor, the list is refilled from them alone.
  */
 final class TypeEntry {
   final RequestTypeKey key;
@@ -20,6 +25,14 @@ final class TypeEntry {
   final int[] topIdx;
   final long[] topKey;
   int topSize;
+  /** Servers that may rank next (with repeats; unordered); valid only while reserveValid. */
+  final int[] reserve;
+  int reserveSize;
+  boolean reserveValid;
+  /** Whether no passing server was left out of the list and reserve at the last ranking. */
+  boolean floorNone;
+  long floorKey;
+  int floorIdx;
   long revision;
   long lastUsed;
   final long bytes;
@@ -31,7 +44,8 @@ final class TypeEntry {
       RuleResult[] clusterValidators,
       RuleResult[] serverValidators,
       RuleResult[] preferences,
-      int topK) {
+      int topK,
+      int reserveCapacity) {
     this.key = key;
     this.ctx = ctx;
     this.all = all;
@@ -50,6 +64,7 @@ final class TypeEntry {
     this.pass = new long[(servers + 63) >>> 6];
     this.topIdx = new int[topK + 1];
     this.topKey = new long[topK + 1];
-    this.bytes = b + 8L * pass.length + 12L * (topK + 1);
+    this.reserve = new int[reserveCapacity];
+    this.bytes = b + 8L * pass.length + 12L * (topK + 1) + 4L * reserveCapacity;
   }
 }

@@ -41,15 +41,20 @@ class CachedEngineEquivalenceTest {
     Long replay = Long.getLong("vmgrid.seed");
     LongStream seeds = replay != null ? LongStream.of(replay) : LongStream.of(1, 2, 3, 4, 5);
     return seeds.boxed().flatMap(s -> Stream.of(
-        Arguments.of(s, RuleSet.Combination.LEXICOGRAPHIC),
-        Arguments.of(s, RuleSet.Combination.WEIGHTED)));
+        Arguments.of(s, RuleSet.Combination.LEXICOGRAPHIC, 0),
+        Arguments.of(s, RuleSet.Combination.WEIGHTED, 0),
+        Arguments.of(s, RuleSet.Combination.LEXICOGRAPHIC, RESERVE),
+        Arguments.of(s, RuleSet.Combination.WEIGHTED, RESERVE)));
   }
 
-  @ParameterizedTest(name = "seed {0} {1}")
+  /** A reserve small enough to overflow now and then, so both refill paths run. */
+  private static final int RESERVE = 24;
+
+  @ParameterizedTest(name = "seed {0} {1} reserve {2}")
   @MethodSource("runs")
-  void cachedEqualsFresh(long seed, RuleSet.Combination combination) {
+  void cachedEqualsFresh(long seed, RuleSet.Combination combination, int reserve) {
     System.out.println("CachedEngineEquivalenceTest seed=" + seed + " combination=" + combination
-        + " (replay: -Dvmgrid.seed=" + seed + ")");
+        + " reserve=" + reserve + " (replay: -Dvmgrid.seed=" + seed + ")");
     SplittableRandom rng = new SplittableRandom(seed);
     InventoryGenerator gen = new InventoryGenerator(480, seed, 8, 5, 3, 4,
         InventoryGenerator.syntheticTypes().stream()
@@ -64,7 +69,7 @@ class CachedEngineEquivalenceTest {
             "gen6", new VmTypeCatalog.Fraction(0.05, 0.05, 0.01))));
     Inventory inv = gen.generate(catalog, 48);
     RuleSet rules = RuleSet.defaults().withCombination(combination);
-    EngineSettings settings = new EngineSettings(12, 5, 1, 4, 1_000_000_000L);
+    EngineSettings settings = new EngineSettings(12, 5, 1, 4, 1_000_000_000L, reserve);
     FakeTicker ticker = new FakeTicker();
     RuleEngine cachedEngine = new RuleEngine(inv, rules, settings, new SplittableRandom(seed), ticker);
     RuleEngine freshEngine = new RuleEngine(inv, rules, settings, new SplittableRandom(seed), ticker);
@@ -119,6 +124,13 @@ class CachedEngineEquivalenceTest {
     assertThat(stats.partialHits()).isPositive();
     assertThat(stats.misses()).isPositive();
     assertThat(stats.evictions()).isPositive();
+    System.out.println("  rankings: " + cache.fullRankings() + " full, " + cache.reserveRankings()
+        + " from the reserve");
+    if (reserve > 0) {
+      assertThat(cache.reserveRankings()).as("refills answered from the reserve").isPositive();
+    } else {
+      assertThat(cache.reserveRankings()).isZero();
+    }
   }
 
   /** A placement by "another agent": a random server where the VM fits, bypassing this agent. */
