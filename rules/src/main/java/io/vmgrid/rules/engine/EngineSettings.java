@@ -51,9 +51,9 @@ public record EngineSettings(
   /**
    * The reserve an entry keeps in an inventory of {@code servers}: as configured, or automatically
    * none below 16,384 servers (a scan is cheap there) and {@code servers / 64}, at most 1,024, above.
-   * At 100,000 servers a full scan cost about 3 ms on the grid and was 60% of the agents' time in a
-   * top-level hit (JFR, {@code bench e2e} at 50/s), because best-fit sends every request type to the
-   * same nearly full servers, so every entry's ranked list drains as they fill.
+   * At 100,000 servers full-scan refills were 60% of the agents' time in top-level hits (JFR,
+   * {@code bench e2e} at 50/s): best-fit ranks the same nearly full servers first for every request
+   * type, so every entry's ranked list drains as they fill.
    */
   public int reserveFor(int servers) {
     if (reserve != AUTO_RESERVE) {
