@@ -136,6 +136,10 @@ public final class RulesBenchCommand implements Callable<Integer> {
       hits.put(Integer.toString(pending),
           median(() -> base, cache, Lookup.TOP_HIT, pending, rng, inv));
     }
+    Map<String, BestFit> bestFit = new LinkedHashMap<>();
+    for (int pending : new int[] {100, 1000}) {
+      bestFit.put(Integer.toString(pending), bestFitHits(inv, rng, base, pending));
+    }
     RequestTypeKey type = engine.classifier().typeKey(base);
     long entryBytes = cache.entryBytes(type);
     long ruleBytes = 0;
@@ -155,6 +159,20 @@ public final class RulesBenchCommand implements Callable<Integer> {
     Map<String, Double> hitsRounded = new LinkedHashMap<>();
     hits.forEach((k, v) -> hitsRounded.put(k, round(v)));
     result.put("hitMicros", hitsRounded);
+    Map<String, Object> bf = new LinkedHashMap<>();
+    bestFit.forEach((k, v) -> {
+      Map<String, Object> one = new LinkedHashMap<>();
+      one.put("withReserveMicros", round(v.withMicros()));
+      one.put("withoutReserveMicros", round(v.withoutMicros()));
+      one.put("withReserveTrimmedMeanMicros", round(v.withMean()));
+      one.put("withoutReserveTrimmedMeanMicros", round(v.withoutMean()));
+      one.put("fullRankingsWithReserve", v.fullWith());
+      one.put("reserveRankings", v.fromReserve());
+      one.put("fullRankingsWithoutReserve", v.fullWithout());
+      bf.put(k, one);
+    });
+    result.put("bestFitHitMicros", bf);
+    result.put("reserve", EngineSettings.defaults().reserveFor(inv.size()));
     result.put("entryBytes", entryBytes);
     result.put("ruleEntriesBytes", ruleBytes);
     result.put("javaVersion", System.getProperty("java.version"));
@@ -168,6 +186,14 @@ public final class RulesBenchCommand implements Callable<Integer> {
     out.printf(Locale.ROOT, "%-34s %12.1f%n", "partial hit (µs)", partial);
     hits.forEach((k, v) ->
         out.printf(Locale.ROOT, "%-34s %12.1f%n", "hit, " + k + " pending changes (µs)", v));
+    bestFit.forEach((k, v) -> {
+      out.printf(Locale.ROOT, "%-34s %12.1f  (mean* %.1f; full rankings %d, from the reserve %d)%n",
+          "hit, " + k + " best-fit changes (µs)", v.withMicros(), v.withMean(), v.fullWith(),
+          v.fromReserve());
+      out.printf(Locale.ROOT, "%-34s %12.1f  (mean* %.1f; full rankings %d)%n",
+          "  same, without a reserve (µs)", v.withoutMicros(), v.withoutMean(), v.fullWithout());
+    });
+    out.println("  (mean*: mean without the slowest 1 percent of the calls)");
     out.printf(Locale.ROOT, "%-34s %12d%n", "top-level entry (bytes)", entryBytes);
     out.printf(Locale.ROOT, "%-34s %12d%n", "its rule entries (bytes)", ruleBytes);
     spread.forEach((k, v) -> out.printf(Locale.ROOT, "%-34s %5.1f .. %.1f%n",
@@ -212,6 +238,104 @@ public final class RulesBenchCommand implements Callable<Integer> {
     return micros[reps / 2];
   }
 
+  /**
+   * A top-level hit after {@code k} changes of the kind a grid sees: half are placements of the
+   * same tenant's VMs of 1, 2, 4 or 8 cores on the best server their own cached entries rank (so,
+   * under best-fit, on the nearly full servers the probe's entry ranks first too, which drains its
+   * ranked list as they fill), half releases of random VMs. Timed side by side on two engines over the same inventory, with the default reserve
+   * and without one, alternating which goes first.
+   */
+  /** Medians of the timed hits with and without a reserve, and the rankings they did. */
+  private record BestFit(double withMicros, double withoutMicros, double withMean,
+      double withoutMean, long fullWith, long fromReserve, long fullWithout) {}
+
+  private BestFit bestFitHits(Inventory inv, SplittableRandom rng, VmRequest probe, int k) {
+    EngineSettings d = EngineSettings.defaults();
+    EngineSettings none = new EngineSettings(d.topK(), d.exactTop(), d.minN0(), d.maxN0(),
+        d.conflictWindowNanos(), 0);
+    CacheSettings big = new CacheSettings(8L << 30, Long.MAX_VALUE / 4);
+    AgentCache with = new RuleEngine(inv, RuleSet.defaults(), d, new SplittableRandom(seed),
+        Ticker.system()).newCache(big);
+    AgentCache without = new RuleEngine(inv, RuleSet.defaults(), none, new SplittableRandom(seed),
+        Ticker.system()).newCache(big);
+    AgentCache placer = new RuleEngine(inv, RuleSet.defaults(), d, new SplittableRandom(seed),
+        Ticker.system()).newCache(big);
+    with.candidates(probe);
+    without.candidates(probe);
+    int rounds = Math.min(warmup, 100) + reps;
+    double[] a = new double[reps];
+    double[] b = new double[reps];
+    long[] before = {with.fullRankings(), with.reserveRankings(), without.fullRankings()};
+    for (int i = 0; i < rounds; i++) {
+      if (i == rounds - reps) {
+        before = new long[] {with.fullRankings(), with.reserveRankings(), without.fullRankings()};
+      }
+      bestFitChurn(inv, rng, placer, k, probe.tenant());
+      boolean withFirst = i % 2 == 0;
+      double first = timedHit(withFirst ? with : without, probe);
+      double second = timedHit(withFirst ? without : with, probe);
+      if (i >= rounds - reps) {
+        a[i - (rounds - reps)] = withFirst ? first : second;
+        b[i - (rounds - reps)] = withFirst ? second : first;
+      }
+    }
+    Arrays.sort(a);
+    Arrays.sort(b);
+    return new BestFit(a[reps / 2], b[reps / 2], trimmedMean(a), trimmedMean(b),
+        with.fullRankings() - before[0],
+        with.reserveRankings() - before[1], without.fullRankings() - before[2]);
+  }
+
+  /**
+   * The mean of sorted {@code micros} without its slowest 1%: a refill every few calls shows in the
+   * mean, not in the median, and one GC pause or compilation would swamp an untrimmed mean.
+   */
+  private static double trimmedMean(double[] micros) {
+    int n = micros.length - micros.length / 100;
+    return Arrays.stream(micros, 0, Math.max(1, n)).average().orElse(0);
+  }
+
+  private static double timedHit(AgentCache cache, VmRequest probe) {
+    long t0 = System.nanoTime();
+    Candidates c = cache.candidates(probe);
+    long t1 = System.nanoTime();
+    if (cache.lastLookup() != Lookup.TOP_HIT || c.isEmpty()) {
+      throw new IllegalStateException("expected a top-level hit with candidates, got "
+          + cache.lastLookup() + " " + c);
+    }
+    return (t1 - t0) / 1000.0;
+  }
+
+  private void bestFitChurn(Inventory inv, SplittableRandom rng, AgentCache placer, int k,
+      String tenant) {
+    for (int j = 0; j < k; j++) {
+      if (j % 2 == 0 && !placed.isEmpty()) {
+        release(inv, rng);
+        continue;
+      }
+      long cores = 1L << rng.nextInt(4);
+      VmRequest r = new VmRequest("bf-" + nextVm++, null,
+          new Resources(cores, cores * 4, cores * 10), tenant, Priority.REGULAR, Constraints.NONE);
+      Candidates c = placer.candidates(r);
+      if (c.isEmpty()) {
+        release(inv, rng);
+        continue;
+      }
+      int s = c.server(0);
+      inv.apply(new InventoryChange.Place(inv.serverId(s),
+          r.toHostedVm(new io.vmgrid.rules.api.EvalContext(inv, r).demandOn(s))));
+      placed.add(r.id());
+    }
+  }
+
+  private void release(Inventory inv, SplittableRandom rng) {
+    int at = rng.nextInt(placed.size());
+    String vm = placed.get(at);
+    placed.set(at, placed.get(placed.size() - 1));
+    placed.remove(placed.size() - 1);
+    inv.apply(new InventoryChange.Release(inv.serverId(inv.serverOf(vm)), vm));
+  }
+
   private VmRequest request(String tenant, int variant) {
     Constraints c = Constraints.NONE.withAvailabilitySet("as-" + tenant + "-" + variant);
     return new VmRequest("bench-" + nextVm++, null, new Resources(4, 16, 40), tenant,
@@ -249,11 +373,7 @@ public final class RulesBenchCommand implements Callable<Integer> {
   private void churn(Inventory inv, SplittableRandom rng, int k) {
     for (int j = 0; j < k; j++) {
       if (j % 2 == 0 && !placed.isEmpty()) {
-        int at = rng.nextInt(placed.size());
-        String vm = placed.get(at);
-        placed.set(at, placed.get(placed.size() - 1));
-        placed.remove(placed.size() - 1);
-        inv.apply(new InventoryChange.Release(inv.serverId(inv.serverOf(vm)), vm));
+        release(inv, rng);
       } else if (!placeOn(inv, rng, rng.nextInt(inv.size()))) {
         j--;
       }
