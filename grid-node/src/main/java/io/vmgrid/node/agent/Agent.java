@@ -690,7 +690,7 @@ final class Agent {
     Set<Long> types = new HashSet<>();
     c.hitTypeKeys().forEach(k -> types.add(fingerprint(known, k, k.value())));
     Set<Long> rules = new HashSet<>();
-    c.ruleKeys().forEach(k -> rules.add(fingerprint(known, k, k.toString())));
+    c.hitRuleKeys().forEach(k -> rules.add(fingerprint(known, k, k.toString())));
     fingerprints = known;
     cachedTypeKeys.retainAll(types);
     cachedTypeKeys.addAll(types);

@@ -165,6 +165,23 @@ public final class AgentCache {
     return out;
   }
 
+  /**
+   * The cached rule keys whose results a lookup now would reuse rather than recompute: replayable
+   * and within the replay limit, like {@link #hitTypeKeys}. Far fewer than {@link #ruleKeys}: a
+   * cache keeps the small cluster-level results of thousands of tenants it saw once.
+   */
+  public Set<RuleKey> hitRuleKeys() {
+    ChangeJournal journal = inventory.journal();
+    long limit = Evaluator.replayLimit(inventory);
+    Set<RuleKey> out = new java.util.HashSet<>();
+    for (RuleResult r : ruleEntries.values()) {
+      if (r.replayable() && journal.revision() - r.revision <= limit) {
+        out.add(r.key);
+      }
+    }
+    return out;
+  }
+
   /** Whether a rule entry for {@code key} is cached (does not count as a use). */
   public boolean containsRule(RuleKey key) {
     return ruleEntries.containsKey(key);

@@ -97,10 +97,14 @@ class AgentCacheTest {
     assertThat(cache.containsType(type)).isTrue();
     assertThat(cache.hitsType(type)).as("a router's prediction, beyond the limit").isFalse();
     assertThat(cache.hitTypeKeys()).doesNotContain(type);
+    assertThat(cache.ruleKeys()).containsAll(e.classifier().ruleKeys(a));
+    assertThat(cache.hitRuleKeys()).as("rule results beyond the limit are recomputed too")
+        .doesNotContainAnyElementsOf(e.classifier().ruleKeys(a));
     Candidates recomputed = cache.candidates(a.withId("vm-3"));
     assertThat(cache.lastLookup()).isEqualTo(Lookup.MISS);
     assertThat(cache.hitsType(type)).isTrue();
     assertThat(cache.hitTypeKeys()).containsExactly(type);
+    assertThat(cache.hitRuleKeys()).containsAll(e.classifier().ruleKeys(a));
     assertThat(recomputed).isEqualTo(e.evaluate(a.withId("vm-3")));
   }
 
