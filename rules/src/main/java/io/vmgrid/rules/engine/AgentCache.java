@@ -149,9 +149,14 @@ public final class AgentCache {
   }
 
   private boolean fresh(TypeEntry e) {
+    return fresh(e.revision);
+  }
+
+  /** Whether a cached result at {@code revision} would be replayed rather than recomputed. */
+  private boolean fresh(long revision) {
     ChangeJournal journal = inventory.journal();
-    return journal.canReplayFrom(e.revision)
-        && journal.revision() - e.revision <= Evaluator.replayLimit(inventory);
+    return journal.canReplayFrom(revision)
+        && journal.revision() - revision <= Evaluator.replayLimit(inventory);
   }
 
   /** The cached request types a lookup now would hit ({@link #hitsType}), in no particular order. */
@@ -171,11 +176,9 @@ public final class AgentCache {
    * cache keeps the small cluster-level results of thousands of tenants it saw once.
    */
   public Set<RuleKey> hitRuleKeys() {
-    ChangeJournal journal = inventory.journal();
-    long limit = Evaluator.replayLimit(inventory);
     Set<RuleKey> out = new java.util.HashSet<>();
     for (RuleResult r : ruleEntries.values()) {
-      if (r.replayable() && journal.revision() - r.revision <= limit) {
+      if (r.replayable() && fresh(r.revision)) {
         out.add(r.key);
       }
     }
