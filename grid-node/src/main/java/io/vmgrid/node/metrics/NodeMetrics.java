@@ -68,6 +68,7 @@ public final class NodeMetrics {
   private final Counter conflicts;
   private final Map<String, Counter> lookups = new ConcurrentHashMap<>();
   private final Map<String, Counter> agentConflicts = new ConcurrentHashMap<>();
+  private final ThreadCpu threadCpu = new ThreadCpu();
 
   /** A registry with JVM metrics bound; {@code policy} labels the latency histogram. */
   public NodeMetrics(String policy) {
@@ -78,6 +79,16 @@ public final class NodeMetrics {
     new ClassLoaderMetrics().bindTo(registry);
     new ProcessorMetrics().bindTo(registry);
     new UptimeMetrics().bindTo(registry);
+    ThreadCpu cpu = threadCpu; // a field: Micrometer holds the object only weakly
+    if (cpu.supported()) {
+      for (String group : ThreadCpu.GROUPS) {
+        FunctionCounter.builder("vmgrid_thread_cpu_seconds", cpu, c -> c.seconds(group))
+            .description("CPU time of this member's process by thread group (jvm: JIT compilers,"
+                + " garbage collector and other threads the JVM does not list)")
+            .tag("group", group)
+            .register(registry);
+      }
+    }
     conflicts = Counter.builder("vmgrid_commit_conflicts")
         .description("Commits refused by a server's current state (a stale view) and retried elsewhere")
         .register(registry);

@@ -106,6 +106,12 @@ class MetricsEndpointTest {
         assertThat(PrometheusText.sum(s, "vmgrid_inventory_servers", Map.of("health", "healthy"))).isEqualTo(4);
         assertThat(PrometheusText.sum(s, "vmgrid_inventory_cores", Map.of("state", "total"))).isEqualTo(32);
         assertThat(PrometheusText.sum(s, "vmgrid_cluster_members", Map.of())).isEqualTo(1);
+        // the member's CPU split by thread group: the agents and Hazelcast's partition threads
+        // did the allocations above
+        assertThat(PrometheusText.sum(s, "vmgrid_thread_cpu_seconds_total", Map.of("group", "agent")))
+            .isPositive();
+        assertThat(PrometheusText.sum(s, "vmgrid_thread_cpu_seconds_total",
+            Map.of("group", "partition-operation"))).isPositive();
         assertThat(s).anySatisfy(x -> assertThat(x.name()).startsWith("jvm_memory_used_bytes"));
       }, 30);
       assertThat(get(port, "/nope").statusCode()).isEqualTo(404);

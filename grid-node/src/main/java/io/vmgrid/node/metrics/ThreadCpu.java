@@ -1,0 +1,138 @@
+package io.vmgrid.node.metrics;
+
+import com.sun.management.OperatingSystemMXBean;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * CPU time of this member's process, split by thread group: which part of the member (Hazelcast's
+ * partition threads, its I/O and event threads, the Jet job, the allocation agents, ...) used the
+ * processor. Exported as {@code vmgrid_thread_cpu_seconds_total{group}}, so a benchmark can divide
+ * a replay's CPU by its allocations and say where it went.
+ *
+ * <p>Java threads are read through {@link ThreadMXBean#getThreadCpuTime}: each thread's growth
+ * since the previous reading is added to its group, so the counters only grow. The JVM's own
+ * threads (JIT compilers, garbage collector, VM thread) are not visible there; they, and whatever
+ * a Java thread used between its last reading and its end, make up the {@code jvm} group: the
+ * process's CPU time less the Java groups. Readings happen when the metrics are scraped and at most
+ * once per {@link #MIN_INTERVAL_NANOS}.
+ */
+final class ThreadCpu {
+  /** The groups, in the order they are exported; {@code jvm} is the remainder of the process. */
+  static final List<String> GROUPS = List.of("partition-operation", "generic-operation", "io",
+      "event", "response", "jet", "agent", "worker", "indicators", "mirror", "callback",
+      "other", "jvm");
+
+  static final long MIN_INTERVAL_NANOS = 200_000_000L;
+
+  private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+  private final @Nullable OperatingSystemMXBean os;
+  private final Map<Long, Long> lastByThread = new HashMap<>();
+  private final long[] totals = new long[GROUPS.size()];
+  private long lastReadNanos;
+  private boolean read;
+
+  ThreadCpu() {
+    java.lang.management.OperatingSystemMXBean bean = ManagementFactory.getOperatingSystemMXBean();
+    this.os = bean instanceof OperatingSystemMXBean sun ? sun : null;
+    if (threads.isThreadCpuTimeSupported() && !threads.isThreadCpuTimeEnabled()) {
+      threads.setThreadCpuTimeEnabled(true);
+    }
+  }
+
+  /** Whether this JVM can measure per-thread CPU time (HotSpot on Linux, macOS, Windows can). */
+  boolean supported() {
+    return threads.isThreadCpuTimeSupported() && os != null;
+  }
+
+  /** The group a thread of this name belongs to. */
+  static String group(String name) {
+    if (name.contains("partition-operation")) {
+      return "partition-operation";
+    }
+    if (name.contains("generic-operation")) {
+      return "generic-operation";
+    }
+    if (name.contains(".IO.") || name.contains("TcpServer")) {
+      return "io";
+    }
+    if (name.startsWith("hz.") && name.contains(".event-")) {
+      return "event";
+    }
+    if (name.startsWith("hz.") && name.contains("response")) {
+      return "response";
+    }
+    if (name.contains(".jet.")) {
+      return "jet";
+    }
+    if (name.startsWith("vmgrid-agent-")) {
+      return "agent";
+    }
+    if (name.startsWith("vmgrid-worker")) {
+      return "worker";
+    }
+    if (name.startsWith("vmgrid-indicators")) {
+      return "indicators";
+    }
+    if (name.startsWith("vmgrid-mirror")) {
+      return "mirror";
+    }
+    if (name.startsWith("vmgrid-callback")) {
+      return "callback";
+    }
+    return "other";
+  }
+
+  /** CPU seconds {@code group} has used since the process started (as far as it was seen). */
+  synchronized double seconds(String group) {
+    refresh();
+    int i = GROUPS.indexOf(group);
+    if (i < 0) {
+      throw new IllegalArgumentException("group: unknown " + group + "; one of " + GROUPS);
+    }
+    return totals[i] / 1e9;
+  }
+
+  private void refresh() {
+    long now = System.nanoTime();
+    if (read && now - lastReadNanos < MIN_INTERVAL_NANOS) {
+      return;
+    }
+    read = true;
+    lastReadNanos = now;
+    long[] ids = threads.getAllThreadIds();
+    ThreadInfo[] infos = threads.getThreadInfo(ids);
+    Map<Long, Long> seen = new HashMap<>(ids.length * 2);
+    long java = 0;
+    for (int k = 0; k < ids.length; k++) {
+      ThreadInfo info = infos[k];
+      long cpu = threads.getThreadCpuTime(ids[k]);
+      if (info == null || cpu < 0) {
+        continue; // ended meanwhile, or not measurable
+      }
+      Long last = lastByThread.get(ids[k]);
+      long grown = cpu - (last == null ? 0 : last);
+      seen.put(ids[k], cpu);
+      if (grown > 0) {
+        totals[GROUPS.indexOf(group(info.getThreadName()))] += grown;
+      }
+    }
+    lastByThread.clear();
+    lastByThread.putAll(seen);
+    for (int g = 0; g < GROUPS.size() - 1; g++) {
+      java += totals[g];
+    }
+    OperatingSystemMXBean o = os;
+    long process = o == null ? -1 : o.getProcessCpuTime();
+    int jvm = GROUPS.size() - 1;
+    if (process >= 0) {
+      // monotonic: the process grows at least as much as the Java threads between two readings
+      totals[jvm] = Math.max(totals[jvm], process - java);
+    }
+  }
+}
