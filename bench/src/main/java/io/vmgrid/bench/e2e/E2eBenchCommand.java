@@ -149,6 +149,11 @@ public final class E2eBenchCommand implements Callable<Integer> {
       description = "A further argument for every 'vmgrid node' (repeatable).")
   List<String> nodeArgs = new ArrayList<>();
 
+  @Option(names = "--member-jvm-arg", paramLabel = "OPTION",
+      description = "A further JVM option for every member process, e.g."
+          + " --member-jvm-arg=-XX:TieredStopAtLevel=1 (repeatable; must start with '-').")
+  List<String> memberJvmArgs = new ArrayList<>();
+
   @Option(names = "--scheduler-flag", defaultValue = "auto",
       description = "Pass --scheduler to the nodes: auto (if the node jar has the flag; without it"
           + " only 'direct' runs, with no flag), always, never (default ${DEFAULT-VALUE}).")
@@ -207,6 +212,13 @@ public final class E2eBenchCommand implements Callable<Integer> {
     }
     if (!HEAP.matcher(memberHeap).matches()) {
       return "--member-heap: '" + memberHeap + "' is not a JVM heap size such as 2g or 512m";
+    }
+    for (String option : memberJvmArgs) {
+      if (!option.startsWith("-") || option.isBlank() || option.equals("-jar")
+          || option.startsWith("-Xmx")) {
+        return "--member-jvm-arg: '" + option + "' is not a JVM option for the members (an option"
+            + " starts with '-'; the heap is --member-heap, the jar --node-jar)";
+      }
     }
     if (!List.of("auto", "always", "never").contains(schedulerFlag)) {
       return "--scheduler-flag: must be auto, always or never (was '" + schedulerFlag + "')";
@@ -394,7 +406,7 @@ public final class E2eBenchCommand implements Callable<Integer> {
       E2eWorkload workload, Path jar, Path dir, String runId, PrintWriter out) throws Exception {
     String clusterName = "vmgrid-e2e-" + runId + "-" + name;
     LocalCluster.Spec clusterSpec = new LocalCluster.Spec(jar, memberHeap, agents, scheduler,
-        List.copyOf(nodeArgs), dir);
+        List.copyOf(nodeArgs), List.copyOf(memberJvmArgs), dir);
     Duration startTimeout = Duration.ofSeconds(startTimeoutSeconds);
     long startNanos = System.nanoTime();
     double loadBefore = loadAverage();
@@ -412,30 +424,39 @@ public final class E2eBenchCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "  loaded %,d servers in %.1f s (every member's mirror caught up)%n",
             added, loadSeconds);
         out.flush();
-        List<List<PromText.Sample>> baseline = List.of();
         if (warmup > 0) {
           Replay warm = replay(client, workload.warmup(warmup), effectiveWarmupRate());
           int released = release(client, warm.placedVmIds());
           cluster.checkAlive();
           Thread.sleep(1_000);
-          baseline = cluster.scrape();
           out.printf(Locale.ROOT, "  warm-up: %d allocations (%d placed, p50 %.2f ms, p99 %.2f ms),"
               + " %d released; not counted below%n", warm.latency().count(), warm.placed(),
               warm.latency().p50Ms(), warm.latency().p99Ms(), released);
           out.flush();
         }
+        // counters are read before and after the replay: the figures cover the replay only
+        List<List<PromText.Sample>> baseline = cluster.scrape();
+        long windowStart = System.nanoTime();
+        long clientCpuStart = clientCpuNanos();
         Replay replay = replay(client, workload.requests(), rate);
+        long clientCpu = clientCpuNanos() - clientCpuStart;
         cluster.checkAlive();
         Thread.sleep(1_000); // let the members record the last deliveries before the scrape
         List<List<PromText.Sample>> after = cluster.scrape();
+        double windowSeconds = (System.nanoTime() - windowStart) / 1e9;
         List<List<PromText.Sample>> measured = new ArrayList<>();
         for (int i = 0; i < after.size(); i++) {
-          measured.add(baseline.isEmpty() ? after.get(i)
-              : PromText.delta(baseline.get(i), after.get(i)));
+          measured.add(PromText.delta(baseline.get(i), after.get(i)));
         }
         GridMetrics metrics = GridMetrics.of(measured);
         InventorySummary inventory = client.inventory().get(60, TimeUnit.SECONDS);
         Map<String, Object> r = report(name, replay, metrics, inventory);
+        if (!metrics.cpuSeconds().isEmpty()) {
+          r.put("memberCpuCores", round(metrics.cpuSecondsTotal() / windowSeconds));
+        }
+        if (clientCpu >= 0 && replay.latency().count() > 0) {
+          r.put("clientCpuMsPerAllocation", round(clientCpu / 1e6 / replay.latency().count()));
+        }
         r.put("warmup", warmup);
         r.put("loadAverageBefore", round(loadBefore));
         r.put("loadAverageAfter", round(loadAverage()));
@@ -445,6 +466,11 @@ public final class E2eBenchCommand implements Callable<Integer> {
             + " p99 %.2f ms; %.1f alloc/s%n", replay.placed(), replay.rejected(), replay.failed(),
             replay.seconds(), replay.latency().meanMs(), replay.latency().p50Ms(),
             replay.latency().p99Ms(), replay.throughput());
+        if (r.get("memberCpuMsPerAllocation") instanceof Double cpu) {
+          out.printf(Locale.ROOT, "  CPU per allocation: members %.2f ms (%s cores busy over the"
+              + " replay), client %s ms%n", cpu, r.get("memberCpuCores"),
+              r.getOrDefault("clientCpuMsPerAllocation", "?"));
+        }
         out.printf(Locale.ROOT, "  machine load average (1 min) %.1f before the cluster started, %.1f"
             + " after the replay (%d cores)%n", loadBefore, loadAverage(),
             Runtime.getRuntime().availableProcessors());
@@ -626,6 +652,12 @@ public final class E2eBenchCommand implements Callable<Integer> {
     metrics.stagesMs().forEach((k, v) -> stages.put(k, round4(v)));
     r.put("stagesMs", stages);
     r.put("stageCounts", metrics.stageCounts());
+    if (!metrics.cpuSeconds().isEmpty() && l.count() > 0) {
+      r.put("memberCpuMsPerAllocation", round(1000 * metrics.cpuSecondsTotal() / l.count()));
+      Map<String, Double> cpu = new LinkedHashMap<>();
+      metrics.cpuSeconds().forEach((k, v) -> cpu.put(k, round4(1000 * v / l.count())));
+      r.put("cpuMsPerAllocation", cpu);
+    }
     r.put("emptyServers", inventory.emptyServers());
     r.put("vms", inventory.vms());
     return r;
@@ -727,6 +759,60 @@ public final class E2eBenchCommand implements Callable<Integer> {
       }
       out.println(row);
     }
+    printCpu(results, out);
+  }
+
+  /** Members' CPU per allocation by thread group (ms), where the members export it. */
+  private static void printCpu(List<Map<String, Object>> results, PrintWriter out) {
+    List<String> groups = new ArrayList<>(GridMetrics.CPU_GROUP_ORDER);
+    boolean any = false;
+    for (Map<String, Object> r : results) {
+      if (r.get("cpuMsPerAllocation") instanceof Map<?, ?> m) {
+        any = true;
+        for (Object k : m.keySet()) {
+          if (!groups.contains(String.valueOf(k))) {
+            groups.add(String.valueOf(k));
+          }
+        }
+      }
+    }
+    if (!any) {
+      return;
+    }
+    StringBuilder header = new StringBuilder(String.format(Locale.ROOT, "%n%-15s %8s %8s",
+        "cpu ms/alloc", "members", "client"));
+    for (String g : groups) {
+      header.append(String.format(Locale.ROOT, " %9s", abbreviate(g)));
+    }
+    out.println(header);
+    for (Map<String, Object> r : results) {
+      if (!(r.get("cpuMsPerAllocation") instanceof Map<?, ?> m)) {
+        continue;
+      }
+      StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "%-15s %8s %8s",
+          r.get("name"), r.get("memberCpuMsPerAllocation"),
+          r.getOrDefault("clientCpuMsPerAllocation", "-")));
+      for (String g : groups) {
+        Object v = m.get(g);
+        row.append(String.format(Locale.ROOT, " %9s", v == null ? "-" : fmt((Double) v)));
+      }
+      out.println(row);
+    }
+  }
+
+  /** A thread group's name cut to a table column. */
+  private static String abbreviate(String group) {
+    return switch (group) {
+      case "partition-operation" -> "partition";
+      case "generic-operation" -> "generic";
+      default -> group.length() > 9 ? group.substring(0, 9) : group;
+    };
+  }
+
+  /** This process's CPU time in nanoseconds, or -1 where the platform does not tell. */
+  private static long clientCpuNanos() {
+    return java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+        instanceof com.sun.management.OperatingSystemMXBean os ? os.getProcessCpuTime() : -1;
   }
 
   /** The machine's 1-minute load average (negative where the platform has none). */

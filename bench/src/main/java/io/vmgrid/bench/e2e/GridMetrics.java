@@ -16,7 +16,8 @@ import java.util.function.Predicate;
  * with {@code result} one of {@code top_hit}, {@code partial_hit}, {@code miss};
  * {@code vmgrid_agent_conflicts_total{agent}} (else {@code vmgrid_commit_conflicts_total});
  * {@code vmgrid_requests_total{op="allocate"}} (else {@code vmgrid_allocation_latency_seconds_count});
- * and {@code vmgrid_stage_latency_seconds_sum/_count{stage}}.
+ * {@code vmgrid_stage_latency_seconds_sum/_count{stage}}; and
+ * {@code vmgrid_thread_cpu_seconds_total{group}} (members' CPU by thread group).
  *
  * @param topHits lookups answered by the top-level (request-type) cache
  * @param partialHits lookups answered from cached rule results
@@ -25,9 +26,16 @@ import java.util.function.Predicate;
  * @param allocations allocation requests the members answered
  * @param stagesMs mean milliseconds per stage, in request order
  * @param stageCounts how many times each stage was recorded, same order
+ * @param cpuSeconds CPU seconds by thread group, in {@link #CPU_GROUP_ORDER} (empty if the members
+ *     do not export it)
  */
 record GridMetrics(long topHits, long partialHits, long misses, long conflicts, long allocations,
-    Map<String, Double> stagesMs, Map<String, Long> stageCounts) {
+    Map<String, Double> stagesMs, Map<String, Long> stageCounts, Map<String, Double> cpuSeconds) {
+
+  /** Members' thread groups (grid-node's {@code ThreadCpu}); groups not listed follow. */
+  static final List<String> CPU_GROUP_ORDER = List.of("partition-operation", "generic-operation",
+      "io", "event", "response", "jet", "agent", "worker", "indicators", "mirror", "callback",
+      "other", "jvm");
 
   /** Stages in the order a request passes them; stages not listed follow alphabetically. */
   static final List<String> STAGE_ORDER =
@@ -40,6 +48,12 @@ record GridMetrics(long topHits, long partialHits, long misses, long conflicts, 
   GridMetrics {
     stagesMs = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(stagesMs));
     stageCounts = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(stageCounts));
+    cpuSeconds = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(cpuSeconds));
+  }
+
+  /** The members' CPU seconds, all groups. */
+  double cpuSecondsTotal() {
+    return cpuSeconds.values().stream().mapToDouble(Double::doubleValue).sum();
   }
 
   /** Top-level hits over all lookups (0 without lookups). */
@@ -74,7 +88,26 @@ record GridMetrics(long topHits, long partialHits, long misses, long conflicts, 
       means.put(stage, 1000 * v[0] / v[1]);
       counts.put(stage, Math.round(v[1]));
     });
-    return new GridMetrics(top, partial, miss, conflicts, allocations, means, counts);
+    return new GridMetrics(top, partial, miss, conflicts, allocations, means, counts,
+        cpuByGroup(all));
+  }
+
+  private static Map<String, Double> cpuByGroup(List<Sample> all) {
+    Map<String, Double> byGroup = new TreeMap<>();
+    for (Sample s : all) {
+      if (s.name().equals("vmgrid_thread_cpu_seconds_total") && Double.isFinite(s.value())) {
+        byGroup.merge(s.label("group"), s.value(), Double::sum);
+      }
+    }
+    Map<String, Double> out = new LinkedHashMap<>();
+    for (String g : CPU_GROUP_ORDER) {
+      Double v = byGroup.remove(g);
+      if (v != null) {
+        out.put(g, v);
+      }
+    }
+    out.putAll(byGroup);
+    return out;
   }
 
   /** Stage to {sum of seconds, count}, stages with a count only, in request order. */

@@ -58,10 +58,11 @@ final class LocalCluster implements AutoCloseable {
    * @param agents allocation agents per member ({@code --workers})
    * @param scheduler the {@code --scheduler} value, or null to pass none
    * @param extraArgs further {@code vmgrid node} arguments
+   * @param jvmArgs further options of each member's JVM (before {@code -jar})
    * @param logDir where member logs go
    */
   record Spec(Path nodeJar, String heap, int agents, @Nullable String scheduler,
-      List<String> extraArgs, Path logDir) {}
+      List<String> extraArgs, List<String> jvmArgs, Path logDir) {}
 
   private final String clusterName;
   private final List<Member> members = new ArrayList<>();
@@ -130,6 +131,7 @@ final class LocalCluster implements AutoCloseable {
     cmd.add("-Xmx" + spec.heap());
     cmd.add("-Djava.net.preferIPv4Stack=true");
     cmd.add("-Dhazelcast.phone.home.enabled=false");
+    cmd.addAll(spec.jvmArgs());
     cmd.add("-jar");
     cmd.add(spec.nodeJar().toString());
     cmd.add("node");

@@ -48,6 +48,8 @@ class E2eBenchTest {
       "--in-flight 0 | --in-flight: must be >= 1",
       "--agents 0 | --agents: must be >= 1",
       "--member-heap lots | --member-heap: 'lots' is not a JVM heap size",
+      "--member-jvm-arg=XX:+UseSerialGC | --member-jvm-arg: 'XX:+UseSerialGC' is not a JVM option",
+      "--member-jvm-arg=-Xmx8g | --member-jvm-arg: '-Xmx8g' is not a JVM option for the members",
       "--scheduler-flag maybe | --scheduler-flag: must be auto, always or never",
       "--timeout-ms 0 | --timeout-ms: must be >= 1",
       "--json /no/such/folder/out.json | --json: folder /no/such/folder does not exist",
@@ -75,8 +77,10 @@ class E2eBenchTest {
   @Test
   void goodFlagsPassAndPoliciesKeepTheirOrder() throws Exception {
     E2eBenchCommand c = parse(withJar("--members", "3", "--servers", "2000", "--policy",
-        "kamino-request, round-robin,direct", "--rate", "0", "--limit", "10", "--seed", "7"));
+        "kamino-request, round-robin,direct", "--rate", "0", "--limit", "10", "--seed", "7",
+        "--member-jvm-arg=-XX:TieredStopAtLevel=1"));
     assertThat(c.problem()).isNull();
+    assertThat(c.memberJvmArgs).containsExactly("-XX:TieredStopAtLevel=1");
     assertThat(c.policies()).containsExactly("kamino-request", "round-robin", "direct");
   }
 
@@ -160,6 +164,9 @@ class E2eBenchTest {
       vmgrid_stage_latency_seconds_count{stage="queue"} 100
       vmgrid_stage_latency_seconds_sum{stage="queue"} 1.31676E-1
       vmgrid_cluster_members 3.0
+      vmgrid_thread_cpu_seconds_total{group="jvm"} 0.5
+      vmgrid_thread_cpu_seconds_total{group="agent"} 0.25
+      vmgrid_thread_cpu_seconds_total{group="partition-operation"} 1.0
       """;
 
   private static final String MEMBER_B = """
@@ -173,6 +180,8 @@ class E2eBenchTest {
       vmgrid_stage_latency_seconds_sum{stage="select"} 0.1
       vmgrid_stage_latency_seconds_count{stage="zz_custom"} 4
       vmgrid_stage_latency_seconds_sum{stage="zz_custom"} 0.004
+      vmgrid_thread_cpu_seconds_total{group="partition-operation"} 0.5
+      vmgrid_thread_cpu_seconds_total{group="zz-new"} 0.25
       """;
 
   @Test
@@ -192,6 +201,11 @@ class E2eBenchTest {
     assertThat(m.stagesMs().get("queue")).isCloseTo(1.31676, within(1e-9));
     assertThat(m.stagesMs().get("zz_custom")).isCloseTo(1.0, within(1e-9));
     assertThat(m.stageCounts()).containsEntry("commit", 200L).containsEntry("zz_custom", 4L);
+    assertThat(m.cpuSeconds().keySet())
+        .as("the members' thread groups in their order, unknown groups last")
+        .containsExactly("partition-operation", "agent", "jvm", "zz-new");
+    assertThat(m.cpuSeconds().get("partition-operation")).isCloseTo(1.5, within(1e-9));
+    assertThat(m.cpuSecondsTotal()).isCloseTo(2.5, within(1e-9));
   }
 
   @Test
@@ -204,6 +218,7 @@ class E2eBenchTest {
     assertThat(m.allocations()).isEqualTo(30);
     assertThat(m.topHitRatio()).isZero();
     assertThat(m.stagesMs()).isEmpty();
+    assertThat(m.cpuSeconds()).as("members without the CPU counters").isEmpty();
     assertThat(GridMetrics.of(List.of()).conflictRate()).isZero();
   }
 
@@ -295,10 +310,13 @@ class E2eBenchTest {
     assertThat(r.get("throughputPerSec")).isEqualTo(1.0);
     assertThat(r.get("packingDensity")).isEqualTo(0.75);
     assertThat(r.get("conflictRate")).isEqualTo(0.05);
+    assertThat(r.get("memberCpuMsPerAllocation")).isEqualTo(875.0); // 1.75 s over 2 requests
+    assertThat(r.get("cpuMsPerAllocation")).isEqualTo(
+        Map.of("partition-operation", 500.0, "agent", 125.0, "jvm", 250.0));
     StringWriter table = new StringWriter();
     E2eBenchCommand.printTable(List.of(r, Map.of("name", "jsq", "error", "boom")),
         new PrintWriter(table, true));
     assertThat(table.toString()).contains("round-robin").contains("jsq").contains("FAILED: boom")
-        .contains("commit");
+        .contains("commit").contains("cpu ms/alloc").contains("partition");
   }
 }
