@@ -128,6 +128,16 @@ public final class E2eBenchCommand implements Callable<Integer> {
           + " core busy for the first several thousand allocations; warm up past that.")
   double warmupRate = -1;
 
+  @Option(names = "--settle-s", defaultValue = "90", paramLabel = "S",
+      description = "Before each measured replay, wait up to S seconds for the members' JIT compilers"
+          + " and GC (the 'jvm' CPU group) to fall below " + SETTLED_JVM_CORES + " cores summed over"
+          + " the members; the wait and the level reached are reported. 0 = do not wait (default"
+          + " ${DEFAULT-VALUE}).")
+  int settleSeconds;
+
+  /** The members' 'jvm' CPU (JIT, GC) in cores, summed, below which they count as settled. */
+  static final double SETTLED_JVM_CORES = 0.05;
+
   @Option(names = "--in-flight", defaultValue = "256",
       description = "With --rate 0: most outstanding requests (default ${DEFAULT-VALUE}).")
   int inFlight;
@@ -225,6 +235,9 @@ public final class E2eBenchCommand implements Callable<Integer> {
     }
     if (timeoutMs < 1) {
       return "--timeout-ms: must be >= 1 (was " + timeoutMs + ")";
+    }
+    if (settleSeconds < 0 || settleSeconds > 3_600) {
+      return "--settle-s: must be in 0..3600 (was " + settleSeconds + ")";
     }
     if (startTimeoutSeconds < 1) {
       return "--start-timeout-s: must be >= 1 (was " + startTimeoutSeconds + ")";
@@ -434,6 +447,7 @@ public final class E2eBenchCommand implements Callable<Integer> {
               warm.latency().p50Ms(), warm.latency().p99Ms(), released);
           out.flush();
         }
+        double[] settled = settle(cluster, out);
         // counters are read before and after the replay: the figures cover the replay only
         List<List<PromText.Sample>> baseline = cluster.scrape();
         long windowStart = System.nanoTime();
@@ -453,6 +467,10 @@ public final class E2eBenchCommand implements Callable<Integer> {
         Map<String, Object> r = report(name, replay, metrics, inventory);
         if (!metrics.cpuSeconds().isEmpty()) {
           r.put("memberCpuCores", round(metrics.cpuSecondsTotal() / windowSeconds));
+        }
+        if (settled[0] >= 0) {
+          r.put("settleSeconds", round(settled[0]));
+          r.put("jvmCoresAtStart", round(settled[1]));
         }
         if (clientCpu >= 0 && replay.latency().count() > 0) {
           r.put("clientCpuMsPerAllocation", round(clientCpu / 1e6 / replay.latency().count()));
@@ -481,6 +499,54 @@ public final class E2eBenchCommand implements Callable<Integer> {
     } finally {
       running.set(null);
     }
+  }
+
+  /**
+   * Waits (at most {@code --settle-s}) until the members' JIT compilers and GC have gone quiet: their
+   * 'jvm' CPU group, summed over members and measured over {@value #SETTLE_WINDOW_MILLIS} ms windows,
+   * below {@link #SETTLED_JVM_CORES} cores. On a small machine a member's C2 compiler keeps working
+   * for minutes after the warm-up; measured while it does, a policy pays for the JIT, whose timing
+   * differs from run to run. Returns {seconds waited, jvm cores in the last window}, or {-1, -1}
+   * without waiting (disabled, or members that do not export the CPU counters).
+   */
+  private double[] settle(LocalCluster cluster, PrintWriter out)
+      throws IOException, InterruptedException {
+    if (settleSeconds == 0) {
+      return new double[] {-1, -1};
+    }
+    long start = System.nanoTime();
+    long deadline = start + TimeUnit.SECONDS.toNanos(settleSeconds);
+    double last = jvmCpuSeconds(cluster.scrape());
+    if (last < 0) {
+      return new double[] {-1, -1};
+    }
+    long lastAt = System.nanoTime();
+    double cores;
+    while (true) {
+      Thread.sleep(SETTLE_WINDOW_MILLIS);
+      cluster.checkAlive();
+      double now = jvmCpuSeconds(cluster.scrape());
+      long nowAt = System.nanoTime();
+      cores = (now - last) / ((nowAt - lastAt) / 1e9);
+      last = now;
+      lastAt = nowAt;
+      if (cores < SETTLED_JVM_CORES || nowAt > deadline) {
+        break;
+      }
+    }
+    double waited = (System.nanoTime() - start) / 1e9;
+    out.printf(Locale.ROOT, "  %s after %.0f s (members' JIT and GC threads: %.2f cores)%n",
+        cores < SETTLED_JVM_CORES ? "settled" : "NOT settled, measuring anyway,", waited, cores);
+    out.flush();
+    return new double[] {waited, cores};
+  }
+
+  private static final long SETTLE_WINDOW_MILLIS = 3_000;
+
+  /** The members' 'jvm' CPU seconds summed, or -1 if they do not export it. */
+  private static double jvmCpuSeconds(List<List<PromText.Sample>> members) {
+    Double v = GridMetrics.of(members).cpuSeconds().get("jvm");
+    return v == null ? -1 : v;
   }
 
   /** Waits until every member's mirror holds {@code servers} servers with nothing pending. */

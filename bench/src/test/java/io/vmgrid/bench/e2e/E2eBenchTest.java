@@ -52,6 +52,7 @@ class E2eBenchTest {
       "--member-jvm-arg=-Xmx8g | --member-jvm-arg: '-Xmx8g' is not a JVM option for the members",
       "--scheduler-flag maybe | --scheduler-flag: must be auto, always or never",
       "--timeout-ms 0 | --timeout-ms: must be >= 1",
+      "--settle-s -1 | --settle-s: must be in 0..3600",
       "--json /no/such/folder/out.json | --json: folder /no/such/folder does not exist",
   })
   void badFlagsAreRefusedWithOneLineNamingTheFlag(String args, String message) throws Exception {
