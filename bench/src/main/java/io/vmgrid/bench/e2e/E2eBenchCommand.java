@@ -447,7 +447,7 @@ public final class E2eBenchCommand implements Callable<Integer> {
               warm.latency().p50Ms(), warm.latency().p99Ms(), released);
           out.flush();
         }
-        double[] settled = settle(cluster, out);
+        @Nullable Settled settled = settle(cluster, out);
         // counters are read before and after the replay: the figures cover the replay only
         List<List<PromText.Sample>> baseline = cluster.scrape();
         long windowStart = System.nanoTime();
@@ -468,9 +468,9 @@ public final class E2eBenchCommand implements Callable<Integer> {
         if (!metrics.cpuSeconds().isEmpty()) {
           r.put("memberCpuCores", round(metrics.cpuSecondsTotal() / windowSeconds));
         }
-        if (settled[0] >= 0) {
-          r.put("settleSeconds", round(settled[0]));
-          r.put("jvmCoresAtStart", round(settled[1]));
+        if (settled != null) {
+          r.put("settleSeconds", round(settled.seconds()));
+          r.put("jvmCoresAtStart", round(settled.jvmCores()));
         }
         if (clientCpu >= 0 && replay.latency().count() > 0) {
           r.put("clientCpuMsPerAllocation", round(clientCpu / 1e6 / replay.latency().count()));
@@ -506,19 +506,19 @@ public final class E2eBenchCommand implements Callable<Integer> {
    * 'jvm' CPU group, summed over members and measured over {@value #SETTLE_WINDOW_MILLIS} ms windows,
    * below {@link #SETTLED_JVM_CORES} cores. On a small machine a member's C2 compiler keeps working
    * for minutes after the warm-up; measured while it does, a policy pays for the JIT, whose timing
-   * differs from run to run. Returns {seconds waited, jvm cores in the last window}, or {-1, -1}
-   * without waiting (disabled, or members that do not export the CPU counters).
+   * differs from run to run. Returns null without waiting (disabled, or members that do not export
+   * the CPU counters).
    */
-  private double[] settle(LocalCluster cluster, PrintWriter out)
+  private @Nullable Settled settle(LocalCluster cluster, PrintWriter out)
       throws IOException, InterruptedException {
     if (settleSeconds == 0) {
-      return new double[] {-1, -1};
+      return null;
     }
     long start = System.nanoTime();
     long deadline = start + TimeUnit.SECONDS.toNanos(settleSeconds);
     double last = jvmCpuSeconds(cluster.scrape());
     if (last < 0) {
-      return new double[] {-1, -1};
+      return null;
     }
     long lastAt = System.nanoTime();
     double cores;
@@ -538,8 +538,11 @@ public final class E2eBenchCommand implements Callable<Integer> {
     out.printf(Locale.ROOT, "  %s after %.0f s (members' JIT and GC threads: %.2f cores)%n",
         cores < SETTLED_JVM_CORES ? "settled" : "NOT settled, measuring anyway,", waited, cores);
     out.flush();
-    return new double[] {waited, cores};
+    return new Settled(waited, cores);
   }
+
+  /** How long {@link #settle} waited, and the members' 'jvm' cores in its last window. */
+  private record Settled(double seconds, double jvmCores) {}
 
   private static final long SETTLE_WINDOW_MILLIS = 3_000;
 
@@ -799,16 +802,7 @@ public final class E2eBenchCommand implements Callable<Integer> {
           r.get("p90Ms"), r.get("p99Ms"), r.get("throughputPerSec"), r.get("topHitRatio"),
           r.get("conflictRate"), r.get("packingDensity"));
     }
-    List<String> stages = new ArrayList<>(GridMetrics.STAGE_ORDER);
-    for (Map<String, Object> r : results) {
-      if (r.get("stagesMs") instanceof Map<?, ?> m) {
-        for (Object k : m.keySet()) {
-          if (!stages.contains(String.valueOf(k))) {
-            stages.add(String.valueOf(k));
-          }
-        }
-      }
-    }
+    List<String> stages = columns(results, "stagesMs", GridMetrics.STAGE_ORDER);
     StringBuilder header = new StringBuilder(String.format(Locale.ROOT, "%n%-15s", "stage mean ms"));
     for (String s : stages) {
       header.append(String.format(Locale.ROOT, " %11s", s));
@@ -830,21 +824,10 @@ public final class E2eBenchCommand implements Callable<Integer> {
 
   /** Members' CPU per allocation by thread group (ms), where the members export it. */
   private static void printCpu(List<Map<String, Object>> results, PrintWriter out) {
-    List<String> groups = new ArrayList<>(GridMetrics.CPU_GROUP_ORDER);
-    boolean any = false;
-    for (Map<String, Object> r : results) {
-      if (r.get("cpuMsPerAllocation") instanceof Map<?, ?> m) {
-        any = true;
-        for (Object k : m.keySet()) {
-          if (!groups.contains(String.valueOf(k))) {
-            groups.add(String.valueOf(k));
-          }
-        }
-      }
-    }
-    if (!any) {
+    if (results.stream().noneMatch(r -> r.get("cpuMsPerAllocation") instanceof Map<?, ?>)) {
       return;
     }
+    List<String> groups = columns(results, "cpuMsPerAllocation", GridMetrics.CPU_GROUP_ORDER);
     StringBuilder header = new StringBuilder(String.format(Locale.ROOT, "%n%-15s %8s %8s",
         "cpu ms/alloc", "members", "client"));
     for (String g : groups) {
@@ -864,6 +847,22 @@ public final class E2eBenchCommand implements Callable<Integer> {
       }
       out.println(row);
     }
+  }
+
+  /** {@code order}, then the other keys the results' {@code key} maps hold, in first-seen order. */
+  private static List<String> columns(List<Map<String, Object>> results, String key,
+      List<String> order) {
+    List<String> out = new ArrayList<>(order);
+    for (Map<String, Object> r : results) {
+      if (r.get(key) instanceof Map<?, ?> m) {
+        for (Object k : m.keySet()) {
+          if (!out.contains(String.valueOf(k))) {
+            out.add(String.valueOf(k));
+          }
+        }
+      }
+    }
+    return out;
   }
 
   /** A thread group's name cut to a table column. */

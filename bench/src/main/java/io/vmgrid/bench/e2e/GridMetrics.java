@@ -1,6 +1,7 @@
 package io.vmgrid.bench.e2e;
 
 import io.vmgrid.bench.e2e.PromText.Sample;
+import io.vmgrid.node.metrics.NodeMetrics;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -32,10 +33,8 @@ import java.util.function.Predicate;
 record GridMetrics(long topHits, long partialHits, long misses, long conflicts, long allocations,
     Map<String, Double> stagesMs, Map<String, Long> stageCounts, Map<String, Double> cpuSeconds) {
 
-  /** Members' thread groups (grid-node's {@code ThreadCpu}); groups not listed follow. */
-  static final List<String> CPU_GROUP_ORDER = List.of("partition-operation", "generic-operation",
-      "io", "event", "response", "jet", "agent", "worker", "indicators", "mirror", "callback",
-      "other", "jvm");
+  /** Members' thread groups in their order; groups not listed (other node versions) follow. */
+  static final List<String> CPU_GROUP_ORDER = NodeMetrics.CPU_GROUPS;
 
   /** Stages in the order a request passes them; stages not listed follow alphabetically. */
   static final List<String> STAGE_ORDER =

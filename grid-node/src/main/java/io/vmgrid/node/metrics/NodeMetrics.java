@@ -56,6 +56,9 @@ public final class NodeMetrics {
     DELIVER
   }
 
+  /** The groups of {@code vmgrid_thread_cpu_seconds_total{group}}, in export order. */
+  public static final List<String> CPU_GROUPS = ThreadCpu.GROUPS;
+
   private final PrometheusMeterRegistry registry =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private volatile String policy;
@@ -81,7 +84,7 @@ public final class NodeMetrics {
     new UptimeMetrics().bindTo(registry);
     ThreadCpu cpu = threadCpu; // a field: Micrometer holds the object only weakly
     if (cpu.supported()) {
-      for (String group : ThreadCpu.GROUPS) {
+      for (String group : CPU_GROUPS) {
         FunctionCounter.builder("vmgrid_thread_cpu_seconds", cpu, c -> c.seconds(group))
             .description("CPU time of this member's process by thread group (jvm: JIT compilers,"
                 + " garbage collector and other threads the JVM does not list)")

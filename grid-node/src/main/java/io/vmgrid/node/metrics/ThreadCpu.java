@@ -50,40 +50,26 @@ final class ThreadCpu {
     return threads.isThreadCpuTimeSupported() && os != null;
   }
 
-  /** The group a thread of this name belongs to. */
+  /** Hazelcast's threads ({@code hz.<instance>.<pool>...}): a fragment of the name, its group. */
+  private static final List<Map.Entry<String, String>> HAZELCAST = List.of(
+      Map.entry("partition-operation", "partition-operation"),
+      Map.entry("generic-operation", "generic-operation"),
+      Map.entry(".IO.", "io"), Map.entry("TcpServer", "io"), Map.entry(".event-", "event"),
+      Map.entry(".response", "response"), Map.entry(".jet.", "jet"));
+
+  /** This project's threads: a name prefix, its group. */
+  private static final List<Map.Entry<String, String>> VMGRID = List.of(
+      Map.entry("vmgrid-agent-", "agent"), Map.entry("vmgrid-worker", "worker"),
+      Map.entry("vmgrid-indicators", "indicators"), Map.entry("vmgrid-mirror", "mirror"),
+      Map.entry("vmgrid-callback", "callback"));
+
+  /** The group a thread of this name belongs to (first matching rule; else {@code other}). */
   static String group(String name) {
-    if (name.contains("partition-operation")) {
-      return "partition-operation";
-    }
-    if (name.contains("generic-operation")) {
-      return "generic-operation";
-    }
-    if (name.contains(".IO.") || name.contains("TcpServer")) {
-      return "io";
-    }
-    if (name.startsWith("hz.") && name.contains(".event-")) {
-      return "event";
-    }
-    if (name.startsWith("hz.") && name.contains("response")) {
-      return "response";
-    }
-    if (name.contains(".jet.")) {
-      return "jet";
-    }
-    if (name.startsWith("vmgrid-agent-")) {
-      return "agent";
-    }
-    if (name.startsWith("vmgrid-worker")) {
-      return "worker";
-    }
-    if (name.startsWith("vmgrid-indicators")) {
-      return "indicators";
-    }
-    if (name.startsWith("vmgrid-mirror")) {
-      return "mirror";
-    }
-    if (name.startsWith("vmgrid-callback")) {
-      return "callback";
+    boolean hazelcast = name.startsWith("hz.");
+    for (Map.Entry<String, String> rule : hazelcast ? HAZELCAST : VMGRID) {
+      if (hazelcast ? name.contains(rule.getKey()) : name.startsWith(rule.getKey())) {
+        return rule.getValue();
+      }
     }
     return "other";
   }

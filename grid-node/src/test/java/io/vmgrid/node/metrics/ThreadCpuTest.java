@@ -6,24 +6,30 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.lang.management.ManagementFactory;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class ThreadCpuTest {
 
-  @Test
-  void namesOfMemberThreadsMapToTheirGroups() {
-    assertThat(ThreadCpu.group("hz.vmgrid-1.partition-operation.thread-0")).isEqualTo("partition-operation");
-    assertThat(ThreadCpu.group("hz.vmgrid-1.generic-operation.thread-1")).isEqualTo("generic-operation");
-    assertThat(ThreadCpu.group("hz.vmgrid-1.IO.thread-in-2")).isEqualTo("io");
-    assertThat(ThreadCpu.group("hz.vmgrid-1.event-3")).isEqualTo("event");
-    assertThat(ThreadCpu.group("hz.vmgrid-1.response-0")).isEqualTo("response");
-    assertThat(ThreadCpu.group("hz.vmgrid-1.jet.cooperative.thread-0")).isEqualTo("jet");
-    assertThat(ThreadCpu.group("vmgrid-agent-agent-p7.2")).isEqualTo("agent");
-    assertThat(ThreadCpu.group("vmgrid-worker-3")).isEqualTo("worker");
-    assertThat(ThreadCpu.group("vmgrid-indicators")).isEqualTo("indicators");
-    assertThat(ThreadCpu.group("vmgrid-mirror")).isEqualTo("mirror");
-    assertThat(ThreadCpu.group("vmgrid-callback-12")).isEqualTo("callback");
-    assertThat(ThreadCpu.group("main")).isEqualTo("other");
-    assertThat(ThreadCpu.GROUPS).endsWith("jvm").doesNotHaveDuplicates();
+  @ParameterizedTest
+  @CsvSource({
+      "hz.vmgrid-1.partition-operation.thread-0, partition-operation",
+      "hz.vmgrid-1.generic-operation.thread-1, generic-operation",
+      "hz.vmgrid-1.IO.thread-in-2, io",
+      "hz.vmgrid-1.event-3, event",
+      "hz.vmgrid-1.response-0, response",
+      "hz.client_0.responsethread-0-, response",
+      "hz.vmgrid-1.jet.cooperative.thread-0, jet",
+      "vmgrid-agent-agent-p7.2, agent",
+      "vmgrid-worker-3, worker",
+      "vmgrid-indicators, indicators",
+      "vmgrid-mirror, mirror",
+      "vmgrid-callback-12, callback",
+      "main, other",
+  })
+  void namesOfMemberThreadsMapToTheirGroups(String name, String group) {
+    assertThat(ThreadCpu.group(name)).isEqualTo(group);
+    assertThat(ThreadCpu.GROUPS).contains(group).endsWith("jvm").doesNotHaveDuplicates();
   }
 
   @Test
