@@ -185,6 +185,16 @@ public final class AgentCache {
     return out;
   }
 
+  /**
+   * Whether a lookup now would reuse the cached result for {@code key} rather than recompute it:
+   * replayable and within the replay limit, as {@link #hitRuleKeys} (does not count as a use). A
+   * router's prediction; {@link #containsRule} only says the entry is held.
+   */
+  public boolean hitsRule(RuleKey key) {
+    RuleResult r = ruleEntries.get(key);
+    return r != null && r.replayable() && fresh(r.revision);
+  }
+
   /** Whether a rule entry for {@code key} is cached (does not count as a use). */
   public boolean containsRule(RuleKey key) {
     return ruleEntries.containsKey(key);

@@ -100,11 +100,16 @@ class AgentCacheTest {
     assertThat(cache.ruleKeys()).containsAll(e.classifier().ruleKeys(a));
     assertThat(cache.hitRuleKeys()).as("rule results beyond the limit are recomputed too")
         .doesNotContainAnyElementsOf(e.classifier().ruleKeys(a));
+    for (RuleKey k : e.classifier().ruleKeys(a)) {
+      assertThat(cache.containsRule(k)).as("held: %s", k).isTrue();
+      assertThat(cache.hitsRule(k)).as("but recomputed: %s", k).isFalse();
+    }
     Candidates recomputed = cache.candidates(a.withId("vm-3"));
     assertThat(cache.lastLookup()).isEqualTo(Lookup.MISS);
     assertThat(cache.hitsType(type)).isTrue();
     assertThat(cache.hitTypeKeys()).containsExactly(type);
     assertThat(cache.hitRuleKeys()).containsAll(e.classifier().ruleKeys(a));
+    assertThat(e.classifier().ruleKeys(a)).allMatch(cache::hitsRule);
     assertThat(recomputed).isEqualTo(e.evaluate(a.withId("vm-3")));
   }
 

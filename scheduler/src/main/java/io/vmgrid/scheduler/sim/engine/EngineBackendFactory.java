@@ -396,7 +396,7 @@ public final class EngineBackendFactory implements BackendFactory {
     @Override
     public boolean cachesRule(long ruleKey) {
       RuleKey k = workload.ruleKey(ruleKey);
-      return k != null && cache.containsRule(k);
+      return k != null && cache.hitsRule(k); // as the grid's agents publish: reusable results only
     }
 
     @Override
