@@ -25,7 +25,7 @@ import org.jspecify.annotations.Nullable;
 final class ThreadCpu {
   /** The groups, in the order they are exported; {@code jvm} is the remainder of the process. */
   static final List<String> GROUPS = List.of("partition-operation", "generic-operation", "io",
-      "event", "response", "jet", "agent", "worker", "indicators", "mirror", "callback",
+      "event", "response", "jet", "agent", "worker", "query", "indicators", "mirror", "callback",
       "other", "jvm");
 
   static final long MIN_INTERVAL_NANOS = 200_000_000L;
@@ -60,6 +60,7 @@ final class ThreadCpu {
   /** This project's threads: a name prefix, its group. */
   private static final List<Map.Entry<String, String>> VMGRID = List.of(
       Map.entry("vmgrid-agent-", "agent"), Map.entry("vmgrid-worker", "worker"),
+      Map.entry("vmgrid-query-", "query"),
       Map.entry("vmgrid-indicators", "indicators"), Map.entry("vmgrid-mirror", "mirror"),
       Map.entry("vmgrid-callback", "callback"));
 

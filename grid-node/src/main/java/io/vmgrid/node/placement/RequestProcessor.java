@@ -84,6 +84,12 @@ public final class RequestProcessor implements AutoCloseable {
    * requests for seconds, and handling them a second time only adds load.
    */
   static final long SCHEDULER_MAX_DEFER_MILLIS = 60_000;
+  /**
+   * Threads answering read-only queries ({@code EXPLAIN}, {@code CAPACITY}, {@code CONSOLIDATE},
+   * {@code WHAT_IF}, {@code FRAGMENTATION}): apart from the allocation workers, so that a burst of
+   * queries over a large inventory never holds up allocations, and allocations never starve queries.
+   */
+  static final int QUERY_THREADS = 2;
   /** Key of this member's processor in the Hazelcast user context. */
   private static final String CONTEXT_KEY = "vmgrid.requestProcessor";
   /** Reason marking an outcome found by scanning the servers after the agent's member left. */
@@ -101,6 +107,7 @@ public final class RequestProcessor implements AutoCloseable {
   private final AtomicLong processed = new AtomicLong();
   private final NodeMetrics metrics;
   private final ThreadPoolExecutor workers;
+  private final ThreadPoolExecutor queries;
   private final HazelcastInstance hz;
   private final String memberId;
   /** Requests being handled on this member: the one gate for both the event and the rescan path. */
@@ -134,17 +141,13 @@ public final class RequestProcessor implements AutoCloseable {
     this.placements = hz.getMap(MapNames.PLACEMENTS);
     this.agents = agents;
     this.agentExecutor = hz.getExecutorService(AgentHost.EXECUTOR);
-    AtomicInteger n = new AtomicInteger();
-    this.workers =
-        new ThreadPoolExecutor(workerCount, workerCount, 0, TimeUnit.MILLISECONDS,
-            new LinkedBlockingQueue<>(),
-            r -> {
-              Thread t = new Thread(r, "vmgrid-worker-" + n.incrementAndGet());
-              t.setDaemon(true);
-              return t;
-            });
+    this.workers = pool(workerCount, "vmgrid-worker-");
+    this.queries = pool(QUERY_THREADS, "vmgrid-query-");
     Gauge.builder("vmgrid_worker_queue_length", workers, p -> p.getQueue().size())
         .description("Requests waiting for a worker on this member").register(metrics.registry());
+    Gauge.builder("vmgrid_query_queue_length", queries, p -> p.getQueue().size())
+        .description("Queries (explain, capacity, consolidation, what-if, fragmentation) waiting"
+            + " for a query thread on this member").register(metrics.registry());
     hz.getUserContext().put(CONTEXT_KEY, this);
     IMap<String, Object> raw = hz.getMap(MapNames.REQUESTS);
     this.listenerId = raw.addLocalEntryListener(new Listener());
@@ -175,6 +178,28 @@ public final class RequestProcessor implements AutoCloseable {
         t.start();
       }
     });
+  }
+
+  private static ThreadPoolExecutor pool(int threads, String prefix) {
+    AtomicInteger n = new AtomicInteger();
+    return new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS,
+        new LinkedBlockingQueue<>(), r -> {
+          Thread t = new Thread(r, prefix + n.incrementAndGet());
+          t.setDaemon(true);
+          return t;
+        });
+  }
+
+  /** Whether {@code op} only reads (answered on the query threads, not the allocation workers). */
+  static boolean isQuery(GridRequest.@Nullable Op op) {
+    return op == GridRequest.Op.EXPLAIN || op == GridRequest.Op.CAPACITY
+        || op == GridRequest.Op.CONSOLIDATE || op == GridRequest.Op.WHAT_IF
+        || op == GridRequest.Op.FRAGMENTATION;
+  }
+
+  /** The query threads' executor (tests occupy it to show allocations do not depend on it). */
+  java.util.concurrent.Executor queryExecutor() {
+    return queries;
   }
 
   private static void startDaemon(Runnable r, String name) {
@@ -323,7 +348,11 @@ public final class RequestProcessor implements AutoCloseable {
               inFlight.remove(key);
               return;
             }
-            handleGated(current, arrived);
+            if (current.problem() == null && isQuery(current.op())) {
+              queries.execute(() -> handleGated(current, arrived));
+            } else {
+              handleGated(current, arrived);
+            }
           });
         }
       }
@@ -759,14 +788,17 @@ public final class RequestProcessor implements AutoCloseable {
       // the member may already be shutting down
     }
     graceTimer.shutdownNow();
+    queries.shutdown();
     workers.shutdown();
-    try {
-      if (!workers.awaitTermination(10, TimeUnit.SECONDS)) {
-        workers.shutdownNow();
+    for (ThreadPoolExecutor pool : List.of(workers, queries)) {
+      try {
+        if (!pool.awaitTermination(10, TimeUnit.SECONDS)) {
+          pool.shutdownNow();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        pool.shutdownNow();
       }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      workers.shutdownNow();
     }
   }
 
@@ -811,7 +843,9 @@ public final class RequestProcessor implements AutoCloseable {
           return;
         }
         if (inFlight.add(request.requestId())) {
-          workers.execute(() -> handleGated(request, arrived));
+          ThreadPoolExecutor pool =
+              request.problem() == null && isQuery(request.op()) ? queries : workers;
+          pool.execute(() -> handleGated(request, arrived));
         }
       } else {
         LOG.warning(() -> "dropping request " + key + ": not a GridRequest but "

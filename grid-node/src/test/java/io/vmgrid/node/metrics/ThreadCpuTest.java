@@ -22,6 +22,7 @@ class ThreadCpuTest {
       "hz.vmgrid-1.jet.cooperative.thread-0, jet",
       "vmgrid-agent-agent-p7.2, agent",
       "vmgrid-worker-3, worker",
+      "vmgrid-query-2, query",
       "vmgrid-indicators, indicators",
       "vmgrid-mirror, mirror",
       "vmgrid-callback-12, callback",
