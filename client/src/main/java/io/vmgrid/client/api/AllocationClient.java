@@ -598,8 +598,12 @@ public final class AllocationClient implements AutoCloseable {
       int vms = 0;
       int empty = 0;
       int count = 0;
+      long largestCores = 0;
+      long largestMemory = 0;
       for (ServerState s : map.values()) {
         count++;
+        largestCores = Math.max(largestCores, s.capacityCores());
+        largestMemory = Math.max(largestMemory, s.capacityMemoryMb());
         byHealth.merge(s.health().name(), 1, Integer::sum);
         total += s.capacityCores();
         used += s.usedCores();
@@ -610,7 +614,8 @@ public final class AllocationClient implements AutoCloseable {
           nonEmpty += s.capacityCores();
         }
       }
-      return new InventorySummary(count, byHealth, total, used, vms, empty, nonEmpty);
+      return new InventorySummary(count, byHealth, total, used, vms, empty, nonEmpty,
+          largestCores, largestMemory);
     });
   }
 

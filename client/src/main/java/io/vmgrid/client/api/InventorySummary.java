@@ -12,14 +12,22 @@ import java.util.Map;
  * @param vms VMs hosted
  * @param emptyServers servers hosting no VM
  * @param nonEmptyCores cores of servers hosting at least one VM
+ * @param largestCores the most cores any one server has
+ * @param largestMemoryMb the most memory any one server has
  */
 public record InventorySummary(
     int servers, Map<String, Integer> byHealth, long totalCores, long usedCores, int vms,
-    int emptyServers, long nonEmptyCores) {
+    int emptyServers, long nonEmptyCores, long largestCores, long largestMemoryMb) {
 
   /** Copies the map. */
   public InventorySummary {
     byHealth = Map.copyOf(byHealth);
+  }
+
+  /** Totals without the largest server's size (unknown: 0). */
+  public InventorySummary(int servers, Map<String, Integer> byHealth, long totalCores,
+      long usedCores, int vms, int emptyServers, long nonEmptyCores) {
+    this(servers, byHealth, totalCores, usedCores, vms, emptyServers, nonEmptyCores, 0, 0);
   }
 
   /** Allocated cores / cores of non-empty servers, in percent (Protean's packing density). */

@@ -3,6 +3,7 @@ package io.vmgrid.client.cli;
 import io.vmgrid.client.api.AllocationClient;
 import io.vmgrid.client.api.AllocationOutcome;
 import io.vmgrid.client.api.InvalidRequestException;
+import io.vmgrid.client.api.InventorySummary;
 import io.vmgrid.client.api.Priority;
 import io.vmgrid.client.api.VmRequest;
 import io.vmgrid.rules.trace.TraceFiles;
@@ -41,7 +42,10 @@ import picocli.CommandLine.Spec;
  * then the rest in arrival order; {@code cores} and {@code ram} are used as they are (trace units) for
  * cores and memory; {@code vmTypeId} 1 is low priority. VM ids are prefixed with a run id so that
  * replays do not collide. Rows with zero cores or memory cannot be expressed as requests and are
- * counted as skipped.
+ * counted as skipped, as are rows a request cannot express (e.g. more cores than a request may ask
+ * for). Before starting, the replay counts the requests larger than every server of the cluster
+ * ({@code oversized}) and warns if there are any: an inventory in other units than the trace's
+ * (the demo's cores and MiB) rejects most of them.
  */
 @Command(name = "replay", mixinStandardHelpOptions = true,
     description = "Replay an Azure packing trace sample against a running cluster.")
@@ -134,6 +138,7 @@ public final class Replay implements java.util.concurrent.Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     try (AllocationClient client = connection.connect()) {
+      int oversized = warnIfOversized(client.inventory().join(), rows, err);
       Summary s = replay(client, rows, prefix, err);
       String text = String.format(Locale.ROOT,
           "replayed %,d requests from %s in %.1f s (%.0f/s): %,d placed, %,d rejected, %,d failed,"
@@ -142,11 +147,45 @@ public final class Replay implements java.util.concurrent.Callable<Integer> {
           s.placed(), s.rejected(), s.failed(), s.skipped(), s.meanMs(), s.quantileMs(0.5),
           s.quantileMs(0.9), s.quantileMs(0.99), s.quantileMs(1.0));
       Map<String, Object> json = s.json();
+      json.put("oversized", oversized);
       json.put("trace", trace.toString());
       json.put("runId", prefix);
       Output.print(out, connection.json, json, text);
       return s.failed() == 0 ? 0 : Output.NOT_DONE;
     }
+  }
+
+  /**
+   * Counts the rows no server of the inventory could host even when empty, and warns if there are
+   * any: the trace's demands are in its own units, so an inventory in other units (the demo's
+   * cores and MiB) rejects most of them.
+   */
+  static int warnIfOversized(InventorySummary inventory, List<TraceRequest> rows, PrintWriter err) {
+    if (inventory.servers() == 0 || inventory.largestCores() == 0) {
+      err.println("vmgrid replay: warning: the cluster has no servers; every request will be"
+          + " rejected (load an inventory first: vmgrid inventory load FILE)");
+      err.flush();
+      return 0;
+    }
+    int oversized = 0;
+    int counted = 0;
+    for (TraceRequest r : rows) {
+      if (r.cores() > 0 && r.memory() > 0) {
+        counted++;
+        if (r.cores() > inventory.largestCores() || r.memory() > inventory.largestMemoryMb()) {
+          oversized++;
+        }
+      }
+    }
+    if (oversized > 0) {
+      err.println(String.format(Locale.ROOT, "vmgrid replay: warning: %,d of %,d requests are"
+              + " larger than any server (the largest has %,d cores and %,d MiB) and will be"
+              + " rejected. The trace's demands are in its own units (server_vm_cores_ram.json):"
+              + " load servers in those units with vmgrid inventory generate --data DIR.",
+          oversized, counted, inventory.largestCores(), inventory.largestMemoryMb()));
+      err.flush();
+    }
+    return oversized;
   }
 
   private Summary replay(AllocationClient client, List<TraceRequest> rows, String prefix,
@@ -168,6 +207,23 @@ public final class Replay implements java.util.concurrent.Callable<Integer> {
         skipped++;
         continue;
       }
+      VmRequest request;
+      try {
+        request = VmRequest.builder()
+            .requestId(prefix + "-r" + row.vmId())
+            .vmId(prefix + "-" + row.vmId())
+            .tenantId("tenant-" + row.tenantId())
+            .cores((int) Math.min(Integer.MAX_VALUE, row.cores()))
+            .memoryMb(row.memory())
+            .priority(row.priority() == io.vmgrid.rules.api.Priority.LOW ? Priority.LOW : Priority.REGULAR)
+            .build();
+      } catch (InvalidRequestException e) { // e.g. beyond the most a request may ask for
+        skipped++;
+        if (skipped <= 3) {
+          err.println("vmgrid replay: skipping trace row vmId " + row.vmId() + ": " + e.getMessage());
+        }
+        continue;
+      }
       if (rate > 0) {
         long due = start + (long) (submitted * 1e9 / rate);
         long wait;
@@ -177,14 +233,6 @@ public final class Replay implements java.util.concurrent.Callable<Integer> {
       }
       window.acquireUninterruptibly();
       int slot = submitted++;
-      VmRequest request = VmRequest.builder()
-          .requestId(prefix + "-r" + row.vmId())
-          .vmId(prefix + "-" + row.vmId())
-          .tenantId("tenant-" + row.tenantId())
-          .cores((int) Math.min(Integer.MAX_VALUE, row.cores()))
-          .memoryMb(row.memory())
-          .priority(row.priority() == io.vmgrid.rules.api.Priority.LOW ? Priority.LOW : Priority.REGULAR)
-          .build();
       pending.add(client.allocate(request).whenComplete((o, e) -> {
         if (o instanceof AllocationOutcome.Placed) {
           placed.incrementAndGet();

@@ -227,10 +227,38 @@ class ClientCommandsTest {
     assertThat(json.get("requests").asInt()).isEqualTo(300);
     assertThat(json.get("placed").asInt() + json.get("rejected").asInt()).isEqualTo(300);
     assertThat(json.get("failed").asInt()).isZero();
+    assertThat(json.get("oversized").asInt()).isZero();
+    assertThat(replay.err()).doesNotContain("larger than any server");
     assertThat(json.get("p99Ms").asDouble()).isGreaterThanOrEqualTo(json.get("p50Ms").asDouble());
     assertThat(json.get("throughputPerSec").asDouble()).isPositive();
     assertThat(Fixtures.assertInvariants(node.hazelcast()))
         .containsKey("rp1-1000").hasSizeGreaterThanOrEqualTo(json.get("placed").asInt());
+  }
+
+  @Test
+  void replayWarnsBeforeStartingWhenRequestsAreLargerThanAnyServer() throws Exception {
+    // the node is shared by this class's tests, so sizes are chosen beyond any of their servers
+    Path inventory = tmp.resolve("small.csv");
+    Files.writeString(inventory, "serverId,clusterId,cores,memoryMb\nunits-s1,c1,48,393216\n");
+    assertThat(run("inventory", "load", inventory.toString()).exit()).isZero();
+    Path trace = tmp.resolve("units.csv");
+    Files.writeString(trace, "vmId,tenantId,cores,ram,vmTypeId,starttime,endtime\n"
+        + "1,1,1.0,1.0,0,-1497.0,inf\n" // fits
+        + "2,1,100000.0,1.0,0,-1497.0,inf\n" // more cores than any server
+        + "3,1,1.0,60000000.0,0,0.5,inf\n" // more memory than any server
+        + "4,1,200000.0,1.0,0,0.6,inf\n"); // more than a request may ask for: skipped
+
+    Run replay = run("replay", "--trace", trace.toString(), "--run-id", "big", "--json");
+
+    assertThat(replay.exit()).as(replay.err()).isZero();
+    assertThat(replay.err()).contains("warning: 3 of 4 requests are larger than any server")
+        .contains("the largest has").contains("vmgrid inventory generate")
+        .contains("skipping trace row vmId 4: cores: must be <= 100000");
+    assertThat(replay.json().get("oversized").asInt()).isEqualTo(3);
+    assertThat(replay.json().get("skipped").asInt()).isEqualTo(1);
+    assertThat(replay.json().get("requests").asInt()).isEqualTo(3);
+    assertThat(replay.json().get("rejected").asInt()).isGreaterThanOrEqualTo(2);
+    assertThat(replay.json().get("failed").asInt()).isZero();
   }
 
   @Test
