@@ -47,11 +47,8 @@ import org.jspecify.annotations.Nullable;
  * member-side services that carry out requests. Close it to leave the cluster gracefully.
  */
 public final class GridNode implements AutoCloseable {
-  /**
-   * How long results stay in the grid. Clients do not delete them (a delete cost one more grid
-   * operation per request) and look up a result they did not receive within a minute.
-   */
-  static final int RESULT_TTL_SECONDS = 120;
+  /** Result entries expire after this many seconds if no client picked them up. */
+  static final int RESULT_TTL_SECONDS = 600;
   private static final int LOAD_BATCH = 1_000;
   private static final long VIEW_CATCH_UP_MILLIS = 30_000;
 
@@ -316,11 +313,8 @@ public final class GridNode implements AutoCloseable {
     config.addMapConfig(new MapConfig(Scheduling.STATE_MAP).setBackupCount(1));
     config.getJetConfig().setEnabled(true);
     SchedulingSerialization.register(config.getSerializationConfig());
-    // results keep a synchronous backup: the request's delete follows the result's write, so a
-    // backup that holds the request also holds its result, and a member that takes over never
-    // decides a request again that its client was already answered
-    config.addMapConfig(new MapConfig(MapNames.RESULTS).setBackupCount(1)
-        .setTimeToLiveSeconds(RESULT_TTL_SECONDS));
+    config.addMapConfig(
+        new MapConfig(MapNames.RESULTS).setBackupCount(1).setTimeToLiveSeconds(RESULT_TTL_SECONDS));
     return config;
   }
 

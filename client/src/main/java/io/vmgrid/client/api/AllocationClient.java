@@ -39,6 +39,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
@@ -49,9 +50,7 @@ import org.jspecify.annotations.Nullable;
  * <p>A request is written to the grid's {@code requests} map under its id; the grid answers in the
  * {@code results} map, and this client receives the answer pushed by one entry listener filtered on its
  * own client id (no polling). Futures complete on a Hazelcast event thread: do not block inside their
- * callbacks. The client does not delete results: the grid keeps each for two minutes, and the
- * client looks one up itself if its event did not arrive within a quarter of its timeout (at most a
- * minute).
+ * callbacks.
  *
  * <pre>{@code
  * try (AllocationClient client = AllocationClient.connect(ClientSettings.of("127.0.0.1:5701"))) {
@@ -68,11 +67,6 @@ public final class AllocationClient implements AutoCloseable {
   /** Times a write cut off by a member's departure is sent again. */
   private static final int MAX_RESENDS = 3;
   private static final long RESEND_DELAY_MILLIS = 250;
-  /**
-   * Latest look for a result that did not arrive. The grid keeps a result for two minutes
-   * ({@code GridNode.RESULT_TTL_SECONDS}), so the look finds any result that was written.
-   */
-  private static final long MAX_RECHECK_MILLIS = 60_000;
   private final HazelcastInstance hazelcast;
   private final boolean ownsInstance;
   private final Duration timeout;
@@ -80,6 +74,8 @@ public final class AllocationClient implements AutoCloseable {
   private final IMap<String, GridRequest> requests;
   private final IMap<String, GridResult> results;
   private final Map<String, CompletableFuture<GridResult>> pending = new ConcurrentHashMap<>();
+  /** Result deletions not yet acknowledged; close() waits for them briefly. */
+  private final AtomicInteger cleanups = new AtomicInteger();
   private final UUID listenerId;
   private final LongSupplier nanoClock;
 
@@ -640,8 +636,7 @@ public final class AllocationClient implements AutoCloseable {
     // survivors), or a request that reached a partition without an event: look the result up once,
     // and otherwise resend the request (idempotent: same requestId; a member already working on it
     // ignores the copy).
-    // (at most a minute after sending: the grid keeps results for two)
-    long checkAfter = Math.min(MAX_RECHECK_MILLIS, Math.max(1_000, timeout.toMillis() / 4));
+    long checkAfter = Math.max(1_000, timeout.toMillis() / 4);
     CompletableFuture.delayedExecutor(checkAfter, TimeUnit.MILLISECONDS).execute(() -> {
       if (!future.isDone()) {
         recheck(wire, future);
@@ -739,6 +734,16 @@ public final class AllocationClient implements AutoCloseable {
     } catch (RuntimeException ignored) {
       // the instance may already be shut down; nothing is left to clean up then
     }
+    // Let outstanding result deletions finish; any left behind expire on the grid (time to live).
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+    while (cleanups.get() > 0 && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(5);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
     GridOperationException closed = new GridOperationException("CLOSED", "client closed");
     pending.values().forEach(f -> f.completeExceptionally(closed));
     if (ownsInstance) {
@@ -758,13 +763,13 @@ public final class AllocationClient implements AutoCloseable {
       deliver(event);
     }
 
-    // The result entry is left to expire on the grid: deleting it cost a grid operation per
-    // request, for an entry nobody reads again.
     private void deliver(EntryEvent<String, GridResult> event) {
       CompletableFuture<GridResult> future = pending.remove(event.getKey());
       GridResult result = event.getValue();
       if (future != null && result != null) {
         future.complete(result);
+        cleanups.incrementAndGet();
+        var unused = results.deleteAsync(event.getKey()).whenComplete((ok, e) -> cleanups.decrementAndGet());
       }
     }
   }
