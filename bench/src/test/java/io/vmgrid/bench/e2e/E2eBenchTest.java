@@ -303,7 +303,8 @@ class E2eBenchTest {
         LatencySummary.ofNanos(new long[] {1_000_000, 3_000_000}), 1, 1, 0, 2.0, 0.5,
         Map.of("REJECTED:NO_CAPACITY", 1), List.of("vm-1"));
     GridMetrics metrics = GridMetrics.of(List.of(PromText.parse(MEMBER_A)));
-    InventorySummary inventory = new InventorySummary(10, Map.of("HEALTHY", 10), 640, 48, 2, 9, 64);
+    InventorySummary inventory = new InventorySummary(10, Map.of("HEALTHY", 10), 640, 48, 2, 9, 64, 64,
+        262_144);
     Map<String, Object> r = E2eBenchCommand.report("round-robin", replay, metrics, inventory);
     assertThat(r).containsKeys("name", "meanMs", "p50Ms", "p90Ms", "p99Ms", "throughputPerSec",
         "topHitRatio", "conflictRate", "packingDensity", "placed", "rejected", "failed", "stagesMs");

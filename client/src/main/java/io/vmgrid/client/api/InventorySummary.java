@@ -24,12 +24,6 @@ public record InventorySummary(
     byHealth = Map.copyOf(byHealth);
   }
 
-  /** Totals without the largest server's size (unknown: 0). */
-  public InventorySummary(int servers, Map<String, Integer> byHealth, long totalCores,
-      long usedCores, int vms, int emptyServers, long nonEmptyCores) {
-    this(servers, byHealth, totalCores, usedCores, vms, emptyServers, nonEmptyCores, 0, 0);
-  }
-
   /** Allocated cores / cores of non-empty servers, in percent (Protean's packing density). */
   public double packingDensityPercent() {
     return nonEmptyCores == 0 ? 0 : 100.0 * usedCores / nonEmptyCores;

@@ -137,9 +137,11 @@ public final class Replay implements java.util.concurrent.Callable<Integer> {
     String prefix = runId.isEmpty() ? UUID.randomUUID().toString().substring(0, 8) : runId;
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    List<VmRequest> requests = requests(rows, prefix, err);
+    int skipped = rows.size() - requests.size();
     try (AllocationClient client = connection.connect()) {
-      int oversized = warnIfOversized(client.inventory().join(), rows, err);
-      Summary s = replay(client, rows, prefix, err);
+      int oversized = warnIfOversized(client.inventory().join(), requests, err);
+      Summary s = replay(client, requests, skipped, err);
       String text = String.format(Locale.ROOT,
           "replayed %,d requests from %s in %.1f s (%.0f/s): %,d placed, %,d rejected, %,d failed,"
               + " %,d skipped%nlatency  mean %.2f ms  p50 %.2f ms  p90 %.2f ms  p99 %.2f ms  max %.2f ms",
@@ -156,25 +158,56 @@ public final class Replay implements java.util.concurrent.Callable<Integer> {
   }
 
   /**
-   * Counts the rows no server of the inventory could host even when empty, and warns if there are
-   * any: the trace's demands are in its own units, so an inventory in other units (the demo's
+   * The rows as requests, in order. Rows with zero cores or memory, and rows a request cannot
+   * express (e.g. more cores than a request may ask for), are left out; the first few of the
+   * latter are named on {@code err}.
+   */
+  static List<VmRequest> requests(List<TraceRequest> rows, String prefix, PrintWriter err) {
+    List<VmRequest> out = new ArrayList<>(rows.size());
+    int invalid = 0;
+    for (TraceRequest row : rows) {
+      if (row.cores() <= 0 || row.memory() <= 0) {
+        continue;
+      }
+      try {
+        out.add(VmRequest.builder()
+            .requestId(prefix + "-r" + row.vmId())
+            .vmId(prefix + "-" + row.vmId())
+            .tenantId("tenant-" + row.tenantId())
+            .cores((int) Math.min(Integer.MAX_VALUE, row.cores()))
+            .memoryMb(row.memory())
+            .priority(row.priority() == io.vmgrid.rules.api.Priority.LOW ? Priority.LOW : Priority.REGULAR)
+            .build());
+      } catch (InvalidRequestException e) {
+        if (++invalid <= 3) {
+          err.println("vmgrid replay: skipping trace row vmId " + row.vmId() + ": " + e.getMessage());
+        }
+      }
+    }
+    if (invalid > 3) {
+      err.println("vmgrid replay: skipping " + (invalid - 3) + " more rows a request cannot express");
+    }
+    err.flush();
+    return out;
+  }
+
+  /**
+   * Counts the requests no server of the inventory could host even when empty, and warns if there
+   * are any: the trace's demands are in its own units, so an inventory in other units (the demo's
    * cores and MiB) rejects most of them.
    */
-  static int warnIfOversized(InventorySummary inventory, List<TraceRequest> rows, PrintWriter err) {
-    if (inventory.servers() == 0 || inventory.largestCores() == 0) {
+  static int warnIfOversized(InventorySummary inventory, List<VmRequest> requests,
+      PrintWriter err) {
+    if (inventory.servers() == 0) {
       err.println("vmgrid replay: warning: the cluster has no servers; every request will be"
           + " rejected (load an inventory first: vmgrid inventory load FILE)");
       err.flush();
-      return 0;
+      return requests.size();
     }
     int oversized = 0;
-    int counted = 0;
-    for (TraceRequest r : rows) {
-      if (r.cores() > 0 && r.memory() > 0) {
-        counted++;
-        if (r.cores() > inventory.largestCores() || r.memory() > inventory.largestMemoryMb()) {
-          oversized++;
-        }
+    for (VmRequest r : requests) {
+      if (r.cores() > inventory.largestCores() || r.memoryMb() > inventory.largestMemoryMb()) {
+        oversized++;
       }
     }
     if (oversized > 0) {
@@ -182,13 +215,13 @@ public final class Replay implements java.util.concurrent.Callable<Integer> {
               + " larger than any server (the largest has %,d cores and %,d MiB) and will be"
               + " rejected. The trace's demands are in its own units (server_vm_cores_ram.json):"
               + " load servers in those units with vmgrid inventory generate --data DIR.",
-          oversized, counted, inventory.largestCores(), inventory.largestMemoryMb()));
+          oversized, requests.size(), inventory.largestCores(), inventory.largestMemoryMb()));
       err.flush();
     }
     return oversized;
   }
 
-  private Summary replay(AllocationClient client, List<TraceRequest> rows, String prefix,
+  private Summary replay(AllocationClient client, List<VmRequest> rows, int skipped,
       PrintWriter err) {
     Semaphore window = new Semaphore(inFlight);
     AtomicInteger placed = new AtomicInteger();
@@ -198,32 +231,10 @@ public final class Replay implements java.util.concurrent.Callable<Integer> {
     AtomicLongArray micros = new AtomicLongArray(rows.size());
     Progress progress = new Progress(err, rows.size(), done::get, placed::get, rejected::get,
         failed::get, micros);
-    int skipped = 0;
     int submitted = 0;
     long start = System.nanoTime();
     List<CompletableFuture<AllocationOutcome>> pending = new ArrayList<>();
-    for (TraceRequest row : rows) {
-      if (row.cores() <= 0 || row.memory() <= 0) {
-        skipped++;
-        continue;
-      }
-      VmRequest request;
-      try {
-        request = VmRequest.builder()
-            .requestId(prefix + "-r" + row.vmId())
-            .vmId(prefix + "-" + row.vmId())
-            .tenantId("tenant-" + row.tenantId())
-            .cores((int) Math.min(Integer.MAX_VALUE, row.cores()))
-            .memoryMb(row.memory())
-            .priority(row.priority() == io.vmgrid.rules.api.Priority.LOW ? Priority.LOW : Priority.REGULAR)
-            .build();
-      } catch (InvalidRequestException e) { // e.g. beyond the most a request may ask for
-        skipped++;
-        if (skipped <= 3) {
-          err.println("vmgrid replay: skipping trace row vmId " + row.vmId() + ": " + e.getMessage());
-        }
-        continue;
-      }
+    for (VmRequest request : rows) {
       if (rate > 0) {
         long due = start + (long) (submitted * 1e9 / rate);
         long wait;

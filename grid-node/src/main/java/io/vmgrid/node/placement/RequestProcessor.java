@@ -197,6 +197,20 @@ public final class RequestProcessor implements AutoCloseable {
         || op == GridRequest.Op.FRAGMENTATION;
   }
 
+  /**
+   * Handles {@code request}, gated by {@link #inFlight}, on the query threads if it is a valid
+   * query, else on the workers. Releases the gate if the pool refuses it (this member is closing:
+   * the request's next owner re-examines it).
+   */
+  private void execute(GridRequest request, long arrived) {
+    ThreadPoolExecutor pool = request.problem() == null && isQuery(request.op()) ? queries : workers;
+    try {
+      pool.execute(() -> handleGated(request, arrived));
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      inFlight.remove(request.requestId());
+    }
+  }
+
   /** The query threads' executor (tests occupy it to show allocations do not depend on it). */
   java.util.concurrent.Executor queryExecutor() {
     return queries;
@@ -349,7 +363,7 @@ public final class RequestProcessor implements AutoCloseable {
               return;
             }
             if (current.problem() == null && isQuery(current.op())) {
-              queries.execute(() -> handleGated(current, arrived));
+              execute(current, arrived); // to the query threads
             } else {
               handleGated(current, arrived);
             }
@@ -788,9 +802,9 @@ public final class RequestProcessor implements AutoCloseable {
       // the member may already be shutting down
     }
     graceTimer.shutdownNow();
-    queries.shutdown();
-    workers.shutdown();
+    // workers first: a rescan running on a worker may still hand a query to the query threads
     for (ThreadPoolExecutor pool : List.of(workers, queries)) {
+      pool.shutdown();
       try {
         if (!pool.awaitTermination(10, TimeUnit.SECONDS)) {
           pool.shutdownNow();
@@ -843,9 +857,7 @@ public final class RequestProcessor implements AutoCloseable {
           return;
         }
         if (inFlight.add(request.requestId())) {
-          ThreadPoolExecutor pool =
-              request.problem() == null && isQuery(request.op()) ? queries : workers;
-          pool.execute(() -> handleGated(request, arrived));
+          execute(request, arrived);
         }
       } else {
         LOG.warning(() -> "dropping request " + key + ": not a GridRequest but "
