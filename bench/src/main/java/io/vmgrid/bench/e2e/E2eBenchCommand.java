@@ -13,6 +13,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -331,6 +332,11 @@ public final class E2eBenchCommand implements Callable<Integer> {
     if (workload.synthetic()) {
       out.println("  NOTE: synthetic workload, not the Azure trace");
     }
+    List<String> ownJvmArgs = ManagementFactory.getRuntimeMXBean().getInputArguments();
+    String jitWarning = jitWarning(memberJvmArgs, ownJvmArgs);
+    if (jitWarning != null) {
+      out.println("  WARNING: " + jitWarning);
+    }
     out.flush();
 
     Thread hook = new Thread(() -> {
@@ -404,6 +410,8 @@ public final class E2eBenchCommand implements Callable<Integer> {
       doc.put("nodeJar", jarSource.toString());
       doc.put("nodeJarModified", jarModified.toString());
       doc.put("rounds", rounds);
+      doc.put("memberJvmArgs", List.copyOf(memberJvmArgs));
+      doc.put("clientC1Only", c1Only(ownJvmArgs));
       doc.put("policies", results);
       if (!comparison.isEmpty()) {
         doc.put("comparison", comparison);
@@ -413,6 +421,30 @@ public final class E2eBenchCommand implements Callable<Integer> {
     }
     out.flush();
     return results.stream().anyMatch(r -> r.containsKey("error")) ? 1 : 0;
+  }
+
+  /** Whether these JVM options limit the JIT to C1 (the last {@code TieredStopAtLevel} wins). */
+  static boolean c1Only(List<String> jvmArgs) {
+    boolean c1 = false;
+    for (String a : jvmArgs) {
+      if (a.startsWith("-XX:TieredStopAtLevel=")) {
+        c1 = !a.endsWith("=4") && !a.endsWith("=0");
+      }
+    }
+    return c1;
+  }
+
+  /**
+   * A warning when the members run C1 only but this JVM (the client) does not: then the first
+   * policy's measured replay pays for this JVM's C2 compiling, and only that policy (docs, run Z').
+   */
+  static @Nullable String jitWarning(List<String> memberJvmArgs, List<String> ownJvmArgs) {
+    if (!c1Only(memberJvmArgs) || c1Only(ownJvmArgs)) {
+      return null;
+    }
+    return "the members run C1 only, but this JVM (the client) runs the default JIT: the first"
+        + " policy's replay pays for its C2 compiling. Compare policies with the client on C1 too:"
+        + " VMGRID_JAVA_OPTS=-XX:TieredStopAtLevel=1 ./vmgrid bench e2e ...";
   }
 
   private Map<String, Object> runPolicy(String name, @Nullable String scheduler,

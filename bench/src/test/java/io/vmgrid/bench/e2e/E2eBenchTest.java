@@ -298,6 +298,18 @@ class E2eBenchTest {
   }
 
   @Test
+  void warnsWhenMembersRunC1OnlyButTheClientDoesNot() {
+    List<String> c1 = List.of("-Xmx2g", "-XX:TieredStopAtLevel=1");
+    assertThat(E2eBenchCommand.jitWarning(c1, List.of("-Xmx4g")))
+        .contains("first policy's replay pays").contains("VMGRID_JAVA_OPTS=-XX:TieredStopAtLevel=1");
+    assertThat(E2eBenchCommand.jitWarning(c1, c1)).isNull();
+    assertThat(E2eBenchCommand.jitWarning(List.of(), List.of())).as("both default").isNull();
+    assertThat(E2eBenchCommand.c1Only(List.of("-XX:TieredStopAtLevel=1", "-XX:TieredStopAtLevel=4")))
+        .as("the last one wins").isFalse();
+    assertThat(E2eBenchCommand.c1Only(List.of("-XX:TieredStopAtLevel=3"))).isTrue();
+  }
+
+  @Test
   void reportCarriesTheAgreedFields() {
     E2eBenchCommand.Replay replay = new E2eBenchCommand.Replay(
         LatencySummary.ofNanos(new long[] {1_000_000, 3_000_000}), 1, 1, 0, 2.0, 0.5,
