@@ -197,13 +197,18 @@ public final class RequestProcessor implements AutoCloseable {
         || op == GridRequest.Op.FRAGMENTATION;
   }
 
+  /** Whether {@code r} is answered on the query threads: a valid read-only query. */
+  private static boolean onQueryThreads(GridRequest r) {
+    return r.problem() == null && isQuery(r.op());
+  }
+
   /**
    * Handles {@code request}, gated by {@link #inFlight}, on the query threads if it is a valid
    * query, else on the workers. Releases the gate if the pool refuses it (this member is closing:
    * the request's next owner re-examines it).
    */
   private void execute(GridRequest request, long arrived) {
-    ThreadPoolExecutor pool = request.problem() == null && isQuery(request.op()) ? queries : workers;
+    ThreadPoolExecutor pool = onQueryThreads(request) ? queries : workers;
     try {
       pool.execute(() -> handleGated(request, arrived));
     } catch (java.util.concurrent.RejectedExecutionException e) {
@@ -362,8 +367,8 @@ public final class RequestProcessor implements AutoCloseable {
               inFlight.remove(key);
               return;
             }
-            if (current.problem() == null && isQuery(current.op())) {
-              execute(current, arrived); // to the query threads
+            if (onQueryThreads(current)) {
+              execute(current, arrived);
             } else {
               handleGated(current, arrived);
             }

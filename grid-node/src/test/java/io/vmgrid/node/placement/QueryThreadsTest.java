@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,18 +20,14 @@ import org.junit.jupiter.api.Test;
  * placed and the query waits; once the threads are free it is answered.
  */
 class QueryThreadsTest {
-  private TestGrid grid;
-
-  @AfterEach
-  void tearDown() {
-    if (grid != null) {
-      grid.close();
+  @Test
+  void allocationsArePlacedWhileEveryQueryThreadIsBusy() throws Exception {
+    try (TestGrid grid = TestGrid.start(1).load(servers(4, 16, 65_536))) {
+      holdQueryThreadsAndAllocate(grid);
     }
   }
 
-  @Test
-  void allocationsArePlacedWhileEveryQueryThreadIsBusy() throws Exception {
-    grid = TestGrid.start(1).load(servers(4, 16, 65_536));
+  private static void holdQueryThreadsAndAllocate(TestGrid grid) throws Exception {
     AllocationClient client = grid.client();
     RequestProcessor processor = RequestProcessor.of(grid.member(0));
     assertThat(processor).isNotNull();
@@ -50,8 +45,9 @@ class QueryThreadsTest {
     }
     try {
       assertThat(held.await(10, TimeUnit.SECONDS)).as("every query thread held").isTrue();
-      CompletableFuture<CapacityHeadroom> query = client.capacity(
-          VmRequest.builder().vmId("shape").tenantId("t").cores(4).memoryMb(8_192).build());
+      VmRequest shape = VmRequest.builder().vmId("shape").tenantId("t").cores(4).memoryMb(8_192)
+          .build();
+      CompletableFuture<CapacityHeadroom> query = client.capacity(shape);
       List<AllocationOutcome> placed = new ArrayList<>();
       for (int i = 0; i < 6; i++) {
         placed.add(client.allocateAndWait(VmRequest.builder().vmId("vm-" + i).tenantId("t")
@@ -63,8 +59,7 @@ class QueryThreadsTest {
       CapacityHeadroom answer = query.get(30, TimeUnit.SECONDS);
       assertThat(answer.total()).as("answered against the state after the placements")
           .isPositive()
-          .isEqualTo(client.capacity(VmRequest.builder().vmId("shape").tenantId("t").cores(4)
-              .memoryMb(8_192).build()).get(30, TimeUnit.SECONDS).total());
+          .isEqualTo(client.capacity(shape).get(30, TimeUnit.SECONDS).total());
     } finally {
       release.countDown();
     }

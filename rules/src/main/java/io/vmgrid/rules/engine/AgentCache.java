@@ -178,7 +178,7 @@ public final class AgentCache {
   public Set<RuleKey> hitRuleKeys() {
     Set<RuleKey> out = new java.util.HashSet<>();
     for (RuleResult r : ruleEntries.values()) {
-      if (r.replayable() && fresh(r.revision)) {
+      if (reusable(r)) {
         out.add(r.key);
       }
     }
@@ -192,7 +192,11 @@ public final class AgentCache {
    */
   public boolean hitsRule(RuleKey key) {
     RuleResult r = ruleEntries.get(key);
-    return r != null && r.replayable() && fresh(r.revision);
+    return r != null && reusable(r);
+  }
+
+  private boolean reusable(RuleResult r) {
+    return r.replayable() && fresh(r.revision);
   }
 
   /** Whether a rule entry for {@code key} is cached (does not count as a use). */
