@@ -5,9 +5,10 @@ import com.hazelcast.internal.serialization.SerializationService;
 import com.hazelcast.spi.impl.SerializationServiceSupport;
 import io.vmgrid.client.wire.WireSerialization;
 import io.vmgrid.node.agent.AgentSerialization;
-import io.vmgrid.node.placement.PlacementSerialization;
-import io.vmgrid.node.reliability.MergeRepair;
-import io.vmgrid.node.scheduling.SchedulingSerialization;
+import io.vmgrid.node.commit.CommitSerialization;
+import io.vmgrid.node.intake.IntakeSerialization;
+import io.vmgrid.node.recovery.Reconciler;
+import io.vmgrid.node.routing.RoutingSerialization;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -30,10 +31,11 @@ public final class CompactSchemas {
   /** One instance of every Compact type a member sends. */
   public static List<Object> samples() {
     List<Object> out = new ArrayList<>(WireSerialization.schemaSamples());
-    out.addAll(PlacementSerialization.schemaSamples());
+    out.addAll(CommitSerialization.schemaSamples());
     out.addAll(AgentSerialization.schemaSamples());
-    out.addAll(MergeRepair.schemaSamples());
-    out.addAll(SchedulingSerialization.schemaSamples());
+    out.addAll(Reconciler.schemaSamples());
+    out.addAll(RoutingSerialization.schemaSamples());
+    out.addAll(IntakeSerialization.schemaSamples());
     return out;
   }
 

@@ -6,34 +6,38 @@ import com.hazelcast.config.InMemoryFormat;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.MapConfig;
 import com.hazelcast.config.MergePolicyConfig;
-import io.vmgrid.scheduler.jet.AgentLoad;
 import com.hazelcast.config.NetworkConfig;
 import com.hazelcast.config.SplitBrainProtectionConfig;
-import com.hazelcast.splitbrainprotection.SplitBrainProtectionOn;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
+import com.hazelcast.splitbrainprotection.SplitBrainProtectionOn;
+import io.vmgrid.client.wire.CallbackThreads;
+import io.vmgrid.client.wire.GridTask;
 import io.vmgrid.client.wire.MapNames;
 import io.vmgrid.client.wire.ServerState;
-import io.vmgrid.client.wire.CallbackThreads;
 import io.vmgrid.client.wire.WireSerialization;
+import io.vmgrid.node.agent.AgentHost;
+import io.vmgrid.node.agent.AgentSerialization;
+import io.vmgrid.node.commit.CommitSerialization;
+import io.vmgrid.node.intake.Intake;
+import io.vmgrid.node.intake.IntakeSerialization;
+import io.vmgrid.node.inventory.InventoryMirror;
+import io.vmgrid.node.inventory.ServerView;
+import io.vmgrid.node.metrics.GridOperations;
 import io.vmgrid.node.metrics.HealthState;
 import io.vmgrid.node.metrics.HttpEndpoints;
 import io.vmgrid.node.metrics.InventoryGauges;
 import io.vmgrid.node.metrics.NodeMetrics;
-import io.vmgrid.node.agent.AgentHost;
-import io.vmgrid.node.agent.AgentSerialization;
-import io.vmgrid.node.agent.InventoryMirror;
-import io.vmgrid.node.placement.PlacementSerialization;
+import io.vmgrid.node.query.Queries;
+import io.vmgrid.node.recovery.Reconciler;
+import io.vmgrid.node.recovery.ServerMergePolicy;
+import io.vmgrid.node.routing.Estimates;
+import io.vmgrid.node.routing.IndicatorBoard;
+import io.vmgrid.node.routing.RoutingSerialization;
+import io.vmgrid.node.routing.Scheduling;
 import io.vmgrid.rules.engine.CacheSettings;
 import io.vmgrid.rules.ruleset.RuleSet;
-import io.vmgrid.node.placement.ClaimSweeper;
-import io.vmgrid.node.scheduling.Scheduling;
-import io.vmgrid.node.scheduling.SchedulingSerialization;
-import io.vmgrid.node.placement.RequestProcessor;
-import io.vmgrid.node.placement.ServerView;
-import io.vmgrid.node.reliability.MergeRepair;
-import io.vmgrid.node.reliability.ServerMergePolicy;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -47,8 +51,6 @@ import org.jspecify.annotations.Nullable;
  * member-side services that carry out requests. Close it to leave the cluster gracefully.
  */
 public final class GridNode implements AutoCloseable {
-  /** Result entries expire after this many seconds if no client picked them up. */
-  static final int RESULT_TTL_SECONDS = 600;
   private static final int LOAD_BATCH = 1_000;
   private static final long VIEW_CATCH_UP_MILLIS = 30_000;
 
@@ -56,10 +58,20 @@ public final class GridNode implements AutoCloseable {
   static final String POLICY = Scheduling.DIRECT;
   /** Journal records each member's mirror keeps for cache refresh. */
   static final int JOURNAL_CAPACITY = 200_000;
-  /** Event journal of {@code requests}, across all partitions (the scheduler job's source). */
-  static final int REQUEST_JOURNAL_CAPACITY = 271 * 1_000;
-  /** Executor threads carrying requests to agents (they wait for the agent's answer). */
-  static final int AGENT_EXECUTOR_THREADS = 32;
+  /**
+   * Intake threads: each carries one task (a request or a client's batch) and waits for its
+   * agents, so they bound the tasks a member works on at once, not its throughput.
+   */
+  static final int INTAKE_THREADS = 64;
+  /** Threads running allocations forwarded from other members (they wait for local agents). */
+  static final int FORWARD_THREADS = 64;
+  /**
+   * Threads answering read-only queries (explain, capacity, what-if, ...): apart from the intake,
+   * so that a burst of queries over a large inventory never holds up allocations.
+   */
+  static final int QUERY_THREADS = 2;
+  /** Event journal of the estimator's samples map (the scheduler job's source). */
+  static final int SAMPLES_JOURNAL_CAPACITY = 271 * 100;
   /** Name of the split-brain protection rule guarding the placement store. */
   public static final String QUORUM = "vmgrid-placement-quorum";
 
@@ -67,13 +79,15 @@ public final class GridNode implements AutoCloseable {
   private final ServerView view;
   private final InventoryMirror mirror;
   private final AgentHost agents;
-  private final RequestProcessor processor;
-  private final MergeRepair repair;
-  private final ClaimSweeper claims;
-  private final @Nullable Scheduling scheduling;
+  private final Scheduling scheduling;
+  private final Intake intake;
+  private final Reconciler reconciler;
   private final NodeMetrics metrics;
   private final HealthState health;
   private final @Nullable HttpEndpoints endpoints;
+  /** What the grid-operation counters read (held here: Micrometer holds it only weakly). */
+  @SuppressWarnings("UnusedVariable") // kept only to be referenced
+  private final Object gridOperations;
 
   private GridNode(HazelcastInstance hazelcast, int agentsPerMember, RuleSet ruleSet,
       String scheduler, NodeMetrics metrics, HealthState health,
@@ -88,21 +102,23 @@ public final class GridNode implements AutoCloseable {
     metrics.mirrorGauges(mirror::lag, mirror::rebuilds, mirror::appliedChanges);
     this.agents = new AgentHost(hazelcast, mirror, ruleSet, CacheSettings.defaults(),
         agentsPerMember, metrics);
-    this.processor = new RequestProcessor(hazelcast, agents,
-        Math.max(16, 4 * agentsPerMember), metrics);
-    this.repair = new MergeRepair(hazelcast);
-    this.claims = new ClaimSweeper(hazelcast);
     metrics.policy(scheduler);
-    if (Scheduling.DIRECT.equals(scheduler)) {
-      this.scheduling = null;
-    } else {
-      processor.routeAllocationsThroughScheduler();
-      this.scheduling = new Scheduling(hazelcast, agents, processor, metrics, scheduler, 1);
-    }
+    this.scheduling = new Scheduling(hazelcast, agents, ruleSet, metrics, scheduler, 1);
+    this.intake = new Intake(hazelcast, agents, scheduling.router(), scheduling.estimates(),
+        new Queries(mirror, ruleSet), metrics);
+    this.reconciler = new Reconciler(hazelcast, Reconciler.DEFAULT_PERIOD_MILLIS);
     InventoryGauges.bind(metrics.registry(), view::forEach, hazelcast);
+    this.gridOperations = GridOperations.bind(metrics.registry(), hazelcast);
+    for (String executor : List.of(GridTask.INTAKE_EXECUTOR, GridTask.QUERY_EXECUTOR,
+        IntakeSerialization.FORWARD_EXECUTOR)) {
+      var stats = hazelcast.getExecutorService(executor);
+      metrics.executorGauge(executor.replace("vmgrid-", ""),
+          () -> stats.getLocalExecutorStats().getPendingTaskCount());
+    }
     health.safeWhen(() -> hazelcast.getLifecycleService().isRunning()
         && hazelcast.getPartitionService().isClusterSafe());
     health.running(this::serving);
+    intake.open();
   }
 
   /** Starts a member from {@code config} and the grid services on it. */
@@ -211,6 +227,7 @@ public final class GridNode implements AutoCloseable {
    */
   public static GridNode attach(HazelcastInstance member, int agentsPerMember, RuleSet rules,
       String scheduler) {
+    Scheduling.validatePolicy("scheduler", scheduler);
     return new GridNode(member, agentsPerMember, rules, scheduler, new NodeMetrics(POLICY),
         new HealthState(), null);
   }
@@ -282,15 +299,19 @@ public final class GridNode implements AutoCloseable {
       config.addSplitBrainProtectionConfig(new SplitBrainProtectionConfig(QUORUM, true, quorum)
           .setProtectOn(SplitBrainProtectionOn.WRITE));
     }
-    PlacementSerialization.register(config.getSerializationConfig());
-    MergeRepair.register(config.getSerializationConfig());
+    CommitSerialization.register(config.getSerializationConfig());
+    Reconciler.register(config.getSerializationConfig());
     AgentSerialization.register(config.getSerializationConfig());
+    RoutingSerialization.register(config.getSerializationConfig());
+    IntakeSerialization.register(config.getSerializationConfig());
     // agents' cache records: next to the agent (partition key = agent id), no backup (rebuildable)
     config.addMapConfig(new MapConfig(AgentHost.AGENT_CACHE)
         .setBackupCount(0)
         .setInMemoryFormat(InMemoryFormat.OBJECT));
     config.addMapConfig(new MapConfig(AgentHost.AGENT_INDICATORS).setBackupCount(1));
-    config.getExecutorConfig(AgentHost.EXECUTOR).setPoolSize(AGENT_EXECUTOR_THREADS);
+    config.getExecutorConfig(GridTask.INTAKE_EXECUTOR).setPoolSize(INTAKE_THREADS);
+    config.getExecutorConfig(GridTask.QUERY_EXECUTOR).setPoolSize(QUERY_THREADS);
+    config.getExecutorConfig(IntakeSerialization.FORWARD_EXECUTOR).setPoolSize(FORWARD_THREADS);
     config.addMapConfig(
         new MapConfig(MapNames.SERVERS)
             .setSplitBrainProtectionName(protect ? QUORUM : null)
@@ -302,19 +323,15 @@ public final class GridNode implements AutoCloseable {
         new MapConfig(MapNames.PLACEMENTS)
             .setSplitBrainProtectionName(protect ? QUORUM : null)
             .setBackupCount(1));
-    MapConfig requests = new MapConfig(MapNames.REQUESTS).setBackupCount(1);
-    // the scheduler job reads new requests from the journal
-    requests.getEventJournalConfig().setEnabled(true).setCapacity(REQUEST_JOURNAL_CAPACITY);
-    config.addMapConfig(requests);
-    // agents' Kamino indicators: every member's router keeps a local copy fed by this map's entry
-    // events (measured: a near cache invalidated on every change made each routing decision read
-    // remotely, 1.4 ms mean for 12 agents; events carry the value and arrive in about a millisecond)
-    config.addMapConfig(new MapConfig(AgentLoad.MAP).setBackupCount(0));
-    config.addMapConfig(new MapConfig(Scheduling.STATE_MAP).setBackupCount(1));
+    // agents' Kamino indicators, one entry per member: every member's router keeps a local copy fed
+    // by this map's entry events (measured: a near cache invalidated on every change made each
+    // routing decision read remotely, 1.4 ms mean for 12 agents; events carry the value)
+    config.addMapConfig(new MapConfig(IndicatorBoard.MAP).setBackupCount(0));
+    config.addMapConfig(new MapConfig(Estimates.STATE_MAP).setBackupCount(1));
+    MapConfig samples = new MapConfig(Estimates.SAMPLES_MAP).setBackupCount(0);
+    samples.getEventJournalConfig().setEnabled(true).setCapacity(SAMPLES_JOURNAL_CAPACITY);
+    config.addMapConfig(samples);
     config.getJetConfig().setEnabled(true);
-    SchedulingSerialization.register(config.getSerializationConfig());
-    config.addMapConfig(
-        new MapConfig(MapNames.RESULTS).setBackupCount(1).setTimeToLiveSeconds(RESULT_TTL_SECONDS));
     return config;
   }
 
@@ -329,9 +346,9 @@ public final class GridNode implements AutoCloseable {
     return a.getAddress().getHostAddress() + ":" + a.getPort();
   }
 
-  /** Commit conflicts seen by this member's request processing. */
+  /** Commit conflicts this member's agents met. */
   public long conflicts() {
-    return processor.conflicts();
+    return agents.localAgents().stream().mapToLong(AgentHost.AgentSnapshot::conflicts).sum();
   }
 
   /**
@@ -342,9 +359,9 @@ public final class GridNode implements AutoCloseable {
     return mirror.settling() ? Math.min(view.size(), mirror.size()) : mirror.size();
   }
 
-  /** Requests this member has answered. */
+  /** Requests this member's agents have handled. */
   public long processed() {
-    return processor.processed();
+    return agents.localAgents().stream().mapToLong(AgentHost.AgentSnapshot::processed).sum();
   }
 
   /**
@@ -378,19 +395,19 @@ public final class GridNode implements AutoCloseable {
     return mirror;
   }
 
-  /** Allocations this member handled itself because the scheduler job had not answered in time. */
-  public long handledAfterGrace() {
-    return processor.handledAfterGrace();
-  }
-
-  /** This member's scheduler services, or null on the direct path. */
-  public @Nullable Scheduling scheduling() {
+  /** This member's scheduler services (its router; the board, estimates and job unless direct). */
+  public Scheduling scheduling() {
     return scheduling;
   }
 
-  /** This member's sweeper of orphaned claims (it acts while its member is the oldest). */
-  public ClaimSweeper claims() {
-    return claims;
+  /** This member's intake (where requests enter). */
+  public Intake intake() {
+    return intake;
+  }
+
+  /** This member's reconciler. */
+  public Reconciler reconciler() {
+    return reconciler;
   }
 
   /** This member's allocation agents. */
@@ -405,14 +422,11 @@ public final class GridNode implements AutoCloseable {
   @Override
   public void close() {
     health.stopping();
-    if (scheduling != null) {
-      scheduling.close();
-    }
-    processor.close();
+    intake.close(); // new requests go elsewhere; the ones in the agents' queues finish below
     agents.close();
+    scheduling.close();
     mirror.close();
-    repair.close();
-    claims.close();
+    reconciler.close();
     try {
       view.close();
     } catch (RuntimeException ignored) {

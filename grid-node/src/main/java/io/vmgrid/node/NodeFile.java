@@ -107,7 +107,7 @@ public record NodeFile(
     }
     if (scheduler != null) {
       try {
-        io.vmgrid.node.scheduling.Scheduling.validatePolicy("scheduler", scheduler);
+        io.vmgrid.node.routing.Scheduling.validatePolicy("scheduler", scheduler);
       } catch (IllegalArgumentException e) {
         problems.add(e.getMessage());
       }

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.hazelcast.map.IMap;
 import com.hazelcast.test.HazelcastTestSupport;
+import io.vmgrid.client.api.Reason;
 import io.vmgrid.client.api.AllocationClient;
 import io.vmgrid.client.api.AllocationOutcome;
 import io.vmgrid.client.api.ClientSettings;
@@ -94,7 +95,7 @@ class AllocationFlowTest {
     assertThat(outcomes.get(1)).isInstanceOfSatisfying(AllocationOutcome.Placed.class,
         p -> assertThat(p.serverId()).isEqualTo("srv-001"));
     assertThat(outcomes.get(2)).isInstanceOfSatisfying(AllocationOutcome.Rejected.class,
-        r -> assertThat(r.reason()).isEqualTo("NO_CAPACITY"));
+        r -> assertThat(r.reason()).isEqualTo(Reason.NO_CAPACITY));
     assertThat(assertInvariants(node.hazelcast())).containsOnlyKeys("a", "b");
   }
 
@@ -122,7 +123,7 @@ class AllocationFlowTest {
     AllocationOutcome second = client.allocateAndWait(vm("vm-7", 1, 512));
 
     assertThat(second).isInstanceOfSatisfying(AllocationOutcome.Rejected.class,
-        r -> assertThat(r.reason()).isEqualTo("VM_ID_IN_USE"));
+        r -> assertThat(r.reason()).isEqualTo(Reason.VM_ID_IN_USE));
     assertThat(assertInvariants(node.hazelcast())).containsOnlyKeys("vm-7");
   }
 

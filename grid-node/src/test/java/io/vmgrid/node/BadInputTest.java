@@ -5,10 +5,9 @@ import static io.vmgrid.node.Fixtures.servers;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.hazelcast.core.EntryEvent;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
-import com.hazelcast.map.listener.EntryAddedListener;
+import io.vmgrid.client.api.Reason;
 import io.vmgrid.client.api.AllocationClient;
 import io.vmgrid.client.api.InvalidRequestException;
 import io.vmgrid.client.api.UnknownVmException;
@@ -17,8 +16,7 @@ import io.vmgrid.client.wire.GridRequest;
 import io.vmgrid.client.wire.GridResult;
 import io.vmgrid.client.wire.MapNames;
 import io.vmgrid.client.wire.ServerState;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -88,24 +86,33 @@ class BadInputTest {
     "missing tenant,  '',  2,  1024,  REGULAR, tenantId:",
     "bad priority,    t,   2,  1024,  URGENT,  priority:",
   })
-  void theGridRevalidatesWhatAClientWroteDirectly(
+  void theGridRevalidatesWhatAClientSentDirectly(
       String name, String tenant, long cores, long memory, String priority, String field)
       throws Exception {
-    IMap<String, GridRequest> requests = hzClient.getMap(MapNames.REQUESTS);
-    IMap<String, GridResult> results = hzClient.getMap(MapNames.RESULTS);
-    CompletableFuture<GridResult> answer = new CompletableFuture<>();
-    results.addEntryListener(
-        (EntryAddedListener<String, GridResult>) (EntryEvent<String, GridResult> e) ->
-            answer.complete(e.getValue()), "raw-1", true);
+    GridResult result = Fixtures.send(hzClient, new GridRequest(GridRequest.Op.ALLOCATE, "raw-1",
+        "vm-x", tenant, cores, memory, priority)).get(0);
 
-    requests.set("raw-1", new GridRequest(GridRequest.Op.ALLOCATE, "raw-1", "rogue-client", "vm-x",
-        tenant, cores, memory, priority, 0));
-
-    GridResult result = answer.get(30, TimeUnit.SECONDS);
     assertThat(result.status()).isEqualTo(GridResult.Status.FAILED);
-    assertThat(result.reason()).isEqualTo("INVALID_INPUT");
+    assertThat(result.reason()).isEqualTo(Reason.INVALID_INPUT);
     assertThat(result.message()).startsWith(field);
     assertNothingCommitted();
+  }
+
+  @Test
+  void aTaskOfManyRequestsAnswersEachInOrderAndOnlyTheValidOnesAreCarriedOut() throws Exception {
+    List<GridResult> results = Fixtures.send(hzClient,
+        Fixtures.allocation("ok-1", "vm-ok-1", 2, 1_024),
+        new GridRequest(GridRequest.Op.ALLOCATE, "bad-1", "vm-bad", "t", -2, 1_024, "REGULAR"),
+        new GridRequest(null, "bad-2", "vm-bad-2", "t", 2, 1_024, "REGULAR"),
+        Fixtures.allocation("ok-2", "vm-ok-2", 2, 1_024));
+
+    assertThat(results).extracting(GridResult::requestId)
+        .containsExactly("ok-1", "bad-1", "bad-2", "ok-2");
+    assertThat(results).extracting(GridResult::status).containsExactly(GridResult.Status.PLACED,
+        GridResult.Status.FAILED, GridResult.Status.FAILED, GridResult.Status.PLACED);
+    assertThat(results.get(1).message()).startsWith("cores:");
+    assertThat(results.get(2).message()).startsWith("op:");
+    assertThat(assertInvariants(node.hazelcast())).containsOnlyKeys("vm-ok-1", "vm-ok-2");
   }
 
   private void assertNothingCommitted() {

@@ -1,20 +1,12 @@
 package io.vmgrid.client.api;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.hazelcast.client.HazelcastClient;
 import com.hazelcast.client.config.ClientConfig;
-import com.hazelcast.core.EntryEvent;
 import com.hazelcast.core.HazelcastInstance;
-import com.hazelcast.core.MemberLeftException;
-import com.hazelcast.core.OperationTimeoutException;
-import com.hazelcast.spi.exception.TargetDisconnectedException;
 import com.hazelcast.map.IMap;
-import com.hazelcast.map.listener.EntryAddedListener;
-import com.hazelcast.map.listener.EntryUpdatedListener;
-import com.hazelcast.query.Predicates;
 import io.vmgrid.client.wire.CallbackThreads;
 import io.vmgrid.client.wire.Checks;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vmgrid.client.wire.GridRequest;
 import io.vmgrid.client.wire.GridResult;
 import io.vmgrid.client.wire.InventoryProcessors;
@@ -28,18 +20,16 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.LinkedHashMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
@@ -47,10 +37,12 @@ import org.jspecify.annotations.Nullable;
 /**
  * Places and releases VMs on a vmgrid cluster. Thread-safe; one instance per application is enough.
  *
- * <p>A request is written to the grid's {@code requests} map under its id; the grid answers in the
- * {@code results} map, and this client receives the answer pushed by one entry listener filtered on its
- * own client id (no polling). Futures complete on a Hazelcast event thread: do not block inside their
- * callbacks.
+ * <p>Every request travels to a member in one invocation (a {@code GridTask} on the member's
+ * executor) and its result comes back as that invocation's answer: no request or result entries in
+ * the grid, no listeners, no polling. Under load, allocations bound for the same member travel
+ * together. A request cut off by a member's departure is sent again with the same request id, which
+ * the grid answers with the original placement, so nothing is placed twice. Futures complete on
+ * Hazelcast's callback threads: do not block inside their callbacks.
  *
  * <pre>{@code
  * try (AllocationClient client = AllocationClient.connect(ClientSettings.of("127.0.0.1:5701"))) {
@@ -63,31 +55,18 @@ public final class AllocationClient implements AutoCloseable {
 
   private static final int LOAD_BATCH = 1_000;
 
-  private static final ObjectMapper JSON = new ObjectMapper();
-  /** Times a write cut off by a member's departure is sent again. */
-  private static final int MAX_RESENDS = 3;
-  private static final long RESEND_DELAY_MILLIS = 250;
   private final HazelcastInstance hazelcast;
   private final boolean ownsInstance;
   private final Duration timeout;
-  private final String clientId = "c-" + UUID.randomUUID();
-  private final IMap<String, GridRequest> requests;
-  private final IMap<String, GridResult> results;
-  private final Map<String, CompletableFuture<GridResult>> pending = new ConcurrentHashMap<>();
-  /** Result deletions not yet acknowledged; close() waits for them briefly. */
-  private final AtomicInteger cleanups = new AtomicInteger();
-  private final UUID listenerId;
   private final LongSupplier nanoClock;
+  private final Transport transport;
 
   private AllocationClient(HazelcastInstance hazelcast, boolean ownsInstance, Duration timeout) {
     this.hazelcast = hazelcast;
     this.ownsInstance = ownsInstance;
     this.timeout = timeout;
     this.nanoClock = System::nanoTime;
-    this.requests = hazelcast.getMap(MapNames.REQUESTS);
-    this.results = hazelcast.getMap(MapNames.RESULTS);
-    this.listenerId =
-        results.addEntryListener(new ResultListener(), Predicates.equal("clientId", clientId), true);
+    this.transport = new Transport(hazelcast, nanoClock);
   }
 
   /** Connects a new Hazelcast client to the cluster described by {@code settings}. */
@@ -120,25 +99,17 @@ public final class AllocationClient implements AutoCloseable {
   /**
    * Asks the grid to place a VM. The future completes with {@link AllocationOutcome.Placed},
    * {@link AllocationOutcome.Rejected} or {@link AllocationOutcome.Failed} (never exceptionally for
-   * grid-side problems; a timeout is a {@code Failed} with reason {@code TIMEOUT}).
+   * grid-side problems; a timeout is a {@code Failed} with reason {@link Reason#TIMEOUT}).
    */
   public CompletableFuture<AllocationOutcome> allocate(VmRequest request) {
     long start = nanoClock.getAsLong();
-    GridRequest wire =
-        new GridRequest(
-            GridRequest.Op.ALLOCATE,
-            request.requestId(),
-            clientId,
-            request.vmId(),
-            request.tenantId(),
-            request.cores(),
-            request.memoryMb(),
-            request.priority().name(),
-            System.currentTimeMillis(),
-            request.availabilitySet(),
-            request.antiAffinityGroup(),
-            request.clusterPin());
+    GridRequest wire = wire(request, GridRequest.Op.ALLOCATE, "");
     return submit(wire).handle((result, error) -> toOutcome(request, result, error, start));
+  }
+
+  /** Blocking variant of {@link #allocate(VmRequest)}. */
+  public AllocationOutcome allocateAndWait(VmRequest request) {
+    return allocate(request).join();
   }
 
   /**
@@ -147,21 +118,7 @@ public final class AllocationClient implements AutoCloseable {
    * ids only label the query.
    */
   public CompletableFuture<Explanation> explain(VmRequest request) {
-    return query(request, GridRequest.Op.EXPLAIN).thenApply(json -> {
-      List<Explanation.Validator> validators = new ArrayList<>();
-      for (JsonNode v : json.path("validators")) {
-        validators.add(new Explanation.Validator(v.path("rule").asText(), v.path("level").asText(),
-            v.path("failed").asInt(), v.path("removed").asInt(), v.path("sampleReason").asText("")));
-      }
-      List<Explanation.Candidate> top = new ArrayList<>();
-      for (JsonNode c : json.path("top")) {
-        Map<String, Double> scores = new LinkedHashMap<>();
-        c.path("scores").properties().forEach(e -> scores.put(e.getKey(), e.getValue().asDouble()));
-        top.add(new Explanation.Candidate(c.path("rank").asInt(), c.path("serverId").asText(), scores));
-      }
-      return new Explanation(json.path("servers").asInt(), json.path("passing").asInt(), validators,
-          top);
-    });
+    return query(wire(request, GridRequest.Op.EXPLAIN, "")).thenApply(QueryAnswers::explanation);
   }
 
   /**
@@ -170,12 +127,17 @@ public final class AllocationClient implements AutoCloseable {
    * second per 5,000 copies on the member.
    */
   public CompletableFuture<CapacityHeadroom> capacity(VmRequest template) {
-    return query(template, GridRequest.Op.CAPACITY).thenApply(json -> {
-      Map<String, Long> perCluster = new LinkedHashMap<>();
-      json.path("perCluster").properties().forEach(e -> perCluster.put(e.getKey(), e.getValue().asLong()));
-      return new CapacityHeadroom(json.path("total").asLong(), perCluster,
-          json.path("capped").asBoolean(), json.path("densityWhenFull").asDouble());
-    });
+    return query(wire(template, GridRequest.Op.CAPACITY, "")).thenApply(QueryAnswers::headroom);
+  }
+
+  /**
+   * Asks a member how many more VMs fit right now for each template of {@code templates} (one
+   * request's shape, or the shapes most common among the VMs placed now), per cluster and in total,
+   * computed with the grid's rules on a copy of its inventory (nothing is placed).
+   */
+  public CompletableFuture<List<TemplateHeadroom>> capacity(CapacityTemplates templates) {
+    return query(templates, GridRequest.Op.CAPACITY, Map.of())
+        .thenApply(json -> QueryAnswers.templates(json, "headroom"));
   }
 
   /**
@@ -192,58 +154,8 @@ public final class AllocationClient implements AutoCloseable {
    * (nothing moves).
    */
   public CompletableFuture<ConsolidationProposal> consolidationPlan(CapacityTemplates templates) {
-    return query(templates, GridRequest.Op.CONSOLIDATE, Map.of()).thenApply(json -> {
-      List<String> ids = new ArrayList<>();
-      json.path("templates").forEach(t -> ids.add(t.path("id").asText()));
-      List<ConsolidationProposal.Move> moves = new ArrayList<>();
-      for (JsonNode m : json.path("moves")) {
-        moves.add(new ConsolidationProposal.Move(m.path("vmId").asText(), m.path("from").asText(),
-            m.path("to").asText(), m.path("cores").asLong(), m.path("memory").asLong()));
-      }
-      List<String> emptied = new ArrayList<>();
-      json.path("emptiedServers").forEach(n -> emptied.add(n.asText()));
-      return new ConsolidationProposal(ids, moves, emptied, json.path("usableCoresGained").asLong(),
-          json.path("strandedCoresBefore").asLong(), json.path("strandedCoresAfter").asLong(),
-          json.path("densityBefore").asDouble(), json.path("densityAfter").asDouble());
-    });
-  }
-
-  /**
-   * Moves placed VM {@code vmId} to {@code targetServerId}: the grid checks the move against its
-   * rules, places the VM on the target, records the new server, then releases the source. Completes
-   * with the server the VM is on afterwards; fails with {@link GridOperationException} (reason
-   * {@code MOVE_INVALID}, {@code CONFLICT}) or {@link UnknownVmException}, in which case nothing
-   * moved.
-   */
-  public CompletableFuture<String> move(String vmId, String targetServerId) {
-    String problem = Checks.idProblem("vmId", vmId);
-    if (problem == null) {
-      problem = Checks.idProblem("targetServerId", targetServerId);
-    }
-    if (problem != null) {
-      throw InvalidRequestException.of(problem);
-    }
-    GridRequest wire = new GridRequest(GridRequest.Op.MOVE, UUID.randomUUID().toString(), clientId,
-        vmId, "", 0, 0, "", System.currentTimeMillis(), "", "", "", targetServerId);
-    return submit(wire).thenApply(result -> {
-      if (result.status() == GridResult.Status.PLACED) {
-        return result.serverId();
-      }
-      if ("UNKNOWN_VM".equals(result.reason())) {
-        throw new UnknownVmException(vmId, result.message());
-      }
-      throw new GridOperationException(result.reason(), result.message());
-    });
-  }
-
-  /**
-   * Asks a member how many more VMs fit right now for each template of {@code templates} (one
-   * request's shape, or the shapes most common among the VMs placed now), per cluster and in total,
-   * computed with the grid's rules on a copy of its inventory (nothing is placed).
-   */
-  public CompletableFuture<List<TemplateHeadroom>> capacity(CapacityTemplates templates) {
-    return query(templates, GridRequest.Op.CAPACITY, Map.of())
-        .thenApply(json -> templates(json, "headroom"));
+    return query(templates, GridRequest.Op.CONSOLIDATE, Map.of())
+        .thenApply(QueryAnswers::consolidation);
   }
 
   /**
@@ -260,45 +172,8 @@ public final class AllocationClient implements AutoCloseable {
     if (changes.isEmpty()) {
       throw new InvalidRequestException("changes", "changes: name at least one change");
     }
-    List<Map<String, Object>> wire = new ArrayList<>();
-    for (WhatIfChange c : changes) {
-      Map<String, Object> m = new LinkedHashMap<>();
-      if (c instanceof WhatIfChange.ChangeUtilizationLimit x) {
-        m.put("kind", "limit-change");
-        m.put("delta", x.delta());
-      } else if (c instanceof WhatIfChange.SetUtilizationLimit x) {
-        m.put("kind", "limit");
-        m.put("limit", x.limit());
-        m.put("lowPriorityLimit", x.lowPriorityLimit());
-      } else if (c instanceof WhatIfChange.Drain x) {
-        m.put("kind", "drain");
-        m.put("serverIds", x.serverIds());
-        m.put("evacuate", x.evacuate());
-      } else if (c instanceof WhatIfChange.AddServers x) {
-        m.put("kind", "add-servers");
-        m.put("cluster", x.cluster());
-        m.put("machineType", x.machineType());
-        m.put("count", x.count());
-      } else if (c instanceof WhatIfChange.UseRuleSet x) {
-        m.put("kind", "rule-set");
-        m.put("text", x.text());
-        m.put("source", x.source());
-      }
-      wire.add(m);
-    }
-    return query(templates, GridRequest.Op.WHAT_IF, Map.of("changes", wire)).thenApply(json -> {
-      List<TemplateHeadroom> before = templates(json, "headroom");
-      List<WhatIfOutcome.Delta> deltas = new ArrayList<>();
-      int i = 0;
-      for (JsonNode t : json.path("templates")) {
-        deltas.add(new WhatIfOutcome.Delta(before.get(i++), headroom(t.path("after"))));
-      }
-      List<String> notes = new ArrayList<>();
-      json.path("notes").forEach(n -> notes.add(n.asText()));
-      return new WhatIfOutcome(deltas, json.path("densityBefore").asDouble(),
-          json.path("densityAfter").asDouble(), json.path("evacuated").asInt(),
-          json.path("evacuationFailures").asInt(), notes);
-    });
+    return query(templates, GridRequest.Op.WHAT_IF, Map.of("changes", QueryAnswers.changes(changes)))
+        .thenApply(QueryAnswers::whatIf);
   }
 
   /**
@@ -312,90 +187,32 @@ public final class AllocationClient implements AutoCloseable {
           "maxServers: must be in [0, 100000], was " + maxServers);
     }
     return query(templates, GridRequest.Op.FRAGMENTATION, Map.of("maxServers", maxServers))
-        .thenApply(json -> {
-          List<String> ids = new ArrayList<>();
-          json.path("templates").forEach(t -> ids.add(t.path("id").asText()));
-          List<FragmentationSummary.Server> stranded = new ArrayList<>();
-          for (JsonNode s : json.path("stranded")) {
-            stranded.add(new FragmentationSummary.Server(s.path("serverId").asText(),
-                s.path("clusterId").asText(), s.path("freeCores").asLong(),
-                s.path("freeMemoryMb").asLong()));
-          }
-          return new FragmentationSummary(ids, json.path("freeCores").asLong(),
-              json.path("usableCores").asLong(), json.path("strandedServers").asInt(),
-              json.path("strandedServerCores").asLong(), stranded);
-        });
+        .thenApply(QueryAnswers::fragmentation);
   }
 
-  private static List<TemplateHeadroom> templates(JsonNode json, String field) {
-    List<TemplateHeadroom> out = new ArrayList<>();
-    for (JsonNode t : json.path("templates")) {
-      out.add(new TemplateHeadroom(t.path("id").asText(), t.path("cores").asLong(),
-          t.path("memoryMb").asLong(), t.path("lowPriority").asBoolean(),
-          t.path("placedNow").asLong(), headroom(t.path(field))));
+  /**
+   * Moves placed VM {@code vmId} to {@code targetServerId}: the grid checks the move against its
+   * rules, places the VM on the target, records the new server, then releases the source. Completes
+   * with the server the VM is on afterwards; fails with {@link GridOperationException} (reason
+   * {@link Reason#MOVE_INVALID}, {@link Reason#CONFLICT}) or {@link UnknownVmException}, in which
+   * case nothing moved.
+   */
+  public CompletableFuture<String> move(String vmId, String targetServerId) {
+    String problem = Checks.idProblem("vmId", vmId);
+    if (problem == null) {
+      problem = Checks.idProblem("targetServerId", targetServerId);
     }
-    return out;
-  }
-
-  private static CapacityHeadroom headroom(JsonNode json) {
-    Map<String, Long> perCluster = new LinkedHashMap<>();
-    json.path("perCluster").properties().forEach(e -> perCluster.put(e.getKey(), e.getValue().asLong()));
-    return new CapacityHeadroom(json.path("total").asLong(), perCluster,
-        json.path("capped").asBoolean(), json.path("densityWhenFull").asDouble());
-  }
-
-  private CompletableFuture<JsonNode> query(CapacityTemplates templates, GridRequest.Op op,
-      Map<String, Object> arguments) {
-    Map<String, Object> args = new LinkedHashMap<>(arguments);
-    VmRequest request = templates.request();
-    if (request == null) {
-      args.put("inDemand", templates.inDemand());
-      // the query's ids only label it; cores and memory 0 ask for the shapes in demand
-      return query(new GridRequest(op, UUID.randomUUID().toString(), clientId, "in-demand",
-          "capacity-probe", 0, 0, "REGULAR", System.currentTimeMillis(), "", "", "", "",
-          json(args)));
+    if (problem != null) {
+      throw InvalidRequestException.of(problem);
     }
-    return query(wire(request, op, json(args)));
-  }
-
-  private static String json(Object value) {
-    try {
-      return JSON.writeValueAsString(value);
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new IllegalStateException("cannot write JSON", e);
-    }
-  }
-
-  private GridRequest wire(VmRequest request, GridRequest.Op op, String arguments) {
-    return new GridRequest(op, UUID.randomUUID().toString(), clientId, request.vmId(),
-        request.tenantId(), request.cores(), request.memoryMb(), request.priority().name(),
-        System.currentTimeMillis(), request.availabilitySet(), request.antiAffinityGroup(),
-        request.clusterPin(), "", arguments);
-  }
-
-  private CompletableFuture<JsonNode> query(VmRequest request, GridRequest.Op op) {
-    return query(wire(request, op, ""));
-  }
-
-  private CompletableFuture<JsonNode> query(GridRequest wire) {
+    GridRequest wire = new GridRequest(GridRequest.Op.MOVE, UUID.randomUUID().toString(), vmId, "",
+        0, 0, "", "", "", "", targetServerId, "");
     return submit(wire).thenApply(result -> {
-      if (result.status() != GridResult.Status.ANSWERED) {
-        if ("INVALID_INPUT".equals(result.reason())) {
-          throw InvalidRequestException.of(result.message());
-        }
-        throw new GridOperationException(result.reason(), result.message());
+      if (result.status() == GridResult.Status.PLACED) {
+        return result.serverId();
       }
-      try {
-        return JSON.readTree(result.message());
-      } catch (java.io.IOException e) {
-        throw new GridOperationException("INTERNAL", "unreadable answer: " + e.getMessage());
-      }
+      throw failure(vmId, result);
     });
-  }
-
-  /** Blocking variant of {@link #allocate(VmRequest)}. */
-  public AllocationOutcome allocateAndWait(VmRequest request) {
-    return allocate(request).join();
   }
 
   /**
@@ -409,24 +226,15 @@ public final class AllocationClient implements AutoCloseable {
       throw InvalidRequestException.of(problem);
     }
     long start = nanoClock.getAsLong();
-    GridRequest wire =
-        new GridRequest(GridRequest.Op.RELEASE, UUID.randomUUID().toString(), clientId, vmId, "",
-            0, 0, "", System.currentTimeMillis());
-    return submit(wire)
-        .thenApply(
-            result -> {
-              Duration latency = Duration.ofNanos(nanoClock.getAsLong() - start);
-              return switch (result.status()) {
-                case RELEASED -> new Released(vmId, result.serverId(), latency);
-                case REJECTED -> {
-                  if ("UNKNOWN_VM".equals(result.reason())) {
-                    throw new UnknownVmException(vmId, result.message());
-                  }
-                  throw new GridOperationException(result.reason(), result.message());
-                }
-                default -> throw new GridOperationException(result.reason(), result.message());
-              };
-            });
+    GridRequest wire = new GridRequest(GridRequest.Op.RELEASE, UUID.randomUUID().toString(), vmId,
+        "", 0, 0, "");
+    return submit(wire).thenApply(result -> {
+      if (result.status() == GridResult.Status.RELEASED) {
+        return new Released(vmId, result.serverId(),
+            Duration.ofNanos(nanoClock.getAsLong() - start));
+      }
+      throw failure(vmId, result);
+    });
   }
 
   /** Blocking variant of {@link #release(String)}; throws what the future would complete with. */
@@ -439,6 +247,16 @@ public final class AllocationClient implements AutoCloseable {
       }
       throw e;
     }
+  }
+
+  private static RuntimeException failure(String vmId, GridResult result) {
+    if (result.reason() == Reason.UNKNOWN_VM) {
+      return new UnknownVmException(vmId, result.message());
+    }
+    if (result.reason() == Reason.INVALID_INPUT) {
+      return InvalidRequestException.of(result.message());
+    }
+    return new GridOperationException(result.reason(), result.message());
   }
 
   /**
@@ -477,7 +295,7 @@ public final class AllocationClient implements AutoCloseable {
     for (AllocationOutcome o : outcomes) {
       if (o instanceof AllocationOutcome.Placed p) {
         rolled.add(release(p.vmId()).handle((released, error) -> new AllocationOutcome.Rejected(
-            p.requestId(), p.vmId(), error == null ? "BATCH_ROLLED_BACK" : "ROLLBACK_FAILED",
+            p.requestId(), p.vmId(), error == null ? Reason.BATCH_ROLLED_BACK : Reason.ROLLBACK_FAILED,
             error == null
                 ? "placed on " + p.serverId() + " and released because another VM of the batch was not"
                 : "placed on " + p.serverId() + "; releasing it failed (" + error + "): release it by id",
@@ -498,7 +316,7 @@ public final class AllocationClient implements AutoCloseable {
     }
     IMap<String, Placement> placements = hazelcast.getMap(MapNames.PLACEMENTS);
     return placements.getAsync(vmId).toCompletableFuture().thenApply(p -> Optional.ofNullable(p).map(
-        x -> new VmStatus(x.vmId(), x.state() == Placement.State.PLACED, x.serverId(), x.tenantId(),
+        x -> new VmStatus(x.vmId(), x.serverId(), x.tenantId(),
             x.cores(), x.memoryMb(), x.requestId())));
   }
 
@@ -561,7 +379,7 @@ public final class AllocationClient implements AutoCloseable {
             throw new UnknownServerException(serverId);
           }
           if (!"REMOVED".equals(r)) {
-            throw new GridOperationException("SERVER_NOT_EMPTY", "serverId: '" + serverId + "' "
+            throw new GridOperationException(Reason.SERVER_NOT_EMPTY, "serverId: '" + serverId + "' "
                 + r.toLowerCase(java.util.Locale.ROOT) + " VMs; drain it and release them first");
           }
         });
@@ -623,76 +441,53 @@ public final class AllocationClient implements AutoCloseable {
     return serverId;
   }
 
-  /** The id under which this client's results are delivered. */
-  public String clientId() {
-    return clientId;
+  /** The requests on their way to each member (member address to count), for diagnostics. */
+  public Map<String, Integer> outstandingByMember() {
+    return transport.loads();
+  }
+
+  private static GridRequest wire(VmRequest request, GridRequest.Op op, String arguments) {
+    return new GridRequest(op, op == GridRequest.Op.ALLOCATE ? request.requestId()
+        : UUID.randomUUID().toString(), request.vmId(), request.tenantId(), request.cores(),
+        request.memoryMb(), request.priority().name(), request.availabilitySet(),
+        request.antiAffinityGroup(), request.clusterPin(), "", arguments);
+  }
+
+  private CompletableFuture<JsonNode> query(CapacityTemplates templates, GridRequest.Op op,
+      Map<String, Object> arguments) {
+    Map<String, Object> args = new LinkedHashMap<>(arguments);
+    VmRequest request = templates.request();
+    if (request == null) {
+      args.put("inDemand", templates.inDemand());
+      // the query's ids only label it; cores and memory 0 ask for the shapes in demand
+      return query(new GridRequest(op, UUID.randomUUID().toString(), "in-demand", "capacity-probe",
+          0, 0, "REGULAR", "", "", "", "", QueryAnswers.json(args)));
+    }
+    return query(wire(request, op, QueryAnswers.json(args)));
+  }
+
+  private CompletableFuture<JsonNode> query(GridRequest wire) {
+    return submit(wire).thenApply(result -> {
+      if (result.status() != GridResult.Status.ANSWERED) {
+        throw failure(wire.vmId(), result);
+      }
+      return QueryAnswers.parse(result.message());
+    });
   }
 
   private CompletableFuture<GridResult> submit(GridRequest wire) {
-    CompletableFuture<GridResult> future = new CompletableFuture<>();
-    pending.put(wire.requestId(), future);
-    send(wire, future, 0);
-    // Safety net for a result event lost while a member left (the listener is re-registered on the
-    // survivors), or a request that reached a partition without an event: look the result up once,
-    // and otherwise resend the request (idempotent: same requestId; a member already working on it
-    // ignores the copy).
-    long checkAfter = Math.max(1_000, timeout.toMillis() / 4);
-    CompletableFuture.delayedExecutor(checkAfter, TimeUnit.MILLISECONDS).execute(() -> {
-      if (!future.isDone()) {
-        recheck(wire, future);
-      }
-    });
-    return future
+    return transport.send(wire, timeout.toNanos())
         .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
-        .whenComplete((r, e) -> pending.remove(wire.requestId(), future));
-  }
-
-  /**
-   * Writes the request. A write cut off by a member's departure may or may not have landed: it is
-   * sent again (same requestId, so the grid answers it once) a few times, and otherwise the client
-   * keeps waiting until the timeout rather than report a failure that may be false.
-   */
-  private void send(GridRequest wire, CompletableFuture<GridResult> future, int resends) {
-    if (resends > 0 && future.isDone()) {
-      return; // answered meanwhile: a copy now could be carried out again after its answer
-    }
-    requests
-        .setAsync(wire.requestId(), wire)
-        .whenComplete(
-            (ignored, error) -> {
-              if (error == null || future.isDone()) {
-                return;
-              }
-              if (!indeterminate(error)) {
-                future.completeExceptionally(error);
-              } else if (resends < MAX_RESENDS) {
-                CompletableFuture.delayedExecutor(RESEND_DELAY_MILLIS, TimeUnit.MILLISECONDS)
-                    .execute(() -> send(wire, future, resends + 1));
-              }
-            });
-  }
-
-  private void recheck(GridRequest wire, CompletableFuture<GridResult> future) {
-    results.getAsync(wire.requestId()).thenCompose(result -> {
-      if (result != null) {
-        future.complete(result);
-        return CompletableFuture.completedFuture(null);
-      }
-      if (!future.isDone()) {
-        send(wire, future, MAX_RESENDS);
-      }
-      return CompletableFuture.completedFuture(null);
-    });
-  }
-
-  private static boolean indeterminate(Throwable error) {
-    for (Throwable t = error; t != null; t = t.getCause()) {
-      if (t instanceof TargetDisconnectedException || t instanceof MemberLeftException
-          || t instanceof OperationTimeoutException) {
-        return true;
-      }
-    }
-    return false;
+        .exceptionallyCompose(e -> {
+          Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null
+              ? e.getCause() : e;
+          if (cause instanceof TimeoutException) {
+            return CompletableFuture.failedFuture(new GridOperationException(Reason.TIMEOUT,
+                "no outcome within " + timeout.toMillis() + " ms; the request may still complete"
+                    + " later: retry with the same requestId to learn its outcome"));
+          }
+          return CompletableFuture.failedFuture(cause);
+        });
   }
 
   private AllocationOutcome toOutcome(
@@ -700,17 +495,15 @@ public final class AllocationClient implements AutoCloseable {
     Duration latency = Duration.ofNanos(nanoClock.getAsLong() - start);
     if (error != null || result == null) {
       Throwable cause = error == null ? new IllegalStateException("no result") : error;
-      if (cause.getCause() != null) {
+      if (cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null) {
         cause = cause.getCause();
       }
-      String reason = cause instanceof TimeoutException ? "TIMEOUT" : "INTERNAL";
-      String message =
-          cause instanceof TimeoutException
-              ? "no outcome within " + timeout.toMillis() + " ms; the request may still complete"
-                  + " later: retry with the same requestId to learn its outcome"
-              : String.valueOf(cause);
-      return new AllocationOutcome.Failed(
-          request.requestId(), request.vmId(), reason, message, latency);
+      if (cause instanceof GridOperationException g) {
+        return new AllocationOutcome.Failed(request.requestId(), request.vmId(), g.reason(),
+            g.detail(), latency);
+      }
+      return new AllocationOutcome.Failed(request.requestId(), request.vmId(), Reason.INTERNAL,
+          String.valueOf(cause), latency);
     }
     return switch (result.status()) {
       case PLACED ->
@@ -726,51 +519,12 @@ public final class AllocationClient implements AutoCloseable {
     };
   }
 
-  /** Stops listening; closes the Hazelcast client if this object created it. */
+  /** Fails what is still on its way; closes the Hazelcast client if this object created it. */
   @Override
   public void close() {
-    try {
-      results.removeEntryListener(listenerId);
-    } catch (RuntimeException ignored) {
-      // the instance may already be shut down; nothing is left to clean up then
-    }
-    // Let outstanding result deletions finish; any left behind expire on the grid (time to live).
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
-    while (cleanups.get() > 0 && System.nanoTime() < deadline) {
-      try {
-        Thread.sleep(5);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        break;
-      }
-    }
-    GridOperationException closed = new GridOperationException("CLOSED", "client closed");
-    pending.values().forEach(f -> f.completeExceptionally(closed));
+    transport.close();
     if (ownsInstance) {
       hazelcast.shutdown();
-    }
-  }
-
-  private final class ResultListener
-      implements EntryAddedListener<String, GridResult>, EntryUpdatedListener<String, GridResult> {
-    @Override
-    public void entryAdded(EntryEvent<String, GridResult> event) {
-      deliver(event);
-    }
-
-    @Override
-    public void entryUpdated(EntryEvent<String, GridResult> event) {
-      deliver(event);
-    }
-
-    private void deliver(EntryEvent<String, GridResult> event) {
-      CompletableFuture<GridResult> future = pending.remove(event.getKey());
-      GridResult result = event.getValue();
-      if (future != null && result != null) {
-        future.complete(result);
-        cleanups.incrementAndGet();
-        var unused = results.deleteAsync(event.getKey()).whenComplete((ok, e) -> cleanups.decrementAndGet());
-      }
     }
   }
 }

@@ -38,12 +38,13 @@ public sealed interface AllocationOutcome
    *
    * @param requestId the request
    * @param vmId the VM
-   * @param reason why: {@code NO_CAPACITY} (no server has room now), {@code CONSTRAINT_UNSATISFIABLE}
-   *     (a constraint no server can meet, e.g. an unknown cluster), {@code VM_ID_IN_USE}, ...
+   * @param reason why: {@link Reason#NO_CAPACITY} (no server has room now),
+   *     {@link Reason#CONSTRAINT_UNSATISFIABLE} (a constraint no server can meet, e.g. an unknown
+   *     cluster), {@link Reason#VM_ID_IN_USE}, ...
    * @param message detail for people
    * @param latency time from submission to outcome
    */
-  record Rejected(String requestId, String vmId, String reason, String message, Duration latency)
+  record Rejected(String requestId, String vmId, Reason reason, String message, Duration latency)
       implements AllocationOutcome {}
 
   /**
@@ -51,10 +52,11 @@ public sealed interface AllocationOutcome
    *
    * @param requestId the request
    * @param vmId the VM
-   * @param reason why, e.g. {@code TIMEOUT}, {@code INVALID_INPUT}, {@code IN_PROGRESS}
+   * @param reason why, e.g. {@link Reason#TIMEOUT}, {@link Reason#INVALID_INPUT},
+   *     {@link Reason#NO_QUORUM}
    * @param message detail for people; for invalid input it starts with the field name
    * @param latency time from submission to outcome
    */
-  record Failed(String requestId, String vmId, String reason, String message, Duration latency)
+  record Failed(String requestId, String vmId, Reason reason, String message, Duration latency)
       implements AllocationOutcome {}
 }

@@ -4,16 +4,23 @@ package io.vmgrid.client.api;
 public class GridOperationException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
-  private final String reason;
+  private final Reason reason;
+  private final String detail;
 
-  /** Creates the exception with a machine-readable {@code reason} such as {@code TIMEOUT}. */
-  public GridOperationException(String reason, String message) {
-    super(reason + ": " + message);
+  /** Creates the exception with a machine-readable {@code reason} such as {@link Reason#TIMEOUT}. */
+  public GridOperationException(Reason reason, String detail) {
+    super(reason + ": " + detail);
     this.reason = reason;
+    this.detail = detail;
   }
 
-  /** Machine-readable cause, e.g. {@code TIMEOUT} or {@code INTERNAL}. */
-  public String reason() {
+  /** The message without the reason in front of it. */
+  public String detail() {
+    return detail;
+  }
+
+  /** Machine-readable cause, e.g. {@link Reason#TIMEOUT} or {@link Reason#INTERNAL}. */
+  public Reason reason() {
     return reason;
   }
 }

@@ -214,16 +214,14 @@ public final class ClientCommands {
         VmStatus s = status.get();
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("vmId", s.vmId());
-        json.put("state", s.placed() ? "placed" : "pending");
+        json.put("state", "placed");
         json.put("serverId", s.serverId());
         json.put("tenantId", s.tenantId());
         json.put("cores", s.cores());
         json.put("memoryMb", s.memoryMb());
         json.put("requestId", s.requestId());
-        String text = s.placed()
-            ? String.format(Locale.ROOT, "%s: placed on %s (%d cores, %d MiB, tenant %s)", s.vmId(),
-                s.serverId(), s.cores(), s.memoryMb(), s.tenantId())
-            : s.vmId() + ": being placed by request " + s.requestId();
+        String text = String.format(Locale.ROOT, "%s: placed on %s (%d cores, %d MiB, tenant %s)",
+            s.vmId(), s.serverId(), s.cores(), s.memoryMb(), s.tenantId());
         Output.print(spec.commandLine().getOut(), connection.json, json, text);
         return 0;
       }

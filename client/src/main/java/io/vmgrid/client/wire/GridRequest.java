@@ -7,21 +7,19 @@ import com.hazelcast.nio.serialization.compact.CompactWriter;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A request as it travels through the grid's request map: an allocation or a release, with the id
- * of the client that waits for its {@link GridResult}.
+ * A request as it travels to a member inside a {@link GridTask}: an allocation, a release, a move
+ * or a query.
  *
- * <p>Fields are not validated on construction: the grid reads whatever a client wrote and must be able
- * to answer a malformed request with a clear {@link GridResult}. Call {@link #problem()}.
+ * <p>Fields are not validated on construction: a member reads whatever a client sent and must be
+ * able to answer a malformed request with a clear {@link GridResult}. Call {@link #problem()}.
  *
  * @param op what to do; null when a writer sent an operation this version does not know
  * @param requestId unique id of this request; a retry reuses it
- * @param clientId id of the client listening for the result
- * @param vmId the VM to place or release
+ * @param vmId the VM to place, release or move
  * @param tenantId owner of the VM (empty for releases)
  * @param cores cores demanded (0 for releases)
  * @param memoryMb memory demanded in MiB (0 for releases)
  * @param priority {@code REGULAR} or {@code LOW} (empty for releases)
- * @param submittedAtMillis client wall clock at submission, for diagnostics only
  * @param availabilitySet availability set of the VM (spread over fault/update domains), or empty
  * @param antiAffinityGroup anti-affinity group of the VM (never two on one server), or empty
  * @param clusterPin the only cluster the VM may go to, or empty
@@ -33,40 +31,21 @@ import org.jspecify.annotations.Nullable;
 public record GridRequest(
     @Nullable Op op,
     String requestId,
-    String clientId,
     String vmId,
     String tenantId,
     long cores,
     long memoryMb,
     String priority,
-    long submittedAtMillis,
     String availabilitySet,
     String antiAffinityGroup,
     String clusterPin,
     String targetServerId,
     String arguments) {
 
-  /** A request without query arguments. */
-  public GridRequest(@Nullable Op op, String requestId, String clientId, String vmId,
-      String tenantId, long cores, long memoryMb, String priority, long submittedAtMillis,
-      String availabilitySet, String antiAffinityGroup, String clusterPin, String targetServerId) {
-    this(op, requestId, clientId, vmId, tenantId, cores, memoryMb, priority, submittedAtMillis,
-        availabilitySet, antiAffinityGroup, clusterPin, targetServerId, "");
-  }
-
-  /** A request with placement constraints and no move target. */
-  public GridRequest(@Nullable Op op, String requestId, String clientId, String vmId,
-      String tenantId, long cores, long memoryMb, String priority, long submittedAtMillis,
-      String availabilitySet, String antiAffinityGroup, String clusterPin) {
-    this(op, requestId, clientId, vmId, tenantId, cores, memoryMb, priority, submittedAtMillis,
-        availabilitySet, antiAffinityGroup, clusterPin, "");
-  }
-
-  /** A request without placement constraints. */
-  public GridRequest(@Nullable Op op, String requestId, String clientId, String vmId,
-      String tenantId, long cores, long memoryMb, String priority, long submittedAtMillis) {
-    this(op, requestId, clientId, vmId, tenantId, cores, memoryMb, priority, submittedAtMillis,
-        "", "", "");
+  /** A request without placement constraints, move target or query arguments. */
+  public GridRequest(@Nullable Op op, String requestId, String vmId, String tenantId, long cores,
+      long memoryMb, String priority) {
+    this(op, requestId, vmId, tenantId, cores, memoryMb, priority, "", "", "", "", "");
   }
 
   /** The operations a request may ask for. */
@@ -94,6 +73,12 @@ public record GridRequest(
       return this == CAPACITY || this == WHAT_IF || this == FRAGMENTATION || this == CONSOLIDATE;
     }
 
+    /** Whether this only reads: answered on a member's query threads, never by an agent. */
+    public boolean isQuery() {
+      return this == EXPLAIN || this == CAPACITY || this == CONSOLIDATE || this == WHAT_IF
+          || this == FRAGMENTATION;
+    }
+
     static @Nullable Op parse(@Nullable String name) {
       for (Op op : values()) {
         if (op.name().equals(name)) {
@@ -111,9 +96,6 @@ public record GridRequest(
           + " FRAGMENTATION";
     }
     String p = Checks.idProblem("requestId", requestId);
-    if (p == null) {
-      p = Checks.idProblem("clientId", clientId);
-    }
     if (p == null) {
       p = Checks.idProblem("vmId", vmId);
     }
@@ -152,18 +134,16 @@ public record GridRequest(
       return new GridRequest(
           Op.parse(in.readString("op")),
           nonNull(in.readString("requestId")),
-          nonNull(in.readString("clientId")),
           nonNull(in.readString("vmId")),
           nonNull(in.readString("tenantId")),
           in.readInt64("cores"),
           in.readInt64("memoryMb"),
           nonNull(in.readString("priority")),
-          in.readInt64("submittedAtMillis"),
           nonNull(in.readString("availabilitySet")),
           nonNull(in.readString("antiAffinityGroup")),
           nonNull(in.readString("clusterPin")),
           nonNull(in.readString("targetServerId")),
-          // written since the capacity queries took arguments; absent from older writers' schema
+          // absent from older writers' schema
           in.getFieldKind("arguments") == FieldKind.STRING
               ? nonNull(in.readString("arguments")) : "");
     }
@@ -173,13 +153,11 @@ public record GridRequest(
       Op op = r.op();
       out.writeString("op", op == null ? null : op.name());
       out.writeString("requestId", r.requestId());
-      out.writeString("clientId", r.clientId());
       out.writeString("vmId", r.vmId());
       out.writeString("tenantId", r.tenantId());
       out.writeInt64("cores", r.cores());
       out.writeInt64("memoryMb", r.memoryMb());
       out.writeString("priority", r.priority());
-      out.writeInt64("submittedAtMillis", r.submittedAtMillis());
       out.writeString("availabilitySet", r.availabilitySet());
       out.writeString("antiAffinityGroup", r.antiAffinityGroup());
       out.writeString("clusterPin", r.clusterPin());

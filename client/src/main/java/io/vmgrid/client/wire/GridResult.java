@@ -3,41 +3,47 @@ package io.vmgrid.client.wire;
 import com.hazelcast.nio.serialization.compact.CompactReader;
 import com.hazelcast.nio.serialization.compact.CompactSerializer;
 import com.hazelcast.nio.serialization.compact.CompactWriter;
+import io.vmgrid.client.api.Reason;
 
 /**
- * The grid's answer to one {@link GridRequest}, written to the {@code results} map under the request
- * id. Clients listen for results carrying their own {@code clientId}.
+ * A member's answer to one {@link GridRequest}, returned by the {@link GridTask} that carried it.
  *
  * @param requestId the request answered
- * @param clientId the client that sent it
  * @param vmId the VM concerned
  * @param status what happened
- * @param reason machine-readable cause for REJECTED and FAILED (e.g. {@code NO_CAPACITY}); empty otherwise
- * @param message human-readable detail, naming the field for invalid input; empty when placed
+ * @param reason why, for REJECTED and FAILED; {@link Reason#NONE} otherwise
+ * @param message human-readable detail, naming the field for invalid input; a query's answer (JSON)
+ *     when ANSWERED; empty when placed
  * @param serverId the server the VM is (or was) on; empty when none
  * @param attempts commit attempts made (conflicts + 1 when placed)
  * @param processingMicros time the grid spent on the request
  * @param clusterId the cluster of {@code serverId} when placed; empty otherwise
  * @param agentId the allocation agent that handled an allocation; empty otherwise
+ * @param memberId UUID of the member whose agent handled an allocation (where requests like it are
+ *     best sent); empty otherwise
  */
 public record GridResult(
     String requestId,
-    String clientId,
     String vmId,
     Status status,
-    String reason,
+    Reason reason,
     String message,
     String serverId,
     int attempts,
     long processingMicros,
     String clusterId,
-    String agentId) {
+    String agentId,
+    String memberId) {
 
-  /** A result without cluster or agent (anything but a placement). */
-  public GridResult(String requestId, String clientId, String vmId, Status status, String reason,
-      String message, String serverId, int attempts, long processingMicros) {
-    this(requestId, clientId, vmId, status, reason, message, serverId, attempts, processingMicros,
-        "", "");
+  /** A result without cluster, agent or member (anything but a placement). */
+  public GridResult(String requestId, String vmId, Status status, Reason reason, String message,
+      String serverId, int attempts, long processingMicros) {
+    this(requestId, vmId, status, reason, message, serverId, attempts, processingMicros, "", "", "");
+  }
+
+  /** A FAILED or REJECTED answer to {@code r} that did nothing. */
+  public static GridResult refused(GridRequest r, Status status, Reason reason, String message) {
+    return new GridResult(r.requestId(), r.vmId(), status, reason, message, "", 0, 0);
   }
 
   /** Outcome classes. */
@@ -48,7 +54,7 @@ public record GridResult(
     RELEASED,
     /** The request was valid but cannot be satisfied (no capacity, unknown VM, id in use). */
     REJECTED,
-    /** The request was not carried out (invalid input, in progress elsewhere, internal error). */
+    /** The request was not carried out (invalid input, no quorum, unavailable, internal error). */
     FAILED,
     /** A query (explain, capacity) was answered; the answer is JSON in {@code message}. */
     ANSWERED
@@ -60,31 +66,31 @@ public record GridResult(
       String status = in.readString("status");
       return new GridResult(
           GridRequest.nonNull(in.readString("requestId")),
-          GridRequest.nonNull(in.readString("clientId")),
           GridRequest.nonNull(in.readString("vmId")),
           status == null ? Status.FAILED : Status.valueOf(status),
-          GridRequest.nonNull(in.readString("reason")),
+          Reason.parse(in.readString("reason")),
           GridRequest.nonNull(in.readString("message")),
           GridRequest.nonNull(in.readString("serverId")),
           in.readInt32("attempts"),
           in.readInt64("processingMicros"),
           GridRequest.nonNull(in.readString("clusterId")),
-          GridRequest.nonNull(in.readString("agentId")));
+          GridRequest.nonNull(in.readString("agentId")),
+          GridRequest.nonNull(in.readString("memberId")));
     }
 
     @Override
     public void write(CompactWriter out, GridResult r) {
       out.writeString("requestId", r.requestId());
-      out.writeString("clientId", r.clientId());
       out.writeString("vmId", r.vmId());
       out.writeString("status", r.status().name());
-      out.writeString("reason", r.reason());
+      out.writeString("reason", r.reason().name());
       out.writeString("message", r.message());
       out.writeString("serverId", r.serverId());
       out.writeInt32("attempts", r.attempts());
       out.writeInt64("processingMicros", r.processingMicros());
       out.writeString("clusterId", r.clusterId());
       out.writeString("agentId", r.agentId());
+      out.writeString("memberId", r.memberId());
     }
 
     @Override

@@ -6,10 +6,6 @@ public final class MapNames {
   public static final String SERVERS = "servers";
   /** VM id to {@link Placement}: where each VM lives; the arbiter of idempotent placement. */
   public static final String PLACEMENTS = "placements";
-  /** Request id to {@link GridRequest}: the client's way in. */
-  public static final String REQUESTS = "requests";
-  /** Request id to {@link GridResult}: the client's way out. */
-  public static final String RESULTS = "results";
   /** Repair log: what a split-brain merge changed ({@code vmId@serverId} to {@link Repair}). */
   public static final String REPAIRS = "repairs";
 

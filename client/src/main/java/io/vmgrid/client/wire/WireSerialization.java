@@ -24,6 +24,8 @@ public final class WireSerialization {
     CompactSerializationConfig compact = config.getCompactSerializationConfig();
     compact.addSerializer(new GridRequest.Serializer());
     compact.addSerializer(new GridResult.Serializer());
+    compact.addSerializer(new GridResults.Serializer());
+    compact.addSerializer(new GridTask.Serializer());
     compact.addSerializer(new HostedVm.Serializer());
     compact.addSerializer(new ServerState.Serializer());
     compact.addSerializer(new Placement.Serializer());
@@ -42,10 +44,12 @@ public final class WireSerialization {
     HostedVm vm = new HostedVm("vm", "t", 1, 1, "r", "regular", 0, "as", "aag");
     ServerState server = new ServerState("s", "c", 1, 1, 1, 1, ServerHealth.HEALTHY, 0,
         java.util.List.of(vm), java.util.List.of(), ServerState.Topology.UNSPECIFIED);
-    return java.util.List.of(sampleRequest(),
-        new GridResult("r", "c", "vm", GridResult.Status.PLACED, "", "", "s", 1, 0, "c", "a"),
+    GridResult result = new GridResult("r", "vm", GridResult.Status.PLACED,
+        io.vmgrid.client.api.Reason.NONE, "", "s", 1, 0, "c", "a", "m");
+    return java.util.List.of(sampleRequest(), result, new GridResults(java.util.List.of(result)),
+        new GridTask(java.util.List.of(sampleRequest())),
         vm, server,
-        new Placement("vm", "r", Placement.State.PENDING, "", "t", 1, 1, "o"),
+        new Placement("vm", "r", "s", "t", 1, 1),
         new Repair("vm", "s", "evicted", "t", "low", 1, 0),
         new InventoryProcessors.AddServer(server),
         new InventoryProcessors.RemoveServer(),
@@ -54,7 +58,7 @@ public final class WireSerialization {
 
   /** The request in {@link #schemaSamples()}, for samples of types that carry one. */
   public static GridRequest sampleRequest() {
-    return new GridRequest(GridRequest.Op.ALLOCATE, "r", "c", "vm", "t", 1, 1, "regular", 0);
+    return new GridRequest(GridRequest.Op.ALLOCATE, "r", "vm", "t", 1, 1, "regular");
   }
 
   /** The Java deserialization filter: Hazelcast's defaults plus {@code io.vmgrid.} classes only. */

@@ -1,42 +1,27 @@
 package io.vmgrid.node.agent;
 
-import com.hazelcast.map.IMap;
-import com.hazelcast.partition.PartitionAwareKey;
 import com.hazelcast.splitbrainprotection.SplitBrainProtectionException;
+import io.vmgrid.client.api.Reason;
 import io.vmgrid.client.wire.GridRequest;
 import io.vmgrid.client.wire.HostedVm;
-import io.vmgrid.client.wire.ServerState;
-import io.vmgrid.node.placement.CommitResult;
-import io.vmgrid.node.placement.ConfirmPlacementProcessor;
-import io.vmgrid.scheduler.api.Keys;
-import io.vmgrid.scheduler.jet.AgentLoad;
-import io.vmgrid.node.placement.PlaceVmProcessor;
-import io.vmgrid.node.placement.ReleaseVmProcessor;
-import io.vmgrid.rules.api.Inventory;
+import io.vmgrid.client.wire.Placement;
+import io.vmgrid.node.commit.CommitResult;
+import io.vmgrid.node.commit.Committer;
+import io.vmgrid.node.commit.RecordResult;
+import io.vmgrid.node.inventory.InventoryMirror;
+import io.vmgrid.node.inventory.Mirrors;
 import io.vmgrid.rules.api.VmRequest;
-import io.vmgrid.rules.engine.AgentCache;
 import io.vmgrid.rules.engine.CacheSettings;
 import io.vmgrid.rules.engine.CacheStats;
-import io.vmgrid.rules.engine.Candidates;
-import io.vmgrid.rules.engine.EngineSettings;
-import io.vmgrid.rules.engine.Explanation;
 import io.vmgrid.rules.engine.Lookup;
-import io.vmgrid.rules.engine.RequestClassifier;
-import io.vmgrid.rules.engine.RequestTypeKey;
-import io.vmgrid.rules.engine.RuleEngine;
-import io.vmgrid.rules.engine.Ticker;
 import io.vmgrid.rules.ruleset.RuleSet;
+import io.vmgrid.scheduler.api.Keys;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
@@ -45,109 +30,94 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * One allocation agent (Protean): a FIFO queue, one thread, a rule engine and its private two-level
- * cache over this member's {@link InventoryMirror}. For each request it looks up candidates (cache
- * first), picks the best server (or one of the top N0 while commits conflict), and commits with
- * {@link PlaceVmProcessor} on the server's authoritative entry; a refused commit is a conflict, the
- * server is excluded and the agent tries again, a bounded number of times.
+ * cache over this member's {@link InventoryMirror} ({@link AgentEngine}).
  *
- * <p>The cache itself stays in this object: the hot path never (de)serializes it. What lives in the
- * {@code agent-cache} map, under the agent's partition key, is the cache's composition: one record
- * per cached request type holding an exemplar request. Records are written when a type enters the
- * cache and deleted when it leaves, never on a hit. When the agent's partition moves to another
- * member, the records move with it, and the new owner re-evaluates the exemplars against its own
- * mirror before it serves (the entries' bitsets and revisions belong to the old member's mirror and
- * would be meaningless there).
+ * <p><b>Group commit.</b> The agent takes the request at the head of its queue and, when more are
+ * waiting, up to {@link #MAX_GROUP} in all. It evaluates them one after the other in one read of
+ * the mirror, each seeing the capacity the earlier ones were promised, then commits them together:
+ * one {@link Committer#place} call for the servers, one {@link Committer#record} call for the VMs'
+ * placement records. A request whose commit a server refused (a conflict: the mirror was stale)
+ * excludes that server and goes round again with the others still open, a bounded number of times.
+ * With one request waiting, a group is that request: two grid operations.
+ *
+ * <p><b>Exactly once.</b> A commit counts only once its record is written: the first record of a VM
+ * id wins, and a commit that lost (the id belongs to another request, or another copy of the same
+ * request was recorded on another server) is released again.
  */
 final class Agent {
   private static final Logger LOG = Logger.getLogger(Agent.class.getName());
-  /** Commits tried per request before giving up with {@code CONFLICTS}. */
+  /** Commits tried per request before giving up with {@link Reason#CONFLICT}. */
   static final int MAX_ATTEMPTS = 8;
-  /** Rules of the default set about free capacity or health (their rejections mean no capacity). */
-  private static final Set<String> CAPACITY_RULES = Set.of("cores-fit", "memory-fit", "ssd-fit",
-      "cluster-utilization-limit", "server-health");
-  /** Placements an agent remembers, to answer a second copy of a request it already placed. */
-  private static final int RECENT_PLACEMENTS = 50_000;
+  /** Tries of a group's record call before its outcome is reported in doubt. */
+  private static final int RECORD_ATTEMPTS = 3;
+  /** Most requests evaluated and committed together. */
+  static final int MAX_GROUP = 16;
   /** Longest wait for a settling mirror before rejecting for lack of capacity. */
   private static final long MIRROR_WAIT_MILLIS = 5_000;
-  /** Requests between reconciling the {@code agent-cache} records with the cache's contents. */
+  /** Requests between reconciling the cache records with the cache's contents. */
   private static final int RECORD_SYNC_EVERY = 200;
   /**
-   * Unwritten cache records wait at most about this long (idle or busy): they are what a moved
-   * agent re-warms from, so a busy agent must not hold them back until its next idle moment.
+   * How often the cache-key summary of the indicators is rebuilt from the cache. A rebuild only
+   * removes keys (processed ones are added at once), and entries go stale over thousands of
+   * placements, so half a second is fresh enough; at 100 ms the rebuilds took a fifth of the
+   * agents' time at 100,000 servers once hits were cheap.
    */
-  private static final long RECORD_FLUSH_MILLIS = 200;
-  /** New cache records written together. */
-  private static final int RECORD_BATCH = 32;
-  /** Longest wait of a new agent for the cache records in its partition before it serves. */
-  static final long RECORDS_WAIT_MILLIS = 5_000;
+  private static final long SUMMARY_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
 
   private final String id;
   private final AgentHost host;
-  private final RuleSet ruleSet;
-  private final CacheSettings cacheSettings;
-  private final IMap<String, ServerState> servers;
-  private final IMap<Object, GridRequest> records;
-  private final LinkedBlockingQueue<Job> queue = new LinkedBlockingQueue<>();
+  private final InventoryMirror mirror;
+  private final Committer committer;
+  private final LinkedBlockingDeque<Job> queue = new LinkedBlockingDeque<>();
   private final Thread thread;
-  private final SplittableRandom random;
-  /** Exemplar request per cached type key: what the {@code agent-cache} records hold. */
-  private final Map<String, GridRequest> exemplars = new LinkedHashMap<>();
-  /** Records not yet written to {@code agent-cache} (agent thread only). */
-  private final Map<Object, GridRequest> unsaved = new HashMap<>();
-  /** When unsaved records were last written (agent thread only). */
-  private long lastFlushNanos = System.nanoTime();
-  private long lastKeyRefreshNanos = System.nanoTime();
-  /** Fingerprints of the keys the last summary rebuild saw (agent thread only). */
-  private Map<Object, Long> fingerprints = new HashMap<>();
-  /** VM id to server of this agent's latest placements (agent thread only). */
-  private final Map<String, String> recentlyPlaced = new LinkedHashMap<>(1024, 0.75f, false) {
-    private static final long serialVersionUID = 1L;
-
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
-      return size() > RECENT_PLACEMENTS;
-    }
-  };
+  private final LiveIndicators indicators = new LiveIndicators();
+  private final CacheRecords records;
+  private final AgentEngine engine;
   private final AtomicLong topHits = new AtomicLong();
   private final AtomicLong partialHits = new AtomicLong();
   private final AtomicLong misses = new AtomicLong();
   private final AtomicLong conflicts = new AtomicLong();
   private final AtomicLong processed = new AtomicLong();
-  private final AtomicLong prewarmed = new AtomicLong();
-  /** The records in the agent's partition when it started (see {@link #recordsFound}). */
-  private final CompletableFuture<List<GridRequest>> movedRecords = new CompletableFuture<>();
-  private final java.util.concurrent.atomic.AtomicBoolean recordFetchClaimed =
-      new java.util.concurrent.atomic.AtomicBoolean();
+  private final AtomicLong groups = new AtomicLong();
+  private long lastSummaryNanos = System.nanoTime();
   private volatile boolean running = true;
-  private volatile boolean rewarmRequested;
-  private volatile long busySinceNanos;
-  private long epoch = -1;
-  private @Nullable RuleEngine engine;
-  private @Nullable AgentCache cache;
-  private @Nullable CacheStats statsBeforeEpoch;
 
   private record Job(GridRequest request, RoutingHints hints, long enqueuedNanos,
       CompletableFuture<AgentOutcome> done) {}
 
-  // Kamino indicators (see load()): changed by submit and the agent thread, read by the publisher
-  private final AtomicLong loadVersion = new AtomicLong();
-  private final AtomicLong queueTimeNanos = new AtomicLong();
-  private volatile @Nullable Job current;
-  private volatile long currentSinceEpochNanos;
-  /** Fingerprints of the types and rule keys this agent has processed (its cache's key summary). */
-  private final Set<Long> cachedTypeKeys = java.util.concurrent.ConcurrentHashMap.newKeySet();
-  private final Set<Long> cachedRuleKeys = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  /** One request of a group on its way through evaluation, commit and record. */
+  private static final class Work {
+    final Job job;
+    final VmRequest request;
+    final HostedVm vm;
+    final Set<String> excluded = new HashSet<>();
+    final long startNanos;
+    AgentEngine.@Nullable Choice choice;
+    @Nullable Lookup firstLookup;
+    int attempts;
+    int refused;
+    String lastRefusal = "";
+    boolean added;
+    long evaluateNanos;
+    long commitNanos;
 
-  private record Choice(String serverId, int rank, int candidates) {}
+    Work(Job job, long startNanos) {
+      this.job = job;
+      GridRequest r = job.request();
+      this.request = Mirrors.request(r);
+      this.vm = new HostedVm(r.vmId(), r.tenantId(), r.cores(), r.memoryMb(), r.requestId(),
+          r.priority(), System.currentTimeMillis(), r.availabilitySet(), r.antiAffinityGroup());
+      this.startNanos = startNanos;
+    }
+  }
 
   Agent(String id, AgentHost host, RuleSet ruleSet, CacheSettings cacheSettings) {
     this.id = id;
     this.host = host;
-    this.ruleSet = ruleSet;
-    this.cacheSettings = cacheSettings;
-    this.servers = host.servers();
-    this.records = host.cacheRecords();
-    this.random = new SplittableRandom(id.hashCode());
+    this.mirror = host.mirror();
+    this.committer = host.committer();
+    this.records = new CacheRecords(id, ruleSet, host.cacheRecords());
+    this.engine = new AgentEngine(id, mirror, ruleSet, cacheSettings, records);
     this.thread = new Thread(this::loop, "vmgrid-agent-" + id);
     thread.setDaemon(true);
     thread.start();
@@ -157,12 +127,7 @@ final class Agent {
     return id;
   }
 
-  /** Queues {@code request}; the future completes when the agent has handled it. */
-  CompletableFuture<AgentOutcome> submit(GridRequest request) {
-    return submit(request, RoutingHints.NONE);
-  }
-
-  /** Queues {@code request} with the router's hints (its keys and stored estimate). */
+  /** Queues {@code request} with the router's hints; the future completes when it is handled. */
   CompletableFuture<AgentOutcome> submit(GridRequest request, RoutingHints hints) {
     CompletableFuture<AgentOutcome> done = new CompletableFuture<>();
     if (!running) {
@@ -170,75 +135,23 @@ final class Agent {
       return done;
     }
     Job job = new Job(request, hints, System.nanoTime(), done);
-    queueTimeNanos.addAndGet(hints.estimateNanos());
+    indicators.enqueued(hints);
     queue.add(job);
-    loadVersion.incrementAndGet();
-    if (!running && !thread.isAlive() && queue.remove(job)) { // raced with the end of stop()
-      queueTimeNanos.addAndGet(-hints.estimateNanos());
+    if (!running && !thread.isAlive() && queue.remove(job)) { // raced with the end of the loop
+      indicators.dropped(hints);
       done.completeExceptionally(new AgentUnavailableException("agent " + id + " has stopped"));
     }
     return done;
   }
 
-  /** Sum of the router's estimates of the queued requests (0 on the direct path). */
-  long queueTimeNanos() {
-    return Math.max(0, queueTimeNanos.get());
+  /** The live Kamino indicators (read by this member's router). */
+  LiveIndicators indicators() {
+    return indicators;
   }
 
-  /** Changes whenever the indicators change. */
-  long loadVersion() {
-    return loadVersion.get();
-  }
-
-  /** The agent's Kamino indicators now, as published to {@code agent-load}. */
-  AgentLoad load(String member) {
-    long version = loadVersion.get();
-    List<Long> types = new ArrayList<>();
-    List<Long> rules = new ArrayList<>();
-    Job now = current;
-    if (now != null) {
-      addKeys(now.hints(), types, rules);
-    }
-    int queued = 0;
-    for (Job j : queue) {
-      addKeys(j.hints(), types, rules);
-      queued++;
-    }
-    return new AgentLoad(id, member, version, AgentLoad.nowNanos(), queued,
-        Math.max(0, queueTimeNanos.get()), now == null ? 0 : currentSinceEpochNanos,
-        now == null ? 0 : now.hints().estimateNanos(), toArray(cachedTypeKeys),
-        toArray(cachedRuleKeys), toArray(types), toArray(rules));
-  }
-
-  private static void addKeys(RoutingHints h, List<Long> types, List<Long> rules) {
-    if (h.typeKey() != 0) {
-      types.add(h.typeKey());
-      for (long k : h.ruleKeys()) {
-        rules.add(k);
-      }
-    }
-  }
-
-  private static long[] toArray(java.util.Collection<Long> keys) {
-    long[] out = new long[keys.size()];
-    int i = 0;
-    for (Long k : keys) {
-      if (i == out.length) {
-        break; // a concurrent set grew while copying
-      }
-      out[i++] = k;
-    }
-    return i == out.length ? out : java.util.Arrays.copyOf(out, i);
-  }
-
-  /** Requests waiting in the queue (the one in progress excluded). */
+  /** Requests waiting in the queue (the group in progress excluded). */
   int queueLength() {
     return queue.size();
-  }
-
-  /** When the request in progress started ({@code System.nanoTime}), or 0 when idle. */
-  long busySinceNanos() {
-    return busySinceNanos;
   }
 
   long topHits() {
@@ -261,51 +174,45 @@ final class Agent {
     return processed.get();
   }
 
+  /** Groups committed (processed / groups is the mean group size). */
+  long groups() {
+    return groups.get();
+  }
+
   /** Cache entries re-evaluated from exemplars (after a move or a mirror rebuild). */
   long prewarmed() {
-    return prewarmed.get();
+    return engine.prewarmed();
   }
 
   /** Request types the agent caches (exemplars it holds). */
-  synchronized int cachedTypes() {
-    return exemplars.size();
+  int cachedTypes() {
+    return records.size();
   }
 
-  /**
-   * Hands the agent the cache records found in its partition when it started (none for a new
-   * agent; a moved agent's records came with its partition). It waits for them, up to
-   * {@link #RECORDS_WAIT_MILLIS}, and re-warms from them before it serves its first request;
-   * records that arrive later are re-warmed from before its next request.
-   */
-  void recordsFound(List<GridRequest> found) {
-    movedRecords.complete(found);
+  CacheRecords records() {
+    return records;
   }
 
-  /** True once, for the caller that should fetch this agent's records. */
-  boolean claimRecordFetch() {
-    return recordFetchClaimed.compareAndSet(false, true);
+  /** Cache statistics of the current epoch's cache (null before the first request). */
+  @Nullable CacheStats cacheStats() {
+    return engine.stats();
   }
 
-  private synchronized void adoptRecords(List<GridRequest> records) {
-    RequestClassifier classifier = new RequestClassifier(ruleSet);
-    int before = exemplars.size();
-    for (GridRequest r : records) {
-      try {
-        String type = classifier.typeKey(Mirrors.request(r)).value();
-        exemplars.putIfAbsent(type, r);
-        cachedTypeKeys.add(Keys.fingerprint(type));
-      } catch (RuntimeException e) {
-        LOG.fine(() -> "agent " + id + ": ignoring unusable cache record " + r.requestId() + ": " + e);
-      }
-    }
-    if (exemplars.size() > before) {
-      rewarmRequested = true;
-    }
+  /** Estimated bytes of the current cache (0 before the first request). */
+  long cacheBytes() {
+    CacheStats s = engine.stats();
+    return s == null ? 0 : s.bytes();
+  }
+
+  /** Evictions of the current cache. */
+  long cacheEvictions() {
+    CacheStats s = engine.stats();
+    return s == null ? 0 : s.evictions();
   }
 
   /** Stops taking work; the queue is drained (every queued request still gets its outcome). */
   void stop() {
-    running = false; // the loop sees it within RECORD_FLUSH_MILLIS; never interrupt a commit
+    running = false; // the loop sees it within FLUSH_MILLIS; never interrupt a commit
   }
 
   /** Waits for the queue to drain after {@link #stop()}. */
@@ -315,484 +222,365 @@ final class Agent {
   }
 
   private void loop() {
-    awaitMovedRecords();
-    if (cachedTypes() > 0) { // moved here with cache records: re-warm before serving
-      try {
-        host.mirror().awaitCaughtUp(MIRROR_WAIT_MILLIS);
-        host.mirror().read(this::cacheFor);
-      } catch (RuntimeException e) {
-        LOG.log(Level.WARNING, "agent " + id + ": re-warming failed; it warms up as it serves", e);
-      }
+    records.awaitMoved(() -> running, type -> indicators.cachedType(Keys.fingerprint(type)));
+    if (records.size() > 0) { // moved here with cache records: re-warm before serving
+      rewarm(true);
     }
     while (true) {
-      Job job;
+      Job first;
       try {
-        job = running ? queue.poll(RECORD_FLUSH_MILLIS, TimeUnit.MILLISECONDS) : queue.poll();
+        first = running ? queue.poll(CacheRecords.FLUSH_MILLIS, TimeUnit.MILLISECONDS) : queue.poll();
       } catch (InterruptedException e) {
         if (running) {
           continue;
         }
-        job = queue.poll();
+        first = queue.poll();
       }
-      if (job == null) {
-        if (running) { // idle: re-warm if records arrived, write records not yet written
-          if (rewarmRequested) {
-            try {
-              host.mirror().read(this::cacheFor);
-            } catch (RuntimeException e) {
-              LOG.log(Level.WARNING, "agent " + id + ": re-warming failed", e);
-            }
-          }
-          flushRecordsQuietly();
-          continue;
+      if (first == null) {
+        if (!running) {
+          break;
         }
-        break;
+        if (records.rewarmRequested()) { // idle: re-warm if records arrived
+          rewarm(false);
+        }
+        records.flushIfDue();
+        continue;
       }
-      busySinceNanos = System.nanoTime();
-      queueTimeNanos.addAndGet(-job.hints().estimateNanos());
-      currentSinceEpochNanos = AgentLoad.nowNanos();
-      current = job;
-      loadVersion.incrementAndGet();
+      List<Job> group = group(first);
+      long estimate = 0;
+      for (Job j : group) {
+        estimate += j.hints().estimateNanos();
+      }
+      indicators.started(group.size(), estimate);
       try {
-        job.done().complete(process(job));
+        process(group);
       } catch (RuntimeException | Error e) {
-        LOG.log(Level.WARNING, "agent " + id + " failed on request " + job.request().requestId(), e);
-        job.done().completeExceptionally(e);
+        LOG.log(Level.WARNING, "agent " + id + " failed on a group of " + group.size(), e);
+        for (Job j : group) {
+          j.done().completeExceptionally(e);
+        }
       } finally {
-        busySinceNanos = 0;
-        if (job.hints().typeKey() != 0) {
-          cachedTypeKeys.add(job.hints().typeKey());
-          for (long k : job.hints().ruleKeys()) {
-            cachedRuleKeys.add(k);
-          }
+        group.forEach(j -> indicators.finished(j.hints()));
+        indicators.idle();
+        if (System.nanoTime() - lastSummaryNanos > SUMMARY_NANOS) {
+          summarize();
         }
-        current = null;
-        if (System.nanoTime() - lastKeyRefreshNanos > KEY_REFRESH_NANOS) {
-          refreshCachedKeys();
-        }
-        loadVersion.incrementAndGet();
       }
-      if (processed.incrementAndGet() % RECORD_SYNC_EVERY == 0) {
-        syncRecords();
-      } else if (!unsaved.isEmpty()
-          && System.nanoTime() - lastFlushNanos > TimeUnit.MILLISECONDS.toNanos(RECORD_FLUSH_MILLIS)) {
-        flushRecordsQuietly();
+      groups.incrementAndGet();
+      long before = processed.getAndAdd(group.size());
+      if (before / RECORD_SYNC_EVERY != (before + group.size()) / RECORD_SYNC_EVERY) {
+        records.sync(engine.cachedTypes());
+      } else {
+        records.flushIfDue();
       }
     }
     for (Job late; (late = queue.poll()) != null; ) { // submitted while it was stopping
-      queueTimeNanos.addAndGet(-late.hints().estimateNanos());
+      indicators.dropped(late.hints());
       late.done().completeExceptionally(new AgentUnavailableException("agent " + id + " has stopped"));
     }
     try {
-      syncRecords(); // so the cache's composition moves with the partition
+      records.sync(engine.cachedTypes()); // so the cache's composition moves with the partition
     } catch (RuntimeException e) {
       LOG.fine(() -> "agent " + id + ": last cache records not written: " + e);
     }
     LOG.fine(() -> "agent " + id + " stopped after " + processed.get() + " requests");
   }
 
-  /** Waits (bounded) for the records found in the partition; later ones are adopted on arrival. */
-  private void awaitMovedRecords() {
-    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(RECORDS_WAIT_MILLIS);
-    while (running && !movedRecords.isDone() && System.nanoTime() < deadline) {
-      try {
-        movedRecords.get(50, TimeUnit.MILLISECONDS);
-      } catch (java.util.concurrent.TimeoutException e) {
-        // keep waiting while running
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        break;
-      } catch (java.util.concurrent.ExecutionException e) {
-        break; // the host completes it normally, with an empty list on failure
+  private void rewarm(boolean catchUp) {
+    try {
+      if (catchUp) {
+        mirror.awaitCaughtUp(MIRROR_WAIT_MILLIS);
       }
+      mirror.read(engine::cacheFor);
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "agent " + id + ": re-warming failed; it warms up as it serves", e);
     }
-    if (!movedRecords.isDone()) {
-      LOG.info(() -> "agent " + id + ": serving before the cache records in its partition were "
-          + "read; it re-warms when they arrive");
-    }
-    var unused = movedRecords.thenAccept(this::adoptRecords);
   }
 
-  private AgentOutcome process(Job job) {
-    GridRequest r = job.request();
-    long start = System.nanoTime();
-    long queueNanos = start - job.enqueuedNanos();
-    String placedBefore = recentlyPlaced.get(r.vmId());
-    if (placedBefore != null) { // a copy of a request this agent already placed (adopted request)
-      return new AgentOutcome(AgentOutcome.Status.PLACED, placedBefore, "", "", id, 0, 0, "",
-          queueNanos, 0, 0);
-    }
-    VmRequest request = Mirrors.request(r);
-    HostedVm vm = new HostedVm(r.vmId(), r.tenantId(), r.cores(), r.memoryMb(), r.requestId(),
-        r.priority(), System.currentTimeMillis(), r.availabilitySet(), r.antiAffinityGroup());
-    Set<String> excluded = new HashSet<>();
-    String firstLookup = "";
-    long evaluateNanos = 0;
-    long commitNanos = 0;
-    int refused = 0;
-    String lastRefusal = "";
-    boolean waited = false;
-    for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-      long e0 = System.nanoTime();
-      Choice choice = host.mirror().read(inv -> choose(inv, request, r, excluded));
-      evaluateNanos += System.nanoTime() - e0;
-      if (firstLookup.isEmpty()) {
-        AgentCache c = cache;
-        firstLookup = c == null ? "" : c.lastLookup().name();
-        count(firstLookup);
+  /** {@code first} and the requests queued behind it, up to {@link #MAX_GROUP}, VM ids distinct. */
+  private List<Job> group(Job first) {
+    List<Job> group = new ArrayList<>(Math.min(MAX_GROUP, 1 + queue.size()));
+    group.add(first);
+    Set<String> vmIds = new HashSet<>();
+    vmIds.add(first.request().vmId());
+    while (group.size() < MAX_GROUP) {
+      Job next = queue.poll();
+      if (next == null) {
+        break;
       }
-      if (choice == null && refused == 0 && !waited && host.mirror().settling()) {
+      if (!vmIds.add(next.request().vmId())) { // the same VM twice: the second waits its turn
+        queue.addFirst(next);
+        break;
+      }
+      group.add(next);
+    }
+    return group;
+  }
+
+  private void summarize() {
+    lastSummaryNanos = System.nanoTime();
+    Set<Long> types = new HashSet<>();
+    Set<Long> rules = new HashSet<>();
+    engine.summarize(types, rules);
+    indicators.cacheSummary(types, rules);
+  }
+
+  /** Evaluates, commits and records a group until every request in it has its outcome. */
+  private void process(List<Job> group) {
+    long start = System.nanoTime();
+    List<Work> open = new ArrayList<>(group.size());
+    for (Job j : group) {
+      open.add(new Work(j, start));
+    }
+    boolean waited = false;
+    while (!open.isEmpty()) {
+      evaluate(open);
+      if (!waited && mirror.settling() && open.stream().anyMatch(w -> w.choice == null)) {
         // the inventory is still arriving (a load or added servers): answer from the full mirror
         waited = true;
-        host.mirror().awaitCaughtUp(MIRROR_WAIT_MILLIS);
-        attempt--;
+        mirror.awaitCaughtUp(MIRROR_WAIT_MILLIS);
         continue;
       }
-      if (choice == null) {
-        String[] why = refused == 0
-            ? rejection(request)
-            : new String[] {"NO_CAPACITY", "no server left after " + refused
-                + " conflicting commits (last: " + lastRefusal + ")"};
-        return new AgentOutcome(AgentOutcome.Status.REJECTED, "", why[0], why[1], id,
-            attempt - 1, refused, firstLookup, queueNanos, evaluateNanos, commitNanos);
-      }
-      long c0 = System.nanoTime();
-      CommitResult commit;
-      try {
-        commit = servers.executeOnKey(choice.serverId(), new PlaceVmProcessor(vm));
-      } catch (SplitBrainProtectionException e) {
-        return new AgentOutcome(AgentOutcome.Status.FAILED, "", "NO_QUORUM",
-            "this side of the cluster has fewer members than the placement quorum (a network split?);"
-                + " nothing was committed: retry later or through another member",
-            id, attempt, refused, firstLookup, queueNanos, evaluateNanos, commitNanos);
-      } finally {
-        commitNanos += System.nanoTime() - c0;
-      }
-      if (commit.hosted()) {
-        reportCommit(true);
-        String winner;
-        try {
-          winner = confirm(r, choice.serverId(), commit.status() == CommitResult.Status.PLACED);
-        } catch (SplitBrainProtectionException e) {
-          return unconfirmed(r, choice.serverId(), commit.status() == CommitResult.Status.PLACED,
-              attempt, refused, firstLookup, queueNanos, evaluateNanos, commitNanos);
+      List<Work> planned = new ArrayList<>(open.size());
+      for (Work w : open) {
+        if (w.choice != null) {
+          planned.add(w);
+        } else if (w.refused == 0) {
+          AgentEngine.Rejection why = engine.rejection(w.request);
+          finish(w, AgentOutcome.Status.REJECTED, "", "", why.reason(), why.message());
+        } else {
+          finish(w, AgentOutcome.Status.REJECTED, "", "", Reason.NO_CAPACITY, "no server left after "
+              + w.refused + " conflicting commits (last: " + w.lastRefusal + ")");
         }
-        if (winner == null) {
-          return new AgentOutcome(AgentOutcome.Status.FAILED, "", "ABANDONED",
-              "the request's claim disappeared while it was placed (its member gave up); the VM was"
-                  + " released again: retry the request",
-              id, attempt, refused, firstLookup, queueNanos, evaluateNanos, commitNanos);
-        }
-        recentlyPlaced.put(r.vmId(), winner);
-        return new AgentOutcome(AgentOutcome.Status.PLACED, winner, "", "", id, attempt,
-            refused, firstLookup, queueNanos, evaluateNanos, commitNanos);
       }
-      reportCommit(false);
-      refused++;
+      open = commit(planned);
+    }
+  }
+
+  /** Chooses a server for each open request, in one read of the mirror. */
+  private void evaluate(List<Work> open) {
+    mirror.read(inv -> {
+      AgentEngine.Reservations reserved = new AgentEngine.Reservations();
+      for (Work w : open) {
+        long t0 = System.nanoTime();
+        AgentEngine.Choice c = engine.choose(inv, w.request, w.job.request(), w.excluded, reserved);
+        w.evaluateNanos += System.nanoTime() - t0;
+        if (w.firstLookup == null) {
+          w.firstLookup = engine.lastLookup();
+          count(w.firstLookup);
+        }
+        w.choice = c;
+        if (c != null) {
+          reserved.add(c.index(), w.vm.cores(), w.vm.memoryMb());
+        }
+      }
+      return null;
+    });
+  }
+
+  /** Commits and records the planned requests; returns those to evaluate again (conflicts). */
+  private List<Work> commit(List<Work> planned) {
+    if (planned.isEmpty()) {
+      return List.of();
+    }
+    List<Committer.Planned> plan = new ArrayList<>(planned.size());
+    for (Work w : planned) {
+      plan.add(new Committer.Planned(choice(w).serverId(), w.vm));
+    }
+    long c0 = System.nanoTime();
+    List<CommitResult> results;
+    try {
+      results = committer.place(plan);
+    } catch (RuntimeException e) {
+      share(planned, c0);
+      for (Work w : planned) {
+        w.attempts++;
+        failed(w, e, "", "", "the commit to " + choice(w).serverId());
+      }
+      return List.of();
+    }
+    share(planned, c0);
+    List<Work> again = new ArrayList<>();
+    List<Work> toRecord = new ArrayList<>();
+    for (int i = 0; i < planned.size(); i++) {
+      Work w = planned.get(i);
+      CommitResult r = results.get(i);
+      w.attempts++;
+      if (r.hosted()) {
+        engine.reportCommit(true);
+        w.added = r.status() == CommitResult.Status.PLACED;
+        toRecord.add(w);
+        continue;
+      }
+      engine.reportCommit(false);
+      w.refused++;
       conflicts.incrementAndGet();
       host.metrics().agentConflict(id);
-      lastRefusal = choice.serverId() + ": " + commit.status() + " " + commit.detail();
-      excluded.add(choice.serverId());
-    }
-    return new AgentOutcome(AgentOutcome.Status.FAILED, "", "CONFLICTS",
-        "gave up after " + MAX_ATTEMPTS + " commits were refused by the servers' current state"
-            + " (last: " + lastRefusal + "); retry the request",
-        id, MAX_ATTEMPTS, refused, firstLookup, queueNanos, evaluateNanos, commitNanos);
-  }
-
-  /**
-   * The answer when this side lost its quorum between the commit and its confirmation: the commit
-   * is released if that still works (then nothing was committed); if not, the VM stays committed
-   * but unrecorded, and the answer says so instead of claiming nothing happened. After the split
-   * heals, the claim sweeper records it where it is (or the merge rule evicts it, reported in
-   * {@code repairs}); asking again with the same request id tells the outcome.
-   */
-  private AgentOutcome unconfirmed(GridRequest r, String serverId, boolean added, int attempt,
-      int refused, String firstLookup, long queueNanos, long evaluateNanos, long commitNanos) {
-    boolean released = !added;
-    if (added) {
-      try {
-        servers.executeOnKey(serverId, new ReleaseVmProcessor(r.vmId()));
-        released = true;
-      } catch (RuntimeException e) {
-        LOG.warning(() -> "agent " + id + ": " + r.vmId() + " committed on " + serverId
-            + " but neither confirmed nor released (no quorum): " + e.getMessage());
-      }
-    }
-    String message = released
-        ? "this side of the cluster lost the placement quorum (a network split?) before the placement"
-            + " was recorded; the commit was undone: retry later or through another member"
-        : "this side of the cluster lost the placement quorum (a network split?) after committing to "
-            + serverId + " and before recording it; the commit could not be undone either. When the"
-            + " split heals it is recorded there or evicted by the merge rule (see repairs): ask again"
-            + " with the same requestId to learn the outcome";
-    // a FAILED outcome naming a server: the VM may be there, so the request owner keeps the claim
-    return new AgentOutcome(AgentOutcome.Status.FAILED, released ? "" : serverId,
-        released ? "NO_QUORUM" : "IN_DOUBT", message, id, attempt, refused, firstLookup,
-        queueNanos, evaluateNanos, commitNanos);
-  }
-
-  /**
-   * Records the commit in the VM's placement entry (the first confirmation wins). If another copy
-   * of this request won on another server, or the claim is gone, this commit is released again.
-   *
-   * <p>Only a commit that added the VM is released: when the server already hosted it
-   * ({@code ALREADY_HOSTED}), another copy put it there and that copy's agent owns it.
-   *
-   * @return the server the VM is recorded on, or null if the claim is gone
-   */
-  private @Nullable String confirm(GridRequest r, String serverId, boolean added) {
-    String answer = host.placements().executeOnKey(r.vmId(),
-        new ConfirmPlacementProcessor(r.requestId(), serverId));
-    String winner = answer.startsWith(ConfirmPlacementProcessor.OK)
-        ? answer.substring(ConfirmPlacementProcessor.OK.length()) : null;
-    if (!serverId.equals(winner) && added) {
-      servers.executeOnKey(serverId, new ReleaseVmProcessor(r.vmId()));
-      LOG.warning(() -> "agent " + id + ": " + r.vmId() + " was " + (winner == null
-          ? "abandoned by its request owner" : "already placed on " + winner + " by another copy")
-          + "; released it from " + serverId);
-    }
-    return winner;
-  }
-
-  /** Runs under the mirror's read lock. */
-  private @Nullable Choice choose(
-      Inventory inv, VmRequest request, GridRequest wire, Set<String> excluded) {
-    AgentCache c = cacheFor(inv);
-    RuleEngine e = java.util.Objects.requireNonNull(engine);
-    Candidates candidates = c.candidates(request);
-    if (c.lastLookup() != Lookup.TOP_HIT) {
-      remember(request, wire, c);
-    }
-    int n0 = Math.max(1, e.currentN0());
-    List<Integer> top = new ArrayList<>(n0);
-    for (int rank = 0; rank < candidates.size() && top.size() < n0; rank++) {
-      if (!excluded.contains(inv.serverId(candidates.server(rank)))) {
-        top.add(rank);
-      }
-    }
-    if (top.isEmpty()) {
-      return null;
-    }
-    int rank = top.get(top.size() == 1 ? 0 : random.nextInt(top.size()));
-    return new Choice(inv.serverId(candidates.server(rank)), rank, candidates.size());
-  }
-
-  /** The cache for the mirror's current epoch; a new epoch gets a new engine, re-warmed. */
-  private AgentCache cacheFor(Inventory inv) {
-    long now = host.mirror().epoch();
-    AgentCache c = cache;
-    if (c != null && now == epoch && !rewarmRequested) {
-      return c;
-    }
-    rewarmRequested = false;
-    if (c != null) {
-      CacheStats s = c.stats();
-      statsBeforeEpoch = s;
-    }
-    RuleEngine e = new RuleEngine(inv, ruleSet, EngineSettings.defaults(), random.split(),
-        Ticker.system());
-    AgentCache fresh = e.newCache(cacheSettings);
-    List<GridRequest> warm;
-    synchronized (this) {
-      warm = new ArrayList<>(exemplars.values());
-    }
-    long t0 = System.nanoTime();
-    for (GridRequest r : warm) {
-      try {
-        fresh.candidates(Mirrors.request(r));
-      } catch (RuntimeException ex) {
-        LOG.fine(() -> "agent " + id + ": exemplar " + r.requestId() + " not re-warmed: " + ex);
-      }
-    }
-    prewarmed.addAndGet(warm.size());
-    if (!warm.isEmpty()) {
-      long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
-      LOG.info(() -> "agent " + id + ": re-warmed " + warm.size() + " cache entries in " + ms
-          + " ms (epoch " + now + ")");
-    }
-    engine = e;
-    cache = fresh;
-    epoch = now;
-    return fresh;
-  }
-
-  /**
-   * The reason and one-line message for an empty candidate list: {@code CONSTRAINT_UNSATISFIABLE}
-   * when one rule that is not about free capacity or health fails every server on its own (e.g. a
-   * pin to an unknown cluster), {@code NO_CAPACITY} otherwise; the message names the rules that
-   * removed the most servers.
-   */
-  private String[] rejection(VmRequest request) {
-    Explanation x = host.mirror().read(inv -> {
-      RuleEngine e = java.util.Objects.requireNonNull(engine);
-      return e.explain(request);
-    });
-    List<Explanation.ValidatorCount> worst = new ArrayList<>(x.validators());
-    worst.sort(Comparator.comparingInt(Explanation.ValidatorCount::removed).reversed());
-    if (x.servers() == 0) {
-      return new String[] {"NO_CAPACITY", "the inventory is empty: load servers first"};
-    }
-    String reason = "NO_CAPACITY";
-    for (Explanation.ValidatorCount v : x.validators()) {
-      if (v.failed() == x.servers() && !CAPACITY_RULES.contains(v.rule())) {
-        reason = "CONSTRAINT_UNSATISFIABLE";
-      }
-    }
-    StringBuilder sb = new StringBuilder("no server satisfies the rules (" + x.servers()
-        + " servers); removed most: ");
-    int shown = 0;
-    for (Explanation.ValidatorCount v : worst) {
-      if (v.removed() == 0 || shown == 3) {
-        break;
-      }
-      sb.append(shown++ == 0 ? "" : ", ").append(v.rule()).append(" ").append(v.removed());
-    }
-    return new String[] {reason, sb.toString()};
-  }
-
-  private void remember(VmRequest request, GridRequest wire, AgentCache c) {
-    RuleEngine e = java.util.Objects.requireNonNull(engine);
-    RequestTypeKey type = e.classifier().typeKey(request);
-    boolean added;
-    synchronized (this) {
-      added = exemplars.putIfAbsent(type.value(), wire) == null;
-    }
-    if (added && c.containsType(type)) {
-      unsaved.put(recordKey(type.value()), wire); // written in batches by syncRecords
-      if (unsaved.size() >= RECORD_BATCH) {
-        flushRecords();
-      }
-    }
-  }
-
-  /**
-   * How often the published cache-key summary is rebuilt from the cache (agent thread). A rebuild
-   * only removes keys (processed ones are added at once), and entries go stale over thousands of
-   * placements, so half a second is fresh enough; at 100 ms the rebuilds took a fifth of the
-   * agents' time at 100,000 servers once hits were cheap (JFR, {@code bench e2e}, hundreds of
-   * cached types per agent).
-   */
-  private static final long KEY_REFRESH_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
-
-  /**
-   * Rebuilds the cache-key summary the indicators publish from the cache itself: types a lookup
-   * would now hit (evicted ones, and ones so far behind the journal that they would be recomputed,
-   * drop out) and the cached rule keys. Between rebuilds, processed requests' keys are added.
-   */
-  private void refreshCachedKeys() {
-    lastKeyRefreshNanos = System.nanoTime();
-    AgentCache c = cache;
-    if (c == null) {
-      return;
-    }
-    Map<Object, Long> known = new HashMap<>();
-    Set<Long> types = new HashSet<>();
-    c.hitTypeKeys().forEach(k -> types.add(fingerprint(known, k, k.value())));
-    Set<Long> rules = new HashSet<>();
-    c.hitRuleKeys().forEach(k -> rules.add(fingerprint(known, k, k.toString())));
-    fingerprints = known;
-    cachedTypeKeys.retainAll(types);
-    cachedTypeKeys.addAll(types);
-    cachedRuleKeys.retainAll(rules);
-    cachedRuleKeys.addAll(rules);
-  }
-
-  /**
-   * A cache key's fingerprint, from the previous rebuild's when it had one: a rebuild sees every
-   * cached key, so hashing all their strings each time is wasted work.
-   */
-  private long fingerprint(Map<Object, Long> known, Object key, String canonical) {
-    Long f = fingerprints.get(key);
-    long v = f != null ? f : Keys.fingerprint(canonical);
-    known.put(key, v);
-    return v;
-  }
-
-  /** Deletes the records (and exemplars) of types the cache has evicted. */
-  private void syncRecords() {
-    AgentCache c = cache;
-    if (c == null) {
-      return;
-    }
-    Set<String> cached = new HashSet<>();
-    c.typeKeys().forEach(k -> cached.add(k.value()));
-    List<String> gone = new ArrayList<>();
-    synchronized (this) {
-      exemplars.keySet().removeIf(k -> {
-        if (!cached.contains(k)) {
-          gone.add(k);
-          return true;
-        }
-        return false;
-      });
-    }
-    for (String k : gone) {
-      Object key = recordKey(k);
-      if (unsaved.remove(key) == null) {
-        records.deleteAsync(key);
-      }
-    }
-    flushRecords();
-  }
-
-  private void flushRecordsQuietly() {
-    try {
-      flushRecords();
-    } catch (RuntimeException e) {
-      LOG.fine(() -> "agent " + id + ": cache records not written yet: " + e);
-    }
-  }
-
-  /** Writes the records of types cached since the last flush, in one call. */
-  private void flushRecords() {
-    lastFlushNanos = System.nanoTime();
-    if (!unsaved.isEmpty()) {
-      records.putAllAsync(new HashMap<>(unsaved));
-      unsaved.clear();
-    }
-  }
-
-  private Object recordKey(String typeKey) {
-    return new PartitionAwareKey<>(typeKey, id);
-  }
-
-  /** Feeds the engine's conflict window (agent thread only, so no lock: it reads no inventory). */
-  private void reportCommit(boolean ok) {
-    RuleEngine e = engine;
-    if (e != null) {
-      if (ok) {
-        e.reportCommit();
+      w.lastRefusal = choice(w).serverId() + ": " + r.status() + " " + r.detail();
+      w.excluded.add(choice(w).serverId());
+      if (w.attempts >= MAX_ATTEMPTS) {
+        finish(w, AgentOutcome.Status.FAILED, "", "", Reason.CONFLICT, "gave up after "
+            + MAX_ATTEMPTS + " commits were refused by the servers' current state (last: "
+            + w.lastRefusal + "); retry the request");
       } else {
-        e.reportConflict();
+        again.add(w);
+      }
+    }
+    record(toRecord);
+    return again;
+  }
+
+  /** Records committed VMs; releases the commits whose record lost. */
+  private void record(List<Work> committed) {
+    if (committed.isEmpty()) {
+      return;
+    }
+    List<Placement> records = new ArrayList<>(committed.size());
+    for (Work w : committed) {
+      records.add(Placement.of(w.vm, choice(w).serverId()));
+    }
+    long r0 = System.nanoTime();
+    List<RecordResult> results = null;
+    RuntimeException error = null;
+    // the record is idempotent (a second try finds this request's record if the first wrote it),
+    // and its outcome decides whether the commit stays: try again before giving up
+    for (int attempt = 0; attempt < RECORD_ATTEMPTS && results == null; attempt++) {
+      try {
+        results = committer.record(records);
+      } catch (RuntimeException e) {
+        error = e;
+        if (isNoQuorum(e)) {
+          break;
+        }
+        pause(attempt);
+      }
+    }
+    share(committed, r0);
+    if (results == null) {
+      RuntimeException e = java.util.Objects.requireNonNull(error);
+      for (Work w : committed) {
+        // without a quorum nothing was recorded, so the commit can be undone; otherwise the record
+        // may exist, and undoing the commit could take away a placement a retry was told of
+        failed(w, e, w.added && isNoQuorum(e) ? choice(w).serverId() : "",
+            isNoQuorum(e) ? "" : choice(w).serverId(), "recording the commit to "
+                + choice(w).serverId());
+      }
+      return;
+    }
+    for (int i = 0; i < committed.size(); i++) {
+      Work w = committed.get(i);
+      RecordResult r = results.get(i);
+      String ours = choice(w).serverId();
+      String recorded = r.record().serverId();
+      if (r.status() != RecordResult.Status.TAKEN && recorded.equals(ours)) {
+        finish(w, AgentOutcome.Status.PLACED, ours, choice(w).clusterId(), Reason.NONE, "");
+        continue;
+      }
+      if (w.added) {
+        releaseLoser(w, ours, r);
+      }
+      if (r.status() == RecordResult.Status.TAKEN) {
+        finish(w, AgentOutcome.Status.REJECTED, "", "", Reason.VM_ID_IN_USE, "vmId: '"
+            + w.vm.vmId() + "' is already taken by request " + r.record().requestId());
+      } else { // another copy of this request was recorded first: that is where the VM is
+        finish(w, AgentOutcome.Status.PLACED, recorded, host.clusterOf(recorded), Reason.NONE, "");
       }
     }
   }
 
-  private void count(String lookup) {
+  private void releaseLoser(Work w, String server, RecordResult r) {
+    try {
+      committer.release(server, w.vm.vmId());
+      LOG.fine(() -> "agent " + id + ": " + w.vm.vmId() + " was recorded on "
+          + r.record().serverId() + " by request " + r.record().requestId()
+          + "; released this commit from " + server);
+    } catch (RuntimeException e) {
+      LOG.warning(() -> "agent " + id + ": " + w.vm.vmId() + " lost its record to "
+          + r.record().serverId() + " but could not be released from " + server + " (" + e
+          + "); the reconciler releases it");
+    }
+  }
+
+  /**
+   * The answer when a commit or record call failed: {@link Reason#NO_QUORUM} if this side lost the
+   * placement quorum and nothing of this request is committed (a commit on {@code undoOn} is
+   * released first); {@link Reason#IN_DOUBT} if a commit may remain ({@code leftOn}, or wherever
+   * the failed call put it). The reconciler writes the record of a commit left without one, so a
+   * retry with the same request id then finds the placement.
+   */
+  private void failed(Work w, RuntimeException e, String undoOn, String leftOn, String what) {
+    boolean noQuorum = isNoQuorum(e);
+    String maybeOn = leftOn;
+    if (!undoOn.isEmpty()) {
+      try {
+        committer.release(undoOn, w.vm.vmId());
+      } catch (RuntimeException undo) {
+        maybeOn = undoOn;
+        LOG.warning(() -> "agent " + id + ": " + w.vm.vmId() + " committed on " + undoOn
+            + " but neither recorded nor released: " + undo);
+      }
+    }
+    if (noQuorum && maybeOn.isEmpty()) {
+      finish(w, AgentOutcome.Status.FAILED, "", "", Reason.NO_QUORUM,
+          "this side of the cluster has fewer members than the placement quorum (a network"
+              + " split?); nothing was committed: retry later or through another member");
+      return;
+    }
+    if (!noQuorum) {
+      LOG.log(Level.WARNING, "agent " + id + ": " + what + " of " + w.vm.vmId() + " failed", e);
+    }
+    finish(w, AgentOutcome.Status.FAILED, maybeOn, "", Reason.IN_DOUBT, what + " failed ("
+        + e.getClass().getSimpleName() + ": " + e.getMessage() + "); it may or may not have taken"
+        + " effect: ask again with the same requestId to learn the outcome");
+  }
+
+  private static void pause(int attempt) {
+    try {
+      Thread.sleep(100L * (attempt + 1));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static boolean isNoQuorum(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SplitBrainProtectionException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static AgentEngine.Choice choice(Work w) {
+    AgentEngine.Choice c = w.choice;
+    if (c == null) {
+      throw new IllegalStateException("no server chosen for " + w.vm.vmId());
+    }
+    return c;
+  }
+
+  /** Adds the time since {@code t0}, shared evenly, to each request's commit time. */
+  private static void share(List<Work> works, long t0) {
+    long each = (System.nanoTime() - t0) / works.size();
+    for (Work w : works) {
+      w.commitNanos += each;
+    }
+  }
+
+  private void finish(Work w, AgentOutcome.Status status, String serverId, String clusterId,
+      Reason reason, String message) {
+    Lookup lookup = w.firstLookup == null ? Lookup.MISS : w.firstLookup;
+    w.job.done().complete(new AgentOutcome(status, serverId, clusterId, reason, message, id,
+        w.attempts, w.refused, lookup, w.startNanos - w.job.enqueuedNanos(), w.evaluateNanos,
+        w.commitNanos));
+  }
+
+  private void count(Lookup lookup) {
     switch (lookup) {
-      case "TOP_HIT" -> topHits.incrementAndGet();
-      case "PARTIAL_HIT" -> partialHits.incrementAndGet();
+      case TOP_HIT -> topHits.incrementAndGet();
+      case PARTIAL_HIT -> partialHits.incrementAndGet();
       default -> misses.incrementAndGet();
     }
-    host.metrics().lookup(id, lookup);
-  }
-
-  /** Estimated bytes of the current cache (0 before the first request). */
-  long cacheBytes() {
-    CacheStats s = cacheStats();
-    return s == null ? 0 : s.bytes();
-  }
-
-  /** Evictions of the current cache. */
-  long cacheEvictions() {
-    CacheStats s = cacheStats();
-    return s == null ? 0 : s.evictions();
-  }
-
-  /** Cache statistics of the current epoch's cache (null before the first request). */
-  @Nullable CacheStats cacheStats() {
-    AgentCache c = cache;
-    return c == null ? statsBeforeEpoch : c.stats();
+    host.metrics().lookup(id, lookup.name());
   }
 }

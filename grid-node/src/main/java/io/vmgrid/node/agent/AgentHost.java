@@ -1,5 +1,8 @@
 package io.vmgrid.node.agent;
 
+import io.vmgrid.node.commit.Committer;
+import io.vmgrid.node.inventory.InventoryMirror;
+import io.vmgrid.scheduler.api.AgentIndicators;
 import com.hazelcast.cluster.Member;
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
@@ -16,28 +19,15 @@ import com.hazelcast.partition.ReplicaMigrationEvent;
 import com.hazelcast.query.Predicates;
 import io.micrometer.core.instrument.Meter;
 import io.vmgrid.client.wire.GridRequest;
-import io.vmgrid.client.wire.Placement;
 import io.vmgrid.client.wire.ServerState;
 import io.vmgrid.node.metrics.NodeMetrics;
-import io.vmgrid.rules.api.Inventory;
-import io.vmgrid.rules.api.VmRequest;
-import io.vmgrid.rules.capacity.CapacityPlanner;
-import io.vmgrid.rules.capacity.CapacitySettings;
-import io.vmgrid.rules.capacity.Move;
 import io.vmgrid.rules.engine.CacheSettings;
-import io.vmgrid.rules.engine.EngineSettings;
-import io.vmgrid.rules.engine.Explanation;
-import io.vmgrid.rules.engine.RuleEngine;
-import io.vmgrid.rules.engine.Ticker;
-import io.vmgrid.rules.ruleset.RuleRegistry;
 import io.vmgrid.rules.ruleset.RuleSet;
 import io.vmgrid.scheduler.jet.AgentLoad;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
-import java.util.SplittableRandom;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
@@ -51,13 +41,13 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Runs this member's allocation agents and knows every agent in the cluster.
+ * Runs this member's allocation agents: starts and stops them as their partitions come and go,
+ * hands them requests, and knows every agent registered in the cluster.
  *
  * <p><b>Agent identity.</b> There is one possible agent per partition: agent {@code agent-p<k>} is a
  * key that hashes to partition {@code k}. An agent runs on the member that owns its partition, so
@@ -79,8 +69,6 @@ public final class AgentHost implements AutoCloseable {
   public static final String AGENT_CACHE = "agent-cache";
   /** The map of agent registrations (and, with the scheduler job, its indicators). */
   public static final String AGENT_INDICATORS = "agent-indicators";
-  /** Longest wait for the mirror to apply pending changes before answering a query. */
-  private static final long MIRROR_WAIT_MILLIS = 5_000;
   /** Longest a migration process holds back the start of cold agents. */
   private static final long MIGRATION_WAIT_NANOS = TimeUnit.SECONDS.toNanos(20);
   /** Period of the safety-net reconciliation of which agents run here. */
@@ -91,14 +79,13 @@ public final class AgentHost implements AutoCloseable {
   private final HazelcastInstance hz;
   private final InventoryMirror mirror;
   private final RuleSet ruleSet;
-  private final CapacityQueries queries;
   private final CacheSettings cacheSettings;
   private final int agentsPerMember;
   private final NodeMetrics metrics;
   private final IMap<String, ServerState> servers;
   private final IMap<Object, GridRequest> cacheRecords;
-  private final IMap<String, Placement> placements;
   private final IMap<String, AgentInfo> indicators;
+  private final Committer committer;
   private final String memberUuid;
   private final String[] agentKeys;
   private final Map<String, Integer> partitionOfAgent = new HashMap<>();
@@ -106,10 +93,7 @@ public final class AgentHost implements AutoCloseable {
   private final Map<String, List<Meter>> meters = new ConcurrentHashMap<>();
   private final Map<String, AgentInfo> registered = new ConcurrentHashMap<>();
   private final NavigableMap<String, AgentInfo> known = new ConcurrentSkipListMap<>();
-  private final AtomicLong roundRobin = new AtomicLong();
-  private volatile String[] routable = new String[0];
   private final ScheduledExecutorService scheduler;
-  private @Nullable Thread publisher;
   private final Object reconcileLock = new Object();
   private final UUID migrationListenerId;
   private final UUID membershipListenerId;
@@ -130,13 +114,12 @@ public final class AgentHost implements AutoCloseable {
     this.hz = hz;
     this.mirror = mirror;
     this.ruleSet = ruleSet;
-    this.queries = new CapacityQueries(ruleSet, RuleRegistry.builtin());
     this.cacheSettings = cacheSettings;
     this.agentsPerMember = agentsPerMember;
     this.metrics = metrics;
     this.servers = hz.getMap(io.vmgrid.client.wire.MapNames.SERVERS);
     this.cacheRecords = hz.getMap(AGENT_CACHE);
-    this.placements = hz.getMap(io.vmgrid.client.wire.MapNames.PLACEMENTS);
+    this.committer = new Committer(hz, mirror::applyOwn);
     this.indicators = hz.getMap(AGENT_INDICATORS);
     this.memberUuid = hz.getCluster().getLocalMember().getUuid().toString();
     this.agentKeys = agentKeys(hz);
@@ -158,7 +141,6 @@ public final class AgentHost implements AutoCloseable {
     for (Map.Entry<String, AgentInfo> e : indicators.entrySet()) {
       known.put(e.getKey(), e.getValue());
     }
-    refreshRoutable();
     this.migrationListenerId = hz.getPartitionService().addMigrationListener(new MigrationListener() {
       @Override
       public void migrationStarted(MigrationState state) {
@@ -180,13 +162,11 @@ public final class AgentHost implements AutoCloseable {
     this.membershipListenerId = hz.getCluster().addMembershipListener(new MembershipListener() {
       @Override
       public void memberAdded(MembershipEvent event) {
-        refreshRoutable();
         scheduleReconcile();
       }
 
       @Override
       public void memberRemoved(MembershipEvent event) {
-        refreshRoutable();
         scheduleReconcile();
       }
     });
@@ -195,28 +175,6 @@ public final class AgentHost implements AutoCloseable {
     // that just joined) sends no event, so reconcile now and then anyway
     var unused = scheduler.scheduleWithFixedDelay(this::reconcileSafely, RECONCILE_EVERY_MILLIS,
         RECONCILE_EVERY_MILLIS, TimeUnit.MILLISECONDS); // runs until close(); errors are logged
-  }
-
-  /** The host running on {@code hz}. */
-  static AgentHost of(HazelcastInstance hz) {
-    // a member that just joined owns partitions before its grid services have started: give it a
-    // moment, then send the caller elsewhere (nothing was done)
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-    while (true) {
-      Object host = hz.getUserContext().get(CONTEXT_KEY);
-      if (host instanceof AgentHost h) {
-        return h;
-      }
-      if (System.nanoTime() > deadline || !hz.getLifecycleService().isRunning()) {
-        throw new AgentUnavailableException("no agent host on member " + hz.getName() + " (yet)");
-      }
-      try {
-        Thread.sleep(20);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AgentUnavailableException("interrupted waiting for the agent host");
-      }
-    }
   }
 
   /** The agent key of partition {@code p}: {@code agent-p<p>}, or a suffixed variant hashing there. */
@@ -243,7 +201,8 @@ public final class AgentHost implements AutoCloseable {
     return keys;
   }
 
-  InventoryMirror mirror() {
+  /** This member's inventory mirror. */
+  public InventoryMirror mirror() {
     return mirror;
   }
 
@@ -255,8 +214,8 @@ public final class AgentHost implements AutoCloseable {
     return servers;
   }
 
-  IMap<String, Placement> placements() {
-    return placements;
+  Committer committer() {
+    return committer;
   }
 
   IMap<Object, GridRequest> cacheRecords() {
@@ -264,20 +223,13 @@ public final class AgentHost implements AutoCloseable {
   }
 
   /**
-   * Hands {@code request} to local agent {@code agentId}. If the agent does not run here (its
-   * partition moved while the task travelled), the least-loaded local agent takes it: any agent may
-   * place any request, because the commit re-checks the server.
+   * Hands {@code request}, routed here with {@code hints}, to the local agent {@code agentId}
+   * (started on demand if its partition just arrived; if this member is no longer its owner, the
+   * least loaded local agent takes it: any agent may place any request, because the commit
+   * re-checks the server). The future fails with {@link AgentUnavailableException} when this member
+   * has no agent to run it (it is shutting down): nothing was done.
    */
-  CompletableFuture<AgentOutcome> run(String agentId, GridRequest request) {
-    return run(agentId, request, RoutingHints.NONE);
-  }
-
-  /**
-   * Hands {@code request}, routed here by the scheduler job with {@code hints}, to the local agent
-   * {@code agentId} (started on demand if its partition just arrived; if this member is no longer
-   * its owner, the least loaded local agent takes it).
-   */
-  public CompletableFuture<AgentOutcome> run(
+  public CompletableFuture<AgentOutcome> submit(
       String agentId, GridRequest request, RoutingHints hints) {
     Agent agent = active.get(agentId);
     if (agent == null) {
@@ -287,7 +239,7 @@ public final class AgentHost implements AutoCloseable {
           agent = active.values().stream().min(Comparator.comparingInt(Agent::queueLength))
               .orElse(null);
         }
-        if (agent == null && !closed) { // the partition arrived before reconcile ran
+        if (agent == null && !closed && owns(agentId)) { // its partition arrived before reconcile
           startAgent(agentId); // reconcile hands it the records that moved here
           agent = active.get(agentId);
           scheduleReconcile();
@@ -296,87 +248,56 @@ public final class AgentHost implements AutoCloseable {
     }
     if (agent == null) {
       CompletableFuture<AgentOutcome> f = new CompletableFuture<>();
-      f.completeExceptionally(new AgentUnavailableException("this member is shutting down"));
+      f.completeExceptionally(new AgentUnavailableException("no agent runs on this member now"));
       return f;
     }
     return agent.submit(request, hints);
   }
 
-  /** The agents requests may be routed to (registered on live members), in id order. */
-  public List<String> routableAgents() {
-    return List.of(routable);
+  private boolean owns(String agentId) {
+    Member owner = hz.getPartitionService().getPartition(agentId).getOwner();
+    return owner != null && owner.localMember();
+  }
+
+  /**
+   * A local agent as the router sees it: its id and its live Kamino indicators.
+   *
+   * @param agentId the agent
+   * @param indicators its indicators, current at every read
+   */
+  public record LocalAgent(String agentId, AgentIndicators indicators) {}
+
+  /** This member's running agents, in id order. */
+  public List<LocalAgent> localIndicators() {
+    List<LocalAgent> out = new ArrayList<>(active.size());
+    for (Agent a : active.values()) {
+      out.add(new LocalAgent(a.id(), a.indicators()));
+    }
+    out.sort(Comparator.comparing(LocalAgent::agentId));
+    return out;
+  }
+
+  /** Changes whenever any local agent's indicators change (or the set of agents does). */
+  public long indicatorsVersion() {
+    long v = active.size();
+    for (Agent a : active.values()) {
+      v = 31 * v + a.indicators().version();
+    }
+    return v;
+  }
+
+  /** The local agents' indicators now, as other members' routers read them. */
+  public List<AgentLoad> indicatorSnapshots() {
+    List<AgentLoad> out = new ArrayList<>(active.size());
+    for (Agent a : active.values()) {
+      out.add(a.indicators().snapshot(a.id(), memberUuid));
+    }
+    return out;
   }
 
   /** The rule set the agents evaluate. */
   public RuleSet ruleSet() {
     return ruleSet;
-  }
-
-  /**
-   * Starts publishing this member's agents' Kamino indicators to {@link AgentLoad#MAP}: each agent
-   * whose indicators changed is written at most once per {@code periodMillis}.
-   */
-  public void publishIndicators(long periodMillis) {
-    synchronized (this) {
-      if (publisher != null || closed) {
-        return;
-      }
-      IMap<String, AgentLoad> loads = hz.getMap(AgentLoad.MAP);
-      Map<String, Long> published = new HashMap<>();
-      Thread t = new Thread(() -> {
-        while (!closed) {
-          try {
-            Thread.sleep(periodMillis);
-            for (Agent a : active.values()) {
-              long v = a.loadVersion();
-              Long last = published.get(a.id());
-              if (last == null || last != v) {
-                published.put(a.id(), v);
-                var unused = loads.setAsync(a.id(), a.load(memberUuid));
-              }
-            }
-            published.keySet().retainAll(active.keySet());
-          } catch (InterruptedException e) {
-            return;
-          } catch (RuntimeException e) {
-            if (!hz.getLifecycleService().isRunning()) {
-              return;
-            }
-            LOG.log(Level.FINE, "publishing agent indicators failed; retrying", e);
-          }
-        }
-      }, "vmgrid-indicators");
-      t.setDaemon(true);
-      t.start();
-      publisher = t;
-    }
-  }
-
-  /** The agent to send the next request to (round-robin over registered agents of live members). */
-  public @Nullable String nextAgent() {
-    String[] ids = routable;
-    if (ids.length == 0) {
-      return null;
-    }
-    return ids[(int) Math.floorMod(roundRobin.getAndIncrement(), (long) ids.length)];
-  }
-
-  /**
-   * Recomputes the agents requests may go to (registered on a live member, in id order). Called
-   * when registrations or membership change, so routing a request does no scan.
-   */
-  private void refreshRoutable() {
-    Set<String> live = new HashSet<>();
-    for (Member m : hz.getCluster().getMembers()) {
-      live.add(m.getUuid().toString());
-    }
-    List<String> ids = new ArrayList<>();
-    for (Map.Entry<String, AgentInfo> e : known.entrySet()) {
-      if (live.contains(e.getValue().memberUuid())) {
-        ids.add(e.getKey());
-      }
-    }
-    routable = ids.toArray(new String[0]);
   }
 
   /** Registered agents per member UUID, as this member sees them. */
@@ -390,7 +311,7 @@ public final class AgentHost implements AutoCloseable {
   public List<AgentSnapshot> localAgents() {
     List<AgentSnapshot> out = new ArrayList<>();
     for (Agent a : active.values()) {
-      out.add(new AgentSnapshot(a.id(), a.queueLength(), a.processed(), a.topHits(),
+      out.add(new AgentSnapshot(a.id(), a.queueLength(), a.processed(), a.groups(), a.topHits(),
           a.partialHits(), a.misses(), a.conflicts(), a.cachedTypes(), a.prewarmed()));
     }
     out.sort(Comparator.comparing(AgentSnapshot::agentId));
@@ -403,6 +324,7 @@ public final class AgentHost implements AutoCloseable {
    * @param agentId the agent
    * @param queueLength requests waiting
    * @param processed requests handled
+   * @param groups groups committed (processed / groups is the mean group size)
    * @param topHits lookups answered by a top-level entry
    * @param partialHits lookups that reused cached rule results
    * @param misses lookups evaluated from scratch
@@ -410,7 +332,8 @@ public final class AgentHost implements AutoCloseable {
    * @param cachedTypes request types in its cache
    * @param prewarmed cache entries re-evaluated from moved or kept records
    */
-  public record AgentSnapshot(String agentId, int queueLength, long processed, long topHits,
+  public record AgentSnapshot(String agentId, int queueLength, long processed, long groups,
+      long topHits,
       long partialHits, long misses, long conflicts, int cachedTypes, long prewarmed) {}
 
   private void scheduleReconcile() {
@@ -448,14 +371,14 @@ public final class AgentHost implements AutoCloseable {
   private void reconcile() {
     reconcileMembership();
     for (Agent a : active.values()) {
-      if (a.claimRecordFetch()) {
+      if (a.records().claimFetch()) {
         var unused = CompletableFuture.supplyAsync(() -> recordsOf(a.id()), recordReader)
             .whenComplete((records, e) -> {
               if (e != null) {
                 LOG.log(Level.INFO, "agent " + a.id() + ": could not read its cache records; "
                     + "it starts cold", e);
               }
-              a.recordsFound(e == null ? records : List.of());
+              a.records().found(e == null ? records : List.of());
             });
       }
     }
@@ -547,9 +470,8 @@ public final class AgentHost implements AutoCloseable {
   private void startAgent(String id) {
     Agent agent = new Agent(id, this, ruleSet, cacheSettings);
     active.put(id, agent);
-    meters.put(id, metrics.agentGauges(id, agent::queueLength, agent::queueTimeNanos,
-        agent::cacheBytes,
-        agent::cacheEvictions));
+    meters.put(id, metrics.agentGauges(id, agent::queueLength,
+        () -> agent.indicators().queueTimeNanos(), agent::cacheBytes, agent::cacheEvictions));
     AgentInfo info = new AgentInfo(id, memberUuid, System.currentTimeMillis());
     registered.put(id, info);
     var unused = indicators.setAsync(id, info); // no grid wait under the reconcile lock
@@ -580,81 +502,6 @@ public final class AgentHost implements AutoCloseable {
     }
     LOG.info(() -> "agent " + id + " stopping on this member"
         + (moved ? " (its partition moved)" : " (shutdown)"));
-  }
-
-  /**
-   * The rule engine's explanation of {@code request} against this member's mirror, as JSON (see
-   * the client's {@code Explanation}). Computed from scratch; not for the hot path.
-   */
-  public String explainJson(GridRequest request) {
-    mirror.awaitCaughtUp(MIRROR_WAIT_MILLIS); // answer from the inventory as it is now
-    VmRequest r = Mirrors.request(request);
-    Explanation x = mirror.read(inv -> new RuleEngine(inv, ruleSet, EngineSettings.defaults(),
-        new SplittableRandom(1), Ticker.system()).explain(r));
-    Map<String, Object> out = new LinkedHashMap<>();
-    out.put("servers", x.servers());
-    out.put("passing", x.passing());
-    List<Map<String, Object>> validators = new ArrayList<>();
-    for (Explanation.ValidatorCount v : x.validators()) {
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("rule", v.rule());
-      m.put("level", v.level().name());
-      m.put("failed", v.failed());
-      m.put("removed", v.removed());
-      m.put("sampleReason", v.sampleReason() == null ? "" : v.sampleReason());
-      validators.add(m);
-    }
-    out.put("validators", validators);
-    List<Map<String, Object>> top = new ArrayList<>();
-    for (Explanation.ScoredCandidate c : x.top()) {
-      top.add(Map.of("rank", c.rank(), "serverId", c.serverId(), "scores", c.rawScores()));
-    }
-    out.put("top", top);
-    return CapacityQueries.json(out);
-  }
-
-  /**
-   * How many more VMs like {@code request} (or like the shapes in demand) fit now: the capacity
-   * planner over a copy of this member's mirror, taken under the read lock and counted outside it,
-   * as JSON.
-   */
-  public String capacityJson(GridRequest request) {
-    return queries.capacity(request, mirrorCopy());
-  }
-
-  /** Headroom before and after the request's what-if changes, on copies, as JSON. */
-  public String whatIfJson(GridRequest request) {
-    return queries.whatIf(request, mirrorCopy());
-  }
-
-  /** Where free capacity is stranded for the request's templates, as JSON. */
-  public String fragmentationJson(GridRequest request) {
-    return queries.fragmentation(request, mirrorCopy());
-  }
-
-  /**
-   * A consolidation plan for VMs like {@code request} (the type in demand), computed on a copy of
-   * this member's mirror, as JSON: the moves in order and what they gain.
-   */
-  public String consolidationJson(GridRequest request) {
-    return queries.consolidation(request, mirrorCopy());
-  }
-
-  /** A copy of the mirror once it has caught up with the servers map (the state as it is now). */
-  private Inventory mirrorCopy() {
-    mirror.awaitCaughtUp(MIRROR_WAIT_MILLIS);
-    return mirror.read(Inventory::copy);
-  }
-
-  /**
-   * The rules' objections to moving {@code vm} from {@code from} to {@code to} in this member's
-   * mirror (empty if the move is valid).
-   */
-  public List<String> checkMove(io.vmgrid.client.wire.HostedVm vm, String from, String to) {
-    Move move = new Move(vm.vmId(), from, to,
-        new io.vmgrid.rules.api.Resources(vm.cores(), vm.memoryMb(), 0));
-    CapacityPlanner planner = new CapacityPlanner(ruleSet, CapacitySettings.defaults());
-    return mirror.read(inv -> planner.check(inv, move).problems());
   }
 
   /** The cluster of {@code serverId} in this member's mirror (empty if it does not know it). */
@@ -692,10 +539,6 @@ public final class AgentHost implements AutoCloseable {
     }
     scheduler.shutdownNow();
     recordReader.shutdownNow();
-    Thread t = publisher;
-    if (t != null) {
-      t.interrupt();
-    }
     try {
       hz.getPartitionService().removeMigrationListener(migrationListenerId);
       hz.getCluster().removeMembershipListener(membershipListenerId);
@@ -712,19 +555,16 @@ public final class AgentHost implements AutoCloseable {
     @Override
     public void entryAdded(EntryEvent<String, AgentInfo> event) {
       known.put(event.getKey(), event.getValue());
-      refreshRoutable();
     }
 
     @Override
     public void entryUpdated(EntryEvent<String, AgentInfo> event) {
       known.put(event.getKey(), event.getValue());
-      refreshRoutable();
     }
 
     @Override
     public void entryRemoved(EntryEvent<String, AgentInfo> event) {
       known.remove(event.getKey());
-      refreshRoutable();
     }
   }
 }

@@ -1,6 +1,7 @@
 /**
- * Allocation agents on the grid: the member-local inventory mirror, the agents (rule engine and
- * two-level cache, colocated with their {@code agent-cache} partition) and their host.
+ * Allocation agents (Protean): each a queue, a thread, a rule engine and its two-level cache over
+ * this member's mirror, colocated with its {@code agent-cache} partition; their live Kamino
+ * indicators; and the host that starts and stops them as partitions move.
  */
 @NullMarked
 package io.vmgrid.node.agent;

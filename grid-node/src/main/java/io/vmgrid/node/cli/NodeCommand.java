@@ -7,7 +7,7 @@ import io.vmgrid.client.wire.MapNames;
 import io.vmgrid.client.wire.ServerState;
 import io.vmgrid.node.GridNode;
 import io.vmgrid.node.GridNodeConfig;
-import io.vmgrid.node.scheduling.Scheduling;
+import io.vmgrid.node.routing.Scheduling;
 import io.vmgrid.node.NodeFile;
 import io.vmgrid.rules.ruleset.RuleRegistry;
 import io.vmgrid.rules.ruleset.RuleSet;

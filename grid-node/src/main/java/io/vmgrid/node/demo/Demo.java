@@ -12,7 +12,7 @@ import io.vmgrid.client.wire.Placement;
 import io.vmgrid.client.wire.ServerState;
 import io.vmgrid.node.GridNode;
 import io.vmgrid.node.GridNodeConfig;
-import io.vmgrid.node.scheduling.Scheduling;
+import io.vmgrid.node.routing.Scheduling;
 import io.vmgrid.node.agent.AgentHost;
 import io.vmgrid.node.metrics.HttpEndpoints;
 import java.io.PrintStream;

@@ -64,8 +64,7 @@ public final class InventoryGauges {
     Gauge.builder("vmgrid_cluster_safe", hz, h -> h.getPartitionService().isClusterSafe() ? 1 : 0)
         .description("1 when no partition migration is pending and all backups are in sync")
         .register(registry);
-    for (String name : new String[] {MapNames.SERVERS, MapNames.PLACEMENTS, MapNames.REQUESTS,
-        MapNames.RESULTS}) {
+    for (String name : new String[] {MapNames.SERVERS, MapNames.PLACEMENTS}) {
       IMap<?, ?> map = hz.getMap(name);
       Gauge.builder("vmgrid_map_owned_entries", map, m -> m.getLocalMapStats().getOwnedEntryCount())
           .description("Entries of the map owned by this member").tag("map", name).register(registry);

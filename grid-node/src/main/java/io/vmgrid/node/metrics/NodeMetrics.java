@@ -32,28 +32,20 @@ import java.util.concurrent.TimeUnit;
 public final class NodeMetrics {
   /** Stages of a request on the member, for the per-stage latency histogram. */
   public enum Stage {
-    /**
-     * Scheduler job: from the client's submission to the routing stage (the client's write and the
-     * job's read of the requests journal). Measured between the client's and this member's wall
-     * clocks at millisecond resolution, so only as good as their synchronisation.
-     */
-    JOURNAL,
-    /** Scheduler job: computing the request's type and rule keys. */
+    /** Routing: computing the request's type and rule keys. */
     CLASSIFY,
-    /** Scheduler job: the policy choosing an agent over the indicators. */
+    /** Routing: the policy choosing an agent over the indicators. */
     SELECT,
-    /** Scheduler job: from the routing stage to the agent's member (the partitioned edge). */
+    /** Routing as a whole, on the member that received the request (classify and select). */
     ROUTE,
-    /** From arrival on the member to a worker picking it up. */
-    QUEUE,
-    /** Waiting in the allocation agent's FIFO queue (the worker's own wait is {@link #QUEUE}). */
+    /** A forward's round trip to another member's agent (on the forwarding member). */
+    FORWARD,
+    /** Waiting in the allocation agent's FIFO queue. */
     AGENT_QUEUE,
     /** Choosing candidate servers. */
     EVALUATE,
-    /** Commit entry processors, including conflicts. */
-    COMMIT,
-    /** Writing the outcome for the client. */
-    DELIVER
+    /** The request's share of its group's commit and record entry processors, conflicts included. */
+    COMMIT
   }
 
   /** The groups of {@code vmgrid_thread_cpu_seconds_total{group}}, in export order. */
@@ -276,10 +268,12 @@ public final class NodeMetrics {
     return out;
   }
 
-  /** Counts commit conflicts. */
-  public void conflicts(int n) {
-    if (n > 0) {
-      conflicts.increment(n);
-    }
+  /** Registers the gauge of {@code executor}'s tasks waiting for a thread. */
+  public void executorGauge(String executor, java.util.function.LongSupplier pending) {
+    Gauge.builder("vmgrid_executor_pending_tasks", pending, p -> p.getAsLong())
+        .description("Tasks waiting for a thread of this member's executor (intake: allocations,"
+            + " releases and moves; forward: allocations other members routed here; query: explain"
+            + " and capacity queries)")
+        .tag("executor", executor).strongReference(true).register(registry);
   }
 }

@@ -22,6 +22,7 @@ import io.vmgrid.client.wire.Placement;
 import io.vmgrid.client.wire.ServerHealth;
 import io.vmgrid.client.wire.ServerState;
 import io.vmgrid.node.Fixtures;
+import io.vmgrid.node.inventory.InventoryMirror;
 import io.vmgrid.node.TestGrid;
 import io.vmgrid.rules.api.Health;
 import io.vmgrid.rules.api.Inventory;

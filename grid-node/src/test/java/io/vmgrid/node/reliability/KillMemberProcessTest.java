@@ -5,15 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.hazelcast.client.HazelcastClient;
 import com.hazelcast.client.config.ClientConfig;
 import com.hazelcast.core.HazelcastInstance;
-import com.hazelcast.map.IMap;
 import com.hazelcast.test.HazelcastTestSupport;
+import io.vmgrid.client.api.Reason;
 import io.vmgrid.client.api.AllocationClient;
 import io.vmgrid.client.api.AllocationOutcome;
 import io.vmgrid.client.api.ClientSettings;
 import io.vmgrid.client.api.ServerSpec;
 import io.vmgrid.client.api.VmRequest;
-import io.vmgrid.client.wire.MapNames;
-import io.vmgrid.client.wire.Placement;
 import io.vmgrid.node.Fixtures;
 import java.io.File;
 import java.io.IOException;
@@ -136,34 +134,32 @@ class KillMemberProcessTest {
       }
       List<AllocationOutcome> outcomes = futures.stream().map(CompletableFuture::join).toList();
 
-      IMap<String, Placement> placements = hz.getMap(MapNames.PLACEMENTS);
-      IMap<String, Object> requests = hz.getMap(MapNames.REQUESTS);
-      HazelcastTestSupport.assertTrueEventually(() -> {
-        assertThat(requests.size()).as("unanswered requests").isZero();
-        assertThat(placements.values()).as("pending claims")
-            .allSatisfy(p -> assertThat(p.state()).isEqualTo(Placement.State.PLACED));
-      }, 120);
       // a commit the killed member sent just before dying can land after the request was placed
-      // again: the departure sweep (5 s and 20 s after the departure) releases that stray copy
+      // again: the departure sweep (5 s and 20 s after the departure) releases that stray copy; a
+      // commit whose record the dying agent never wrote gets it from the reconciler
       HazelcastTestSupport.assertTrueEventually(() -> Fixtures.assertInvariants(hz), 60);
       Map<String, String> hostOf = Fixtures.assertInvariants(hz);
       int placed = 0;
-      int timedOut = 0;
+      int undecided = 0;
       for (AllocationOutcome o : outcomes) {
         if (o instanceof AllocationOutcome.Placed p) {
           placed++;
           assertThat(hostOf).as("acknowledged %s", p.vmId()).containsEntry(p.vmId(), p.serverId());
         } else if (o instanceof AllocationOutcome.Rejected r) {
           assertThat(hostOf).as("rejected %s holds nothing", r.vmId()).doesNotContainKey(r.vmId());
-        } else if (((AllocationOutcome.Failed) o).reason().equals("TIMEOUT")) {
-          timedOut++; // may have completed later; either way it is placed at most once (checked above)
+        } else if (((AllocationOutcome.Failed) o).reason() == Reason.TIMEOUT
+            || ((AllocationOutcome.Failed) o).reason() == Reason.IN_DOUBT) {
+          undecided++; // may have completed; either way it is placed at most once (checked above)
         } else {
           System.out.println("failed: " + o);
           assertThat(hostOf).as("failed %s holds nothing: %s", o.vmId(), o).doesNotContainKey(o.vmId());
         }
       }
-      System.out.printf("placed=%d timedOut=%d onServers=%d%n", placed, timedOut, hostOf.size());
-      assertThat(placed).isPositive();
+      System.out.printf("placed=%d undecided=%d onServers=%d%n", placed, undecided, hostOf.size());
+      assertThat(placed).as("placed of %d", total).isGreaterThan(total / 2);
+      // the client sends a request cut off by the kill again, to a survivor: the kill leaves at
+      // most a few requests without a definite answer
+      assertThat(undecided).as("timed out or in doubt of %d", total).isLessThanOrEqualTo(total / 50);
     } finally {
       hz.shutdown();
       // what the members did about the departure, for the record (and for a failure's diagnosis)

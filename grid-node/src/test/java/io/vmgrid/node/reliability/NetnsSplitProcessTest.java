@@ -8,6 +8,7 @@ import com.hazelcast.client.config.RoutingMode;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import com.hazelcast.test.HazelcastTestSupport;
+import io.vmgrid.client.api.Reason;
 import io.vmgrid.client.api.AllocationClient;
 import io.vmgrid.client.api.AllocationOutcome;
 import io.vmgrid.client.api.ClientSettings;
@@ -192,7 +193,7 @@ class NetnsSplitProcessTest {
       if (o instanceof AllocationOutcome.Placed p) {
         acknowledged.put(p.vmId(), p.serverId());
       } else if (o instanceof AllocationOutcome.Failed f
-          && (f.reason().equals("TIMEOUT") || f.reason().equals("IN_DOUBT"))) {
+          && (f.reason() == Reason.TIMEOUT || f.reason() == Reason.IN_DOUBT)) {
         unknown.add(f.vmId()); // may have been placed after all (at most once: checked)
       }
     }
@@ -265,7 +266,7 @@ class NetnsSplitProcessTest {
       record("majority", allocate(majority, "majority", 60, random), acknowledged, counts);
       assertThat(small).as("the minority, alone, refuses: no quorum")
           .allSatisfy(o -> assertThat(o).isInstanceOfSatisfying(AllocationOutcome.Failed.class,
-              f -> assertThat(f.reason()).isEqualTo("NO_QUORUM")));
+              f -> assertThat(f.reason()).isEqualTo(Reason.NO_QUORUM)));
 
       split(false);
       // requests keep coming through the minority's member while it merges

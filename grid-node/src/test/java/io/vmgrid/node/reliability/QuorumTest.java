@@ -3,21 +3,16 @@ package io.vmgrid.node.reliability;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.hazelcast.config.Config;
-import com.hazelcast.core.EntryEvent;
 import com.hazelcast.core.HazelcastInstance;
-import com.hazelcast.map.IMap;
-import com.hazelcast.map.listener.EntryAddedListener;
 import com.hazelcast.test.Accessors;
 import com.hazelcast.test.HazelcastTestSupport;
 import com.hazelcast.test.SplitBrainTestSupport;
+import io.vmgrid.client.api.Reason;
 import io.vmgrid.client.wire.GridRequest;
 import io.vmgrid.client.wire.GridResult;
-import io.vmgrid.client.wire.MapNames;
 import io.vmgrid.node.Fixtures;
 import io.vmgrid.node.GridNode;
 import io.vmgrid.node.TestGrid;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -48,7 +43,7 @@ class QuorumTest {
 
     GridResult minority = submit(a, "minority-1", "vm-minority");
     assertThat(minority.status()).isEqualTo(GridResult.Status.FAILED);
-    assertThat(minority.reason()).isEqualTo("NO_QUORUM");
+    assertThat(minority.reason()).isEqualTo(Reason.NO_QUORUM);
     GridResult majority = submit(b, "majority-1", "vm-majority");
     assertThat(majority.status()).as(majority.message()).isEqualTo(GridResult.Status.PLACED);
 
@@ -59,17 +54,11 @@ class QuorumTest {
     assertThat(Fixtures.assertInvariants(c)).containsOnlyKeys("vm-majority");
   }
 
-  /** Writes a request on {@code member}'s side and waits for its result there. */
+  /** Sends an allocation to {@code member} itself, as a client on its side of a split would. */
   private static GridResult submit(HazelcastInstance member, String requestId, String vmId)
       throws Exception {
-    IMap<String, GridResult> results = member.getMap(MapNames.RESULTS);
-    CompletableFuture<GridResult> answer = new CompletableFuture<>();
-    results.addEntryListener((EntryAddedListener<String, GridResult>) (EntryEvent<String, GridResult> e) ->
-        answer.complete(e.getValue()), requestId, true);
-    IMap<String, GridRequest> requests = member.getMap(MapNames.REQUESTS);
-    requests.set(requestId, new GridRequest(GridRequest.Op.ALLOCATE, requestId, "test-client", vmId,
-        "t", 2, 1_024, "REGULAR", 0));
-    return answer.get(60, TimeUnit.SECONDS);
+    return Fixtures.send(member, member.getCluster().getLocalMember(),
+        new GridRequest(GridRequest.Op.ALLOCATE, requestId, vmId, "t", 2, 1_024, "REGULAR")).get(0);
   }
 
   private static void split(HazelcastInstance lone, HazelcastInstance... others) {

@@ -3,10 +3,8 @@ package io.vmgrid.node.reliability;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.hazelcast.config.Config;
-import com.hazelcast.core.EntryEvent;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
-import com.hazelcast.map.listener.EntryAddedListener;
 import com.hazelcast.test.Accessors;
 import com.hazelcast.test.HazelcastTestSupport;
 import com.hazelcast.test.SplitBrainTestSupport;
@@ -22,8 +20,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -49,6 +45,10 @@ class SplitMergeTest {
     Config config = GridNode.applyGridConfig(HazelcastTestSupport.smallInstanceConfig());
     config.setProperty("hazelcast.merge.first.run.delay.seconds", "3");
     config.setProperty("hazelcast.merge.next.run.delay.seconds", "3");
+    // every member keeps a copy of every server and record, so that both sides of the split see the
+    // whole inventory and the VM id below is placed on both sides for certain
+    config.getMapConfig(MapNames.SERVERS).setBackupCount(4);
+    config.getMapConfig(MapNames.PLACEMENTS).setBackupCount(4);
     grid = TestGrid.start(5, 2, config).load(Fixtures.servers(4, 8, 65_536));
     List<HazelcastInstance> big = List.of(grid.member(0), grid.member(1), grid.member(2));
     List<HazelcastInstance> small = List.of(grid.member(3), grid.member(4));
@@ -61,8 +61,9 @@ class SplitMergeTest {
     GridResult both = submit(big.get(0), "req-both-1", "vm-both", 2, "REGULAR");
     GridResult filler = submit(small.get(0), "req-fill", "fill", 8, "LOW");
     GridResult bothAgain = submit(small.get(0), "req-both-2", "vm-both", 2, "REGULAR");
-    // A side may have lost some server entries with the partitions it no longer holds, so a request
-    // can be refused there; what was acknowledged is what must survive.
+    assertThat(List.of(both, filler, bothAgain)).as("the same VM id placed on both sides")
+        .allSatisfy(r -> assertThat(r.status()).as(r.message()).isEqualTo(GridResult.Status.PLACED));
+    assertThat(bothAgain.serverId()).as("on different servers").isNotEqualTo(both.serverId());
     for (GridResult r : List.of(both, filler, bothAgain)) {
       if (r.status() == GridResult.Status.PLACED) {
         acknowledged.put(r.vmId(), r.serverId());
@@ -78,6 +79,7 @@ class SplitMergeTest {
         acknowledged.put(vmId, r.serverId());
       }
     }
+    assertThat(acknowledged).as("placements acknowledged during the split").hasSizeGreaterThan(10);
     heal(big, small);
 
     IMap<String, Repair> repairs = grid.member(0).getMap(MapNames.REPAIRS);
@@ -95,41 +97,22 @@ class SplitMergeTest {
         assertThat(hostOf.containsKey(vmId) && evicted.containsKey(vmId) && hostOf.get(vmId).equals(evicted.get(vmId)))
             .as("%s both placed and evicted on one server", vmId).isFalse();
       }
+      assertThat(repairs.values()).as("the merge resolved the VM placed on both sides")
+          .anySatisfy(rep -> {
+            assertThat(rep.vmId()).isEqualTo("vm-both");
+            assertThat(rep.action()).isIn("DUPLICATE_RELEASED", "EVICTED_OVER_CAPACITY");
+          });
     }, 120);
     Map<String, Integer> byAction = new java.util.TreeMap<>();
     repairs.values().forEach(rep -> byAction.merge(rep.action(), 1, Integer::sum));
     System.out.printf("acknowledged=%d repairs=%s%n", acknowledged.size(), byAction);
   }
 
-  /** Writes a request through {@code member} and waits for its result on that member's side. */
+  /** Sends an allocation to {@code member} itself and waits for its result on that member's side. */
   static GridResult submit(HazelcastInstance member, String requestId, String vmId, int cores,
       String priority) throws Exception {
-    IMap<String, GridResult> results = member.getMap(MapNames.RESULTS);
-    CompletableFuture<GridResult> answer = new CompletableFuture<>();
-    results.addEntryListener((EntryAddedListener<String, GridResult>) (EntryEvent<String, GridResult> e) ->
-        answer.complete(e.getValue()), requestId, true);
-    IMap<String, GridRequest> requests = member.getMap(MapNames.REQUESTS);
-    GridRequest request = new GridRequest(GridRequest.Op.ALLOCATE, requestId, "test-client", vmId,
-        "t", cores, 1_024, priority, 0);
-    requests.set(requestId, request);
-    // like AllocationClient: if no answer comes, look for the result and send the request again
-    // (same id, so idempotent); a request or listener caught in a merge is otherwise never heard of
-    for (int attempt = 0; attempt < 6; attempt++) {
-      try {
-        return answer.get(10, TimeUnit.SECONDS);
-      } catch (java.util.concurrent.TimeoutException e) {
-        GridResult stored = results.get(requestId);
-        if (stored != null) {
-          System.out.println("submit " + requestId + ": answer read back after " + (attempt + 1) * 10
-              + " s without an event");
-          return stored;
-        }
-        System.out.println("submit " + requestId + ": no answer after " + (attempt + 1) * 10
-            + " s; sending it again");
-        requests.set(requestId, request);
-      }
-    }
-    throw new AssertionError("no answer for " + requestId + " within 60 s");
+    return Fixtures.send(member, member.getCluster().getLocalMember(), new GridRequest(
+        GridRequest.Op.ALLOCATE, requestId, vmId, "t", cores, 1_024, priority)).get(0);
   }
 
   static void split(List<HazelcastInstance> one, List<HazelcastInstance> two) {

@@ -6,6 +6,7 @@ import com.hazelcast.config.Config;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import com.hazelcast.test.HazelcastTestSupport;
+import io.vmgrid.client.api.Reason;
 import io.vmgrid.client.wire.GridResult;
 import io.vmgrid.client.wire.MapNames;
 import io.vmgrid.client.wire.Repair;
@@ -69,10 +70,13 @@ class SplitScheduleTest {
             "s" + seed + "-" + n, "vm-" + n, 1 + random.nextInt(3), "REGULAR");
         if (small) {
           assertThat(r.status()).as("minority answer %s", r).isEqualTo(GridResult.Status.FAILED);
-          assertThat(r.reason()).as(r.message()).isEqualTo("NO_QUORUM");
+          assertThat(r.reason()).as(r.message()).isEqualTo(Reason.NO_QUORUM);
         }
         record(r, small ? "minority" : "majority", acknowledged, outcomes);
       }
+      assertThat(outcomes.getOrDefault("majority:PLACED", 0)).as("the majority placed during the"
+          + " split: %s", outcomes).isPositive();
+      assertThat(outcomes.keySet()).as("the minority was asked").anyMatch(k -> k.startsWith("minority"));
       SplitMergeTest.heal(majority, minority);
       for (int i = 0; i < 5; i++, n++) { // and after the heal
         record(SplitMergeTest.submit(members.get(random.nextInt(5)), "s" + seed + "-" + n,
@@ -95,8 +99,8 @@ class SplitScheduleTest {
 
   private static void record(GridResult r, String phase, Map<String, String> acknowledged,
       Map<String, Integer> outcomes) {
-    outcomes.merge(phase + ":" + r.status() + (r.reason().isEmpty() ? "" : "/" + r.reason()), 1,
-        Integer::sum);
+    outcomes.merge(phase + ":" + r.status() + (r.reason() == Reason.NONE ? "" : "/" + r.reason()),
+        1, Integer::sum);
     if (r.status() == GridResult.Status.PLACED) {
       acknowledged.put(r.vmId(), r.serverId());
     }

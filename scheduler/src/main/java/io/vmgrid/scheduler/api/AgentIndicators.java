@@ -34,6 +34,14 @@ public interface AgentIndicators {
   /** The stored estimate of the request in progress; meaningless when not {@link #busy()}. */
   long estimateAtStartNanos();
 
+  /**
+   * What reaching this agent adds to a request's latency beyond queueing and processing (on the
+   * grid: the hop to another member); 0 by default, and in the simulator.
+   */
+  default long transferNanos() {
+    return 0;
+  }
+
   /** Kamino's remainingProcTime: {@code max(0, start + estimateAtStart - now)} while busy, else 0. */
   default long remainingNanos(long nowNanos) {
     return busy() ? Math.max(0, busySinceNanos() + estimateAtStartNanos() - nowNanos) : 0;

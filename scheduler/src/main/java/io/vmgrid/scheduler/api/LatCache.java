@@ -27,9 +27,14 @@ public final class LatCache {
     return sum;
   }
 
-  /** The full latency estimate {@code L(a, r)} of sending {@code r} to agent {@code a} now. */
+  /**
+   * The full latency estimate {@code L(a, r)} of sending {@code r} to agent {@code a} now, with the
+   * agent's {@linkplain AgentIndicators#transferNanos() transfer cost} (0 unless another member must
+   * be reached first).
+   */
   public static long latencyNanos(
       ClassifiedRequest r, AgentIndicators a, LatencyEstimates e, long nowNanos, boolean ruleVariant) {
-    return a.queueTimeNanos() + processingNanos(r, a, e, ruleVariant) + a.remainingNanos(nowNanos);
+    return a.queueTimeNanos() + processingNanos(r, a, e, ruleVariant) + a.remainingNanos(nowNanos)
+        + a.transferNanos();
   }
 }

@@ -57,6 +57,28 @@ public final class LatencyEstimator implements LatencyEstimates {
     return c;
   }
 
+  /**
+   * Adds {@code other}'s measurements to this estimator's (each mean becomes the mean over both),
+   * rule by rule name; rules {@code other} has that this catalogue lacks are ignored.
+   */
+  public void merge(LatencyEstimator other) {
+    topHit.merge(other.topHit);
+    ruleHit.merge(other.ruleHit);
+    ruleMiss.merge(other.ruleMiss);
+    for (int i = 0; i < other.rules.size(); i++) {
+      int mine = rules.indexOf(other.rules.get(i));
+      if (mine >= 0) {
+        perRuleHit[mine].merge(other.perRuleHit[i]);
+        perRuleMiss[mine].merge(other.perRuleMiss[i]);
+      }
+    }
+  }
+
+  /** Whether nothing has been measured. */
+  public boolean isEmpty() {
+    return topHit.count() == 0 && ruleHit.count() == 0 && ruleMiss.count() == 0;
+  }
+
   /** The rule catalogue: rule id {@code i} is {@code ruleCatalogue().get(i)}. */
   public List<String> ruleCatalogue() {
     return rules;

@@ -28,6 +28,15 @@ final class RunningMean {
     return count == 0 ? fallback : Math.max(1L, Math.round(mean));
   }
 
+  /** Adds another mean's measurements: the mean over both sets of values. */
+  void merge(RunningMean other) {
+    long n = count + other.count;
+    if (n > 0) {
+      mean = (mean * count + other.mean * other.count) / n;
+    }
+    count = n;
+  }
+
   void copyFrom(RunningMean other) {
     this.count = other.count;
     this.mean = other.mean;

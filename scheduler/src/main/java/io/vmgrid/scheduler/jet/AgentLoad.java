@@ -32,7 +32,8 @@ import java.util.Objects;
 @SuppressWarnings("ArrayRecordComponent")
 public record AgentLoad(String agentId, String member, long version, long publishedAtNanos,
     int queueLength, long queueTimeNanos, long busySinceNanos, long estimateAtStartNanos,
-    long[] cachedTypes, long[] cachedRules, long[] queuedTypes, long[] queuedRules) {
+    long[] cachedTypes, long[] cachedRules, long[] queuedTypes, long[] queuedRules)
+    implements io.vmgrid.scheduler.api.AgentIndicators {
 
   /** Map of the published indicators, read by the routers through a near cache. */
   public static final String MAP = "agent-load";
@@ -49,8 +50,18 @@ public record AgentLoad(String agentId, String member, long version, long publis
 
   /** Now in epoch nanoseconds, the clock of every time in the indicators (compared across members). */
   public static long nowNanos() {
+    return EPOCH_OFFSET_NANOS + System.nanoTime();
+  }
+
+  /**
+   * The wall clock at start minus the monotonic clock: {@link #nowNanos()} is then monotonic and
+   * allocation-free, and agrees with the wall clock as far as it did when this class loaded.
+   */
+  private static final long EPOCH_OFFSET_NANOS = epochOffset();
+
+  private static long epochOffset() {
     java.time.Instant now = java.time.Instant.now();
-    return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+    return now.getEpochSecond() * 1_000_000_000L + now.getNano() - System.nanoTime();
   }
 
   /** An idle agent with an empty cache. */
@@ -66,11 +77,13 @@ public record AgentLoad(String agentId, String member, long version, long publis
   }
 
   /** Whether a request is in progress. */
+  @Override
   public boolean busy() {
     return busySinceNanos != 0;
   }
 
   /** How many queued or in-progress requests have type {@code typeKey}. */
+  @Override
   public int queuedOfType(long typeKey) {
     int i = Arrays.binarySearch(queuedTypes, typeKey);
     if (i < 0) {
@@ -88,12 +101,14 @@ public record AgentLoad(String agentId, String member, long version, long publis
   }
 
   /** Whether the cache, or a queued or in-progress request, brings type {@code typeKey}. */
+  @Override
   public boolean augmentedHasType(long typeKey) {
     return Arrays.binarySearch(cachedTypes, typeKey) >= 0
         || Arrays.binarySearch(queuedTypes, typeKey) >= 0;
   }
 
   /** Whether the cache, or a queued or in-progress request, brings rule key {@code ruleKey}. */
+  @Override
   public boolean augmentedHasRule(long ruleKey) {
     return Arrays.binarySearch(cachedRules, ruleKey) >= 0
         || Arrays.binarySearch(queuedRules, ruleKey) >= 0;

@@ -17,15 +17,15 @@ import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs one {@link SchedulingPolicy}, unchanged from the simulator, over the agents' published
- * indicators on one member of the grid.
+ * Runs one {@link SchedulingPolicy}, unchanged from the simulator, over the agents' indicators on
+ * one member of the grid: its own agents' live indicators and the other members' as published.
  *
- * <p>The published indicators lag: a request this selector routed a moment ago is not yet in its
+ * <p>Published indicators lag: a request this selector routed a moment ago is not yet in its
  * agent's queue as published. The selector therefore adds its own recent routings to each agent's
- * view (queue length, queue time, queued types and keys) until the agent publishes indicators
- * younger than the routing plus {@link #TRANSIT_NANOS}, by which time they include it. Routings by
- * other members' selectors are seen only through the published indicators; that staleness is the
- * grid's cost against the simulator's perfect view.
+ * view (queue length, queue time, queued types and keys) until the agent's indicators were observed
+ * later than the routing plus the candidate's transit time, by which time they include it (for a
+ * local agent read live, at once). Routings by other members' selectors are seen only through the
+ * published indicators; that staleness is the grid's cost against the simulator's perfect view.
  *
  * <p>The policy is built for the current number of agents and rebuilt when the agent set changes.
  * {@link SchedulingPolicy#SHARED_QUEUE} and work stealing cannot be expressed on the grid (an agent's
@@ -71,13 +71,43 @@ public final class Selector {
    *
    * @throws IllegalArgumentException if there is no agent
    */
-  public synchronized Choice select(ClassifiedRequest request, List<AgentLoad> loads, long nowNanos) {
+  public Choice select(ClassifiedRequest request, List<AgentLoad> loads, long nowNanos) {
+    List<Candidate> candidates = new ArrayList<>(loads.size());
+    for (AgentLoad l : loads) {
+      candidates.add(new Candidate(l.agentId(), l.member(), l, l.publishedAtNanos(), TRANSIT_NANOS,
+          0));
+    }
+    return choose(request, candidates, nowNanos);
+  }
+
+  /**
+   * One agent a request may go to, as this member sees it.
+   *
+   * @param agentId the agent
+   * @param member the member it runs on
+   * @param indicators its indicators (live, or as published)
+   * @param observedAtNanos when they were true (epoch nanoseconds; now for live ones)
+   * @param transitNanos how long a routing takes to show in them (0 for live ones)
+   * @param transferNanos what reaching the agent adds to a request's latency (the hop to its
+   *     member; 0 for a local agent)
+   */
+  public record Candidate(String agentId, String member, AgentIndicators indicators,
+      long observedAtNanos, long transitNanos, long transferNanos) {}
+
+  /**
+   * Picks the agent for {@code request} among {@code loads} (one per routable agent, in a stable
+   * order such as by agent id) at time {@code nowNanos} (epoch nanoseconds).
+   *
+   * @throws IllegalArgumentException if there is no agent
+   */
+  public synchronized Choice choose(ClassifiedRequest request, List<Candidate> loads,
+      long nowNanos) {
     if (loads.isEmpty()) {
       throw new IllegalArgumentException("no agent to route to");
     }
     if (!sameAgents(loads)) {
       List<String> ids = new ArrayList<>(loads.size());
-      for (AgentLoad l : loads) {
+      for (Candidate l : loads) {
         ids.add(l.agentId());
       }
       agentIds = List.copyOf(ids);
@@ -86,9 +116,9 @@ public final class Selector {
     }
     View[] views = new View[loads.size()];
     for (int i = 0; i < views.length; i++) {
-      AgentLoad l = loads.get(i);
+      Candidate l = loads.get(i);
       ArrayDeque<Pending> mine = pending.computeIfAbsent(l.agentId(), k -> new ArrayDeque<>());
-      while (!mine.isEmpty() && (mine.peekFirst().atNanos() + TRANSIT_NANOS < l.publishedAtNanos()
+      while (!mine.isEmpty() && (mine.peekFirst().atNanos() + l.transitNanos() < l.observedAtNanos()
           || mine.peekFirst().atNanos() + MAX_PENDING_NANOS < nowNanos)) {
         mine.pollFirst();
       }
@@ -128,11 +158,11 @@ public final class Selector {
     int believed = target.queueLength();
     target.pending.addLast(new Pending(request.typeKey(), rules, estimate, nowNanos));
     return new Choice(target.load.agentId(), target.load.member(), estimate,
-        Math.max(0, nowNanos - target.load.publishedAtNanos()), target.load.queueLength(),
-        believed);
+        Math.max(0, nowNanos - target.load.observedAtNanos()), target.load.indicators().queueLength(),
+        believed, target.load.transferNanos() != 0);
   }
 
-  private boolean sameAgents(List<AgentLoad> loads) {
+  private boolean sameAgents(List<Candidate> loads) {
     if (loads.size() != agentIds.size()) {
       return false;
     }
@@ -153,20 +183,21 @@ public final class Selector {
    * @param indicatorAgeNanos how old the chosen agent's published indicators were
    * @param publishedQueue the agent's queue length as published
    * @param believedQueue the queue length the policy saw (published plus this selector's routings)
+   * @param remote whether the agent runs on another member (the request must travel there)
    */
   public record Choice(String agentId, String member, long estimateNanos, long indicatorAgeNanos,
-      int publishedQueue, int believedQueue) {}
+      int publishedQueue, int believedQueue, boolean remote) {}
 
   @SuppressWarnings("ArrayRecordComponent") // private, never modified
   private record Pending(long typeKey, long[] ruleKeys, long estimateNanos, long atNanos) {}
 
-  /** An agent's published indicators plus this selector's routings not yet visible in them. */
+  /** An agent's indicators plus this selector's routings not yet visible in them. */
   private static final class View implements AgentIndicators {
-    private final AgentLoad load;
+    private final Candidate load;
     private final ArrayDeque<Pending> pending;
     private final long pendingTime;
 
-    View(AgentLoad load, ArrayDeque<Pending> pending) {
+    View(Candidate load, ArrayDeque<Pending> pending) {
       this.load = Objects.requireNonNull(load);
       this.pending = pending;
       long t = 0;
@@ -178,7 +209,7 @@ public final class Selector {
 
     @Override
     public boolean augmentedHasType(long typeKey) {
-      if (load.augmentedHasType(typeKey)) {
+      if (load.indicators().augmentedHasType(typeKey)) {
         return true;
       }
       for (Pending p : pending) {
@@ -191,7 +222,7 @@ public final class Selector {
 
     @Override
     public boolean augmentedHasRule(long ruleKey) {
-      if (load.augmentedHasRule(ruleKey)) {
+      if (load.indicators().augmentedHasRule(ruleKey)) {
         return true;
       }
       for (Pending p : pending) {
@@ -206,7 +237,7 @@ public final class Selector {
 
     @Override
     public int queuedOfType(long typeKey) {
-      int n = load.queuedOfType(typeKey);
+      int n = load.indicators().queuedOfType(typeKey);
       for (Pending p : pending) {
         if (p.typeKey() == typeKey) {
           n++;
@@ -217,27 +248,32 @@ public final class Selector {
 
     @Override
     public int queueLength() {
-      return load.queueLength() + pending.size();
+      return load.indicators().queueLength() + pending.size();
     }
 
     @Override
     public long queueTimeNanos() {
-      return load.queueTimeNanos() + pendingTime;
+      return load.indicators().queueTimeNanos() + pendingTime;
     }
 
     @Override
     public boolean busy() {
-      return load.busy();
+      return load.indicators().busy();
     }
 
     @Override
     public long busySinceNanos() {
-      return load.busySinceNanos();
+      return load.indicators().busySinceNanos();
+    }
+
+    @Override
+    public long transferNanos() {
+      return load.transferNanos();
     }
 
     @Override
     public long estimateAtStartNanos() {
-      return load.estimateAtStartNanos();
+      return load.indicators().estimateAtStartNanos();
     }
   }
 }

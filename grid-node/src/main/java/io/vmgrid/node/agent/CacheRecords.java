@@ -1,0 +1,198 @@
+package io.vmgrid.node.agent;
+
+import com.hazelcast.map.IMap;
+import com.hazelcast.partition.PartitionAwareKey;
+import io.vmgrid.client.wire.GridRequest;
+import io.vmgrid.node.inventory.Mirrors;
+import io.vmgrid.rules.engine.AgentCache;
+import io.vmgrid.rules.engine.RequestClassifier;
+import io.vmgrid.rules.engine.RequestTypeKey;
+import io.vmgrid.rules.ruleset.RuleSet;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import java.util.logging.Logger;
+
+/**
+ * The composition of one agent's cache as it lives in the {@code agent-cache} map: one record per
+ * cached request type, holding an exemplar request, under the agent's partition key. Records are
+ * written (in batches) when a type enters the cache and deleted when it leaves, never on a hit.
+ * When the agent's partition moves to another member, the records move with it, and the new owner
+ * re-evaluates the exemplars against its own mirror before it serves: the cache's bitsets and
+ * revisions belong to the old member's mirror and would be meaningless there.
+ *
+ * <p>Agent thread, except {@link #found} and {@link #exemplars} (synchronized).
+ */
+final class CacheRecords {
+  private static final Logger LOG = Logger.getLogger(CacheRecords.class.getName());
+  /**
+   * Unwritten records wait at most about this long (idle or busy): they are what a moved agent
+   * re-warms from, so a busy agent must not hold them back until its next idle moment.
+   */
+  static final long FLUSH_MILLIS = 200;
+  /** New records written together. */
+  private static final int BATCH = 32;
+  /** Longest wait of a new agent for the records in its partition before it serves. */
+  static final long WAIT_MILLIS = 5_000;
+
+  private final String agentId;
+  private final RuleSet ruleSet;
+  private final IMap<Object, GridRequest> map;
+  /** Exemplar request per cached type key: what the records hold. */
+  private final Map<String, GridRequest> exemplars = new LinkedHashMap<>();
+  /** Records not yet written. */
+  private final Map<Object, GridRequest> unsaved = new HashMap<>();
+  private long lastFlushNanos = System.nanoTime();
+  private final CompletableFuture<List<GridRequest>> moved = new CompletableFuture<>();
+  private final AtomicBoolean fetchClaimed = new AtomicBoolean();
+  private volatile boolean rewarm;
+
+  CacheRecords(String agentId, RuleSet ruleSet, IMap<Object, GridRequest> map) {
+    this.agentId = agentId;
+    this.ruleSet = ruleSet;
+    this.map = map;
+  }
+
+  /** Remembers {@code wire} as the exemplar of {@code type}, writing its record soon. */
+  void remember(RequestTypeKey type, GridRequest wire, AgentCache cache) {
+    boolean added;
+    synchronized (this) {
+      added = exemplars.putIfAbsent(type.value(), wire) == null;
+    }
+    if (added && cache.containsType(type)) {
+      unsaved.put(key(type.value()), wire);
+      if (unsaved.size() >= BATCH) {
+        flush();
+      }
+    }
+  }
+
+  /** The exemplars, for re-warming a new cache. */
+  synchronized List<GridRequest> exemplars() {
+    return new ArrayList<>(exemplars.values());
+  }
+
+  /** Request types with an exemplar. */
+  synchronized int size() {
+    return exemplars.size();
+  }
+
+  /** True once after records arrived that the cache has not been warmed from. */
+  boolean takeRewarmRequest() {
+    if (rewarm) {
+      rewarm = false;
+      return true;
+    }
+    return false;
+  }
+
+  /** Whether records arrived that the cache has not been warmed from. */
+  boolean rewarmRequested() {
+    return rewarm;
+  }
+
+  /** Deletes the records (and exemplars) of types the cache no longer holds, then flushes. */
+  void sync(Set<String> cached) {
+    List<String> gone = new ArrayList<>();
+    synchronized (this) {
+      exemplars.keySet().removeIf(k -> {
+        if (!cached.contains(k)) {
+          gone.add(k);
+          return true;
+        }
+        return false;
+      });
+    }
+    for (String k : gone) {
+      Object key = key(k);
+      if (unsaved.remove(key) == null) {
+        map.deleteAsync(key);
+      }
+    }
+    flush();
+  }
+
+  /** Writes records not written for {@link #FLUSH_MILLIS}; errors are logged, not thrown. */
+  void flushIfDue() {
+    if (!unsaved.isEmpty()
+        && System.nanoTime() - lastFlushNanos > TimeUnit.MILLISECONDS.toNanos(FLUSH_MILLIS)) {
+      try {
+        flush();
+      } catch (RuntimeException e) {
+        LOG.fine(() -> "agent " + agentId + ": cache records not written yet: " + e);
+      }
+    }
+  }
+
+  private void flush() {
+    lastFlushNanos = System.nanoTime();
+    if (!unsaved.isEmpty()) {
+      map.putAllAsync(new HashMap<>(unsaved));
+      unsaved.clear();
+    }
+  }
+
+  private Object key(String typeKey) {
+    return new PartitionAwareKey<>(typeKey, agentId);
+  }
+
+  /** True once, for the caller that should fetch this agent's records. */
+  boolean claimFetch() {
+    return fetchClaimed.compareAndSet(false, true);
+  }
+
+  /** Hands over the records found in the agent's partition when it started (none if new). */
+  void found(List<GridRequest> records) {
+    moved.complete(records);
+  }
+
+  /**
+   * Waits (bounded) for the records found in the partition, then adopts them; records that arrive
+   * later are adopted on arrival. {@code typeKeys} receives the fingerprints of adopted types.
+   */
+  void awaitMoved(java.util.function.BooleanSupplier running, Consumer<String> typeKeys) {
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WAIT_MILLIS);
+    while (running.getAsBoolean() && !moved.isDone() && System.nanoTime() < deadline) {
+      try {
+        moved.get(50, TimeUnit.MILLISECONDS);
+      } catch (java.util.concurrent.TimeoutException e) {
+        // keep waiting while running
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      } catch (java.util.concurrent.ExecutionException e) {
+        break; // the host completes it normally, with an empty list on failure
+      }
+    }
+    if (!moved.isDone()) {
+      LOG.info(() -> "agent " + agentId + ": serving before the cache records in its partition were"
+          + " read; it re-warms when they arrive");
+    }
+    var unused = moved.thenAccept(found -> adopt(found, typeKeys));
+  }
+
+  private synchronized void adopt(List<GridRequest> found, Consumer<String> typeKeys) {
+    RequestClassifier classifier = new RequestClassifier(ruleSet);
+    int before = exemplars.size();
+    for (GridRequest r : found) {
+      try {
+        String type = classifier.typeKey(Mirrors.request(r)).value();
+        exemplars.putIfAbsent(type, r);
+        typeKeys.accept(type);
+      } catch (RuntimeException e) {
+        LOG.fine(() -> "agent " + agentId + ": ignoring unusable cache record " + r.requestId()
+            + ": " + e);
+      }
+    }
+    if (exemplars.size() > before) {
+      rewarm = true;
+    }
+  }
+}

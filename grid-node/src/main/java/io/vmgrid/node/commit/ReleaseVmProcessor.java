@@ -1,0 +1,64 @@
+package io.vmgrid.node.commit;
+
+import com.hazelcast.map.EntryProcessor;
+import com.hazelcast.nio.serialization.compact.CompactReader;
+import com.hazelcast.nio.serialization.compact.CompactSerializer;
+import com.hazelcast.nio.serialization.compact.CompactWriter;
+import io.vmgrid.client.wire.ServerState;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Removes one VM from one server and returns its capacity.
+ *
+ * <p>Runs on the partition thread owning the server's entry (atomic with every other change of that
+ * server); the backup re-runs it on its copy. Releasing a VM that is not there changes nothing and
+ * says {@code NOT_HOSTED}, so a retried release is harmless.
+ */
+public final class ReleaseVmProcessor implements EntryProcessor<String, ServerState, CommitResult> {
+  private static final long serialVersionUID = 1L;
+
+  private final String vmId;
+
+  /** A processor that releases {@code vmId}. */
+  public ReleaseVmProcessor(String vmId) {
+    this.vmId = Objects.requireNonNull(vmId, "vmId");
+  }
+
+  @Override
+  public CommitResult process(Map.Entry<String, ServerState> entry) {
+    ServerState state = entry.getValue();
+    if (state == null) {
+      return new CommitResult(CommitResult.Status.UNKNOWN_SERVER, "no server " + entry.getKey(), 0);
+    }
+    if (state.find(vmId) == null) {
+      return new CommitResult(
+          CommitResult.Status.NOT_HOSTED, vmId + " is not on " + state.serverId(), state.revision());
+    }
+    ServerState next = state.without(vmId);
+    entry.setValue(next);
+    return new CommitResult(CommitResult.Status.RELEASED, "", next.revision());
+  }
+
+  static final class Serializer implements CompactSerializer<ReleaseVmProcessor> {
+    @Override
+    public ReleaseVmProcessor read(CompactReader in) {
+      return new ReleaseVmProcessor(Objects.requireNonNull(in.readString("vmId"), "vmId"));
+    }
+
+    @Override
+    public void write(CompactWriter out, ReleaseVmProcessor p) {
+      out.writeString("vmId", p.vmId);
+    }
+
+    @Override
+    public String getTypeName() {
+      return "vmgrid.ReleaseVmProcessor";
+    }
+
+    @Override
+    public Class<ReleaseVmProcessor> getCompactClass() {
+      return ReleaseVmProcessor.class;
+    }
+  }
+}

@@ -1,0 +1,356 @@
+package io.vmgrid.node.intake;
+
+import com.hazelcast.cluster.Member;
+import com.hazelcast.core.ExecutionCallback;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.IExecutorService;
+import com.hazelcast.map.IMap;
+import com.hazelcast.splitbrainprotection.SplitBrainProtectionException;
+import io.vmgrid.client.api.Reason;
+import io.vmgrid.client.wire.GridEndpoint;
+import io.vmgrid.client.wire.GridRequest;
+import io.vmgrid.client.wire.GridResult;
+import io.vmgrid.client.wire.GridResults;
+import io.vmgrid.client.wire.MapNames;
+import io.vmgrid.client.wire.Placement;
+import io.vmgrid.node.agent.AgentHost;
+import io.vmgrid.node.agent.AgentOutcome;
+import io.vmgrid.node.agent.AgentUnavailableException;
+import io.vmgrid.node.agent.RoutingHints;
+import io.vmgrid.node.delivery.Delivery;
+import io.vmgrid.node.inventory.InventoryMirror;
+import io.vmgrid.node.metrics.NodeMetrics;
+import io.vmgrid.node.query.Queries;
+import io.vmgrid.node.routing.Estimates;
+import io.vmgrid.node.routing.Router;
+import io.vmgrid.rules.api.ValidationException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Where requests enter this member: the {@link GridEndpoint} every {@code GridTask} calls. It
+ * validates each request once, answers a repeated allocation from the VM's record, routes the
+ * others ({@link Router}) to an agent here or, one {@link ForwardTask} per member and batch, on
+ * another member, carries out releases, moves and queries itself, and returns every answer in the
+ * task's order once all are known.
+ *
+ * <p>Runs on the calling executor thread, which waits for the agents: a task holds one intake
+ * thread for as long as its slowest request takes.
+ */
+public final class Intake implements GridEndpoint, AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(Intake.class.getName());
+  /**
+   * Longest wait for an agent's outcome. Past it the request is answered {@code IN_DOUBT}: its
+   * agent may still commit it, and a retry with the same request id learns the outcome.
+   */
+  static final long AGENT_WAIT_MILLIS = 60_000;
+
+  private final HazelcastInstance hz;
+  private final AgentHost agents;
+  private final Router router;
+  private final @Nullable Estimates estimates;
+  private final InventoryMirror mirror;
+  private final Queries queries;
+  private final Releases releases;
+  private final Delivery delivery;
+  private final NodeMetrics metrics;
+  private final IMap<String, Placement> placements;
+  private final IExecutorService forwards;
+  private final AtomicLong forwarded = new AtomicLong();
+  private final AtomicLong answeredFromRecord = new AtomicLong();
+  private volatile boolean serving = true;
+
+  /** An intake over this member's agents; {@link #open()} makes it the member's endpoint. */
+  public Intake(HazelcastInstance hz, AgentHost agents, Router router,
+      @Nullable Estimates estimates, Queries queries, NodeMetrics metrics) {
+    this.hz = hz;
+    this.agents = agents;
+    this.router = router;
+    this.estimates = estimates;
+    this.mirror = agents.mirror();
+    this.queries = queries;
+    this.metrics = metrics;
+    this.delivery = new Delivery(metrics, hz.getCluster().getLocalMember().getUuid().toString());
+    this.releases = new Releases(hz, queries, delivery);
+    this.placements = hz.getMap(MapNames.PLACEMENTS);
+    this.forwards = hz.getExecutorService(ForwardTask.EXECUTOR);
+  }
+
+  /** Starts serving: tasks arriving from now on reach this intake. */
+  public void open() {
+    hz.getUserContext().put(CONTEXT_KEY, this);
+  }
+
+  /** Allocations sent to another member's agent so far. */
+  public long forwarded() {
+    return forwarded.get();
+  }
+
+  /** Allocations answered from an existing placement record (retries) so far. */
+  public long answeredFromRecord() {
+    return answeredFromRecord.get();
+  }
+
+  @Override
+  public GridResults handle(List<GridRequest> requests) {
+    long arrived = System.nanoTime();
+    if (!serving) {
+      return GridResults.unavailable(requests, "member " + hz.getCluster().getLocalMember()
+          + " is leaving the cluster: nothing was done");
+    }
+    List<CompletableFuture<GridResult>> answers = new ArrayList<>(requests.size());
+    Map<String, List<Pending>> remote = new LinkedHashMap<>();
+    for (GridRequest r : requests) {
+      CompletableFuture<GridResult> answer = new CompletableFuture<>();
+      answers.add(answer);
+      try {
+        accept(r, arrived, answer, remote);
+      } catch (RuntimeException e) {
+        answer.complete(failure(r, e, arrived));
+      }
+    }
+    remote.forEach((member, batch) -> forward(member, batch, arrived));
+    List<GridResult> out = new ArrayList<>(answers.size());
+    long deadline = arrived + TimeUnit.MILLISECONDS.toNanos(AGENT_WAIT_MILLIS);
+    for (int i = 0; i < answers.size(); i++) {
+      GridResult result = await(requests.get(i), answers.get(i), deadline, arrived);
+      delivery.delivered(requests.get(i), result, arrived);
+      out.add(result);
+    }
+    return new GridResults(out);
+  }
+
+  /** An allocation on its way to a remote agent, with the slot its answer goes into. */
+  private record Pending(ForwardTask.Forwarded item, CompletableFuture<GridResult> answer) {}
+
+  private void accept(GridRequest r, long arrived, CompletableFuture<GridResult> answer,
+      Map<String, List<Pending>> remote) {
+    String problem = r.problem();
+    GridRequest.Op op = r.op();
+    if (problem != null || op == null) {
+      answer.complete(delivery.result(r, GridResult.Status.FAILED, Reason.INVALID_INPUT,
+          problem == null ? "op: is required" : problem, "", arrived));
+    } else if (op == GridRequest.Op.ALLOCATE) {
+      allocate(r, arrived, answer, remote);
+    } else if (op == GridRequest.Op.RELEASE) {
+      answer.complete(releases.release(r, arrived));
+    } else if (op == GridRequest.Op.MOVE) {
+      answer.complete(releases.move(r, arrived));
+    } else {
+      answer.complete(delivery.result(r, GridResult.Status.ANSWERED, Reason.NONE,
+          queries.answer(r), "", arrived));
+    }
+  }
+
+  private void allocate(GridRequest r, long arrived, CompletableFuture<GridResult> answer,
+      Map<String, List<Pending>> remote) {
+    GridResult known = placedBefore(r, arrived);
+    if (known != null) {
+      answer.complete(known);
+      return;
+    }
+    long t0 = System.nanoTime();
+    Router.Route route = router.route(r);
+    metrics.stage(NodeMetrics.Stage.ROUTE, System.nanoTime() - t0);
+    if (route.local()) {
+      runLocally(r, route.agentId(), route.hints(), route.ruleIds(), arrived, answer);
+    } else {
+      remote.computeIfAbsent(route.member(), k -> new ArrayList<>()).add(new Pending(
+          new ForwardTask.Forwarded(r, route.agentId(), route.hints().typeKey(),
+              route.hints().ruleKeys(), route.ruleIds(), route.hints().estimateNanos()), answer));
+    }
+  }
+
+  /**
+   * The original answer to a repeated allocation: the VM is on a server per this member's mirror
+   * and its record names this request (placed) or another one (the id is taken). Null when the
+   * mirror does not know the VM, or knows it without a record yet: the agent's record decides.
+   */
+  private @Nullable GridResult placedBefore(GridRequest r, long arrived) {
+    String server = mirror.read(inv -> {
+      int i = inv.serverOf(r.vmId());
+      return i < 0 ? null : inv.serverId(i);
+    });
+    if (server == null) {
+      return null;
+    }
+    Placement p = placements.get(r.vmId());
+    if (p == null) {
+      return null;
+    }
+    answeredFromRecord.incrementAndGet();
+    if (!p.requestId().equals(r.requestId())) {
+      return delivery.result(r, GridResult.Status.REJECTED, Reason.VM_ID_IN_USE, "vmId: '"
+          + r.vmId() + "' is already taken by request " + p.requestId(), "", arrived);
+    }
+    return delivery.placedBefore(r, p.serverId(), clusterOf(p.serverId()), arrived);
+  }
+
+  private String clusterOf(String serverId) {
+    return mirror.read(inv -> {
+      int i = inv.indexOf(serverId);
+      return i < 0 ? "" : inv.clusterId(inv.cluster(i));
+    });
+  }
+
+  /** Hands {@code r} to local agent {@code agentId}; its answer completes {@code answer}. */
+  private void runLocally(GridRequest r, String agentId, RoutingHints hints, int[] ruleIds,
+      long arrived, CompletableFuture<GridResult> answer) {
+    var unused = agents.submit(agentId, r, hints).whenComplete((out, error) -> {
+      if (error != null) {
+        answer.complete(failure(r, error, arrived));
+        return;
+      }
+      learn(out, hints, ruleIds);
+      answer.complete(delivery.allocated(r, out, arrived));
+    });
+  }
+
+  /** Feeds the estimates with what the agent measured, and the estimate's error to the metrics. */
+  private void learn(AgentOutcome out, RoutingHints hints, int[] ruleIds) {
+    Estimates e = estimates;
+    if (e != null && out.status() != AgentOutcome.Status.FAILED) {
+      metrics.estimateError(hints.estimateNanos() - out.processingNanos());
+      e.learn(out, ruleIds);
+    }
+  }
+
+  /**
+   * Sends a batch to another member's agents. If that member is gone or does not serve, the
+   * requests may or may not have been carried out there: they are handed to a local agent, which
+   * answers them once (a copy that was placed there already is found by its record).
+   */
+  private void forward(String memberUuid, List<Pending> batch, long arrived) {
+    Member target = null;
+    for (Member m : hz.getCluster().getMembers()) {
+      if (m.getUuid().toString().equals(memberUuid)) {
+        target = m;
+      }
+    }
+    if (target == null) {
+      batch.forEach(p -> runHere(p, arrived));
+      return;
+    }
+    List<ForwardTask.Forwarded> items = new ArrayList<>(batch.size());
+    batch.forEach(p -> items.add(p.item()));
+    forwarded.addAndGet(batch.size());
+    long sent = System.nanoTime();
+    forwards.submitToMember(new ForwardTask(items), target, new ExecutionCallback<>() {
+      @Override
+      public void onResponse(GridResults results) {
+        long rtt = System.nanoTime() - sent;
+        metrics.stage(NodeMetrics.Stage.FORWARD, rtt);
+        for (int i = 0; i < batch.size(); i++) {
+          GridResult r = i < results.results().size() ? results.results().get(i) : null;
+          if (r == null || r.reason() == Reason.UNAVAILABLE) {
+            runHere(batch.get(i), arrived);
+          } else {
+            router.forwarded(rtt, TimeUnit.MICROSECONDS.toNanos(r.processingMicros()));
+            batch.get(i).answer().complete(r);
+          }
+        }
+      }
+
+      @Override
+      public void onFailure(Throwable t) {
+        LOG.fine(() -> "forwarding " + batch.size() + " allocations to " + memberUuid
+            + " failed (" + t + "); handling them here");
+        batch.forEach(p -> runHere(p, arrived));
+      }
+    });
+  }
+
+  private void runHere(Pending p, long arrived) {
+    ForwardTask.Forwarded f = p.item();
+    // the agent named runs elsewhere: the host hands it to the least loaded local agent
+    runLocally(f.request(), f.agentId(), hints(f), f.ruleIds(), arrived, p.answer());
+  }
+
+  private static RoutingHints hints(ForwardTask.Forwarded f) {
+    return new RoutingHints(f.typeKey(), f.ruleKeys(), f.estimateNanos());
+  }
+
+  /** The target side of a {@link ForwardTask}: runs the items on the agents named, in order. */
+  GridResults runForwarded(List<ForwardTask.Forwarded> items) {
+    long arrived = System.nanoTime();
+    List<GridRequest> requests = new ArrayList<>(items.size());
+    items.forEach(f -> requests.add(f.request()));
+    if (!serving) {
+      return GridResults.unavailable(requests, "member " + hz.getCluster().getLocalMember()
+          + " is leaving the cluster: nothing was done");
+    }
+    List<CompletableFuture<GridResult>> answers = new ArrayList<>(items.size());
+    for (ForwardTask.Forwarded f : items) {
+      CompletableFuture<GridResult> answer = new CompletableFuture<>();
+      answers.add(answer);
+      runLocally(f.request(), f.agentId(), hints(f), f.ruleIds(), arrived, answer);
+    }
+    long deadline = arrived + TimeUnit.MILLISECONDS.toNanos(AGENT_WAIT_MILLIS);
+    List<GridResult> out = new ArrayList<>(items.size());
+    for (int i = 0; i < answers.size(); i++) {
+      out.add(await(requests.get(i), answers.get(i), deadline, arrived));
+    }
+    return new GridResults(out);
+  }
+
+  private GridResult await(GridRequest r, CompletableFuture<GridResult> answer, long deadline,
+      long arrived) {
+    try {
+      return answer.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
+      return delivery.result(r, GridResult.Status.FAILED, Reason.IN_DOUBT, "no outcome within "
+          + AGENT_WAIT_MILLIS + " ms; the agent may still place it: ask again with the same"
+          + " requestId to learn the outcome", "", arrived);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return delivery.result(r, GridResult.Status.FAILED, Reason.UNAVAILABLE,
+          "interrupted: the member is stopping", "", arrived);
+    } catch (ExecutionException e) {
+      return failure(r, e.getCause() == null ? e : e.getCause(), arrived);
+    }
+  }
+
+  /** The answer to a request that failed with {@code error}. */
+  private GridResult failure(GridRequest r, Throwable error, long arrived) {
+    for (Throwable t = error; t != null; t = t.getCause()) {
+      if (t instanceof SplitBrainProtectionException) {
+        return delivery.result(r, GridResult.Status.FAILED, Reason.NO_QUORUM,
+            "this side of the cluster has fewer members than the placement quorum (a network"
+                + " split?); nothing was committed: retry later or through another member", "",
+            arrived);
+      }
+      if (t instanceof AgentUnavailableException) {
+        return delivery.result(r, GridResult.Status.FAILED, Reason.UNAVAILABLE,
+            String.valueOf(t.getMessage()) + ": nothing was done", "", arrived);
+      }
+      if (t instanceof ValidationException) { // a query's arguments do not fit this grid
+        return delivery.result(r, GridResult.Status.FAILED, Reason.INVALID_INPUT,
+            String.valueOf(t.getMessage()), "", arrived);
+      }
+    }
+    LOG.log(Level.WARNING, "request " + r.requestId() + " failed", error);
+    return delivery.result(r, GridResult.Status.FAILED, Reason.INTERNAL, error.toString(), "",
+        arrived);
+  }
+
+  /** Stops taking requests (they are answered {@code UNAVAILABLE}, so clients go elsewhere). */
+  @Override
+  public void close() {
+    serving = false;
+    try {
+      hz.getUserContext().remove(CONTEXT_KEY, this);
+    } catch (RuntimeException ignored) {
+      // the member may already be stopped
+    }
+  }
+}

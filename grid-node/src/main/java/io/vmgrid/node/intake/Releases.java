@@ -1,0 +1,103 @@
+package io.vmgrid.node.intake;
+
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
+import io.vmgrid.client.api.Reason;
+import io.vmgrid.client.wire.GridRequest;
+import io.vmgrid.client.wire.GridResult;
+import io.vmgrid.client.wire.HostedVm;
+import io.vmgrid.client.wire.MapNames;
+import io.vmgrid.client.wire.Placement;
+import io.vmgrid.client.wire.ServerState;
+import io.vmgrid.node.commit.CommitResult;
+import io.vmgrid.node.commit.CommitResults;
+import io.vmgrid.node.commit.PlaceVmProcessor;
+import io.vmgrid.node.commit.ReleaseVmProcessor;
+import io.vmgrid.node.delivery.Delivery;
+import io.vmgrid.node.query.Queries;
+import java.util.List;
+
+/**
+ * Releases and moves of placed VMs, carried out by the member that receives them (a release is
+ * sent to the owner of the VM's placement record, so reading and removing the record are local).
+ * Both change the server first and the record after, so that an interruption leaves a record
+ * naming a server that no longer holds the VM, or a VM on two servers, both of which the
+ * reconciler repairs; capacity is never held by a VM nobody can release.
+ */
+final class Releases {
+  private final IMap<String, ServerState> servers;
+  private final IMap<String, Placement> placements;
+  private final Queries queries;
+  private final Delivery delivery;
+
+  Releases(HazelcastInstance hz, Queries queries, Delivery delivery) {
+    this.servers = hz.getMap(MapNames.SERVERS);
+    this.placements = hz.getMap(MapNames.PLACEMENTS);
+    this.queries = queries;
+    this.delivery = delivery;
+  }
+
+  /** Releases {@code r.vmId()}: removes it from its server, then its record. */
+  GridResult release(GridRequest r, long arrived) {
+    Placement placement = placements.get(r.vmId());
+    if (placement == null) {
+      return delivery.result(r, GridResult.Status.REJECTED, Reason.UNKNOWN_VM,
+          "vmId: no VM '" + r.vmId() + "' is allocated", "", arrived);
+    }
+    CommitResult commit =
+        servers.executeOnKey(placement.serverId(), new ReleaseVmProcessor(r.vmId()));
+    boolean removed = placements.remove(r.vmId(), placement);
+    if (commit.status() == CommitResult.Status.NOT_HOSTED && !removed) {
+      return delivery.result(r, GridResult.Status.REJECTED, Reason.UNKNOWN_VM,
+          "vmId: '" + r.vmId() + "' was released concurrently", "", arrived);
+    }
+    return delivery.result(r, GridResult.Status.RELEASED, Reason.NONE, "", placement.serverId(),
+        arrived);
+  }
+
+  /**
+   * Moves a placed VM: checks the move against the rules on this member's mirror, places a copy on
+   * the target (entry processor, capacity rechecked), switches the VM's record to the target
+   * (compare-and-set), then releases the source. Interrupted after the copy is placed, the record
+   * still names the source and the reconciler releases the copy; nothing is ever lost.
+   */
+  GridResult move(GridRequest r, long arrived) {
+    Placement placement = placements.get(r.vmId());
+    if (placement == null) {
+      return delivery.result(r, GridResult.Status.REJECTED, Reason.UNKNOWN_VM,
+          "vmId: no placed VM '" + r.vmId() + "'", "", arrived);
+    }
+    String from = placement.serverId();
+    String to = r.targetServerId();
+    ServerState source = servers.get(from);
+    HostedVm vm = source == null ? null : source.find(r.vmId());
+    if (vm == null) {
+      return delivery.result(r, GridResult.Status.REJECTED, Reason.UNKNOWN_VM, "vmId: '"
+          + r.vmId() + "' is not on " + from + " (moved or released meanwhile)", "", arrived);
+    }
+    if (from.equals(to)) {
+      return delivery.result(r, GridResult.Status.REJECTED, Reason.MOVE_INVALID,
+          "targetServerId: the VM is already on " + to, "", arrived);
+    }
+    List<String> problems = queries.checkMove(vm, from, to);
+    if (!problems.isEmpty()) {
+      return delivery.result(r, GridResult.Status.REJECTED, Reason.MOVE_INVALID, "move of "
+          + r.vmId() + " to " + to + " breaks the rules: " + String.join("; ", problems), "",
+          arrived);
+    }
+    CommitResults placed = servers.executeOnKey(to, PlaceVmProcessor.of(to, vm));
+    if (!placed.single().hosted()) {
+      return delivery.result(r, GridResult.Status.REJECTED, Reason.CONFLICT, "target " + to
+          + " refused the VM now: " + placed.single().status() + " " + placed.single().detail(),
+          "", arrived);
+    }
+    if (!placements.replace(r.vmId(), placement, placement.placedOn(to))) {
+      servers.executeOnKey(to, new ReleaseVmProcessor(r.vmId()));
+      return delivery.result(r, GridResult.Status.FAILED, Reason.CONFLICT,
+          "the VM's placement changed during the move; nothing was moved", "", arrived);
+    }
+    servers.executeOnKey(from, new ReleaseVmProcessor(r.vmId()));
+    return delivery.result(r, GridResult.Status.PLACED, Reason.NONE, "moved from " + from, to,
+        arrived);
+  }
+}

@@ -1,0 +1,373 @@
+package io.vmgrid.node.recovery;
+
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
+import com.hazelcast.config.SerializationConfig;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.LifecycleEvent;
+import com.hazelcast.map.IMap;
+import io.vmgrid.client.wire.HostedVm;
+import io.vmgrid.client.wire.MapNames;
+import io.vmgrid.client.wire.Placement;
+import io.vmgrid.client.wire.Repair;
+import io.vmgrid.client.wire.ServerState;
+import io.vmgrid.node.commit.ReleaseVmProcessor;
+import io.vmgrid.node.inventory.OwnValues;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Keeps the placement store's two halves consistent: every VM on a server has a record naming that
+ * server, every record names a server that holds its VM, no VM is on two servers. It repairs what
+ * it finds, and says what it changed in the {@code repairs} map:
+ * <ul>
+ *   <li>VMs that {@link ServerMerge} evicted to fit capacity are logged as
+ *       {@code EVICTED_OVER_CAPACITY} and their records removed;</li>
+ *   <li>a VM on a server whose record names another server that holds it was placed twice: this
+ *       copy is released ({@code DUPLICATE_RELEASED});</li>
+ *   <li>a VM on a server with no record, or whose record names a server that does not hold it,
+ *       gets its record ({@code PLACEMENT_RESTORED}): a commit whose record was never written (its
+ *       agent's member died between the two) becomes the placement, which a retry of its request
+ *       then finds;</li>
+ *   <li>a record naming a server that does not hold its VM is removed ({@code PLACEMENT_DROPPED},
+ *       unless its eviction was logged already), once two passes running found it so.</li>
+ * </ul>
+ *
+ * <p>When it runs: on this member's {@code MERGED} event (a healed split), again every few seconds
+ * until a pass finds nothing; after a member leaves, twice (5 and 20 s later) on the oldest member;
+ * and periodically on the oldest member. Outside merges it acts on most findings only when the
+ * next pass finds them again, so that a commit waiting for its record, or a release between its
+ * two steps, is left to finish (see {@link #sweep}). Every step is idempotent
+ * and compare-and-set, so passes on several members at once are harmless. A pass reads every
+ * server and record once: it is per event and per period, never per request.
+ */
+public final class Reconciler implements AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(Reconciler.class.getName());
+  /** First sweep after a departure: after the survivors' retries have settled. */
+  static final long DEPARTURE_SWEEP_FIRST_MILLIS = 5_000;
+  /** Second sweep, for commits that were still travelling. */
+  static final long DEPARTURE_SWEEP_SECOND_MILLIS = 20_000;
+  /** Time between passes after a merge while they keep finding something. */
+  static final long MERGE_REPEAT_MILLIS = 5_000;
+  /** Passes after a merge at most. */
+  static final int MERGE_PASSES = 10;
+  /** Default time between periodic passes. */
+  public static final long DEFAULT_PERIOD_MILLIS = 60_000;
+
+  private final HazelcastInstance hazelcast;
+  private final IMap<String, ServerState> servers;
+  private final IMap<String, Placement> placements;
+  private final IMap<String, Repair> repairs;
+  private final ScheduledExecutorService executor;
+  private final UUID listenerId;
+  private final UUID membershipListenerId;
+  private final AtomicLong repaired = new AtomicLong();
+  private final AtomicLong passes = new AtomicLong();
+  private final AtomicLong departureSweeps = new AtomicLong();
+  /** Findings of the previous periodic or merge pass (acted on when found again). */
+  private Set<String> previous = Set.of();
+
+  /** What a pass may do. */
+  public enum Mode {
+    /** After a merge: repair everything at once. */
+    MERGE,
+    /**
+     * After a departure: releases duplicates whose recorded server holds the VM at once, and
+     * restores missing records on a second sighting.
+     */
+    DEPARTURE,
+    /** Periodic: repair what the previous periodic pass found too. */
+    STABLE
+  }
+
+  /** Starts listening for merges and departures, and passes every {@code periodMillis}. */
+  public Reconciler(HazelcastInstance hz, long periodMillis) {
+    this.hazelcast = hz;
+    this.servers = hz.getMap(MapNames.SERVERS);
+    this.placements = hz.getMap(MapNames.PLACEMENTS);
+    this.repairs = hz.getMap(MapNames.REPAIRS);
+    this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "vmgrid-reconciler");
+      t.setDaemon(true);
+      return t;
+    });
+    this.listenerId = hz.getLifecycleService().addLifecycleListener(event -> {
+      if (event.getState() == LifecycleEvent.LifecycleState.MERGED) {
+        executor.execute(() -> afterMerge(1));
+      }
+    });
+    this.membershipListenerId = hz.getCluster().addMembershipListener(new MembershipListener() {
+      @Override
+      public void memberAdded(MembershipEvent event) {}
+
+      @Override
+      public void memberRemoved(MembershipEvent event) {
+        afterDeparture();
+      }
+    });
+    if (periodMillis > 0) {
+      var unused = executor.scheduleWithFixedDelay(this::periodic, periodMillis, periodMillis,
+          TimeUnit.MILLISECONDS);
+    }
+  }
+
+  /** Registers the Compact serializers this package needs on members. */
+  public static SerializationConfig register(SerializationConfig config) {
+    config.getCompactSerializationConfig().addSerializer(new ClearEvictedProcessor.Serializer())
+        .addSerializer(new OwnValues.Serializer());
+    return config;
+  }
+
+  /** One instance of each of this package's Compact types (see {@code CompactSchemas}). */
+  public static java.util.List<Object> schemaSamples() {
+    return java.util.List.of(new ClearEvictedProcessor(Set.of("vm")),
+        new OwnValues(OwnValues.Kind.SERVERS));
+  }
+
+  /** Repair log entries written by this member. */
+  public long repaired() {
+    return repaired.get();
+  }
+
+  /** Passes run on this member. */
+  public long passes() {
+    return passes.get();
+  }
+
+  /** Sweeps done after members left (on this member). */
+  public long departureSweeps() {
+    return departureSweeps.get();
+  }
+
+  private void afterMerge(int pass) {
+    int found;
+    try {
+      awaitSafe(); // the other merging members' data may still be on its way
+
+      found = sweep(Mode.MERGE);
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "repair pass " + pass + " after a merge failed; it runs again", e);
+      found = 1;
+    }
+    if (found > 0 && pass < MERGE_PASSES && !executor.isShutdown()) {
+      var unused = executor.schedule(() -> afterMerge(pass + 1), MERGE_REPEAT_MILLIS,
+          TimeUnit.MILLISECONDS);
+    }
+  }
+
+  /**
+   * After a member left, a commit its agent sent just before dying can land after survivors have
+   * placed the same request again (the record names the survivor's copy: acknowledged placements
+   * are always the recorded ones), or stay without its record: the sweeps release the extra copy
+   * and restore the record. Run by the oldest member only, twice.
+   */
+  private void afterDeparture() {
+    for (long delay : new long[] {DEPARTURE_SWEEP_FIRST_MILLIS, DEPARTURE_SWEEP_SECOND_MILLIS}) {
+      try {
+        var unused = executor.schedule(() -> {
+          if (oldest()) {
+            sweep(Mode.DEPARTURE);
+            departureSweeps.incrementAndGet();
+          }
+          return null;
+        }, delay, TimeUnit.MILLISECONDS);
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        return; // closing
+      }
+    }
+  }
+
+  private void periodic() {
+    try {
+      if (oldest()) {
+        sweep(Mode.STABLE);
+      }
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "periodic reconcile pass failed; it runs again", e);
+    }
+  }
+
+  private void awaitSafe() {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    try {
+      while (!hazelcast.getPartitionService().isClusterSafe() && System.nanoTime() < deadline) {
+        Thread.sleep(100);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private boolean oldest() {
+    return hazelcast.getLifecycleService().isRunning()
+        && hazelcast.getCluster().getMembers().iterator().next().localMember();
+  }
+
+  /**
+   * One pass in {@code mode} (public for tests and operators); returns the number of
+   * inconsistencies it found (repaired, or noted to be repaired if the next pass finds them too).
+   *
+   * <p>What it repairs at once and what only on a second sighting, by mode:
+   * <ul>
+   *   <li>a merge's evictions: always at once (only a merge makes them);</li>
+   *   <li>a copy on a server the record does not name, while the named server holds the VM: at
+   *       once after a merge or a departure, on a second sighting otherwise;</li>
+   *   <li>a VM without a record, or whose record names a server without it: at once after a merge,
+   *       on a second sighting otherwise (a commit may be about to write its record);</li>
+   *   <li>a record naming a server without its VM: on a second sighting always (a release may be
+   *       between its two steps, or after a merge the server's entry may still be merging in).</li>
+   * </ul>
+   * Outside a merge, a record naming a server this member cannot see at all is never touched: the
+   * member may be on one side of a split whose other side holds that server, VMs and all.
+   */
+  public synchronized int sweep(Mode mode) {
+    passes.incrementAndGet();
+    Map<String, Placement> recorded = new HashMap<>();
+    for (Placement p : OwnValues.placements(placements)) {
+      recorded.put(p.vmId(), p);
+    }
+    Map<String, ServerState> states = new HashMap<>();
+    for (ServerState s : OwnValues.servers(servers)) {
+      states.put(s.serverId(), s);
+    }
+    Set<String> findings = new HashSet<>();
+    for (ServerState s : states.values()) {
+      if (!s.evicted().isEmpty()) {
+        findings.add("evicted@" + s.serverId());
+        logEvictions(s);
+      }
+      for (HostedVm vm : s.vms()) {
+        Placement p = recorded.get(vm.vmId());
+        if (p != null && p.serverId().equals(s.serverId())) {
+          continue;
+        }
+        String finding = "vm:" + vm.vmId() + "@" + s.serverId() + " record " + p;
+        findings.add(finding);
+        boolean seen = previous.contains(finding);
+        ServerState named = p == null ? null : states.get(p.serverId());
+        if (named != null && named.find(vm.vmId()) != null) { // placed twice: the record wins
+          if (mode != Mode.STABLE || seen) {
+            releaseCopy(vm, s.serverId());
+          }
+        } else if (mode == Mode.MERGE || (seen && (p == null || named != null))) {
+          // the record is missing, or names a server without the VM; outside a merge a record
+          // naming a server this side does not see is left alone (a split may hide the server)
+          restore(vm, s.serverId());
+        }
+      }
+    }
+    for (Placement p : recorded.values()) {
+      ServerState s = states.get(p.serverId());
+      if (s != null && s.find(p.vmId()) != null) {
+        continue;
+      }
+      String finding = "record:" + p;
+      findings.add(finding);
+      // outside a merge, only when this side sees the server: a split may hide it, VMs and all
+      if (previous.contains(finding) && (mode == Mode.MERGE || s != null)) {
+        dropRecord(p);
+      }
+    }
+    previous = findings;
+    if (!findings.isEmpty()) {
+      LOG.info(() -> "reconcile (" + mode + "): " + findings.size() + " inconsistencies found");
+    }
+    return findings.size();
+  }
+
+  /** Removes a record naming a server that does not hold its VM (if it is still that record). */
+  private void dropRecord(Placement p) {
+    ServerState s = servers.get(p.serverId());
+    if ((s == null || s.find(p.vmId()) == null) && placements.remove(p.vmId(), p)
+        && !repairs.containsKey(p.vmId() + "@" + p.serverId())) {
+      log(new HostedVm(p.vmId(), p.tenantId(), p.cores(), p.memoryMb(), p.requestId(), "", 0),
+          p.serverId(), "PLACEMENT_DROPPED");
+    }
+  }
+
+  /** Releases the copy of {@code vm} on {@code serverId} if its record names another holder. */
+  private void releaseCopy(HostedVm vm, String serverId) {
+    Placement p = placements.get(vm.vmId());
+    if (p == null || p.serverId().equals(serverId)) {
+      return;
+    }
+    ServerState winner = servers.get(p.serverId());
+    if (winner != null && winner.find(vm.vmId()) != null) {
+      servers.executeOnKey(serverId, new ReleaseVmProcessor(vm.vmId()));
+      log(vm, serverId, "DUPLICATE_RELEASED");
+    }
+  }
+
+  /**
+   * Makes {@code serverId}'s copy of {@code vm} the VM's placement: writes the missing record, or
+   * moves a record that names a server without the VM (compare-and-set either way).
+   */
+  private void restore(HostedVm vm, String serverId) {
+    ServerState now = servers.get(serverId);
+    if (now == null || now.find(vm.vmId()) == null) {
+      return; // released meanwhile
+    }
+    Placement p = placements.putIfAbsent(vm.vmId(), Placement.of(vm, serverId));
+    if (p == null) {
+      log(vm, serverId, "PLACEMENT_RESTORED");
+      return;
+    }
+    if (p.serverId().equals(serverId)) {
+      return;
+    }
+    ServerState named = servers.get(p.serverId());
+    if (named == null || named.find(vm.vmId()) == null) {
+      if (placements.replace(vm.vmId(), p, p.placedOn(serverId))) {
+        log(vm, serverId, "PLACEMENT_RESTORED");
+      }
+    } else {
+      releaseCopy(vm, serverId);
+    }
+  }
+
+  /** Logs the VMs a merge evicted from {@code s} to fit capacity, and removes their records. */
+  private void logEvictions(ServerState s) {
+    Set<String> logged = new HashSet<>();
+    for (HostedVm vm : s.evicted()) {
+      log(vm, s.serverId(), "EVICTED_OVER_CAPACITY");
+      Placement p = placements.get(vm.vmId());
+      if (p != null && p.serverId().equals(s.serverId())) {
+        placements.remove(vm.vmId(), p);
+      }
+      logged.add(vm.vmId());
+    }
+    servers.executeOnKey(s.serverId(), new ClearEvictedProcessor(logged));
+  }
+
+  private void log(HostedVm vm, String serverId, String action) {
+    repairs.set(vm.vmId() + "@" + serverId, new Repair(vm.vmId(), serverId, action, vm.tenantId(),
+        vm.priority(), vm.cores(), System.currentTimeMillis()));
+    repaired.incrementAndGet();
+    LOG.warning(() -> "reconcile: " + action + " " + vm.vmId() + " on " + serverId);
+  }
+
+  @Override
+  public void close() {
+    try {
+      hazelcast.getLifecycleService().removeLifecycleListener(listenerId);
+      hazelcast.getCluster().removeMembershipListener(membershipListenerId);
+    } catch (RuntimeException ignored) {
+      // member already stopped
+    }
+    executor.shutdownNow(); // pending sweeps are skipped: another member runs them
+    try {
+      executor.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,203 @@
+package io.vmgrid.node.routing;
+
+import com.hazelcast.core.EntryEvent;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
+import com.hazelcast.map.listener.EntryAddedListener;
+import com.hazelcast.map.listener.EntryUpdatedListener;
+import io.vmgrid.node.agent.AgentOutcome;
+import io.vmgrid.rules.engine.Lookup;
+import io.vmgrid.scheduler.estimate.EstimatorDefaults;
+import io.vmgrid.scheduler.estimate.LatencyEstimator;
+import io.vmgrid.scheduler.api.LatencyEstimates;
+import java.io.IOException;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * This member's side of Kamino's background estimator: the cluster's latency estimates as the
+ * scheduler job last published them (what this member's router reads), and the measurements of
+ * this member's agents since the last flush, sent to the job once a second.
+ *
+ * <p>The estimates live in the {@code scheduler-state} map under {@link #ESTIMATOR_KEY} (as the
+ * estimator's JSON), so they outlive any member and a restarted job continues from them. Every
+ * member follows the entry's events; before the first, it routes with the configured defaults.
+ */
+public final class Estimates implements LatencyEstimates, AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(Estimates.class.getName());
+  /** Map of the scheduler's state: the estimator, as JSON. */
+  public static final String STATE_MAP = "scheduler-state";
+  /** Key of the estimator in {@link #STATE_MAP}. */
+  public static final String ESTIMATOR_KEY = "estimator";
+  /** Map the members send their new measurements through (its journal feeds the job). */
+  public static final String SAMPLES_MAP = "scheduler-samples";
+  /** How often a member sends its new measurements. */
+  static final long FLUSH_MILLIS = 1_000;
+
+  private final HazelcastInstance hz;
+  private final List<String> ruleNames;
+  private final IMap<String, String> state;
+  private final IMap<String, String> samples;
+  private final UUID listenerId;
+  private final ScheduledExecutorService flusher;
+  private volatile LatencyEstimator current;
+  private LatencyEstimator pending;
+
+  /** Follows the published estimates of the rules {@code ruleNames} and starts flushing. */
+  public Estimates(HazelcastInstance hz, List<String> ruleNames) {
+    this.hz = hz;
+    this.ruleNames = List.copyOf(ruleNames);
+    this.state = hz.getMap(STATE_MAP);
+    this.samples = hz.getMap(SAMPLES_MAP);
+    this.pending = fresh();
+    this.current = fresh();
+    IMap<String, Object> raw = hz.getMap(STATE_MAP);
+    this.listenerId = raw.addEntryListener(new Listener(), ESTIMATOR_KEY, true);
+    Object saved = raw.get(ESTIMATOR_KEY);
+    if (saved instanceof String json) {
+      adopt(json);
+      LatencyEstimator loaded = current;
+      LOG.info(() -> "latency estimates loaded from the grid: "
+          + java.util.Arrays.toString(loaded.counts()) + " measurements (top hit, rule hit, rule miss)");
+    }
+    this.flusher = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "vmgrid-estimates");
+      t.setDaemon(true);
+      return t;
+    });
+    var unused = flusher.scheduleWithFixedDelay(this::flushQuietly, FLUSH_MILLIS, FLUSH_MILLIS,
+        TimeUnit.MILLISECONDS);
+  }
+
+  private LatencyEstimator fresh() {
+    return new LatencyEstimator(ruleNames, EstimatorDefaults.DEFAULTS);
+  }
+
+  /**
+   * Learns from what an agent measured for a request routed with {@code ruleIds}. The agent is
+   * busy for the evaluation and its share of the group's commit, so both are the request's
+   * processing time. It times the whole request, not each rule: the time is spread evenly over the
+   * rules, so that an estimate (the sum over a request's rules) adds up to the whole again.
+   */
+  public void learn(AgentOutcome out, int[] ruleIds) {
+    long measured = out.processingNanos();
+    synchronized (this) {
+      if (out.lookup() == Lookup.TOP_HIT) {
+        pending.recordTopHit(measured);
+      } else if (ruleIds.length > 0) {
+        long share = measured / ruleIds.length;
+        for (int rule : ruleIds) {
+          if (out.lookup() == Lookup.PARTIAL_HIT) {
+            pending.recordRuleHit(rule, share);
+          } else {
+            pending.recordRuleMiss(rule, share);
+          }
+        }
+      }
+    }
+  }
+
+  /** Sends the measurements made since the last flush to the job. */
+  void flush() {
+    LatencyEstimator out;
+    synchronized (this) {
+      if (pending.isEmpty()) {
+        return;
+      }
+      out = pending;
+      pending = fresh();
+    }
+    samples.set(hz.getCluster().getLocalMember().getUuid().toString(), out.toJson());
+  }
+
+  private void flushQuietly() {
+    try {
+      if (hz.getLifecycleService().isRunning()) {
+        flush();
+      }
+    } catch (RuntimeException e) {
+      LOG.log(Level.FINE, "sending latency measurements failed; they are dropped", e);
+    }
+  }
+
+  /**
+   * The job's fold: the current estimates with the measurements in {@code samplesJson} added, as
+   * JSON (what the job writes back to {@link #STATE_MAP}). Unreadable samples change nothing.
+   */
+  String fold(String samplesJson) {
+    LatencyEstimator next = current.copy();
+    try {
+      next.merge(LatencyEstimator.fromJson(samplesJson, ruleNames, EstimatorDefaults.DEFAULTS));
+    } catch (IOException | RuntimeException e) {
+      LOG.warning(() -> "ignoring unreadable latency measurements: " + e);
+      return current.toJson();
+    }
+    current = next;
+    return next.toJson();
+  }
+
+  private void adopt(String json) {
+    try {
+      current = LatencyEstimator.fromJson(json, ruleNames, EstimatorDefaults.DEFAULTS);
+    } catch (IOException | RuntimeException e) {
+      LOG.log(Level.WARNING, "the published latency estimates cannot be read; keeping the current"
+          + " ones", e);
+    }
+  }
+
+  /** The estimates routing uses now (a copy). */
+  public LatencyEstimator snapshot() {
+    return current.copy();
+  }
+
+  @Override
+  public long topHitNanos() {
+    return current.topHitNanos();
+  }
+
+  @Override
+  public long ruleHitNanos(int ruleId) {
+    return current.ruleHitNanos(ruleId);
+  }
+
+  @Override
+  public long ruleMissNanos(int ruleId) {
+    return current.ruleMissNanos(ruleId);
+  }
+
+  @Override
+  public void close() {
+    flusher.shutdownNow();
+    try {
+      state.removeEntryListener(listenerId);
+    } catch (RuntimeException ignored) {
+      // the member may already be stopped
+    }
+  }
+
+  /** Follows the published estimates (values read raw: anything but a string is ignored). */
+  private final class Listener
+      implements EntryAddedListener<String, Object>, EntryUpdatedListener<String, Object> {
+    @Override
+    public void entryAdded(EntryEvent<String, Object> e) {
+      take(e.getValue());
+    }
+
+    @Override
+    public void entryUpdated(EntryEvent<String, Object> e) {
+      take(e.getValue());
+    }
+
+    private void take(@Nullable Object value) {
+      if (value instanceof String json) {
+        adopt(json);
+      }
+    }
+  }
+}

@@ -1,0 +1,184 @@
+package io.vmgrid.node.routing;
+
+import com.hazelcast.core.HazelcastInstance;
+import io.vmgrid.node.agent.AgentHost;
+import io.vmgrid.node.metrics.NodeMetrics;
+import io.vmgrid.rules.api.Rule;
+import io.vmgrid.rules.ruleset.RuleSet;
+import io.vmgrid.scheduler.policy.PolicyRegistry;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * This member's part of the Kamino scheduler: its {@link Router}, and, unless the policy is
+ * {@code direct}, the {@link IndicatorBoard} its agents publish on and the routers of other members
+ * read, the {@link Estimates} it routes with and feeds, and the supervision of the cluster's
+ * {@link SchedulerJob} (the oldest member resubmits it if it ends). Found by the job's stages
+ * through the member's user context.
+ */
+public final class Scheduling implements AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(Scheduling.class.getName());
+  private static final String CONTEXT_KEY = "vmgrid.scheduling";
+  /** Agents' indicators are published at most this often. */
+  static final long PUBLISH_MILLIS = 20;
+  /** How often the oldest member checks that the job exists and resubmits it if it ended. */
+  static final long JOB_CHECK_MILLIS = 5_000;
+  /** The policy name meaning "no scheduler: each member's own agents, shortest queue". */
+  public static final String DIRECT = "direct";
+  private static final String SHARED_QUEUE = "shared-queue";
+  /** The policy members route with unless told otherwise. */
+  public static final String DEFAULT_POLICY = "kamino-request";
+
+  /**
+   * Checks a policy name given as {@code field}: a {@link PolicyRegistry} name or {@link #DIRECT}.
+   *
+   * @throws IllegalArgumentException naming the field and the known values
+   */
+  public static void validatePolicy(String field, String name) {
+    if (SHARED_QUEUE.equals(name)) {
+      throw new IllegalArgumentException(field + ": " + SHARED_QUEUE + " cannot be expressed on the"
+          + " grid (an agent's queue lives on its member, there is no queue idle agents could pull"
+          + " from); jsq is the closest: " + String.join(", ", gridPolicies()));
+    }
+    if (!DIRECT.equals(name) && !PolicyRegistry.names().contains(name)) {
+      throw new IllegalArgumentException(field + ": unknown policy '" + name + "'; known: "
+          + String.join(", ", gridPolicies()));
+    }
+  }
+
+  /** The policies the grid can run, and {@link #DIRECT}. */
+  public static List<String> gridPolicies() {
+    List<String> out = new ArrayList<>();
+    for (String n : PolicyRegistry.names()) {
+      if (!SHARED_QUEUE.equals(n)) {
+        out.add(n);
+      }
+    }
+    out.add(DIRECT);
+    return out;
+  }
+
+  private final HazelcastInstance hz;
+  private final String policy;
+  private final Router router;
+  private final @Nullable IndicatorBoard board;
+  private final @Nullable Estimates estimates;
+  private final @Nullable ScheduledExecutorService timer;
+  private final AtomicLong resubmissions = new AtomicLong();
+
+  /**
+   * Sets up this member's scheduler services for {@code policy} and, unless it is {@code direct},
+   * makes sure the cluster's job runs.
+   *
+   * @throws IllegalArgumentException if the policy is unknown
+   */
+  public Scheduling(HazelcastInstance hz, AgentHost agents, RuleSet ruleSet, NodeMetrics metrics,
+      String policy, long seed) {
+    validatePolicy("scheduler", policy);
+    this.hz = hz;
+    this.policy = policy;
+    String member = hz.getCluster().getLocalMember().getUuid().toString();
+    if (DIRECT.equals(policy)) {
+      this.board = null;
+      this.estimates = null;
+      this.timer = null;
+    } else {
+      this.estimates = new Estimates(hz, ruleSet.rules().stream().map(Rule::name).toList());
+      this.board = new IndicatorBoard(hz, agents, metrics, PUBLISH_MILLIS);
+      hz.getUserContext().put(CONTEXT_KEY, this);
+      this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "vmgrid-scheduling");
+        t.setDaemon(true);
+        return t;
+      });
+      var unused = timer.scheduleWithFixedDelay(this::keepJobRunning, JOB_CHECK_MILLIS,
+          JOB_CHECK_MILLIS, TimeUnit.MILLISECONDS);
+      SchedulerJob.ensureRunning(hz);
+    }
+    this.router = new Router(agents, board, estimates, ruleSet, policy, member, metrics, seed);
+  }
+
+  /** The member's scheduling services; waits (bounded) for a member that is still starting. */
+  static Scheduling of(HazelcastInstance hz) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (true) {
+      if (hz.getUserContext().get(CONTEXT_KEY) instanceof Scheduling s) {
+        return s;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("no scheduler services on member " + hz.getName()
+            + ": it was not started with a scheduling policy");
+      }
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted waiting for the scheduler services", e);
+      }
+    }
+  }
+
+  /** The policy this member routes with. */
+  public String policy() {
+    return policy;
+  }
+
+  /** This member's router. */
+  public Router router() {
+    return router;
+  }
+
+  /** The estimates this member routes with and feeds (absent on the direct path). */
+  public @Nullable Estimates estimates() {
+    return estimates;
+  }
+
+  /** Resubmits the job if it ended (failed or was cancelled); the oldest member does it. */
+  private void keepJobRunning() {
+    try {
+      if (!hz.getLifecycleService().isRunning()
+          || !hz.getCluster().getMembers().iterator().next().localMember()) {
+        return;
+      }
+      com.hazelcast.jet.Job job = hz.getJet().getJob(SchedulerJob.NAME);
+      if (job == null || job.getStatus().isTerminal()) {
+        LOG.warning(() -> "the scheduler job " + (job == null ? "is missing"
+            : "ended (" + job.getStatus() + ")") + "; submitting it again");
+        SchedulerJob.ensureRunning(hz);
+        resubmissions.incrementAndGet();
+      }
+    } catch (RuntimeException e) {
+      LOG.log(Level.FINE, "checking the scheduler job failed; retrying", e);
+    }
+  }
+
+  /** How often this member resubmitted the job after it ended. */
+  public long jobResubmissions() {
+    return resubmissions.get();
+  }
+
+  @Override
+  public void close() {
+    if (timer != null) {
+      timer.shutdownNow();
+    }
+    if (board != null) {
+      board.close();
+    }
+    if (estimates != null) {
+      estimates.close();
+    }
+    try {
+      hz.getUserContext().remove(CONTEXT_KEY, this);
+    } catch (RuntimeException ignored) {
+      // the member may already be stopped
+    }
+  }
+}

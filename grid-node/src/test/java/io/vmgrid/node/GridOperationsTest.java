@@ -1,0 +1,86 @@
+package io.vmgrid.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vmgrid.client.api.AllocationClient;
+import io.vmgrid.client.api.AllocationOutcome;
+import io.vmgrid.client.api.VmRequest;
+import io.vmgrid.node.metrics.GridOperations;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * What one allocation costs the grid, counted by Hazelcast itself on a quiet three-member cluster:
+ * the invocations and operations the members ran, over a series of allocations one after the
+ * other, less what the idle cluster does in as much time. A structural count, not a timing: it
+ * fails when the request path grows an operation.
+ *
+ * <p>The design's numbers (docs/architecture.md): one invocation carries the request to a member
+ * (the client's task), one commits it to its server, one records it; a request routed to another
+ * member's agent adds the forward. Operations: the task, and the commit and the record with their
+ * synchronous backups.
+ */
+class GridOperationsTest {
+  /** The client's task, the commit and the record. */
+  static final double INVOCATIONS = 3;
+  /** The task, and the commit and the record with their backups. */
+  static final double OPERATIONS = 5;
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"direct", "kamino-request"})
+  void anAllocationCostsTheDesignsOperationsAndNoMore(String policy) throws Exception {
+    try (TestGrid grid = TestGrid.start(3, 3, 4, Fixtures.agentClusterConfig(), policy)
+        .load(Fixtures.servers(60, 32, 131_072))) {
+      AllocationClient client = grid.client();
+      for (int i = 0; i < 20; i++) { // warm: agents started, schemas known, caches filled
+        place(client, "warm-" + i);
+      }
+      Thread.sleep(2_000);
+
+      int n = 40;
+      long idleStart = System.nanoTime();
+      GridOperations.Counts idleBefore = counts(grid);
+      Thread.sleep(1_000);
+      GridOperations.Counts idle = counts(grid).minus(idleBefore);
+      double idleSeconds = (System.nanoTime() - idleStart) / 1e9;
+
+      long start = System.nanoTime();
+      GridOperations.Counts before = counts(grid);
+      for (int i = 0; i < n; i++) {
+        place(client, "vm-" + i);
+      }
+      GridOperations.Counts used = counts(grid).minus(before);
+      double seconds = (System.nanoTime() - start) / 1e9;
+      double background = seconds / idleSeconds;
+      double invocations = (used.invocations() - idle.invocations() * background) / n;
+      double operations = (used.operations() - idle.operations() * background) / n;
+      double events = (used.events() - idle.events() * background) / n;
+      long forwarded = grid.nodes().stream().mapToLong(g -> g.intake().forwarded()).sum();
+      System.out.printf("%s: per allocation %.2f invocations, %.2f operations, %.2f events"
+          + " (idle cluster: %d invocations, %d operations in %.2f s; %d of %d+20 forwarded)%n",
+          policy, invocations, operations, events, idle.invocations(), idle.operations(),
+          idleSeconds, forwarded, n);
+      // the indicators' publication and a forward now and then are allowed half an invocation
+      double slack = policy.equals("direct") ? 0.25 : 0.5;
+      assertThat(invocations).as("invocations per allocation").isGreaterThan(INVOCATIONS - 0.5)
+          .isLessThanOrEqualTo(INVOCATIONS + slack);
+      assertThat(operations).as("operations per allocation").isGreaterThan(OPERATIONS - 0.5)
+          .isLessThanOrEqualTo(OPERATIONS + 2 * slack);
+      Fixtures.assertInvariants(grid.member(0));
+    }
+  }
+
+  private static void place(AllocationClient client, String vmId) {
+    AllocationOutcome o = client.allocateAndWait(VmRequest.builder().vmId(vmId).tenantId("t")
+        .cores(1).memoryMb(1_024).build());
+    assertThat(o).as(vmId).isInstanceOf(AllocationOutcome.Placed.class);
+  }
+
+  private static GridOperations.Counts counts(TestGrid grid) {
+    GridOperations.Counts sum = new GridOperations.Counts(0, 0, 0);
+    for (GridNode n : grid.nodes()) {
+      sum = sum.plus(GridOperations.read(n.hazelcast()));
+    }
+    return sum;
+  }
+}

@@ -1,0 +1,117 @@
+package io.vmgrid.node.recovery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.hazelcast.map.IMap;
+import io.vmgrid.client.api.AllocationOutcome;
+import io.vmgrid.client.api.VmRequest;
+import io.vmgrid.client.wire.HostedVm;
+import io.vmgrid.client.wire.MapNames;
+import io.vmgrid.client.wire.Placement;
+import io.vmgrid.client.wire.Repair;
+import io.vmgrid.client.wire.ServerState;
+import io.vmgrid.node.Fixtures;
+import io.vmgrid.node.TestGrid;
+import io.vmgrid.node.commit.PlaceVmProcessor;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The reconciler against states the request path leaves when a member dies at the wrong moment: a
+ * commit without its record (the agent died between the two), a VM on two servers (a request
+ * placed again by a survivor while the dead agent's commit was still travelling), a record naming
+ * a server that does not hold its VM. What a periodic pass finds it repairs only when the next pass
+ * finds it again, so a commit waiting for its record is never touched.
+ */
+class ReconcilerTest {
+  private static HostedVm vm(String id) {
+    return new HostedVm(id, "t1", 2, 1_024, "req-" + id, "REGULAR", 1);
+  }
+
+  private static void commit(TestGrid grid, String server, HostedVm vm) {
+    IMap<String, ServerState> servers = grid.member(0).getMap(MapNames.SERVERS);
+    assertThat(servers.executeOnKey(server, PlaceVmProcessor.of(server, vm)).single().hosted())
+        .isTrue();
+  }
+
+  @Test
+  void aCommitWithoutItsRecordGetsItOnTheSecondPassAndARetryFindsIt() {
+    try (TestGrid grid = TestGrid.start(1).load(Fixtures.servers(3, 8, 8_192))) {
+      Reconciler reconciler = grid.node(0).reconciler();
+      IMap<String, Placement> placements = grid.member(0).getMap(MapNames.PLACEMENTS);
+      commit(grid, "srv-000", vm("orphan"));
+
+      assertThat(reconciler.sweep(Reconciler.Mode.STABLE)).as("found").isEqualTo(1);
+      assertThat(placements.get("orphan")).as("a commit may be waiting for its record").isNull();
+      assertThat(reconciler.sweep(Reconciler.Mode.STABLE)).isEqualTo(1);
+      assertThat(placements.get("orphan")).isEqualTo(Placement.of(vm("orphan"), "srv-000"));
+      assertThat(reconciler.sweep(Reconciler.Mode.STABLE)).as("nothing left").isZero();
+      assertThat(actions(grid)).containsExactly("orphan@srv-000 PLACEMENT_RESTORED");
+
+      // the request's retry (same request id) learns where it is, and places nothing again
+      AllocationOutcome retry = grid.client().allocateAndWait(VmRequest.builder()
+          .requestId("req-orphan").vmId("orphan").tenantId("t1").cores(2).memoryMb(1_024).build());
+      assertThat(retry).isInstanceOfSatisfying(AllocationOutcome.Placed.class,
+          p -> assertThat(p.serverId()).isEqualTo("srv-000"));
+      assertThat(Fixtures.assertInvariants(grid.member(0))).containsOnlyKeys("orphan");
+    }
+  }
+
+  @Test
+  void aCopyOnAServerTheRecordDoesNotNameIsReleased() {
+    try (TestGrid grid = TestGrid.start(1).load(Fixtures.servers(3, 8, 8_192))) {
+      IMap<String, Placement> placements = grid.member(0).getMap(MapNames.PLACEMENTS);
+      commit(grid, "srv-001", vm("dup"));
+      commit(grid, "srv-002", vm("dup"));
+      placements.set("dup", Placement.of(vm("dup"), "srv-002"));
+
+      assertThat(grid.node(0).reconciler().sweep(Reconciler.Mode.DEPARTURE)).isEqualTo(1);
+
+      assertThat(Fixtures.assertInvariants(grid.member(0))).containsEntry("dup", "srv-002");
+      assertThat(actions(grid)).containsExactly("dup@srv-001 DUPLICATE_RELEASED");
+    }
+  }
+
+  @Test
+  void aRecordNamingAServerWithoutItsVmIsDroppedOnTheSecondPass() {
+    try (TestGrid grid = TestGrid.start(1).load(Fixtures.servers(3, 8, 8_192))) {
+      Reconciler reconciler = grid.node(0).reconciler();
+      IMap<String, Placement> placements = grid.member(0).getMap(MapNames.PLACEMENTS);
+      placements.set("ghost", Placement.of(vm("ghost"), "srv-001"));
+
+      reconciler.sweep(Reconciler.Mode.STABLE);
+      assertThat(placements.get("ghost")).as("a release may be between its two steps").isNotNull();
+      reconciler.sweep(Reconciler.Mode.STABLE);
+
+      assertThat(placements.get("ghost")).isNull();
+      assertThat(actions(grid)).containsExactly("ghost@srv-001 PLACEMENT_DROPPED");
+      assertThat(Fixtures.assertInvariants(grid.member(0))).isEmpty();
+    }
+  }
+
+  @Test
+  void foreignEntriesAreSkippedNotThrownOn() {
+    try (TestGrid grid = TestGrid.start(1).load(Fixtures.servers(2, 8, 8_192))) {
+      IMap<Object, Object> placements = grid.clientInstance().getMap(MapNames.PLACEMENTS);
+      IMap<Object, Object> servers = grid.clientInstance().getMap(MapNames.SERVERS);
+      placements.set("a-string", "not a placement");
+      placements.set(42, Placement.of(vm("numbered"), "srv-000"));
+      servers.set("srv-x", 17L);
+      commit(grid, "srv-000", vm("real"));
+
+      Reconciler reconciler = grid.node(0).reconciler();
+      reconciler.sweep(Reconciler.Mode.STABLE);
+      reconciler.sweep(Reconciler.Mode.STABLE);
+
+      assertThat(grid.member(0).<String, Placement>getMap(MapNames.PLACEMENTS).get("real"))
+          .as("the real inconsistency is still repaired").isNotNull();
+      assertThat(placements.get("a-string")).as("foreign entries are left alone")
+          .isEqualTo("not a placement");
+    }
+  }
+
+  private static java.util.List<String> actions(TestGrid grid) {
+    IMap<String, Repair> repairs = grid.member(0).getMap(MapNames.REPAIRS);
+    return repairs.values().stream().map(r -> r.vmId() + "@" + r.serverId() + " " + r.action())
+        .sorted().toList();
+  }
+}
