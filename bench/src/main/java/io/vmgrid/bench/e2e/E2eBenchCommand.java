@@ -117,17 +117,17 @@ public final class E2eBenchCommand implements Callable<Integer> {
   @Option(names = "--json", paramLabel = "OUT", description = "Write the results as JSON to this file.")
   @Nullable Path json;
 
-  @Option(names = "--warmup", defaultValue = "0", paramLabel = "N",
-      description = "Warm-up allocations per policy before the measured ones, at the same rate (the"
-          + " stream's first requests under other VM ids), released again and left out of every"
-          + " figure (default ${DEFAULT-VALUE}).")
-  int warmup;
+  @Option(names = "--warmup", defaultValue = "3000", paramLabel = "N",
+      description = "Warm-up allocations per policy before the measured ones (the trace's next"
+          + " requests after the measured ones: other VMs, other types), released again and left"
+          + " out of every figure; then the members settle (--settle-s) (default ${DEFAULT-VALUE}).")
+  int warmup = 3000;
 
-  @Option(names = "--warmup-rate", defaultValue = "-1", paramLabel = "R",
+  @Option(names = "--warmup-rate", defaultValue = "0", paramLabel = "R",
       description = "Rate of the warm-up allocations: per second, 0 = as fast as --in-flight allows,"
           + " -1 = the same as --rate (default ${DEFAULT-VALUE}). A member's JIT compilers keep a"
           + " core busy for the first several thousand allocations; warm up past that.")
-  double warmupRate = -1;
+  double warmupRate;
 
   @Option(names = "--settle-s", defaultValue = "90", paramLabel = "S",
       description = "Before each measured replay, wait up to S seconds for the members' JIT compilers"
@@ -313,7 +313,7 @@ public final class E2eBenchCommand implements Callable<Integer> {
       }
     }
     Path tracePath = Workloads.resolve(trace);
-    E2eWorkload workload = E2eWorkload.load(trace, tracePath, servers, limit, seed);
+    E2eWorkload workload = E2eWorkload.load(trace, tracePath, servers, limit, warmup, seed);
     Path dir = workDir != null ? workDir
         : Files.createTempDirectory("vmgrid-e2e-");
     Files.createDirectories(dir);
@@ -470,7 +470,7 @@ public final class E2eBenchCommand implements Callable<Integer> {
             added, loadSeconds);
         out.flush();
         if (warmup > 0) {
-          Replay warm = replay(client, workload.warmup(warmup), effectiveWarmupRate());
+          Replay warm = replay(client, workload.warmup(), effectiveWarmupRate());
           int released = release(client, warm.placedVmIds());
           cluster.checkAlive();
           Thread.sleep(1_000);
@@ -520,6 +520,11 @@ public final class E2eBenchCommand implements Callable<Integer> {
           out.printf(Locale.ROOT, "  CPU per allocation: members %.2f ms (%s cores busy over the"
               + " replay), client %s ms%n", cpu, r.get("memberCpuCores"),
               r.getOrDefault("clientCpuMsPerAllocation", "?"));
+        }
+        if (r.get("invocationsPerAllocation") instanceof Double inv) {
+          out.printf(Locale.ROOT, "  grid work per allocation: %.2f invocations, %s operations,"
+              + " %s events (Hazelcast's counters, summed over members)%n", inv,
+              r.get("operationsPerAllocation"), r.get("eventsPerAllocation"));
         }
         out.printf(Locale.ROOT, "  machine load average (1 min) %.1f before the cluster started, %.1f"
             + " after the replay (%d cores)%n", loadBefore, loadAverage(),
@@ -753,6 +758,11 @@ public final class E2eBenchCommand implements Callable<Integer> {
     metrics.stagesMs().forEach((k, v) -> stages.put(k, round4(v)));
     r.put("stagesMs", stages);
     r.put("stageCounts", metrics.stageCounts());
+    if (metrics.invocations() >= 0 && l.count() > 0) {
+      r.put("invocationsPerAllocation", round(metrics.invocations() / (double) l.count()));
+      r.put("operationsPerAllocation", round(metrics.operations() / (double) l.count()));
+      r.put("eventsPerAllocation", round(metrics.events() / (double) l.count()));
+    }
     if (!metrics.cpuSeconds().isEmpty() && l.count() > 0) {
       r.put("memberCpuMsPerAllocation", round(1000 * metrics.cpuSecondsTotal() / l.count()));
       Map<String, Double> cpu = new LinkedHashMap<>();

@@ -27,24 +27,28 @@ import java.util.List;
  * The request stream and inventory of one benchmark: the same for every policy.
  *
  * <p>From an Azure packing sample: the rows in arrival order (VMs running at the trace start first,
- * then by start time), the first {@code limit}; demands in the trace's units; servers generated with
- * the trace's machine capacities ({@code server_vm_cores_ram.json} beside the sample), seeded, as in
+ * then by start time), the first {@code limit} measured, the next {@code warmup} for the warm-up
+ * (other VMs, from a later part of the trace, so that warming up does not put the measured
+ * requests' own types into the caches); demands in the trace's units; servers generated with the
+ * trace's machine capacities ({@code server_vm_cores_ram.json} beside the sample), seeded, as in
  * {@code bench grid}. Synthetic fallback: the simulator's seeded {@link SyntheticWorkload} and the
  * generator's synthetic machine types. Requests only allocate; nothing is released.
  *
  * @param description what the stream is, for the report
  * @param synthetic whether the synthetic fallback was used
- * @param requests the allocation requests in issue order
+ * @param requests the measured allocation requests in issue order
+ * @param warmup the warm-up requests in issue order
  * @param servers the inventory to load
  */
 record E2eWorkload(String description, boolean synthetic, List<VmRequest> requests,
-    List<ServerSpec> servers) {
+    List<VmRequest> warmup, List<ServerSpec> servers) {
 
   /** The {@code --trace} value that asks for the synthetic workload. */
   static final String SYNTHETIC = "synthetic";
 
   E2eWorkload {
     requests = List.copyOf(requests);
+    warmup = List.copyOf(warmup);
     servers = List.copyOf(servers);
   }
 
@@ -52,20 +56,22 @@ record E2eWorkload(String description, boolean synthetic, List<VmRequest> reques
    * Loads {@code trace} (or the synthetic workload if {@code trace} is {@value #SYNTHETIC} or its
    * folder does not exist).
    */
-  static E2eWorkload load(String trace, Path tracePath, int servers, int limit, long seed)
-      throws IOException {
+  static E2eWorkload load(String trace, Path tracePath, int servers, int limit, int warmup,
+      long seed) throws IOException {
     Path dir = tracePath.toAbsolutePath().getParent();
     if (trace.equals(SYNTHETIC) || dir == null || !Files.isDirectory(dir)) {
       String why = trace.equals(SYNTHETIC) ? "--trace synthetic"
           : "trace folder " + dir + " not found; synthetic fallback";
       List<TraceRecord> rows =
-          new SyntheticWorkload(SyntheticSettings.DEFAULTS.withRequests(limit), seed).read();
-      List<VmRequest> requests = new ArrayList<>(rows.size());
+          new SyntheticWorkload(SyntheticSettings.DEFAULTS.withRequests(limit + warmup), seed).read();
+      List<VmRequest> all = new ArrayList<>(rows.size());
       for (TraceRecord r : rows) {
-        requests.add(request(requests.size(), "vm-" + r.id(), "t-" + r.tenant(),
+        all.add(request(all.size(), "vm-" + r.id(), "t-" + r.tenant(),
             Math.round(r.cores()), Math.round(r.ram()), r.priority() == 1));
       }
-      return new E2eWorkload("synthetic (" + why + "), seed " + seed, true, requests,
+      return new E2eWorkload("synthetic (" + why + "), seed " + seed, true,
+          all.subList(0, Math.min(limit, all.size())),
+          warmupOf(all.subList(Math.min(limit, all.size()), all.size()), warmup),
           inventory(InventoryGenerator.defaults(servers, seed)));
     }
     if (!Files.isRegularFile(tracePath)) {
@@ -78,30 +84,31 @@ record E2eWorkload(String description, boolean synthetic, List<VmRequest> reques
     }
     List<TraceRequest> rows = new ArrayList<>(VmSampleReader.read(tracePath));
     rows.sort(Comparator.comparingDouble(r -> r.initial() ? Double.NEGATIVE_INFINITY : r.start()));
-    if (rows.size() > limit) {
-      rows = rows.subList(0, limit);
-    }
-    List<VmRequest> requests = new ArrayList<>(rows.size());
-    for (TraceRequest r : rows) {
-      requests.add(request(requests.size(), "vm-" + r.vmId(), "t-" + r.tenantId(), r.cores(),
+    List<VmRequest> all = new ArrayList<>(Math.min(rows.size(), limit + warmup));
+    for (TraceRequest r : rows.subList(0, Math.min(rows.size(), limit + warmup))) {
+      all.add(request(all.size(), "vm-" + r.vmId(), "t-" + r.tenantId(), r.cores(),
           r.memory(), r.priority() == io.vmgrid.rules.api.Priority.LOW));
     }
+    List<VmRequest> requests = all.subList(0, Math.min(limit, all.size()));
+    List<VmRequest> later = all.subList(requests.size(), all.size());
     List<MachineType> types = ServerCapacityReader.read(capacities).machineTypes();
     InventoryGenerator generator = InventoryGenerator.defaults(servers, seed)
         .withMix(types.stream().map(t -> new InventoryGenerator.Weighted(t, 1.0)).toList());
-    return new E2eWorkload(tracePath.getFileName() + " (first " + rows.size()
-        + " arrivals; machine types of " + TraceFiles.CAPACITIES + "), inventory seed " + seed,
-        false, requests, inventory(generator));
+    return new E2eWorkload(tracePath.getFileName() + " (first " + requests.size()
+        + " arrivals; warm-up from the next " + later.size() + "; machine types of "
+        + TraceFiles.CAPACITIES + "), inventory seed " + seed,
+        false, requests, warmupOf(later, warmup), inventory(generator));
   }
 
   /**
-   * {@code n} warm-up requests: the stream's first requests again (cycled), under ids of their own
-   * ({@code warm-<i>-<vmId>}), so that warming up places nothing the measured stream will place.
+   * {@code n} warm-up requests from {@code later} (the trace after the measured part), cycled if it
+   * is shorter, under ids of their own ({@code warm-<i>-<vmId>}), so that warming up places nothing
+   * the measured stream will place.
    */
-  List<VmRequest> warmup(int n) {
+  private static List<VmRequest> warmupOf(List<VmRequest> later, int n) {
     List<VmRequest> out = new ArrayList<>(n);
-    for (int i = 0; i < n && !requests.isEmpty(); i++) {
-      VmRequest r = requests.get(i % requests.size());
+    for (int i = 0; i < n && !later.isEmpty(); i++) {
+      VmRequest r = later.get(i % later.size());
       out.add(VmRequest.builder().requestId("warm-" + i).vmId("warm-" + i + "-" + r.vmId())
           .tenantId(r.tenantId()).cores(r.cores()).memoryMb(r.memoryMb()).priority(r.priority())
           .build());

@@ -17,8 +17,10 @@ import java.util.function.Predicate;
  * with {@code result} one of {@code top_hit}, {@code partial_hit}, {@code miss};
  * {@code vmgrid_agent_conflicts_total{agent}} (else {@code vmgrid_commit_conflicts_total});
  * {@code vmgrid_requests_total{op="allocate"}} (else {@code vmgrid_allocation_latency_seconds_count});
- * {@code vmgrid_stage_latency_seconds_sum/_count{stage}}; and
- * {@code vmgrid_thread_cpu_seconds_total{group}} (members' CPU by thread group).
+ * {@code vmgrid_stage_latency_seconds_sum/_count{stage}};
+ * {@code vmgrid_thread_cpu_seconds_total{group}} (members' CPU by thread group); and Hazelcast's own
+ * counters {@code vmgrid_grid_invocations_total}, {@code vmgrid_grid_operations_total} and
+ * {@code vmgrid_grid_events_total}.
  *
  * @param topHits lookups answered by the top-level (request-type) cache
  * @param partialHits lookups answered from cached rule results
@@ -29,17 +31,20 @@ import java.util.function.Predicate;
  * @param stageCounts how many times each stage was recorded, same order
  * @param cpuSeconds CPU seconds by thread group, in {@link #CPU_GROUP_ORDER} (empty if the members
  *     do not export it)
+ * @param invocations invocations the members started (-1 if they do not export it)
+ * @param operations operations the members executed, backups included (-1 likewise)
+ * @param events events the members delivered to listeners (-1 likewise)
  */
 record GridMetrics(long topHits, long partialHits, long misses, long conflicts, long allocations,
-    Map<String, Double> stagesMs, Map<String, Long> stageCounts, Map<String, Double> cpuSeconds) {
+    Map<String, Double> stagesMs, Map<String, Long> stageCounts, Map<String, Double> cpuSeconds,
+    long invocations, long operations, long events) {
 
   /** Members' thread groups in their order; groups not listed (other node versions) follow. */
   static final List<String> CPU_GROUP_ORDER = NodeMetrics.CPU_GROUPS;
 
   /** Stages in the order a request passes them; stages not listed follow alphabetically. */
   static final List<String> STAGE_ORDER =
-      List.of("journal", "classify", "select", "route", "queue", "agent_queue", "evaluate", "commit",
-          "deliver");
+      List.of("route", "classify", "select", "forward", "agent_queue", "evaluate", "commit");
 
   private static final List<String> STAGE_TIMERS =
       List.of("vmgrid_stage_latency_seconds", "vmgrid_stage_seconds");
@@ -88,7 +93,13 @@ record GridMetrics(long topHits, long partialHits, long misses, long conflicts, 
       counts.put(stage, Math.round(v[1]));
     });
     return new GridMetrics(top, partial, miss, conflicts, allocations, means, counts,
-        cpuByGroup(all));
+        cpuByGroup(all), counter(all, "vmgrid_grid_invocations_total"),
+        counter(all, "vmgrid_grid_operations_total"), counter(all, "vmgrid_grid_events_total"));
+  }
+
+  /** The sum of a counter over members, or -1 if no member exports it. */
+  private static long counter(List<Sample> all, String name) {
+    return has(all, name) ? Math.round(sum(all, name, s -> true)) : -1;
   }
 
   private static Map<String, Double> cpuByGroup(List<Sample> all) {

@@ -162,9 +162,12 @@ class E2eBenchTest {
       vmgrid_stage_latency_seconds_sum{stage="commit"} 0.5
       vmgrid_stage_latency_seconds_bucket{stage="commit",le="+Inf"} 100
       vmgrid_stage_latency_seconds_max{stage="commit"} 0.2
-      vmgrid_stage_latency_seconds_count{stage="queue"} 100
-      vmgrid_stage_latency_seconds_sum{stage="queue"} 1.31676E-1
+      vmgrid_stage_latency_seconds_count{stage="agent_queue"} 100
+      vmgrid_stage_latency_seconds_sum{stage="agent_queue"} 1.31676E-1
       vmgrid_cluster_members 3.0
+      vmgrid_grid_invocations_total 300.0
+      vmgrid_grid_operations_total 500.0
+      vmgrid_grid_events_total 310.0
       vmgrid_thread_cpu_seconds_total{group="jvm"} 0.5
       vmgrid_thread_cpu_seconds_total{group="agent"} 0.25
       vmgrid_thread_cpu_seconds_total{group="partition-operation"} 1.0
@@ -183,6 +186,9 @@ class E2eBenchTest {
       vmgrid_stage_latency_seconds_sum{stage="zz_custom"} 0.004
       vmgrid_thread_cpu_seconds_total{group="partition-operation"} 0.5
       vmgrid_thread_cpu_seconds_total{group="zz-new"} 0.25
+      vmgrid_grid_invocations_total 320.0
+      vmgrid_grid_operations_total 510.0
+      vmgrid_grid_events_total 300.0
       """;
 
   @Test
@@ -197,9 +203,9 @@ class E2eBenchTest {
     assertThat(m.conflictRate()).isCloseTo(0.1, within(1e-9));
     assertThat(m.stagesMs().keySet())
         .as("request order, unknown stages last")
-        .containsExactly("select", "queue", "commit", "zz_custom");
+        .containsExactly("select", "agent_queue", "commit", "zz_custom");
     assertThat(m.stagesMs().get("commit")).isCloseTo(10.0, within(1e-9)); // (0.5 + 1.5) s / 200
-    assertThat(m.stagesMs().get("queue")).isCloseTo(1.31676, within(1e-9));
+    assertThat(m.stagesMs().get("agent_queue")).isCloseTo(1.31676, within(1e-9));
     assertThat(m.stagesMs().get("zz_custom")).isCloseTo(1.0, within(1e-9));
     assertThat(m.stageCounts()).containsEntry("commit", 200L).containsEntry("zz_custom", 4L);
     assertThat(m.cpuSeconds().keySet())
@@ -207,6 +213,9 @@ class E2eBenchTest {
         .containsExactly("partition-operation", "agent", "jvm", "zz-new");
     assertThat(m.cpuSeconds().get("partition-operation")).isCloseTo(1.5, within(1e-9));
     assertThat(m.cpuSecondsTotal()).isCloseTo(2.5, within(1e-9));
+    assertThat(m.invocations()).as("Hazelcast's counters summed").isEqualTo(620);
+    assertThat(m.operations()).isEqualTo(1010);
+    assertThat(m.events()).isEqualTo(610);
   }
 
   @Test
@@ -220,6 +229,7 @@ class E2eBenchTest {
     assertThat(m.topHitRatio()).isZero();
     assertThat(m.stagesMs()).isEmpty();
     assertThat(m.cpuSeconds()).as("members without the CPU counters").isEmpty();
+    assertThat(m.invocations()).as("members without Hazelcast's counters").isEqualTo(-1);
     assertThat(GridMetrics.of(List.of()).conflictRate()).isZero();
   }
 
@@ -243,25 +253,26 @@ class E2eBenchTest {
   }
 
   @Test
-  void syntheticWorkloadIsSeededAndWarmUpUsesOtherIds() throws Exception {
-    E2eWorkload a = E2eWorkload.load("synthetic", Path.of("synthetic"), 50, 20, 1);
-    E2eWorkload b = E2eWorkload.load("synthetic", Path.of("synthetic"), 50, 20, 1);
+  void syntheticWorkloadIsSeededAndWarmsUpOnALaterPartOfTheStream() throws Exception {
+    E2eWorkload a = E2eWorkload.load("synthetic", Path.of("synthetic"), 50, 20, 30, 1);
+    E2eWorkload b = E2eWorkload.load("synthetic", Path.of("synthetic"), 50, 20, 30, 1);
     assertThat(a.synthetic()).isTrue();
     assertThat(a.requests()).hasSize(20).isEqualTo(b.requests());
     assertThat(a.servers()).hasSize(50).isEqualTo(b.servers());
     assertThat(a.description()).contains("seed 1");
-    List<io.vmgrid.client.api.VmRequest> warm = a.warmup(30);
-    assertThat(warm).hasSize(30);
-    assertThat(warm.get(25).vmId()).isEqualTo("warm-25-" + a.requests().get(5).vmId());
-    assertThat(warm.get(25).cores()).isEqualTo(a.requests().get(5).cores());
+    List<io.vmgrid.client.api.VmRequest> warm = a.warmup();
+    assertThat(warm).hasSize(30).isEqualTo(b.warmup());
+    assertThat(warm).extracting(io.vmgrid.client.api.VmRequest::vmId)
+        .allSatisfy(id -> assertThat(id).startsWith("warm-"))
+        .noneMatch(id -> a.requests().stream().anyMatch(r -> id.endsWith("-" + r.vmId())));
   }
 
   @Test
   void missingTraceFolderFallsBackToSyntheticAndSaysSo() throws Exception {
-    E2eWorkload w = E2eWorkload.load("x.csv", dir.resolve("absent/x.csv"), 10, 5, 3);
+    E2eWorkload w = E2eWorkload.load("x.csv", dir.resolve("absent/x.csv"), 10, 5, 0, 3);
     assertThat(w.synthetic()).isTrue();
     assertThat(w.description()).contains("not found; synthetic fallback").contains("seed 3");
-    assertThatThrownBy(() -> E2eWorkload.load("y.csv", dir.resolve("y.csv"), 10, 5, 3))
+    assertThatThrownBy(() -> E2eWorkload.load("y.csv", dir.resolve("y.csv"), 10, 5, 0, 3))
         .hasMessageStartingWith("--trace: ");
   }
 
