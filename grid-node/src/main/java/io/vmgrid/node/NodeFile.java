@@ -24,7 +24,7 @@ import org.jspecify.annotations.Nullable;
  * workers: 4
  * quorum: 2               # fewest members a split side needs to place or release
  * scheduler: kamino-request   # routing policy of the scheduler job, or direct
- * jetThreads: 1           # Jet cooperative threads; default one per core
+ * jetThreads: 1           # Jet cooperative threads (the scheduler job); default 1, 0 = one per core
  * rules: /etc/vmgrid/rules.yaml
  * discovery:
  *   mode: tcp-ip            # or kubernetes
@@ -44,7 +44,7 @@ import org.jspecify.annotations.Nullable;
  * @param members tcp-ip members, or null
  * @param kubernetesDns headless-service DNS name, or null
  * @param scheduler routing policy of the scheduler job ({@code direct}: none), or null
- * @param jetThreads Jet cooperative threads (the scheduler job's), or null for one per core
+ * @param jetThreads Jet cooperative threads (the scheduler job's), or null for the default (1)
  */
 public record NodeFile(
     @Nullable String clusterName,

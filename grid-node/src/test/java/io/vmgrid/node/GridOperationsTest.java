@@ -23,8 +23,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 class GridOperationsTest {
   /** The client's task, the commit and the record. */
   static final double INVOCATIONS = 3;
-  /** The task, and the commit and the record with their backups. */
-  static final double OPERATIONS = 5;
+  /** The task, and the commit and the record with their two backups each. */
+  static final double OPERATIONS = 7;
 
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"direct", "kamino-request"})

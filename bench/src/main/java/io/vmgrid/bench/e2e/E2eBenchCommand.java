@@ -30,6 +30,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
@@ -129,15 +130,20 @@ public final class E2eBenchCommand implements Callable<Integer> {
           + " core busy for the first several thousand allocations; warm up past that.")
   double warmupRate;
 
-  @Option(names = "--settle-s", defaultValue = "90", paramLabel = "S",
-      description = "Before each measured replay, wait up to S seconds for the members' JIT compilers"
-          + " and GC (the 'jvm' CPU group) to fall below " + SETTLED_JVM_CORES + " cores summed over"
-          + " the members; the wait and the level reached are reported. 0 = do not wait (default"
-          + " ${DEFAULT-VALUE}).")
+  @Option(names = "--settle-s", defaultValue = "180", paramLabel = "S",
+      description = "Before each measured replay, keep the members busy at the measured --rate (the"
+          + " warm-up's requests again, each released once placed) for up to S seconds, until their"
+          + " JIT compilers and GC (the 'jvm' CPU group) stay below " + SETTLED_JVM_CORES + " cores"
+          + " summed over the members for a " + SETTLE_WINDOW_MILLIS / 1000 + " s window: the"
+          + " compiled steady state a long-running member reaches. The wait and the level reached"
+          + " are reported. 0 = do not settle (default ${DEFAULT-VALUE}).")
   int settleSeconds;
 
-  /** The members' 'jvm' CPU (JIT, GC) in cores, summed, below which they count as settled. */
-  static final double SETTLED_JVM_CORES = 0.05;
+  /**
+   * The members' 'jvm' CPU (JIT, GC) in cores, summed, below which they count as settled while
+   * they carry the measured rate.
+   */
+  static final double SETTLED_JVM_CORES = 0.1;
 
   @Option(names = "--in-flight", defaultValue = "256",
       description = "With --rate 0: most outstanding requests (default ${DEFAULT-VALUE}).")
@@ -479,9 +485,16 @@ public final class E2eBenchCommand implements Callable<Integer> {
               warm.latency().p50Ms(), warm.latency().p99Ms(), released);
           out.flush();
         }
-        @Nullable Settled settled = settle(cluster, out);
+        @Nullable Settled settled = settle(cluster, client, workload.warmup(), out);
+        // the cluster's own background (Hazelcast's partition anti-entropy, heartbeats, the job)
+        // over a quiet window, to tell it apart from what the allocations cost
+        List<List<PromText.Sample>> quietStart = cluster.scrape();
+        long quietNanos = System.nanoTime();
+        Thread.sleep(QUIET_WINDOW_MILLIS);
         // counters are read before and after the replay: the figures cover the replay only
         List<List<PromText.Sample>> baseline = cluster.scrape();
+        double quietSeconds = (System.nanoTime() - quietNanos) / 1e9;
+        GridMetrics quiet = GridMetrics.of(deltas(quietStart, baseline));
         long windowStart = System.nanoTime();
         long clientCpuStart = clientCpuNanos();
         Replay replay = replay(client, workload.requests(), rate);
@@ -490,15 +503,17 @@ public final class E2eBenchCommand implements Callable<Integer> {
         Thread.sleep(1_000); // let the members record the last deliveries before the scrape
         List<List<PromText.Sample>> after = cluster.scrape();
         double windowSeconds = (System.nanoTime() - windowStart) / 1e9;
-        List<List<PromText.Sample>> measured = new ArrayList<>();
-        for (int i = 0; i < after.size(); i++) {
-          measured.add(PromText.delta(baseline.get(i), after.get(i)));
-        }
-        GridMetrics metrics = GridMetrics.of(measured);
+        GridMetrics metrics = GridMetrics.of(deltas(baseline, after));
         InventorySummary inventory = client.inventory().get(60, TimeUnit.SECONDS);
         Map<String, Object> r = report(name, replay, metrics, inventory);
         if (!metrics.cpuSeconds().isEmpty()) {
           r.put("memberCpuCores", round(metrics.cpuSecondsTotal() / windowSeconds));
+        }
+        if (quiet.invocations() >= 0 && replay.latency().count() > 0) {
+          double background = quiet.invocations() / quietSeconds;
+          r.put("idleInvocationsPerSecond", round(background));
+          r.put("invocationsPerAllocationNet", round(Math.max(0, metrics.invocations()
+              - background * windowSeconds) / replay.latency().count()));
         }
         if (settled != null) {
           r.put("settleSeconds", round(settled.seconds()));
@@ -522,9 +537,11 @@ public final class E2eBenchCommand implements Callable<Integer> {
               r.getOrDefault("clientCpuMsPerAllocation", "?"));
         }
         if (r.get("invocationsPerAllocation") instanceof Double inv) {
-          out.printf(Locale.ROOT, "  grid work per allocation: %.2f invocations, %s operations,"
-              + " %s events (Hazelcast's counters, summed over members)%n", inv,
-              r.get("operationsPerAllocation"), r.get("eventsPerAllocation"));
+          out.printf(Locale.ROOT, "  grid work per allocation: %.2f invocations (%s net of the quiet"
+              + " cluster's %s/s), %s operations, %s events (Hazelcast's counters, summed over"
+              + " members)%n", inv, r.get("invocationsPerAllocationNet"),
+              r.get("idleInvocationsPerSecond"), r.get("operationsPerAllocation"),
+              r.get("eventsPerAllocation"));
         }
         out.printf(Locale.ROOT, "  machine load average (1 min) %.1f before the cluster started, %.1f"
             + " after the replay (%d cores)%n", loadBefore, loadAverage(),
@@ -539,16 +556,19 @@ public final class E2eBenchCommand implements Callable<Integer> {
   }
 
   /**
-   * Waits (at most {@code --settle-s}) until the members' JIT compilers and GC have gone quiet: their
-   * 'jvm' CPU group, summed over members and measured over {@value #SETTLE_WINDOW_MILLIS} ms windows,
-   * below {@link #SETTLED_JVM_CORES} cores. On a small machine a member's C2 compiler keeps working
-   * for minutes after the warm-up; measured while it does, a policy pays for the JIT, whose timing
-   * differs from run to run. Returns null without waiting (disabled, or members that do not export
-   * the CPU counters).
+   * Keeps the members busy at the measured rate (at most {@code --settle-s}) until their JIT
+   * compilers and GC have gone quiet under that load: their 'jvm' CPU group, summed over members and
+   * measured over {@value #SETTLE_WINDOW_MILLIS} ms windows, below {@link #SETTLED_JVM_CORES}
+   * cores. On a small machine a member's C2 compiler keeps compiling for minutes, and it compiles
+   * what the load runs: settling while idle (measured: 0.05 cores idle, then 0.7 cores of
+   * compiling during the replay, 3 ms of each allocation's 9) measured the JIT, not the path. The
+   * load is the warm-up's requests again under new ids, each released as soon as it is placed, so
+   * the inventory the measured replay starts from is the same. Returns null without settling
+   * (disabled, or members that do not export the CPU counters).
    */
-  private @Nullable Settled settle(LocalCluster cluster, PrintWriter out)
-      throws IOException, InterruptedException {
-    if (settleSeconds == 0) {
+  private @Nullable Settled settle(LocalCluster cluster, AllocationClient client,
+      List<VmRequest> pool, PrintWriter out) throws IOException, InterruptedException {
+    if (settleSeconds == 0 || pool.isEmpty()) {
       return null;
     }
     long start = System.nanoTime();
@@ -559,8 +579,29 @@ public final class E2eBenchCommand implements Callable<Integer> {
     }
     long lastAt = System.nanoTime();
     double cores;
+    int round = 0;
+    AtomicLong outstanding = new AtomicLong();
+    double windowRate = rate > 0 ? rate : 200;
+    int perWindow = (int) Math.max(1, Math.round(windowRate * SETTLE_WINDOW_MILLIS / 1000.0));
     while (true) {
-      Thread.sleep(SETTLE_WINDOW_MILLIS);
+      round++;
+      long windowStart = System.nanoTime();
+      for (int i = 0; i < perWindow; i++) {
+        long due = windowStart + Math.round(i * 1e9 / windowRate);
+        long wait;
+        while ((wait = due - System.nanoTime()) > 0) {
+          LockSupport.parkNanos(wait);
+        }
+        VmRequest r = pool.get((round * perWindow + i) % pool.size());
+        VmRequest again = VmRequest.builder().requestId("settle-" + round + "-" + i)
+            .vmId("settle-" + round + "-" + i + "-" + r.vmId()).tenantId(r.tenantId())
+            .cores(r.cores()).memoryMb(r.memoryMb()).priority(r.priority()).build();
+        outstanding.incrementAndGet();
+        var unused = client.allocate(again).thenCompose(o -> o instanceof AllocationOutcome.Placed
+            ? client.release(o.vmId()).handle((x, e) -> null)
+            : CompletableFuture.completedFuture(null))
+            .whenComplete((x, e) -> outstanding.decrementAndGet());
+      }
       cluster.checkAlive();
       double now = jvmCpuSeconds(cluster.scrape());
       long nowAt = System.nanoTime();
@@ -571,9 +612,15 @@ public final class E2eBenchCommand implements Callable<Integer> {
         break;
       }
     }
+    long drainUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (outstanding.get() > 0 && System.nanoTime() < drainUntil) {
+      Thread.sleep(50);
+    }
+    Thread.sleep(1_000);
     double waited = (System.nanoTime() - start) / 1e9;
-    out.printf(Locale.ROOT, "  %s after %.0f s (members' JIT and GC threads: %.2f cores)%n",
-        cores < SETTLED_JVM_CORES ? "settled" : "NOT settled, measuring anyway,", waited, cores);
+    out.printf(Locale.ROOT, "  %s after %.0f s at %s/s (members' JIT and GC threads: %.2f cores)%n",
+        cores < SETTLED_JVM_CORES ? "settled" : "NOT settled, measuring anyway,", waited,
+        fmt(windowRate), cores);
     out.flush();
     return new Settled(waited, cores);
   }
@@ -582,6 +629,18 @@ public final class E2eBenchCommand implements Callable<Integer> {
   private record Settled(double seconds, double jvmCores) {}
 
   private static final long SETTLE_WINDOW_MILLIS = 3_000;
+  /** The quiet window before each replay that measures the cluster's background work. */
+  private static final long QUIET_WINDOW_MILLIS = 5_000;
+
+  /** Per member, the counters' growth from {@code before} to {@code after}. */
+  private static List<List<PromText.Sample>> deltas(List<List<PromText.Sample>> before,
+      List<List<PromText.Sample>> after) {
+    List<List<PromText.Sample>> out = new ArrayList<>();
+    for (int i = 0; i < after.size(); i++) {
+      out.add(PromText.delta(before.get(i), after.get(i)));
+    }
+    return out;
+  }
 
   /** The members' 'jvm' CPU seconds summed, or -1 if they do not export it. */
   private static double jvmCpuSeconds(List<List<PromText.Sample>> members) {
@@ -748,6 +807,7 @@ public final class E2eBenchCommand implements Callable<Integer> {
     r.put("maxIssueLagMs", round(replay.maxIssueLagMs()));
     r.put("reasons", replay.reasons());
     r.put("conflicts", metrics.conflicts());
+    r.put("forwardedRatio", l.count() == 0 ? 0 : round4(metrics.forwarded() / (double) l.count()));
     r.put("allocationsAnswered", metrics.allocations());
     Map<String, Long> lookups = new LinkedHashMap<>();
     lookups.put("topHit", metrics.topHits());

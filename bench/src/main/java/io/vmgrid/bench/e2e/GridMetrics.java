@@ -34,10 +34,11 @@ import java.util.function.Predicate;
  * @param invocations invocations the members started (-1 if they do not export it)
  * @param operations operations the members executed, backups included (-1 likewise)
  * @param events events the members delivered to listeners (-1 likewise)
+ * @param forwarded allocations routed to an agent on another member than the one they reached
  */
 record GridMetrics(long topHits, long partialHits, long misses, long conflicts, long allocations,
     Map<String, Double> stagesMs, Map<String, Long> stageCounts, Map<String, Double> cpuSeconds,
-    long invocations, long operations, long events) {
+    long invocations, long operations, long events, long forwarded) {
 
   /** Members' thread groups in their order; groups not listed (other node versions) follow. */
   static final List<String> CPU_GROUP_ORDER = NodeMetrics.CPU_GROUPS;
@@ -94,7 +95,8 @@ record GridMetrics(long topHits, long partialHits, long misses, long conflicts, 
     });
     return new GridMetrics(top, partial, miss, conflicts, allocations, means, counts,
         cpuByGroup(all), counter(all, "vmgrid_grid_invocations_total"),
-        counter(all, "vmgrid_grid_operations_total"), counter(all, "vmgrid_grid_events_total"));
+        counter(all, "vmgrid_grid_operations_total"), counter(all, "vmgrid_grid_events_total"),
+        Math.round(sum(all, "vmgrid_forwarded_allocations_total", s -> true)));
   }
 
   /** The sum of a counter over members, or -1 if no member exports it. */

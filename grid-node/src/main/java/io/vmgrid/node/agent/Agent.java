@@ -48,6 +48,8 @@ final class Agent {
   private static final Logger LOG = Logger.getLogger(Agent.class.getName());
   /** Commits tried per request before giving up with {@link Reason#CONFLICT}. */
   static final int MAX_ATTEMPTS = 8;
+  /** How often an idle agent looks up from its queue (stop requests, records to write). */
+  private static final long IDLE_POLL_MILLIS = 200;
   /** Tries of a group's record call before its outcome is reported in doubt. */
   private static final int RECORD_ATTEMPTS = 3;
   /** Most requests evaluated and committed together. */
@@ -212,7 +214,7 @@ final class Agent {
 
   /** Stops taking work; the queue is drained (every queued request still gets its outcome). */
   void stop() {
-    running = false; // the loop sees it within FLUSH_MILLIS; never interrupt a commit
+    running = false; // the loop sees it within IDLE_POLL_MILLIS; never interrupt a commit
   }
 
   /** Waits for the queue to drain after {@link #stop()}. */
@@ -229,7 +231,7 @@ final class Agent {
     while (true) {
       Job first;
       try {
-        first = running ? queue.poll(CacheRecords.FLUSH_MILLIS, TimeUnit.MILLISECONDS) : queue.poll();
+        first = running ? queue.poll(IDLE_POLL_MILLIS, TimeUnit.MILLISECONDS) : queue.poll();
       } catch (InterruptedException e) {
         if (running) {
           continue;

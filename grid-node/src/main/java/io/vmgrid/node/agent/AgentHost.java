@@ -145,6 +145,9 @@ public final class AgentHost implements AutoCloseable {
       @Override
       public void migrationStarted(MigrationState state) {
         migrationStartedNanos = System.nanoTime();
+        // partitions are about to move: agents write their cache records now, so that the
+        // records move with them
+        active.values().forEach(a -> a.records().requestFlush());
       }
 
       @Override

@@ -9,12 +9,13 @@ public final class AgentSerialization {
 
   /** Adds this package's serializers to {@code config} and returns it. */
   public static SerializationConfig register(SerializationConfig config) {
-    config.getCompactSerializationConfig().addSerializer(new AgentInfo.Serializer());
+    config.getCompactSerializationConfig().addSerializer(new AgentInfo.Serializer())
+        .addSerializer(new CacheRecords.RemoveRecords.Serializer());
     return config;
   }
 
   /** One instance of each of this package's Compact types (see {@code CompactSchemas}). */
   public static List<Object> schemaSamples() {
-    return List.of(new AgentInfo("a", "m", 0));
+    return List.of(new AgentInfo("a", "m", 0), new CacheRecords.RemoveRecords());
   }
 }

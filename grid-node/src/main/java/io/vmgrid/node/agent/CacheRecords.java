@@ -1,6 +1,10 @@
 package io.vmgrid.node.agent;
 
+import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.map.IMap;
+import com.hazelcast.nio.serialization.compact.CompactReader;
+import com.hazelcast.nio.serialization.compact.CompactSerializer;
+import com.hazelcast.nio.serialization.compact.CompactWriter;
 import com.hazelcast.partition.PartitionAwareKey;
 import io.vmgrid.client.wire.GridRequest;
 import io.vmgrid.node.inventory.Mirrors;
@@ -23,7 +27,9 @@ import java.util.logging.Logger;
 /**
  * The composition of one agent's cache as it lives in the {@code agent-cache} map: one record per
  * cached request type, holding an exemplar request, under the agent's partition key. Records are
- * written (in batches) when a type enters the cache and deleted when it leaves, never on a hit.
+ * written when a type enters the cache and deleted when it leaves, never on a hit, in batches: one
+ * {@code putAll} and one delete call per agent and flush, each a single operation (the records share
+ * the agent's partition).
  * When the agent's partition moves to another member, the records move with it, and the new owner
  * re-evaluates the exemplars against its own mirror before it serves: the cache's bitsets and
  * revisions belong to the old member's mirror and would be meaningless there.
@@ -34,11 +40,13 @@ final class CacheRecords {
   private static final Logger LOG = Logger.getLogger(CacheRecords.class.getName());
   /**
    * Unwritten records wait at most about this long (idle or busy): they are what a moved agent
-   * re-warms from, so a busy agent must not hold them back until its next idle moment.
+   * re-warms from, so a busy agent must not hold them back until its next idle moment; at most
+   * one write a second keeps them off the request path's operations (measured: a write per new
+   * type and a delete per evicted one were 1.2 of the 4.6 invocations per allocation).
    */
-  static final long FLUSH_MILLIS = 200;
-  /** New records written together. */
-  private static final int BATCH = 32;
+  static final long FLUSH_MILLIS = 1_000;
+  /** New records written together at the latest. */
+  private static final int BATCH = 512;
   /** Longest wait of a new agent for the records in its partition before it serves. */
   static final long WAIT_MILLIS = 5_000;
 
@@ -53,6 +61,7 @@ final class CacheRecords {
   private final CompletableFuture<List<GridRequest>> moved = new CompletableFuture<>();
   private final AtomicBoolean fetchClaimed = new AtomicBoolean();
   private volatile boolean rewarm;
+  private volatile boolean flushRequested;
 
   CacheRecords(String agentId, RuleSet ruleSet, IMap<Object, GridRequest> map) {
     this.agentId = agentId;
@@ -98,7 +107,10 @@ final class CacheRecords {
     return rewarm;
   }
 
-  /** Deletes the records (and exemplars) of types the cache no longer holds, then flushes. */
+  /**
+   * Deletes the records (and exemplars) of types the cache no longer holds, in one call, then
+   * flushes.
+   */
   void sync(Set<String> cached) {
     List<String> gone = new ArrayList<>();
     synchronized (this) {
@@ -110,19 +122,34 @@ final class CacheRecords {
         return false;
       });
     }
+    Set<Object> delete = new java.util.HashSet<>();
     for (String k : gone) {
       Object key = key(k);
       if (unsaved.remove(key) == null) {
-        map.deleteAsync(key);
+        delete.add(key);
       }
+    }
+    if (!delete.isEmpty()) {
+      var unused = map.submitToKeys(delete, new RemoveRecords());
     }
     flush();
   }
 
-  /** Writes records not written for {@link #FLUSH_MILLIS}; errors are logged, not thrown. */
+  /**
+   * Asks for the unwritten records to be written at the agent's next turn, whatever their age
+   * (partitions are about to move, and the records must move with them).
+   */
+  void requestFlush() {
+    flushRequested = true;
+  }
+
+  /**
+   * Writes records not written for {@link #FLUSH_MILLIS}, or at once if asked to; errors are logged,
+   * not thrown.
+   */
   void flushIfDue() {
-    if (!unsaved.isEmpty()
-        && System.nanoTime() - lastFlushNanos > TimeUnit.MILLISECONDS.toNanos(FLUSH_MILLIS)) {
+    if (!unsaved.isEmpty() && (flushRequested
+        || System.nanoTime() - lastFlushNanos > TimeUnit.MILLISECONDS.toNanos(FLUSH_MILLIS))) {
       try {
         flush();
       } catch (RuntimeException e) {
@@ -133,9 +160,42 @@ final class CacheRecords {
 
   private void flush() {
     lastFlushNanos = System.nanoTime();
+    flushRequested = false;
     if (!unsaved.isEmpty()) {
       map.putAllAsync(new HashMap<>(unsaved));
       unsaved.clear();
+    }
+  }
+
+  /** Removes the entries it runs on (records of evicted types); its backup does the same. */
+  static final class RemoveRecords implements EntryProcessor<Object, GridRequest, Boolean> {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public Boolean process(Map.Entry<Object, GridRequest> entry) {
+      boolean present = entry.getValue() != null;
+      entry.setValue(null);
+      return present;
+    }
+
+    static final class Serializer implements CompactSerializer<RemoveRecords> {
+      @Override
+      public RemoveRecords read(CompactReader in) {
+        return new RemoveRecords();
+      }
+
+      @Override
+      public void write(CompactWriter out, RemoveRecords p) {}
+
+      @Override
+      public String getTypeName() {
+        return "vmgrid.RemoveRecords";
+      }
+
+      @Override
+      public Class<RemoveRecords> getCompactClass() {
+        return RemoveRecords.class;
+      }
     }
   }
 

@@ -78,9 +78,8 @@ final class NodeCommand implements Callable<Integer> {
   @Nullable String scheduler;
 
   @Option(names = "--jet-threads", paramLabel = "N",
-      description = "Jet cooperative threads, which run the scheduler job (default or 0: one per core;"
-          + " the config file's jetThreads if set). Lower it when several members share a"
-          + " machine's cores: idle cooperative threads poll.")
+      description = "Jet cooperative threads, which run the scheduler job (its estimator; default 1,"
+          + " or the config file's jetThreads if set; 0: one per core).")
   @Nullable Integer jetThreads;
 
   @Option(names = "--demo-inventory", paramLabel = "N", defaultValue = "0",

@@ -244,6 +244,7 @@ public final class Intake implements GridEndpoint, AutoCloseable {
     List<ForwardTask.Forwarded> items = new ArrayList<>(batch.size());
     batch.forEach(p -> items.add(p.item()));
     forwarded.addAndGet(batch.size());
+    metrics.forwarded(batch.size());
     long sent = System.nanoTime();
     forwards.submitToMember(new ForwardTask(items), target, new ExecutionCallback<>() {
       @Override

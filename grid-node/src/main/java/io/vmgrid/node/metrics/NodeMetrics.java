@@ -61,6 +61,7 @@ public final class NodeMetrics {
   private final Map<String, Counter> requests = new ConcurrentHashMap<>();
   private final Map<Stage, Timer> stages = new ConcurrentHashMap<>();
   private final Counter conflicts;
+  private final Counter forwarded;
   private final Map<String, Counter> lookups = new ConcurrentHashMap<>();
   private final Map<String, Counter> agentConflicts = new ConcurrentHashMap<>();
   private final ThreadCpu threadCpu = new ThreadCpu();
@@ -84,6 +85,9 @@ public final class NodeMetrics {
             .register(registry);
       }
     }
+    forwarded = Counter.builder("vmgrid_forwarded_allocations")
+        .description("Allocations this member's router sent to an agent on another member")
+        .register(registry);
     conflicts = Counter.builder("vmgrid_commit_conflicts")
         .description("Commits refused by a server's current state (a stale view) and retried elsewhere")
         .register(registry);
@@ -266,6 +270,11 @@ public final class NodeMetrics {
       }
     }
     return out;
+  }
+
+  /** Counts {@code n} allocations this member's router sent to another member's agents. */
+  public void forwarded(int n) {
+    forwarded.increment(n);
   }
 
   /** Registers the gauge of {@code executor}'s tasks waiting for a thread. */

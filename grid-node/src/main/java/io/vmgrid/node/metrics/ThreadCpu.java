@@ -25,8 +25,8 @@ import org.jspecify.annotations.Nullable;
 final class ThreadCpu {
   /** The groups, in the order they are exported; {@code jvm} is the remainder of the process. */
   static final List<String> GROUPS = List.of("partition-operation", "generic-operation", "io",
-      "event", "response", "jet", "agent", "worker", "query", "indicators", "mirror", "callback",
-      "other", "jvm");
+      "event", "response", "jet", "intake", "agent", "indicators", "mirror", "callback", "other",
+      "jvm");
 
   static final long MIN_INTERVAL_NANOS = 200_000_000L;
 
@@ -55,12 +55,14 @@ final class ThreadCpu {
       Map.entry("partition-operation", "partition-operation"),
       Map.entry("generic-operation", "generic-operation"),
       Map.entry(".IO.", "io"), Map.entry("TcpServer", "io"), Map.entry(".event-", "event"),
-      Map.entry(".response", "response"), Map.entry(".jet.", "jet"));
+      Map.entry(".response", "response"), Map.entry(".jet.", "jet"),
+      // named executors run on Hazelcast's shared cached pool: on a member, the intake, forward
+      // and query tasks (Hazelcast's own use of the pool is small)
+      Map.entry(".cached.", "intake"), Map.entry(".async.", "callback"));
 
   /** This project's threads: a name prefix, its group. */
   private static final List<Map.Entry<String, String>> VMGRID = List.of(
-      Map.entry("vmgrid-agent-", "agent"), Map.entry("vmgrid-worker", "worker"),
-      Map.entry("vmgrid-query-", "query"),
+      Map.entry("vmgrid-agent-", "agent"),
       Map.entry("vmgrid-indicators", "indicators"), Map.entry("vmgrid-mirror", "mirror"),
       Map.entry("vmgrid-callback", "callback"));
 

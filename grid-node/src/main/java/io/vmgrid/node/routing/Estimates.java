@@ -13,9 +13,6 @@ import io.vmgrid.scheduler.api.LatencyEstimates;
 import java.io.IOException;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.jspecify.annotations.Nullable;
@@ -28,6 +25,8 @@ import org.jspecify.annotations.Nullable;
  * <p>The estimates live in the {@code scheduler-state} map under {@link #ESTIMATOR_KEY} (as the
  * estimator's JSON), so they outlive any member and a restarted job continues from them. Every
  * member follows the entry's events; before the first, it routes with the configured defaults.
+ * The measurements reach the job without the grid: the job's source on each member takes them from
+ * here ({@link #takeSamples}).
  */
 public final class Estimates implements LatencyEstimates, AutoCloseable {
   private static final Logger LOG = Logger.getLogger(Estimates.class.getName());
@@ -35,26 +34,20 @@ public final class Estimates implements LatencyEstimates, AutoCloseable {
   public static final String STATE_MAP = "scheduler-state";
   /** Key of the estimator in {@link #STATE_MAP}. */
   public static final String ESTIMATOR_KEY = "estimator";
-  /** Map the members send their new measurements through (its journal feeds the job). */
-  public static final String SAMPLES_MAP = "scheduler-samples";
-  /** How often a member sends its new measurements. */
+  /** How often a member hands its new measurements to the job. */
   static final long FLUSH_MILLIS = 1_000;
 
-  private final HazelcastInstance hz;
   private final List<String> ruleNames;
   private final IMap<String, String> state;
-  private final IMap<String, String> samples;
   private final UUID listenerId;
-  private final ScheduledExecutorService flusher;
   private volatile LatencyEstimator current;
   private LatencyEstimator pending;
+  private long takenAtNanos = System.nanoTime();
 
   /** Follows the published estimates of the rules {@code ruleNames} and starts flushing. */
   public Estimates(HazelcastInstance hz, List<String> ruleNames) {
-    this.hz = hz;
     this.ruleNames = List.copyOf(ruleNames);
     this.state = hz.getMap(STATE_MAP);
-    this.samples = hz.getMap(SAMPLES_MAP);
     this.pending = fresh();
     this.current = fresh();
     IMap<String, Object> raw = hz.getMap(STATE_MAP);
@@ -66,13 +59,6 @@ public final class Estimates implements LatencyEstimates, AutoCloseable {
       LOG.info(() -> "latency estimates loaded from the grid: "
           + java.util.Arrays.toString(loaded.counts()) + " measurements (top hit, rule hit, rule miss)");
     }
-    this.flusher = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "vmgrid-estimates");
-      t.setDaemon(true);
-      return t;
-    });
-    var unused = flusher.scheduleWithFixedDelay(this::flushQuietly, FLUSH_MILLIS, FLUSH_MILLIS,
-        TimeUnit.MILLISECONDS);
   }
 
   private LatencyEstimator fresh() {
@@ -103,27 +89,18 @@ public final class Estimates implements LatencyEstimates, AutoCloseable {
     }
   }
 
-  /** Sends the measurements made since the last flush to the job. */
-  void flush() {
-    LatencyEstimator out;
-    synchronized (this) {
-      if (pending.isEmpty()) {
-        return;
-      }
-      out = pending;
-      pending = fresh();
+  /**
+   * The measurements made since the last take, as JSON, at most once per {@link #FLUSH_MILLIS};
+   * null if none are due. The job's source on this member calls it.
+   */
+  synchronized @Nullable String takeSamples() {
+    if (pending.isEmpty() || System.nanoTime() - takenAtNanos < FLUSH_MILLIS * 1_000_000L) {
+      return null;
     }
-    samples.set(hz.getCluster().getLocalMember().getUuid().toString(), out.toJson());
-  }
-
-  private void flushQuietly() {
-    try {
-      if (hz.getLifecycleService().isRunning()) {
-        flush();
-      }
-    } catch (RuntimeException e) {
-      LOG.log(Level.FINE, "sending latency measurements failed; they are dropped", e);
-    }
+    takenAtNanos = System.nanoTime();
+    LatencyEstimator out = pending;
+    pending = fresh();
+    return out.toJson();
   }
 
   /**
@@ -173,7 +150,6 @@ public final class Estimates implements LatencyEstimates, AutoCloseable {
 
   @Override
   public void close() {
-    flusher.shutdownNow();
     try {
       state.removeEntryListener(listenerId);
     } catch (RuntimeException ignored) {

@@ -1,28 +1,29 @@
 package io.vmgrid.node.routing;
 
-import com.hazelcast.core.EntryEventType;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.jet.Job;
 import com.hazelcast.jet.config.JobConfig;
 import com.hazelcast.jet.config.ProcessingGuarantee;
-import com.hazelcast.jet.pipeline.JournalInitialPosition;
 import com.hazelcast.jet.pipeline.Pipeline;
 import com.hazelcast.jet.pipeline.ServiceFactories;
 import com.hazelcast.jet.pipeline.ServiceFactory;
+import com.hazelcast.jet.core.AbstractProcessor;
+import com.hazelcast.jet.core.ProcessorMetaSupplier;
 import com.hazelcast.jet.pipeline.Sinks;
 import com.hazelcast.jet.pipeline.Sources;
-import com.hazelcast.map.EventJournalMapEvent;
+import com.hazelcast.jet.pipeline.StreamSource;
+import org.jspecify.annotations.Nullable;
 import java.util.Map;
 import java.util.logging.Logger;
 
 /**
- * The Kamino scheduler's Jet job: Kamino's background estimator. Members send the processing
- * times their agents measured (per top-level hit, rule hit and rule miss) through the
- * {@code scheduler-samples} map once a second; the job reads that map's event journal, folds every
- * batch into the cluster's running averages on one processor, and writes them to the
- * {@code scheduler-state} map, whose events every member's router follows. The routing decision
- * itself is made per request on the member that receives it, from these estimates and the agents'
- * indicators (docs/design-decisions.md says why the requests do not flow through the job).
+ * The Kamino scheduler's Jet job: Kamino's background estimator. Its source, one processor per
+ * member, takes the processing times that member's agents measured (per top-level hit, rule hit
+ * and rule miss) once a second; the job folds every batch into the cluster's running averages on
+ * one processor and writes them to the {@code scheduler-state} map, whose events every member's
+ * router follows. The routing decision itself is made per request on the member that receives it,
+ * from these estimates and the agents' indicators (docs/design-decisions.md says why the requests
+ * do not flow through the job).
  *
  * <p>One job per cluster, started by whichever member comes first ({@code newJobIfAbsent}),
  * restarted by Jet when members join or leave, and resubmitted by the oldest member if it ends. Its
@@ -47,11 +48,13 @@ public final class SchedulerJob {
   /** The pipeline (public for tests and documentation). */
   public static Pipeline pipeline() {
     ServiceFactory<?, Estimates> estimates =
-        ServiceFactories.sharedService(ctx -> Scheduling.of(ctx.hazelcastInstance()).estimates());
+        ServiceFactories.sharedService(ctx -> Scheduling.of(ctx.hazelcastInstance()).requireEstimates());
     Pipeline p = Pipeline.create();
-    p.readFrom(Sources.<String, String, Object>mapJournal(Estimates.SAMPLES_MAP,
-            JournalInitialPosition.START_FROM_CURRENT, SchedulerJob::samples,
-            SchedulerJob::isSamples))
+    // one cooperative processor per member, each taking its own member's measurements: no thread
+    // of its own, no grid operation while there is nothing to take
+    StreamSource<String> measurements = Sources.streamFromProcessor("measurements",
+        ProcessorMetaSupplier.of(1, Measurements::new));
+    p.readFrom(measurements)
         .withoutTimestamps()
         .setName("measurements")
         .rebalance(SchedulerJob::estimatorKey) // one processor folds every batch, in order
@@ -62,8 +65,27 @@ public final class SchedulerJob {
     return p;
   }
 
-  private static String samples(EventJournalMapEvent<String, Object> e) {
-    return (String) e.getNewValue();
+  /** The source: emits this member's measurements once a second, never completes. */
+  private static final class Measurements extends AbstractProcessor {
+    private @Nullable Estimates estimates;
+    private @Nullable String pending;
+
+    @Override
+    protected void init(Context context) {
+      estimates = Scheduling.of(context.hazelcastInstance()).requireEstimates();
+    }
+
+    @Override
+    public boolean complete() {
+      Estimates e = estimates;
+      if (pending == null && e != null) {
+        pending = e.takeSamples();
+      }
+      if (pending != null && tryEmit(pending)) {
+        pending = null;
+      }
+      return false;
+    }
   }
 
   private static String estimatorKey(String samples) {
@@ -72,10 +94,5 @@ public final class SchedulerJob {
 
   private static Map.Entry<String, String> fold(Estimates estimates, String samples) {
     return Map.entry(Estimates.ESTIMATOR_KEY, estimates.fold(samples));
-  }
-
-  private static boolean isSamples(EventJournalMapEvent<String, Object> e) {
-    return (e.getType() == EntryEventType.ADDED || e.getType() == EntryEventType.UPDATED)
-        && e.getNewValue() instanceof String;
   }
 }

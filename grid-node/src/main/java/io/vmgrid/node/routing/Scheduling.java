@@ -26,8 +26,13 @@ import org.jspecify.annotations.Nullable;
 public final class Scheduling implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(Scheduling.class.getName());
   private static final String CONTEXT_KEY = "vmgrid.scheduling";
-  /** Agents' indicators are published at most this often. */
-  static final long PUBLISH_MILLIS = 20;
+  /**
+   * Agents' indicators are published at most this often. A member's router reads its own agents
+   * live and adds its own recent routings to other members' (see {@code Selector}); what it misses
+   * for this long are other members' routings to the same remote agent, which the hop's cost in
+   * the estimate makes rare (a few percent of requests are forwarded).
+   */
+  static final long PUBLISH_MILLIS = 50;
   /** How often the oldest member checks that the job exists and resubmits it if it ended. */
   static final long JOB_CHECK_MILLIS = 5_000;
   /** The policy name meaning "no scheduler: each member's own agents, shortest queue". */
@@ -138,6 +143,15 @@ public final class Scheduling implements AutoCloseable {
   /** The estimates this member routes with and feeds (absent on the direct path). */
   public @Nullable Estimates estimates() {
     return estimates;
+  }
+
+  /** The estimates, for the job's stages (which run only where the policy is not direct). */
+  Estimates requireEstimates() {
+    Estimates e = estimates;
+    if (e == null) {
+      throw new IllegalStateException("the scheduler job runs on a member with the direct policy");
+    }
+    return e;
   }
 
   /** Resubmits the job if it ended (failed or was cancelled); the oldest member does it. */

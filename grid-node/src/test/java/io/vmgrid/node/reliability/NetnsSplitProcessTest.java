@@ -189,7 +189,11 @@ class NetnsSplitProcessTest {
     for (AllocationOutcome o : outcomes) {
       String kind = o instanceof AllocationOutcome.Failed f ? "FAILED/" + f.reason()
           : o.getClass().getSimpleName().toUpperCase(java.util.Locale.ROOT);
-      counts.merge(phase + ":" + kind, 1, Integer::sum);
+      if (counts.merge(phase + ":" + kind, 1, Integer::sum) == 1
+          && o instanceof AllocationOutcome.Failed f) {
+        System.out.println("NetnsSplitProcessTest: first " + phase + ":" + kind + ": "
+            + f.message());
+      }
       if (o instanceof AllocationOutcome.Placed p) {
         acknowledged.put(p.vmId(), p.serverId());
       } else if (o instanceof AllocationOutcome.Failed f
