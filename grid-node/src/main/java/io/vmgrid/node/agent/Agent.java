@@ -390,23 +390,19 @@ final class Agent {
       plan.add(new Committer.Planned(choice(w).serverId(), w.vm));
     }
     long c0 = System.nanoTime();
-    List<CommitResult> results;
-    try {
-      results = committer.place(plan);
-    } catch (RuntimeException e) {
-      share(planned, c0);
-      for (Work w : planned) {
-        w.attempts++;
-        failed(w, e, "", "", "the commit to " + choice(w).serverId());
-      }
-      return List.of();
-    }
+    List<Committer.Attempt<CommitResult>> results = committer.place(plan);
     share(planned, c0);
     List<Work> again = new ArrayList<>();
     List<Work> toRecord = new ArrayList<>();
     for (int i = 0; i < planned.size(); i++) {
       Work w = planned.get(i);
-      CommitResult r = results.get(i);
+      Committer.Attempt<CommitResult> a = results.get(i);
+      if (a.error() != null) {
+        w.attempts++;
+        failed(w, a.error(), "", "", "the commit to " + choice(w).serverId());
+        continue;
+      }
+      CommitResult r = a.value();
       w.attempts++;
       if (r.hosted()) {
         engine.reportCommit(true);
@@ -442,36 +438,42 @@ final class Agent {
       records.add(Placement.of(w.vm, choice(w).serverId()));
     }
     long r0 = System.nanoTime();
-    List<RecordResult> results = null;
-    RuntimeException error = null;
+    List<Committer.Attempt<RecordResult>> results = committer.record(records);
     // the record is idempotent (a second try finds this request's record if the first wrote it),
-    // and its outcome decides whether the commit stays: try again before giving up
-    for (int attempt = 0; attempt < RECORD_ATTEMPTS && results == null; attempt++) {
-      try {
-        results = committer.record(records);
-      } catch (RuntimeException e) {
-        error = e;
-        if (isNoQuorum(e)) {
-          break;
+    // and its outcome decides whether the commit stays: try the failed ones again before giving up
+    for (int attempt = 1; attempt < RECORD_ATTEMPTS; attempt++) {
+      List<Integer> retry = new ArrayList<>();
+      for (int i = 0; i < results.size(); i++) {
+        RuntimeException e = results.get(i).error();
+        if (e != null && !isNoQuorum(e)) {
+          retry.add(i);
         }
-        pause(attempt);
+      }
+      if (retry.isEmpty()) {
+        break;
+      }
+      pause(attempt - 1);
+      List<Placement> again = new ArrayList<>(retry.size());
+      retry.forEach(i -> again.add(records.get(i)));
+      List<Committer.Attempt<RecordResult>> second = committer.record(again);
+      results = new ArrayList<>(results);
+      for (int k = 0; k < retry.size(); k++) {
+        results.set(retry.get(k), second.get(k));
       }
     }
     share(committed, r0);
-    if (results == null) {
-      RuntimeException e = java.util.Objects.requireNonNull(error);
-      for (Work w : committed) {
+    for (int i = 0; i < committed.size(); i++) {
+      Work w = committed.get(i);
+      RuntimeException e = results.get(i).error();
+      if (e != null) {
         // without a quorum nothing was recorded, so the commit can be undone; otherwise the record
         // may exist, and undoing the commit could take away a placement a retry was told of
         failed(w, e, w.added && isNoQuorum(e) ? choice(w).serverId() : "",
             isNoQuorum(e) ? "" : choice(w).serverId(), "recording the commit to "
                 + choice(w).serverId());
+        continue;
       }
-      return;
-    }
-    for (int i = 0; i < committed.size(); i++) {
-      Work w = committed.get(i);
-      RecordResult r = results.get(i);
+      RecordResult r = results.get(i).value();
       String ours = choice(w).serverId();
       String recorded = r.record().serverId();
       if (r.status() != RecordResult.Status.TAKEN && recorded.equals(ours)) {

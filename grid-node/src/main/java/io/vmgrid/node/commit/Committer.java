@@ -7,21 +7,30 @@ import io.vmgrid.client.wire.MapNames;
 import io.vmgrid.client.wire.Placement;
 import io.vmgrid.client.wire.ServerState;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
- * Commits what agents decided, in as few grid operations as a group allows: the VMs of a group in
- * one {@link PlaceVmProcessor} call ({@code executeOnKey} for one server, {@code executeOnKeys} for
- * several: one operation per member owning them), then their records in one
- * {@link RecordPlacementProcessor} call. Each call blocks the calling (agent) thread until the
- * primaries and their synchronous backups have applied it. Quorum loss surfaces as Hazelcast's
- * {@code SplitBrainProtectionException}.
+ * Commits what agents decided: the VMs of a group in one {@link PlaceVmProcessor} call per server,
+ * then their records in one {@link RecordPlacementProcessor} call per VM. The calls of a group are
+ * sent together ({@code submitToKey}) and awaited together, so a group of k requests costs about
+ * one round trip, not k. Each call completes only after the primary and its synchronous backups
+ * have applied it, which is what makes an acknowledged placement survive its primary's crash.
+ *
+ * <p>Not {@code executeOnKeys}: Hazelcast runs it as one partition-iterating operation per member
+ * whose response does not wait for the inner operations' synchronous backups (its javadoc says so:
+ * "will not wait for their completion"). An agent that acknowledged a placement on that answer
+ * could lose it when the server's primary died a moment later; {@code AgentClusterTest}'s member
+ * crash under load found exactly that. Quorum loss surfaces as Hazelcast's
+ * {@code SplitBrainProtectionException} in an attempt's error.
  */
 public final class Committer {
   private final IMap<String, ServerState> servers;
@@ -46,57 +55,81 @@ public final class Committer {
    */
   public record Planned(String serverId, HostedVm vm) {}
 
-  /** Places the planned VMs; one result per planned VM, in the order given. */
-  public List<CommitResult> place(List<Planned> planned) {
+  /**
+   * What one call did for one item: its result, or the error of the call that carried it (then it
+   * may or may not have taken effect).
+   *
+   * @param <R> the result type
+   * @param result the result when the call returned
+   * @param error the call's error when it did not
+   */
+  public record Attempt<R>(@Nullable R result, @Nullable RuntimeException error) {
+    /** The result; only when {@link #error} is null. */
+    public R value() {
+      if (result == null) {
+        throw new IllegalStateException("no result", error);
+      }
+      return result;
+    }
+  }
+
+  /** Places the planned VMs; one attempt per planned VM, in the order given. */
+  public List<Attempt<CommitResult>> place(List<Planned> planned) {
     Map<String, List<HostedVm>> byServer = new LinkedHashMap<>();
     for (Planned p : planned) {
       byServer.computeIfAbsent(p.serverId(), k -> new ArrayList<>()).add(p.vm());
     }
-    PlaceVmProcessor processor = new PlaceVmProcessor(byServer);
-    Map<String, CommitResults> results;
-    if (byServer.size() == 1) {
-      String server = byServer.keySet().iterator().next();
-      results = Map.of(server, servers.executeOnKey(server, processor));
-    } else {
-      results = servers.executeOnKeys(byServer.keySet(), processor);
-    }
-    for (CommitResults r : results.values()) {
-      ServerState state = r.state();
+    Map<String, CompletableFuture<CommitResults>> calls = new LinkedHashMap<>();
+    byServer.forEach((server, vms) -> calls.put(server, servers.submitToKey(server,
+        new PlaceVmProcessor(Map.of(server, vms))).toCompletableFuture()));
+    Map<String, Attempt<CommitResults>> done = await(calls);
+    for (Attempt<CommitResults> a : done.values()) {
+      ServerState state = a.result() == null ? null : a.result().state();
       if (state != null) {
         ownWrites.accept(state);
       }
     }
     Map<String, Integer> next = new HashMap<>();
-    List<CommitResult> out = new ArrayList<>(planned.size());
+    List<Attempt<CommitResult>> out = new ArrayList<>(planned.size());
     for (Planned p : planned) {
       int i = next.merge(p.serverId(), 1, Integer::sum) - 1;
-      CommitResults r = results.get(p.serverId());
-      out.add(r == null || i >= r.results().size()
+      Attempt<CommitResults> a = java.util.Objects.requireNonNull(done.get(p.serverId()));
+      if (a.error() != null) {
+        out.add(new Attempt<>(null, a.error()));
+        continue;
+      }
+      CommitResults r = a.value();
+      out.add(new Attempt<>(i >= r.results().size()
           ? new CommitResult(CommitResult.Status.UNKNOWN_SERVER, "no server " + p.serverId(), 0)
-          : r.results().get(i));
+          : r.results().get(i), null));
     }
     return out;
   }
 
-  /** Records the placements (first record of a VM id wins); one result per record, in order. */
-  public List<RecordResult> record(List<Placement> records) {
-    RecordPlacementProcessor processor = new RecordPlacementProcessor(records);
-    Map<String, RecordResult> results;
-    if (records.size() == 1) {
-      String vm = records.get(0).vmId();
-      results = Map.of(vm, placements.executeOnKey(vm, processor));
-    } else {
-      Set<String> keys = new LinkedHashSet<>();
-      records.forEach(p -> keys.add(p.vmId()));
-      results = placements.executeOnKeys(keys, processor);
+  /**
+   * Records the placements (first record of a VM id wins); one attempt per record, in order. Two
+   * records of one VM id (two copies of a request in one group) go one after the other, so the
+   * second learns the first.
+   */
+  public List<Attempt<RecordResult>> record(List<Placement> records) {
+    List<Attempt<RecordResult>> out = new ArrayList<>(Collections.nCopies(records.size(), null));
+    List<Integer> left = new ArrayList<>();
+    for (int i = 0; i < records.size(); i++) {
+      left.add(i);
     }
-    List<RecordResult> out = new ArrayList<>(records.size());
-    for (Placement p : records) {
-      RecordResult r = results.get(p.vmId());
-      if (r == null) {
-        throw new IllegalStateException("no record result for " + p.vmId());
+    while (!left.isEmpty()) {
+      Map<String, Integer> round = new LinkedHashMap<>();
+      List<Integer> later = new ArrayList<>();
+      for (int i : left) {
+        if (round.putIfAbsent(records.get(i).vmId(), i) != null) {
+          later.add(i);
+        }
       }
-      out.add(r);
+      Map<String, CompletableFuture<RecordResult>> calls = new LinkedHashMap<>();
+      round.forEach((vm, i) -> calls.put(vm, placements.submitToKey(vm,
+          new RecordPlacementProcessor(List.of(records.get(i)))).toCompletableFuture()));
+      await(calls).forEach((vm, a) -> out.set(java.util.Objects.requireNonNull(round.get(vm)), a));
+      left = later;
     }
     return out;
   }
@@ -104,5 +137,33 @@ public final class Committer {
   /** Removes {@code vmId} from {@code serverId} (a commit that lost its record). */
   public CommitResult release(String serverId, String vmId) {
     return servers.executeOnKey(serverId, new ReleaseVmProcessor(vmId));
+  }
+
+  /** Waits for every call; each key's result or error. */
+  private static <R> Map<String, Attempt<R>> await(Map<String, CompletableFuture<R>> calls) {
+    Map<String, Attempt<R>> out = new LinkedHashMap<>();
+    boolean interrupted = false;
+    for (Map.Entry<String, CompletableFuture<R>> e : calls.entrySet()) {
+      while (true) {
+        try {
+          out.put(e.getKey(), new Attempt<>(e.getValue().get(), null));
+          break;
+        } catch (InterruptedException ie) {
+          interrupted = true; // the calls are under way: their outcome is still what counts
+        } catch (ExecutionException | CompletionException ex) {
+          out.put(e.getKey(), new Attempt<>(null, unwrap(ex)));
+          break;
+        }
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+    return out;
+  }
+
+  private static RuntimeException unwrap(Exception ex) {
+    Throwable cause = ex.getCause() == null ? ex : ex.getCause();
+    return cause instanceof RuntimeException r ? r : new IllegalStateException(cause);
   }
 }

@@ -15,10 +15,9 @@ import java.util.Objects;
 /**
  * Commits VMs onto servers, each only if it fits the server's <em>current</em> state.
  *
- * <p>Carries the VMs of one or more servers (an agent's group commit: one processor for every
- * server it places on, sent with {@code executeOnKeys}, which Hazelcast delivers as one operation
- * per member). On each server entry it runs on, it takes that server's VMs in order and places each
- * that fits what the entry holds then, including the VMs placed just before it.
+ * <p>Carries the VMs an agent's group commit places on one server ({@link Committer} sends one
+ * call per server, all at once). On the server's entry it takes that server's VMs in order and
+ * places each that fits what the entry holds then, including the VMs placed just before it.
  *
  * <p>Runs on the partition thread that owns the server's entry, so the checks and the write are
  * atomic with respect to every other change of that server (a group commit is atomic per server,

@@ -17,9 +17,8 @@ import java.util.Objects;
  * that was committed elsewhere ({@code SAME_REQUEST} naming another server) learns it and its
  * commit is released again, so a VM id ends up on exactly one server.
  *
- * <p>Carries the records of one or more VMs (an agent's group commit, sent with
- * {@code executeOnKeys}: one operation per member). Runs on the partition thread owning each VM's
- * entry (atomic per VM); the synchronous backup re-runs it on its copy with the same decision.
+ * <p>{@link Committer} sends one call per VM, those of a group all at once. Runs on the partition
+ * thread owning the VM's entry (atomic per VM); the synchronous backup re-runs it on its copy with the same decision.
  */
 public final class RecordPlacementProcessor
     implements EntryProcessor<String, Placement, RecordResult> {
