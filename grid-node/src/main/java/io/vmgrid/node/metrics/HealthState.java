@@ -1,11 +1,13 @@
 package io.vmgrid.node.metrics;
 
 import java.util.function.BooleanSupplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Liveness and readiness of a member, as the health endpoints report them. A member is live from the
- * moment its process serves HTTP until it has stopped; it is ready once it has joined the cluster and
- * loaded its view of the inventory, and not while it is leaving.
+ * moment its process serves HTTP until it has stopped, or until its Hazelcast instance has stopped
+ * under it; it is ready once it has joined the cluster and loaded its view of the inventory, and not
+ * while it is leaving.
  */
 public final class HealthState {
   /** Life-cycle phases. */
@@ -23,6 +25,7 @@ public final class HealthState {
   private volatile Phase phase = Phase.STARTING;
   private volatile BooleanSupplier runningCheck = () -> true;
   private volatile BooleanSupplier safeCheck = () -> false;
+  private volatile @Nullable BooleanSupplier liveCheck;
 
   /** The current phase. */
   public Phase phase() {
@@ -45,9 +48,32 @@ public final class HealthState {
     phase = Phase.STOPPED;
   }
 
-  /** Whether the process should be considered alive (not restarted by an orchestrator). */
+  /**
+   * Sets the check behind {@link #live()} once the node runs: whether its Hazelcast instance still
+   * runs. Without it, the running member is live while its readiness or its safety check holds:
+   * both fail once the instance has stopped, as each begins with the instance's life cycle.
+   */
+  public void liveWhen(BooleanSupplier check) {
+    this.liveCheck = check;
+  }
+
+  /**
+   * Whether the process should be considered alive (not restarted by an orchestrator): while it
+   * starts and leaves, and while it runs as long as its Hazelcast instance runs. A member whose
+   * instance stopped on its own (out of memory, a cluster-wide shutdown) serves nothing and never
+   * turns ready again, so it is reported dead for the orchestrator to restart.
+   */
   public boolean live() {
-    return phase != Phase.STOPPED;
+    return switch (phase) {
+      case STARTING, STOPPING -> true;
+      case RUNNING -> instanceRuns();
+      case STOPPED -> false;
+    };
+  }
+
+  private boolean instanceRuns() {
+    BooleanSupplier live = liveCheck;
+    return live != null ? live.getAsBoolean() : runningCheck.getAsBoolean() || safeCheck.getAsBoolean();
   }
 
   /** Sets the check behind {@link #safe()} (e.g. Hazelcast's cluster-safe state). */

@@ -13,8 +13,10 @@ import java.util.function.Supplier;
 
 /**
  * The member's small HTTP server: {@code GET /metrics} (Prometheus text format),
- * {@code /health/live}, {@code /health/ready} and {@code /health/safe} (every partition's backups in
- * sync: losing this or any member now loses nothing), each 200 or 503 with a short body. Anything
+ * {@code /health/live} (the process runs a member, or is starting or leaving: 503 once it stopped or
+ * its Hazelcast instance stopped), {@code /health/ready} (joined and loaded: a startup probe's
+ * signal) and {@code /health/safe} (running, and every partition's backups in sync: losing this or
+ * any member now loses nothing), each 200 or 503 with a short body. Anything
  * else is 404. It binds to the given address only; two daemon threads serve it.
  */
 public final class HttpEndpoints implements AutoCloseable {
@@ -44,7 +46,8 @@ public final class HttpEndpoints implements AutoCloseable {
     server.createContext("/metrics", ex -> respond(ex, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.get()));
     server.createContext("/health/live", ex -> {
       boolean live = health.live();
-      respond(ex, live ? 200 : 503, "text/plain; charset=utf-8", live ? "live\n" : "stopped\n");
+      respond(ex, live ? 200 : 503, "text/plain; charset=utf-8", live ? "live\n"
+          : health.phase() == HealthState.Phase.RUNNING ? "hazelcast instance stopped\n" : "stopped\n");
     });
     server.createContext("/health/ready", ex -> {
       boolean ready = health.ready();
