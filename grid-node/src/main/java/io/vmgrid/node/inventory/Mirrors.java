@@ -75,9 +75,13 @@ public final class Mirrors {
         && inv.localUpdateDomain(i) == s.topology().updateDomain();
   }
 
-  /** Wire health to rule health: maintenance means draining, so nothing new goes there. */
+  /** Wire health to rule health, word for word: neither unhealthy nor maintenance takes new VMs. */
   static Health health(ServerHealth h) {
-    return h == ServerHealth.HEALTHY ? Health.HEALTHY : Health.UNHEALTHY;
+    return switch (h) {
+      case HEALTHY -> Health.HEALTHY;
+      case UNHEALTHY -> Health.UNHEALTHY;
+      case MAINTENANCE -> Health.MAINTENANCE;
+    };
   }
 
   /** The VMs a server state hosts, in the rule model. */

@@ -260,7 +260,8 @@ final class CapacityQueries {
               }
               servers.add(s);
             }
-            out.add(new WhatIf.Drain(servers, Health.UNHEALTHY, c.path("evacuate").asBoolean(false)));
+            out.add(new WhatIf.Drain(servers, Health.MAINTENANCE,
+                c.path("evacuate").asBoolean(false)));
           }
           case "add-servers" -> {
             known(c, Set.of("kind", "cluster", "machineType", "count"));

@@ -7,7 +7,9 @@ public enum Health {
   /** In service, but scheduled for maintenance: placeable, preferably avoided. */
   MAINTENANCE_PENDING(1),
   /** Out of service: nothing new may be placed. */
-  UNHEALTHY(2);
+  UNHEALTHY(2),
+  /** Out of service for maintenance (drained by an operator): nothing new may be placed. */
+  MAINTENANCE(3);
 
   private final byte code;
 
@@ -15,8 +17,13 @@ public enum Health {
     this.code = (byte) code;
   }
 
-  /** A dense code, 0..2, for array-backed storage. */
+  /** A dense code, 0..3, for array-backed storage. */
   public byte code() {
     return code;
+  }
+
+  /** Whether the server is out of service ({@link #UNHEALTHY} or {@link #MAINTENANCE}). */
+  public boolean outOfService() {
+    return this == UNHEALTHY || this == MAINTENANCE;
   }
 }

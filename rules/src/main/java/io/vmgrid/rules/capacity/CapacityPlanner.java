@@ -223,9 +223,11 @@ public final class CapacityPlanner {
     Inventory sim = inventory.copy(JOURNAL);
     for (WhatIf change : changes) {
       if (change instanceof WhatIf.AddServers a) {
+        boolean fresh = sim.clusterIndexOf(a.cluster()) < 0;
         sim = withServers(sim, a);
         notes.add("added " + a.count() + " servers of machine type " + a.machineType()
-            + " to cluster " + a.cluster());
+            + (fresh ? " as a new cluster " + a.cluster() + " (no cluster of that name exists)"
+                : " to cluster " + a.cluster()));
       }
     }
     int evacuated = 0;
@@ -358,7 +360,7 @@ public final class CapacityPlanner {
     long strandedCores = 0;
     List<Integer> stranded = new ArrayList<>();
     for (int i = 0; i < inventory.size(); i++) {
-      if (inventory.health(i) == Health.UNHEALTHY) {
+      if (inventory.health(i).outOfService()) {
         continue;
       }
       long f = inventory.free(Resource.CORES, i);
@@ -400,7 +402,7 @@ public final class CapacityPlanner {
     }
 
     long on(int i) {
-      if (inv.health(i) == Health.UNHEALTHY) {
+      if (inv.health(i).outOfService()) {
         return 0;
       }
       int m = inv.machineType(i);
@@ -457,7 +459,7 @@ public final class CapacityPlanner {
     List<Integer> sources = new ArrayList<>();
     for (int i = 0; i < sim.size(); i++) {
       usableNow[i] = usable.on(i);
-      if (sim.vmCount(i) > 0 && sim.health(i) != Health.UNHEALTHY) {
+      if (sim.vmCount(i) > 0 && !sim.health(i).outOfService()) {
         sources.add(i);
       }
     }

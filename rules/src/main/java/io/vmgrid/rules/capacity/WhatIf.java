@@ -84,7 +84,8 @@ public sealed interface WhatIf {
    * hold); VMs that find no server are counted as failures and dropped from the simulation.
    *
    * @param serverIds the servers
-   * @param health {@code UNHEALTHY} (out of service) or {@code MAINTENANCE_PENDING}
+   * @param health {@code MAINTENANCE} or {@code UNHEALTHY} (out of service), or {@code
+   *     MAINTENANCE_PENDING}
    * @param evacuate whether to move their VMs away
    */
   record Drain(Set<String> serverIds, Health health, boolean evacuate) implements WhatIf {
@@ -95,13 +96,14 @@ public sealed interface WhatIf {
         throw new ValidationException("serverIds", "must name at least one server");
       }
       if (health == Health.HEALTHY) {
-        throw new ValidationException("health", "must be UNHEALTHY or MAINTENANCE_PENDING to drain");
+        throw new ValidationException("health",
+            "must be MAINTENANCE, UNHEALTHY or MAINTENANCE_PENDING to drain");
       }
     }
 
-    /** Drains {@code serverIds} to {@code UNHEALTHY} without evacuating their VMs. */
+    /** Drains {@code serverIds} to {@code MAINTENANCE} without evacuating their VMs. */
     public static Drain of(Set<String> serverIds) {
-      return new Drain(serverIds, Health.UNHEALTHY, false);
+      return new Drain(serverIds, Health.MAINTENANCE, false);
     }
   }
 }

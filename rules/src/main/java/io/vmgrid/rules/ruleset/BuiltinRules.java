@@ -163,7 +163,8 @@ final class BuiltinRules {
     }
 
     @Override public String reason(EvalContext ctx, int i) {
-      return "server is " + ctx.inventory().health(i);
+      Health h = ctx.inventory().health(i);
+      return h == Health.UNHEALTHY ? "server is UNHEALTHY" : "server is in " + h;
     }
   }
 

@@ -55,8 +55,18 @@ class WhatIfTest {
     assertThat(Fixtures.snapshot(live)).as("live inventory untouched").isEqualTo(before);
     assertThat(r.before()).isEqualTo(PLANNER.headroom(live, HeadroomTest.templates()));
     assertThat(r.notes()).hasSize(4);
+    assertThat(r.notes()).anySatisfy(n -> assertThat(n).isEqualTo("added 3 servers of machine type"
+        + " small as a new cluster new-cluster (no cluster of that name exists)"));
     r.notes().forEach(n -> System.out.println("  " + n));
     r.deltas().forEach(d -> System.out.println("  " + d));
+  }
+
+  @Test
+  void drainingByDefaultMeansMaintenance() {
+    WhatIf.Drain d = WhatIf.Drain.of(Set.of("c0-r0-s0"));
+    assertThat(d.health()).isEqualTo(Health.MAINTENANCE);
+    WhatIfReport r = PLANNER.whatIf(Fixtures.random(3, 0.5), List.of(d), List.of(T16));
+    assertThat(r.notes().get(0)).startsWith("drained 1 servers to MAINTENANCE");
   }
 
   @Test

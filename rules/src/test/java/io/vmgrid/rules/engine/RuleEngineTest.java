@@ -102,6 +102,14 @@ class RuleEngineTest {
         .filter(v -> v.rule().equals("server-health")).findFirst().orElseThrow();
     assertThat(health.removed()).isEqualTo(1);
     assertThat(health.sampleReason()).contains("UNHEALTHY");
+
+    inv.apply(new InventoryChange.SetHealth("c0-r1-s0", Health.MAINTENANCE));
+    Explanation.ValidatorCount drained = e.explain(aRequest().cores(16).pin("c0").build())
+        .validators().stream().filter(v -> v.rule().equals("server-health")).findFirst()
+        .orElseThrow();
+    assertThat(drained.removed()).as("a drained server takes nothing new").isEqualTo(1);
+    assertThat(drained.sampleReason()).as("the word the operator set")
+        .isEqualTo("c0-r1-s0: server is in MAINTENANCE");
     Explanation.ValidatorCount cores = x.validators().stream()
         .filter(v -> v.rule().equals("cores-fit")).findFirst().orElseThrow();
     assertThat(cores.failed()).isEqualTo(8);

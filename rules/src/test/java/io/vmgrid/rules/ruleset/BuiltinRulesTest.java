@@ -109,6 +109,8 @@ class BuiltinRulesTest {
         pass("healthy", healthy, NOTHING, aRequest(), "c0-r0-s0", true),
         pass("unhealthy", healthy, health("c0-r0-s0", Health.UNHEALTHY), aRequest(), "c0-r0-s0",
             false),
+        pass("drained for maintenance", healthy, health("c0-r0-s0", Health.MAINTENANCE),
+            aRequest(), "c0-r0-s0", false),
         pass("maintenance allowed", healthy, health("c0-r0-s0", Health.MAINTENANCE_PENDING),
             aRequest(), "c0-r0-s0", true),
         pass("maintenance refused", strictHealth, health("c0-r0-s0", Health.MAINTENANCE_PENDING),
