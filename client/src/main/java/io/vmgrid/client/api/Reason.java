@@ -17,6 +17,11 @@ public enum Reason {
   CONSTRAINT_UNSATISFIABLE,
   /** The VM id is already placed by another request. */
   VM_ID_IN_USE,
+  /**
+   * The request id was used before for another request: another VM id, or other parameters. A
+   * request id names one request; a retry repeats it unchanged.
+   */
+  REQUEST_ID_REUSED,
   /** No VM with this id is allocated. */
   UNKNOWN_VM,
   /** A move breaks the rules or names the server the VM is on. */

@@ -63,7 +63,9 @@ public record GridRequest(
     /** Headroom before and after the what-if changes in {@code arguments} (nothing changes). */
     WHAT_IF,
     /** Where free capacity is stranded for VMs like this request (nothing is placed). */
-    FRAGMENTATION;
+    FRAGMENTATION,
+    /** Each cluster's capacity, use and utilization limit (nothing changes; no VM fields). */
+    CLUSTERS;
 
     /**
      * Whether this is a capacity query that may leave the shape out ({@code cores} and {@code
@@ -76,7 +78,7 @@ public record GridRequest(
     /** Whether this only reads: answered on a member's query threads, never by an agent. */
     public boolean isQuery() {
       return this == EXPLAIN || this == CAPACITY || this == CONSOLIDATE || this == WHAT_IF
-          || this == FRAGMENTATION;
+          || this == FRAGMENTATION || this == CLUSTERS;
     }
 
     static @Nullable Op parse(@Nullable String name) {
@@ -89,11 +91,26 @@ public record GridRequest(
     }
   }
 
+  /**
+   * A hash of what this request asks for beyond its ids (tenant, shape, priority and constraints),
+   * never 0: a request id repeated with another fingerprint is not a repeat of the same request.
+   * Stable across JVMs (it hashes with {@link String#hashCode()}, whose algorithm is specified).
+   */
+  public long fingerprint() {
+    long h = 0x9E3779B97F4A7C15L;
+    for (Object part : new Object[] {tenantId, cores, memoryMb, priority, availabilitySet,
+        antiAffinityGroup, clusterPin}) {
+      h = (h ^ part.hashCode()) * 0xBF58476D1CE4E5B9L;
+      h ^= h >>> 31;
+    }
+    return h == 0 ? 1 : h;
+  }
+
   /** Returns the first problem with this request's fields (message starts with the field), or null. */
   public @Nullable String problem() {
     if (op == null) {
-      return "op: must be ALLOCATE, RELEASE, EXPLAIN, CAPACITY, CONSOLIDATE, MOVE, WHAT_IF or"
-          + " FRAGMENTATION";
+      return "op: must be ALLOCATE, RELEASE, EXPLAIN, CAPACITY, CONSOLIDATE, MOVE, WHAT_IF,"
+          + " FRAGMENTATION or CLUSTERS";
     }
     String p = Checks.idProblem("requestId", requestId);
     if (p == null) {
@@ -102,7 +119,7 @@ public record GridRequest(
     if (op == Op.MOVE) {
       return p != null ? p : Checks.idProblem("targetServerId", targetServerId);
     }
-    if (p != null || op == Op.RELEASE) {
+    if (p != null || op == Op.RELEASE || op == Op.CLUSTERS) {
       return p;
     }
     p = Checks.idProblem("tenantId", tenantId);

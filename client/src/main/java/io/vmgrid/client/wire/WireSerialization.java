@@ -49,7 +49,7 @@ public final class WireSerialization {
     return java.util.List.of(sampleRequest(), result, new GridResults(java.util.List.of(result)),
         new GridTask(java.util.List.of(sampleRequest())),
         vm, server,
-        new Placement("vm", "r", "s", "t", 1, 1),
+        new Placement("vm", "r", "s", "t", 1, 1, 1, "a"),
         new Repair("vm", "s", "evicted", "t", "low", 1, 0),
         new InventoryProcessors.AddServer(server),
         new InventoryProcessors.RemoveServer(),

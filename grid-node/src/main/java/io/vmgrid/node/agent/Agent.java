@@ -435,7 +435,7 @@ final class Agent {
     }
     List<Placement> records = new ArrayList<>(committed.size());
     for (Work w : committed) {
-      records.add(Placement.of(w.vm, choice(w).serverId()));
+      records.add(Placement.of(w.vm, choice(w).serverId(), w.job.request(), id));
     }
     long r0 = System.nanoTime();
     List<Committer.Attempt<RecordResult>> results = committer.record(records);
@@ -476,14 +476,22 @@ final class Agent {
       RecordResult r = results.get(i).value();
       String ours = choice(w).serverId();
       String recorded = r.record().serverId();
-      if (r.status() != RecordResult.Status.TAKEN && recorded.equals(ours)) {
-        finish(w, AgentOutcome.Status.PLACED, ours, choice(w).clusterId(), Reason.NONE, "");
-        continue;
+      if (r.status() == RecordResult.Status.SAME_REQUEST || r.status()
+          == RecordResult.Status.RECORDED) {
+        if (recorded.equals(ours)) {
+          finish(w, AgentOutcome.Status.PLACED, ours, choice(w).clusterId(), Reason.NONE, "");
+          continue;
+        }
       }
-      if (w.added) {
+      // the record names another VM of this id; release ours unless it is that VM (the other copy
+      // found it on our server and recorded it: one VM of an id per server, of the same shape)
+      if (w.added && !recorded.equals(ours)) {
         releaseLoser(w, ours, r);
       }
-      if (r.status() == RecordResult.Status.TAKEN) {
+      if (r.status() == RecordResult.Status.REUSED) {
+        finish(w, AgentOutcome.Status.REJECTED, "", "", Reason.REQUEST_ID_REUSED,
+            String.valueOf(r.record().reusedBy(w.job.request())));
+      } else if (r.status() == RecordResult.Status.TAKEN) {
         finish(w, AgentOutcome.Status.REJECTED, "", "", Reason.VM_ID_IN_USE, "vmId: '"
             + w.vm.vmId() + "' is already taken by request " + r.record().requestId());
       } else { // another copy of this request was recorded first: that is where the VM is

@@ -30,7 +30,12 @@ public record CommitResult(Status status, String detail, long revision) {
     /** The server already hosts a VM of the same anti-affinity group. */
     ANTI_AFFINITY,
     /** There is no such server. */
-    UNKNOWN_SERVER
+    UNKNOWN_SERVER,
+    /**
+     * A VM of this id from another request, or from this request id with another shape, is on this
+     * server; nothing changed.
+     */
+    OTHER_COPY
   }
 
   /** Whether the VM is on the server after the call. */

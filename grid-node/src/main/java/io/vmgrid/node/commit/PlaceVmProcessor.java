@@ -24,7 +24,10 @@ import java.util.Objects;
  * not across servers). On success the new state is written with {@code setValue}, which the
  * synchronous backup receives by re-running this processor against the backup's copy (same input,
  * same deterministic decisions). A VM that is already on the server is reported as
- * {@code ALREADY_HOSTED} and nothing changes, so a retried commit never places twice.
+ * {@code ALREADY_HOSTED} and nothing changes, so a retried commit never places twice; a VM of the
+ * same id placed by another request, or by this request id with another shape, is {@code
+ * OTHER_COPY}: the caller's commit is not on this server, so the caller's lost record never
+ * releases the other copy's VM.
  */
 public final class PlaceVmProcessor
     implements EntryProcessor<String, ServerState, CommitResults> {
@@ -72,8 +75,13 @@ public final class PlaceVmProcessor
     if (state == null) {
       return new CommitResult(CommitResult.Status.UNKNOWN_SERVER, "no server " + serverId, 0);
     }
-    if (state.find(vm.vmId()) != null) {
-      return new CommitResult(CommitResult.Status.ALREADY_HOSTED, "", state.revision());
+    HostedVm here = state.find(vm.vmId());
+    if (here != null) {
+      return sameRequest(here, vm)
+          ? new CommitResult(CommitResult.Status.ALREADY_HOSTED, "", state.revision())
+          : new CommitResult(CommitResult.Status.OTHER_COPY, vm.vmId() + " is here already, placed"
+              + " by request " + here.requestId() + " with " + here.cores() + " cores, "
+              + here.memoryMb() + " MiB", state.revision());
     }
     if (!state.acceptsPlacements()) {
       return new CommitResult(CommitResult.Status.UNHEALTHY,
@@ -95,6 +103,18 @@ public final class PlaceVmProcessor
       return new CommitResult(CommitResult.Status.INSUFFICIENT, detail, state.revision());
     }
     return new CommitResult(CommitResult.Status.PLACED, "", state.revision());
+  }
+
+  /**
+   * Whether {@code here}, a VM on the server, is {@code vm} committed before (a retry, or another
+   * copy of the same request): the same request id and the same shape; only the time differs.
+   */
+  static boolean sameRequest(HostedVm here, HostedVm vm) {
+    return here.requestId().equals(vm.requestId()) && here.tenantId().equals(vm.tenantId())
+        && here.cores() == vm.cores() && here.memoryMb() == vm.memoryMb()
+        && here.priority().equals(vm.priority())
+        && here.availabilitySet().equals(vm.availabilitySet())
+        && here.antiAffinityGroup().equals(vm.antiAffinityGroup());
   }
 
   static final class Serializer implements CompactSerializer<PlaceVmProcessor> {

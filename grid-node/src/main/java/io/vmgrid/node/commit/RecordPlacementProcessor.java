@@ -13,9 +13,10 @@ import java.util.Objects;
 /**
  * The linearization point of an allocation: after an agent committed VMs to servers, it records
  * each in the VM's {@code placements} entry, if the entry is absent. The first record of a VM id
- * wins: a second request for the same VM id ({@code TAKEN}) or a second copy of the same request
- * that was committed elsewhere ({@code SAME_REQUEST} naming another server) learns it and its
- * commit is released again, so a VM id ends up on exactly one server.
+ * wins: a second request for the same VM id ({@code TAKEN}), the same request id with other
+ * parameters ({@code REUSED}) or a second copy of the same request that was committed elsewhere
+ * ({@code SAME_REQUEST} naming another server) learns it and its commit is released again, so a VM
+ * id ends up on exactly one server.
  *
  * <p>{@link Committer} sends one call per VM, those of a group all at once. Runs on the partition
  * thread owning the VM's entry (atomic per VM); the synchronous backup re-runs it on its copy with the same decision.
@@ -44,8 +45,17 @@ public final class RecordPlacementProcessor
       entry.setValue(mine);
       return new RecordResult(RecordResult.Status.RECORDED, mine);
     }
-    return new RecordResult(existing.requestId().equals(mine.requestId())
-        ? RecordResult.Status.SAME_REQUEST : RecordResult.Status.TAKEN, existing);
+    if (!existing.requestId().equals(mine.requestId())) {
+      return new RecordResult(RecordResult.Status.TAKEN, existing);
+    }
+    // the shape is in every record; the rest of the parameters only in those that carry a
+    // fingerprint (not in one the reconciler rebuilt from a server's state)
+    boolean reused = !existing.tenantId().equals(mine.tenantId())
+        || existing.cores() != mine.cores() || existing.memoryMb() != mine.memoryMb()
+        || (existing.fingerprint() != 0 && mine.fingerprint() != 0
+            && existing.fingerprint() != mine.fingerprint());
+    return new RecordResult(reused ? RecordResult.Status.REUSED : RecordResult.Status.SAME_REQUEST,
+        existing);
   }
 
   static final class Serializer implements CompactSerializer<RecordPlacementProcessor> {

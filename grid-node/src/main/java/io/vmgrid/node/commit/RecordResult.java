@@ -20,7 +20,9 @@ public record RecordResult(Status status, Placement record) {
     /** A record of the same request was there already (a retried or second copy). */
     SAME_REQUEST,
     /** Another request placed this VM id. */
-    TAKEN
+    TAKEN,
+    /** This request id placed this VM id with other parameters: the id was reused. */
+    REUSED
   }
 
   static final class Serializer implements CompactSerializer<RecordResult> {

@@ -3,6 +3,7 @@ package io.vmgrid.node.delivery;
 import io.vmgrid.client.api.Reason;
 import io.vmgrid.client.wire.GridRequest;
 import io.vmgrid.client.wire.GridResult;
+import io.vmgrid.client.wire.Placement;
 import io.vmgrid.node.agent.AgentOutcome;
 import io.vmgrid.node.metrics.NodeMetrics;
 import java.util.concurrent.TimeUnit;
@@ -37,11 +38,14 @@ public final class Delivery {
         memberUuid);
   }
 
-  /** The answer to an allocation found placed already (a retry): the original placement. */
-  public GridResult placedBefore(GridRequest r, String serverId, String clusterId,
+  /**
+   * The answer to an allocation found placed already (a retry): the original placement, by the
+   * agent its record names.
+   */
+  public GridResult placedBefore(GridRequest r, Placement record, String clusterId,
       long arrivedNanos) {
     return new GridResult(r.requestId(), r.vmId(), GridResult.Status.PLACED, Reason.NONE, "",
-        serverId, 0, micros(arrivedNanos), clusterId, "", "");
+        record.serverId(), 0, micros(arrivedNanos), clusterId, record.agentId(), "");
   }
 
   /** A result of {@code status} and {@code reason} for a request that did nothing else. */

@@ -173,7 +173,8 @@ public final class Intake implements GridEndpoint, AutoCloseable {
 
   /**
    * The original answer to a repeated allocation: the VM is on a server per this member's mirror
-   * and its record names this request (placed) or another one (the id is taken). Null when the
+   * and its record names this request (placed, by the agent that placed it), this request id with
+   * other parameters (refused) or another request (the id is taken). Null when the
    * mirror does not know the VM, or knows it without a record yet: the agent's record decides.
    */
   private @Nullable GridResult placedBefore(GridRequest r, long arrived) {
@@ -193,7 +194,12 @@ public final class Intake implements GridEndpoint, AutoCloseable {
       return delivery.result(r, GridResult.Status.REJECTED, Reason.VM_ID_IN_USE, "vmId: '"
           + r.vmId() + "' is already taken by request " + p.requestId(), "", arrived);
     }
-    return delivery.placedBefore(r, p.serverId(), clusterOf(p.serverId()), arrived);
+    String reused = p.reusedBy(r);
+    if (reused != null) {
+      return delivery.result(r, GridResult.Status.REJECTED, Reason.REQUEST_ID_REUSED, reused, "",
+          arrived);
+    }
+    return delivery.placedBefore(r, p, clusterOf(p.serverId()), arrived);
   }
 
   private String clusterOf(String serverId) {
