@@ -24,7 +24,7 @@
 
 {{/* DNS name of the headless service the members look up to find each other. */}}
 {{- define "vmgrid.serviceDns" -}}
-{{- printf "%s.%s.svc.cluster.local" (include "vmgrid.headlessName" .) .Release.Namespace }}
+{{- printf "%s.%s.svc.%s" (include "vmgrid.headlessName" .) .Release.Namespace .Values.clusterDomain }}
 {{- end }}
 
 {{- define "vmgrid.chart" -}}
@@ -61,6 +61,9 @@ app.kubernetes.io/component: member
 
 {{/* The node configuration file (/etc/vmgrid/node.yaml); keys as the node's --config reads them. */}}
 {{- define "vmgrid.nodeYaml" -}}
+{{- if eq (int .Values.node.port) (int .Values.node.metricsPort) }}
+{{- fail (printf "node.metricsPort: must differ from node.port (both %v)" .Values.node.port) }}
+{{- end -}}
 clusterName: {{ .Values.node.clusterName | quote }}
 port: {{ .Values.node.port }}
 metricsPort: {{ .Values.node.metricsPort }}
@@ -84,13 +87,18 @@ discovery:
 {{- end }}
 {{- end }}
 
-{{/* JAVA_OPTS: heap from the memory limit; Hazelcast's graceful-shutdown wait (used when the node
-     leaves on SIGTERM) ends 10 s before the termination grace period. */}}
+{{/* Seconds the member's shutdown needs besides Hazelcast's graceful leave: draining the agents'
+     queues and stopping its services (up to about 20 s), then the JVM's exit. */}}
+{{- define "vmgrid.shutdownReserve" -}}30{{- end }}
+
+{{/* JAVA_OPTS: heap from the memory limit, the collector, and Hazelcast's graceful-shutdown wait
+     (the leave on SIGTERM), which ends vmgrid.shutdownReserve seconds before the grace period. */}}
 {{- define "vmgrid.javaOpts" -}}
-{{- $wait := max 1 (sub (int .Values.terminationGracePeriodSeconds) 10) -}}
+{{- $wait := sub (int .Values.terminationGracePeriodSeconds) (int (include "vmgrid.shutdownReserve" .)) -}}
 {{- $opts := list
   (printf "-XX:MaxRAMPercentage=%v" .Values.jvm.maxRAMPercentage)
   (printf "-XX:InitialRAMPercentage=%v" .Values.jvm.maxRAMPercentage)
+  (printf "-XX:+Use%sGC" .Values.jvm.gc)
   (printf "-Dhazelcast.graceful.shutdown.max.wait=%d" $wait) -}}
 {{- if .Values.jvm.extraOpts }}
 {{- $opts = append $opts .Values.jvm.extraOpts }}

@@ -52,7 +52,9 @@ class ChartDefaultsTest {
 
     assertThat(spec.path("replicas").asInt()).isEqualTo(3);
     assertThat(spec.path("serviceName").asText()).isEqualTo(Chart.FULLNAME + "-hs");
-    assertThat(spec.path("podManagementPolicy").asText()).isEqualTo("OrderedReady");
+    assertThat(spec.path("podManagementPolicy").asText())
+        .as("each member starts once the one before it is Ready, so DNS already lists it")
+        .isEqualTo("OrderedReady");
     assertThat(spec.path("updateStrategy").path("type").asText()).isEqualTo("RollingUpdate");
     JsonNode podLabels = spec.path("template").path("metadata").path("labels");
     assertThat(spec.path("selector").path("matchLabels").properties())
@@ -99,10 +101,15 @@ class ChartDefaultsTest {
     assertThat(ports(spec)).containsExactly("member:5701");
   }
 
+  /**
+   * Startup waits for the join (ready: joined and loaded), readiness for every backup to be in sync
+   * (so a rollout or a drain takes the next member only when losing one is safe), and liveness
+   * fails once the member has stopped.
+   */
   @ParameterizedTest(name = "{0} GET {1} on port {2}")
   @CsvSource({
-      "startupProbe,   /health/live,  metrics",
-      "readinessProbe, /health/ready, metrics",
+      "startupProbe,   /health/ready, metrics",
+      "readinessProbe, /health/safe,  metrics",
       "livenessProbe,  /health/live,  metrics",
   })
   void probesUseTheHealthEndpoints(String probe, String path, String port) {
@@ -119,11 +126,12 @@ class ChartDefaultsTest {
         .isEqualTo("status.podIP");
     assertThat(out.env("VMGRID_CONFIG").path("value").asText()).isEqualTo("/etc/vmgrid/node.yaml");
     assertThat(out.env("JAVA_OPTS").path("value").asText())
-        .contains("-XX:MaxRAMPercentage=75", "-XX:InitialRAMPercentage=75",
-            "-Dhazelcast.graceful.shutdown.max.wait=110");
+        .contains("-XX:MaxRAMPercentage=75", "-XX:InitialRAMPercentage=75", "-XX:+UseG1GC",
+            "-Dhazelcast.graceful.shutdown.max.wait=90");
+    assertThat(out.env("HAZELCAST_KUBERNETES_SERVICE_PORT").path("value").asText()).isEqualTo("5701");
     JsonNode resources = out.container().path("resources");
-    assertThat(resources.path("limits").path("memory").asText()).isEqualTo("1Gi");
-    assertThat(resources.path("requests").path("memory").asText()).isEqualTo("1Gi");
+    assertThat(resources.path("limits").path("memory").asText()).isEqualTo("3Gi");
+    assertThat(resources.path("requests").path("memory").asText()).isEqualTo("3Gi");
     assertThat(resources.path("requests").path("cpu").asText()).isEqualTo("500m");
   }
 

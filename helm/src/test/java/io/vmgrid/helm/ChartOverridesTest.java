@@ -3,6 +3,8 @@ package io.vmgrid.helm;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** {@code helm template} with values overridden. */
@@ -120,11 +123,44 @@ class ChartOverridesTest {
 
     assertThat(out.nodeYaml().path("port").asInt()).isEqualTo(5801);
     assertThat(out.nodeYaml().path("metricsPort").asInt()).isEqualTo(9501);
+    // Hazelcast's DNS discovery looks for the other members on 5701 unless told the port.
+    assertThat(out.env("HAZELCAST_KUBERNETES_SERVICE_PORT").path("value").asText()).isEqualTo("5801");
     assertThat(out.container().path("ports").findValuesAsText("containerPort")).containsExactly("5801", "9501");
     assertThat(out.get("Service", Chart.FULLNAME + "-hs").path("spec").path("ports").findValuesAsText("port"))
         .containsExactly("5801", "9501");
     assertThat(out.statefulSet().path("spec").path("template").path("metadata").path("annotations")
         .path("prometheus.io/port").asText()).isEqualTo("9501");
+  }
+
+  @Test
+  void clusterDomainNamesTheServicesEverywhere() throws IOException {
+    Chart.Rendered out = Chart.template(Map.of("clusterDomain", "corp.example"));
+
+    assertThat(out.nodeYaml().path("discovery").path("serviceDns").asText())
+        .isEqualTo("vm-vmgrid-hs.demo.svc.corp.example");
+    assertThat(out.text()).doesNotContain("cluster.local");
+    assertThat(Files.readString(Chart.DIR.resolve("templates/NOTES.txt"))).doesNotContain("cluster.local");
+  }
+
+  /**
+   * The member's shutdown fits in the grace period: Hazelcast's leave gets the grace period less
+   * the 30 s that draining the agents (10 s), the mirror (2 s) and the reconciler (5 s) and the
+   * JVM's exit may take.
+   */
+  @ParameterizedTest(name = "grace {0} s: leave waits {1} s")
+  @CsvSource({"60, 30", "120, 90", "600, 570"})
+  void theGracefulLeaveEndsThirtySecondsBeforeTheGracePeriod(int grace, int wait) {
+    Chart.Rendered out = Chart.template(Map.of("terminationGracePeriodSeconds", Integer.toString(grace)));
+
+    assertThat(out.env("JAVA_OPTS").path("value").asText())
+        .contains("-Dhazelcast.graceful.shutdown.max.wait=" + wait + " ");
+    assertThat(out.podSpec().path("terminationGracePeriodSeconds").asInt()).isEqualTo(grace);
+  }
+
+  @Test
+  void theCollectorIsAValue() {
+    assertThat(Chart.template(Map.of("jvm.gc", "Z")).env("JAVA_OPTS").path("value").asText())
+        .contains("-XX:+UseZGC").doesNotContain("G1");
   }
 
   @Test
@@ -159,7 +195,7 @@ class ChartOverridesTest {
         "resources.limits.memory", "4Gi", "image.tag", "dev", "image.repository", "reg.example/vmgrid"));
 
     assertThat(out.env("JAVA_OPTS").path("value").asText())
-        .contains("-XX:MaxRAMPercentage=60", "-Dhazelcast.graceful.shutdown.max.wait=290");
+        .contains("-XX:MaxRAMPercentage=60", "-Dhazelcast.graceful.shutdown.max.wait=270");
     assertThat(out.podSpec().path("terminationGracePeriodSeconds").asInt()).isEqualTo(300);
     assertThat(out.container().path("resources").path("limits").path("memory").asText()).isEqualTo("4Gi");
     assertThat(out.container().path("image").asText()).isEqualTo("reg.example/vmgrid:dev");

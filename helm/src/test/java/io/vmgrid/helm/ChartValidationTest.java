@@ -28,8 +28,10 @@ class ChartValidationTest {
       "resources.requests.cpu        | lots    | /resources/requests/cpu",
       "resources.limits.memory       | null    | memory",
       "jvm.maxRAMPercentage          | 100     | /jvm/maxRAMPercentage",
-      "terminationGracePeriodSeconds | 5       | /terminationGracePeriodSeconds",
-      "podManagementPolicy           | Random  | /podManagementPolicy",
+      "terminationGracePeriodSeconds | 59      | /terminationGracePeriodSeconds",
+      "podManagementPolicy           | Parallel | 'podManagementPolicy'",
+      "clusterDomain                 | 'cluster local' | /clusterDomain",
+      "jvm.gc                        | CMS     | /jvm/gc",
       "antiAffinity.mode             | maybe   | /antiAffinity/mode",
       "podDisruptionBudget.maxUnavailable | 0  | /podDisruptionBudget/maxUnavailable",
       "serviceMonitor.interval       | often   | /serviceMonitor/interval",
@@ -41,6 +43,12 @@ class ChartValidationTest {
     assertThatThrownBy(() -> Chart.template(Map.of(key, value)))
         .hasMessageContaining("values don't meet the specifications of the schema")
         .hasMessageContaining(named);
+  }
+
+  @Test
+  void metricsPortOnTheMemberPortFails() {
+    assertThatThrownBy(() -> Chart.template(Map.of("node.metricsPort", "5701")))
+        .hasMessageContaining("node.metricsPort: must differ from node.port (both 5701)");
   }
 
   @Test
