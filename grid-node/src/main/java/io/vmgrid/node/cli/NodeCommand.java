@@ -2,6 +2,7 @@ package io.vmgrid.node.cli;
 
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
+import com.hazelcast.core.LifecycleEvent.LifecycleState;
 import com.hazelcast.map.IMap;
 import io.vmgrid.client.wire.MapNames;
 import io.vmgrid.client.wire.ServerState;
@@ -21,15 +22,19 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code vmgrid node}: one grid member in the foreground until Ctrl-C. */
+/**
+ * {@code vmgrid node}: one grid member in the foreground until Ctrl-C, or until its Hazelcast
+ * instance stops on its own, when the command exits with 1 so that a supervisor restarts it.
+ */
 @Command(
     name = "node",
     mixinStandardHelpOptions = true,
     description =
-        "Run one grid member in the foreground. Ctrl-C leaves the cluster gracefully (partitions and their backups are handed to the remaining members first).")
+        "Run one grid member in the foreground. Ctrl-C leaves the cluster gracefully (partitions and their backups are handed to the remaining members first). Exits with 1 if the member stops on its own.")
 final class NodeCommand implements Callable<Integer> {
   @Option(names = "--config", paramLabel = "FILE",
       description = "Node configuration file (YAML); the flags below override it.")
@@ -57,7 +62,7 @@ final class NodeCommand implements Callable<Integer> {
   @Nullable Integer workers;
 
   @Option(names = "--metrics-port",
-      description = "Port for /metrics, /health/live, /health/ready on the bind address; 0 picks a"
+      description = "Port for /metrics and /health/* on the bind address; 0 picks a"
           + " free port, -1 serves none (default 9401).")
   @Nullable Integer metricsPort;
 
@@ -142,12 +147,24 @@ final class NodeCommand implements Callable<Integer> {
     GridNode node = GridNode.prepare(config).rules(ruleSet).scheduler(policy)
         .jetThreads(threads == null ? 0 : threads).join(); // validated there, like --workers
     CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+    AtomicBoolean leaving = new AtomicBoolean();
+    AtomicBoolean lost = new AtomicBoolean();
+    Thread leave = new Thread(() -> {
+      leaving.set(true);
       System.out.println("vmgrid node: leaving the cluster...");
       node.close();
       System.out.println("vmgrid node: stopped");
       stopped.countDown();
-    }, "vmgrid-shutdown"));
+    }, "vmgrid-shutdown");
+    Runtime.getRuntime().addShutdownHook(leave);
+    // A member whose Hazelcast instance stopped without being asked to (out of memory, a
+    // cluster-wide shutdown) serves nothing: end the process rather than stay up and never ready.
+    node.hazelcast().getLifecycleService().addLifecycleListener(e -> {
+      if (e.getState() == LifecycleState.SHUTDOWN && !leaving.get()) {
+        lost.set(true);
+        stopped.countDown();
+      }
+    });
     node.hazelcast().getCluster().addMembershipListener(new MembershipListener() {
       @Override
       public void memberAdded(MembershipEvent e) {
@@ -172,9 +189,19 @@ final class NodeCommand implements Callable<Integer> {
     HttpEndpoints http = node.endpoints();
     if (http != null) {
       System.out.println("vmgrid node: metrics at " + http.metricsUrl()
-          + ", health at /health/live and /health/ready");
+          + ", health at /health/live, /health/ready and /health/safe");
     }
     stopped.await();
-    return 0;
+    if (!lost.get()) {
+      return 0;
+    }
+    System.err.println("vmgrid node: the member stopped on its own (see the log above); exiting");
+    try {
+      Runtime.getRuntime().removeShutdownHook(leave);
+    } catch (IllegalStateException shuttingDown) {
+      return 1; // the hook is running and closes the node
+    }
+    node.close();
+    return 1;
   }
 }
