@@ -100,7 +100,7 @@ class ClientOperationsTest {
     assertThat(previous).isEqualTo(ServerHealth.HEALTHY);
     assertThat(client.inventory().join().byHealth()).containsEntry("MAINTENANCE", 1);
     assertThatThrownBy(() -> client.setHealth("srv-999", ServerHealth.UNHEALTHY).join())
-        .hasCauseInstanceOf(UnknownServerException.class).hasMessageContaining("serverId: no server 'srv-999'");
+        .hasCauseInstanceOf(UnknownServerException.class).hasMessageContaining("no server 'srv-999'");
   }
 
   @Test

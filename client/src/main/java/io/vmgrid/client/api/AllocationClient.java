@@ -1,7 +1,6 @@
 package io.vmgrid.client.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.hazelcast.client.HazelcastClient;
 import com.hazelcast.client.config.ClientConfig;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
@@ -18,20 +17,17 @@ import io.vmgrid.client.wire.WireSerialization;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.LongSupplier;
-import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -53,13 +49,12 @@ import org.jspecify.annotations.Nullable;
  */
 public final class AllocationClient implements AutoCloseable {
 
-  private static final int LOAD_BATCH = 1_000;
-
   private final HazelcastInstance hazelcast;
   private final boolean ownsInstance;
   private final Duration timeout;
   private final LongSupplier nanoClock;
   private final Transport transport;
+  private final InventoryReads reads;
 
   private AllocationClient(HazelcastInstance hazelcast, boolean ownsInstance, Duration timeout) {
     this.hazelcast = hazelcast;
@@ -67,12 +62,18 @@ public final class AllocationClient implements AutoCloseable {
     this.timeout = timeout;
     this.nanoClock = System::nanoTime;
     this.transport = new Transport(hazelcast, nanoClock);
+    this.reads = new InventoryReads(hazelcast);
   }
 
-  /** Connects a new Hazelcast client to the cluster described by {@code settings}. */
+  /**
+   * Connects a new Hazelcast client to the cluster described by {@code settings}. Throws
+   * {@link ClusterUnreachableException}, one line naming each address and what it answered, when no
+   * member could be reached within {@link ClientSettings#connectTimeout()}, and sooner when every
+   * address has answered no (refused, unknown host, a cluster of another name).
+   */
   public static AllocationClient connect(ClientSettings settings) {
-    return new AllocationClient(
-        HazelcastClient.newHazelcastClient(clientConfig(settings)), true, settings.requestTimeout());
+    return new AllocationClient(Connector.open(settings, clientConfig(settings)), true,
+        settings.requestTimeout());
   }
 
   /**
@@ -182,12 +183,18 @@ public final class AllocationClient implements AutoCloseable {
    */
   public CompletableFuture<FragmentationSummary> fragmentation(CapacityTemplates templates,
       int maxServers) {
+    return query(templates, GridRequest.Op.FRAGMENTATION,
+        Map.of("maxServers", checkedMaxServers(maxServers)))
+        .thenApply(QueryAnswers::fragmentation);
+  }
+
+  /** {@code maxServers} if {@link #fragmentation} takes it; else {@link InvalidRequestException}. */
+  public static int checkedMaxServers(int maxServers) {
     if (maxServers < 0 || maxServers > 100_000) {
       throw new InvalidRequestException("maxServers",
           "maxServers: must be in [0, 100000], was " + maxServers);
     }
-    return query(templates, GridRequest.Op.FRAGMENTATION, Map.of("maxServers", maxServers))
-        .thenApply(QueryAnswers::fragmentation);
+    return maxServers;
   }
 
   /**
@@ -315,9 +322,8 @@ public final class AllocationClient implements AutoCloseable {
       throw InvalidRequestException.of(problem);
     }
     IMap<String, Placement> placements = hazelcast.getMap(MapNames.PLACEMENTS);
-    return placements.getAsync(vmId).toCompletableFuture().thenApply(p -> Optional.ofNullable(p).map(
-        x -> new VmStatus(x.vmId(), x.serverId(), x.tenantId(),
-            x.cores(), x.memoryMb(), x.requestId())));
+    return placements.getAsync(vmId).toCompletableFuture()
+        .thenApply(p -> Optional.ofNullable(p).map(InventoryReads::status));
   }
 
   /**
@@ -325,32 +331,16 @@ public final class AllocationClient implements AutoCloseable {
    * their state and VMs. Returns the number added.
    */
   public CompletableFuture<Integer> loadInventory(Collection<ServerSpec> servers) {
-    Set<String> ids = new HashSet<>();
-    for (ServerSpec s : servers) {
-      if (!ids.add(s.serverId())) {
-        throw new InvalidRequestException(
-            "serverId", "serverId: '" + s.serverId() + "' appears twice in the inventory");
-      }
-    }
-    IMap<String, ServerState> map = hazelcast.getMap(MapNames.SERVERS);
-    return CompletableFuture.supplyAsync(() -> {
-      int added = 0;
-      List<ServerSpec> list = List.copyOf(servers);
-      for (int from = 0; from < list.size(); from += LOAD_BATCH) {
-        List<ServerSpec> chunk = list.subList(from, Math.min(list.size(), from + LOAD_BATCH));
-        Set<String> existing =
-            map.getAll(chunk.stream().map(ServerSpec::serverId).collect(Collectors.toSet())).keySet();
-        Map<String, ServerState> fresh = new HashMap<>();
-        for (ServerSpec s : chunk) {
-          if (!existing.contains(s.serverId())) {
-            fresh.put(s.serverId(), s.initialState());
-          }
-        }
-        map.putAll(fresh);
-        added += fresh.size();
-      }
-      return added;
-    });
+    return reads.load(servers).thenApply(InventoryLoad::added);
+  }
+
+  /**
+   * Adds servers whose ids are not in the inventory yet, in batches, and says what it found: servers
+   * that exist already keep their state and VMs, and those the given specs describe otherwise (another
+   * cluster, capacity or topology) are listed.
+   */
+  public CompletableFuture<InventoryLoad> loadInventoryReport(Collection<ServerSpec> servers) {
+    return reads.load(servers);
   }
 
   /** Adds one server; fails with {@link InvalidRequestException} if the id is taken. */
@@ -403,34 +393,51 @@ public final class AllocationClient implements AutoCloseable {
 
   /** Totals over the whole inventory (reads every server entry: an operator query, not a hot path). */
   public CompletableFuture<InventorySummary> inventory() {
-    IMap<String, ServerState> map = hazelcast.getMap(MapNames.SERVERS);
-    return CompletableFuture.supplyAsync(() -> {
-      Map<String, Integer> byHealth = new TreeMap<>();
-      long total = 0;
-      long used = 0;
-      long nonEmpty = 0;
-      int vms = 0;
-      int empty = 0;
-      int count = 0;
-      long largestCores = 0;
-      long largestMemory = 0;
-      for (ServerState s : map.values()) {
-        count++;
-        largestCores = Math.max(largestCores, s.capacityCores());
-        largestMemory = Math.max(largestMemory, s.capacityMemoryMb());
-        byHealth.merge(s.health().name(), 1, Integer::sum);
-        total += s.capacityCores();
-        used += s.usedCores();
-        vms += s.vms().size();
-        if (s.vms().isEmpty()) {
-          empty++;
-        } else {
-          nonEmpty += s.capacityCores();
-        }
+    return reads.summary();
+  }
+
+  /**
+   * Asks a member for each cluster's capacity, use and utilization limit, from its view of the
+   * inventory and its rule set (an operator query; changes nothing).
+   */
+  public CompletableFuture<List<ClusterUsage>> clusters() {
+    GridRequest wire = new GridRequest(GridRequest.Op.CLUSTERS, UUID.randomUUID().toString(),
+        "clusters", "", 0, 0, "");
+    return query(wire).thenApply(QueryAnswers::clusters);
+  }
+
+  /** Server {@code serverId} as the inventory holds it now, or empty if there is none. */
+  public CompletableFuture<Optional<ServerInfo>> server(String serverId) {
+    return reads.server(checkedServerId(serverId));
+  }
+
+  /**
+   * The VMs placed now that {@code filter} matches, by VM id. Queries every member's placement
+   * records: an operator query.
+   */
+  public CompletableFuture<List<VmStatus>> vms(VmFilter filter) {
+    return reads.vms(filter);
+  }
+
+  /**
+   * The VMs that requests {@code requestIds} placed and that are placed now, by request id; lets a
+   * caller that chooses its own request ids refuse one used for another VM before sending (the grid
+   * refuses a request id reused for the same VM with other parameters by itself). Queries every
+   * member's placement records: an operator query.
+   */
+  public CompletableFuture<Map<String, VmStatus>> placedBy(Collection<String> requestIds) {
+    for (String id : requestIds) {
+      String problem = Checks.idProblem("requestId", id);
+      if (problem != null) {
+        throw InvalidRequestException.of(problem);
       }
-      return new InventorySummary(count, byHealth, total, used, vms, empty, nonEmpty,
-          largestCores, largestMemory);
-    });
+    }
+    return reads.byRequest(requestIds);
+  }
+
+  /** The cluster's members as this client knows them, oldest first. */
+  public List<MemberInfo> members() {
+    return reads.members();
   }
 
   private static String checkedServerId(String serverId) {

@@ -90,6 +90,17 @@ final class QueryAnswers {
         json.path("strandedServerCores").asLong(), stranded);
   }
 
+  static List<ClusterUsage> clusters(JsonNode json) {
+    List<ClusterUsage> out = new ArrayList<>();
+    for (JsonNode c : json.path("clusters")) {
+      out.add(new ClusterUsage(c.path("clusterId").asText(), c.path("servers").asInt(),
+          c.path("placeableServers").asInt(), c.path("cores").asLong(),
+          c.path("usedCores").asLong(), c.path("memoryMb").asLong(),
+          c.path("usedMemoryMb").asLong(), c.path("limit").asDouble(1.0)));
+    }
+    return out;
+  }
+
   private static List<String> templateIds(JsonNode json) {
     List<String> ids = new ArrayList<>();
     json.path("templates").forEach(t -> ids.add(t.path("id").asText()));

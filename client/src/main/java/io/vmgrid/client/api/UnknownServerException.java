@@ -6,6 +6,6 @@ public class UnknownServerException extends RuntimeException {
 
   /** Creates the exception for {@code serverId}. */
   public UnknownServerException(String serverId) {
-    super("serverId: no server '" + serverId + "' in the inventory");
+    super("no server '" + serverId + "' in the inventory");
   }
 }

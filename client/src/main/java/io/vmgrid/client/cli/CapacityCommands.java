@@ -18,6 +18,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -80,7 +81,18 @@ final class CapacityCommands {
     @Option(names = "--cluster", defaultValue = "", description = "Pin to this cluster.")
     String cluster = "";
 
+    /** The templates these options name; a bad value is refused naming its option. */
     CapacityTemplates toTemplates() {
+      Map<String, String> flags = new HashMap<>(Flags.REQUEST);
+      flags.put("inDemand", "--in-demand");
+      if (type != null) { // the shape came from --type
+        flags.put("cores", "--type");
+        flags.put("memoryMb", "--type");
+      }
+      return Flags.naming(flags, this::templates);
+    }
+
+    private CapacityTemplates templates() {
       long c;
       long m;
       Priority p = priority == null ? Priority.REGULAR : priority;
@@ -222,6 +234,8 @@ final class CapacityCommands {
           + " order: --rules, the limit, --add-servers, --drain.")
   static final class WhatIf implements Callable<Integer> {
     private static final Pattern ADD = Pattern.compile("([^:]+):([^:]+):(\\d+)");
+    /** How a member names the change it could not apply: {@code changes[2].serverIds: }. */
+    private static final Pattern CHANGE_FIELD = Pattern.compile("changes\\[(\\d+)\\]\\.\\w+: ");
 
     @Mixin Connection connection;
     @Mixin TemplateOptions templates;
@@ -253,8 +267,12 @@ final class CapacityCommands {
         description = "With --drain: re-place the drained servers' VMs elsewhere through the rules.")
     boolean evacuate;
 
+    /** The flag (with its value for --add-servers) behind each change of {@link #changes()}. */
+    private final List<String> flags = new ArrayList<>();
+
     List<WhatIfChange> changes() {
       List<WhatIfChange> out = new ArrayList<>();
+      flags.clear();
       if (rules != null) {
         String text;
         try {
@@ -263,6 +281,7 @@ final class CapacityCommands {
           throw new InvalidRequestException("--rules", "--rules: cannot read " + rules + ": " + e);
         }
         out.add(new WhatIfChange.UseRuleSet(text, rules.getFileName().toString()));
+        flags.add("--rules");
       }
       if (limitChange != null && limit != null) {
         throw new InvalidRequestException("--limit", "--limit: give either --limit or"
@@ -272,16 +291,18 @@ final class CapacityCommands {
         throw new InvalidRequestException("--low-priority-limit",
             "--low-priority-limit: needs --limit");
       }
-      try {
-        if (limitChange != null) {
-          out.add(new WhatIfChange.ChangeUtilizationLimit(limitChange));
-        }
-        if (limit != null) {
-          out.add(new WhatIfChange.SetUtilizationLimit(limit,
-              lowPriorityLimit == null ? limit : lowPriorityLimit));
-        }
-      } catch (InvalidRequestException e) {
-        throw new InvalidRequestException("--" + e.field(), "--" + e.getMessage());
+      if (limitChange != null) {
+        double delta = limitChange;
+        out.add(Flags.naming(Map.of("delta", "--limit-change"),
+            () -> new WhatIfChange.ChangeUtilizationLimit(delta)));
+        flags.add("--limit-change");
+      }
+      if (limit != null) {
+        double l = limit;
+        double low = lowPriorityLimit == null ? l : lowPriorityLimit;
+        out.add(Flags.naming(Map.of("limit", "--limit", "lowPriorityLimit", "--low-priority-limit"),
+            () -> new WhatIfChange.SetUtilizationLimit(l, low)));
+        flags.add("--limit");
       }
       for (String a : addServers) {
         Matcher m = ADD.matcher(a);
@@ -299,19 +320,40 @@ final class CapacityCommands {
         try {
           out.add(new WhatIfChange.AddServers(m.group(1), m.group(2), count));
         } catch (InvalidRequestException e) {
-          throw new InvalidRequestException("--add-servers", "--add-servers: " + e.getMessage());
+          throw new InvalidRequestException("--add-servers", "--add-servers: '" + a + "': "
+              + e.getMessage());
         }
+        flags.add("--add-servers " + a);
       }
       if (!drain.isEmpty()) {
-        out.add(new WhatIfChange.Drain(drain, evacuate));
+        out.add(Flags.naming(Map.of("serverIds", "--drain"),
+            () -> new WhatIfChange.Drain(drain, evacuate)));
+        flags.add("--drain");
       } else if (evacuate) {
         throw new InvalidRequestException("--evacuate", "--evacuate: needs --drain");
       }
       if (out.isEmpty()) {
-        throw new InvalidRequestException("changes", "changes: name at least one of --rules,"
-            + " --limit-change, --limit, --add-servers, --drain");
+        throw new InvalidRequestException("--limit", "no change named: give at least one of"
+            + " --rules, --limit-change, --limit, --add-servers, --drain");
       }
       return out;
+    }
+
+    /**
+     * {@code e}, an answer naming the what-if change it could not apply ({@code changes[2].serverIds:
+     * unknown server s9}), in the words of the option that asked for that change.
+     */
+    InvalidRequestException named(InvalidRequestException e) {
+      Matcher m = CHANGE_FIELD.matcher(String.valueOf(e.getMessage()));
+      if (!m.lookingAt()) {
+        return e;
+      }
+      int i = Integer.parseInt(m.group(1));
+      String flag = i < flags.size() ? flags.get(i) : "changes[" + i + "]";
+      String message = String.valueOf(e.getMessage()).substring(m.end());
+      int space = flag.indexOf(' ');
+      return new InvalidRequestException(space < 0 ? flag : flag.substring(0, space),
+          flag + ": " + message);
     }
 
     @Override
@@ -319,7 +361,12 @@ final class CapacityCommands {
       List<WhatIfChange> changes = changes();
       CapacityTemplates query = templates.toTemplates();
       try (AllocationClient client = connection.connect()) {
-        WhatIfOutcome w = client.whatIf(query, changes).join();
+        WhatIfOutcome w;
+        try {
+          w = client.whatIf(query, changes).join();
+        } catch (CompletionException e) {
+          throw unwrap(e) instanceof InvalidRequestException bad ? named(bad) : unwrap(e);
+        }
         StringBuilder text = new StringBuilder();
         w.notes().forEach(n -> text.append(n).append(System.lineSeparator()));
         text.append(String.format(Locale.ROOT, "packing density now %.1f%% -> %.1f%%%s%n",
@@ -373,8 +420,10 @@ final class CapacityCommands {
     @Override
     public Integer call() {
       CapacityTemplates query = templates.toTemplates();
+      int most = Flags.naming(Map.of("maxServers", "--servers"),
+          () -> AllocationClient.checkedMaxServers(servers));
       try (AllocationClient client = connection.connect()) {
-        FragmentationSummary f = client.fragmentation(query, servers).join();
+        FragmentationSummary f = client.fragmentation(query, most).join();
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("templates", f.templates());
         json.put("freeCores", f.freeCores());

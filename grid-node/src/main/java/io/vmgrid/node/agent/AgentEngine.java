@@ -169,17 +169,23 @@ final class AgentEngine {
 
   /**
    * The reason and one-line message for an empty candidate list: {@code CONSTRAINT_UNSATISFIABLE}
-   * when one rule that is not about free capacity or health fails every server on its own (e.g. a
-   * pin to an unknown cluster), {@code NO_CAPACITY} otherwise; the message names the rules that
-   * removed the most servers. Reads the mirror (takes the read lock).
+   * when the request can never be placed here ({@link Impossible}: a pin to an unknown cluster, a
+   * VM larger than every server; the message says so) or one rule that is not about free capacity
+   * or health fails every server on its own, {@code NO_CAPACITY} otherwise; the message names the
+   * rules that removed the most servers. Reads the mirror (takes the read lock).
    */
   Rejection rejection(VmRequest request) {
+    String[] impossible = new String[1];
     Explanation x = mirror.read(inv -> {
       cacheFor(inv);
+      impossible[0] = inv.size() == 0 ? null : Impossible.why(inv, request);
       return Objects.requireNonNull(engine).explain(request);
     });
     if (x.servers() == 0) {
       return new Rejection(Reason.NO_CAPACITY, "the inventory is empty: load servers first");
+    }
+    if (impossible[0] != null) {
+      return new Rejection(Reason.CONSTRAINT_UNSATISFIABLE, impossible[0]);
     }
     Reason reason = Reason.NO_CAPACITY;
     for (Explanation.ValidatorCount v : x.validators()) {

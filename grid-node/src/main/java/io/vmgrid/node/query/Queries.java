@@ -5,6 +5,7 @@ import io.vmgrid.client.wire.HostedVm;
 import io.vmgrid.node.inventory.InventoryMirror;
 import io.vmgrid.node.inventory.Mirrors;
 import io.vmgrid.rules.api.Inventory;
+import io.vmgrid.rules.api.Resource;
 import io.vmgrid.rules.api.Resources;
 import io.vmgrid.rules.api.VmRequest;
 import io.vmgrid.rules.capacity.CapacityPlanner;
@@ -54,6 +55,9 @@ public final class Queries {
     if (op == GridRequest.Op.EXPLAIN) {
       return explain(request);
     }
+    if (op == GridRequest.Op.CLUSTERS) {
+      return clusters();
+    }
     Inventory copy = mirrorCopy();
     if (op == GridRequest.Op.CAPACITY) {
       return capacity.capacity(request, copy);
@@ -96,6 +100,36 @@ public final class Queries {
     }
     out.put("top", top);
     return CapacityQueries.json(out);
+  }
+
+  /**
+   * Each cluster's servers (all, and those that take new VMs), cores and memory (all and used),
+   * and the rule set's utilization limit for regular VMs (1 without one), as JSON.
+   */
+  private String clusters() {
+    mirror.awaitCaughtUp(MIRROR_WAIT_MILLIS);
+    double limit = ruleSet.clusterUtilizationLimit().orElse(1.0);
+    List<Map<String, Object>> clusters = mirror.read(inv -> {
+      List<Map<String, Object>> out = new ArrayList<>();
+      for (int c = 0; c < inv.clusterCount(); c++) {
+        int placeable = 0;
+        for (int i = inv.clusterStart(c); i < inv.clusterEnd(c); i++) {
+          placeable += inv.health(i).outOfService() ? 0 : 1;
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("clusterId", inv.clusterId(c));
+        m.put("servers", inv.clusterEnd(c) - inv.clusterStart(c));
+        m.put("placeableServers", placeable);
+        m.put("cores", inv.clusterCapacity(Resource.CORES, c));
+        m.put("usedCores", inv.clusterUsed(Resource.CORES, c));
+        m.put("memoryMb", inv.clusterCapacity(Resource.MEMORY, c));
+        m.put("usedMemoryMb", inv.clusterUsed(Resource.MEMORY, c));
+        m.put("limit", limit);
+        out.add(m);
+      }
+      return out;
+    });
+    return CapacityQueries.json(Map.of("clusters", clusters));
   }
 
   /** A copy of the mirror once it has caught up with the servers map (the state as it is now). */

@@ -105,13 +105,13 @@ class NodeConfigTest {
     StringWriter err = new StringWriter();
     int exit = VmgridMain.execute(new PrintWriter(new StringWriter()), new PrintWriter(err, true),
         "node", "--rules", rules.toString(), "--metrics-port", "-1");
-    assertThat(exit).isEqualTo(1);
+    assertThat(exit).as("a bad file given to a flag is bad usage").isEqualTo(2);
     assertThat(err.toString()).contains("vmgrid node: error:").contains("rules.yaml");
 
     StringWriter err2 = new StringWriter();
     int exit2 = VmgridMain.execute(new PrintWriter(new StringWriter()), new PrintWriter(err2, true),
         "node", "--config", config.toString());
-    assertThat(exit2).isEqualTo(1);
+    assertThat(exit2).isEqualTo(2);
     assertThat(err2.toString()).contains("workers: must be in 1..256 (was 0)");
   }
 }

@@ -27,13 +27,13 @@ class VmgridMainTest {
   }
 
   @Test
-  void invalidValuesExitOneNamingTheOption() {
+  void invalidValuesExitTwoNamingTheOption() {
     PrintStream err = System.err;
     ByteArrayOutputStream captured = new ByteArrayOutputStream();
     System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
     try {
-      assertThat(VmgridMain.execute("demo", "--servers", "0")).isEqualTo(1);
-      assertThat(VmgridMain.execute("demo", "--release-fraction", "1.5")).isEqualTo(1);
+      assertThat(VmgridMain.execute("demo", "--servers", "0")).isEqualTo(2);
+      assertThat(VmgridMain.execute("demo", "--release-fraction", "1.5")).isEqualTo(2);
     } finally {
       System.setErr(err);
     }
