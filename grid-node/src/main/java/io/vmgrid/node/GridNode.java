@@ -31,6 +31,9 @@ import io.vmgrid.node.metrics.InventoryGauges;
 import io.vmgrid.node.metrics.NodeMetrics;
 import io.vmgrid.node.query.Queries;
 import io.vmgrid.node.recovery.Reconciler;
+import io.vmgrid.store.Store;
+import io.vmgrid.store.StoreMaps;
+import io.vmgrid.store.StoreSettings;
 import io.vmgrid.node.recovery.ServerMergePolicy;
 import io.vmgrid.node.routing.Estimates;
 import io.vmgrid.node.routing.IndicatorBoard;
@@ -103,6 +106,8 @@ public final class GridNode implements AutoCloseable {
   private final NodeMetrics metrics;
   private final HealthState health;
   private final @Nullable HttpEndpoints endpoints;
+  /** The database behind the placement store, if any: closed after the member has left. */
+  private @Nullable Store store;
   /** What the grid-operation counters read (held here: Micrometer holds it only weakly). */
   @SuppressWarnings("UnusedVariable") // kept only to be referenced
   private final Object gridOperations;
@@ -165,6 +170,7 @@ public final class GridNode implements AutoCloseable {
     private RuleSet ruleSet = RuleSet.defaults();
     private String scheduler = Scheduling.DIRECT;
     private int jetThreads = -1;
+    private @Nullable StoreSettings storeSettings;
 
     private Starting(GridNodeConfig config, NodeMetrics metrics, HealthState health,
         @Nullable HttpEndpoints endpoints) {
@@ -206,17 +212,45 @@ public final class GridNode implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Keeps the placement store in a database ({@code null}: in memory only, the default): the
+     * maps load from it when the cluster starts and write every change to it. Every member of a
+     * cluster must name the same store; an embedded one allows a single member.
+     */
+    public Starting store(@Nullable StoreSettings settings) {
+      this.storeSettings = settings;
+      return this;
+    }
+
     /** Starts the member, joins the cluster, loads the view and starts serving requests. */
     public GridNode join() {
+      Store store = null;
       try {
         Config member = memberConfig(config);
         if (jetThreads >= 0) {
           member.getJetConfig().setCooperativeThreadCount(jetThreads == 0
               ? Runtime.getRuntime().availableProcessors() : jetThreads);
         }
-        return new GridNode(Hazelcast.newHazelcastInstance(member), config.workers(),
-            ruleSet, scheduler, metrics, health, endpoints);
+        if (storeSettings != null) {
+          store = Store.open(storeSettings); // fails here, with one line, if it cannot be used
+          StoreMaps.attach(member, store);
+        }
+        member.getMemberAttributeConfig().setAttribute(STORE_ATTRIBUTE, storeName(storeSettings));
+        HazelcastInstance hz = Hazelcast.newHazelcastInstance(member);
+        try {
+          checkSameStore(hz, storeSettings);
+        } catch (RuntimeException e) {
+          hz.shutdown(); // a graceful leave: it may already hold partitions and their backups
+          throw e;
+        }
+        GridNode node = new GridNode(hz, config.workers(), ruleSet, scheduler, metrics, health,
+            endpoints);
+        node.store = store;
+        return node;
       } catch (RuntimeException e) {
+        if (store != null) {
+          store.close();
+        }
         health.stopped();
         if (endpoints != null) {
           endpoints.close();
@@ -264,6 +298,37 @@ public final class GridNode implements AutoCloseable {
   /** The HTTP endpoints, if this member serves them. */
   public @Nullable HttpEndpoints endpoints() {
     return endpoints;
+  }
+
+  /** Member attribute naming the member's placement store (compared when a member joins). */
+  static final String STORE_ATTRIBUTE = "vmgrid.store";
+
+  private static String storeName(@Nullable StoreSettings s) {
+    return s == null ? "memory" : s.isEmbedded() ? "embedded" : s.displayUrl();
+  }
+
+  /**
+   * Refuses to serve in a cluster whose members keep the placement store in different places:
+   * writes on one member's partitions would reach one database and not the other, and an
+   * embedded file cannot be shared, since partitions move between members.
+   */
+  private static void checkSameStore(HazelcastInstance hz, @Nullable StoreSettings mine) {
+    String own = storeName(mine);
+    for (com.hazelcast.cluster.Member m : hz.getCluster().getMembers()) {
+      if (m.localMember()) {
+        continue;
+      }
+      String theirs = m.getAttribute(STORE_ATTRIBUTE);
+      if ("embedded".equals(own) || "embedded".equals(theirs)) {
+        throw new IllegalStateException("store: an embedded store (--data) keeps the placement"
+            + " store in one member's file, and this cluster has other members (" + m.getAddress()
+            + "); give every member the same --store jdbc:postgresql://... instead");
+      }
+      if (!own.equals(theirs)) {
+        throw new IllegalStateException("store: this member's store is " + own + " but member "
+            + m.getAddress() + " uses " + theirs + "; every member must use the same --store");
+      }
+    }
   }
 
   /**
@@ -451,7 +516,10 @@ public final class GridNode implements AutoCloseable {
       // the member may already be stopped
     }
     if (hazelcast.getLifecycleService().isRunning()) {
-      hazelcast.shutdown();
+      hazelcast.shutdown(); // a graceful shutdown writes what write-behind still holds
+    }
+    if (store != null) {
+      store.close();
     }
     health.stopped();
     if (endpoints != null) {

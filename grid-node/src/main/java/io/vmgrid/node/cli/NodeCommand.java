@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
+import io.vmgrid.store.StoreSettings;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -87,6 +88,32 @@ final class NodeCommand implements Callable<Integer> {
           + " or the config file's jetThreads if set; 0: one per core).")
   @Nullable Integer jetThreads;
 
+  @Option(names = "--store", paramLabel = "JDBC_URL",
+      description = "Keep the placement store (servers, placements, repairs) in this PostgreSQL"
+          + " database (jdbc:postgresql://host:port/db), so that it survives a restart of the whole"
+          + " cluster; every member must name the same one. Password: env VMGRID_STORE_PASSWORD."
+          + " Default: memory only.")
+  @Nullable String store;
+
+  @Option(names = "--store-user", paramLabel = "USER", description = "Database user of --store.")
+  @Nullable String storeUser;
+
+  @Option(names = "--store-mode", paramLabel = "MODE",
+      description = "write-through (default: a placement is acknowledged once the database has it)"
+          + " or write-behind (batched, at most --store-delay seconds late: a crash of the whole"
+          + " cluster loses the last delay's changes).")
+  @Nullable String storeMode;
+
+  @Option(names = "--store-delay", paramLabel = "SECONDS",
+      description = "Write-behind's delay, 1 to 300 (default 1).")
+  @Nullable Integer storeDelay;
+
+  @Option(names = "--data", paramLabel = "DIR",
+      description = "Keep the placement store in an embedded database file in DIR (created if"
+          + " absent): a single-member installation that survives its own restart. Refused in a"
+          + " cluster of several members; use --store there.")
+  @Nullable Path dataDir;
+
   @Option(names = "--demo-inventory", paramLabel = "N", defaultValue = "0",
       description = "If the cluster has no servers yet, load N generated ones (default: none).")
   int demoServers;
@@ -112,6 +139,40 @@ final class NodeCommand implements Callable<Integer> {
         first(metricsPort, file.metricsPort(), HttpEndpoints.DEFAULT_PORT),
         dns,
         first(quorum, file.quorum(), 1));
+  }
+
+  /** The placement store the flags name, or null for memory only; validated. */
+  @Nullable StoreSettings storeSettings() {
+    if (dataDir != null && store != null) {
+      throw new IllegalArgumentException("--data and --store: give one (--data is one machine's"
+          + " file, --store a database the cluster shares)");
+    }
+    if (dataDir != null) {
+      if (storeUser != null || storeMode != null || storeDelay != null) {
+        throw new IllegalArgumentException("--store-user, --store-mode, --store-delay: apply to"
+            + " --store only (--data is written through)");
+      }
+      return StoreSettings.embedded(dataDir);
+    }
+    if (store == null) {
+      if (storeUser != null || storeMode != null || storeDelay != null) {
+        throw new IllegalArgumentException("--store-user, --store-mode, --store-delay: need"
+            + " --store");
+      }
+      return null;
+    }
+    if (!store.startsWith("jdbc:postgresql://")) {
+      throw new IllegalArgumentException("--store: '" + store + "' is not a"
+          + " jdbc:postgresql://host:port/database URL");
+    }
+    StoreSettings.Mode mode = storeMode == null ? StoreSettings.Mode.WRITE_THROUGH
+        : StoreSettings.Mode.parse(storeMode);
+    if (mode == StoreSettings.Mode.WRITE_THROUGH && storeDelay != null) {
+      throw new IllegalArgumentException("--store-delay: applies to --store-mode write-behind");
+    }
+    String password = System.getenv("VMGRID_STORE_PASSWORD");
+    return StoreSettings.of(store, storeUser == null ? "" : storeUser,
+        password == null ? "" : password, mode, storeDelay == null ? 1 : storeDelay);
   }
 
   /** The rule set named by the flag, else the file, else the built-in one; validated. */
@@ -144,7 +205,11 @@ final class NodeCommand implements Callable<Integer> {
         : file.scheduler() != null ? file.scheduler() : Scheduling.DEFAULT_POLICY;
     Scheduling.validatePolicy("--scheduler", policy);
     Integer threads = jetThreads != null ? jetThreads : file.jetThreads();
-    GridNode node = GridNode.prepare(config).rules(ruleSet).scheduler(policy)
+    StoreSettings storeSettings = storeSettings();
+    if (storeSettings != null) {
+      System.out.println("vmgrid node: placement store " + storeSettings);
+    }
+    GridNode node = GridNode.prepare(config).rules(ruleSet).scheduler(policy).store(storeSettings)
         .jetThreads(threads == null ? 0 : threads).join(); // validated there, like --workers
     CountDownLatch stopped = new CountDownLatch(1);
     AtomicBoolean leaving = new AtomicBoolean();
