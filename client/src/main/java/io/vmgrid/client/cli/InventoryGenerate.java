@@ -25,8 +25,9 @@ import picocli.CommandLine.Spec;
 /**
  * {@code vmgrid inventory generate}: writes a seeded inventory file (CSV) that {@code inventory load}
  * reads. Layout and machine-type draws are the rule engine's {@link InventoryGenerator}; capacities
- * come from the Azure trace's {@code server_vm_cores_ram.json} (so trace requests fit) or from three
- * synthetic machine types.
+ * come from the Azure trace's {@code server_vm_cores_ram.json}, converted to cores and MiB by
+ * {@link TraceUnits} as {@code replay} converts the trace's requests (or in the trace's own units
+ * with {@code --trace-units}), or from three synthetic machine types.
  */
 @Command(name = "generate", mixinStandardHelpOptions = true,
     description = "Write a seeded inventory CSV for 'inventory load'.")
@@ -40,8 +41,8 @@ final class InventoryGenerate implements Callable<Integer> {
   long seed;
 
   @Option(names = "--machines", defaultValue = "trace",
-      description = "trace: capacities from the Azure packing trace (units match its requests);"
-          + " synthetic: 40/64/96-core types (default ${DEFAULT-VALUE}).")
+      description = "trace: the Azure packing trace's machine types (24 to 104 cores; replayed"
+          + " trace requests fit them); synthetic: 40/64/96-core types (default ${DEFAULT-VALUE}).")
   String machines = "trace";
 
   @Option(names = "--data", defaultValue = TraceFiles.DEFAULT_DIR,
@@ -50,6 +51,12 @@ final class InventoryGenerate implements Callable<Integer> {
 
   @Option(names = "--out", required = true, description = "CSV file to write.")
   Path out = Path.of("");
+
+  @Option(names = "--trace-units",
+      description = "With --machines trace: write capacities in the trace's own units instead of"
+          + " cores and MiB (100 trace core units = 1 core, 1 memory unit = 256 MiB by default);"
+          + " replay with --trace-units then.")
+  boolean traceUnits;
 
   @Override
   public Integer call() throws Exception {
@@ -69,6 +76,11 @@ final class InventoryGenerate implements Callable<Integer> {
       default -> throw new InvalidRequestException(
           "--machines", "--machines: must be trace or synthetic (was '" + machines + "')");
     };
+    if (traceUnits && !machines.equals("trace")) {
+      throw new InvalidRequestException("--trace-units", "--trace-units: only with --machines trace");
+    }
+    // synthetic machine types are in cores and MiB already
+    TraceUnits units = new TraceUnits(machines.equals("trace") && !traceUnits);
     Inventory inventory = InventoryGenerator.defaults(servers, seed)
         .withMix(types.stream().map(t -> new InventoryGenerator.Weighted(t, 1.0)).toList())
         .generate(VmTypeCatalog.EMPTY, 16);
@@ -77,7 +89,8 @@ final class InventoryGenerate implements Callable<Integer> {
       w.newLine();
       for (int i = 0; i < inventory.size(); i++) {
         w.write(inventory.serverId(i) + "," + inventory.clusterId(inventory.cluster(i)) + ","
-            + inventory.capacity(Resource.CORES, i) + "," + inventory.capacity(Resource.MEMORY, i)
+            + units.cores(inventory.capacity(Resource.CORES, i)) + ","
+            + units.memoryMb(inventory.capacity(Resource.MEMORY, i))
             + "," + rackName(inventory.rackId(inventory.rack(i))) + ","
             + inventory.localFaultDomain(i) + "," + inventory.localUpdateDomain(i) + ","
             + inventory.machineTypes().get(inventory.machineType(i)).id());
@@ -85,8 +98,9 @@ final class InventoryGenerate implements Callable<Integer> {
       }
     }
     Output.print(spec.commandLine().getOut(), false, Map.of(),
-        String.format(Locale.ROOT, "wrote %s: %,d servers in %d clusters, %s machine types, seed %d",
-            out, inventory.size(), inventory.clusterCount(), machines, seed));
+        String.format(Locale.ROOT, "wrote %s: %,d servers in %d clusters, %s machine types, seed"
+            + " %d; capacities in %s", out, inventory.size(), inventory.clusterCount(), machines,
+            seed, machines.equals("trace") ? units.describe() : "cores and MiB"));
     return 0;
   }
 

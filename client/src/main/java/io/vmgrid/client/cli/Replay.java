@@ -39,13 +39,14 @@ import picocli.CommandLine.Spec;
  * summary.
  *
  * <p>Mapping: VMs already running at the start of the trace ({@code starttime = -1497}) come first,
- * then the rest in arrival order; {@code cores} and {@code ram} are used as they are (trace units) for
- * cores and memory; {@code vmTypeId} 1 is low priority. VM ids are prefixed with a run id so that
+ * then the rest in arrival order; {@code cores} and {@code ram} are converted to cores and MiB by
+ * {@link TraceUnits} (or sent in the trace's own units with {@code --trace-units}); {@code
+ * vmTypeId} 1 is low priority. VM ids are prefixed with a run id so that
  * replays do not collide. Rows with zero cores or memory cannot be expressed as requests and are
  * counted as skipped, as are rows a request cannot express (e.g. more cores than a request may ask
  * for). Before starting, the replay counts the requests larger than every server of the cluster
- * ({@code oversized}) and warns if there are any: an inventory in other units than the trace's
- * (the demo's cores and MiB) rejects most of them.
+ * ({@code oversized}) and warns if there are any: an inventory in other units than the requests'
+ * rejects most of them.
  */
 @Command(name = "replay", mixinStandardHelpOptions = true,
     description = "Replay an Azure packing trace sample against a running cluster.")
@@ -70,6 +71,12 @@ public final class Replay implements java.util.concurrent.Callable<Integer> {
 
   @Option(names = "--run-id", description = "Prefix for VM and request ids (default: random).")
   String runId = "";
+
+  @Option(names = "--trace-units",
+      description = "Send the trace's demands in its own units instead of cores and MiB (100 trace"
+          + " core units = 1 core, rounded up; 1 memory unit = 256 MiB by default), for an"
+          + " inventory generated with --trace-units.")
+  boolean traceUnits;
 
   /** What a replay measured. */
   @SuppressWarnings("ArrayRecordComponent") // private result holder: never compared or shared
@@ -137,7 +144,9 @@ public final class Replay implements java.util.concurrent.Callable<Integer> {
     String prefix = runId.isEmpty() ? UUID.randomUUID().toString().substring(0, 8) : runId;
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    List<VmRequest> requests = requests(rows, prefix, err);
+    TraceUnits units = new TraceUnits(!traceUnits);
+    err.println("vmgrid replay: demands in " + units.describe());
+    List<VmRequest> requests = requests(rows, prefix, units, err);
     int skipped = rows.size() - requests.size();
     try (AllocationClient client = connection.connect()) {
       int oversized = warnIfOversized(client.inventory().join(), requests, err);
@@ -162,7 +171,8 @@ public final class Replay implements java.util.concurrent.Callable<Integer> {
    * express (e.g. more cores than a request may ask for), are left out; the first few of the
    * latter are named on {@code err}.
    */
-  static List<VmRequest> requests(List<TraceRequest> rows, String prefix, PrintWriter err) {
+  static List<VmRequest> requests(List<TraceRequest> rows, String prefix, TraceUnits units,
+      PrintWriter err) {
     List<VmRequest> out = new ArrayList<>(rows.size());
     int invalid = 0;
     for (TraceRequest row : rows) {
@@ -174,8 +184,8 @@ public final class Replay implements java.util.concurrent.Callable<Integer> {
             .requestId(prefix + "-r" + row.vmId())
             .vmId(prefix + "-" + row.vmId())
             .tenantId("tenant-" + row.tenantId())
-            .cores((int) Math.min(Integer.MAX_VALUE, row.cores()))
-            .memoryMb(row.memory())
+            .cores((int) Math.min(Integer.MAX_VALUE, units.cores(row.cores())))
+            .memoryMb(units.memoryMb(row.memory()))
             .priority(row.priority() == io.vmgrid.rules.api.Priority.LOW ? Priority.LOW : Priority.REGULAR)
             .build());
       } catch (InvalidRequestException e) {
@@ -193,8 +203,7 @@ public final class Replay implements java.util.concurrent.Callable<Integer> {
 
   /**
    * Counts the requests no server of the inventory could host even when empty, and warns if there
-   * are any: the trace's demands are in its own units, so an inventory in other units (the demo's
-   * cores and MiB) rejects most of them.
+   * are any: an inventory in other units than the requests' rejects most of them.
    */
   static int warnIfOversized(InventorySummary inventory, List<VmRequest> requests,
       PrintWriter err) {
@@ -213,8 +222,8 @@ public final class Replay implements java.util.concurrent.Callable<Integer> {
     if (oversized > 0) {
       err.println(String.format(Locale.ROOT, "vmgrid replay: warning: %,d of %,d requests are"
               + " larger than any server (the largest has %,d cores and %,d MiB) and will be"
-              + " rejected. The trace's demands are in its own units (server_vm_cores_ram.json):"
-              + " load servers in those units with vmgrid inventory generate --data DIR.",
+              + " rejected. Servers of the trace's machine types: vmgrid inventory generate --data"
+              + " DIR (with --trace-units on both, if the requests are sent in trace units).",
           oversized, requests.size(), inventory.largestCores(), inventory.largestMemoryMb()));
       err.flush();
     }

@@ -252,15 +252,17 @@ class ClientCommandsTest {
     assertThat(run("inventory", "load", inventory.toString()).exit()).isZero();
     Path trace = tmp.resolve("units.csv");
     Files.writeString(trace, "vmId,tenantId,cores,ram,vmTypeId,starttime,endtime\n"
-        + "1,1,1.0,1.0,0,-1497.0,inf\n" // fits
-        + "2,1,100000.0,1.0,0,-1497.0,inf\n" // more cores than any server
-        + "3,1,1.0,60000000.0,0,0.5,inf\n" // more memory than any server
-        + "4,1,200000.0,1.0,0,0.6,inf\n"); // more than a request may ask for: skipped
+        + "1,1,1.0,1.0,0,-1497.0,inf\n" // fits: 1 core, 256 MiB
+        + "2,1,100000.0,1.0,0,-1497.0,inf\n" // 1,000 cores: more than any server
+        + "3,1,1.0,4000.0,0,0.5,inf\n" // 1,024,000 MiB: more memory than any server
+        + "4,1,20000000.0,1.0,0,0.6,inf\n"); // 200,000 cores: more than a request may ask for
 
     Run replay = run("replay", "--trace", trace.toString(), "--run-id", "big", "--json");
 
     assertThat(replay.exit()).as(replay.err()).isZero();
-    assertThat(replay.err()).contains("warning: 2 of 3 requests are larger than any server")
+    assertThat(replay.err()).contains("demands in the trace's units scaled: 100 core units = 1"
+            + " core, 1 memory unit = 256 MiB")
+        .contains("warning: 2 of 3 requests are larger than any server")
         .contains("the largest has").contains("vmgrid inventory generate")
         .contains("skipping trace row vmId 4: cores: must be <= 100000");
     assertThat(replay.json().get("oversized").asInt()).isEqualTo(2);
@@ -294,7 +296,21 @@ class ClientCommandsTest {
     Run generated = run("inventory", "generate", "--servers", "200", "--data", azureData().toString(),
         "--out", inventory.toString());
     assertThat(generated.exit()).as(generated.err()).isZero();
+    assertThat(generated.out()).contains("capacities in the trace's units scaled: 100 core units"
+        + " = 1 core, 1 memory unit = 256 MiB");
+    List<String> rows = Files.readAllLines(inventory).subList(1, 201);
+    assertThat(rows).as("servers in cores and MiB: the trace's 24 to 104 cores, 192 to 768 GiB")
+        .allSatisfy(row -> {
+          String[] f = row.split(",", -1);
+          assertThat(Long.parseLong(f[2])).isBetween(1L, 104L);
+          assertThat(Long.parseLong(f[3]) % 256).isZero();
+        });
     assertThat(run("inventory", "load", inventory.toString()).exit()).isZero();
+    // the README's example VM fits this inventory
+    Run readme = run("allocate", "--vm-id", "readme-vm-1", "--tenant", "tenant-a", "--cores", "4",
+        "--memory-mb", "16384", "--availability-set", "web");
+    assertThat(readme.exit()).as(readme.out() + readme.err()).isZero();
+    assertThat(run("release", "readme-vm-1").exit()).isZero();
 
     Run replay = run("replay", "--trace", azureData().resolve("vm-sample-bernoulli-0.csv").toString(),
         "--limit", "300", "--run-id", "az", "--json");
