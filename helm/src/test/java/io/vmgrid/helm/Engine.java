@@ -5,6 +5,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,6 +16,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The container engine, driven through its command-line client: {@code $VMGRID_DOCKER}, else
+ * {@code /usr/bin/docker} (the distribution's, e.g. Debian's docker.io, whose 20.10 client builds
+ * with BuildKit itself, where a newer client elsewhere on the PATH may lack its buildx plugin), else
  * {@code docker} on the PATH. Images are built with BuildKit.
  */
 final class Engine {
@@ -52,7 +56,8 @@ final class Engine {
    */
   static Engine find() {
     String env = System.getenv("VMGRID_DOCKER");
-    Engine engine = new Engine(env == null || env.isBlank() ? "docker" : env);
+    Engine engine = new Engine(env != null && !env.isBlank() ? env
+        : Files.isExecutable(Path.of("/usr/bin/docker")) ? "/usr/bin/docker" : "docker");
     String problem;
     try {
       Result version = engine.run(Duration.ofSeconds(30), "version", "--format", "{{.Server.Version}}");
