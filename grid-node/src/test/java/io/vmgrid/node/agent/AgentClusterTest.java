@@ -111,7 +111,8 @@ class AgentClusterTest {
         .tenantId("t").cores(1).memoryMb(1_024).clusterPin("no-such-cluster").build());
     assertThat(pinned).isInstanceOf(AllocationOutcome.Rejected.class);
     assertThat(((AllocationOutcome.Rejected) pinned).reason()).isEqualTo(Reason.CONSTRAINT_UNSATISFIABLE);
-    assertThat(((AllocationOutcome.Rejected) pinned).message()).contains("cluster-pin");
+    assertThat(((AllocationOutcome.Rejected) pinned).message()).as("named as such, not as a rule")
+        .contains("clusterPin: no cluster 'no-such-cluster' in the inventory (clusters: c0");
     assertInvariants(grid.member(0));
   }
 
