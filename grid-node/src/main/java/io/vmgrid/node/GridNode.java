@@ -138,6 +138,7 @@ public final class GridNode implements AutoCloseable {
       metrics.executorGauge(executor.replace("vmgrid-", ""),
           () -> stats.getLocalExecutorStats().getPendingTaskCount());
     }
+    health.liveWhen(() -> hazelcast.getLifecycleService().isRunning());
     health.safeWhen(() -> hazelcast.getLifecycleService().isRunning()
         && hazelcast.getPartitionService().isClusterSafe());
     health.running(this::serving);
@@ -246,6 +247,9 @@ public final class GridNode implements AutoCloseable {
         GridNode node = new GridNode(hz, config.workers(), ruleSet, scheduler, metrics, health,
             endpoints);
         node.store = store;
+        if (store != null) {
+          node.reconciler.afterLoad();
+        }
         return node;
       } catch (RuntimeException e) {
         if (store != null) {

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Assumptions;
  * are missing the test is skipped with the reason, except under CI ({@code CI=true}), where it
  * fails: {@code .ci/run} installs the package.
  */
-final class PostgresServer implements AutoCloseable {
+public final class PostgresServer implements AutoCloseable {
   private final Path bin;
   private final Path dir;
   private final int port;
@@ -36,7 +36,7 @@ final class PostgresServer implements AutoCloseable {
   }
 
   /** Starts a server (or skips / fails the test as described above). */
-  static PostgresServer start() throws Exception {
+  public static PostgresServer start() throws Exception {
     Path bin = findBin();
     if (bin == null) {
       String why = "PostgreSQL server binaries not found under /usr/lib/postgresql/*/bin"
@@ -66,7 +66,7 @@ final class PostgresServer implements AutoCloseable {
   }
 
   /** A fresh database on this server; its JDBC URL. */
-  String newDatabase(String name) throws SQLException {
+  public String newDatabase(String name) throws SQLException {
     try (Connection c = DriverManager.getConnection(url("postgres"), "postgres", "");
         Statement st = c.createStatement()) {
       st.execute("CREATE DATABASE " + name);
@@ -74,7 +74,7 @@ final class PostgresServer implements AutoCloseable {
     return url(name);
   }
 
-  String url(String db) {
+  public String url(String db) {
     return "jdbc:postgresql://127.0.0.1:" + port + "/" + db;
   }
 

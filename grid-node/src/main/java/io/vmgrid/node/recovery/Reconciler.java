@@ -165,6 +165,15 @@ public final class Reconciler implements AutoCloseable {
   }
 
   /**
+   * After the placement store was loaded from its database at a cluster's start: a commit whose
+   * record never reached the database (every member was killed between the two) is a VM on a
+   * server without a record. The same two sweeps as after a departure restore it.
+   */
+  public void afterLoad() {
+    afterDeparture();
+  }
+
+  /**
    * After a member left, a commit its agent sent just before dying can land after survivors have
    * placed the same request again (the record names the survivor's copy: acknowledged placements
    * are always the recorded ones), or stay without its record: the sweeps release the extra copy

@@ -13,10 +13,7 @@ import io.vmgrid.client.api.ClientSettings;
 import io.vmgrid.client.api.ServerSpec;
 import io.vmgrid.client.api.VmRequest;
 import io.vmgrid.node.Fixtures;
-import java.io.File;
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,56 +31,32 @@ import org.junit.jupiter.api.Test;
  * no server is over capacity, no claim is left pending and no request is left unanswered.
  */
 class KillMemberProcessTest {
+  private MemberProcesses processes;
   private final List<Process> members = new ArrayList<>(List.of());
-  /** Member logs, kept under target/ for a failure's diagnosis. */
-  private final Path logs = Path.of("target", "chaos-logs", Long.toString(System.currentTimeMillis()));
 
   @AfterEach
-  void killAll() {
-    members.forEach(Process::destroyForcibly);
+  void killAll() throws InterruptedException {
+    if (processes != null) {
+      processes.close();
+    }
   }
 
   private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
+    return MemberProcesses.freePort();
   }
 
   private Process start(String cluster, int port, int metricsPort, List<Integer> all, String name)
       throws IOException {
-    List<String> cmd = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx256m", "--add-opens", "java.base/java.lang=ALL-UNNAMED",
-        "-Dhazelcast.phone.home.enabled=false",
-        "-cp", System.getProperty("java.class.path"),
-        "io.vmgrid.node.cli.VmgridMain", "node", "--cluster-name", cluster,
-        "--port", String.valueOf(port), "--metrics-port", String.valueOf(metricsPort),
-        "--workers", "2",
-        "--scheduler", System.getProperty("vmgrid.test.scheduler", "kamino-request")));
-    for (int p : all) {
-      cmd.add("--member");
-      cmd.add("127.0.0.1:" + p);
-    }
-    File log = logs.resolve(name + ".log").toFile();
-    return new ProcessBuilder(cmd).redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(log)).start();
+    return processes.start(cluster, port, metricsPort, all, name, List.of());
   }
 
   private static int get(String url) throws IOException {
-    java.net.HttpURLConnection c =
-        (java.net.HttpURLConnection) java.net.URI.create(url).toURL().openConnection();
-    c.setConnectTimeout(2_000);
-    c.setReadTimeout(10_000);
-    try {
-      return c.getResponseCode();
-    } finally {
-      c.disconnect();
-    }
+    return MemberProcesses.get(url);
   }
 
   @Test
   void killNineMidLoadLosesNothingAndDoublesNothing() throws Exception {
-    java.nio.file.Files.createDirectories(logs);
+    processes = new MemberProcesses();
     long seed = Long.getLong("vmgrid.test.seed", System.nanoTime());
     System.out.println("KillMemberProcessTest seed=" + seed);
     Random random = new Random(seed);
@@ -163,13 +136,8 @@ class KillMemberProcessTest {
     } finally {
       hz.shutdown();
       // what the members did about the departure, for the record (and for a failure's diagnosis)
-      for (File f : java.util.Objects.requireNonNull(logs.toFile().listFiles())) {
-        java.nio.file.Files.readAllLines(f.toPath()).stream()
-            .filter(l -> l.contains("re-examined") || l.contains("took over")
-                || l.contains("orphaned") || l.contains("released it from")
-                || l.contains("found on") || l.contains("repair") || l.contains("left with"))
-            .forEach(l -> System.out.println(f.getName() + ": " + l));
-      }
+      processes.printLogLines(List.of("re-examined", "took over", "orphaned", "released it from",
+          "found on", "repair", "left with"));
     }
   }
 }
