@@ -8,15 +8,19 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 import org.jspecify.annotations.Nullable;
 
 /**
  * An open placement store: the database reached, its schema checked (created on first use,
- * refused if another version made it), and one connection per thread that uses it (Hazelcast calls
- * a {@code MapStore} from partition threads when writing through, and from its loader and
- * write-behind threads).
+ * refused if another version made it), and a pool of connections (Hazelcast calls
+ * a {@code MapStore} from partition threads and its offload threads when writing through, and
+ * from its loader and write-behind threads), at most {@link #POOL_SIZE}.
  *
  * <p>Tables: {@code vmgrid_schema} (one row: the version), {@code vmgrid_servers},
  * {@code vmgrid_placements} and {@code vmgrid_repairs} (each {@code id} primary key, {@code doc}
@@ -29,6 +33,14 @@ public final class Store implements AutoCloseable {
   public static final int SCHEMA_VERSION = 1;
   /** Seconds to wait for a connection before giving up. */
   static final int CONNECT_TIMEOUT_SECONDS = 5;
+  /**
+   * Connections one member opens at most: Hazelcast writes from its partition threads and its
+   * map-store offload threads, loads from others; without a bound a member opened one per thread
+   * and three members exhausted PostgreSQL's default 100.
+   */
+  public static final int POOL_SIZE = 8;
+  /** Seconds a caller waits for a free connection. */
+  static final int BUSY_WAIT_SECONDS = 30;
 
   /** The tables, one per persisted map. */
   public enum Table {
@@ -74,8 +86,9 @@ public final class Store implements AutoCloseable {
 
   private final StoreSettings settings;
   private final Dialect dialect;
-  @SuppressWarnings("ThreadLocalUsage") // per store on purpose: each store has its own database
-  private final ThreadLocal<@Nullable Connection> perThread = new ThreadLocal<>();
+  /** Connections not in use; at most {@link #POOL_SIZE} exist at once. */
+  private final BlockingQueue<Connection> idle = new LinkedBlockingQueue<>();
+  private final Semaphore permits = new Semaphore(POOL_SIZE, true);
   private final Set<Connection> open = ConcurrentHashMap.newKeySet();
   private volatile boolean closed;
 
@@ -96,7 +109,8 @@ public final class Store implements AutoCloseable {
       store.close();
       throw e;
     }
-    LOG.info(() -> "store: " + settings + ", schema version " + SCHEMA_VERSION);
+    LOG.info(() -> "store: " + settings + ", schema version " + SCHEMA_VERSION + ", up to "
+        + POOL_SIZE + " connections");
     return store;
   }
 
@@ -109,41 +123,61 @@ public final class Store implements AutoCloseable {
     return dialect;
   }
 
-  /** Work done with this thread's connection. */
+  /** Work done with one connection. */
   @FunctionalInterface
   interface SqlWork<T> {
     T run(Connection c) throws SQLException;
   }
 
   /**
-   * Runs {@code work} on this thread's connection; a connection the database dropped is replaced
-   * and the work tried once more. SQL errors become {@link StoreException}s naming the store.
+   * Runs {@code work} on a pooled connection (waiting up to {@link #BUSY_WAIT_SECONDS} for one); a
+   * connection the database dropped is replaced and the work tried once more. SQL errors become
+   * {@link StoreException}s naming the store.
    */
   <T> T call(SqlWork<T> work) {
     if (closed) {
       throw new StoreException("store " + settings.displayUrl() + " is closed");
     }
-    SQLException first = null;
-    for (int attempt = 0; attempt < 2; attempt++) {
-      Connection c = connection();
-      try {
-        return work.run(c);
-      } catch (SQLException e) {
-        first = first == null ? e : first;
-        if (!isConnectionLost(e, c)) {
-          break;
-        }
-        drop(c);
+    try {
+      if (!permits.tryAcquire(BUSY_WAIT_SECONDS, TimeUnit.SECONDS)) {
+        throw new StoreException("store " + settings.displayUrl() + ": all " + POOL_SIZE
+            + " connections busy for " + BUSY_WAIT_SECONDS + " s");
       }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StoreException("store " + settings.displayUrl() + ": interrupted");
     }
-    throw new StoreException("store " + settings.displayUrl() + ": " + firstLine(first), first);
+    try {
+      SQLException first = null;
+      for (int attempt = 0; attempt < 2; attempt++) {
+        Connection c = idle.poll();
+        if (c == null) {
+          c = connect();
+        }
+        try {
+          T result = work.run(c);
+          idle.offer(c);
+          return result;
+        } catch (SQLException e) {
+          first = first == null ? e : first;
+          if (isConnectionLost(e, c)) {
+            drop(c);
+            continue;
+          }
+          idle.offer(c);
+          break;
+        } catch (RuntimeException e) {
+          idle.offer(c);
+          throw e;
+        }
+      }
+      throw new StoreException("store " + settings.displayUrl() + ": " + firstLine(first), first);
+    } finally {
+      permits.release();
+    }
   }
 
-  private Connection connection() {
-    Connection c = perThread.get();
-    if (c != null) {
-      return c;
-    }
+  private Connection connect() {
     Properties p = new Properties();
     if (!settings.user().isEmpty()) {
       p.setProperty("user", settings.user());
@@ -156,19 +190,18 @@ public final class Store implements AutoCloseable {
       p.setProperty("loginTimeout", String.valueOf(CONNECT_TIMEOUT_SECONDS));
       p.setProperty("ApplicationName", "vmgrid");
     }
+    Connection c;
     try {
       c = DriverManager.getConnection(settings.url(), p);
     } catch (SQLException e) {
       throw new StoreException("store " + settings.displayUrl() + ": cannot connect: "
           + firstLine(e), e);
     }
-    perThread.set(c);
     open.add(c);
     return c;
   }
 
   private void drop(Connection c) {
-    perThread.remove();
     open.remove(c);
     try {
       c.close();
@@ -263,6 +296,11 @@ public final class Store implements AutoCloseable {
     });
   }
 
+  /** Connections open now (pooled or in use). */
+  int connectionsOpen() {
+    return open.size();
+  }
+
   /** Closes every connection it opened. */
   @Override
   public void close() {
@@ -275,5 +313,6 @@ public final class Store implements AutoCloseable {
       }
     }
     open.clear();
+    idle.clear();
   }
 }

@@ -120,6 +120,56 @@ abstract class StoreContract {
         .hasMessageNotContaining("\n");
   }
 
+  @Test
+  void manyThreadsShareAFewConnections() throws Exception {
+    try (Store store = Store.open(fresh())) {
+      JsonTable<ServerState> servers = new JsonTable<>(store, Store.Table.SERVERS,
+          ServerState.class);
+      List<Thread> threads = new ArrayList<>();
+      List<Throwable> errors = java.util.Collections.synchronizedList(new ArrayList<>());
+      for (int t = 0; t < Store.POOL_SIZE * 4; t++) {
+        int id = t;
+        threads.add(new Thread(() -> {
+          try {
+            for (int i = 0; i < 20; i++) {
+              servers.store("t" + id + "-" + i, server("t" + id + "-" + i, i % 2));
+            }
+          } catch (RuntimeException e) {
+            errors.add(e);
+          }
+        }));
+      }
+      threads.forEach(Thread::start);
+      for (Thread t : threads) {
+        t.join();
+      }
+      assertThat(errors).isEmpty();
+      assertThat(store.count(Store.Table.SERVERS)).isEqualTo(Store.POOL_SIZE * 4 * 20L);
+      assertThat(store.connectionsOpen()).isBetween(1, Store.POOL_SIZE);
+    }
+  }
+
+  @Test
+  void aStoreErrorCrossesTheWireWithoutTheDriversClasses() throws Exception {
+    StoreException e = new StoreException("store x: broken",
+        new java.sql.SQLException("driver detail", "08001"));
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(bytes)) {
+      out.writeObject(e);
+    }
+    try (java.io.ObjectInputStream in = new java.io.ObjectInputStream(
+        new java.io.ByteArrayInputStream(bytes.toByteArray()))) {
+      in.setObjectInputFilter(info -> info.serialClass() == null
+          || !info.serialClass().getName().startsWith("java.sql")
+          ? java.io.ObjectInputFilter.Status.UNDECIDED : java.io.ObjectInputFilter.Status.REJECTED);
+      Object back = in.readObject();
+      assertThat(back).isInstanceOf(StoreException.class);
+      assertThat(((StoreException) back).getMessage()).isEqualTo("store x: broken");
+      assertThat(((StoreException) back).getCause()).isNull();
+    }
+    assertThat(e.getCause()).hasMessage("driver detail");
+  }
+
   static java.util.Properties props(StoreSettings s) {
     java.util.Properties p = new java.util.Properties();
     if (!s.user().isEmpty()) {
