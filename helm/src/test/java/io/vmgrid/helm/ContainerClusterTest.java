@@ -155,6 +155,12 @@ class ContainerClusterTest {
           servers.add(new ServerSpec(String.format("s-%02d", i), "c0", 32, 131_072));
         }
         client.loadInventory(servers).join();
+        // the load returns once the map has the servers; each member's mirror follows by events,
+        // so the first allocation may still find none: wait until a probe places (then release it)
+        eventually(() -> assertThat(client.allocateAndWait(VmRequest.builder().vmId("probe")
+            .tenantId("t").cores(1).memoryMb(1_024).build()))
+            .isInstanceOf(AllocationOutcome.Placed.class), Duration.ofSeconds(30));
+        client.releaseAndWait("probe");
         Map<String, String> acknowledged = new HashMap<>();
         timed("60 allocations and 10 releases, 3 members", () -> {
           allocate(client, acknowledged, "a", 60);
