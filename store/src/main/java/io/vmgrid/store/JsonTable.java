@@ -58,23 +58,9 @@ public final class JsonTable<V> implements MapStore<String, V> {
     }
     Map<String, String> docs = new HashMap<>();
     map.forEach((k, v) -> docs.put(k, Documents.write(v)));
-    store.call(c -> {
-      c.setAutoCommit(false);
-      try (PreparedStatement ps = c.prepareStatement(store.dialect().upsert(table))) {
-        for (Map.Entry<String, String> e : docs.entrySet()) {
-          ps.setString(1, e.getKey());
-          ps.setString(2, e.getValue());
-          ps.addBatch();
-        }
-        ps.executeBatch();
-        c.commit();
-        return Boolean.TRUE;
-      } catch (SQLException e) {
-        c.rollback();
-        throw e;
-      } finally {
-        c.setAutoCommit(true);
-      }
+    batch(store.dialect().upsert(table), docs.entrySet(), (ps, e) -> {
+      ps.setString(1, e.getKey());
+      ps.setString(2, e.getValue());
     });
   }
 
@@ -94,13 +80,23 @@ public final class JsonTable<V> implements MapStore<String, V> {
     if (keys.isEmpty()) {
       return;
     }
-    List<String> list = List.copyOf(keys);
+    batch("DELETE FROM " + table.sqlName() + " WHERE id = ?", List.copyOf(keys),
+        (ps, k) -> ps.setString(1, k));
+  }
+
+  /** Binds one row of a batch statement. */
+  @FunctionalInterface
+  private interface Binder<T> {
+    void bind(PreparedStatement ps, T item) throws SQLException;
+  }
+
+  /** Runs {@code sql} once per item as one batch in one transaction (all or nothing). */
+  private <T> void batch(String sql, Iterable<T> items, Binder<T> binder) {
     store.call(c -> {
       c.setAutoCommit(false);
-      try (PreparedStatement ps =
-          c.prepareStatement("DELETE FROM " + table.sqlName() + " WHERE id = ?")) {
-        for (String k : list) {
-          ps.setString(1, k);
+      try (PreparedStatement ps = c.prepareStatement(sql)) {
+        for (T item : items) {
+          binder.bind(ps, item);
           ps.addBatch();
         }
         ps.executeBatch();

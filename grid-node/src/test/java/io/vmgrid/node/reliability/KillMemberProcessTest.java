@@ -2,14 +2,11 @@ package io.vmgrid.node.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.hazelcast.client.HazelcastClient;
-import com.hazelcast.client.config.ClientConfig;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.test.HazelcastTestSupport;
 import io.vmgrid.client.api.Reason;
 import io.vmgrid.client.api.AllocationClient;
 import io.vmgrid.client.api.AllocationOutcome;
-import io.vmgrid.client.api.ClientSettings;
 import io.vmgrid.client.api.ServerSpec;
 import io.vmgrid.client.api.VmRequest;
 import io.vmgrid.node.Fixtures;
@@ -66,13 +63,7 @@ class KillMemberProcessTest {
     for (int i = 0; i < 3; i++) {
       members.add(start(cluster, ports.get(i), httpPorts.get(i), ports, "m" + i));
     }
-    ClientSettings settings = new ClientSettings(cluster,
-        ports.stream().map(p -> "127.0.0.1:" + p).toList(), Duration.ofSeconds(20));
-    ClientConfig clientConfig = AllocationClient.clientConfig(settings);
-    // three member JVMs starting on a busy 2-core machine can take longer than the default 20 s
-    clientConfig.getConnectionStrategyConfig().getConnectionRetryConfig()
-        .setClusterConnectTimeoutMillis(180_000);
-    HazelcastInstance hz = HazelcastClient.newHazelcastClient(clientConfig);
+    HazelcastInstance hz = MemberProcesses.client(cluster, ports);
     try (AllocationClient client = AllocationClient.using(hz, Duration.ofSeconds(20))) {
       HazelcastTestSupport.assertTrueEventually(
           () -> assertThat(hz.getCluster().getMembers()).hasSize(3), 120);

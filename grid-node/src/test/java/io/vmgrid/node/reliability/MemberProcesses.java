@@ -55,6 +55,21 @@ final class MemberProcesses implements AutoCloseable {
     return p;
   }
 
+  /**
+   * A Hazelcast client of {@code cluster} through the members on {@code ports}, waiting up to
+   * 180 s for them (member JVMs starting on a busy 2-core machine can take longer than the
+   * default 20 s).
+   */
+  static com.hazelcast.core.HazelcastInstance client(String cluster, List<Integer> ports) {
+    io.vmgrid.client.api.ClientSettings settings = new io.vmgrid.client.api.ClientSettings(cluster,
+        ports.stream().map(p -> "127.0.0.1:" + p).toList(), java.time.Duration.ofSeconds(20));
+    com.hazelcast.client.config.ClientConfig config =
+        io.vmgrid.client.api.AllocationClient.clientConfig(settings);
+    config.getConnectionStrategyConfig().getConnectionRetryConfig()
+        .setClusterConnectTimeoutMillis(180_000);
+    return com.hazelcast.client.HazelcastClient.newHazelcastClient(config);
+  }
+
   /** The HTTP status of a GET of {@code url}. */
   static int get(String url) throws IOException {
     java.net.HttpURLConnection c =

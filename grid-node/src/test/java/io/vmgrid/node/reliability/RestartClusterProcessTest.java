@@ -2,13 +2,10 @@ package io.vmgrid.node.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.hazelcast.client.HazelcastClient;
-import com.hazelcast.client.config.ClientConfig;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.test.HazelcastTestSupport;
 import io.vmgrid.client.api.AllocationClient;
 import io.vmgrid.client.api.AllocationOutcome;
-import io.vmgrid.client.api.ClientSettings;
 import io.vmgrid.client.api.ServerSpec;
 import io.vmgrid.client.api.VmRequest;
 import io.vmgrid.node.Fixtures;
@@ -35,12 +32,7 @@ import org.junit.jupiter.api.Test;
  */
 class RestartClusterProcessTest {
   private static HazelcastInstance connect(String cluster, List<Integer> ports) {
-    ClientSettings settings = new ClientSettings(cluster,
-        ports.stream().map(p -> "127.0.0.1:" + p).toList(), Duration.ofSeconds(20));
-    ClientConfig config = AllocationClient.clientConfig(settings);
-    config.getConnectionStrategyConfig().getConnectionRetryConfig()
-        .setClusterConnectTimeoutMillis(180_000);
-    return HazelcastClient.newHazelcastClient(config);
+    return MemberProcesses.client(cluster, ports);
   }
 
   private static void awaitSafe(List<Integer> httpPorts) {
