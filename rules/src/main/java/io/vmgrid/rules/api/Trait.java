@@ -5,7 +5,13 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A feature of a request that a rule's result may depend on. A rule's cache key is its name plus the
- * values of the traits it declares; the request type is the values of all the rule set's traits.
+ * values of the traits it declares; the request type is the values of the traits of the rules whose
+ * results are cached.
+ *
+ * <p>Traits that are {@link #perRequest() per request} (the tenant, the availability set, the
+ * anti-affinity group) take a new value for nearly every deployment, so a key containing one almost
+ * never repeats. A rule that declares one is not cached: the engine applies it per request, as an
+ * overlay on the cached result of the other rules (see {@code RequestClassifier}).
  */
 public enum Trait {
   VM_TYPE,
@@ -19,6 +25,14 @@ public enum Trait {
   AVAILABILITY_SET,
   ANTI_AFFINITY_GROUP,
   CLUSTER_PIN;
+
+  /**
+   * Whether this trait's values rarely repeat across requests: the tenant, the availability set and
+   * the anti-affinity group. Rules depending on one are applied per request instead of cached.
+   */
+  public boolean perRequest() {
+    return this == TENANT || this == AVAILABILITY_SET || this == ANTI_AFFINITY_GROUP;
+  }
 
   /** The trait that carries the demand for {@code r}. */
   public static Trait of(Resource r) {

@@ -26,6 +26,15 @@ public non-sealed interface ValidatorRule extends Rule {
     }
   }
 
+  /**
+   * Whether every index passes for the context's request, known without looking at them (a request
+   * without an availability set passes every spread rule). The engine then skips the rule for this
+   * request. Returning false is always safe; true must mean {@link #passes} is true everywhere.
+   */
+  default boolean passesEverywhere(EvalContext ctx) {
+    return false;
+  }
+
   /** Why {@code index} fails; called only for indexes that fail. */
   default String reason(EvalContext ctx, int index) {
     return "failed " + name();

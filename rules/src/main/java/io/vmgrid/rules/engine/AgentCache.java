@@ -11,10 +11,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One agent's private two-level cache (Kamino): request type → consolidated ranked candidates (top
- * level), and rule key → that rule's result (lower level). A top-level entry pins the rule entries it
+ * level), and rule key → that rule's result (lower level). Only the rule set's cached rules are
+ * held; each answer applies the request's overlay rules (tenant, availability set, anti-affinity
+ * group; see {@link RequestClassifier}) to the entry, so requests of every tenant share it. A top-level entry pins the rule entries it
  * was built from. Entries remember the journal revision they reflect and, when used, replay only the
  * newer changes; if the journal no longer reaches back, they are recomputed (counted as a miss).
  *
@@ -25,6 +28,7 @@ import java.util.Set;
 public final class AgentCache {
   private final RuleEngine engine;
   private final Evaluator evaluator;
+  private final Overlay overlay;
   private final CacheSettings settings;
   private final Ticker ticker;
   private final Inventory inventory;
@@ -47,13 +51,15 @@ public final class AgentCache {
   private long bytes;
   private Lookup last = Lookup.MISS;
 
-  AgentCache(RuleEngine engine, Evaluator evaluator, CacheSettings settings, Ticker ticker) {
+  AgentCache(RuleEngine engine, Evaluator evaluator, Overlay overlay, CacheSettings settings,
+      Ticker ticker) {
     this.engine = engine;
     this.evaluator = evaluator;
+    this.overlay = overlay;
     this.settings = settings;
     this.ticker = ticker;
     this.inventory = engine.inventory();
-    this.rules = engine.rules();
+    this.rules = engine.cachedRules();
   }
 
   /** The ranked candidates for {@code request}, from the cache where possible. */
@@ -79,7 +85,7 @@ public final class AgentCache {
         ruleHits += e.all.length;
         last = Lookup.MISS;
       }
-      return evaluator.candidates(e);
+      return answer(e, request, null);
     }
     List<RuleKey> keys = engine.classifier().ruleKeys(request);
     EvalContext ctx = new EvalContext(inventory, request);
@@ -117,9 +123,17 @@ public final class AgentCache {
       misses++;
       last = Lookup.MISS;
     }
-    Candidates answer = evaluator.candidates(e);
+    Candidates answer = answer(e, request, ctx);
     evictForSize();
     return answer;
+  }
+
+  /** The entry's candidates with the request's overlay rules applied. */
+  private Candidates answer(TypeEntry e, VmRequest request, @Nullable EvalContext ctx) {
+    if (overlay.isEmpty()) {
+      return evaluator.candidates(e);
+    }
+    return overlay.apply(e, ctx != null ? ctx : new EvalContext(inventory, request));
   }
 
   /** Looks up candidates and picks a server with the engine's top-N0 policy. */
@@ -338,6 +352,14 @@ public final class AgentCache {
    */
   public long fullRankings() {
     return evaluator.fullRankings();
+  }
+
+  /**
+   * Clusters the overlay scanned so far because a group of clusters (the tenant's, typically) had
+   * too few servers in an entry's ranked list (shared with other caches of the same engine).
+   */
+  public long overlayScannedClusters() {
+    return overlay.scannedClusters();
   }
 
   /** Refills of a ranked list answered from the list and reserve alone. */

@@ -9,6 +9,7 @@ import io.vmgrid.rules.ruleset.RuleSet;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Builds and incrementally refreshes {@link TypeEntry top-level entries}. Not thread-safe (it keeps
@@ -19,6 +20,8 @@ final class Evaluator {
   private final EngineSettings settings;
   private final boolean lexicographic;
   private final double[] weights;
+  /** Preference names in rule-set order: a preference's slot in the combined key. */
+  private final List<String> slots;
   private final int bitsPerPreference;
   private final int[] stamp;
   private int epoch;
@@ -45,6 +48,7 @@ final class Evaluator {
     for (int i = 0; i < weights.length; i++) {
       weights[i] = prefs.get(i).weight();
     }
+    this.slots = prefs.stream().map(p -> p.rule().name()).toList();
     int n = Math.max(1, weights.length);
     this.bitsPerPreference = n <= 3 ? 16 : Math.max(1, 63 / n);
     this.stamp = new int[inventory.size()];
@@ -78,8 +82,12 @@ final class Evaluator {
         cv.add(r);
       }
     }
+    RuleResult[] bySlot = new RuleResult[slots.size()];
+    for (RuleResult r : pr) {
+      bySlot[slots.indexOf(r.rule.name())] = r;
+    }
     TypeEntry e = new TypeEntry(key, ctx, results, cv.toArray(new RuleResult[0]),
-        sv.toArray(new RuleResult[0]), pr.toArray(new RuleResult[0]), settings.topK(),
+        sv.toArray(new RuleResult[0]), pr.toArray(new RuleResult[0]), bySlot, settings.topK(),
         2 * reserveTarget);
     compute(e);
     return e;
@@ -296,12 +304,24 @@ final class Evaluator {
 
   /** The combined preference key of server {@code s}; higher is better. */
   long key(TypeEntry e, int s) {
+    return key(e, s, null);
+  }
+
+  /**
+   * The combined preference key of server {@code s}, with every preference the entry lacks (an
+   * overlay preference) scored by {@code overlay[slot][cluster]}, or 0 if {@code overlay} is null.
+   * The preferences combine in rule-set order, so a key with every slot filled equals the key of an
+   * entry holding every rule; and for two servers with equal overlay scores, the keys with and
+   * without the overlay order them alike (lexicographic: the same bits elsewhere; weighted: the same
+   * sum but for one constant term).
+   */
+  long key(TypeEntry e, int s, char @Nullable [] @Nullable [] overlay) {
+    RuleResult[] bySlot = e.bySlot;
     if (lexicographic) {
       long k = 0;
       int drop = 16 - bitsPerPreference;
-      for (int i = 0; i < e.preferences.length; i++) {
-        RuleResult p = e.preferences[i];
-        int q = p.score(p.serverLevel ? s : inventory.cluster(s));
+      for (int i = 0; i < bySlot.length; i++) {
+        int q = score(bySlot[i], s, overlay, i);
         if (weights[i] < 0) {
           q = RuleResult.SCALE - q;
         }
@@ -310,16 +330,23 @@ final class Evaluator {
       return k;
     }
     double sum = 0.0;
-    for (int i = 0; i < e.preferences.length; i++) {
-      RuleResult p = e.preferences[i];
-      int q = p.score(p.serverLevel ? s : inventory.cluster(s));
+    for (int i = 0; i < bySlot.length; i++) {
+      int q = score(bySlot[i], s, overlay, i);
       sum += weights[i] * (q / (double) RuleResult.SCALE);
     }
     long bits = Double.doubleToLongBits(sum + 0.0);
     return bits ^ ((bits >> 63) & Long.MAX_VALUE);
   }
 
-  private static boolean better(long k1, int s1, long k2, int s2) {
+  private int score(
+      @Nullable RuleResult p, int s, char @Nullable [] @Nullable [] overlay, int slot) {
+    if (p != null) {
+      return p.score(p.serverLevel ? s : inventory.cluster(s));
+    }
+    return overlay == null || overlay[slot] == null ? 0 : overlay[slot][inventory.cluster(s)];
+  }
+
+  static boolean better(long k1, int s1, long k2, int s2) {
     return k1 > k2 || (k1 == k2 && s1 < s2);
   }
 

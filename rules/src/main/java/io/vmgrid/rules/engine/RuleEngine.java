@@ -33,7 +33,9 @@ public final class RuleEngine {
   private final RequestClassifier classifier;
   private final Evaluator evaluator;
   private final ConflictTracker conflicts;
+  private final Overlay overlay;
   private final List<Rule> rules;
+  private final List<Rule> cachedRules;
 
   /**
    * Creates an engine.
@@ -59,6 +61,8 @@ public final class RuleEngine {
     this.evaluator = new Evaluator(inventory, ruleSet, settings);
     this.conflicts = new ConflictTracker(settings, ticker);
     this.rules = ruleSet.rules();
+    this.cachedRules = classifier.cachedRules();
+    this.overlay = new Overlay(inventory, ruleSet, classifier.overlayRules(), evaluator, settings);
   }
 
   /** The inventory. */
@@ -83,18 +87,18 @@ public final class RuleEngine {
 
   /** A new, empty cache for this engine's agent. */
   public AgentCache newCache(CacheSettings cacheSettings) {
-    return new AgentCache(this, evaluator, cacheSettings, ticker);
+    return new AgentCache(this, evaluator, overlay, cacheSettings, ticker);
   }
 
-  /** Evaluates {@code request} from scratch, without any cache. */
+  /** Evaluates {@code request} from scratch, every rule at once, without any cache or overlay. */
   public Candidates evaluate(VmRequest request) {
     EvalContext ctx = new EvalContext(inventory, request);
     TypeEntry e = evaluator.build(classifier.typeKey(request), ctx, freshResults(ctx, request));
     return evaluator.candidates(e);
   }
 
-  RuleResult[] freshResults(EvalContext ctx, VmRequest request) {
-    List<RuleKey> keys = classifier.ruleKeys(request);
+  private RuleResult[] freshResults(EvalContext ctx, VmRequest request) {
+    List<RuleKey> keys = classifier.allRuleKeys(request);
     RuleResult[] out = new RuleResult[rules.size()];
     for (int i = 0; i < out.length; i++) {
       out[i] = new RuleResult(rules.get(i), keys.get(i), ctx);
@@ -102,8 +106,9 @@ public final class RuleEngine {
     return out;
   }
 
-  List<Rule> rules() {
-    return rules;
+  /** The rules a cache holds results of ({@link RequestClassifier#cachedRules()}). */
+  List<Rule> cachedRules() {
+    return cachedRules;
   }
 
   /**

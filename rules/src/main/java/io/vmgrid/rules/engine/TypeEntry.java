@@ -1,6 +1,7 @@
 package io.vmgrid.rules.engine;
 
 import io.vmgrid.rules.api.EvalContext;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A top-level cache entry: the consolidated result for one request type. It pins the rule results it
@@ -18,6 +19,8 @@ final class TypeEntry {
   final RuleResult[] clusterValidators;
   final RuleResult[] serverValidators;
   final RuleResult[] preferences;
+  /** The preferences by their slot in the rule set (null: an overlay preference, not held). */
+  final @Nullable RuleResult[] bySlot;
   final boolean[] clusterPass;
   final char[][] clusterScores;
   final long[] pass;
@@ -44,6 +47,7 @@ final class TypeEntry {
       RuleResult[] clusterValidators,
       RuleResult[] serverValidators,
       RuleResult[] preferences,
+      @Nullable RuleResult[] bySlot,
       int topK,
       int reserveCapacity) {
     this.key = key;
@@ -52,6 +56,7 @@ final class TypeEntry {
     this.clusterValidators = clusterValidators;
     this.serverValidators = serverValidators;
     this.preferences = preferences;
+    this.bySlot = bySlot;
     int clusters = ctx.inventory().clusterCount();
     int servers = ctx.inventory().size();
     this.clusterPass = new boolean[clusters];

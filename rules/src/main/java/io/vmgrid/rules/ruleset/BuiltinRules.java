@@ -231,6 +231,11 @@ final class BuiltinRules {
       return set == null || count(ctx, set, i) < maxPerDomain;
     }
 
+    @Override public boolean passesEverywhere(EvalContext ctx) {
+      String set = ctx.request().constraints().availabilitySet();
+      return set == null || !ctx.inventory().availabilitySetInUse(set);
+    }
+
     @Override public void evaluate(EvalContext ctx, int from, int to, long[] bits) {
       String set = ctx.request().constraints().availabilitySet();
       boolean unconstrained = set == null || !ctx.inventory().availabilitySetInUse(set);
@@ -269,6 +274,11 @@ final class BuiltinRules {
       return group == null || ctx.inventory().groupCountOnServer(group, i) == 0;
     }
 
+    @Override public boolean passesEverywhere(EvalContext ctx) {
+      String group = ctx.request().constraints().antiAffinityGroup();
+      return group == null || !ctx.inventory().antiAffinityGroupInUse(group);
+    }
+
     @Override public void evaluate(EvalContext ctx, int from, int to, long[] bits) {
       String group = ctx.request().constraints().antiAffinityGroup();
       boolean unconstrained = group == null || !ctx.inventory().antiAffinityGroupInUse(group);
@@ -294,6 +304,10 @@ final class BuiltinRules {
 
     @Override public Set<ChangeKind> affectedBy() {
       return EnumSet.noneOf(ChangeKind.class);
+    }
+
+    @Override public boolean passesEverywhere(EvalContext ctx) {
+      return ctx.request().constraints().clusterPin() == null;
     }
 
     @Override public boolean passes(EvalContext ctx, int c) {

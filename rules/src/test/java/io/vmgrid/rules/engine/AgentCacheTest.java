@@ -35,16 +35,22 @@ class AgentCacheTest {
     assertThat(cache.lastLookup()).isEqualTo(Lookup.MISS);
     cache.candidates(a.withId("vm-2"));
     assertThat(cache.lastLookup()).isEqualTo(Lookup.TOP_HIT);
-    cache.candidates(aRequest().tenant("t2").build());
-    assertThat(cache.lastLookup()).isEqualTo(Lookup.PARTIAL_HIT);
+    cache.candidates(aRequest().tenant("t2").availabilitySet("as-2").build());
+    assertThat(cache.lastLookup()).as("another tenant shares the entry").isEqualTo(Lookup.TOP_HIT);
+    cache.candidates(aRequest().tenant("t2").cores(8).build());
+    assertThat(cache.lastLookup()).as("another size reuses the size-free rules")
+        .isEqualTo(Lookup.PARTIAL_HIT);
     CacheStats s = cache.stats();
+    int cached = engine.classifier().cachedRules().size();
+    assertThat(cached).isEqualTo(10);
     assertThat(s.misses()).isEqualTo(1);
-    assertThat(s.topHits()).isEqualTo(1);
+    assertThat(s.topHits()).isEqualTo(2);
     assertThat(s.partialHits()).isEqualTo(1);
-    assertThat(s.ruleMisses()).isEqualTo(14 + 1);
-    assertThat(s.ruleHits()).isEqualTo(13);
+    assertThat(s.ruleMisses()).as("the two rules that depend on cores: cores-fit and best-fit")
+        .isEqualTo(cached + 2);
+    assertThat(s.ruleHits()).isEqualTo(cached - 2);
     assertThat(s.topEntries()).isEqualTo(2);
-    assertThat(s.ruleEntries()).isEqualTo(15);
+    assertThat(s.ruleEntries()).isEqualTo(cached + 2);
     assertThat(s.bytes()).isPositive();
   }
 
@@ -120,7 +126,7 @@ class AgentCacheTest {
     long oneType = probe.stats().bytes();
     AgentCache cache = engine.newCache(new CacheSettings(oneType + oneType / 4, Long.MAX_VALUE));
     VmRequest t0 = aRequest().tenant("t0").build();
-    VmRequest t1 = aRequest().tenant("t1").build();
+    VmRequest t1 = aRequest().tenant("t1").cores(8).build();
     cache.candidates(t0);
     cache.candidates(t1);
     CacheStats s = cache.stats();
@@ -140,7 +146,7 @@ class AgentCacheTest {
     VmRequest a = aRequest().build();
     cache.candidates(a);
     ticker.advance(500);
-    cache.candidates(aRequest().tenant("t9").build());
+    cache.candidates(aRequest().tenant("t9").cores(8).build());
     ticker.advance(600);
     cache.cleanUp();
     assertThat(cache.containsType(engine.classifier().typeKey(a))).isFalse();

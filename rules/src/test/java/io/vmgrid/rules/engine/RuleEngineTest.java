@@ -12,6 +12,9 @@ import io.vmgrid.rules.api.Priority;
 import io.vmgrid.rules.api.Resources;
 import io.vmgrid.rules.api.VmRequest;
 import io.vmgrid.rules.ruleset.RuleSet;
+import io.vmgrid.rules.ruleset.RuleRegistry;
+import io.vmgrid.rules.api.Trait;
+import io.vmgrid.rules.api.Rule;
 import io.vmgrid.rules.testing.FakeTicker;
 import java.util.HashSet;
 import java.util.List;
@@ -124,19 +127,40 @@ class RuleEngineTest {
     RequestClassifier k = new RequestClassifier(RuleSet.defaults());
     VmRequest a = aRequest().id("x").cores(4).tenant("t").build();
     VmRequest sameType = aRequest().id("y").cores(4).tenant("t").build();
-    VmRequest otherTenant = aRequest().id("z").cores(4).tenant("u").build();
+    VmRequest otherTenant = aRequest().id("z").cores(4).tenant("u").availabilitySet("as-1").antiAffinity("aa-1")
+        .build();
+    VmRequest otherSize = aRequest().id("w").cores(8).tenant("t").build();
     assertThat(k.classify(a)).isEqualTo(k.classify(sameType));
-    assertThat(k.typeKey(a)).isNotEqualTo(k.typeKey(otherTenant));
-    List<RuleKey> ra = k.ruleKeys(a);
-    List<RuleKey> rb = k.ruleKeys(otherTenant);
-    int differing = 0;
-    for (int i = 0; i < ra.size(); i++) {
-      if (!ra.get(i).equals(rb.get(i))) {
-        differing++;
-        assertThat(ra.get(i).rule()).isEqualTo("prefer-tenant-cluster");
-      }
-    }
-    assertThat(differing).isEqualTo(1);
-    assertThat(ra.get(4)).isEqualTo(new RuleKey("cores-fit", "VM_TYPE=-|CORES=4"));
+    assertThat(k.classify(a)).as("tenant, availability set and group are overlay traits")
+        .isEqualTo(k.classify(otherTenant));
+    assertThat(k.typeKey(a)).isNotEqualTo(k.typeKey(otherSize));
+    assertThat(k.typeTraits()).doesNotContain(Trait.TENANT, Trait.AVAILABILITY_SET,
+        Trait.ANTI_AFFINITY_GROUP);
+    assertThat(k.ruleKeys(a)).contains(new RuleKey("cores-fit", "VM_TYPE=-|CORES=4"));
+  }
+
+  @Test
+  void rulesDependingOnAPerRequestTraitAreTheOverlay() {
+    RequestClassifier k = new RequestClassifier(RuleSet.defaults());
+    assertThat(k.overlayRules()).extracting(Rule::name).containsExactly("fault-domain-spread",
+        "update-domain-spread", "anti-affinity", "prefer-tenant-cluster");
+    assertThat(k.cachedRules()).extracting(Rule::name).doesNotContain("prefer-tenant-cluster")
+        .contains("cores-fit", "best-fit", "cluster-pin");
+  }
+
+  @Test
+  void theSplitFollowsDeclaredTraitsNotNames() {
+    RuleSet renamed = RuleSet.parse("""
+        rules:
+          - {name: keep-apart, rule: anti-affinity, kind: validator, level: server, priority: 1}
+          - {name: fits, rule: resource-fit, kind: validator, level: server, priority: 2}
+          - {name: near-tenant, rule: prefer-tenant-cluster, kind: preference, level: cluster,
+             priority: 1}
+          - {name: pack, rule: best-fit, kind: preference, level: server, priority: 2}
+        """, "renamed.yaml", RuleRegistry.builtin());
+    RequestClassifier k = new RequestClassifier(renamed);
+    assertThat(k.overlayRules()).extracting(Rule::name).containsExactly("keep-apart",
+        "near-tenant");
+    assertThat(k.cachedRules()).extracting(Rule::name).containsExactly("fits", "pack");
   }
 }

@@ -136,8 +136,9 @@ public final class EngineWorkload {
     int n = c.rules().size();
     int[] ids = new int[n];
     long[] keys = new long[n];
+    List<String> names = ruleNames();
     for (int i = 0; i < n; i++) {
-      ids[i] = i;
+      ids[i] = names.indexOf(c.rules().get(i).rule()); // the cached rules, a subset of the set's
       keys[i] = Keys.fingerprint(c.rules().get(i).toString());
       remember(ruleKeys, keys[i], c.rules().get(i));
     }
