@@ -88,7 +88,7 @@ final class Evaluator {
     }
     TypeEntry e = new TypeEntry(key, ctx, results, cv.toArray(new RuleResult[0]),
         sv.toArray(new RuleResult[0]), pr.toArray(new RuleResult[0]), bySlot, settings.topK(),
-        2 * reserveTarget);
+        2 * reserveTarget, clusterListCapacity());
     compute(e);
     return e;
   }
@@ -115,7 +115,101 @@ final class Evaluator {
       collectPassing(e, inventory.clusterStart(c), inventory.clusterEnd(c));
     }
     rankAll(e);
+    Arrays.fill(e.clusterLists, null);
     e.revision = inventory.journal().revision();
+  }
+
+  /** Servers a cluster list keeps: twice what an answer holds, so a few changes do not empty it. */
+  int clusterListCapacity() {
+    return 2 * settings.exactTop();
+  }
+
+  /**
+   * The cluster list of cluster {@code c} (a passing cluster), built by ranking its passing servers
+   * if the entry does not keep one yet.
+   */
+  TypeEntry.ClusterList clusterList(TypeEntry e, int c) {
+    TypeEntry.ClusterList l = e.clusterLists[c];
+    if (l != null) {
+      return l;
+    }
+    l = new TypeEntry.ClusterList(clusterListCapacity());
+    int from = inventory.clusterStart(c);
+    int to = inventory.clusterEnd(c);
+    int passing = 0;
+    for (int w = from >>> 6; from < to && w <= (to - 1) >>> 6; w++) {
+      long word = e.pass[w];
+      int lo = w << 6;
+      if (lo < from) {
+        word &= -1L << (from - lo);
+      }
+      if (lo + 64 > to) {
+        word &= -1L >>> (lo + 64 - to);
+      }
+      while (word != 0) {
+        int s = lo + Long.numberOfTrailingZeros(word);
+        word &= word - 1;
+        passing++;
+        insert(l, s, key(e, s));
+      }
+    }
+    l.complete = passing <= l.idx.length;
+    e.clusterLists[c] = l;
+    return l;
+  }
+
+  /** Keeps the cluster list of server {@code s}'s cluster exact after {@code s} changed. */
+  private void updateClusterList(TypeEntry e, int s) {
+    TypeEntry.ClusterList l = e.clusterLists[inventory.cluster(s)];
+    if (l == null) {
+      return;
+    }
+    for (int i = 0; i < l.size; i++) {
+      if (l.idx[i] == s) {
+        System.arraycopy(l.idx, i + 1, l.idx, i, l.size - i - 1);
+        System.arraycopy(l.key, i + 1, l.key, i, l.size - i - 1);
+        l.size--;
+        break;
+      }
+    }
+    if ((e.pass[s >>> 6] & (1L << s)) == 0) {
+      return;
+    }
+    long k = key(e, s);
+    if (l.complete || (l.size > 0 && better(k, s, l.key[l.size - 1], l.idx[l.size - 1]))) {
+      if (l.size == l.idx.length) {
+        l.complete = false;
+      }
+      insert(l, s, k);
+    }
+  }
+
+  /** Inserts into a sorted cluster list, dropping its worst server when it is full. */
+  private static void insert(TypeEntry.ClusterList l, int s, long k) {
+    int n = l.size;
+    if (n == l.idx.length && !better(k, s, l.key[n - 1], l.idx[n - 1])) {
+      return;
+    }
+    int lo = 0;
+    int hi = n;
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      if (better(k, s, l.key[mid], l.idx[mid])) {
+        hi = mid;
+      } else {
+        lo = mid + 1;
+      }
+    }
+    int moved = Math.min(n, l.idx.length - 1) - lo;
+    if (moved > 0) {
+      System.arraycopy(l.key, lo, l.key, lo + 1, moved);
+      System.arraycopy(l.idx, lo, l.idx, lo + 1, moved);
+    }
+    l.key[lo] = k;
+    l.idx[lo] = s;
+    if (n < l.idx.length) {
+      l.size++;
+    }
   }
 
   private void collectPassing(TypeEntry e, int from, int to) {
@@ -207,6 +301,7 @@ final class Evaluator {
     }
     for (int i = 0; i < touchedCount; i++) {
       update(e, touched[i]);
+      updateClusterList(e, touched[i]);
     }
     if (e.topSize < Math.min(settings.exactTop(), e.passCount)) {
       refill(e);

@@ -18,10 +18,11 @@ import java.util.List;
  * <p>Overlay validators remove clusters or servers; overlay preferences are cluster-level, so they
  * score every server of a cluster alike. Clusters with equal overlay scores form a group; inside a
  * group the combined order equals the cached entry's order. So the best servers of a group are the
- * first of its servers in the entry's ranked list that pass the overlay validators; a group with
- * too few of them there (the tenant's own clusters, typically) is completed by scanning its clusters'
- * passing servers, which stops checking validators at servers that cannot make the answer. The
- * answer is the best {@code exactTop} over all groups.
+ * first of its servers in the entry's ranked list that pass the overlay validators. A group with too
+ * few of them there (the tenant's own clusters, typically) is completed from per-cluster lists the
+ * entry keeps (built by ranking the cluster once, then kept exact by refreshes like the ranked
+ * list), and only where the overlay validators fail too many of those, by visiting every passing
+ * server of the cluster. The answer is the best {@code exactTop} over all groups.
  *
  * <p>{@link Candidates#passing()} counts servers passing every cached validator and the overlay's
  * cluster validators; servers failed by an overlay server validator are not subtracted (that would
@@ -48,7 +49,9 @@ final class Overlay {
   private final boolean[] scan;
   private final ValidatorRule[] active;
   private int activeCount;
+  /** Servers looked at in this answer ({@code == epoch}), and which of them passed. */
   private final int[] stamp;
+  private final int[] passed;
   private int epoch;
   private final int[] topIdx;
   private final long[] topKey;
@@ -93,6 +96,7 @@ final class Overlay {
     this.scan = new boolean[clusters];
     this.active = new ValidatorRule[serverValidators.length];
     this.stamp = new int[inventory.size()];
+    this.passed = new int[inventory.size()];
     this.topIdx = new int[exactTop];
     this.topKey = new long[exactTop];
   }
@@ -148,6 +152,7 @@ final class Overlay {
       }
       stamp[s] = epoch;
       if (serverPasses(ctx, s)) {
+        passed[s] = epoch;
         offer(s, evaluator.key(e, s, scores));
         if (++found[g] == exactTop) {
           pending--;
@@ -160,8 +165,7 @@ final class Overlay {
       }
       for (int c = 0; c < clusters; c++) {
         if (groupOf[c] >= 0 && scan[groupOf[c]]) {
-          scannedClusters++;
-          scanCluster(e, ctx, c);
+          fromCluster(e, ctx, c);
         }
       }
     }
@@ -169,7 +173,10 @@ final class Overlay {
         e.passCount - excluded, e.revision);
   }
 
-  /** Clusters scanned because a group had too few servers in an entry's ranked list. */
+  /**
+   * Clusters whose every passing server was visited: to rank a cluster the entry kept no list for
+   * yet, or because the overlay validators failed too many of the list's servers.
+   */
   long scannedClusters() {
     return scannedClusters;
   }
@@ -201,7 +208,37 @@ final class Overlay {
     return true;
   }
 
-  /** Offers every passing server of cluster {@code c} not seen in the ranked list. */
+  /**
+   * Offers the best servers of cluster {@code c} that pass the overlay validators, from the entry's
+   * list for the cluster (ranked now if the entry has none), or, if that list runs out first, from
+   * every passing server of the cluster.
+   */
+  private void fromCluster(TypeEntry e, EvalContext ctx, int c) {
+    if (e.clusterLists[c] == null) {
+      scannedClusters++;
+    }
+    TypeEntry.ClusterList l = evaluator.clusterList(e, c);
+    int n = 0;
+    for (int i = 0; i < l.size && n < exactTop; i++) {
+      int s = l.idx[i];
+      if (stamp[s] == epoch) {
+        n += passed[s] == epoch ? 1 : 0;
+        continue;
+      }
+      stamp[s] = epoch;
+      if (serverPasses(ctx, s)) {
+        passed[s] = epoch;
+        offer(s, evaluator.key(e, s, scores));
+        n++;
+      }
+    }
+    if (n < exactTop && !l.complete) {
+      scannedClusters++;
+      scanCluster(e, ctx, c);
+    }
+  }
+
+  /** Offers every passing server of cluster {@code c} not looked at yet. */
   private void scanCluster(TypeEntry e, EvalContext ctx, int c) {
     int from = inventory.clusterStart(c);
     int to = inventory.clusterEnd(c);

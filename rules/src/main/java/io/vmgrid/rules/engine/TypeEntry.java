@@ -36,9 +36,34 @@ final class TypeEntry {
   boolean floorNone;
   long floorKey;
   int floorIdx;
+  /**
+   * Per cluster, once the overlay needed it, the cluster's best passing servers by this entry's key
+   * (null: not kept). Kept exact by refreshes like the ranked list; dropped by a recompute.
+   */
+  final @Nullable ClusterList[] clusterLists;
   long revision;
   long lastUsed;
   final long bytes;
+
+  /**
+   * One cluster's best passing servers, best first: exactly the best {@code size} of them, and all
+   * of them if {@code complete}.
+   */
+  static final class ClusterList {
+    final int[] idx;
+    final long[] key;
+    int size;
+    boolean complete;
+
+    ClusterList(int capacity) {
+      idx = new int[capacity];
+      key = new long[capacity];
+    }
+
+    static long bytes(int capacity) {
+      return 32 + 12L * capacity;
+    }
+  }
 
   TypeEntry(
       RequestTypeKey key,
@@ -49,7 +74,8 @@ final class TypeEntry {
       RuleResult[] preferences,
       @Nullable RuleResult[] bySlot,
       int topK,
-      int reserveCapacity) {
+      int reserveCapacity,
+      int clusterListCapacity) {
     this.key = key;
     this.ctx = ctx;
     this.all = all;
@@ -70,6 +96,8 @@ final class TypeEntry {
     this.topIdx = new int[topK + 1];
     this.topKey = new long[topK + 1];
     this.reserve = new int[reserveCapacity];
-    this.bytes = b + 8L * pass.length + 12L * (topK + 1) + 4L * reserveCapacity;
+    this.clusterLists = new ClusterList[clusters];
+    this.bytes = b + 8L * pass.length + 12L * (topK + 1) + 4L * reserveCapacity
+        + (long) clusters * (8 + ClusterList.bytes(clusterListCapacity));
   }
 }
