@@ -3,12 +3,15 @@ package io.vmgrid.node;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.vmgrid.store.StoreSettings;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
@@ -30,9 +33,16 @@ import org.jspecify.annotations.Nullable;
  *   mode: tcp-ip            # or kubernetes
  *   members: [10.0.0.2]     # tcp-ip
  *   serviceDns: vmgrid-hs.ns.svc.cluster.local   # kubernetes (headless service)
+ * store:                    # the placement store; absent: memory only
+ *   url: jdbc:postgresql://db:5432/vmgrid   # a database every member names, or
+ *   data: /var/lib/vmgrid   # an embedded file (one member only); give one of url and data
+ *   user: vmgrid            # url only; the password comes from env VMGRID_STORE_PASSWORD, never this file
+ *   mode: write-behind      # url only: write-through (default) or write-behind
+ *   delaySeconds: 1         # write-behind only, 1 to 300 (default 1)
  * </pre>
  *
- * Every problem is reported with the file and the key, all at once.
+ * Every problem is reported with the file and the key, all at once. The store keys follow the
+ * rules of the {@code --store} flags.
  *
  * @param clusterName cluster name, or null if not set
  * @param bindAddress interface to bind, or null
@@ -45,6 +55,7 @@ import org.jspecify.annotations.Nullable;
  * @param kubernetesDns headless-service DNS name, or null
  * @param scheduler routing policy of the scheduler job ({@code direct}: none), or null
  * @param jetThreads Jet cooperative threads (the scheduler job's), or null for the default (1)
+ * @param store the {@code store} section, or null for none
  */
 public record NodeFile(
     @Nullable String clusterName,
@@ -57,16 +68,38 @@ public record NodeFile(
     @Nullable List<String> members,
     @Nullable String kubernetesDns,
     @Nullable String scheduler,
-    @Nullable Integer jetThreads) {
+    @Nullable Integer jetThreads,
+    @Nullable StoreKeys store) {
 
   private static final Set<String> TOP =
       Set.of("clusterName", "bindAddress", "port", "metricsPort", "workers", "quorum", "rules",
-          "discovery", "scheduler", "jetThreads");
+          "discovery", "scheduler", "jetThreads", "store");
   private static final Set<String> DISCOVERY = Set.of("mode", "members", "serviceDns");
+  private static final Set<String> STORE = Set.of("url", "data", "user", "mode", "delaySeconds");
+  /** The store keys that apply to a database ({@code url}) only. */
+  private static final List<String> DATABASE_KEYS = List.of("user", "mode", "delaySeconds");
+  /** What an unknown key was probably meant for, by its full name. */
+  private static final Map<String, String> HINTS = Map.of("store.password",
+      "the password is never read from the file: set the environment variable"
+          + " VMGRID_STORE_PASSWORD (on Kubernetes from a Secret, the chart's store.existingSecret)");
+
+  /**
+   * The file's {@code store} section, checked as the {@code --store} flags are: exactly one of
+   * {@code url} and {@code data}; {@code user}, {@code mode} and {@code delaySeconds} only with
+   * {@code url}; {@code delaySeconds} only with write-behind.
+   *
+   * @param url {@code jdbc:postgresql://} URL of a database every member names, or null
+   * @param data directory of the embedded database file (one member only), or null
+   * @param user database user, or null
+   * @param mode how changes reach the database, or null for the default (write-through)
+   * @param delaySeconds write-behind's delay, or null for the default (1)
+   */
+  public record StoreKeys(@Nullable String url, @Nullable Path data, @Nullable String user,
+      StoreSettings.@Nullable Mode mode, @Nullable Integer delaySeconds) {}
 
   /** An empty file: nothing set. */
   public static NodeFile empty() {
-    return new NodeFile(null, null, null, null, null, null, null, null, null, null, null);
+    return new NodeFile(null, null, null, null, null, null, null, null, null, null, null, null);
   }
 
   /** Reads and checks {@code file}; throws {@link IllegalArgumentException} listing every problem. */
@@ -93,15 +126,15 @@ public record NodeFile(
       throw new IllegalArgumentException(source + ": expected a mapping of keys to values");
     }
     unknownKeys(root, TOP, "", problems);
-    String cluster = text(root, "clusterName", problems);
-    String bind = text(root, "bindAddress", problems);
-    Integer port = integer(root, "port", problems);
-    Integer metricsPort = integer(root, "metricsPort", problems);
-    Integer workers = integer(root, "workers", problems);
-    Integer quorum = integer(root, "quorum", problems);
-    String rules = text(root, "rules", problems);
-    String scheduler = text(root, "scheduler", problems);
-    Integer jetThreads = integer(root, "jetThreads", problems);
+    String cluster = text(root, "", "clusterName", problems);
+    String bind = text(root, "", "bindAddress", problems);
+    Integer port = integer(root, "", "port", problems);
+    Integer metricsPort = integer(root, "", "metricsPort", problems);
+    Integer workers = integer(root, "", "workers", problems);
+    Integer quorum = integer(root, "", "quorum", problems);
+    String rules = text(root, "", "rules", problems);
+    String scheduler = text(root, "", "scheduler", problems);
+    Integer jetThreads = integer(root, "", "jetThreads", problems);
     if (jetThreads != null && (jetThreads < 1 || jetThreads > 256)) {
       problems.add("jetThreads: must be in 1..256 (was " + jetThreads + ")");
     }
@@ -120,7 +153,7 @@ public record NodeFile(
         problems.add("discovery: expected a mapping (mode, members, serviceDns)");
       } else {
         unknownKeys(discovery, DISCOVERY, "discovery.", problems);
-        String mode = text(discovery, "mode", problems);
+        String mode = text(discovery, "discovery.", "mode", problems);
         String modeName = mode == null ? "tcp-ip" : mode;
         JsonNode list = discovery.get("members");
         if (list != null && !list.isNull()) {
@@ -133,7 +166,7 @@ public record NodeFile(
             }
           }
         }
-        dns = text(discovery, "serviceDns", problems);
+        dns = text(discovery, "discovery.", "serviceDns", problems);
         switch (modeName) {
           case "tcp-ip" -> {
             if (dns != null) {
@@ -152,42 +185,110 @@ public record NodeFile(
         }
       }
     }
+    StoreKeys store = store(root.get("store"), problems);
     if (!problems.isEmpty()) {
       throw new IllegalArgumentException(source + ": " + String.join("; ", problems));
     }
     return new NodeFile(cluster, bind, port, metricsPort, workers, quorum,
         rules == null ? null : Path.of(rules),
-        members, dns, scheduler, jetThreads);
+        members, dns, scheduler, jetThreads, store);
+  }
+
+  /** The {@code store} section, or null if absent; its problems are added to {@code problems}. */
+  private static @Nullable StoreKeys store(@Nullable JsonNode store, List<String> problems) {
+    if (store == null || store.isNull()) {
+      return null;
+    }
+    if (!store.isObject()) {
+      problems.add("store: expected a mapping (url or data, user, mode, delaySeconds)");
+      return null;
+    }
+    unknownKeys(store, STORE, "store.", problems);
+    String url = text(store, "store.", "url", problems);
+    String data = text(store, "store.", "data", problems);
+    String user = text(store, "store.", "user", problems);
+    String modeText = text(store, "store.", "mode", problems);
+    Integer delay = integer(store, "store.", "delaySeconds", problems);
+    Path dataDir = null;
+    if (data != null) {
+      if (data.isBlank()) {
+        problems.add("store.data: must name a directory");
+      } else {
+        try {
+          dataDir = Path.of(data);
+        } catch (InvalidPathException e) {
+          problems.add("store.data: '" + data + "' is not a path: " + e.getReason());
+        }
+      }
+    }
+    if (url != null && data != null) {
+      problems.add("store.url, store.data: give one (data is one machine's file, url a database"
+          + " the cluster shares)");
+    }
+    if (url != null && !url.startsWith("jdbc:postgresql://")) {
+      problems.add("store.url: '" + url + "' is not a jdbc:postgresql://host:port/database URL");
+    }
+    StoreSettings.Mode mode = null;
+    if (modeText != null) {
+      try {
+        mode = StoreSettings.Mode.parse(modeText);
+      } catch (IllegalArgumentException e) {
+        problems.add("store.mode: must be write-through or write-behind (was '" + modeText + "')");
+      }
+    }
+    if (delay != null && (delay < 1 || delay > StoreSettings.MAX_WRITE_DELAY_SECONDS)) {
+      problems.add("store.delaySeconds: must be in 1.." + StoreSettings.MAX_WRITE_DELAY_SECONDS
+          + " (was " + delay + ")");
+    }
+    List<String> databaseKeys = DATABASE_KEYS.stream().filter(store::hasNonNull).toList();
+    if (url == null && !databaseKeys.isEmpty()) {
+      String why = data != null ? "applies to store.url only (data is written through)"
+          : "needs store.url";
+      databaseKeys.forEach(key -> problems.add("store." + key + ": " + why));
+    } else if (url == null && data == null && !store.hasNonNull("url") && !store.hasNonNull("data")) {
+      problems.add("store: needs url (a database) or data (an embedded file)");
+    }
+    if (url != null && delay != null && mode != StoreSettings.Mode.WRITE_BEHIND
+        && (modeText == null || mode != null)) {
+      problems.add("store.delaySeconds: applies to mode write-behind only (mode is write-through"
+          + (modeText == null ? " by default" : "") + ")");
+    }
+    return new StoreKeys(url, dataDir, user, mode, delay);
   }
 
   private static void unknownKeys(JsonNode node, Set<String> known, String prefix, List<String> problems) {
     for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
       String key = it.next();
       if (!known.contains(key)) {
-        problems.add(prefix + key + ": unknown key (known: " + String.join(", ", known.stream().sorted().toList()) + ")");
+        String hint = HINTS.get(prefix + key);
+        problems.add(prefix + key + ": unknown key (known: "
+            + String.join(", ", known.stream().sorted().toList()) + ")"
+            + (hint == null ? "" : "; " + hint));
       }
     }
   }
 
-  private static @Nullable String text(JsonNode node, String key, List<String> problems) {
+  private static @Nullable String text(JsonNode node, String prefix, String key,
+      List<String> problems) {
     JsonNode v = node.get(key);
     if (v == null || v.isNull()) {
       return null;
     }
     if (!v.isValueNode()) {
-      problems.add(key + ": expected a single value");
+      problems.add(prefix + key + ": expected a single value");
       return null;
     }
     return v.asText();
   }
 
-  private static @Nullable Integer integer(JsonNode node, String key, List<String> problems) {
+  private static @Nullable Integer integer(JsonNode node, String prefix, String key,
+      List<String> problems) {
     JsonNode v = node.get(key);
     if (v == null || v.isNull()) {
       return null;
     }
     if (!v.canConvertToInt() || !v.isIntegralNumber()) {
-      problems.add(key + ": expected a whole number (was '" + v.asText() + "')");
+      problems.add(prefix + key + ": expected a whole number (was '" + v.asText() + "')");
       return null;
     }
     return v.asInt();

@@ -37,6 +37,9 @@ import picocli.CommandLine.Option;
     description =
         "Run one grid member in the foreground. Ctrl-C leaves the cluster gracefully (partitions and their backups are handed to the remaining members first). Exits with 1 if the member stops on its own.")
 final class NodeCommand implements Callable<Integer> {
+  /** The environment variable the store's database password is read from (never a flag or key). */
+  static final String PASSWORD_VARIABLE = "VMGRID_STORE_PASSWORD";
+
   @Option(names = "--config", paramLabel = "FILE",
       description = "Node configuration file (YAML); the flags below override it.")
   @Nullable Path configFile;
@@ -141,38 +144,58 @@ final class NodeCommand implements Callable<Integer> {
         first(quorum, file.quorum(), 1));
   }
 
-  /** The placement store the flags name, or null for memory only; validated. */
-  @Nullable StoreSettings storeSettings() {
+  /**
+   * The placement store the flags and the file's {@code store} section name, or null for memory
+   * only; validated. Flags override keys one by one, except that {@code --store} or {@code --data}
+   * replaces the file's {@code url} or {@code data}, and {@code --data} the whole section (its
+   * user, mode and delay belong to a database); the file's delay is dropped when
+   * {@code --store-mode} makes the mode write-through. The password comes from the environment
+   * variable {@code VMGRID_STORE_PASSWORD} only.
+   */
+  @Nullable StoreSettings storeSettings(NodeFile file) {
+    return storeSettings(file, System.getenv(PASSWORD_VARIABLE));
+  }
+
+  /** {@link #storeSettings(NodeFile)} with {@code password} as the environment's. */
+  @Nullable StoreSettings storeSettings(NodeFile file, @Nullable String password) {
     if (dataDir != null && store != null) {
       throw new IllegalArgumentException("--data and --store: give one (--data is one machine's"
           + " file, --store a database the cluster shares)");
     }
-    if (dataDir != null) {
-      if (storeUser != null || storeMode != null || storeDelay != null) {
-        throw new IllegalArgumentException("--store-user, --store-mode, --store-delay: apply to"
-            + " --store only (--data is written through)");
+    NodeFile.StoreKeys keys = dataDir != null ? null : file.store();
+    Path data = dataDir != null ? dataDir : store == null && keys != null ? keys.data() : null;
+    String url = store != null ? store : keys != null ? keys.url() : null;
+    boolean databaseFlags = storeUser != null || storeMode != null || storeDelay != null;
+    if (data != null) {
+      if (databaseFlags) {
+        throw new IllegalArgumentException("--store-user, --store-mode, --store-delay: apply to a"
+            + " database (--store or the file's store.url), not to "
+            + (dataDir != null ? "--data" : "the file's store.data") + " (written through)");
       }
-      return StoreSettings.embedded(dataDir);
+      return StoreSettings.embedded(data);
     }
-    if (store == null) {
-      if (storeUser != null || storeMode != null || storeDelay != null) {
+    if (url == null) {
+      if (databaseFlags) {
         throw new IllegalArgumentException("--store-user, --store-mode, --store-delay: need"
-            + " --store");
+            + " --store (or store.url in the --config file)");
       }
       return null;
     }
-    if (!store.startsWith("jdbc:postgresql://")) {
-      throw new IllegalArgumentException("--store: '" + store + "' is not a"
+    if (!url.startsWith("jdbc:postgresql://")) {
+      throw new IllegalArgumentException("--store: '" + url + "' is not a"
           + " jdbc:postgresql://host:port/database URL");
     }
-    StoreSettings.Mode mode = storeMode == null ? StoreSettings.Mode.WRITE_THROUGH
-        : StoreSettings.Mode.parse(storeMode);
+    // A file with data has no user, mode or delay (NodeFile refuses them), so keys apply as they are.
+    String user = first(storeUser, keys == null ? null : keys.user(), "");
+    StoreSettings.Mode mode = first(storeMode == null ? null : StoreSettings.Mode.parse(storeMode),
+        keys == null ? null : keys.mode(), StoreSettings.Mode.WRITE_THROUGH);
     if (mode == StoreSettings.Mode.WRITE_THROUGH && storeDelay != null) {
-      throw new IllegalArgumentException("--store-delay: applies to --store-mode write-behind");
+      throw new IllegalArgumentException("--store-delay: applies to write-behind (--store-mode or"
+          + " the file's store.mode)");
     }
-    String password = System.getenv("VMGRID_STORE_PASSWORD");
-    return StoreSettings.of(store, storeUser == null ? "" : storeUser,
-        password == null ? "" : password, mode, storeDelay == null ? 1 : storeDelay);
+    int delay = first(storeDelay,
+        keys == null || mode != StoreSettings.Mode.WRITE_BEHIND ? null : keys.delaySeconds(), 1);
+    return StoreSettings.of(url, user, password == null ? "" : password, mode, delay);
   }
 
   /** The rule set named by the flag, else the file, else the built-in one; validated. */
@@ -205,7 +228,7 @@ final class NodeCommand implements Callable<Integer> {
         : file.scheduler() != null ? file.scheduler() : Scheduling.DEFAULT_POLICY;
     Scheduling.validatePolicy("--scheduler", policy);
     Integer threads = jetThreads != null ? jetThreads : file.jetThreads();
-    StoreSettings storeSettings = storeSettings();
+    StoreSettings storeSettings = storeSettings(file);
     if (storeSettings != null) {
       System.out.println("vmgrid node: placement store " + storeSettings);
     }

@@ -66,6 +66,11 @@ class ParserFuzzTest {
       discovery:
         mode: kubernetes
         serviceDns: vmgrid-hs.ns.svc.cluster.local
+      store:
+        url: jdbc:postgresql://db:5432/vmgrid
+        user: vmgrid
+        mode: write-behind
+        delaySeconds: 1
       """;
 
   /** A valid document with one to three random edits: a line dropped, doubled, or a token replaced. */
