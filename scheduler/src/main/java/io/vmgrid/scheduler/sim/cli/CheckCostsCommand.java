@@ -51,10 +51,11 @@ public final class CheckCostsCommand implements Callable<Integer> {
         p.reader().description(), options.servers, options.seed, requests);
     List<CostCheck.Row> rows = CostCheck.run(workload, EngineCosts.DEFAULTS, requests, agents,
         options.cacheBytes, options.seed, System::nanoTime);
-    out.printf(Locale.ROOT, "%-28s %8s %14s %14s%n", "lookup", "count", "measured us", "counted us");
+    out.printf(Locale.ROOT, "%-28s %8s %14s %14s %10s%n", "lookup", "count", "measured us",
+        "counted us", "records");
     for (CostCheck.Row r : rows) {
-      out.printf(Locale.ROOT, "%-28s %8d %14.1f %14.1f%n", r.kind(), r.lookups(), r.measuredMicros(),
-          r.countedMicros());
+      out.printf(Locale.ROOT, "%-28s %8d %14.1f %14.1f %10d%n", r.kind(), r.lookups(),
+          r.measuredMicros(), r.countedMicros(), r.medianRecords());
     }
     out.flush();
     return 0;

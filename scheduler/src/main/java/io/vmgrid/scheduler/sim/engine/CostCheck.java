@@ -37,8 +37,10 @@ public final class CostCheck {
    * @param lookups how many
    * @param measuredMicros median measured time
    * @param countedMicros median counted cost
+   * @param medianRecords median journal records the top-level entry replayed (0 for misses)
    */
-  public record Row(String kind, int lookups, double measuredMicros, double countedMicros) {}
+  public record Row(String kind, int lookups, double measuredMicros, double countedMicros,
+      long medianRecords) {}
 
   /** Runs the check on the first {@code requests} requests of {@code workload}. */
   public static List<Row> run(EngineWorkload workload, EngineCosts costs, int requests, int agents,
@@ -77,17 +79,19 @@ public final class CostCheck {
         Long since = typeRevision.get(a).get(type);
         long records = since != null && inv.journal().canReplayFrom(since) ? rev - since : 0;
         long units = total(counting);
+        long ranked = caches[a].overlayRankedServers();
         long t0 = clock.getAsLong();
         Candidates c = caches[a].candidates(r);
         long t1 = clock.getAsLong();
         units = total(counting) - units;
+        ranked = caches[a].overlayRankedServers() - ranked;
         boolean top = caches[a].lastLookup() == Lookup.TOP_HIT;
         double counted = costs.lookupNanos() + costs.ruleUnitNanos() * units
-            + (top ? costs.journalRecordNanos() * records : costs.entryBuildNanos()
+            + costs.rankedServerNanos() * ranked + (top ? costs.journalRecordNanos() * records : costs.entryBuildNanos()
                 + costs.rankedServerNanos() * c.passing());
         int g = !top ? 0 : records == 0 ? 1 : records < 100 ? 2 : records < 1000 ? 3
             : records < 5000 ? 4 : 5;
-        samples.get(g).add(new double[] {t1 - t0, counted});
+        samples.get(g).add(new double[] {t1 - t0, counted, top ? records : 0});
         typeRevision.get(a).put(type, rev);
         if (!c.isEmpty()) {
           inv.apply(new InventoryChange.Place(inv.serverId(c.server(0)), r.toHostedVm(r.demand())));
@@ -103,7 +107,8 @@ public final class CostCheck {
     for (int g = 0; g < names.length; g++) {
       List<double[]> s = samples.get(g);
       if (!s.isEmpty()) {
-        rows.add(new Row(names[g], s.size(), median(s, 0) / 1e3, median(s, 1) / 1e3));
+        rows.add(new Row(names[g], s.size(), median(s, 0) / 1e3, median(s, 1) / 1e3,
+            Math.round(median(s, 2))));
       }
     }
     return rows;

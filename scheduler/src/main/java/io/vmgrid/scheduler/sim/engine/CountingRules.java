@@ -101,6 +101,10 @@ final class CountingRules {
       return rule.cacheable();
     }
 
+    @Override public boolean passesEverywhere(EvalContext ctx) {
+      return rule.passesEverywhere(ctx);
+    }
+
     @Override public boolean passes(EvalContext ctx, int i) {
       units[index]++;
       return rule.passes(ctx, i);

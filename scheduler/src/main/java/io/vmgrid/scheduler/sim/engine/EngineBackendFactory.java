@@ -14,6 +14,7 @@ import io.vmgrid.rules.engine.Candidates;
 import io.vmgrid.rules.engine.Decision;
 import io.vmgrid.rules.engine.EngineSettings;
 import io.vmgrid.rules.engine.Lookup;
+import io.vmgrid.rules.engine.RequestClassifier;
 import io.vmgrid.rules.engine.RequestTypeKey;
 import io.vmgrid.rules.engine.RuleEngine;
 import io.vmgrid.rules.engine.RuleKey;
@@ -65,6 +66,8 @@ public final class EngineBackendFactory implements BackendFactory {
   private final long seed;
   private final CountingRules counting;
   private final boolean[] replaysJournal;
+  /** Rules applied per request on top of the cached entry (by rule id), charged on every lookup. */
+  private final boolean[] overlayRule;
   private final int rules;
   private final EngineCosts costs;
   private Inventory inventory;
@@ -112,8 +115,10 @@ public final class EngineBackendFactory implements BackendFactory {
     List<Rule> all = workload.ruleSet().rules();
     this.rules = all.size();
     this.replaysJournal = new boolean[rules];
+    this.overlayRule = new boolean[rules];
     for (int i = 0; i < rules; i++) {
       replaysJournal[i] = !all.get(i).affectedBy().isEmpty();
+      overlayRule[i] = RequestClassifier.isOverlay(all.get(i));
     }
     this.ruleHitSum = new double[rules];
     this.ruleHitN = new long[rules];
@@ -290,17 +295,28 @@ public final class EngineBackendFactory implements BackendFactory {
       for (int i = 0; i < keys.length; i++) {
         keys[i] = key(workload.ruleKey(c.ruleKey(i)), c.ruleKey(i));
         ruleCached[i] = cache.containsRule(keys[i]);
-        unitsBefore[i] = counting.units(i);
       }
+      for (int r = 0; r < rules; r++) {
+        unitsBefore[r] = counting.units(r);
+      }
+      long rankedBefore = cache.overlayRankedServers();
       Candidates candidates = cache.candidates(vm);
       boolean topHit = cache.lastLookup() == Lookup.TOP_HIT;
       out.reset(topHit);
-      double total = costs.lookupNanos();
+      // the overlay (tenant, spread and anti-affinity rules) runs on every lookup, hit or not
+      double overlay = costs.rankedServerNanos() * (cache.overlayRankedServers() - rankedBefore);
+      for (int r = 0; r < rules; r++) {
+        if (overlayRule[r]) {
+          overlay += costs.ruleUnitNanos() * (counting.units(r) - unitsBefore[r]);
+        }
+      }
+      double total = costs.lookupNanos() + overlay;
       double[] t = typeCosts.computeIfAbsent(c.typeKey(), k -> new double[4]);
       if (topHit) {
         total += costs.journalRecordNanos() * topRecords;
         for (int i = 0; i < keys.length; i++) {
-          total += costs.ruleUnitNanos() * (counting.units(i) - unitsBefore[i]);
+          int r = c.ruleId(i);
+          total += costs.ruleUnitNanos() * (counting.units(r) - unitsBefore[r]);
         }
         t[0] += total;
         t[1]++;
@@ -313,18 +329,19 @@ public final class EngineBackendFactory implements BackendFactory {
         t[3]++;
         total = consolidation;
         for (int i = 0; i < keys.length; i++) {
-          long units = counting.units(i) - unitsBefore[i];
-          long records = ruleCached[i] && replaysJournal[i]
+          int r = c.ruleId(i);
+          long units = counting.units(r) - unitsBefore[r];
+          long records = ruleCached[i] && replaysJournal[r]
               ? replayed(ruleRevision.get(keys[i]), journal, rev) : 0;
           double ruleCost = costs.ruleUnitNanos() * units + costs.ruleRecordNanos() * records;
           long nanos = Math.max(1, Math.round(ruleCost));
           out.addRule(ruleCached[i], nanos);
           if (ruleCached[i]) {
-            ruleHitSum[c.ruleId(i)] += nanos;
-            ruleHitN[c.ruleId(i)]++;
+            ruleHitSum[r] += nanos;
+            ruleHitN[r]++;
           } else {
-            ruleMissSum[c.ruleId(i)] += nanos;
-            ruleMissN[c.ruleId(i)]++;
+            ruleMissSum[r] += nanos;
+            ruleMissN[r]++;
           }
           total += ruleCost;
         }

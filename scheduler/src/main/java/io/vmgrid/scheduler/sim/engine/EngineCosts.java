@@ -6,9 +6,10 @@ package io.vmgrid.scheduler.sim.engine;
  *
  * <p>Calibrated on the 2-core build machine from {@code ./vmgrid bench rules --servers 10000}
  * (docs/benchmarks/rules.md) and from {@code vmgrid sim check-costs} (lookups of the Azure workload
- * timed in place, medians): hit with 0 pending changes 1.7 us (the per-lookup cost); hit with 100 and
- * 1,000 pending changes 57.4 and 416.8 us (0.40 us per journal record replayed into a top-level
- * entry); miss 528.6 us against a partial hit of 161.2 us, the difference being the 110,000
+ * timed in place, medians): hit with 0 pending changes 1.7 us (the per-lookup cost); a journal record
+ * replayed into a top-level entry 70 ns (check-costs at 20,000 servers: top hits replaying a median
+ * of 20, 242 and 1,510 records took 7.4, 30.0 and 105.7 us; the bench's random changes, 0.40 us per
+ * record, touch more rule results per record than the workload's placements and departures); miss 528.6 us against a partial hit of 161.2 us, the difference being the 110,000
  * server-level rule evaluations a miss redoes (3.34 ns per unit); building a type entry from cached
  * rule results took 122 us at 5,000 servers and 187 us at 10,000 in the workload (4,587 and 9,522
  * passing servers), i.e. 58 us plus 13.2 ns per passing server ranked (which also gives the bench's
@@ -32,7 +33,7 @@ public record EngineCosts(
     double rankedServerNanos) {
 
   /** The calibration above. */
-  public static final EngineCosts DEFAULTS = new EngineCosts(1_700, 399, 28.5, 3.34, 58_000, 13.2);
+  public static final EngineCosts DEFAULTS = new EngineCosts(1_700, 70, 5, 3.34, 58_000, 13.2);
 
   /** Validates: every figure finite and non-negative, the lookup positive. */
   public EngineCosts {
