@@ -9,7 +9,7 @@ import org.jspecify.annotations.Nullable;
  * results are cached.
  *
  * <p>Traits that are {@link #perRequest() per request} (the tenant, the availability set, the
- * anti-affinity group) take a new value for nearly every deployment, so a key containing one almost
+ * anti-affinity group, the cluster pin) take a new value for nearly every deployment, so a key containing one almost
  * never repeats. A rule that declares one is not cached: the engine applies it per request, as an
  * overlay on the cached result of the other rules (see {@code RequestClassifier}).
  */
@@ -27,11 +27,14 @@ public enum Trait {
   CLUSTER_PIN;
 
   /**
-   * Whether this trait's values rarely repeat across requests: the tenant, the availability set and
-   * the anti-affinity group. Rules depending on one are applied per request instead of cached.
+   * Whether this trait's values rarely repeat across requests: the tenant, the availability set, the
+   * anti-affinity group, and the cluster pin (one of many clusters, and a cluster-level rule, which
+   * the overlay applies per cluster, not per server). Rules depending on one are applied per request
+   * instead of cached.
    */
   public boolean perRequest() {
-    return this == TENANT || this == AVAILABILITY_SET || this == ANTI_AFFINITY_GROUP;
+    return this == TENANT || this == AVAILABILITY_SET || this == ANTI_AFFINITY_GROUP
+        || this == CLUSTER_PIN;
   }
 
   /** The trait that carries the demand for {@code r}. */

@@ -362,6 +362,14 @@ public final class AgentCache {
     return overlay.scannedClusters();
   }
 
+  /**
+   * Servers whose combined key the overlay ranked so far: walking entries' lists, building and
+   * updating per-cluster lists, and scanning clusters (shared with other caches of the same engine).
+   */
+  public long overlayRankedServers() {
+    return overlay.rankedServers() + evaluator.listRankedServers();
+  }
+
   /** Refills of a ranked list answered from the list and reserve alone. */
   public long reserveRankings() {
     return evaluator.reserveRankings();

@@ -38,6 +38,7 @@ final class Evaluator {
   private int droppedIdx;
   private long fullRankings;
   private long reserveRankings;
+  private long listRankedServers;
 
   Evaluator(Inventory inventory, RuleSet ruleSet, EngineSettings settings) {
     this.inventory = inventory;
@@ -61,6 +62,11 @@ final class Evaluator {
   /** Rankings that scanned every passing server (builds, recomputes and refills). */
   long fullRankings() {
     return fullRankings;
+  }
+
+  /** Servers ranked for cluster lists: builds, and updates of the servers refreshes touched. */
+  long listRankedServers() {
+    return listRankedServers;
   }
 
   /** Refills answered from an entry's ranked list and reserve alone. */
@@ -150,6 +156,7 @@ final class Evaluator {
         int s = lo + Long.numberOfTrailingZeros(word);
         word &= word - 1;
         passing++;
+        listRankedServers++;
         insert(l, s, key(e, s));
       }
     }
@@ -175,6 +182,7 @@ final class Evaluator {
     if ((e.pass[s >>> 6] & (1L << s)) == 0) {
       return;
     }
+    listRankedServers++;
     long k = key(e, s);
     if (l.complete || (l.size > 0 && better(k, s, l.key[l.size - 1], l.idx[l.size - 1]))) {
       if (l.size == l.idx.length) {

@@ -57,6 +57,7 @@ final class Overlay {
   private final long[] topKey;
   private int topSize;
   private long scannedClusters;
+  private long rankedServers;
 
   Overlay(Inventory inventory, RuleSet ruleSet, List<Rule> overlayRules, Evaluator evaluator,
       EngineSettings settings) {
@@ -153,6 +154,7 @@ final class Overlay {
       stamp[s] = epoch;
       if (serverPasses(ctx, s)) {
         passed[s] = epoch;
+        rankedServers++;
         offer(s, evaluator.key(e, s, scores));
         if (++found[g] == exactTop) {
           pending--;
@@ -171,6 +173,11 @@ final class Overlay {
     }
     return new Candidates(Arrays.copyOf(topIdx, topSize), Arrays.copyOf(topKey, topSize),
         e.passCount - excluded, e.revision);
+  }
+
+  /** Servers whose combined key the overlay computed, outside cluster-list builds. */
+  long rankedServers() {
+    return rankedServers;
   }
 
   /**
@@ -228,6 +235,7 @@ final class Overlay {
       stamp[s] = epoch;
       if (serverPasses(ctx, s)) {
         passed[s] = epoch;
+        rankedServers++;
         offer(s, evaluator.key(e, s, scores));
         n++;
       }
@@ -261,6 +269,7 @@ final class Overlay {
         if (stamp[s] == epoch) {
           continue;
         }
+        rankedServers++;
         long k = evaluator.key(e, s, scores);
         if (topSize == exactTop
             && !Evaluator.better(k, s, topKey[topSize - 1], topIdx[topSize - 1])) {

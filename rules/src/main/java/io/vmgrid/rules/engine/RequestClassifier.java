@@ -17,7 +17,7 @@ import java.util.Set;
  * misses without touching a cache.
  *
  * <p>A rule that declares a {@link Trait#perRequest() per-request trait} (tenant, availability set,
- * anti-affinity group) is an <em>overlay rule</em>: its result is computed for each request on top
+ * anti-affinity group, cluster pin) is an <em>overlay rule</em>: its result is computed for each request on top
  * of the cached result of the other rules, and its traits are not part of the type key, so requests
  * of different tenants share a top-level entry. This works for validators at either level and for
  * cluster-level preferences, because a cluster-level score is the same for every server of a cluster

@@ -42,7 +42,7 @@ class AgentCacheTest {
         .isEqualTo(Lookup.PARTIAL_HIT);
     CacheStats s = cache.stats();
     int cached = engine.classifier().cachedRules().size();
-    assertThat(cached).isEqualTo(10);
+    assertThat(cached).isEqualTo(9);
     assertThat(s.misses()).isEqualTo(1);
     assertThat(s.topHits()).isEqualTo(2);
     assertThat(s.partialHits()).isEqualTo(1);

@@ -135,17 +135,17 @@ class RuleEngineTest {
         .isEqualTo(k.classify(otherTenant));
     assertThat(k.typeKey(a)).isNotEqualTo(k.typeKey(otherSize));
     assertThat(k.typeTraits()).doesNotContain(Trait.TENANT, Trait.AVAILABILITY_SET,
-        Trait.ANTI_AFFINITY_GROUP);
+        Trait.ANTI_AFFINITY_GROUP, Trait.CLUSTER_PIN);
     assertThat(k.ruleKeys(a)).contains(new RuleKey("cores-fit", "VM_TYPE=-|CORES=4"));
   }
 
   @Test
   void rulesDependingOnAPerRequestTraitAreTheOverlay() {
     RequestClassifier k = new RequestClassifier(RuleSet.defaults());
-    assertThat(k.overlayRules()).extracting(Rule::name).containsExactly("fault-domain-spread",
-        "update-domain-spread", "anti-affinity", "prefer-tenant-cluster");
+    assertThat(k.overlayRules()).extracting(Rule::name).containsExactly("cluster-pin",
+        "fault-domain-spread", "update-domain-spread", "anti-affinity", "prefer-tenant-cluster");
     assertThat(k.cachedRules()).extracting(Rule::name).doesNotContain("prefer-tenant-cluster")
-        .contains("cores-fit", "best-fit", "cluster-pin");
+        .contains("cores-fit", "best-fit", "cluster-utilization-limit");
   }
 
   @Test
