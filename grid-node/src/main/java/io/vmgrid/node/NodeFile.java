@@ -13,6 +13,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -78,6 +79,9 @@ public record NodeFile(
   private static final Set<String> STORE = Set.of("url", "data", "user", "mode", "delaySeconds");
   /** The store keys that apply to a database ({@code url}) only. */
   private static final List<String> DATABASE_KEYS = List.of("user", "mode", "delaySeconds");
+  /** A password among a JDBC URL's parameters. */
+  private static final Pattern PASSWORD_PARAMETER =
+      Pattern.compile("[?&;]password=", Pattern.CASE_INSENSITIVE);
   /** What an unknown key was probably meant for, by its full name. */
   private static final Map<String, String> HINTS = Map.of("store.password",
       "the password is never read from the file: set the environment variable"
@@ -227,6 +231,8 @@ public record NodeFile(
     }
     if (url != null && !url.startsWith("jdbc:postgresql://")) {
       problems.add("store.url: '" + url + "' is not a jdbc:postgresql://host:port/database URL");
+    } else if (url != null && PASSWORD_PARAMETER.matcher(url).find()) {
+      problems.add("store.url: has a password parameter; " + HINTS.get("store.password"));
     }
     StoreSettings.Mode mode = null;
     if (modeText != null) {

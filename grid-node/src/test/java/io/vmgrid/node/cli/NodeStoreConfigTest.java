@@ -76,6 +76,7 @@ class NodeStoreConfigTest {
       "{url: " + URL + ", data: /var/lib/vmgrid}        | store.url, store.data: give one",
       "{url: 'jdbc:mysql://db/vmgrid'}                   | store.url: 'jdbc:mysql://db/vmgrid' is not a jdbc:postgresql://host:port/database URL",
       "{url: ''}                                         | store.url: '' is not a jdbc:postgresql://",
+      "{url: '" + URL + "?ssl=true&Password=x'}         | store.url: has a password parameter; the password is never read from the file",
       "{url: [a, b]}                                     | store.url: expected a single value",
       "{data: ''}                                        | store.data: must name a directory",
       "{data: /d, user: vmgrid}                          | store.user: applies to store.url only (data is written through)",
