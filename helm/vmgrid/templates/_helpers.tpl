@@ -76,6 +76,19 @@ rules: /etc/vmgrid/rules.yaml
 discovery:
   mode: kubernetes
   serviceDns: {{ include "vmgrid.serviceDns" . }}
+{{- with .Values.store }}
+{{- if .url }}
+store:
+  url: {{ .url | quote }}
+  {{- if .user }}
+  user: {{ .user | quote }}
+  {{- end }}
+  mode: {{ .mode }}
+  {{- if not (kindIs "invalid" .delaySeconds) }}
+  delaySeconds: {{ .delaySeconds }}
+  {{- end }}
+{{- end }}
+{{- end }}
 {{- end }}
 
 {{/* The rule set: inline value, else the chart's copy of the project's default rule set. */}}

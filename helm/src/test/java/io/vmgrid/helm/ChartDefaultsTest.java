@@ -121,6 +121,12 @@ class ChartDefaultsTest {
   }
 
   @Test
+  void thePlacementStoreIsMemoryOnly() {
+    assertThat(out.nodeYaml().has("store")).isFalse();
+    assertThat(out.container().path("env").findValuesAsText("name")).doesNotContain("VMGRID_STORE_PASSWORD");
+  }
+
+  @Test
   void podGetsItsIpConfigAndHeapFromTheMemoryLimit() {
     assertThat(out.env("POD_IP").path("valueFrom").path("fieldRef").path("fieldPath").asText())
         .isEqualTo("status.podIP");

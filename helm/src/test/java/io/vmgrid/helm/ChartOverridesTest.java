@@ -3,6 +3,8 @@ package io.vmgrid.helm;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.vmgrid.node.NodeFile;
+import io.vmgrid.store.StoreSettings.Mode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -199,6 +201,44 @@ class ChartOverridesTest {
     assertThat(out.podSpec().path("terminationGracePeriodSeconds").asInt()).isEqualTo(300);
     assertThat(out.container().path("resources").path("limits").path("memory").asText()).isEqualTo("4Gi");
     assertThat(out.container().path("image").asText()).isEqualTo("reg.example/vmgrid:dev");
+  }
+
+  @Test
+  void aDatabaseStoreReachesNodeYamlAndThePasswordComesFromTheSecret() {
+    String url = "jdbc:postgresql://db.example:5432/vmgrid?sslmode=require&ApplicationName=vmgrid";
+    Chart.Rendered out = Chart.template(Map.of(
+        "store.url", url, "store.user", "vmgrid", "store.mode", "write-behind",
+        "store.delaySeconds", "2", "store.existingSecret", "vmgrid-db", "store.passwordKey", "pw"));
+
+    JsonNode store = out.nodeYaml().path("store");
+    assertThat(store.path("url").asText()).isEqualTo(url);
+    assertThat(store.path("user").asText()).isEqualTo("vmgrid");
+    assertThat(store.path("mode").asText()).isEqualTo("write-behind");
+    assertThat(store.path("delaySeconds").asInt()).isEqualTo(2);
+    // The node reads the rendered file as the chart meant it.
+    NodeFile file = NodeFile.parse(out.configMap().path("data").path("node.yaml").asText(), "node.yaml");
+    assertThat(file.store()).isEqualTo(new NodeFile.StoreKeys(url, null, "vmgrid", Mode.WRITE_BEHIND, 2));
+
+    JsonNode password = out.env("VMGRID_STORE_PASSWORD");
+    assertThat(password.has("value")).as("never a literal").isFalse();
+    assertThat(password.path("valueFrom").path("secretKeyRef").path("name").asText()).isEqualTo("vmgrid-db");
+    assertThat(password.path("valueFrom").path("secretKeyRef").path("key").asText()).isEqualTo("pw");
+    assertThat(out.checksum()).as("a store change rolls the pods").isNotEqualTo(Chart.template().checksum());
+  }
+
+  @Test
+  void aStoreNeedsOnlyItsUrlAndSecret() {
+    Chart.Rendered out = Chart.template(Map.of(
+        "store.url", "jdbc:postgresql://db:5432/vmgrid", "store.existingSecret", "vmgrid-db"));
+
+    JsonNode store = out.nodeYaml().path("store");
+    assertThat(store).as("no user or delay unless set")
+        .isEqualTo(Chart.yaml("{url: 'jdbc:postgresql://db:5432/vmgrid', mode: write-through}"));
+    assertThat(NodeFile.parse(out.configMap().path("data").path("node.yaml").asText(), "node.yaml").store())
+        .isEqualTo(new NodeFile.StoreKeys("jdbc:postgresql://db:5432/vmgrid", null, null,
+            Mode.WRITE_THROUGH, null));
+    assertThat(out.env("VMGRID_STORE_PASSWORD").path("valueFrom").path("secretKeyRef").path("key").asText())
+        .isEqualTo("password");
   }
 
   @Test

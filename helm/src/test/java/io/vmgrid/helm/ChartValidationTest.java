@@ -2,6 +2,8 @@ package io.vmgrid.helm;
 
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -38,6 +40,14 @@ class ChartValidationTest {
       "replicass                     | 3       | 'replicass'",
       "node.bindAddress              | 0.0.0.0 | 'bindAddress'",
       "networkPolicy.enable          | true    | 'enable'",
+      "store.url                     | jdbc:postgresql://db/vmgrid | /store/existingSecret",
+      "store.url                     | jdbc:mysql://db/vmgrid | /store/url",
+      "store.mode                    | fast    | /store/mode",
+      "store.user                    | vmgrid  | /store/user",
+      "store.delaySeconds            | 5       | /store/delaySeconds",
+      "store.existingSecret          | vmgrid-db | /store/existingSecret",
+      "store.password                | secret  | 'password'",
+      "store.data                    | /var/lib/vmgrid | 'data'",
   })
   void invalidValueFailsNamingTheField(String key, String value, String named) {
     assertThatThrownBy(() -> Chart.template(Map.of(key, value)))
@@ -56,6 +66,32 @@ class ChartValidationTest {
     assertThatThrownBy(() -> Chart.template(Map.of("image.repository", "null")))
         .hasMessageContaining("/image")
         .hasMessageContaining("repository");
+  }
+
+  /** A values file: a store with its Secret, with the keys of {@code more} (YAML) put over it. */
+  private Path store(String more) throws IOException {
+    ObjectNode store = (ObjectNode) Chart.yaml("{url: 'jdbc:postgresql://db:5432/vmgrid', existingSecret: vmgrid-db}");
+    store.setAll((ObjectNode) Chart.yaml(more));
+    return Chart.valuesFile(tmp, Chart.YAML.writeValueAsString(Chart.YAML.createObjectNode().set("store", store)));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', quoteCharacter = '"', value = {
+      "{mode: write-behind, delaySeconds: 0}     | /store/delaySeconds",
+      "{mode: write-behind, delaySeconds: 301}   | /store/delaySeconds",
+      "{delaySeconds: 5}                         | /store/delaySeconds",
+      "{mode: write-through, delaySeconds: 5}    | /store/delaySeconds",
+      "{mode: WRITE-BEHIND}                      | /store/mode",
+      "{existingSecret: ''}                      | /store/existingSecret",
+      "{existingSecret: Vmgrid_DB}               | /store/existingSecret",
+      "{passwordKey: ''}                         | /store/passwordKey",
+      "{url: 'jdbc:postgresql://db/vmgrid?user=vmgrid&password=x'} | /store/url",
+  })
+  void invalidStoreFailsNamingTheField(String more, String named) throws IOException {
+    Path values = store(more);
+    assertThatThrownBy(() -> Chart.template(Map.of(), values))
+        .hasMessageContaining("values don't meet the specifications of the schema")
+        .hasMessageContaining(named);
   }
 
   @Test

@@ -42,6 +42,15 @@ class NotesTest {
         .contains("NO client can connect");
   }
 
+  @Test
+  void sayWhereThePlacementStoreIs() throws IOException {
+    assertThat(renderNotes(List.of())).contains("Placement store: memory only");
+    assertThat(renderNotes(List.of("store.url=jdbc:postgresql://db:5432/vmgrid",
+        "store.existingSecret=vmgrid-db")))
+        .contains("Placement store: jdbc:postgresql://db:5432/vmgrid (write-through), password from"
+            + " Secret vmgrid-db key password.");
+  }
+
   private String renderNotes(List<String> sets) throws IOException {
     Path chart = tmp.resolve("chart-" + sets.size() + "-" + sets.hashCode());
     copy(Chart.DIR, chart);

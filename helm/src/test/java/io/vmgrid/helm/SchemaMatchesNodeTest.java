@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.vmgrid.node.GridNodeConfig;
 import io.vmgrid.node.NodeFile;
 import io.vmgrid.node.routing.Scheduling;
+import io.vmgrid.store.StoreSettings;
+import io.vmgrid.store.StoreSettings.Mode;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -55,6 +58,63 @@ class SchemaMatchesNodeTest {
     Scheduling.validatePolicy("scheduler", policy);
   }
 
+  /**
+   * The store's keys, alone and in combination: {@code store.*} values (with
+   * {@code store.existingSecret} added when a url is given, as the schema requires) against the
+   * same keys in node.yaml's store section.
+   */
+  @ParameterizedTest(name = "store {0}: {1}")
+  @CsvSource(delimiter = '|', value = {
+      "url=jdbc:postgresql://db:5432/vmgrid                                | accepted",
+      "url=jdbc:postgresql://db:5432/vmgrid?sslmode=require               | accepted",
+      "url=jdbc:mysql://db:3306/vmgrid                                    | refused",
+      "url=jdbc:postgresql:vmgrid                                         | refused",
+      "url=jdbc:postgresql://db/vmgrid?password=x                         | refused",
+      "url=jdbc:postgresql://db/vmgrid user=vmgrid                        | accepted",
+      "url=jdbc:postgresql://db/vmgrid mode=write-through                 | accepted",
+      "url=jdbc:postgresql://db/vmgrid mode=write-behind                  | accepted",
+      "url=jdbc:postgresql://db/vmgrid mode=fast                          | refused",
+      "url=jdbc:postgresql://db/vmgrid mode=write-behind delaySeconds=0   | refused",
+      "url=jdbc:postgresql://db/vmgrid mode=write-behind delaySeconds=1   | accepted",
+      "url=jdbc:postgresql://db/vmgrid mode=write-behind delaySeconds=300 | accepted",
+      "url=jdbc:postgresql://db/vmgrid mode=write-behind delaySeconds=301 | refused",
+      "url=jdbc:postgresql://db/vmgrid delaySeconds=5                     | refused",
+      "url=jdbc:postgresql://db/vmgrid mode=write-through delaySeconds=5  | refused",
+      "user=vmgrid                                                        | refused",
+      "mode=write-behind                                                  | refused",
+      "delaySeconds=5                                                     | refused",
+  })
+  void storeSchemaAndNodeAgree(String keys, String verdict) {
+    boolean accepted = verdict.equals("accepted");
+    Map<String, String> values = new LinkedHashMap<>();
+    for (String kv : keys.split(" ", -1)) {
+      values.put(kv.substring(0, kv.indexOf('=')), kv.substring(kv.indexOf('=') + 1));
+    }
+    Map<String, String> sets = new LinkedHashMap<>();
+    values.forEach((k, v) -> sets.put("store." + k, v));
+    if (values.containsKey("url")) {
+      sets.put("store.existingSecret", "vmgrid-db");
+    }
+    String last = values.keySet().stream().reduce((a, b) -> b).orElseThrow();
+
+    assertThat(helmAccepts(sets, last)).as("helm template --set %s", sets).isEqualTo(accepted);
+    StringBuilder nodeYaml = new StringBuilder(Chart.template().configMap().path("data")
+        .path("node.yaml").asText()).append("store:\n");
+    values.forEach((k, v) -> nodeYaml.append("  ").append(k).append(": '").append(v).append("'\n"));
+    String typed = nodeYaml.toString().replaceAll("delaySeconds: '(.*)'", "delaySeconds: $1");
+    assertThat(nodeAccepts(typed)).as("the node given store %s", values).isEqualTo(accepted);
+  }
+
+  private static boolean helmAccepts(Map<String, String> sets, String named) {
+    try {
+      Chart.template(sets);
+      return true;
+    } catch (RuntimeException e) {
+      assertThat(e).hasMessageContaining(named);
+      return false;
+    }
+  }
+
   private static boolean helmAccepts(String key, String value) {
     try {
       Chart.template(Map.of(key, value));
@@ -70,6 +130,12 @@ class SchemaMatchesNodeTest {
       NodeFile f = NodeFile.parse(nodeYaml, "node.yaml");
       new GridNodeConfig(f.clusterName(), "10.0.0.1", f.port(), List.of(), f.workers(), f.metricsPort(),
           f.kubernetesDns(), f.quorum() == null ? 1 : f.quorum());
+      NodeFile.StoreKeys store = f.store();
+      if (store != null && store.url() != null) {
+        StoreSettings.of(store.url(), store.user() == null ? "" : store.user(), "",
+            store.mode() == null ? Mode.WRITE_THROUGH : store.mode(),
+            store.delaySeconds() == null ? 1 : store.delaySeconds());
+      }
       return true;
     } catch (IllegalArgumentException e) {
       return false;
