@@ -87,6 +87,13 @@ class AgentClusterTest {
 
     // drained for maintenance: no new VMs there, even though it has room
     client.setHealth("srv-new", io.vmgrid.client.wire.ServerHealth.MAINTENANCE).join();
+    // the map has it on return, the member's mirror by an event a moment later; until then an
+    // agent may still pick the server and be refused at commit (a conflict, not a rule verdict)
+    HazelcastTestSupport.assertTrueEventually(() -> {
+      io.vmgrid.rules.api.Health seen = grid.node(0).mirror()
+          .read(inv -> inv.health(inv.indexOf("srv-new")));
+      assertThat(seen).isEqualTo(io.vmgrid.rules.api.Health.MAINTENANCE);
+    });
     AllocationOutcome refused = client.allocateAndWait(
         VmRequest.builder().vmId("more-3").tenantId("t").cores(2).memoryMb(2_048).build());
     assertThat(refused).isInstanceOf(AllocationOutcome.Rejected.class);
