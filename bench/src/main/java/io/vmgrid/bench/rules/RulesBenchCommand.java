@@ -75,7 +75,7 @@ public final class RulesBenchCommand implements Callable<Integer> {
   @Option(names = "--reps", defaultValue = "200", description = "Timed calls per figure.")
   int reps;
 
-  @Option(names = "--warmup", defaultValue = "1000",
+  @Option(names = "--warmup", defaultValue = "5000",
       description = "Untimed calls per figure, so the JIT has compiled the paths measured.")
   int warmup;
 
