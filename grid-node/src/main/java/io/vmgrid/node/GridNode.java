@@ -13,6 +13,7 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import com.hazelcast.splitbrainprotection.SplitBrainProtectionOn;
 import io.vmgrid.client.wire.CallbackThreads;
+import io.vmgrid.client.wire.ForeignEntries;
 import io.vmgrid.client.wire.GridTask;
 import io.vmgrid.client.wire.MapNames;
 import io.vmgrid.client.wire.ServerState;
@@ -93,6 +94,10 @@ public final class GridNode implements AutoCloseable {
    * keeps one.
    */
   static final int STORE_BACKUPS = 2;
+  /** The grid's maps: what {@code vmgrid_foreign_entries_total} reports on (0 until one is found). */
+  public static final List<String> MAPS = List.of(MapNames.SERVERS, MapNames.PLACEMENTS,
+      MapNames.REPAIRS, AgentHost.AGENT_CACHE, AgentHost.AGENT_INDICATORS, IndicatorBoard.MAP,
+      Estimates.STATE_MAP);
   /** Name of the split-brain protection rule guarding the placement store. */
   public static final String QUORUM = "vmgrid-placement-quorum";
 
@@ -120,7 +125,8 @@ public final class GridNode implements AutoCloseable {
     this.metrics = metrics;
     this.health = health;
     this.endpoints = endpoints;
-    this.view = new ServerView(hazelcast.getMap(MapNames.SERVERS));
+    this.view = new ServerView(hazelcast.getMap(MapNames.SERVERS), ForeignEntries.of(hazelcast));
+    metrics.foreignEntries(ForeignEntries.of(hazelcast), MAPS);
     this.mirror = new InventoryMirror(view, JOURNAL_CAPACITY);
     metrics.mirrorGauges(mirror::lag, mirror::rebuilds, mirror::appliedChanges);
     this.agents = new AgentHost(hazelcast, mirror, ruleSet, CacheSettings.defaults(),

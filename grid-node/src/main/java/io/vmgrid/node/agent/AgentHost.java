@@ -18,6 +18,7 @@ import com.hazelcast.partition.Partition;
 import com.hazelcast.partition.ReplicaMigrationEvent;
 import com.hazelcast.query.Predicates;
 import io.micrometer.core.instrument.Meter;
+import io.vmgrid.client.wire.ForeignEntries;
 import io.vmgrid.client.wire.GridRequest;
 import io.vmgrid.client.wire.ServerState;
 import io.vmgrid.node.metrics.NodeMetrics;
@@ -85,6 +86,8 @@ public final class AgentHost implements AutoCloseable {
   private final IMap<String, ServerState> servers;
   private final IMap<Object, GridRequest> cacheRecords;
   private final IMap<String, AgentInfo> indicators;
+  /** Counts entries of the agents' maps that are not vmgrid's. */
+  private final ForeignEntries foreign;
   private final Committer committer;
   private final String memberUuid;
   private final String[] agentKeys;
@@ -121,6 +124,7 @@ public final class AgentHost implements AutoCloseable {
     this.cacheRecords = hz.getMap(AGENT_CACHE);
     this.committer = new Committer(hz, mirror::applyOwn);
     this.indicators = hz.getMap(AGENT_INDICATORS);
+    this.foreign = ForeignEntries.of(hz);
     this.memberUuid = hz.getCluster().getLocalMember().getUuid().toString();
     this.agentKeys = agentKeys(hz);
     for (int p = 0; p < agentKeys.length; p++) {
@@ -137,9 +141,12 @@ public final class AgentHost implements AutoCloseable {
       return t;
     });
     hz.getUserContext().put(CONTEXT_KEY, this);
-    this.indicatorListenerId = indicators.addEntryListener(new IndicatorListener(), true);
-    for (Map.Entry<String, AgentInfo> e : indicators.entrySet()) {
-      known.put(e.getKey(), e.getValue());
+    this.indicatorListenerId = raw(indicators).addEntryListener(new IndicatorListener(), true);
+    for (Map.Entry<Object, Object> e : raw(indicators).entrySet()) {
+      AgentInfo info = foreign.value(AGENT_INDICATORS, e.getKey(), e.getValue(), AgentInfo.class);
+      if (info != null) {
+        known.put((String) e.getKey(), info);
+      }
     }
     this.migrationListenerId = hz.getPartitionService().addMigrationListener(new MigrationListener() {
       @Override
@@ -390,8 +397,22 @@ public final class AgentHost implements AutoCloseable {
 
   /** The cache records in {@code agentId}'s partition (a query of that one partition). */
   private List<GridRequest> recordsOf(String agentId) {
-    return new ArrayList<>(
-        cacheRecords.values(Predicates.partitionPredicate(agentId, Predicates.alwaysTrue())));
+    List<GridRequest> out = new ArrayList<>();
+    for (Map.Entry<Object, Object> e : raw(cacheRecords)
+        .entrySet(Predicates.partitionPredicate(agentId, Predicates.alwaysTrue()))) {
+      // a record's key is a PartitionAwareKey, not a String: only the value's type is checked
+      if (e.getValue() instanceof GridRequest r) {
+        out.add(r);
+      } else {
+        foreign.skip(AGENT_CACHE, e.getKey(), e.getValue());
+      }
+    }
+    return out;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static IMap<Object, Object> raw(IMap<?, ?> map) {
+    return (IMap<Object, Object>) map;
   }
 
   /**
@@ -553,21 +574,31 @@ public final class AgentHost implements AutoCloseable {
   }
 
   private final class IndicatorListener
-      implements EntryAddedListener<String, AgentInfo>, EntryUpdatedListener<String, AgentInfo>,
-          EntryRemovedListener<String, AgentInfo> {
+      implements EntryAddedListener<Object, Object>, EntryUpdatedListener<Object, Object>,
+          EntryRemovedListener<Object, Object> {
     @Override
-    public void entryAdded(EntryEvent<String, AgentInfo> event) {
-      known.put(event.getKey(), event.getValue());
+    public void entryAdded(EntryEvent<Object, Object> event) {
+      take(event);
     }
 
     @Override
-    public void entryUpdated(EntryEvent<String, AgentInfo> event) {
-      known.put(event.getKey(), event.getValue());
+    public void entryUpdated(EntryEvent<Object, Object> event) {
+      take(event);
     }
 
     @Override
-    public void entryRemoved(EntryEvent<String, AgentInfo> event) {
-      known.remove(event.getKey());
+    public void entryRemoved(EntryEvent<Object, Object> event) {
+      if (event.getKey() instanceof String id) {
+        known.remove(id);
+      }
+    }
+
+    private void take(EntryEvent<Object, Object> event) {
+      AgentInfo info =
+          foreign.value(AGENT_INDICATORS, event.getKey(), event.getValue(), AgentInfo.class);
+      if (info != null) {
+        known.put((String) event.getKey(), info);
+      }
     }
   }
 }

@@ -7,6 +7,7 @@ import com.hazelcast.core.IExecutorService;
 import com.hazelcast.map.IMap;
 import com.hazelcast.splitbrainprotection.SplitBrainProtectionException;
 import io.vmgrid.client.api.Reason;
+import io.vmgrid.client.wire.ForeignEntries;
 import io.vmgrid.client.wire.GridEndpoint;
 import io.vmgrid.client.wire.GridRequest;
 import io.vmgrid.client.wire.GridResult;
@@ -185,7 +186,8 @@ public final class Intake implements GridEndpoint, AutoCloseable {
     if (server == null) {
       return null;
     }
-    Placement p = placements.get(r.vmId());
+    Placement p = ForeignEntries.of(hz).value(MapNames.PLACEMENTS, r.vmId(),
+        ((IMap<?, ?>) placements).get(r.vmId()), Placement.class);
     if (p == null) {
       return null;
     }

@@ -3,6 +3,7 @@ package io.vmgrid.node.intake;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import io.vmgrid.client.api.Reason;
+import io.vmgrid.client.wire.ForeignEntries;
 import io.vmgrid.client.wire.GridRequest;
 import io.vmgrid.client.wire.GridResult;
 import io.vmgrid.client.wire.HostedVm;
@@ -16,6 +17,7 @@ import io.vmgrid.node.commit.ReleaseVmProcessor;
 import io.vmgrid.node.delivery.Delivery;
 import io.vmgrid.node.query.Queries;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Releases and moves of placed VMs, carried out by the member that receives them (a release is
@@ -30,7 +32,10 @@ final class Releases {
   private final Queries queries;
   private final Delivery delivery;
 
+  private final ForeignEntries foreign;
+
   Releases(HazelcastInstance hz, Queries queries, Delivery delivery) {
+    this.foreign = ForeignEntries.of(hz);
     this.servers = hz.getMap(MapNames.SERVERS);
     this.placements = hz.getMap(MapNames.PLACEMENTS);
     this.queries = queries;
@@ -39,7 +44,7 @@ final class Releases {
 
   /** Releases {@code r.vmId()}: removes it from its server, then its record. */
   GridResult release(GridRequest r, long arrived) {
-    Placement placement = placements.get(r.vmId());
+    Placement placement = placement(r.vmId());
     if (placement == null) {
       return delivery.result(r, GridResult.Status.REJECTED, Reason.UNKNOWN_VM,
           "vmId: no VM '" + r.vmId() + "' is allocated", "", arrived);
@@ -62,14 +67,15 @@ final class Releases {
    * still names the source and the reconciler releases the copy; nothing is ever lost.
    */
   GridResult move(GridRequest r, long arrived) {
-    Placement placement = placements.get(r.vmId());
+    Placement placement = placement(r.vmId());
     if (placement == null) {
       return delivery.result(r, GridResult.Status.REJECTED, Reason.UNKNOWN_VM,
           "vmId: no placed VM '" + r.vmId() + "'", "", arrived);
     }
     String from = placement.serverId();
     String to = r.targetServerId();
-    ServerState source = servers.get(from);
+    ServerState source = foreign.value(MapNames.SERVERS, from,
+        ((IMap<?, ?>) servers).get(from), ServerState.class);
     HostedVm vm = source == null ? null : source.find(r.vmId());
     if (vm == null) {
       return delivery.result(r, GridResult.Status.REJECTED, Reason.UNKNOWN_VM, "vmId: '"
@@ -99,5 +105,11 @@ final class Releases {
     servers.executeOnKey(from, new ReleaseVmProcessor(r.vmId()));
     return delivery.result(r, GridResult.Status.PLACED, Reason.NONE, "moved from " + from, to,
         arrived);
+  }
+
+  /** VM {@code vmId}'s record; null if there is none or its entry is not vmgrid's (counted). */
+  private @Nullable Placement placement(String vmId) {
+    return foreign.value(MapNames.PLACEMENTS, vmId, ((IMap<?, ?>) placements).get(vmId),
+        Placement.class);
   }
 }

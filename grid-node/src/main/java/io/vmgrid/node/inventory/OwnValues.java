@@ -3,7 +3,9 @@ package io.vmgrid.node.inventory;
 import com.hazelcast.nio.serialization.compact.CompactReader;
 import com.hazelcast.nio.serialization.compact.CompactSerializer;
 import com.hazelcast.nio.serialization.compact.CompactWriter;
+import com.hazelcast.map.IMap;
 import com.hazelcast.projection.Projection;
+import io.vmgrid.client.wire.ForeignEntries;
 import io.vmgrid.client.wire.Placement;
 import io.vmgrid.client.wire.ServerState;
 import java.util.ArrayList;
@@ -11,14 +13,14 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import org.jspecify.annotations.Nullable;
 
 /**
  * Reads every value of {@code servers} or {@code placements} that is vmgrid's own: a value of the
  * map's type under its own id. Runs on each member over the entries it owns, where an entry of
  * another type (a foreign client's string, number or JSON value), under another key type, or one
- * the deserialization filter refuses, becomes null instead of failing the whole read: such an entry
- * is skipped, never thrown on. ({@code entrySet()} would throw for the whole map on one of them.)
+ * the deserialization filter refuses, becomes a {@link String} describing it instead of failing the
+ * whole read ({@code entrySet()} would throw for the whole map on one of them). The caller skips it
+ * and counts it with {@link ForeignEntries}.
  */
 public final class OwnValues implements Projection<Map.Entry<Object, Object>, Object> {
   private static final long serialVersionUID = 1L;
@@ -36,41 +38,50 @@ public final class OwnValues implements Projection<Map.Entry<Object, Object>, Ob
     this.kind = kind;
   }
 
+  /**
+   * The entry's value if it is vmgrid's own, else a {@code String} naming the foreign entry: its
+   * key's string form, a tab, and its value's class (what {@link ForeignEntries} logs).
+   */
   @Override
-  public @Nullable Object transform(Map.Entry<Object, Object> entry) {
+  public Object transform(Map.Entry<Object, Object> entry) {
+    Object key = "?";
     try {
-      Object key = entry.getKey();
+      key = entry.getKey();
       Object value = entry.getValue();
-      if (!(key instanceof String id)) {
-        return null;
-      }
-      return switch (kind) {
+      Object own = key instanceof String id ? switch (kind) {
         case SERVERS -> value instanceof ServerState s && s.serverId().equals(id) ? s : null;
         case PLACEMENTS -> value instanceof Placement p && p.vmId().equals(id) ? p : null;
-      };
+      } : null;
+      return own != null ? own : key + "\t" + (value == null ? "null" : value.getClass().getName());
     } catch (RuntimeException e) { // not deserializable here (refused class, unknown schema)
-      return null;
+      return key + "\t(not deserializable: " + e.getClass().getSimpleName() + ")";
     }
   }
 
-  /** The servers in {@code map}, foreign entries left out. */
-  public static List<ServerState> servers(com.hazelcast.map.IMap<String, ServerState> map) {
-    return read(map, Kind.SERVERS, ServerState.class);
+  /** The servers in {@code map}, foreign entries skipped and counted in {@code foreign}. */
+  public static List<ServerState> servers(IMap<String, ServerState> map, ForeignEntries foreign) {
+    return read(map, Kind.SERVERS, ServerState.class, foreign);
   }
 
-  /** The placement records in {@code map}, foreign entries left out. */
-  public static List<Placement> placements(com.hazelcast.map.IMap<String, Placement> map) {
-    return read(map, Kind.PLACEMENTS, Placement.class);
+  /** The placement records in {@code map}, foreign entries skipped and counted in {@code foreign}. */
+  public static List<Placement> placements(IMap<String, Placement> map, ForeignEntries foreign) {
+    return read(map, Kind.PLACEMENTS, Placement.class, foreign);
   }
 
   @SuppressWarnings("unchecked")
-  private static <T> List<T> read(com.hazelcast.map.IMap<String, ?> map, Kind kind, Class<T> type) {
-    Collection<Object> values = ((com.hazelcast.map.IMap<Object, Object>) (com.hazelcast.map.IMap<?, ?>) map)
+  private static <T> List<T> read(IMap<String, ?> map, Kind kind, Class<T> type,
+      ForeignEntries foreign) {
+    Collection<Object> values = ((IMap<Object, Object>) (IMap<?, ?>) map)
         .project(new OwnValues(kind));
     List<T> out = new ArrayList<>(values.size());
     for (Object v : values) {
       if (type.isInstance(v)) {
         out.add(type.cast(v));
+      } else {
+        String described = String.valueOf(v);
+        int tab = described.lastIndexOf('\t');
+        foreign.skip(map.getName(), tab < 0 ? described : described.substring(0, tab),
+            tab < 0 ? "?" : described.substring(tab + 1));
       }
     }
     return out;

@@ -8,6 +8,7 @@ import com.hazelcast.map.listener.EntryMergedListener;
 import com.hazelcast.map.listener.EntryRemovedListener;
 import com.hazelcast.map.listener.EntryUpdatedListener;
 import com.hazelcast.map.listener.MapClearedListener;
+import io.vmgrid.client.wire.ForeignEntries;
 import io.vmgrid.client.wire.ServerState;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -34,6 +35,7 @@ public final class ServerView implements AutoCloseable {
   private final NavigableMap<String, ServerState> byId = new ConcurrentSkipListMap<>();
   private final UUID listenerId;
   private final List<Consumer<Change>> followers = new CopyOnWriteArrayList<>();
+  private final ForeignEntries foreign;
 
   /**
    * One change of a server as the view applied it.
@@ -43,13 +45,17 @@ public final class ServerView implements AutoCloseable {
    */
   public record Change(String serverId, @Nullable ServerState state) {}
 
-  /** Subscribes to {@code servers} and loads its current contents. */
-  public ServerView(IMap<String, ServerState> servers) {
+  /**
+   * Subscribes to {@code servers} and loads its current contents; entries that are not a server's
+   * state under its id are skipped and counted in {@code foreign}.
+   */
+  public ServerView(IMap<String, ServerState> servers, ForeignEntries foreign) {
     this.servers = servers;
+    this.foreign = foreign;
     @SuppressWarnings("unchecked")
     IMap<Object, Object> raw = (IMap<Object, Object>) (IMap<?, ?>) servers;
     this.listenerId = raw.addEntryListener(new Listener(), true);
-    for (ServerState s : OwnValues.servers(servers)) { // foreign entries are skipped
+    for (ServerState s : OwnValues.servers(servers, foreign)) {
       apply(s);
     }
   }
@@ -175,6 +181,7 @@ public final class ServerView implements AutoCloseable {
 
     @Override
     public void entryRemoved(EntryEvent<Object, Object> event) {
+      // a removed entry's old value may have been foreign, so only the key is checked (not counted)
       if (event.getKey() instanceof String id && byId.remove(id) != null) {
         notifyFollowers(new Change(id, null));
       }
@@ -190,8 +197,7 @@ public final class ServerView implements AutoCloseable {
     }
 
     private @Nullable Object own(Object key, @Nullable Object value) {
-      return key instanceof String id && value instanceof ServerState s && s.serverId().equals(id)
-          ? s : null;
+      return foreign.value(servers.getName(), key, value, ServerState.class, ServerState::serverId);
     }
   }
 }

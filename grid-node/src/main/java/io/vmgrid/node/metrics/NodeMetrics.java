@@ -255,6 +255,19 @@ public final class NodeMetrics {
         .register(registry);
   }
 
+  /**
+   * Registers {@code vmgrid_foreign_entries_total{map}} for each of {@code maps}: entries that this
+   * member's readers skipped because they are not vmgrid's (counted each time a reader meets one).
+   */
+  public void foreignEntries(io.vmgrid.client.wire.ForeignEntries foreign, List<String> maps) {
+    for (String map : maps) {
+      FunctionCounter.builder("vmgrid_foreign_entries", foreign, f -> f.count(map))
+          .description("Entries of the grid's maps skipped because their key or value is not of"
+              + " vmgrid's type (another client's data, left in place)")
+          .tag("map", map).register(registry);
+    }
+  }
+
   /** Removes meters registered for an agent that stopped here. */
   public void removeAll(List<Meter> meters) {
     meters.forEach(registry::remove);

@@ -6,6 +6,7 @@ import com.hazelcast.config.SerializationConfig;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.LifecycleEvent;
 import com.hazelcast.map.IMap;
+import io.vmgrid.client.wire.ForeignEntries;
 import io.vmgrid.client.wire.HostedVm;
 import io.vmgrid.client.wire.MapNames;
 import io.vmgrid.client.wire.Placement;
@@ -24,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Keeps the placement store's two halves consistent: every VM on a server has a record naming that
@@ -67,6 +69,7 @@ public final class Reconciler implements AutoCloseable {
   private final IMap<String, ServerState> servers;
   private final IMap<String, Placement> placements;
   private final IMap<String, Repair> repairs;
+  private final ForeignEntries foreign;
   private final ScheduledExecutorService executor;
   private final UUID listenerId;
   private final UUID membershipListenerId;
@@ -95,6 +98,7 @@ public final class Reconciler implements AutoCloseable {
     this.servers = hz.getMap(MapNames.SERVERS);
     this.placements = hz.getMap(MapNames.PLACEMENTS);
     this.repairs = hz.getMap(MapNames.REPAIRS);
+    this.foreign = ForeignEntries.of(hz);
     this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "vmgrid-reconciler");
       t.setDaemon(true);
@@ -241,11 +245,11 @@ public final class Reconciler implements AutoCloseable {
   public synchronized int sweep(Mode mode) {
     passes.incrementAndGet();
     Map<String, Placement> recorded = new HashMap<>();
-    for (Placement p : OwnValues.placements(placements)) {
+    for (Placement p : OwnValues.placements(placements, foreign)) {
       recorded.put(p.vmId(), p);
     }
     Map<String, ServerState> states = new HashMap<>();
-    for (ServerState s : OwnValues.servers(servers)) {
+    for (ServerState s : OwnValues.servers(servers, foreign)) {
       states.put(s.serverId(), s);
     }
     Set<String> findings = new HashSet<>();
@@ -295,7 +299,7 @@ public final class Reconciler implements AutoCloseable {
 
   /** Removes a record naming a server that does not hold its VM (if it is still that record). */
   private void dropRecord(Placement p) {
-    ServerState s = servers.get(p.serverId());
+    ServerState s = server(p.serverId());
     if ((s == null || s.find(p.vmId()) == null) && placements.remove(p.vmId(), p)
         && !repairs.containsKey(p.vmId() + "@" + p.serverId())) {
       log(new HostedVm(p.vmId(), p.tenantId(), p.cores(), p.memoryMb(), p.requestId(), "", 0),
@@ -305,11 +309,11 @@ public final class Reconciler implements AutoCloseable {
 
   /** Releases the copy of {@code vm} on {@code serverId} if its record names another holder. */
   private void releaseCopy(HostedVm vm, String serverId) {
-    Placement p = placements.get(vm.vmId());
+    Placement p = placement(vm.vmId());
     if (p == null || p.serverId().equals(serverId)) {
       return;
     }
-    ServerState winner = servers.get(p.serverId());
+    ServerState winner = server(p.serverId());
     if (winner != null && winner.find(vm.vmId()) != null) {
       servers.executeOnKey(serverId, new ReleaseVmProcessor(vm.vmId()));
       log(vm, serverId, "DUPLICATE_RELEASED");
@@ -321,19 +325,23 @@ public final class Reconciler implements AutoCloseable {
    * moves a record that names a server without the VM (compare-and-set either way).
    */
   private void restore(HostedVm vm, String serverId) {
-    ServerState now = servers.get(serverId);
+    ServerState now = server(serverId);
     if (now == null || now.find(vm.vmId()) == null) {
       return; // released meanwhile
     }
-    Placement p = placements.putIfAbsent(vm.vmId(), Placement.of(vm, serverId));
-    if (p == null) {
+    Object there = raw(placements).putIfAbsent(vm.vmId(), Placement.of(vm, serverId));
+    if (there == null) {
       log(vm, serverId, "PLACEMENT_RESTORED");
       return;
+    }
+    Placement p = foreign.value(MapNames.PLACEMENTS, vm.vmId(), there, Placement.class);
+    if (p == null) {
+      return; // a foreign value holds the VM's id: left alone
     }
     if (p.serverId().equals(serverId)) {
       return;
     }
-    ServerState named = servers.get(p.serverId());
+    ServerState named = server(p.serverId());
     if (named == null || named.find(vm.vmId()) == null) {
       if (placements.replace(vm.vmId(), p, p.placedOn(serverId))) {
         log(vm, serverId, "PLACEMENT_RESTORED");
@@ -348,13 +356,28 @@ public final class Reconciler implements AutoCloseable {
     Set<String> logged = new HashSet<>();
     for (HostedVm vm : s.evicted()) {
       log(vm, s.serverId(), "EVICTED_OVER_CAPACITY");
-      Placement p = placements.get(vm.vmId());
+      Placement p = placement(vm.vmId());
       if (p != null && p.serverId().equals(s.serverId())) {
         placements.remove(vm.vmId(), p);
       }
       logged.add(vm.vmId());
     }
     servers.executeOnKey(s.serverId(), new ClearEvictedProcessor(logged));
+  }
+
+  /** Server {@code id}'s state, or null if there is none or its entry is foreign. */
+  private @Nullable ServerState server(String id) {
+    return foreign.value(MapNames.SERVERS, id, raw(servers).get(id), ServerState.class);
+  }
+
+  /** VM {@code id}'s record, or null if there is none or its entry is foreign. */
+  private @Nullable Placement placement(String id) {
+    return foreign.value(MapNames.PLACEMENTS, id, raw(placements).get(id), Placement.class);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static IMap<Object, Object> raw(IMap<String, ?> map) {
+    return (IMap<Object, Object>) (IMap<?, ?>) map;
   }
 
   private void log(HostedVm vm, String serverId, String action) {

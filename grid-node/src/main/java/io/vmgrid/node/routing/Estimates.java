@@ -5,6 +5,7 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import com.hazelcast.map.listener.EntryAddedListener;
 import com.hazelcast.map.listener.EntryUpdatedListener;
+import io.vmgrid.client.wire.ForeignEntries;
 import io.vmgrid.node.agent.AgentOutcome;
 import io.vmgrid.rules.engine.Lookup;
 import io.vmgrid.scheduler.estimate.EstimatorDefaults;
@@ -40,6 +41,7 @@ public final class Estimates implements LatencyEstimates, AutoCloseable {
   private final List<String> ruleNames;
   private final IMap<String, String> state;
   private final UUID listenerId;
+  private final ForeignEntries foreign;
   private volatile LatencyEstimator current;
   private LatencyEstimator pending;
   private long takenAtNanos = System.nanoTime();
@@ -52,7 +54,11 @@ public final class Estimates implements LatencyEstimates, AutoCloseable {
     this.current = fresh();
     IMap<String, Object> raw = hz.getMap(STATE_MAP);
     this.listenerId = raw.addEntryListener(new Listener(), ESTIMATOR_KEY, true);
+    this.foreign = ForeignEntries.of(hz);
     Object saved = raw.get(ESTIMATOR_KEY);
+    if (saved != null && !(saved instanceof String)) {
+      foreign.skip(STATE_MAP, ESTIMATOR_KEY, saved);
+    }
     if (saved instanceof String json) {
       adopt(json);
       LatencyEstimator loaded = current;
@@ -173,6 +179,8 @@ public final class Estimates implements LatencyEstimates, AutoCloseable {
     private void take(@Nullable Object value) {
       if (value instanceof String json) {
         adopt(json);
+      } else if (value != null) {
+        foreign.skip(STATE_MAP, ESTIMATOR_KEY, value);
       }
     }
   }

@@ -9,6 +9,7 @@ import com.hazelcast.map.IMap;
 import com.hazelcast.map.listener.EntryAddedListener;
 import com.hazelcast.map.listener.EntryRemovedListener;
 import com.hazelcast.map.listener.EntryUpdatedListener;
+import io.vmgrid.client.wire.ForeignEntries;
 import io.vmgrid.node.agent.AgentHost;
 import io.vmgrid.node.metrics.NodeMetrics;
 import io.vmgrid.scheduler.jet.AgentLoad;
@@ -22,6 +23,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The agents' Kamino indicators across the cluster, as this member's router reads them: its own
@@ -45,6 +47,7 @@ public final class IndicatorBoard implements AutoCloseable {
   private final IMap<String, MemberLoad> loads;
   private final Map<String, MemberLoad> others = new ConcurrentHashMap<>();
   private final UUID listenerId;
+  private final ForeignEntries foreign;
   private final UUID membershipListenerId;
   private final ScheduledExecutorService publisher;
   private long publishedVersion = Long.MIN_VALUE;
@@ -57,10 +60,11 @@ public final class IndicatorBoard implements AutoCloseable {
     this.metrics = metrics;
     this.memberUuid = hz.getCluster().getLocalMember().getUuid().toString();
     this.loads = hz.getMap(MAP);
-    IMap<String, Object> raw = hz.getMap(MAP);
+    this.foreign = ForeignEntries.of(hz);
+    IMap<Object, Object> raw = hz.getMap(MAP);
     this.listenerId = raw.addEntryListener(new Listener(), true);
-    for (Object value : raw.values()) {
-      remember(value);
+    for (Map.Entry<Object, Object> e : raw.entrySet()) {
+      remember(e.getKey(), e.getValue());
     }
     this.membershipListenerId = hz.getCluster().addMembershipListener(new MembershipListener() {
       @Override
@@ -113,9 +117,13 @@ public final class IndicatorBoard implements AutoCloseable {
     }
   }
 
-  /** Takes {@code value} into the view if it is another live member's indicators. */
-  private void remember(Object value) {
-    if (!(value instanceof MemberLoad m) || m.member().equals(memberUuid)) {
+  /**
+   * Takes {@code value} into the view if it is another live member's indicators; counts it if it
+   * is not vmgrid's at all.
+   */
+  private void remember(Object key, @Nullable Object value) {
+    MemberLoad m = foreign.value(MAP, key, value, MemberLoad.class);
+    if (m == null || m.member().equals(memberUuid)) {
       return;
     }
     for (Member live : hz.getCluster().getMembers()) {
@@ -143,24 +151,26 @@ public final class IndicatorBoard implements AutoCloseable {
    * Keeps the view current: events carry the new indicators, so nothing is read back. Values are
    * read raw: anything but a {@link MemberLoad} is ignored.
    */
-  private final class Listener implements EntryAddedListener<String, Object>,
-      EntryUpdatedListener<String, Object>, EntryRemovedListener<String, Object> {
+  private final class Listener implements EntryAddedListener<Object, Object>,
+      EntryUpdatedListener<Object, Object>, EntryRemovedListener<Object, Object> {
     @Override
-    public void entryAdded(EntryEvent<String, Object> e) {
-      remember(e.getValue());
+    public void entryAdded(EntryEvent<Object, Object> e) {
+      remember(e.getKey(), e.getValue());
     }
 
     @Override
-    public void entryUpdated(EntryEvent<String, Object> e) {
+    public void entryUpdated(EntryEvent<Object, Object> e) {
       if (e.getValue() instanceof MemberLoad m) {
         metrics.indicatorDelay(AgentLoad.nowNanos() - m.publishedAtNanos());
       }
-      remember(e.getValue());
+      remember(e.getKey(), e.getValue());
     }
 
     @Override
-    public void entryRemoved(EntryEvent<String, Object> e) {
-      others.remove(e.getKey());
+    public void entryRemoved(EntryEvent<Object, Object> e) {
+      if (e.getKey() instanceof String member) {
+        others.remove(member);
+      }
     }
   }
 }
