@@ -321,9 +321,10 @@ public final class AllocationClient implements AutoCloseable {
     if (problem != null) {
       throw InvalidRequestException.of(problem);
     }
-    IMap<String, Placement> placements = hazelcast.getMap(MapNames.PLACEMENTS);
+    IMap<Object, Object> placements = hazelcast.getMap(MapNames.PLACEMENTS);
     return placements.getAsync(vmId).toCompletableFuture()
-        .thenApply(p -> Optional.ofNullable(p).map(InventoryReads::status));
+        .thenApply(v -> Optional.ofNullable(reads.foreign().value(MapNames.PLACEMENTS, vmId, v,
+            Placement.class)).map(InventoryReads::status));
   }
 
   /**

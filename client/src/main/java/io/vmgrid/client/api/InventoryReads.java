@@ -3,11 +3,11 @@ package io.vmgrid.client.api;
 import com.hazelcast.cluster.Member;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
-import com.hazelcast.query.Predicate;
-import com.hazelcast.query.Predicates;
+import io.vmgrid.client.wire.ForeignEntries;
 import io.vmgrid.client.wire.HostedVm;
 import io.vmgrid.client.wire.MapNames;
 import io.vmgrid.client.wire.Placement;
+import io.vmgrid.client.wire.PlacementQuery;
 import io.vmgrid.client.wire.ServerState;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -20,7 +20,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -35,6 +34,16 @@ final class InventoryReads {
 
   InventoryReads(HazelcastInstance hazelcast) {
     this.hazelcast = hazelcast;
+  }
+
+  /** This client's tally of entries that are not vmgrid's (skipped by every read here). */
+  ForeignEntries foreign() {
+    return ForeignEntries.of(hazelcast);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static IMap<Object, Object> raw(IMap<String, ?> map) {
+    return (IMap<Object, Object>) (IMap<?, ?>) map;
   }
 
   private IMap<String, ServerState> servers() {
@@ -52,8 +61,9 @@ final class InventoryReads {
 
   /** See {@link AllocationClient#server(String)}. */
   CompletableFuture<Optional<ServerInfo>> server(String serverId) {
-    return servers().getAsync(serverId).toCompletableFuture()
-        .thenApply(s -> Optional.ofNullable(s).map(InventoryReads::info));
+    return raw(servers()).getAsync(serverId).toCompletableFuture()
+        .thenApply(v -> Optional.ofNullable(foreign().value(MapNames.SERVERS, serverId, v,
+            ServerState.class, ServerState::serverId)).map(InventoryReads::info));
   }
 
   static ServerInfo info(ServerState s) {
@@ -71,29 +81,25 @@ final class InventoryReads {
 
   /** See {@link AllocationClient#vms(VmFilter)}. */
   CompletableFuture<List<VmStatus>> vms(VmFilter filter) {
-    List<Predicate<String, Placement>> all = new ArrayList<>();
-    if (!filter.tenantId().isEmpty()) {
-      all.add(Predicates.equal("tenantId", filter.tenantId()));
-    }
-    if (!filter.serverId().isEmpty()) {
-      all.add(Predicates.equal("serverId", filter.serverId()));
-    }
-    if (!filter.vmIdPrefix().isEmpty()) {
-      all.add(Predicates.regex("vmId", Pattern.quote(filter.vmIdPrefix()) + ".*"));
-    }
-    if (!filter.requestIdPrefix().isEmpty()) {
-      all.add(Predicates.regex("requestId", Pattern.quote(filter.requestIdPrefix()) + ".*"));
-    }
-    Predicate<String, Placement> matching = Predicates.alwaysTrue();
-    for (Predicate<String, Placement> p : all) {
-      matching = Predicates.and(matching, p);
-    }
-    return select(matching);
+    return select(new PlacementQuery(filter.tenantId(), filter.serverId(), filter.vmIdPrefix(),
+        filter.requestIdPrefix(), List.of()));
   }
 
-  private CompletableFuture<List<VmStatus>> select(Predicate<String, Placement> predicate) {
-    return CompletableFuture.supplyAsync(() -> placements().values(predicate).stream()
-        .map(InventoryReads::status).sorted(Comparator.comparing(VmStatus::vmId)).toList());
+  /**
+   * The records {@code query} matches. The query matches vmgrid's own records only, so that a
+   * foreign entry neither fails it nor comes back.
+   */
+  private CompletableFuture<List<VmStatus>> select(PlacementQuery query) {
+    return CompletableFuture.supplyAsync(() -> {
+      List<VmStatus> out = new ArrayList<>();
+      for (Object v : raw(placements()).values(query)) {
+        if (v instanceof Placement p) { // always, unless a member runs an older query
+          out.add(status(p));
+        }
+      }
+      out.sort(Comparator.comparing(VmStatus::vmId));
+      return out;
+    });
   }
 
   /** See {@link AllocationClient#placedBy(Collection)}. */
@@ -101,7 +107,7 @@ final class InventoryReads {
     if (requestIds.isEmpty()) {
       return CompletableFuture.completedFuture(Map.of());
     }
-    return select(Predicates.in("requestId", requestIds.toArray(new String[0])))
+    return select(new PlacementQuery("", "", "", "", List.copyOf(requestIds)))
         .thenApply(list -> {
           Map<String, VmStatus> out = new TreeMap<>();
           list.forEach(v -> out.putIfAbsent(v.requestId(), v));
@@ -138,12 +144,17 @@ final class InventoryReads {
       List<String> differing = new ArrayList<>();
       for (int from = 0; from < list.size(); from += LOAD_BATCH) {
         List<ServerSpec> chunk = list.subList(from, Math.min(list.size(), from + LOAD_BATCH));
-        Map<String, ServerState> existing =
-            map.getAll(chunk.stream().map(ServerSpec::serverId).collect(Collectors.toSet()));
+        Map<Object, Object> existing =
+            raw(map).getAll(chunk.stream().map(ServerSpec::serverId).collect(Collectors.toSet()));
         Map<String, ServerState> fresh = new HashMap<>();
         for (ServerSpec s : chunk) {
-          ServerState there = existing.get(s.serverId());
-          if (there == null) {
+          Object value = existing.get(s.serverId());
+          ServerState there = foreign().value(MapNames.SERVERS, s.serverId(), value,
+              ServerState.class);
+          if (value != null && there == null) {
+            differing.add(s.serverId() + ": present, but its entry is not a vmgrid server ("
+                + value.getClass().getName() + "); left as it is");
+          } else if (there == null) {
             fresh.put(s.serverId(), s.initialState());
           } else if (describes(s, there)) {
             unchanged++;
@@ -190,7 +201,12 @@ final class InventoryReads {
       int count = 0;
       long largestCores = 0;
       long largestMemory = 0;
-      for (ServerState s : map.values()) {
+      for (Map.Entry<Object, Object> e : raw(map).entrySet()) {
+        ServerState s = foreign().value(MapNames.SERVERS, e.getKey(), e.getValue(),
+            ServerState.class, ServerState::serverId);
+        if (s == null) {
+          continue;
+        }
         count++;
         largestCores = Math.max(largestCores, s.capacityCores());
         largestMemory = Math.max(largestMemory, s.capacityMemoryMb());
