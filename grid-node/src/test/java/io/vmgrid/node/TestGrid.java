@@ -127,6 +127,17 @@ public final class TestGrid implements AutoCloseable {
     return clientInstance;
   }
 
+  /**
+   * A plain Hazelcast client of this cluster, not vmgrid's: no vmgrid serializers, no filter. It
+   * writes what any other application could (strings, numbers, JSON, other Compact schemas).
+   */
+  public HazelcastInstance plainClient() {
+    com.hazelcast.client.config.ClientConfig config = new com.hazelcast.client.config.ClientConfig()
+        .setClusterName(member(0).getConfig().getClusterName());
+    config.getNetworkConfig().addAddress("127.0.0.1:5701");
+    return factory.newHazelcastClient(config);
+  }
+
   /** An allocation client over the test network (60 s timeout). */
   public AllocationClient client() {
     if (client == null) {
