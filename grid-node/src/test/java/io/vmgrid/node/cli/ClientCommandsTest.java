@@ -221,10 +221,16 @@ class ClientCommandsTest {
     assertThat(generated.exit()).as(generated.err()).isZero();
     assertThat(generated.out()).contains("wrote").contains("40 servers");
     // the node is shared by this class's tests, and another loads generated servers of the same
-    // ids with other sizes (which a load reports with exit 3): rename these
+    // ids with other sizes (which a load reports with exit 3): rename these. The synthetic types
+    // have 256-768 MiB, less than one trace core's 1,024 MiB: give them GiB instead, so the
+    // replay fits whatever else the other tests loaded (or skipped: without ../shared)
     List<String> lines = Files.readAllLines(inventory);
     List<String> renamed = new ArrayList<>(List.of(lines.get(0)));
-    lines.stream().skip(1).map(l -> "rp-" + l).forEach(renamed::add);
+    lines.stream().skip(1).map(l -> {
+      String[] f = l.split(",", -1);
+      f[3] = Long.toString(Long.parseLong(f[3]) * 1024);
+      return "rp-" + String.join(",", f);
+    }).forEach(renamed::add);
     Files.write(inventory, renamed);
     Run load = run("inventory", "load", inventory.toString());
     assertThat(load.exit()).as(load.out()).isZero();
