@@ -125,6 +125,21 @@ final class Evaluator {
     e.revision = inventory.journal().revision();
   }
 
+  /**
+   * {@code word}, the bits of servers {@code lo} to {@code lo + 63}, with the bits of servers outside
+   * {@code [from, to)} cleared.
+   */
+  static long inRange(long word, int lo, int from, int to) {
+    long w = word;
+    if (lo < from) {
+      w &= -1L << (from - lo);
+    }
+    if (lo + 64 > to) {
+      w &= -1L >>> (lo + 64 - to);
+    }
+    return w;
+  }
+
   /** Servers a cluster list keeps: twice what an answer holds, so a few changes do not empty it. */
   int clusterListCapacity() {
     return 2 * settings.exactTop();
@@ -144,14 +159,8 @@ final class Evaluator {
     int to = inventory.clusterEnd(c);
     int passing = 0;
     for (int w = from >>> 6; from < to && w <= (to - 1) >>> 6; w++) {
-      long word = e.pass[w];
       int lo = w << 6;
-      if (lo < from) {
-        word &= -1L << (from - lo);
-      }
-      if (lo + 64 > to) {
-        word &= -1L >>> (lo + 64 - to);
-      }
+      long word = inRange(e.pass[w], lo, from, to);
       while (word != 0) {
         int s = lo + Long.numberOfTrailingZeros(word);
         word &= word - 1;
@@ -222,14 +231,7 @@ final class Evaluator {
 
   private void collectPassing(TypeEntry e, int from, int to) {
     for (int w = from >>> 6; w <= (to - 1) >>> 6; w++) {
-      int lo = w << 6;
-      long acc = -1L;
-      if (lo < from) {
-        acc &= -1L << (from - lo);
-      }
-      if (lo + 64 > to) {
-        acc &= -1L >>> (lo + 64 - to);
-      }
+      long acc = inRange(-1L, w << 6, from, to);
       for (RuleResult r : e.serverValidators) {
         acc &= r.bits[w];
       }

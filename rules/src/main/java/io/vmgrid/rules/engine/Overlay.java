@@ -255,14 +255,8 @@ final class Overlay {
     }
     long[] pass = e.pass;
     for (int w = from >>> 6; w <= (to - 1) >>> 6; w++) {
-      long word = pass[w];
       int lo = w << 6;
-      if (lo < from) {
-        word &= -1L << (from - lo);
-      }
-      if (lo + 64 > to) {
-        word &= -1L >>> (lo + 64 - to);
-      }
+      long word = Evaluator.inRange(pass[w], lo, from, to);
       while (word != 0) {
         int s = lo + Long.numberOfTrailingZeros(word);
         word &= word - 1;
@@ -291,14 +285,8 @@ final class Overlay {
       return 0;
     }
     for (int w = from >>> 6; w <= (to - 1) >>> 6; w++) {
-      long word = e.pass[w];
       int lo = w << 6;
-      if (lo < from) {
-        word &= -1L << (from - lo);
-      }
-      if (lo + 64 > to) {
-        word &= -1L >>> (lo + 64 - to);
-      }
+      long word = Evaluator.inRange(e.pass[w], lo, from, to);
       n += Long.bitCount(word);
     }
     return n;
