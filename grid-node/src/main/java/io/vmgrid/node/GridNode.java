@@ -31,6 +31,7 @@ import io.vmgrid.node.metrics.HttpEndpoints;
 import io.vmgrid.node.metrics.InventoryGauges;
 import io.vmgrid.node.metrics.NodeMetrics;
 import io.vmgrid.node.query.Queries;
+import io.vmgrid.node.recovery.PartitionLoss;
 import io.vmgrid.node.recovery.Reconciler;
 import io.vmgrid.store.Store;
 import io.vmgrid.store.StoreMaps;
@@ -108,6 +109,7 @@ public final class GridNode implements AutoCloseable {
   private final Scheduling scheduling;
   private final Intake intake;
   private final Reconciler reconciler;
+  private final PartitionLoss partitionLoss;
   private final NodeMetrics metrics;
   private final HealthState health;
   private final @Nullable HttpEndpoints endpoints;
@@ -136,6 +138,9 @@ public final class GridNode implements AutoCloseable {
     this.intake = new Intake(hazelcast, agents, scheduling.router(), scheduling.estimates(),
         new Queries(mirror, ruleSet), metrics);
     this.reconciler = new Reconciler(hazelcast, Reconciler.DEFAULT_PERIOD_MILLIS);
+    this.partitionLoss = new PartitionLoss(hazelcast, view, reconciler,
+        hazelcast.getConfig().getMapConfig(MapNames.SERVERS).getMapStoreConfig().isEnabled());
+    metrics.recovery(reconciler, partitionLoss);
     InventoryGauges.bind(metrics.registry(), view::forEach, hazelcast);
     this.gridOperations = GridOperations.bind(metrics.registry(), hazelcast);
     for (String executor : List.of(GridTask.INTAKE_EXECUTOR, GridTask.QUERY_EXECUTOR,
@@ -146,7 +151,7 @@ public final class GridNode implements AutoCloseable {
     }
     health.liveWhen(() -> hazelcast.getLifecycleService().isRunning());
     health.safeWhen(() -> hazelcast.getLifecycleService().isRunning()
-        && hazelcast.getPartitionService().isClusterSafe());
+        && hazelcast.getPartitionService().isClusterSafe() && !partitionLoss.repairing());
     health.running(this::serving);
     intake.open();
   }
@@ -417,6 +422,8 @@ public final class GridNode implements AutoCloseable {
         new MapConfig(MapNames.PLACEMENTS)
             .setSplitBrainProtectionName(protect ? QUORUM : null)
             .setBackupCount(STORE_BACKUPS));
+    // the repair log is what operators and tenants learn lost and evicted VMs from: kept like the store
+    config.addMapConfig(new MapConfig(MapNames.REPAIRS).setBackupCount(STORE_BACKUPS));
     // agents' Kamino indicators, one entry per member: every member's router keeps a local copy fed
     // by this map's entry events (measured: a near cache invalidated on every change made each
     // routing decision read remotely, 1.4 ms mean for 12 agents; events carry the value)
@@ -503,6 +510,11 @@ public final class GridNode implements AutoCloseable {
     return reconciler;
   }
 
+  /** This member's watch over lost partitions of the placement store. */
+  public PartitionLoss partitionLoss() {
+    return partitionLoss;
+  }
+
   /** This member's allocation agents. */
   public AgentHost agents() {
     return agents;
@@ -519,6 +531,7 @@ public final class GridNode implements AutoCloseable {
     agents.close();
     scheduling.close();
     mirror.close();
+    partitionLoss.close();
     reconciler.close();
     try {
       view.close();

@@ -5,17 +5,22 @@ import com.hazelcast.nio.serialization.compact.CompactSerializer;
 import com.hazelcast.nio.serialization.compact.CompactWriter;
 
 /**
- * One entry of the repair log: a placement that a split-brain merge changed, so operators and
- * tenants learn of it instead of losing it silently.
+ * One entry of the repair log: a placement that a split-brain merge, a member's death or a lost
+ * partition changed, so operators and tenants learn of it instead of losing it silently.
  *
- * @param vmId the VM
+ * @param vmId the VM; empty for an entry about a whole server
  * @param serverId the server concerned
  * @param action {@code EVICTED_OVER_CAPACITY} (the merge removed it to fit capacity),
- *     {@code DUPLICATE_RELEASED} (it was placed on two servers; this copy was released) or
- *     {@code PLACEMENT_RESTORED} (the server held it but the placements map had lost it)
- * @param tenantId its owner
- * @param priority {@code REGULAR} or {@code LOW}
- * @param cores cores it held
+ *     {@code DUPLICATE_RELEASED} (it was placed on two servers; this copy was released),
+ *     {@code PLACEMENT_RESTORED} (the server held it but the placements map had lost it),
+ *     {@code PLACEMENT_DROPPED} (its record named a server that no longer holds it: the VM is
+ *     lost), {@code SERVER_RESTORED} (a server whose partition was lost, rebuilt from a member's
+ *     view; no VM id), {@code VM_RESTORED_FROM_RECORD} (put back on such a server from its record)
+ *     or {@code LOST_WITH_PARTITION} (its record survived but it no longer fit on its rebuilt
+ *     server: lost)
+ * @param tenantId its owner; empty for a server entry
+ * @param priority {@code REGULAR} or {@code LOW}; empty for a server entry
+ * @param cores cores it held (for a server entry: the cores its VMs hold)
  * @param atMillis when the repair was made (member wall clock)
  */
 public record Repair(String vmId, String serverId, String action, String tenantId, String priority,

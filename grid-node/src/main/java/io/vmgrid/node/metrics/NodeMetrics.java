@@ -268,6 +268,38 @@ public final class NodeMetrics {
     }
   }
 
+  /**
+   * Registers the reconciler's and the partition-loss watch's counters: partitions of the placement
+   * store lost (per map), reconcile passes and the inconsistencies they found, repair log entries
+   * written, servers and VMs rebuilt after a loss, and whether a loss is being repaired.
+   */
+  public void recovery(io.vmgrid.node.recovery.Reconciler reconciler,
+      io.vmgrid.node.recovery.PartitionLoss loss) {
+    for (String map : io.vmgrid.node.recovery.PartitionLoss.MAPS) {
+      FunctionCounter.builder("vmgrid_partitions_lost", loss, l -> l.lost(map))
+          .description("Partitions of the placement store's map whose primary and every backup"
+              + " were lost, as this member was told").tag("map", map).register(registry);
+    }
+    FunctionCounter.builder("vmgrid_reconcile_passes", reconciler, r -> r.passes())
+        .description("Reconcile passes (placements against servers) run on this member")
+        .register(registry);
+    FunctionCounter.builder("vmgrid_reconcile_findings", reconciler, r -> r.findings())
+        .description("Inconsistencies between placements and servers the passes found (a finding"
+            + " seen by two passes counts twice)").register(registry);
+    FunctionCounter.builder("vmgrid_repairs", reconciler, r -> r.repaired())
+        .description("Repair log entries this member wrote (the repairs map)").register(registry);
+    FunctionCounter.builder("vmgrid_partition_loss_servers_restored", loss,
+        l -> l.serversRestored())
+        .description("Servers rebuilt from this member's view after their partition was lost")
+        .register(registry);
+    FunctionCounter.builder("vmgrid_partition_loss_vms_restored", loss, l -> l.vmsRestored())
+        .description("VMs put back on a rebuilt server from their placement records")
+        .register(registry);
+    Gauge.builder("vmgrid_partition_loss_repairing", loss, l -> l.repairing() ? 1 : 0)
+        .description("1 while a partition loss is being repaired (the member is then unsafe)")
+        .register(registry);
+  }
+
   /** Removes meters registered for an agent that stopped here. */
   public void removeAll(List<Meter> meters) {
     meters.forEach(registry::remove);

@@ -19,7 +19,9 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -76,6 +78,7 @@ public final class Reconciler implements AutoCloseable {
   private final AtomicLong repaired = new AtomicLong();
   private final AtomicLong passes = new AtomicLong();
   private final AtomicLong departureSweeps = new AtomicLong();
+  private final AtomicLong findings = new AtomicLong();
   /** Findings of the previous periodic or merge pass (acted on when found again). */
   private Set<String> previous = Set.of();
 
@@ -106,7 +109,7 @@ public final class Reconciler implements AutoCloseable {
     });
     this.listenerId = hz.getLifecycleService().addLifecycleListener(event -> {
       if (event.getState() == LifecycleEvent.LifecycleState.MERGED) {
-        executor.execute(() -> afterMerge(1));
+        var unused = repairUntilClean("a merge");
       }
     });
     this.membershipListenerId = hz.getCluster().addMembershipListener(new MembershipListener() {
@@ -152,19 +155,51 @@ public final class Reconciler implements AutoCloseable {
     return departureSweeps.get();
   }
 
-  private void afterMerge(int pass) {
+  /** Inconsistencies the passes on this member found (each pass counts what it sees). */
+  public long findings() {
+    return findings.get();
+  }
+
+  /**
+   * Runs {@link Mode#MERGE} passes, {@link #MERGE_REPEAT_MILLIS} apart, until one finds nothing
+   * (at most {@link #MERGE_PASSES}; a pass that fails counts as finding something): after a merge,
+   * and after a partition loss. The future completes with whether the last pass found nothing.
+   *
+   * @param after what happened, for the log
+   */
+  public CompletableFuture<Boolean> repairUntilClean(String after) {
+    CompletableFuture<Boolean> clean = new CompletableFuture<>();
+    try {
+      executor.execute(() -> repairPass(after, 1, clean));
+    } catch (RejectedExecutionException e) {
+      clean.complete(false); // closing: another member repairs
+    }
+    return clean;
+  }
+
+  private void repairPass(String after, int pass, CompletableFuture<Boolean> clean) {
     int found;
     try {
       awaitSafe(); // the other merging members' data may still be on its way
-
       found = sweep(Mode.MERGE);
     } catch (RuntimeException e) {
-      LOG.log(Level.WARNING, "repair pass " + pass + " after a merge failed; it runs again", e);
+      LOG.log(Level.WARNING, "repair pass " + pass + " after " + after + " failed; it runs again",
+          e);
       found = 1;
     }
-    if (found > 0 && pass < MERGE_PASSES && !executor.isShutdown()) {
-      var unused = executor.schedule(() -> afterMerge(pass + 1), MERGE_REPEAT_MILLIS,
+    if (found == 0 || pass >= MERGE_PASSES || executor.isShutdown()) {
+      if (found > 0) {
+        LOG.warning(() -> "repair after " + after + ": " + MERGE_PASSES + " passes still found"
+            + " inconsistencies; the periodic pass goes on");
+      }
+      clean.complete(found == 0);
+      return;
+    }
+    try {
+      var unused = executor.schedule(() -> repairPass(after, pass + 1, clean), MERGE_REPEAT_MILLIS,
           TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException e) {
+      clean.complete(false);
     }
   }
 
@@ -193,7 +228,7 @@ public final class Reconciler implements AutoCloseable {
           }
           return null;
         }, delay, TimeUnit.MILLISECONDS);
-      } catch (java.util.concurrent.RejectedExecutionException e) {
+      } catch (RejectedExecutionException e) {
         return; // closing
       }
     }
@@ -291,6 +326,7 @@ public final class Reconciler implements AutoCloseable {
       }
     }
     previous = findings;
+    this.findings.addAndGet(findings.size());
     if (!findings.isEmpty()) {
       LOG.info(() -> "reconcile (" + mode + "): " + findings.size() + " inconsistencies found");
     }
@@ -371,7 +407,7 @@ public final class Reconciler implements AutoCloseable {
   }
 
   /** VM {@code id}'s record, or null if there is none or its entry is foreign. */
-  private @Nullable Placement placement(String id) {
+  @Nullable Placement placement(String id) {
     return foreign.value(MapNames.PLACEMENTS, id, raw(placements).get(id), Placement.class);
   }
 
@@ -380,11 +416,25 @@ public final class Reconciler implements AutoCloseable {
     return (IMap<Object, Object>) (IMap<?, ?>) map;
   }
 
-  private void log(HostedVm vm, String serverId, String action) {
+  /** Writes a repair log entry for {@code vm} on {@code serverId}. */
+  void log(HostedVm vm, String serverId, String action) {
     repairs.set(vm.vmId() + "@" + serverId, new Repair(vm.vmId(), serverId, action, vm.tenantId(),
         vm.priority(), vm.cores(), System.currentTimeMillis()));
     repaired.incrementAndGet();
     LOG.warning(() -> "reconcile: " + action + " " + vm.vmId() + " on " + serverId);
+  }
+
+  /**
+   * Writes a repair log entry about server {@code s} as a whole (no VM id), keyed by the server and
+   * the time so that a later one does not replace it.
+   */
+  void logServer(ServerState s, String action) {
+    long now = System.currentTimeMillis();
+    repairs.set("server:" + s.serverId() + "@" + now,
+        new Repair("", s.serverId(), action, "", "", s.usedCores(), now));
+    repaired.incrementAndGet();
+    LOG.warning(() -> "reconcile: " + action + " server " + s.serverId() + " with "
+        + s.vms().size() + " VMs");
   }
 
   @Override
