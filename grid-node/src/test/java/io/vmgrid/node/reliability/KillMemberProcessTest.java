@@ -23,8 +23,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Three grid-node JVMs on loopback and this JVM as the client: under allocation load one member is
- * killed with SIGKILL and restarted. Afterwards every acknowledged placement is present exactly once,
+ * Three grid-node JVMs on loopback and this JVM as the client: under allocation load one member, or
+ * two at the same instant, are killed with SIGKILL and restarted. Afterwards every acknowledged placement is present exactly once,
  * no server is over capacity, no claim is left pending and no request is left unanswered.
  */
 class KillMemberProcessTest {
@@ -53,9 +53,23 @@ class KillMemberProcessTest {
 
   @Test
   void killNineMidLoadLosesNothingAndDoublesNothing() throws Exception {
+    killUnderLoad("killOne", List.of(1));
+  }
+
+  /**
+   * Two of three members killed at the same instant: the store's two backups mean the survivor
+   * holds a replica of every partition, so nothing may be lost; the load goes on through it alone
+   * until both are restarted.
+   */
+  @Test
+  void killingTwoOfThreeAtOnceLosesNothingAndDoublesNothing() throws Exception {
+    killUnderLoad("killTwo", List.of(1, 2));
+  }
+
+  private void killUnderLoad(String name, List<Integer> victims) throws Exception {
     processes = new MemberProcesses();
     long seed = Long.getLong("vmgrid.test.seed", System.nanoTime());
-    System.out.println("KillMemberProcessTest seed=" + seed);
+    System.out.println("KillMemberProcessTest " + name + " seed=" + seed);
     Random random = new Random(seed);
     String cluster = "chaos-" + UUID.randomUUID();
     List<Integer> ports = List.of(freePort(), freePort(), freePort());
@@ -86,10 +100,18 @@ class KillMemberProcessTest {
       List<CompletableFuture<AllocationOutcome>> futures = new ArrayList<>();
       for (int i = 0; i < total; i++) {
         if (i == total / 3) {
-          members.get(1).destroyForcibly().waitFor(); // SIGKILL, mid-load
+          for (int v : victims) {
+            members.get(v).destroyForcibly(); // SIGKILL, mid-load, all victims at once
+          }
+          for (int v : victims) {
+            members.get(v).waitFor();
+          }
         }
         if (i == 2 * total / 3) {
-          members.set(1, start(cluster, ports.get(1), httpPorts.get(1), ports, "m1-restarted"));
+          for (int v : victims) {
+            members.set(v, start(cluster, ports.get(v), httpPorts.get(v), ports,
+                "m" + v + "-restarted"));
+          }
         }
         window.acquireUninterruptibly();
         int cores = 1 + random.nextInt(4);
@@ -119,7 +141,8 @@ class KillMemberProcessTest {
           assertThat(hostOf).as("failed %s holds nothing: %s", o.vmId(), o).doesNotContainKey(o.vmId());
         }
       }
-      System.out.printf("placed=%d undecided=%d onServers=%d%n", placed, undecided, hostOf.size());
+      System.out.printf("%s: placed=%d undecided=%d onServers=%d%n", name, placed, undecided,
+          hostOf.size());
       assertThat(placed).as("placed of %d", total).isGreaterThan(total / 2);
       // the client sends a request cut off by the kill again, to a survivor: the kill leaves at
       // most a few requests without a definite answer

@@ -8,6 +8,7 @@ import com.hazelcast.map.IMap;
 import com.hazelcast.test.Accessors;
 import com.hazelcast.test.HazelcastTestSupport;
 import com.hazelcast.test.SplitBrainTestSupport;
+import io.vmgrid.client.api.Reason;
 import io.vmgrid.client.wire.GridRequest;
 import io.vmgrid.client.wire.GridResult;
 import io.vmgrid.client.wire.MapNames;
@@ -79,6 +80,22 @@ class SplitMergeTest {
         acknowledged.put(vmId, r.serverId());
       }
     }
+    // Then each side fills every server to the last core: the sides hold different VMs, so the
+    // merge's union of each server is over capacity and must evict (and report) some
+    for (List<HazelcastInstance> side : List.of(big, small)) {
+      int filled = 0;
+      for (int i = 0; i < 40; i++) {
+        String vmId = "fill-" + (side == big ? "big" : "small") + "-" + i;
+        GridResult r = submit(side.get(0), "req-" + n++, vmId, 1, "REGULAR");
+        if (r.status() != GridResult.Status.PLACED) {
+          assertThat(r.reason()).as(r.message()).isEqualTo(Reason.NO_CAPACITY);
+          break;
+        }
+        acknowledged.put(vmId, r.serverId());
+        filled++;
+      }
+      assertThat(filled).as("one side filled up").isLessThan(40);
+    }
     assertThat(acknowledged).as("placements acknowledged during the split").hasSizeGreaterThan(10);
     heal(big, small);
 
@@ -97,6 +114,8 @@ class SplitMergeTest {
         assertThat(hostOf.containsKey(vmId) && evicted.containsKey(vmId) && hostOf.get(vmId).equals(evicted.get(vmId)))
             .as("%s both placed and evicted on one server", vmId).isFalse();
       }
+      assertThat(repairs.values()).as("the merge evicted from over-full servers")
+          .anySatisfy(rep -> assertThat(rep.action()).isEqualTo("EVICTED_OVER_CAPACITY"));
       assertThat(repairs.values()).as("the merge resolved the VM placed on both sides")
           .anySatisfy(rep -> {
             assertThat(rep.vmId()).isEqualTo("vm-both");
