@@ -24,6 +24,7 @@ import io.vmgrid.node.commit.CommitSerialization;
 import io.vmgrid.node.intake.Intake;
 import io.vmgrid.node.intake.IntakeSerialization;
 import io.vmgrid.node.inventory.InventoryMirror;
+import io.vmgrid.node.inventory.ServerAudit;
 import io.vmgrid.node.inventory.ServerView;
 import io.vmgrid.node.metrics.GridOperations;
 import io.vmgrid.node.metrics.HealthState;
@@ -104,6 +105,7 @@ public final class GridNode implements AutoCloseable {
 
   private final HazelcastInstance hazelcast;
   private final ServerView view;
+  private final ServerAudit audit;
   private final InventoryMirror mirror;
   private final AgentHost agents;
   private final Scheduling scheduling;
@@ -128,6 +130,8 @@ public final class GridNode implements AutoCloseable {
     this.health = health;
     this.endpoints = endpoints;
     this.view = new ServerView(hazelcast.getMap(MapNames.SERVERS), ForeignEntries.of(hazelcast));
+    this.audit = new ServerAudit(hazelcast);
+    view.audit(audit);
     metrics.foreignEntries(ForeignEntries.of(hazelcast), MAPS);
     this.mirror = new InventoryMirror(view, JOURNAL_CAPACITY);
     metrics.mirrorGauges(mirror::lag, mirror::rebuilds, mirror::appliedChanges);
@@ -141,7 +145,8 @@ public final class GridNode implements AutoCloseable {
     this.partitionLoss = new PartitionLoss(hazelcast, view, reconciler,
         hazelcast.getConfig().getMapConfig(MapNames.SERVERS).getMapStoreConfig().isEnabled());
     metrics.recovery(reconciler, partitionLoss);
-    InventoryGauges.bind(metrics.registry(), view::forEach, hazelcast);
+    InventoryGauges.bind(metrics, view::forEach, hazelcast,
+        ruleSet.clusterUtilizationLimit().orElse(1.0));
     this.gridOperations = GridOperations.bind(metrics.registry(), hazelcast);
     for (String executor : List.of(GridTask.INTAKE_EXECUTOR, GridTask.QUERY_EXECUTOR,
         IntakeSerialization.FORWARD_EXECUTOR)) {
@@ -533,6 +538,7 @@ public final class GridNode implements AutoCloseable {
     mirror.close();
     partitionLoss.close();
     reconciler.close();
+    audit.close();
     try {
       view.close();
     } catch (RuntimeException ignored) {

@@ -514,7 +514,7 @@ public final class AgentHost implements AutoCloseable {
     agent.stop();
     List<Meter> m = meters.remove(id);
     if (m != null) {
-      metrics.removeAll(m);
+      metrics.removeAgent(id, m);
     }
     AgentInfo info = registered.remove(id);
     try {

@@ -20,6 +20,7 @@ import io.vmgrid.node.agent.AgentUnavailableException;
 import io.vmgrid.node.agent.RoutingHints;
 import io.vmgrid.node.delivery.Delivery;
 import io.vmgrid.node.inventory.InventoryMirror;
+import io.vmgrid.node.inventory.ServerAudit;
 import io.vmgrid.node.metrics.NodeMetrics;
 import io.vmgrid.node.query.Queries;
 import io.vmgrid.node.routing.Estimates;
@@ -146,7 +147,10 @@ public final class Intake implements GridEndpoint, AutoCloseable {
     } else if (op == GridRequest.Op.RELEASE) {
       answer.complete(releases.release(r, arrived));
     } else if (op == GridRequest.Op.MOVE) {
-      answer.complete(releases.move(r, arrived));
+      GridResult moved = releases.move(r, arrived);
+      ServerAudit.moved(r.vmId(), r.targetServerId(), moved.status() + " " + moved.reason() + " ("
+          + moved.message() + ")");
+      answer.complete(moved);
     } else {
       answer.complete(delivery.result(r, GridResult.Status.ANSWERED, Reason.NONE,
           queries.answer(r), "", arrived));

@@ -36,6 +36,7 @@ public final class ServerView implements AutoCloseable {
   private final UUID listenerId;
   private final List<Consumer<Change>> followers = new CopyOnWriteArrayList<>();
   private final ForeignEntries foreign;
+  private volatile @Nullable ServerAudit audit;
 
   /**
    * One change of a server as the view applied it.
@@ -72,9 +73,28 @@ public final class ServerView implements AutoCloseable {
    * Records {@code state} unless the view already holds this revision of that server or a newer
    * one, and tells the followers.
    */
+  @SuppressWarnings("ReferenceEquality") // identity: did merge keep the value we passed in?
   public void apply(ServerState state) {
-    if (take(state)) {
+    ServerState[] before = new ServerState[1];
+    ServerState now = byId.merge(state.serverId(), state, (old, next) -> {
+      before[0] = old;
+      return next.revision() > old.revision() ? next : old;
+    });
+    if (now == state) {
       notifyFollowers(new Change(state.serverId(), state));
+      audit(before[0], state);
+    }
+  }
+
+  /** Hands every change from now on, with the state before it, to {@code audit}. */
+  public void audit(ServerAudit audit) {
+    this.audit = audit;
+  }
+
+  private void audit(@Nullable ServerState before, @Nullable ServerState after) {
+    ServerAudit a = audit;
+    if (a != null) {
+      a.changed(before, after);
     }
   }
 
@@ -182,16 +202,22 @@ public final class ServerView implements AutoCloseable {
     @Override
     public void entryRemoved(EntryEvent<Object, Object> event) {
       // a removed entry's old value may have been foreign, so only the key is checked (not counted)
-      if (event.getKey() instanceof String id && byId.remove(id) != null) {
-        notifyFollowers(new Change(id, null));
+      if (event.getKey() instanceof String id) {
+        ServerState gone = byId.remove(id);
+        if (gone != null) {
+          notifyFollowers(new Change(id, null));
+          audit(gone, null);
+        }
       }
     }
 
     @Override
     public void mapCleared(MapEvent event) {
       for (String id : List.copyOf(byId.keySet())) {
-        if (byId.remove(id) != null) {
+        ServerState gone = byId.remove(id);
+        if (gone != null) {
           notifyFollowers(new Change(id, null));
+          audit(gone, null);
         }
       }
     }

@@ -64,6 +64,7 @@ public final class NodeMetrics {
   private final Counter forwarded;
   private final Map<String, Counter> lookups = new ConcurrentHashMap<>();
   private final Map<String, Counter> agentConflicts = new ConcurrentHashMap<>();
+  private final List<Runnable> beforeScrape = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final ThreadCpu threadCpu = new ThreadCpu();
 
   /** A registry with JVM metrics bound; {@code policy} labels the latency histogram. */
@@ -155,7 +156,23 @@ public final class NodeMetrics {
 
   /** The Prometheus text exposition of every meter. */
   public String scrape() {
+    for (Runnable r : beforeScrape) {
+      try {
+        r.run();
+      } catch (RuntimeException e) {
+        java.util.logging.Logger.getLogger(NodeMetrics.class.getName()).log(
+            java.util.logging.Level.WARNING, "updating meters before a scrape failed", e);
+      }
+    }
     return registry.scrape();
+  }
+
+  /**
+   * Runs {@code action} before each {@link #scrape}: where meters that come and go (with the oldest
+   * member, with the clusters of the inventory) are registered or removed, outside the scrape.
+   */
+  public void beforeScrape(Runnable action) {
+    beforeScrape.add(action);
   }
 
   /**
@@ -220,12 +237,12 @@ public final class NodeMetrics {
 
   /**
    * Registers gauges of one agent ({@code queueLength}, {@code cacheBytes}, {@code cacheEvictions}),
-   * tagged {@code agent}; returns what to pass to {@link #removeAll} when the agent stops here.
+   * tagged {@code agent}; returns what to pass to {@link #removeAgent} when the agent stops here.
    */
   public List<Meter> agentGauges(String agent, java.util.function.IntSupplier queueLength,
       java.util.function.LongSupplier queueTimeNanos,
       java.util.function.LongSupplier cacheBytes, java.util.function.LongSupplier evictions) {
-    agentConflictCounter(agent); // exported from the start (at 0), kept after the agent leaves
+    agentConflictCounter(agent); // exported from the start (at 0), removed with the agent
     return List.of(
         Gauge.builder("vmgrid_agent_queue_time_seconds", queueTimeNanos,
                 s -> s.getAsLong() / 1e9)
@@ -300,9 +317,24 @@ public final class NodeMetrics {
         .register(registry);
   }
 
-  /** Removes meters registered for an agent that stopped here. */
-  public void removeAll(List<Meter> meters) {
-    meters.forEach(registry::remove);
+  /**
+   * Removes every series of {@code agent} when it stops here ({@code gauges} from
+   * {@link #agentGauges}, its lookup and conflict counters): an agent whose partition moved exports
+   * them from its new member, so a sum over members counts each agent once.
+   */
+  public void removeAgent(String agent, List<Meter> gauges) {
+    gauges.forEach(registry::remove);
+    Counter conflictsOf = agentConflicts.remove(agent);
+    if (conflictsOf != null) {
+      registry.remove(conflictsOf);
+    }
+    lookups.entrySet().removeIf(e -> {
+      if (!e.getKey().startsWith(agent + "|")) {
+        return false;
+      }
+      registry.remove(e.getValue());
+      return true;
+    });
   }
 
   /** Mean time per stage so far, in milliseconds, for stages that were recorded (for reports). */

@@ -111,6 +111,13 @@ class MetricsEndpointTest {
         assertThat(PrometheusText.sum(s, "vmgrid_inventory_servers", Map.of("health", "healthy"))).isEqualTo(4);
         assertThat(PrometheusText.sum(s, "vmgrid_inventory_cores", Map.of("state", "total"))).isEqualTo(32);
         assertThat(PrometheusText.sum(s, "vmgrid_cluster_members", Map.of())).isEqualTo(1);
+        assertThat(PrometheusText.sum(s, "vmgrid_inventory_cluster_cores",
+            Map.of("cluster", "c0", "state", "total"))).isEqualTo(32);
+        // the recovery counters exist from the start, at 0 here
+        assertThat(s).anySatisfy(x -> assertThat(x.name()).isEqualTo("vmgrid_partitions_lost_total"));
+        assertThat(PrometheusText.sum(s, "vmgrid_partitions_lost_total", Map.of())).isZero();
+        assertThat(PrometheusText.sum(s, "vmgrid_partition_loss_repairing", Map.of())).isZero();
+        assertThat(s).anySatisfy(x -> assertThat(x.name()).isEqualTo("vmgrid_reconcile_passes_total"));
         // the member's CPU split by thread group: the agents and Hazelcast's partition threads
         // did the allocations above
         assertThat(PrometheusText.sum(s, "vmgrid_thread_cpu_seconds_total", Map.of("group", "agent")))
