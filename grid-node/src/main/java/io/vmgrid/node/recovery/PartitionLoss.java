@@ -179,7 +179,10 @@ public final class PartitionLoss implements AutoCloseable {
         for (String map : MAPS) {
           hazelcast.getMap(map).loadAll(false); // only the keys the grid lacks
         }
-      } else if (!lostServers.isEmpty()) {
+      }
+      if (!lostServers.isEmpty()) {
+        // without a database, every lost server; with one, those it did not give back (written
+        // behind and not yet flushed, or not reloaded)
         rebuildServers(lostServers);
       }
       clean = reconciler.repairUntilClean("a partition loss").join();
@@ -227,6 +230,12 @@ public final class PartitionLoss implements AutoCloseable {
     Map<String, List<Placement>> recordsOn = new HashMap<>();
     for (Placement p : OwnValues.placements(placements, foreign)) {
       recordsOn.computeIfAbsent(p.serverId(), k -> new ArrayList<>()).add(p);
+    }
+    if (storeBacked) {
+      missing.removeIf(s -> servers.containsKey(s.serverId()));
+      LOG.warning(() -> "after reloading from the database, " + missing.size() + " servers of"
+          + " lost partitions are still missing" + (missing.isEmpty() ? ""
+          : " (" + missing.get(0).serverId() + ", ...): rebuilding them from this member's view"));
     }
     for (ServerState last : missing) {
       if (servers.containsKey(last.serverId())) {

@@ -6,6 +6,7 @@ import static io.vmgrid.node.Fixtures.seed;
 import static io.vmgrid.node.Fixtures.servers;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.hazelcast.config.Config;
 import com.hazelcast.test.HazelcastTestSupport;
 import io.vmgrid.client.api.AllocationClient;
 import io.vmgrid.client.api.AllocationOutcome;
@@ -15,6 +16,10 @@ import io.vmgrid.client.wire.Repair;
 import io.vmgrid.node.GridNode;
 import io.vmgrid.node.TestGrid;
 import io.vmgrid.node.recovery.PartitionLoss;
+import io.vmgrid.store.PostgresServer;
+import io.vmgrid.store.Store;
+import io.vmgrid.store.StoreMaps;
+import io.vmgrid.store.StoreSettings;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -33,7 +38,7 @@ import org.junit.jupiter.api.Test;
  * placement store lose their primary and both backups. Every acknowledged placement must then be on
  * its server exactly once, or be reported by VM id in the repairs map; no server over capacity; the
  * survivors report the loss (counted per map, unsafe while repairing) and rebuild the lost servers
- * from their views.
+ * from their views, or reload it from the database behind the store.
  */
 class PartitionLossTest {
   /** Actions under which a lost acknowledged placement is reported. */
@@ -50,11 +55,33 @@ class PartitionLossTest {
 
   @Test
   void threeOfFiveMembersDyingAtOnceLoseNothingSilently() throws Exception {
-    long seed = seed("partitionLoss");
+    long rebuilt = killThreeOfFive("partitionLoss", agentClusterConfig());
+    assertThat(rebuilt).as("lost servers rebuilt from the survivors' views").isPositive();
+  }
+
+  /**
+   * The same with a database behind the store (write-through): the survivors reload what the lost
+   * partitions held from it instead of rebuilding servers from their views.
+   */
+  @Test
+  void withADatabaseLostPartitionsReloadFromIt() throws Exception {
+    try (PostgresServer pg = PostgresServer.start();
+        Store store = Store.open(StoreSettings.of(pg.newDatabase("vmgrid_loss"), "postgres", "",
+            StoreSettings.Mode.WRITE_THROUGH, 1))) {
+      long rebuilt = killThreeOfFive("partitionLossStore",
+          StoreMaps.attach(agentClusterConfig(), store));
+      System.out.println("partitionLossStore: servers rebuilt from views after the reload: "
+          + rebuilt);
+    }
+  }
+
+  /** Runs the scenario on members from {@code config}; returns the servers rebuilt from views. */
+  private long killThreeOfFive(String name, Config config) throws Exception {
+    long seed = seed(name);
     Random random = new Random(seed);
     // 71 partitions: a partition is lost when its 3 replicas were all on the 3 members killed,
     // 1 in 10 of them (7 expected; none lost has probability 0.9^71 < 0.001)
-    grid = TestGrid.start(5, 5, 2, agentClusterConfig()).load(servers(120, 32, 131_072));
+    grid = TestGrid.start(5, 5, 2, config).load(servers(120, 32, 131_072));
     AllocationClient client = grid.client();
     AtomicBoolean sawUnsafe = new AtomicBoolean();
     AtomicBoolean sampling = new AtomicBoolean(true);
@@ -140,20 +167,20 @@ class PartitionLossTest {
         .mapToLong(n -> n.partitionLoss().lost(MapNames.PLACEMENTS)).max().orElse(0);
     long rebuilt = survivors.stream().mapToLong(n -> n.partitionLoss().serversRestored()).sum();
     long fromRecords = survivors.stream().mapToLong(n -> n.partitionLoss().vmsRestored()).sum();
-    System.out.printf("partitionLoss: outcomes %s; %d acknowledged: %d present, %d reported lost;"
+    System.out.printf(name + ": outcomes %s; %d acknowledged: %d present, %d reported lost;"
             + " partitions lost: servers %d, placements %d; servers rebuilt %d, VMs from records %d;"
             + " repairs %s%n", kinds, acknowledged.size(), present, reportedLost, lostServers,
         lostPlacements, rebuilt, fromRecords, countActions(reported));
     assertThat(acknowledged.size()).as("acknowledged placements").isGreaterThan(600);
     assertThat(lostServers).as("partitions of servers lost (else nothing was tested)").isPositive();
     assertThat(lostPlacements).as("partitions of placements lost").isPositive();
-    assertThat(rebuilt).as("lost servers rebuilt from the survivors' views").isPositive();
     assertThat(sawUnsafe).as("a survivor reported itself unsafe while repairing").isTrue();
     for (GridNode n : survivors) {
       assertThat(n.partitionLoss().lost(MapNames.SERVERS) + n.partitionLoss().lost(
           MapNames.PLACEMENTS)).as("every survivor was told").isPositive();
     }
     assertThat(PartitionLoss.MAPS).contains(MapNames.REPAIRS);
+    return rebuilt;
   }
 
   private static Map<String, Integer> countActions(Map<String, List<String>> reported) {
