@@ -197,7 +197,8 @@ final class CapacityCommands {
     public Integer call() {
       CapacityTemplates query = templates.toTemplates();
       try (AllocationClient client = connection.connect()) {
-        List<TemplateHeadroom> result = client.capacity(query).join();
+        List<TemplateHeadroom> result = Progress.await(client.capacity(query), "capacity",
+            spec.commandLine().getErr());
         List<Map<String, Object>> list = new ArrayList<>();
         StringBuilder text = new StringBuilder(String.format(Locale.ROOT,
             "%-16s %11s %12s %9s  %s%n", "type", "placed now", "more fit", "full at", "per cluster"));
@@ -363,7 +364,8 @@ final class CapacityCommands {
       try (AllocationClient client = connection.connect()) {
         WhatIfOutcome w;
         try {
-          w = client.whatIf(query, changes).join();
+          w = Progress.await(client.whatIf(query, changes), "what-if",
+              spec.commandLine().getErr());
         } catch (CompletionException e) {
           throw unwrap(e) instanceof InvalidRequestException bad ? named(bad) : unwrap(e);
         }
@@ -423,7 +425,8 @@ final class CapacityCommands {
       int most = Flags.naming(Map.of("maxServers", "--servers"),
           () -> AllocationClient.checkedMaxServers(servers));
       try (AllocationClient client = connection.connect()) {
-        FragmentationSummary f = client.fragmentation(query, most).join();
+        FragmentationSummary f = Progress.await(client.fragmentation(query, most),
+            "fragmentation", spec.commandLine().getErr());
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("templates", f.templates());
         json.put("freeCores", f.freeCores());
@@ -476,7 +479,8 @@ final class CapacityCommands {
       }
       CapacityTemplates query = templates.toTemplates();
       try (AllocationClient client = connection.connect()) {
-        ConsolidationProposal plan = client.consolidationPlan(query).join();
+        ConsolidationProposal plan = Progress.await(client.consolidationPlan(query),
+            "consolidate", spec.commandLine().getErr());
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("templates", plan.templates());
         json.put("moves", plan.moves());
