@@ -4,6 +4,7 @@ import com.hazelcast.cluster.ClusterState;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.InMemoryFormat;
 import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.ListenerConfig;
 import com.hazelcast.config.MapConfig;
 import com.hazelcast.config.MergePolicyConfig;
 import com.hazelcast.config.NetworkConfig;
@@ -42,6 +43,8 @@ import io.vmgrid.node.routing.Estimates;
 import io.vmgrid.node.routing.IndicatorBoard;
 import io.vmgrid.node.routing.RoutingSerialization;
 import io.vmgrid.node.routing.Scheduling;
+import io.vmgrid.node.topology.KubernetesDnsDiscovery;
+import io.vmgrid.node.topology.RedundancyWatch;
 import io.vmgrid.rules.engine.CacheSettings;
 import io.vmgrid.rules.ruleset.RuleSet;
 import java.net.InetSocketAddress;
@@ -253,6 +256,8 @@ public final class GridNode implements AutoCloseable {
           StoreMaps.attach(member, store);
         }
         member.getMemberAttributeConfig().setAttribute(STORE_ATTRIBUTE, storeName(storeSettings));
+        member.addListenerConfig(new ListenerConfig(new RedundancyWatch(
+            config.partitionGroup().kind(), STORE_BACKUPS).bind(metrics.registry())));
         HazelcastInstance hz = Hazelcast.newHazelcastInstance(member);
         try {
           checkSameStore(hz, storeSettings);
@@ -354,7 +359,8 @@ public final class GridNode implements AutoCloseable {
   /**
    * The full member configuration: {@link #applyGridConfig(Config)} plus networking. Members bind to
    * {@code bindAddress} only and join by TCP/IP or, under Kubernetes, by DNS lookup of a headless
-   * service; multicast and auto-detection are off.
+   * service; multicast and auto-detection are off. The heartbeat timeout (and an interval of a
+   * tenth of it) and the partition group come from {@code node}.
    */
   public static Config memberConfig(GridNodeConfig node) {
     Config config = new Config();
@@ -363,6 +369,10 @@ public final class GridNode implements AutoCloseable {
     config.setProperty("hazelcast.phone.home.enabled", "false");
     config.setProperty("hazelcast.socket.bind.any", "false");
     config.setProperty("hazelcast.shutdownhook.enabled", "false");
+    config.setProperty("hazelcast.max.no.heartbeat.seconds",
+        String.valueOf(node.heartbeatTimeoutSeconds()));
+    config.setProperty("hazelcast.heartbeat.interval.seconds",
+        String.valueOf(node.heartbeatIntervalSeconds()));
     NetworkConfig network = config.getNetworkConfig();
     network.setPort(node.port()).setPortAutoIncrement(true).setPortCount(100);
     network.getInterfaces().setEnabled(true).addInterface(node.bindAddress());
@@ -370,9 +380,10 @@ public final class GridNode implements AutoCloseable {
     join.getAutoDetectionConfig().setEnabled(false);
     join.getMulticastConfig().setEnabled(false);
     if (!node.kubernetesDns().isEmpty()) {
-      // DNS lookup of a headless service: no Kubernetes API access (RBAC) needed.
+      // DNS lookup of a headless service: no Kubernetes API access (RBAC) needed. Hazelcast's own
+      // strategy would overwrite the member's node and zone with "unknown": see there.
       join.getTcpIpConfig().setEnabled(false);
-      join.getKubernetesConfig().setEnabled(true).setProperty("service-dns", node.kubernetesDns());
+      KubernetesDnsDiscovery.configure(config, node.kubernetesDns(), node.partitionGroup());
     } else {
       join.getTcpIpConfig().setEnabled(true);
       if (node.members().isEmpty()) {
@@ -381,6 +392,7 @@ public final class GridNode implements AutoCloseable {
         node.members().forEach(join.getTcpIpConfig()::addMember);
       }
     }
+    node.partitionGroup().applyTo(config); // replicas of a partition on different nodes or zones
     return applyGridConfig(config, node.quorum());
   }
 

@@ -3,6 +3,7 @@ package io.vmgrid.node;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.vmgrid.node.topology.PartitionGroup;
 import io.vmgrid.store.StoreSettings;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -27,6 +28,8 @@ import org.jspecify.annotations.Nullable;
  * metricsPort: 9401
  * workers: 4
  * quorum: 2               # fewest members a split side needs to place or release
+ * heartbeatTimeoutSeconds: 15   # a member silent this long is dropped (5..300, default 15)
+ * partitionGroup: node    # spread replicas over: none (members; default), node or zone
  * scheduler: kamino-request   # routing policy of the scheduler job, or direct
  * jetThreads: 1           # Jet cooperative threads (the scheduler job); default 1, 0 = one per core
  * rules: /etc/vmgrid/rules.yaml
@@ -43,7 +46,8 @@ import org.jspecify.annotations.Nullable;
  * </pre>
  *
  * Every problem is reported with the file and the key, all at once. The store keys follow the
- * rules of the {@code --store} flags.
+ * rules of the {@code --store} flags. The names {@code partitionGroup} groups by come from the
+ * environment ({@link PartitionGroup#resolve}), since one file serves every member.
  *
  * @param clusterName cluster name, or null if not set
  * @param bindAddress interface to bind, or null
@@ -51,6 +55,8 @@ import org.jspecify.annotations.Nullable;
  * @param metricsPort HTTP port, or null
  * @param workers request threads, or null
  * @param quorum split-brain quorum, or null
+ * @param heartbeatTimeoutSeconds seconds without a heartbeat before a member is dropped, or null
+ * @param partitionGroup what partition replicas are spread over, or null
  * @param rules rule-set file, or null
  * @param members tcp-ip members, or null
  * @param kubernetesDns headless-service DNS name, or null
@@ -65,6 +71,8 @@ public record NodeFile(
     @Nullable Integer metricsPort,
     @Nullable Integer workers,
     @Nullable Integer quorum,
+    @Nullable Integer heartbeatTimeoutSeconds,
+    PartitionGroup.@Nullable Kind partitionGroup,
     @Nullable Path rules,
     @Nullable List<String> members,
     @Nullable String kubernetesDns,
@@ -73,8 +81,9 @@ public record NodeFile(
     @Nullable StoreKeys store) {
 
   private static final Set<String> TOP =
-      Set.of("clusterName", "bindAddress", "port", "metricsPort", "workers", "quorum", "rules",
-          "discovery", "scheduler", "jetThreads", "store");
+      Set.of("clusterName", "bindAddress", "port", "metricsPort", "workers", "quorum",
+          "heartbeatTimeoutSeconds", "partitionGroup", "rules", "discovery", "scheduler",
+          "jetThreads", "store");
   private static final Set<String> DISCOVERY = Set.of("mode", "members", "serviceDns");
   private static final Set<String> STORE = Set.of("url", "data", "user", "mode", "delaySeconds");
   /** The store keys that apply to a database ({@code url}) only. */
@@ -103,7 +112,8 @@ public record NodeFile(
 
   /** An empty file: nothing set. */
   public static NodeFile empty() {
-    return new NodeFile(null, null, null, null, null, null, null, null, null, null, null, null);
+    return new NodeFile(null, null, null, null, null, null, null, null, null, null, null, null, null,
+        null);
   }
 
   /** Reads and checks {@code file}; throws {@link IllegalArgumentException} listing every problem. */
@@ -136,6 +146,16 @@ public record NodeFile(
     Integer metricsPort = integer(root, "", "metricsPort", problems);
     Integer workers = integer(root, "", "workers", problems);
     Integer quorum = integer(root, "", "quorum", problems);
+    Integer heartbeat = integer(root, "", "heartbeatTimeoutSeconds", problems);
+    String groupText = text(root, "", "partitionGroup", problems);
+    PartitionGroup.Kind group = null;
+    if (groupText != null) {
+      try {
+        group = PartitionGroup.Kind.parse("partitionGroup", groupText);
+      } catch (IllegalArgumentException e) {
+        problems.add(e.getMessage());
+      }
+    }
     String rules = text(root, "", "rules", problems);
     String scheduler = text(root, "", "scheduler", problems);
     Integer jetThreads = integer(root, "", "jetThreads", problems);
@@ -193,7 +213,7 @@ public record NodeFile(
     if (!problems.isEmpty()) {
       throw new IllegalArgumentException(source + ": " + String.join("; ", problems));
     }
-    return new NodeFile(cluster, bind, port, metricsPort, workers, quorum,
+    return new NodeFile(cluster, bind, port, metricsPort, workers, quorum, heartbeat, group,
         rules == null ? null : Path.of(rules),
         members, dns, scheduler, jetThreads, store);
   }

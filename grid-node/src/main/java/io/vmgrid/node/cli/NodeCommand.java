@@ -10,6 +10,9 @@ import io.vmgrid.node.GridNode;
 import io.vmgrid.node.GridNodeConfig;
 import io.vmgrid.node.routing.Scheduling;
 import io.vmgrid.node.NodeFile;
+import io.vmgrid.node.topology.KubernetesNodeZone;
+import io.vmgrid.node.topology.PartitionGroup;
+import io.vmgrid.node.topology.ZoneLookup;
 import io.vmgrid.rules.ruleset.RuleRegistry;
 import io.vmgrid.rules.ruleset.RuleSet;
 import java.io.IOException;
@@ -20,6 +23,7 @@ import io.vmgrid.node.demo.DemoInventory;
 import io.vmgrid.node.metrics.HttpEndpoints;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -39,6 +43,8 @@ import picocli.CommandLine.Option;
 final class NodeCommand implements Callable<Integer> {
   /** The environment variable the store's database password is read from (never a flag or key). */
   static final String PASSWORD_VARIABLE = "VMGRID_STORE_PASSWORD";
+  /** Hazelcast's own heartbeat-timeout property, honoured when neither flag nor key is given. */
+  static final String HEARTBEAT_PROPERTY = "hazelcast.max.no.heartbeat.seconds";
 
   @Option(names = "--config", paramLabel = "FILE",
       description = "Node configuration file (YAML); the flags below override it.")
@@ -74,6 +80,23 @@ final class NodeCommand implements Callable<Integer> {
       description = "Fewest members a side of a network split needs to place or release VMs; use a"
           + " majority of the cluster size, e.g. 2 of 3 (default 1: no protection).")
   @Nullable Integer quorum;
+
+  @Option(names = "--heartbeat-timeout", paramLabel = "SECONDS",
+      description = "Seconds without a heartbeat after which the other members drop this one, 5 to"
+          + " 300: about how long a minority side of a split keeps acknowledging placements, and"
+          + " how long a pause (a full GC) may last before it looks like a split. Use the same on"
+          + " every member (default 15, or the config file's heartbeatTimeoutSeconds, or"
+          + " -Dhazelcast.max.no.heartbeat.seconds).")
+  @Nullable Integer heartbeatTimeout;
+
+  @Option(names = "--partition-group", paramLabel = "KIND",
+      description = "Keep a partition's primary and backups apart: none (on any members, the"
+          + " default), node (on different machines, named by the environment variable"
+          + " VMGRID_NODE_NAME) or zone (VMGRID_ZONE, else the zone label of the Kubernetes node"
+          + " VMGRID_NODE_NAME names, read with the pod's service account). Every member must use"
+          + " the same; with fewer machines or zones than replicas the store keeps fewer backups"
+          + " (a warning says so).")
+  @Nullable String partitionGroup;
 
   @Option(names = "--rules", paramLabel = "FILE",
       description = "Rule-set file (YAML/JSON) to validate and load; default: the built-in rule set.")
@@ -124,8 +147,23 @@ final class NodeCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "1", description = "Seed of --demo-inventory (default ${DEFAULT-VALUE}).")
   long seed;
 
-  /** The member configuration: defaults, then the file, then the flags. */
+  /**
+   * The member configuration: defaults, then the file, then the flags; the partition group's name
+   * from the process environment (and the Kubernetes API for a zone).
+   */
   GridNodeConfig resolve(NodeFile file) {
+    Map<String, String> env = System.getenv();
+    return resolve(file, env, node -> KubernetesNodeZone.inCluster(env).zoneOf(node));
+  }
+
+  /**
+   * {@link #resolve(NodeFile)} with {@code env} as the environment and {@code zones} telling a
+   * Kubernetes node's zone. The heartbeat timeout falls back to
+   * {@code -Dhazelcast.max.no.heartbeat.seconds} before the default, so that Hazelcast's own
+   * property still works when neither the flag nor the key is given.
+   */
+  GridNodeConfig resolve(NodeFile file, Map<String, String> env, ZoneLookup zones) {
+    PartitionGroup.Kind fileGroup = file.partitionGroup();
     List<String> joinList = !members.isEmpty() ? members
         : file.members() != null ? file.members() : List.of();
     String dns = kubernetesDns != null ? kubernetesDns
@@ -141,7 +179,12 @@ final class NodeCommand implements Callable<Integer> {
         first(workers, file.workers(), GridNodeConfig.DEFAULT_WORKERS),
         first(metricsPort, file.metricsPort(), HttpEndpoints.DEFAULT_PORT),
         dns,
-        first(quorum, file.quorum(), 1));
+        first(quorum, file.quorum(), 1),
+        first(heartbeatTimeout, file.heartbeatTimeoutSeconds(), Integer.getInteger(
+            HEARTBEAT_PROPERTY, GridNodeConfig.DEFAULT_HEARTBEAT_TIMEOUT_SECONDS)),
+        PartitionGroup.resolve(partitionGroup != null
+            ? PartitionGroup.Kind.parse("--partition-group", partitionGroup)
+            : fileGroup != null ? fileGroup : PartitionGroup.Kind.NONE, env, zones));
   }
 
   /**
@@ -224,6 +267,8 @@ final class NodeCommand implements Callable<Integer> {
     RuleSet ruleSet = rules(file);
     System.out.printf("vmgrid node: rule set valid (%d rules); %d allocation agents on this member%n",
         ruleSet.rules().size(), config.workers());
+    System.out.printf("vmgrid node: quorum %d, heartbeat timeout %d s, partition group %s%n",
+        config.quorum(), config.heartbeatTimeoutSeconds(), config.partitionGroup());
     String policy = scheduler != null ? scheduler
         : file.scheduler() != null ? file.scheduler() : Scheduling.DEFAULT_POLICY;
     Scheduling.validatePolicy("--scheduler", policy);

@@ -5,20 +5,31 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.PartitionGroupConfig.MemberGroupType;
 import io.vmgrid.node.GridNode;
 import io.vmgrid.node.GridNodeConfig;
 import io.vmgrid.node.NodeFile;
+import io.vmgrid.node.topology.KubernetesDnsDiscovery;
+import io.vmgrid.node.topology.PartitionGroup;
+import io.vmgrid.node.topology.PartitionGroup.Kind;
+import io.vmgrid.node.topology.ZoneLookup;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /** The node's configuration file, flag precedence, discovery modes and rule-set validation. */
 class NodeConfigTest {
+  /** A zone lookup for tests that must not ask one. */
+  private static final ZoneLookup NO_ZONES = node -> {
+    throw new AssertionError("no zone lookup expected for " + node);
+  };
+
   @TempDir Path tmp;
 
   @Test
@@ -87,12 +98,124 @@ class NodeConfigTest {
         "vmgrid-hs.ns.svc.cluster.local", 2));
 
     JoinConfig join = config.getNetworkConfig().getJoin();
-    assertThat(join.getKubernetesConfig().isEnabled()).isTrue();
-    assertThat(join.getKubernetesConfig().getProperty("service-dns")).isEqualTo("vmgrid-hs.ns.svc.cluster.local");
+    // Hazelcast's Kubernetes strategy, through vmgrid's factory (KubernetesDnsDiscovery says why)
+    assertThat(config.getProperty("hazelcast.discovery.enabled")).isEqualTo("true");
+    assertThat(join.getKubernetesConfig().isEnabled()).isFalse();
+    assertThat(join.getDiscoveryConfig().getDiscoveryStrategyConfigs()).singleElement().satisfies(d -> {
+      assertThat(d.getDiscoveryStrategyFactory()).isInstanceOf(KubernetesDnsDiscovery.class);
+      assertThat(d.getProperties()).containsExactly(Map.entry("service-dns", "vmgrid-hs.ns.svc.cluster.local"));
+    });
     assertThat(join.getTcpIpConfig().isEnabled()).isFalse();
     assertThat(join.getMulticastConfig().isEnabled()).isFalse();
     assertThat(config.getNetworkConfig().getInterfaces().getInterfaces()).containsExactly("10.0.0.7");
     assertThat(config.getSplitBrainProtectionConfig(GridNode.QUORUM).getMinimumClusterSize()).isEqualTo(2);
+  }
+
+  @Test
+  void heartbeatTimeoutAndPartitionGroupComeFromTheFileTheFlagsAndTheEnvironment() {
+    NodeFile file = NodeFile.parse("""
+        heartbeatTimeoutSeconds: 20
+        partitionGroup: node
+        """, "node.yaml");
+    Map<String, String> env = Map.of(PartitionGroup.NODE_NAME_VARIABLE, "k8s-node-3");
+    NodeCommand command = new NodeCommand();
+    new CommandLine(command).parseArgs();
+
+    GridNodeConfig config = command.resolve(file, env, NO_ZONES);
+
+    assertThat(config.heartbeatTimeoutSeconds()).isEqualTo(20);
+    assertThat(config.heartbeatIntervalSeconds()).isEqualTo(2);
+    assertThat(config.partitionGroup()).isEqualTo(new PartitionGroup(Kind.NODE, "k8s-node-3"));
+
+    NodeCommand flags = new NodeCommand();
+    new CommandLine(flags).parseArgs("--heartbeat-timeout", "8", "--partition-group", "zone");
+    GridNodeConfig overridden = flags.resolve(file, Map.of(PartitionGroup.NODE_NAME_VARIABLE,
+        "k8s-node-3"), node -> node.equals("k8s-node-3") ? "zone-b" : "?");
+    assertThat(overridden.heartbeatTimeoutSeconds()).isEqualTo(8);
+    assertThat(overridden.heartbeatIntervalSeconds()).isEqualTo(1);
+    assertThat(overridden.partitionGroup()).isEqualTo(new PartitionGroup(Kind.ZONE, "zone-b"));
+    assertThat(flags.resolve(file, Map.of(PartitionGroup.ZONE_VARIABLE, "rack-9"), NO_ZONES)
+        .partitionGroup()).as("an explicit zone wins over the lookup")
+        .isEqualTo(new PartitionGroup(Kind.ZONE, "rack-9"));
+  }
+
+  @Test
+  void defaultsAreFifteenSecondsAndNoGrouping() {
+    NodeCommand command = new NodeCommand();
+    new CommandLine(command).parseArgs();
+
+    GridNodeConfig config = command.resolve(NodeFile.empty(), Map.of(), NO_ZONES);
+
+    assertThat(config.heartbeatTimeoutSeconds()).isEqualTo(15);
+    assertThat(config.heartbeatIntervalSeconds()).isEqualTo(1);
+    assertThat(config.partitionGroup()).isEqualTo(PartitionGroup.none());
+    assertThat(new GridNodeConfig("c", "127.0.0.1", 5701, List.of(), 4, -1, "", 1, 60,
+        PartitionGroup.none()).heartbeatIntervalSeconds()).as("Hazelcast's own pair").isEqualTo(5);
+  }
+
+  @Test
+  void hazelcastsOwnHeartbeatPropertyAppliesWhenNoFlagOrKeyIsGiven() {
+    String before = System.getProperty(NodeCommand.HEARTBEAT_PROPERTY);
+    System.setProperty(NodeCommand.HEARTBEAT_PROPERTY, "8");
+    try {
+      NodeCommand command = new NodeCommand();
+      new CommandLine(command).parseArgs();
+      assertThat(command.resolve(NodeFile.empty(), Map.of(), NO_ZONES).heartbeatTimeoutSeconds())
+          .isEqualTo(8);
+      assertThat(command.resolve(NodeFile.parse("heartbeatTimeoutSeconds: 12", "n.yaml"), Map.of(),
+          NO_ZONES).heartbeatTimeoutSeconds()).isEqualTo(12);
+    } finally {
+      if (before == null) {
+        System.clearProperty(NodeCommand.HEARTBEAT_PROPERTY);
+      } else {
+        System.setProperty(NodeCommand.HEARTBEAT_PROPERTY, before);
+      }
+    }
+  }
+
+  @Test
+  void badHeartbeatAndPartitionGroupSettingsAreNamed() {
+    NodeCommand command = new NodeCommand();
+    new CommandLine(command).parseArgs();
+
+    assertThatThrownBy(() -> command.resolve(NodeFile.parse("heartbeatTimeoutSeconds: 2", "n.yaml"),
+        Map.of(), NO_ZONES)).hasMessage("heartbeatTimeoutSeconds: must be in 5..300 (was 2)");
+    assertThatThrownBy(() -> command.resolve(NodeFile.parse("heartbeatTimeoutSeconds: 301", "n.yaml"),
+        Map.of(), NO_ZONES)).hasMessage("heartbeatTimeoutSeconds: must be in 5..300 (was 301)");
+    assertThatThrownBy(() -> NodeFile.parse("heartbeatTimeoutSeconds: soon\npartitionGroup: rack",
+        "n.yaml"))
+        .hasMessageContaining("heartbeatTimeoutSeconds: expected a whole number (was 'soon')")
+        .hasMessageContaining("partitionGroup: must be none, node or zone (was 'rack')");
+    assertThatThrownBy(() -> command.resolve(NodeFile.parse("partitionGroup: node", "n.yaml"),
+        Map.of(), NO_ZONES))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("partitionGroup node: the environment variable VMGRID_NODE_NAME is not set");
+    assertThatThrownBy(() -> command.resolve(NodeFile.parse("partitionGroup: zone", "n.yaml"),
+        Map.of(), NO_ZONES))
+        .hasMessageContaining("partitionGroup zone: set VMGRID_ZONE")
+        .hasMessageContaining("or VMGRID_NODE_NAME");
+    assertThatThrownBy(() -> command.resolve(NodeFile.parse("partitionGroup: node", "n.yaml"),
+        Map.of(PartitionGroup.NODE_NAME_VARIABLE, "two words"), NO_ZONES))
+        .hasMessageContaining("partitionGroup node: 'two words' is not a node name");
+    NodeCommand flag = new NodeCommand();
+    new CommandLine(flag).parseArgs("--partition-group", "host");
+    assertThatThrownBy(() -> flag.resolve(NodeFile.empty(), Map.of(), NO_ZONES))
+        .hasMessage("--partition-group: must be none, node or zone (was 'host')");
+  }
+
+  @Test
+  void memberConfigCarriesTheHeartbeatAndTheNodeGroup() {
+    Config config = GridNode.memberConfig(new GridNodeConfig("k", "10.0.0.7", 5701, List.of(), 4, -1,
+        "vmgrid-hs.ns.svc.cluster.local", 2, 10, new PartitionGroup(Kind.NODE, "k8s-node-1")));
+
+    assertThat(config.getProperty("hazelcast.max.no.heartbeat.seconds")).isEqualTo("10");
+    assertThat(config.getProperty("hazelcast.heartbeat.interval.seconds")).isEqualTo("1");
+    assertThat(config.getPartitionGroupConfig().isEnabled()).isTrue();
+    assertThat(config.getPartitionGroupConfig().getGroupType()).isEqualTo(MemberGroupType.NODE_AWARE);
+    assertThat(config.getMemberAttributeConfig().getAttribute("hazelcast.partition.group.node"))
+        .isEqualTo("k8s-node-1");
+    assertThat(GridNode.memberConfig(GridNodeConfig.defaults()).getPartitionGroupConfig().isEnabled())
+        .as("no grouping unless asked").isFalse();
   }
 
   @Test
