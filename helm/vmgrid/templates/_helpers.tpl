@@ -68,9 +68,9 @@ clusterName: {{ .Values.node.clusterName | quote }}
 port: {{ .Values.node.port }}
 metricsPort: {{ .Values.node.metricsPort }}
 workers: {{ .Values.node.workers }}
-{{- if not (kindIs "invalid" .Values.node.quorum) }}
-quorum: {{ .Values.node.quorum }}
-{{- end }}
+quorum: {{ include "vmgrid.quorum" . }}
+heartbeatTimeoutSeconds: {{ .Values.node.heartbeatTimeoutSeconds }}
+partitionGroup: {{ .Values.node.partitionGroup }}
 scheduler: {{ .Values.node.scheduler | quote }}
 rules: /etc/vmgrid/rules.yaml
 discovery:
@@ -89,6 +89,20 @@ store:
   {{- end }}
 {{- end }}
 {{- end }}
+{{- end }}
+
+{{/* The split-brain quorum: node.quorum if set, else a majority of replicas (replicas/2+1). */}}
+{{- define "vmgrid.quorum" -}}
+{{- if kindIs "invalid" .Values.node.quorum }}
+{{- add (div (int .Values.replicas) 2) 1 }}
+{{- else }}
+{{- .Values.node.quorum }}
+{{- end }}
+{{- end }}
+
+{{/* ClusterRole (and binding) letting the members read their node's zone label. */}}
+{{- define "vmgrid.nodeReaderName" -}}
+{{- printf "%s-%s-node-reader" .Release.Namespace (include "vmgrid.fullname" .) }}
 {{- end }}
 
 {{/* The rule set: inline value, else the chart's copy of the project's default rule set. */}}

@@ -4,11 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vmgrid.node.NodeFile;
+import io.vmgrid.node.topology.PartitionGroup;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -28,10 +31,10 @@ class ChartDefaultsTest {
   @Test
   void rendersTheExpectedObjectsAndNoOptionalOnes() {
     assertThat(out.kinds()).containsExactly(
-        "ConfigMap", "ConfigMap", "PodDisruptionBudget", "Service", "Service", "ServiceAccount",
-        "StatefulSet");
-    assertThat(out.has("NetworkPolicy")).isFalse();
+        "ConfigMap", "ConfigMap", "NetworkPolicy", "PodDisruptionBudget", "Service", "Service",
+        "ServiceAccount", "StatefulSet");
     assertThat(out.has("ServiceMonitor")).isFalse();
+    assertThat(out.has("ClusterRole")).as("no API access without partitionGroup zone").isFalse();
   }
 
   @Test
@@ -74,13 +77,30 @@ class ChartDefaultsTest {
     assertThat(node.path("workers").asInt()).isEqualTo(4);
     assertThat(node.path("scheduler").asText()).isEqualTo("kamino-request");
     assertThat(node.path("rules").asText()).isEqualTo("/etc/vmgrid/rules.yaml");
+    assertThat(node.path("quorum").asInt()).as("a majority of the 3 replicas").isEqualTo(2);
+    assertThat(node.path("heartbeatTimeoutSeconds").asInt()).isEqualTo(15);
+    assertThat(node.path("partitionGroup").asText()).isEqualTo("node");
     assertThat(node.path("discovery").path("mode").asText()).isEqualTo("kubernetes");
     assertThat(node.path("discovery").path("serviceDns").asText())
         .isEqualTo("vm-vmgrid-hs.demo.svc.cluster.local");
     // The node refuses unknown keys and members in kubernetes mode: render only what it reads.
     assertThat(iterable(node.fieldNames()))
-        .isSubsetOf("clusterName", "bindAddress", "port", "metricsPort", "workers", "quorum", "rules", "discovery", "scheduler");
+        .isSubsetOf("clusterName", "bindAddress", "port", "metricsPort", "workers", "quorum",
+            "heartbeatTimeoutSeconds", "partitionGroup", "rules", "discovery", "scheduler");
     assertThat(iterable(node.path("discovery").fieldNames())).containsExactlyInAnyOrder("mode", "serviceDns");
+  }
+
+  /** The node reads the rendered node.yaml as the chart meant it, and starts from it. */
+  @Test
+  void theNodeAcceptsTheRenderedNodeYaml() {
+    NodeFile file = NodeFile.parse(out.configMap().path("data").path("node.yaml").asText(), "node.yaml");
+
+    assertThat(file.quorum()).isEqualTo(2);
+    assertThat(file.heartbeatTimeoutSeconds()).isEqualTo(15);
+    assertThat(file.partitionGroup()).isEqualTo(PartitionGroup.Kind.NODE);
+    assertThat(PartitionGroup.resolve(file.partitionGroup(),
+        Map.of(PartitionGroup.NODE_NAME_VARIABLE, "k8s-node-1"), n -> "?"))
+        .isEqualTo(new PartitionGroup(PartitionGroup.Kind.NODE, "k8s-node-1"));
   }
 
   @Test
@@ -131,6 +151,8 @@ class ChartDefaultsTest {
     assertThat(out.env("POD_IP").path("valueFrom").path("fieldRef").path("fieldPath").asText())
         .isEqualTo("status.podIP");
     assertThat(out.env("VMGRID_CONFIG").path("value").asText()).isEqualTo("/etc/vmgrid/node.yaml");
+    assertThat(out.env("VMGRID_NODE_NAME").path("valueFrom").path("fieldRef").path("fieldPath").asText())
+        .as("the Kubernetes node, for partitionGroup node").isEqualTo("spec.nodeName");
     assertThat(out.env("JAVA_OPTS").path("value").asText())
         .contains("-XX:MaxRAMPercentage=75", "-XX:InitialRAMPercentage=75", "-XX:+UseG1GC",
             "-Dhazelcast.graceful.shutdown.max.wait=90");

@@ -56,8 +56,8 @@ class ChartOverridesTest {
   }
 
   @Test
-  void networkPolicyAdmitsMembersClientsAndScrapersOnly() {
-    Chart.Rendered out = Chart.template(Map.of("networkPolicy.enabled", "true"));
+  void networkPolicyAdmitsMembersClientsAndScrapersOnlyByDefault() {
+    Chart.Rendered out = Chart.template();
     JsonNode spec = out.get("NetworkPolicy", Chart.FULLNAME).path("spec");
     JsonNode memberSelector = out.statefulSet().path("spec").path("selector").path("matchLabels");
 
@@ -87,8 +87,11 @@ class ChartOverridesTest {
     return Stream.of(
         Arguments.of("node.workers", "8"),
         Arguments.of("node.clusterName", "other"),
-        Arguments.of("node.quorum", "2"),
+        Arguments.of("node.quorum", "3"),
+        Arguments.of("node.heartbeatTimeoutSeconds", "30"),
+        Arguments.of("node.partitionGroup", "none"),
         Arguments.of("node.scheduler", "round-robin"),
+        Arguments.of("replicas", "5"), // the derived quorum: 3 of 5
         Arguments.of("rules.inline", "rules: []"));
   }
 
@@ -104,7 +107,27 @@ class ChartOverridesTest {
 
   @Test
   void aChangeOutsideTheConfigKeepsTheChecksum() {
-    assertThat(Chart.template(Map.of("replicas", "7")).checksum()).isEqualTo(Chart.template().checksum());
+    assertThat(Chart.template(Map.of("minReadySeconds", "30")).checksum())
+        .isEqualTo(Chart.template().checksum());
+    assertThat(Chart.template(Map.of("replicas", "2")).checksum())
+        .as("replicas 2 and 3 have the same majority, 2").isEqualTo(Chart.template().checksum());
+    assertThat(Chart.template(Map.of("replicas", "7", "node.quorum", "2")).checksum())
+        .as("a pinned quorum does not follow replicas")
+        .isEqualTo(Chart.template(Map.of("node.quorum", "2")).checksum());
+  }
+
+  /**
+   * Without node.quorum the quorum is a majority of replicas, so that at most one side of a split
+   * places VMs; a replicas change through helm re-renders it (and rolls the pods to read it).
+   */
+  @ParameterizedTest(name = "replicas {0}: quorum {1}")
+  @CsvSource({"1, 1", "2, 2", "3, 2", "4, 3", "5, 3", "6, 4", "7, 4", "9, 5"})
+  void theDefaultQuorumIsAMajorityOfReplicas(int replicas, int quorum) {
+    Chart.Rendered out = Chart.template(Map.of("replicas", Integer.toString(replicas)));
+
+    assertThat(out.nodeYaml().path("quorum").asInt()).isEqualTo(quorum);
+    assertThat(2 * quorum).as("more than half").isGreaterThan(replicas);
+    assertThat(2 * (quorum - 1)).as("the smallest such number").isLessThanOrEqualTo(replicas);
   }
 
   @Test
@@ -116,7 +139,58 @@ class ChartOverridesTest {
     assertThat(node.path("clusterName").asText()).isEqualTo("prod");
     assertThat(node.path("workers").asInt()).isEqualTo(8);
     assertThat(node.path("quorum").asInt()).isEqualTo(3);
-    assertThat(Chart.template().nodeYaml().has("quorum")).as("no quorum unless set").isFalse();
+    assertThat(Chart.template(Map.of("node.quorum", "1")).nodeYaml().path("quorum").asInt())
+        .as("quorum 1 (no protection) only when asked for").isEqualTo(1);
+  }
+
+  @Test
+  void heartbeatAndPartitionGroupReachNodeYaml() {
+    JsonNode node = Chart.template(Map.of("node.heartbeatTimeoutSeconds", "8",
+        "node.partitionGroup", "none")).nodeYaml();
+
+    assertThat(node.path("heartbeatTimeoutSeconds").asInt()).isEqualTo(8);
+    assertThat(node.path("partitionGroup").asText()).isEqualTo("none");
+  }
+
+  @Test
+  void withoutPartitionGroupsThePodGetsNoNodeName() {
+    Chart.Rendered out = Chart.template(Map.of("node.partitionGroup", "none"));
+
+    assertThat(out.container().path("env").findValuesAsText("name")).doesNotContain("VMGRID_NODE_NAME");
+    assertThat(out.podSpec().path("automountServiceAccountToken").asBoolean(true)).isFalse();
+    assertThat(out.has("ClusterRole")).isFalse();
+  }
+
+  /**
+   * Zones come from the Kubernetes API (node labels are not in the downward API): the pod gets its
+   * node's name, its service-account token, and a ClusterRole to get nodes, bound to its account.
+   */
+  @Test
+  void zoneGroupingMountsTheTokenAndMayReadNodes() {
+    Chart.Rendered out = Chart.template(Map.of("node.partitionGroup", "zone"));
+
+    assertThat(out.nodeYaml().path("partitionGroup").asText()).isEqualTo("zone");
+    assertThat(out.env("VMGRID_NODE_NAME").path("valueFrom").path("fieldRef").path("fieldPath").asText())
+        .isEqualTo("spec.nodeName");
+    assertThat(out.podSpec().path("automountServiceAccountToken").asBoolean()).isTrue();
+    String name = Chart.NAMESPACE + "-" + Chart.FULLNAME + "-node-reader";
+    JsonNode role = out.get("ClusterRole", name);
+    assertThat(role.path("rules")).isEqualTo(Chart.yaml(
+        "[{apiGroups: [''], resources: [nodes], verbs: [get]}]"));
+    JsonNode binding = out.get("ClusterRoleBinding", name);
+    assertThat(binding.path("roleRef").path("name").asText()).isEqualTo(name);
+    assertThat(binding.path("subjects")).isEqualTo(Chart.yaml("[{kind: ServiceAccount, name: "
+        + out.podSpec().path("serviceAccountName").asText() + ", namespace: " + Chart.NAMESPACE + "}]"));
+
+    Chart.Rendered own = Chart.template(Map.of("node.partitionGroup", "zone", "rbac.create", "false"));
+    assertThat(own.has("ClusterRole")).as("rbac.create=false: bind one yourself").isFalse();
+    assertThat(own.has("ClusterRoleBinding")).isFalse();
+    assertThat(own.podSpec().path("automountServiceAccountToken").asBoolean()).isTrue();
+  }
+
+  @Test
+  void theNetworkPolicyCanBeTurnedOff() {
+    assertThat(Chart.template(Map.of("networkPolicy.enabled", "false")).has("NetworkPolicy")).isFalse();
   }
 
   @Test
@@ -245,7 +319,8 @@ class ChartOverridesTest {
   void optionalObjectsCanBeTurnedOff() {
     Chart.Rendered out = Chart.template(Map.of(
         "podDisruptionBudget.enabled", "false", "dashboard.enabled", "false",
-        "serviceAccount.create", "false", "metrics.podAnnotations", "false"));
+        "serviceAccount.create", "false", "metrics.podAnnotations", "false",
+        "networkPolicy.enabled", "false"));
 
     assertThat(out.kinds()).containsExactly("ConfigMap", "Service", "Service", "StatefulSet");
     assertThat(out.podSpec().path("serviceAccountName").asText()).isEqualTo("default");

@@ -8,6 +8,7 @@ import com.hazelcast.client.HazelcastClient;
 import com.hazelcast.client.config.ClientConfig;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
+import com.hazelcast.spi.partitiongroup.PartitionGroupMetaData;
 import io.vmgrid.client.api.AllocationClient;
 import io.vmgrid.client.api.AllocationOutcome;
 import io.vmgrid.client.api.ClientSettings;
@@ -43,7 +44,9 @@ import org.junit.jupiter.api.Test;
  * StatefulSet ({@link Pods}), driven through the Java client, with the rendered probes waited on as
  * the kubelet would. Members start one after another as OrderedReady starts them and find each
  * other through the DNS discovery of the rendered node.yaml (the name answered from each
- * container's /etc/hosts, as cluster DNS would answer it); VMs are placed and released; a fourth
+ * container's /etc/hosts, as cluster DNS would answer it), each on a Kubernetes node of its own
+ * whose name (the downward API's {@code spec.nodeName}) reaches Hazelcast's partition grouping
+ * with the chart's default {@code node.partitionGroup: node}; VMs are placed and released; a fourth
  * member joins and its agents take allocations; one member is killed (SIGKILL) and one is stopped
  * (SIGTERM, within the grace period). After each step every partition's backups are in sync
  * ({@code /health/safe}) and every acknowledged placement is in the grid where it was acknowledged.
@@ -150,6 +153,11 @@ class ContainerClusterTest {
       HazelcastInstance hz = client(node, pods);
       try (AllocationClient client = AllocationClient.using(hz, Duration.ofSeconds(30))) {
         eventually(() -> assertThat(hz.getCluster().getMembers()).hasSize(3), Duration.ofSeconds(60));
+        // the node names from the downward API reach Hazelcast's partition grouping (its own DNS
+        // discovery would have overwritten them with "unknown")
+        assertThat(hz.getCluster().getMembers()).extracting(m -> m.getAttribute(PartitionGroupMetaData.PARTITION_GROUP_NODE))
+            .as("members' node names").containsExactlyInAnyOrder(
+                Pods.nodeName(0), Pods.nodeName(1), Pods.nodeName(2));
         List<ServerSpec> servers = new ArrayList<>();
         for (int i = 0; i < 24; i++) {
           servers.add(new ServerSpec(String.format("s-%02d", i), "c0", 32, 131_072));

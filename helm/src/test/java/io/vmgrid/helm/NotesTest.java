@@ -30,16 +30,35 @@ class NotesTest {
         .contains("INSIDE the Kubernetes cluster only")
         .contains("/metrics", "/health/ready", "port 9401")
         .contains("grafana_dashboard")
-        .contains("--set replicas=N")
+        .contains("--set replicas=N");
+  }
+
+  @Test
+  void tellToLabelClientPodsAndWarnWhenTheNetworkPolicyAdmitsNoClientOrIsOff() throws IOException {
+    assertThat(renderNotes(List.of()))
+        .contains("NetworkPolicy admits clients matching networkPolicy.clients only")
+        .contains("label your client pods vmgrid-client: \"true\"")
+        .contains("--labels vmgrid-client=true");
+    assertThat(renderNotes(List.of("networkPolicy.clients=null")))
+        .contains("NO client can connect");
+    assertThat(renderNotes(List.of("networkPolicy.enabled=false")))
+        .contains("No NetworkPolicy: anything that reaches a pod IP on port 5701 can read and change"
+            + " every map")
         .doesNotContain("NetworkPolicy admits");
   }
 
   @Test
-  void warnWhenTheNetworkPolicyAdmitsNoClient() throws IOException {
-    assertThat(renderNotes(List.of("networkPolicy.enabled=true")))
-        .contains("NetworkPolicy admits clients matching networkPolicy.clients only");
-    assertThat(renderNotes(List.of("networkPolicy.enabled=true", "networkPolicy.clients=null")))
-        .contains("NO client can connect");
+  void sayWhatTheQuorumIsAndThatKubectlScaleDoesNotFollowIt() throws IOException {
+    assertThat(renderNotes(List.of()))
+        .contains("Split-brain quorum: 2 of 3 member(s) (a majority of replicas, node.quorum unset)")
+        .contains("for 15 s (node.heartbeatTimeoutSeconds)")
+        .contains("not kubectl scale")
+        .contains("Backups are kept on other Kubernetes nodes than their primaries");
+    assertThat(renderNotes(List.of("replicas=5", "node.quorum=4")))
+        .contains("Split-brain quorum: 4 of 5 member(s) (node.quorum)");
+    assertThat(renderNotes(List.of("replicas=2")))
+        .contains("With 2 members the majority is 2: every restart of one member stops placements");
+    assertThat(renderNotes(List.of("node.partitionGroup=none"))).doesNotContain("Backups are kept");
   }
 
   @Test

@@ -25,7 +25,8 @@ import java.util.Map;
  * pod IP on the host network (added to {@code lo}, as the node binds only addresses of an
  * interface, and removed again at the end), and its /etc/hosts lists, under the headless Service's
  * DNS name in {@code clusterDomain}, every pod started before it that still runs and itself: what
- * the cluster DNS answers a pod that OrderedReady has just started.
+ * the cluster DNS answers a pod that OrderedReady has just started. Each pod plays running on a
+ * Kubernetes node of its own: {@code spec.nodeName} in the downward API is {@link #nodeName(int)}.
  */
 final class Pods implements AutoCloseable {
   /** Label on every container started here, so that an aborted run's leftovers are removed. */
@@ -40,8 +41,8 @@ final class Pods implements AutoCloseable {
   private final List<Pod> running = new ArrayList<>();
   private final List<String> addedAddresses = new ArrayList<>();
 
-  /** A started pod: its name, pod IP and container name. */
-  record Pod(String name, String ip, String container) {}
+  /** A started pod: its name, pod IP, container name and the Kubernetes node it plays running on. */
+  record Pod(String name, String ip, String container, String node) {}
 
   /** An HTTP GET probe of the node container, its port resolved to a number. */
   record Probe(String path, int port, int periodSeconds, int failureThreshold) {
@@ -74,6 +75,14 @@ final class Pods implements AutoCloseable {
   /** The pod IP of pod {@code ordinal}: a loopback address of its own. */
   static String ip(int ordinal) {
     return "127.20.0." + (ordinal + 1);
+  }
+
+  /**
+   * The Kubernetes node pod {@code ordinal} runs on ({@code spec.nodeName}): one of its own, as
+   * the chart's anti-affinity places members when there are enough nodes.
+   */
+  static String nodeName(int ordinal) {
+    return "k8s-node-" + (ordinal + 1);
   }
 
   /** node.yaml from the rendered ConfigMap, parsed. */
@@ -118,7 +127,7 @@ final class Pods implements AutoCloseable {
   /** Starts pod {@code ordinal} of the StatefulSet. */
   Pod start(int ordinal) {
     String name = chart.statefulSet().path("metadata").path("name").asText() + "-" + ordinal;
-    Pod pod = new Pod(name, ip(ordinal), "vmgrid-test-" + name);
+    Pod pod = new Pod(name, ip(ordinal), "vmgrid-test-" + name, nodeName(ordinal));
     addLoopbackAddress(pod.ip());
     List<String> run = new ArrayList<>(List.of("run", "--detach", "--name", pod.container(),
         "--label", LABEL, "--network", "host"));
@@ -365,8 +374,9 @@ final class Pods implements AutoCloseable {
           case "status.podIP" -> pod.ip();
           case "metadata.name" -> pod.name();
           case "metadata.namespace" -> chart.statefulSet().path("metadata").path("namespace").asText();
-          default -> throw new AssertionError("env " + name + ": only the pod's IP, name and namespace are"
-              + " supported, not " + env.path("valueFrom"));
+          case "spec.nodeName" -> pod.node();
+          default -> throw new AssertionError("env " + name + ": only the pod's IP, name, namespace and"
+              + " node name are supported, not " + env.path("valueFrom"));
         };
       }
       options.addAll(List.of("--env", name + "=" + value));

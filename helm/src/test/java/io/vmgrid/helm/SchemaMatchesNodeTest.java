@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vmgrid.node.GridNodeConfig;
 import io.vmgrid.node.NodeFile;
+import io.vmgrid.node.topology.PartitionGroup;
 import io.vmgrid.node.routing.Scheduling;
 import io.vmgrid.store.StoreSettings;
 import io.vmgrid.store.StoreSettings.Mode;
@@ -38,6 +39,14 @@ class SchemaMatchesNodeTest {
       "quorum      | 1      | accepted",
       "quorum      | 1000   | accepted",
       "quorum      | 1001   | refused",
+      "heartbeatTimeoutSeconds | 4   | refused",
+      "heartbeatTimeoutSeconds | 5   | accepted",
+      "heartbeatTimeoutSeconds | 300 | accepted",
+      "heartbeatTimeoutSeconds | 301 | refused",
+      "partitionGroup | none  | accepted",
+      "partitionGroup | node  | accepted",
+      "partitionGroup | zone  | accepted",
+      "partitionGroup | rack  | refused",
       "scheduler   | fastest | refused",
   })
   void schemaAndNodeAgree(String key, String value, String verdict) {
@@ -128,8 +137,13 @@ class SchemaMatchesNodeTest {
   private static boolean nodeAccepts(String nodeYaml) {
     try {
       NodeFile f = NodeFile.parse(nodeYaml, "node.yaml");
+      PartitionGroup.Kind kind = f.partitionGroup();
       new GridNodeConfig(f.clusterName(), "10.0.0.1", f.port(), List.of(), f.workers(), f.metricsPort(),
-          f.kubernetesDns(), f.quorum() == null ? 1 : f.quorum());
+          f.kubernetesDns(), f.quorum() == null ? 1 : f.quorum(),
+          f.heartbeatTimeoutSeconds() == null ? GridNodeConfig.DEFAULT_HEARTBEAT_TIMEOUT_SECONDS
+              : f.heartbeatTimeoutSeconds(),
+          PartitionGroup.resolve(kind == null ? PartitionGroup.Kind.NONE : kind,
+              Map.of(PartitionGroup.NODE_NAME_VARIABLE, "k8s-node-1"), node -> "zone-a"));
       NodeFile.StoreKeys store = f.store();
       if (store != null && store.url() != null) {
         StoreSettings.of(store.url(), store.user() == null ? "" : store.user(), "",
