@@ -106,6 +106,7 @@ public final class PartitionLoss implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
+    reconciler.pauseWhile(this::repairing);
     for (String map : MAPS) {
       lostPartitions.put(map, new AtomicLong());
       listeners.put(map, hz.getMap(map).addPartitionLostListener(this::partitionLost));

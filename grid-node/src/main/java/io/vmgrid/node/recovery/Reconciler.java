@@ -12,6 +12,7 @@ import io.vmgrid.client.wire.MapNames;
 import io.vmgrid.client.wire.Placement;
 import io.vmgrid.client.wire.Repair;
 import io.vmgrid.client.wire.ServerState;
+import io.vmgrid.node.commit.CommitResult;
 import io.vmgrid.node.commit.ReleaseVmProcessor;
 import io.vmgrid.node.inventory.OwnValues;
 import java.util.HashMap;
@@ -25,6 +26,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.jspecify.annotations.Nullable;
@@ -81,6 +83,8 @@ public final class Reconciler implements AutoCloseable {
   private final AtomicLong findings = new AtomicLong();
   /** Findings of the previous periodic or merge pass (acted on when found again). */
   private Set<String> previous = Set.of();
+  /** While true, departure and periodic sweeps are skipped (the store is being repaired). */
+  private volatile BooleanSupplier paused = () -> false;
 
   /** What a pass may do. */
   public enum Mode {
@@ -155,6 +159,16 @@ public final class Reconciler implements AutoCloseable {
     return departureSweeps.get();
   }
 
+  /**
+   * Skips the departure and periodic sweeps while {@code condition} holds: while a lost partition
+   * is being repaired the maps are incomplete (entries still reloading or being rebuilt), and a
+   * departure sweep would act on a record or server that is about to come back. The repair's own
+   * passes ({@link #repairUntilClean}) cover what those sweeps would have found.
+   */
+  public void pauseWhile(BooleanSupplier condition) {
+    this.paused = condition;
+  }
+
   /** Inconsistencies the passes on this member found (each pass counts what it sees). */
   public long findings() {
     return findings.get();
@@ -222,7 +236,7 @@ public final class Reconciler implements AutoCloseable {
     for (long delay : new long[] {DEPARTURE_SWEEP_FIRST_MILLIS, DEPARTURE_SWEEP_SECOND_MILLIS}) {
       try {
         var unused = executor.schedule(() -> {
-          if (oldest()) {
+          if (oldest() && !paused.getAsBoolean()) {
             sweep(Mode.DEPARTURE);
             departureSweeps.incrementAndGet();
           }
@@ -236,7 +250,7 @@ public final class Reconciler implements AutoCloseable {
 
   private void periodic() {
     try {
-      if (oldest()) {
+      if (oldest() && !paused.getAsBoolean()) {
         sweep(Mode.STABLE);
       }
     } catch (RuntimeException e) {
@@ -351,8 +365,10 @@ public final class Reconciler implements AutoCloseable {
     }
     ServerState winner = server(p.serverId());
     if (winner != null && winner.find(vm.vmId()) != null) {
-      servers.executeOnKey(serverId, new ReleaseVmProcessor(vm.vmId()));
-      log(vm, serverId, "DUPLICATE_RELEASED");
+      Object done = servers.executeOnKey(serverId, new ReleaseVmProcessor(vm.vmId()));
+      if (done instanceof CommitResult r && r.status() == CommitResult.Status.RELEASED) {
+        log(vm, serverId, "DUPLICATE_RELEASED"); // once, by the member whose release removed it
+      }
     }
   }
 

@@ -102,6 +102,15 @@ class AgentClusterTest {
     // anti-affinity: two VMs of one group never share a server
     client.setHealth("srv-new", io.vmgrid.client.wire.ServerHealth.HEALTHY).join();
     client.addServer(new io.vmgrid.client.api.ServerSpec("srv-new-2", "c0", 8, 32_768)).join();
+    // every member's mirror has both (a server added is rebuilt in about 150 ms; on a loaded
+    // machine an allocation sent at once found 3 servers and was refused)
+    HazelcastTestSupport.assertTrueEventually(() -> {
+      for (GridNode n : grid.nodes()) {
+        assertThat(n.mirror().read(inv -> inv.indexOf("srv-new-2") >= 0
+            && inv.health(inv.indexOf("srv-new")) == io.vmgrid.rules.api.Health.HEALTHY))
+            .as("mirror of a member knows srv-new-2 and srv-new healthy").isTrue();
+      }
+    });
     List<String> hosts = new ArrayList<>();
     for (int i = 0; i < 2; i++) {
       AllocationOutcome o = client.allocateAndWait(VmRequest.builder().vmId("aa-" + i).tenantId("t")
