@@ -247,10 +247,15 @@ final class HistoryChecker {
           return;
         }
       }
+      boolean unknownToARelease = operations.stream().anyMatch(o -> o.vmId().equals(vm)
+          && o.kind() == History.Kind.RELEASE && o.outcome() == Outcome.FAIL
+          && o.completion().reason() == Reason.UNKNOWN_VM);
       violations.add(new Violation(Kind.LOST, vm, "acknowledged on "
           + okAllocation.completion().serverId() + " at " + okAllocation.completion()
           .completedMillis() + " ms, not released, absent"
-          + (entries.isEmpty() ? " and not in repairs" : "; repairs say only " + entries)));
+          + (entries.isEmpty() ? " and not in repairs" : "; repairs say only " + entries)
+          + (unknownToARelease ? "; a release was answered UNKNOWN_VM (lost before it, or"
+              + " released by an earlier attempt of that release whose answer was lost)" : "")));
     }
 
     /** Indeterminate operations of one VM: resolved if the VM is cleanly present or absent. */
