@@ -175,7 +175,7 @@ public final class PartitionLoss implements AutoCloseable {
     }
     boolean clean = false;
     try {
-      awaitSafe();
+      Reconciler.awaitSafe(hazelcast, SAFE_WAIT_MILLIS);
       if (storeBacked) {
         for (String map : MAPS) {
           hazelcast.getMap(map).loadAll(false); // only the keys the grid lacks
@@ -275,17 +275,6 @@ public final class PartitionLoss implements AutoCloseable {
           reconciler.log(vm, s.serverId(), "LOST_WITH_PARTITION");
         }
       }
-    }
-  }
-
-  private void awaitSafe() {
-    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SAFE_WAIT_MILLIS);
-    try {
-      while (!hazelcast.getPartitionService().isClusterSafe() && System.nanoTime() < deadline) {
-        Thread.sleep(100);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     }
   }
 

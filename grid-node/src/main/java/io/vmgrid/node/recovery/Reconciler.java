@@ -259,9 +259,17 @@ public final class Reconciler implements AutoCloseable {
   }
 
   private void awaitSafe() {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    awaitSafe(hazelcast, 10_000);
+  }
+
+  /**
+   * Waits until {@code hz}'s partitions are all assigned with their backups in sync, or
+   * {@code maxMillis} passed (the caller then goes on: a pass over what is there is still useful).
+   */
+  static void awaitSafe(HazelcastInstance hz, long maxMillis) {
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(maxMillis);
     try {
-      while (!hazelcast.getPartitionService().isClusterSafe() && System.nanoTime() < deadline) {
+      while (!hz.getPartitionService().isClusterSafe() && System.nanoTime() < deadline) {
         Thread.sleep(100);
       }
     } catch (InterruptedException e) {
