@@ -59,4 +59,32 @@ class CompactSchemasTest {
       factory.shutdownAll();
     }
   }
+
+  @Test
+  void aServerStateWrittenBeforeServersRememberedReleasesStillReads() {
+    TestHazelcastInstanceFactory factory = new TestHazelcastInstanceFactory(1);
+    try {
+      HazelcastInstance member = factory.newHazelcastInstance(
+          GridNode.applyGridConfig(HazelcastTestSupport.smallInstanceConfig()));
+      // the schema an older member wrote: every field but "released"
+      GenericRecord old = GenericRecordBuilder.compact("vmgrid.ServerState")
+          .setString("serverId", "s1").setString("clusterId", "c0").setInt64("capacityCores", 8)
+          .setInt64("capacityMemoryMb", 8_192).setInt64("usedCores", 0)
+          .setInt64("usedMemoryMb", 0).setString("health", "HEALTHY").setInt64("revision", 3)
+          .setArrayOfGenericRecord("vms", new GenericRecord[0])
+          .setArrayOfGenericRecord("evicted", new GenericRecord[0])
+          .setString("rack", "r1").setInt32("faultDomain", 1).setInt32("updateDomain", 2)
+          .setString("machineType", "").build();
+      IMap<String, Object> map = member.getMap("compat-servers");
+      map.put("s1", old);
+      Object read = map.get("s1");
+      assertThat(read).isInstanceOf(io.vmgrid.client.wire.ServerState.class);
+      io.vmgrid.client.wire.ServerState s = (io.vmgrid.client.wire.ServerState) read;
+      assertThat(s.released()).isEmpty();
+      assertThat(s.revision()).isEqualTo(3);
+      assertThat(s.topology().rack()).isEqualTo("r1");
+    } finally {
+      factory.shutdownAll();
+    }
+  }
 }

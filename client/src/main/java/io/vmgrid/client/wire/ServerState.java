@@ -1,5 +1,6 @@
 package io.vmgrid.client.wire;
 
+import com.hazelcast.nio.serialization.FieldKind;
 import com.hazelcast.nio.serialization.compact.CompactReader;
 import com.hazelcast.nio.serialization.compact.CompactSerializer;
 import com.hazelcast.nio.serialization.compact.CompactWriter;
@@ -28,6 +29,11 @@ import org.jspecify.annotations.Nullable;
  *     (normally empty; they hold no capacity)
  * @param topology where the server sits (rack, fault and update domain, machine type); fixed for
  *     the server's life
+ * @param released the placements released from this server recently, newest last (at most
+ *     {@link #RELEASED_KEPT}, none older than {@link #RELEASED_KEPT_MINUTES} minutes), each one long:
+ *     a 48-bit hash of the VM id and its request id, and the minute of the release in the low 16
+ *     bits. What a split-brain merge needs to tell a VM released on one side from one the other
+ *     side placed, so that a release is not undone by a merge
  */
 public record ServerState(
     String serverId,
@@ -40,7 +46,21 @@ public record ServerState(
     long revision,
     List<HostedVm> vms,
     List<HostedVm> evicted,
-    Topology topology) {
+    Topology topology,
+    List<Long> released) {
+
+  /** Releases a server remembers at most. */
+  public static final int RELEASED_KEPT = 16;
+  /** How long a server remembers a release (a split longer than this may bring a VM back). */
+  public static final int RELEASED_KEPT_MINUTES = 30;
+
+  /** A state without a memory of releases. */
+  public ServerState(String serverId, String clusterId, long capacityCores, long capacityMemoryMb,
+      long usedCores, long usedMemoryMb, ServerHealth health, long revision, List<HostedVm> vms,
+      List<HostedVm> evicted, Topology topology) {
+    this(serverId, clusterId, capacityCores, capacityMemoryMb, usedCores, usedMemoryMb, health,
+        revision, vms, evicted, topology, List.of());
+  }
 
   /**
    * Where a server sits in its cluster. Fault and update domains are numbered within the cluster.
@@ -84,6 +104,7 @@ public record ServerState(
     }
     vms = List.copyOf(vms);
     evicted = List.copyOf(evicted);
+    released = released == null ? List.of() : List.copyOf(released); // null: written before it existed
     if (health == null) {
       throw new IllegalArgumentException("health: is required on server " + serverId);
     }
@@ -156,7 +177,7 @@ public record ServerState(
     next.add(vm);
     return new ServerState(serverId, clusterId, capacityCores, capacityMemoryMb,
         usedCores + vm.cores(), usedMemoryMb + vm.memoryMb(), health, revision + 1, next, evicted,
-        topology);
+        topology, released);
   }
 
   /** A new state without the VM {@code vmId}; the same state if it is not hosted here. */
@@ -169,17 +190,73 @@ public record ServerState(
     next.removeIf(vm -> vm.vmId().equals(vmId));
     return new ServerState(serverId, clusterId, capacityCores, capacityMemoryMb,
         usedCores - gone.cores(), usedMemoryMb - gone.memoryMb(), health, revision + 1, next, evicted,
-        topology);
+        topology, released);
+  }
+
+  /**
+   * A new state without the VM {@code vmId}, remembering the release (made at {@code nowMillis}) in
+   * {@link #released}; the same state if it is not hosted here. Releases older than
+   * {@link #RELEASED_KEPT_MINUTES}, and beyond the newest {@link #RELEASED_KEPT}, are forgotten.
+   */
+  public ServerState releasing(String vmId, long nowMillis) {
+    HostedVm gone = find(vmId);
+    if (gone == null) {
+      return this;
+    }
+    long minute = nowMillis / 60_000;
+    List<Long> kept = new ArrayList<>(released.size() + 1);
+    for (long r : released) {
+      if (((minute - (r & 0xFFFF)) & 0xFFFF) <= RELEASED_KEPT_MINUTES) {
+        kept.add(r);
+      }
+    }
+    kept.add(releaseKey(gone) | (minute & 0xFFFF));
+    if (kept.size() > RELEASED_KEPT) {
+      kept = new ArrayList<>(kept.subList(kept.size() - RELEASED_KEPT, kept.size()));
+    }
+    ServerState next = without(vmId);
+    return new ServerState(serverId, clusterId, capacityCores, capacityMemoryMb, next.usedCores,
+        next.usedMemoryMb, health, next.revision, next.vms, evicted, topology, kept);
+  }
+
+  /** Whether this placement of {@code vm} (its VM id and request id) was released here recently. */
+  public boolean releasedHere(HostedVm vm) {
+    long key = releaseKey(vm);
+    for (long r : released) {
+      if ((r & ~0xFFFFL) == key) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The 48-bit hash of a placement (VM id and request id) in the high bits of a release entry. */
+  private static long releaseKey(HostedVm vm) {
+    long h = 0xCBF29CE484222325L;
+    for (String part : new String[] {vm.vmId(), vm.requestId()}) {
+      for (int i = 0; i < part.length(); i++) {
+        h = (h ^ part.charAt(i)) * 0x100000001B3L;
+      }
+      h = (h ^ 0xFF) * 0x100000001B3L; // separator
+    }
+    h ^= h >>> 29;
+    return h << 16;
   }
 
   /** A new state with {@code next} health. */
   public ServerState withHealth(ServerHealth next) {
     return new ServerState(serverId, clusterId, capacityCores, capacityMemoryMb, usedCores,
-        usedMemoryMb, next, revision + 1, vms, evicted, topology);
+        usedMemoryMb, next, revision + 1, vms, evicted, topology, released);
   }
 
   /** A new state holding exactly {@code hosted} (used recomputed) and {@code pendingEvictions}. */
   public ServerState withVms(List<HostedVm> hosted, List<HostedVm> pendingEvictions, long nextRevision) {
+    return withVms(hosted, pendingEvictions, nextRevision, released);
+  }
+
+  /** As {@link #withVms(List, List, long)}, remembering {@code releasedNow} as the releases. */
+  public ServerState withVms(List<HostedVm> hosted, List<HostedVm> pendingEvictions,
+      long nextRevision, List<Long> releasedNow) {
     long cores = 0;
     long memory = 0;
     for (HostedVm vm : hosted) {
@@ -187,7 +264,7 @@ public record ServerState(
       memory += vm.memoryMb();
     }
     return new ServerState(serverId, clusterId, capacityCores, capacityMemoryMb, cores, memory,
-        health, nextRevision, hosted, pendingEvictions, topology);
+        health, nextRevision, hosted, pendingEvictions, topology, releasedNow);
   }
 
   /** Whether new VMs may be placed here. */
@@ -218,7 +295,19 @@ public record ServerState(
           in.readInt64("revision"),
           list,
           evicted,
-          topology);
+          topology,
+          in.getFieldKind("released") == FieldKind.ARRAY_OF_INT64 ? longs(in.readArrayOfInt64(
+              "released")) : List.of()); // written before servers remembered releases
+    }
+
+    private static List<Long> longs(long @Nullable [] values) {
+      List<Long> out = new ArrayList<>(values == null ? 0 : values.length);
+      if (values != null) {
+        for (long v : values) {
+          out.add(v);
+        }
+      }
+      return out;
     }
 
     private static List<HostedVm> readVms(CompactReader in, String field) {
@@ -248,6 +337,11 @@ public record ServerState(
       out.writeInt32("faultDomain", s.topology().faultDomain());
       out.writeInt32("updateDomain", s.topology().updateDomain());
       out.writeString("machineType", s.topology().machineType());
+      long[] released = new long[s.released().size()];
+      for (int i = 0; i < released.length; i++) {
+        released[i] = s.released().get(i);
+      }
+      out.writeArrayOfInt64("released", released);
     }
 
     @Override

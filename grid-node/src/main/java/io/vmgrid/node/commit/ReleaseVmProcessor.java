@@ -35,7 +35,8 @@ public final class ReleaseVmProcessor implements EntryProcessor<String, ServerSt
       return new CommitResult(
           CommitResult.Status.NOT_HOSTED, vmId + " is not on " + state.serverId(), state.revision());
     }
-    ServerState next = state.without(vmId);
+    // remembered, so that a merge with a side that still holds the VM does not bring it back
+    ServerState next = state.releasing(vmId, System.currentTimeMillis());
     entry.setValue(next);
     return new CommitResult(CommitResult.Status.RELEASED, "", next.revision());
   }

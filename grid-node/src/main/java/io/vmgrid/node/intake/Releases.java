@@ -33,8 +33,12 @@ final class Releases {
   private final Delivery delivery;
 
   private final ForeignEntries foreign;
+  private final HazelcastInstance hazelcast;
+  /** The split-brain protection rule's name ({@code GridNode.QUORUM}). */
+  private static final String QUORUM = io.vmgrid.node.GridNode.QUORUM;
 
   Releases(HazelcastInstance hz, Queries queries, Delivery delivery) {
+    this.hazelcast = hz;
     this.foreign = ForeignEntries.of(hz);
     this.servers = hz.getMap(MapNames.SERVERS);
     this.placements = hz.getMap(MapNames.PLACEMENTS);
@@ -42,9 +46,25 @@ final class Releases {
     this.delivery = delivery;
   }
 
+  /** Whether this side of the cluster has the placement quorum (true when none is configured). */
+  private boolean hasQuorum() {
+    if (!hazelcast.getConfig().getSplitBrainProtectionConfigs().containsKey(QUORUM)) {
+      return true;
+    }
+    return hazelcast.getSplitBrainProtectionService().getSplitBrainProtection(QUORUM)
+        .hasMinimumSize();
+  }
+
   /** Releases {@code r.vmId()}: removes it from its server, then its record. */
   GridResult release(GridRequest r, long arrived) {
     Placement placement = placement(r.vmId());
+    if (placement == null && !hasQuorum()) {
+      // the read is not guarded by the quorum: on a side cut off from the record's partition it
+      // finds nothing, which says nothing about the VM (seen as false UNKNOWN_VM answers)
+      return delivery.result(r, GridResult.Status.FAILED, Reason.NO_QUORUM, "this side of the"
+          + " cluster has fewer members than the placement quorum (a network split?); nothing was"
+          + " released: retry later or through another member", "", arrived);
+    }
     if (placement == null) {
       return delivery.result(r, GridResult.Status.REJECTED, Reason.UNKNOWN_VM,
           "vmId: no VM '" + r.vmId() + "' is allocated", "", arrived);

@@ -340,6 +340,13 @@ public final class Reconciler implements AutoCloseable {
       if (s != null && s.find(p.vmId()) != null) {
         continue;
       }
+      if (s != null && s.releasedHere(asVm(p))) {
+        // a released placement whose record a merge put back (put-if-absent from the side that
+        // still had it): the release stands, and there is nothing to report
+        findings.add("released:" + p);
+        placements.remove(p.vmId(), p);
+        continue;
+      }
       String finding = "record:" + p;
       findings.add(finding);
       // outside a merge, only when this side sees the server: a split may hide it, VMs and all
@@ -355,13 +362,17 @@ public final class Reconciler implements AutoCloseable {
     return findings.size();
   }
 
+  /** The VM a record describes, as far as the record knows it (for {@code releasedHere}). */
+  private static HostedVm asVm(Placement p) {
+    return new HostedVm(p.vmId(), p.tenantId(), p.cores(), p.memoryMb(), p.requestId(), "", 0);
+  }
+
   /** Removes a record naming a server that does not hold its VM (if it is still that record). */
   private void dropRecord(Placement p) {
     ServerState s = server(p.serverId());
     if ((s == null || s.find(p.vmId()) == null) && placements.remove(p.vmId(), p)
         && !repairs.containsKey(p.vmId() + "@" + p.serverId())) {
-      log(new HostedVm(p.vmId(), p.tenantId(), p.cores(), p.memoryMb(), p.requestId(), "", 0),
-          p.serverId(), "PLACEMENT_DROPPED");
+      log(asVm(p), p.serverId(), "PLACEMENT_DROPPED");
     }
   }
 

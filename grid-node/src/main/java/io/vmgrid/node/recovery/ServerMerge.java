@@ -15,7 +15,9 @@ import java.util.Map;
  * <p>The rule:
  * <ol>
  *   <li>The merged server hosts the union of both sides' VMs (by VM id; the surviving side's copy of
- *       a VM wins). No acknowledged placement is dropped by the union.</li>
+ *       a VM wins), less the placements either side released ({@link ServerState#released}): a
+ *       release acknowledged on one side is not undone by the other side's older copy. No
+ *       acknowledged placement is dropped by the union.</li>
  *   <li>If the union exceeds the server's capacity in cores or memory, VMs are evicted until it fits,
  *       in this order: low priority before regular, then the most recently placed first, then the
  *       larger VM id first. Evicted VMs are kept on the state ({@link ServerState#evicted()}) until
@@ -37,6 +39,14 @@ public final class ServerMerge {
     Map<String, HostedVm> union = new LinkedHashMap<>();
     surviving.vms().forEach(vm -> union.put(vm.vmId(), vm));
     merging.vms().forEach(vm -> union.putIfAbsent(vm.vmId(), vm));
+    union.values().removeIf(vm -> surviving.releasedHere(vm) || merging.releasedHere(vm));
+    java.util.LinkedHashSet<Long> released = new java.util.LinkedHashSet<>(merging.released());
+    released.addAll(surviving.released());
+    List<Long> keptReleases = new ArrayList<>(released);
+    if (keptReleases.size() > ServerState.RELEASED_KEPT) {
+      keptReleases = keptReleases.subList(keptReleases.size() - ServerState.RELEASED_KEPT,
+          keptReleases.size());
+    }
     Map<String, HostedVm> evicted = new LinkedHashMap<>();
     surviving.evicted().forEach(vm -> evicted.put(vm.vmId(), vm));
     merging.evicted().forEach(vm -> evicted.putIfAbsent(vm.vmId(), vm));
@@ -57,6 +67,6 @@ public final class ServerMerge {
       }
     }
     return surviving.withVms(new ArrayList<>(union.values()), new ArrayList<>(evicted.values()),
-        Math.max(surviving.revision(), merging.revision()) + 1);
+        Math.max(surviving.revision(), merging.revision()) + 1, keptReleases);
   }
 }

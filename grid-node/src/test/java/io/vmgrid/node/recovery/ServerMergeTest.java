@@ -68,4 +68,48 @@ class ServerMergeTest {
     assertThat(two.evicted()).extracting(HostedVm::vmId).containsExactlyInAnyOrder("b", "d");
     assertThat(one.usedCores()).isEqualTo(two.usedCores()).isEqualTo(6);
   }
+
+  @Test
+  void aPlacementReleasedOnOneSideStaysReleasedWhicheverSideSurvives() {
+    HostedVm gone = vm("gone", 4, "REGULAR", 1);
+    HostedVm kept = vm("kept", 2, "REGULAR", 2);
+    ServerState before = with(gone, kept);
+    ServerState released = before.releasing("gone", 60_000); // released on one side
+    ServerState stale = before.with(vm("other", 2, "REGULAR", 3)); // the other side went on
+
+    for (ServerState merged : List.of(ServerMerge.merge(released, stale),
+        ServerMerge.merge(stale, released))) {
+      assertThat(merged.vms()).extracting(HostedVm::vmId)
+          .containsExactlyInAnyOrder("kept", "other");
+      assertThat(merged.usedCores()).isEqualTo(4);
+      assertThat(merged.releasedHere(gone)).as("the release is remembered after the merge").isTrue();
+    }
+  }
+
+  @Test
+  void theSameVmIdPlacedAgainByAnotherRequestIsNotTakenForTheReleasedOne() {
+    HostedVm first = vm("v", 2, "REGULAR", 1);
+    ServerState released = with(first).releasing("v", 60_000);
+    HostedVm again = new HostedVm("v", "t", 2, 1_024, "r-again", "REGULAR", 120_000);
+
+    ServerState merged = ServerMerge.merge(released, with(again));
+
+    assertThat(merged.vms()).containsExactly(again);
+    assertThat(released.releasedHere(first)).isTrue();
+    assertThat(released.releasedHere(again)).isFalse();
+  }
+
+  @Test
+  void aServerRemembersitsNewestReleasesOnlyAndForgetsOldOnes() {
+    ServerState s = EMPTY;
+    for (int i = 0; i < ServerState.RELEASED_KEPT + 5; i++) {
+      s = s.with(vm("v" + i, 1, "REGULAR", i)).releasing("v" + i, 60_000);
+    }
+    assertThat(s.released()).hasSize(ServerState.RELEASED_KEPT);
+    assertThat(s.releasedHere(vm("v0", 1, "REGULAR", 0))).isFalse();
+    assertThat(s.releasedHere(vm("v" + (ServerState.RELEASED_KEPT + 4), 1, "REGULAR", 0))).isTrue();
+    long later = 60_000L * (ServerState.RELEASED_KEPT_MINUTES + 2);
+    ServerState aged = s.with(vm("w", 1, "REGULAR", 0)).releasing("w", later);
+    assertThat(aged.released()).as("older than the retention: forgotten").hasSize(1);
+  }
 }
