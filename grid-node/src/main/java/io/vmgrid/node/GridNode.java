@@ -104,7 +104,7 @@ public final class GridNode implements AutoCloseable {
       MapNames.REPAIRS, AgentHost.AGENT_CACHE, AgentHost.AGENT_INDICATORS, IndicatorBoard.MAP,
       Estimates.STATE_MAP);
   /** Name of the split-brain protection rule guarding the placement store. */
-  public static final String QUORUM = "vmgrid-placement-quorum";
+  public static final String QUORUM = io.vmgrid.node.commit.Quorum.NAME;
 
   private final HazelcastInstance hazelcast;
   private final ServerView view;

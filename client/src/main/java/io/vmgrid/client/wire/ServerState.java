@@ -50,7 +50,7 @@ public record ServerState(
     List<Long> released) {
 
   /** Releases a server remembers at most. */
-  public static final int RELEASED_KEPT = 16;
+  public static final int RELEASED_KEPT = 64;
   /** How long a server remembers a release (a split longer than this may bring a VM back). */
   public static final int RELEASED_KEPT_MINUTES = 30;
 

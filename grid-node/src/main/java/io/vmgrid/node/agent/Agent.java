@@ -46,6 +46,10 @@ import org.jspecify.annotations.Nullable;
  */
 final class Agent {
   private static final Logger LOG = Logger.getLogger(Agent.class.getName());
+  /** The answer to a request refused for lack of quorum, nothing of it committed. */
+  private static final String NO_QUORUM_MESSAGE = "this side of the cluster has fewer members than"
+      + " the placement quorum (a network split?); nothing was committed: retry later or through"
+      + " another member";
   /** Commits tried per request before giving up with {@link Reason#CONFLICT}. */
   static final int MAX_ATTEMPTS = 8;
   /** How often an idle agent looks up from its queue (stop requests, records to write). */
@@ -385,6 +389,13 @@ final class Agent {
     if (planned.isEmpty()) {
       return List.of();
     }
+    if (!host.hasQuorum()) {
+      // refused before anything is sent: certain to have committed nothing
+      for (Work w : planned) {
+        finish(w, AgentOutcome.Status.FAILED, "", "", Reason.NO_QUORUM, NO_QUORUM_MESSAGE);
+      }
+      return List.of();
+    }
     List<Committer.Planned> plan = new ArrayList<>(planned.size());
     for (Work w : planned) {
       plan.add(new Committer.Planned(choice(w).serverId(), w.vm));
@@ -399,7 +410,11 @@ final class Agent {
       Committer.Attempt<CommitResult> a = results.get(i);
       if (a.error() != null) {
         w.attempts++;
-        failed(w, a.error(), "", "", "the commit to " + choice(w).serverId());
+        // a quorum refusal here came after the check above: Hazelcast may have run the commit on
+        // the other side's replica before the split was noticed and then retried it on this side's
+        // (a nemesis run answered NO_QUORUM and found the VM placed after the heal): in doubt
+        failed(w, a.error(), "", isNoQuorum(a.error()) ? choice(w).serverId() : "",
+            "the commit to " + choice(w).serverId());
         continue;
       }
       CommitResult r = a.value();
@@ -525,7 +540,13 @@ final class Agent {
     String maybeOn = leftOn;
     if (!undoOn.isEmpty()) {
       try {
-        committer.release(undoOn, w.vm.vmId());
+        CommitResult undone = committer.release(undoOn, w.vm.vmId());
+        if (undone.status() != CommitResult.Status.RELEASED) {
+          // the copy this side sees does not hold it: the commit may have landed on the other
+          // side's copy before the split was noticed, and come back with the merge (a nemesis run
+          // answered NO_QUORUM and found the VM placed after the heal)
+          maybeOn = undoOn;
+        }
       } catch (RuntimeException undo) {
         maybeOn = undoOn;
         LOG.warning(() -> "agent " + id + ": " + w.vm.vmId() + " committed on " + undoOn
@@ -533,9 +554,7 @@ final class Agent {
       }
     }
     if (noQuorum && maybeOn.isEmpty()) {
-      finish(w, AgentOutcome.Status.FAILED, "", "", Reason.NO_QUORUM,
-          "this side of the cluster has fewer members than the placement quorum (a network"
-              + " split?); nothing was committed: retry later or through another member");
+      finish(w, AgentOutcome.Status.FAILED, "", "", Reason.NO_QUORUM, NO_QUORUM_MESSAGE);
       return;
     }
     if (!noQuorum) {

@@ -187,6 +187,11 @@ public final class AgentHost implements AutoCloseable {
         RECONCILE_EVERY_MILLIS, TimeUnit.MILLISECONDS); // runs until close(); errors are logged
   }
 
+  /** Whether this member's side of the cluster has the placement quorum now. */
+  boolean hasQuorum() {
+    return io.vmgrid.node.commit.Quorum.present(hz);
+  }
+
   /** The agent key of partition {@code p}: {@code agent-p<p>}, or a suffixed variant hashing there. */
   static String[] agentKeys(HazelcastInstance hz) {
     int count = hz.getPartitionService().getPartitions().size();

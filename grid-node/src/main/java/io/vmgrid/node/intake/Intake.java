@@ -337,10 +337,13 @@ public final class Intake implements GridEndpoint, AutoCloseable {
   private GridResult failure(GridRequest r, Throwable error, long arrived) {
     for (Throwable t = error; t != null; t = t.getCause()) {
       if (t instanceof SplitBrainProtectionException) {
-        return delivery.result(r, GridResult.Status.FAILED, Reason.NO_QUORUM,
-            "this side of the cluster has fewer members than the placement quorum (a network"
-                + " split?); nothing was committed: retry later or through another member", "",
-            arrived);
+        // the agents refuse before they commit when this side lacks the quorum (NO_QUORUM, nothing
+        // done); a refusal that arrives here came while the request ran, and Hazelcast may have
+        // run a step on the other side's replica before the split was noticed (a nemesis run
+        // answered NO_QUORUM here and found the VM placed after the heal)
+        return delivery.result(r, GridResult.Status.FAILED, Reason.IN_DOUBT, "the placement quorum"
+            + " was lost while the request ran (a network split?); it may or may not have taken"
+            + " effect: ask again with the same requestId once the split heals", "", arrived);
       }
       if (t instanceof AgentUnavailableException) {
         return delivery.result(r, GridResult.Status.FAILED, Reason.UNAVAILABLE,

@@ -13,6 +13,7 @@ import io.vmgrid.client.wire.ServerState;
 import io.vmgrid.node.commit.CommitResult;
 import io.vmgrid.node.commit.CommitResults;
 import io.vmgrid.node.commit.PlaceVmProcessor;
+import io.vmgrid.node.commit.Quorum;
 import io.vmgrid.node.commit.ReleaseVmProcessor;
 import io.vmgrid.node.delivery.Delivery;
 import io.vmgrid.node.query.Queries;
@@ -34,8 +35,6 @@ final class Releases {
 
   private final ForeignEntries foreign;
   private final HazelcastInstance hazelcast;
-  /** The split-brain protection rule's name ({@code GridNode.QUORUM}). */
-  private static final String QUORUM = io.vmgrid.node.GridNode.QUORUM;
 
   Releases(HazelcastInstance hz, Queries queries, Delivery delivery) {
     this.hazelcast = hz;
@@ -46,24 +45,23 @@ final class Releases {
     this.delivery = delivery;
   }
 
-  /** Whether this side of the cluster has the placement quorum (true when none is configured). */
-  private boolean hasQuorum() {
-    if (!hazelcast.getConfig().getSplitBrainProtectionConfigs().containsKey(QUORUM)) {
-      return true;
-    }
-    return hazelcast.getSplitBrainProtectionService().getSplitBrainProtection(QUORUM)
-        .hasMinimumSize();
-  }
-
   /** Releases {@code r.vmId()}: removes it from its server, then its record. */
   GridResult release(GridRequest r, long arrived) {
     Placement placement = placement(r.vmId());
-    if (placement == null && !hasQuorum()) {
+    if (placement == null && !Quorum.present(hazelcast)) {
       // the read is not guarded by the quorum: on a side cut off from the record's partition it
       // finds nothing, which says nothing about the VM (seen as false UNKNOWN_VM answers)
       return delivery.result(r, GridResult.Status.FAILED, Reason.NO_QUORUM, "this side of the"
           + " cluster has fewer members than the placement quorum (a network split?); nothing was"
           + " released: retry later or through another member", "", arrived);
+    }
+    if (placement == null && !hazelcast.getPartitionService().isClusterSafe()) {
+      // partitions are moving (a member joined or left, or a healed split is merging): the record
+      // may be on its way, so its absence is not yet an answer (a nemesis run answered UNKNOWN_VM
+      // during a merge for a VM that was there after it)
+      return delivery.result(r, GridResult.Status.FAILED, Reason.UNAVAILABLE, "the cluster is"
+          + " moving partitions (a member joined or left, or a split is healing); nothing was"
+          + " released: retry in a moment", "", arrived);
     }
     if (placement == null) {
       return delivery.result(r, GridResult.Status.REJECTED, Reason.UNKNOWN_VM,
