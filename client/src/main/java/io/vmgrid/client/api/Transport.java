@@ -83,7 +83,11 @@ final class Transport implements AutoCloseable {
 
   /** One request on its way: its future completes with the member's result. */
   private record Pending(GridRequest request, CompletableFuture<GridResult> future,
-      long deadlineNanos) {}
+      long deadlineNanos, java.util.concurrent.atomic.AtomicBoolean cutOff) {
+    Pending(GridRequest request, CompletableFuture<GridResult> future, long deadlineNanos) {
+      this(request, future, deadlineNanos, new java.util.concurrent.atomic.AtomicBoolean());
+    }
+  }
 
   Transport(HazelcastInstance hazelcast, LongSupplier nanoClock) {
     this.hazelcast = hazelcast;
@@ -184,6 +188,16 @@ final class Transport implements AutoCloseable {
         again.add(p);
         continue;
       }
+      if (p.cutOff().get() && r.reason() == Reason.UNKNOWN_VM
+          && p.request().op() == GridRequest.Op.RELEASE) {
+        // an earlier attempt was cut off by a member's departure and may have released the VM
+        // itself: "no such VM" now cannot tell that from a VM that never was (a nemesis run)
+        p.future().complete(GridResult.refused(p.request(), GridResult.Status.FAILED,
+            Reason.IN_DOUBT, "vmId: '" + p.request().vmId() + "' is not allocated now; an earlier"
+                + " attempt of this release, cut off by a member's departure, may have released"
+                + " it"));
+        continue;
+      }
       if (r.status() == GridResult.Status.PLACED && !r.memberId().isEmpty()) {
         try {
           affinity.put(traitKey(p.request()), UUID.fromString(r.memberId()));
@@ -214,6 +228,9 @@ final class Transport implements AutoCloseable {
       if (!retryable || closed) {
         p.future().completeExceptionally(error);
       } else if (nanoClock.getAsLong() < p.deadlineNanos()) {
+        if (!(error instanceof GridOperationException g && g.reason() == Reason.UNAVAILABLE)) {
+          p.cutOff().set(true); // the attempt may have been carried out
+        }
         CompletableFuture.delayedExecutor(RETRY_DELAY_MILLIS, TimeUnit.MILLISECONDS)
             .execute(() -> dispatch(p, failed));
       }
