@@ -47,14 +47,15 @@ final class Releases {
 
   /** Releases {@code r.vmId()}: removes it from its server, then its record. */
   GridResult release(GridRequest r, long arrived) {
-    Placement placement = placement(r.vmId());
-    if (placement == null && !Quorum.present(hazelcast)) {
-      // the read is not guarded by the quorum: on a side cut off from the record's partition it
-      // finds nothing, which says nothing about the VM (seen as false UNKNOWN_VM answers)
+    if (!Quorum.present(hazelcast)) {
+      // refused before anything is sent, so certainly nothing was released (a refusal by Hazelcast
+      // during the release would leave it in doubt); also, the record read below is not guarded
+      // by the quorum: on a side cut off from its partition it finds nothing (false UNKNOWN_VM)
       return delivery.result(r, GridResult.Status.FAILED, Reason.NO_QUORUM, "this side of the"
           + " cluster has fewer members than the placement quorum (a network split?); nothing was"
           + " released: retry later or through another member", "", arrived);
     }
+    Placement placement = placement(r.vmId());
     if (placement == null && !hazelcast.getPartitionService().isClusterSafe()) {
       // partitions are moving (a member joined or left, or a healed split is merging): the record
       // may be on its way, so its absence is not yet an answer (a nemesis run answered UNKNOWN_VM
