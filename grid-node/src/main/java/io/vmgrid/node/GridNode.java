@@ -137,7 +137,7 @@ public final class GridNode implements AutoCloseable {
     view.audit(audit);
     metrics.foreignEntries(ForeignEntries.of(hazelcast), MAPS);
     this.mirror = new InventoryMirror(view, JOURNAL_CAPACITY);
-    metrics.mirrorGauges(mirror::lag, mirror::rebuilds, mirror::appliedChanges);
+    metrics.mirrorGauges(mirror::size, mirror::lag, mirror::rebuilds, mirror::appliedChanges);
     this.agents = new AgentHost(hazelcast, mirror, ruleSet, CacheSettings.defaults(),
         agentsPerMember, metrics);
     metrics.policy(scheduler);

@@ -515,6 +515,16 @@ public final class E2eBenchCommand implements Callable<Integer> {
           r.put("invocationsPerAllocationNet", round(Math.max(0, metrics.invocations()
               - background * windowSeconds) / replay.latency().count()));
         }
+        if (!quiet.cpuSeconds().isEmpty() && replay.latency().count() > 0) {
+          // the quiet cluster's CPU, by thread group, and what the replay cost beyond it
+          r.put("idleMemberCpuCores", round4(quiet.cpuSecondsTotal() / quietSeconds));
+          Map<String, Double> idle = new LinkedHashMap<>();
+          quiet.cpuSeconds().forEach((k, v) -> idle.put(k, round4(v / quietSeconds)));
+          r.put("idleCpuCores", idle);
+          r.put("memberCpuMsPerAllocationNet", round(Math.max(0, 1000 * (metrics.cpuSecondsTotal()
+              - quiet.cpuSecondsTotal() / quietSeconds * windowSeconds))
+              / replay.latency().count()));
+        }
         if (settled != null) {
           r.put("settleSeconds", round(settled.seconds()));
           r.put("jvmCoresAtStart", round(settled.jvmCores()));
@@ -532,9 +542,15 @@ public final class E2eBenchCommand implements Callable<Integer> {
             replay.seconds(), replay.latency().meanMs(), replay.latency().p50Ms(),
             replay.latency().p99Ms(), replay.throughput());
         if (r.get("memberCpuMsPerAllocation") instanceof Double cpu) {
-          out.printf(Locale.ROOT, "  CPU per allocation: members %.2f ms (%s cores busy over the"
-              + " replay), client %s ms%n", cpu, r.get("memberCpuCores"),
+          out.printf(Locale.ROOT, "  CPU per allocation: members %.2f ms (%s net of the quiet"
+              + " cluster's %s cores; %s cores busy over the replay), client %s ms%n", cpu,
+              r.getOrDefault("memberCpuMsPerAllocationNet", "?"),
+              r.getOrDefault("idleMemberCpuCores", "?"), r.get("memberCpuCores"),
               r.getOrDefault("clientCpuMsPerAllocation", "?"));
+          if (r.get("idleCpuCores") != null) {
+            out.printf(Locale.ROOT, "  quiet cluster, cores by thread group: %s%n",
+                r.get("idleCpuCores"));
+          }
         }
         if (r.get("invocationsPerAllocation") instanceof Double inv) {
           out.printf(Locale.ROOT, "  grid work per allocation: %.2f invocations (%s net of the quiet"
@@ -654,7 +670,7 @@ public final class E2eBenchCommand implements Callable<Integer> {
     while (true) {
       boolean caughtUp = true;
       for (List<PromText.Sample> m : cluster.scrape()) {
-        if (GridMetrics.total(m, "vmgrid_inventory_servers") < servers
+        if (GridMetrics.total(m, "vmgrid_mirror_servers") < servers
             || GridMetrics.value(m, "vmgrid_mirror_lag_changes", 1) > 0) {
           caughtUp = false;
         }

@@ -259,9 +259,17 @@ public final class NodeMetrics {
             .tag("agent", agent).register(registry));
   }
 
-  /** Registers member gauges of the inventory mirror: pending changes and rebuilds. */
-  public void mirrorGauges(java.util.function.IntSupplier lag, java.util.function.LongSupplier rebuilds,
+  /**
+   * Registers member gauges of the inventory mirror: servers it holds, pending changes, rebuilds.
+   * Unlike the zone-wide {@code vmgrid_inventory_*} gauges (oldest member only), every member
+   * exports these, so a member whose mirror lags behind the zone shows.
+   */
+  public void mirrorGauges(java.util.function.IntSupplier servers,
+      java.util.function.IntSupplier lag, java.util.function.LongSupplier rebuilds,
       java.util.function.LongSupplier applied) {
+    Gauge.builder("vmgrid_mirror_servers", servers, s -> s.getAsInt())
+        .description("Servers in this member's inventory mirror")
+        .strongReference(true).register(registry);
     Gauge.builder("vmgrid_mirror_lag_changes", lag, s -> s.getAsInt())
         .description("Server changes received but not yet applied to this member's inventory mirror")
         .strongReference(true).register(registry);

@@ -96,6 +96,7 @@ class MetricsEndpointTest {
         assertThat(PrometheusText.sum(s, "vmgrid_agent_queue_time_seconds", Map.of())).isZero();
         assertThat(s).anySatisfy(x -> assertThat(x.name()).isEqualTo("vmgrid_agent_queue_time_seconds"));
         assertThat(PrometheusText.sum(s, "vmgrid_mirror_lag_changes", Map.of())).isZero();
+        assertThat(PrometheusText.sum(s, "vmgrid_mirror_servers", Map.of())).isEqualTo(4);
         assertThat(PrometheusText.sum(s, "vmgrid_requests_total", Map.of("op", "allocate", "outcome", "placed")))
             .isEqualTo(placedCount);
         assertThat(PrometheusText.sum(s, "vmgrid_requests_total", Map.of("op", "release", "outcome", "released")))

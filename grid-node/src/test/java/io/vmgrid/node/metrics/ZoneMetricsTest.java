@@ -93,6 +93,10 @@ class ZoneMetricsTest {
             Map.of("cluster", "c0", "state", "total"))).isEqualTo(8 * 16);
         assertThat(sumOverMembers(two, "vmgrid_inventory_cluster_cores",
             Map.of("state", "allocated"))).isEqualTo(2 * vms);
+        for (GridNode n : two) { // what its own mirror holds, every member exports
+          assertThat(PrometheusText.sum(scrape(n), "vmgrid_mirror_servers", Map.of()))
+              .isEqualTo(12);
+        }
       }, 30);
       assertThat(scrape(grid.node(1))).as("a younger member exports no zone gauges")
           .noneMatch(s -> s.name().startsWith("vmgrid_inventory_"));
