@@ -390,9 +390,19 @@ final class Agent {
       return List.of();
     }
     if (!host.hasQuorum()) {
-      // refused before anything is sent: certain to have committed nothing
       for (Work w : planned) {
-        finish(w, AgentOutcome.Status.FAILED, "", "", Reason.NO_QUORUM, NO_QUORUM_MESSAGE);
+        if (w.attempts == 0) {
+          // refused before anything of this request was sent: certain to have committed nothing
+          finish(w, AgentOutcome.Status.FAILED, "", "", Reason.NO_QUORUM, NO_QUORUM_MESSAGE);
+        } else {
+          // an earlier commit of this request was refused by a server, but it may have run on a
+          // replica across the split first (Hazelcast retries a partition operation on the new
+          // owner when the old one leaves): not certain
+          finish(w, AgentOutcome.Status.FAILED, "", "", Reason.IN_DOUBT, "this side of the"
+              + " cluster lost the placement quorum while the request was being committed (a"
+              + " network split?); it may or may not have taken effect: ask again with the same"
+              + " requestId to learn the outcome");
+        }
       }
       return List.of();
     }
@@ -413,7 +423,7 @@ final class Agent {
         // a quorum refusal here came after the check above: Hazelcast may have run the commit on
         // the other side's replica before the split was noticed and then retried it on this side's
         // (a nemesis run answered NO_QUORUM and found the VM placed after the heal): in doubt
-        failed(w, a.error(), "", isNoQuorum(a.error()) ? choice(w).serverId() : "",
+        failed(w, a.error(), "", choice(w).serverId(),
             "the commit to " + choice(w).serverId());
         continue;
       }
@@ -529,35 +539,28 @@ final class Agent {
   }
 
   /**
-   * The answer when a commit or record call failed: {@link Reason#NO_QUORUM} if this side lost the
-   * placement quorum and nothing of this request is committed (a commit on {@code undoOn} is
-   * released first); {@link Reason#IN_DOUBT} if a commit may remain ({@code leftOn}, or wherever
-   * the failed call put it). The reconciler writes the record of a commit left without one, so a
-   * retry with the same request id then finds the placement.
+   * The answer when a commit or record call failed: {@link Reason#IN_DOUBT}, since the commit was
+   * sent and may remain ({@code leftOn}, or wherever the failed call put it). Never
+   * {@link Reason#NO_QUORUM}, even when the failure is this side's loss of the quorum: a commit that
+   * ran before the split was noticed has its backup, or a retried copy, on the other side's
+   * replica, which an undo from this side cannot reach and which the merge brings back (a nemesis
+   * run answered NO_QUORUM after a successful undo and found the VM placed after the heal). A
+   * commit on {@code undoOn} is still released on this side's copy, so this side holds no capacity
+   * for it. The reconciler writes the record of a commit left without one, so a retry with the
+   * same request id then finds the placement.
    */
   private void failed(Work w, RuntimeException e, String undoOn, String leftOn, String what) {
-    boolean noQuorum = isNoQuorum(e);
     String maybeOn = leftOn;
     if (!undoOn.isEmpty()) {
+      maybeOn = undoOn;
       try {
-        CommitResult undone = committer.release(undoOn, w.vm.vmId());
-        if (undone.status() != CommitResult.Status.RELEASED) {
-          // the copy this side sees does not hold it: the commit may have landed on the other
-          // side's copy before the split was noticed, and come back with the merge (a nemesis run
-          // answered NO_QUORUM and found the VM placed after the heal)
-          maybeOn = undoOn;
-        }
+        committer.release(undoOn, w.vm.vmId());
       } catch (RuntimeException undo) {
-        maybeOn = undoOn;
         LOG.warning(() -> "agent " + id + ": " + w.vm.vmId() + " committed on " + undoOn
             + " but neither recorded nor released: " + undo);
       }
     }
-    if (noQuorum && maybeOn.isEmpty()) {
-      finish(w, AgentOutcome.Status.FAILED, "", "", Reason.NO_QUORUM, NO_QUORUM_MESSAGE);
-      return;
-    }
-    if (!noQuorum) {
+    if (!isNoQuorum(e)) {
       LOG.log(Level.WARNING, "agent " + id + ": " + what + " of " + w.vm.vmId() + " failed", e);
     }
     finish(w, AgentOutcome.Status.FAILED, maybeOn, "", Reason.IN_DOUBT, what + " failed ("
