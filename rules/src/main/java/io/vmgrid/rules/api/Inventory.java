@@ -56,7 +56,11 @@ public final class Inventory {
   private final Map<String, Map<Integer, Integer>> groupByServer = new HashMap<>();
   private final Map<String, int[]> tenantByCluster = new HashMap<>();
 
-  private record Located(int server, HostedVm vm) {}
+  /** Where a VM is, and its number in this inventory's placement order (see placementOrder). */
+  private record Located(int server, HostedVm vm, long order) {}
+
+  /** The number the next placement gets (carried over by {@link #copy()}). */
+  private long nextOrder;
 
   private Inventory(Builder b) {
     List<ServerSpec> specs = new ArrayList<>(b.servers);
@@ -170,6 +174,7 @@ public final class Inventory {
     health = src.health.clone();
     vmCount = src.vmCount.clone();
     vms.putAll(src.vms);
+    nextOrder = src.nextOrder;
     // the per-server lists are never mutated in place (place and release replace them)
     hosted = new ArrayList<>(src.hosted);
     copyCounts(src.setByFaultDomain, setByFaultDomain);
@@ -402,6 +407,16 @@ public final class Inventory {
     return l == null ? null : l.vm;
   }
 
+  /**
+   * The number of {@code vmId} in this inventory's placement order: larger for a VM recorded later
+   * (for a mirror: learned of later), kept across {@link #copy()}; -1 if the VM is not here. Victim
+   * rules use it to evict the newest (or oldest) VMs first.
+   */
+  public long placementOrder(String vmId) {
+    Located l = vms.get(vmId);
+    return l == null ? -1 : l.order;
+  }
+
   /** Number of VMs in the inventory. */
   public int vmTotal() {
     return vms.size();
@@ -523,7 +538,7 @@ public final class Inventory {
     if (vms.containsKey(vm.id())) {
       throw new ValidationException("vm.id", "VM " + vm.id() + " is already placed");
     }
-    vms.put(vm.id(), new Located(i, vm));
+    vms.put(vm.id(), new Located(i, vm, nextOrder++));
     List<HostedVm> list = hosted.get(i);
     List<HostedVm> grown = new ArrayList<>(list.size() + 1);
     grown.addAll(list);

@@ -3,15 +3,15 @@ package io.vmgrid.rules.api;
 import java.util.Set;
 
 /**
- * A placement rule: a {@link ValidatorRule} (hard constraint) or a {@link PreferenceRule} (soft
- * ordering). Rules are stateless; what their result depends on is declared, and that declaration is
+ * A placement rule: a {@link ValidatorRule} (hard constraint), a {@link PreferenceRule} (soft
+ * ordering of servers) or a {@link VictimRule} (ordering of the VMs a request may evict). Rules are stateless; what their result depends on is declared, and that declaration is
  * both the rule's cache key ({@link #traits()}) and its invalidation ({@link #affectedBy()},
  * {@link #scope()}, {@link #isAffectedBy}).
  *
  * <p>{@code index} arguments are server indexes for {@link Level#SERVER} rules and cluster indexes for
  * {@link Level#CLUSTER} rules.
  */
-public sealed interface Rule permits ValidatorRule, PreferenceRule {
+public sealed interface Rule permits ValidatorRule, PreferenceRule, VictimRule {
 
   /** The rule's name, unique in its rule set; verdicts and explanations use it. */
   String name();

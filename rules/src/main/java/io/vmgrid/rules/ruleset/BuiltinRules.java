@@ -3,6 +3,7 @@ package io.vmgrid.rules.ruleset;
 import io.vmgrid.rules.api.ChangeKind;
 import io.vmgrid.rules.api.EvalContext;
 import io.vmgrid.rules.api.Health;
+import io.vmgrid.rules.api.HostedVm;
 import io.vmgrid.rules.api.Inventory;
 import io.vmgrid.rules.api.JournalRecord;
 import io.vmgrid.rules.api.Level;
@@ -13,8 +14,10 @@ import io.vmgrid.rules.api.Resource;
 import io.vmgrid.rules.api.Scope;
 import io.vmgrid.rules.api.Trait;
 import io.vmgrid.rules.api.ValidatorRule;
+import io.vmgrid.rules.api.VictimRule;
 import io.vmgrid.rules.api.VmRequest;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 
@@ -61,6 +64,50 @@ final class BuiltinRules {
         (name, level, args) -> new PreferTenantCluster(name));
     r.register("avoid-maintenance", RuleRegistry.Kind.PREFERENCE, EnumSet.of(Level.SERVER),
         (name, level, args) -> new AvoidMaintenance(name));
+    r.register("least-evicted-capacity", RuleRegistry.Kind.VICTIM, EnumSet.of(Level.SERVER),
+        (name, level, args) ->
+            new LeastEvictedCapacity(name, args.resource("resource", Resource.CORES)));
+    r.register("victim-age", RuleRegistry.Kind.VICTIM, EnumSet.of(Level.SERVER),
+        (name, level, args) -> new VictimAge(name, args.bool("newest", true)));
+  }
+
+  /**
+   * The victim order of a rule set that names none: least cores evicted, then the newest VMs first
+   * (the engine already evicts the fewest VMs that make the request fit).
+   */
+  static List<RuleSet.Entry<VictimRule>> defaultVictimRules() {
+    return List.of(
+        new RuleSet.Entry<>(new LeastEvictedCapacity("least-evicted-cores", Resource.CORES), 10, 1),
+        new RuleSet.Entry<>(new VictimAge("newest-victims", true), 20, 1));
+  }
+
+  /** Evicting less of a resource is better: the victims' summed use of it. */
+  record LeastEvictedCapacity(String name, Resource resource) implements VictimRule {
+    @Override public double cost(EvalContext ctx, int server, List<HostedVm> victims) {
+      long sum = 0;
+      for (HostedVm v : victims) {
+        sum += v.used().get(resource);
+      }
+      return sum;
+    }
+  }
+
+  /**
+   * Evicting the newest VMs is better (they have run least; {@code newest} false: the oldest). A
+   * set is judged by its oldest member (newest) or its newest member (oldest), in the inventory's
+   * placement order.
+   */
+  record VictimAge(String name, boolean newest) implements VictimRule {
+    @Override public double cost(EvalContext ctx, int server, List<HostedVm> victims) {
+      long oldest = Long.MAX_VALUE;
+      long youngest = Long.MIN_VALUE;
+      for (HostedVm v : victims) {
+        long order = ctx.inventory().placementOrder(v.id());
+        oldest = Math.min(oldest, order);
+        youngest = Math.max(youngest, order);
+      }
+      return newest ? -(double) oldest : youngest;
+    }
   }
 
   /** Free capacity of one resource covers the demand (sized for the server's machine type). */

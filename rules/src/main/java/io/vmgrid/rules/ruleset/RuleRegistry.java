@@ -15,10 +15,12 @@ import org.jspecify.annotations.Nullable;
  */
 public final class RuleRegistry {
 
-  /** Whether a rule kind builds validators or preferences. */
+  /** Whether a rule kind builds validators, preferences or victim rules. */
   public enum Kind {
     VALIDATOR,
-    PREFERENCE
+    PREFERENCE,
+    /** Orders the VMs a request may evict ({@link io.vmgrid.rules.api.VictimRule}). */
+    VICTIM
   }
 
   /** Builds a rule from its name, level and typed arguments. */

@@ -9,6 +9,7 @@ import io.vmgrid.rules.api.PreferenceRule;
 import io.vmgrid.rules.api.Rule;
 import io.vmgrid.rules.api.ValidationException;
 import io.vmgrid.rules.api.ValidatorRule;
+import io.vmgrid.rules.api.VictimRule;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -34,12 +35,17 @@ import java.util.Set;
  * @param combination how preference scores combine
  * @param validators the validators in evaluation order
  * @param preferences the preferences, most important first
+ * @param victims the victim rules, most important first (compared lexicographically; a set that
+ *     names none gets {@code least-evicted-cores} then {@code newest-victims})
+ * @param preemption whether and how far a request that fits nowhere may evict lower-priority VMs
  */
 public record RuleSet(
     String source,
     Combination combination,
     List<Entry<ValidatorRule>> validators,
-    List<Entry<PreferenceRule>> preferences) {
+    List<Entry<PreferenceRule>> preferences,
+    List<Entry<VictimRule>> victims,
+    Preemption preemption) {
 
   /** The classpath resource of the default rule set. */
   public static final String DEFAULT_RESOURCE = "/io/vmgrid/rules/ruleset/default-rules.yaml";
@@ -65,7 +71,13 @@ public record RuleSet(
    */
   public record Entry<R extends Rule>(R rule, int priority, double weight) {}
 
-  /** Sorts and copies the entries. */
+  /** A rule set with the default victim rules and {@link Preemption#defaults()}. */
+  public RuleSet(String source, Combination combination, List<Entry<ValidatorRule>> validators,
+      List<Entry<PreferenceRule>> preferences) {
+    this(source, combination, validators, preferences, List.of(), Preemption.defaults());
+  }
+
+  /** Sorts and copies the entries; no victim rules means the default ones. */
   public RuleSet {
     List<Entry<ValidatorRule>> v = new ArrayList<>(validators);
     v.sort(Comparator.comparing((Entry<ValidatorRule> e) -> e.rule().level() == Level.SERVER)
@@ -74,9 +86,17 @@ public record RuleSet(
     List<Entry<PreferenceRule>> p = new ArrayList<>(preferences);
     p.sort(Comparator.comparingInt(Entry::priority));
     preferences = List.copyOf(p);
+    List<Entry<VictimRule>> o = new ArrayList<>(
+        victims.isEmpty() ? BuiltinRules.defaultVictimRules() : victims);
+    o.sort(Comparator.comparingInt(Entry::priority));
+    victims = List.copyOf(o);
   }
 
-  /** Every rule, validators first. */
+  /**
+   * Every placement rule, validators first, then preferences: the rules a request's candidates are
+   * evaluated (and cached) from. The victim rules, which only order evictions, are in
+   * {@link #victims()}.
+   */
   public List<Rule> rules() {
     List<Rule> all = new ArrayList<>();
     validators.forEach(e -> all.add(e.rule()));
@@ -86,7 +106,12 @@ public record RuleSet(
 
   /** A copy with another combination mode. */
   public RuleSet withCombination(Combination c) {
-    return new RuleSet(source, c, validators, preferences);
+    return new RuleSet(source, c, validators, preferences, victims, preemption);
+  }
+
+  /** A copy with another preemption policy (e.g. {@code preemption().withEnabled(false)}). */
+  public RuleSet withPreemption(Preemption p) {
+    return new RuleSet(source, combination, validators, preferences, victims, p);
   }
 
   /** The names of this set's {@code cluster-utilization-limit} validators, in evaluation order. */
@@ -169,7 +194,7 @@ public record RuleSet(
       throw new ValidationException("ruleSet",
           source + " has no cluster-utilization-limit validator to change");
     }
-    return new RuleSet(source, combination, v, preferences);
+    return new RuleSet(source, combination, v, preferences, victims, preemption);
   }
 
   /** The default rule set shipped with vmgrid, built from the built-in registry. */
@@ -208,8 +233,8 @@ public record RuleSet(
     }
     for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
       String f = it.next();
-      if (!f.equals("combination") && !f.equals("rules")) {
-        problems.add(source + ": " + f + ": unknown field (known: combination, rules)");
+      if (!f.equals("combination") && !f.equals("rules") && !f.equals("preemption")) {
+        problems.add(source + ": " + f + ": unknown field (known: combination, preemption, rules)");
       }
     }
     Combination combination = Combination.LEXICOGRAPHIC;
@@ -221,9 +246,11 @@ public record RuleSet(
         problems.add(source + ": combination: expected lexicographic or weighted, got " + c);
       }
     }
+    Preemption preemption = parsePreemption(root.path("preemption"), source, problems);
     JsonNode rules = root.path("rules");
     List<Entry<ValidatorRule>> validators = new ArrayList<>();
     List<Entry<PreferenceRule>> preferences = new ArrayList<>();
+    List<Entry<VictimRule>> victims = new ArrayList<>();
     if (!rules.isArray()) {
       problems.add(source + ": rules: missing field (a list of rules)");
     } else {
@@ -235,13 +262,53 @@ public record RuleSet(
           problems.add(place + ": expected an object");
           continue;
         }
-        parseEntry(e, place, registry, names, problems, validators, preferences);
+        parseEntry(e, place, registry, names, problems, validators, preferences, victims);
       }
     }
     if (!problems.isEmpty()) {
       throw new RuleSetException(source, problems);
     }
-    return new RuleSet(source, combination, validators, preferences);
+    return new RuleSet(source, combination, validators, preferences, victims, preemption);
+  }
+
+  /**
+   * The {@code preemption} block ({@code enabled}, {@code maxVictims}, {@code searchBudget}), each
+   * defaulting to {@link Preemption#defaults()}; problems are added naming the field.
+   */
+  private static Preemption parsePreemption(JsonNode node, String source, List<String> problems) {
+    Preemption d = Preemption.defaults();
+    if (node.isMissingNode()) {
+      return d;
+    }
+    String place = source + ": preemption";
+    if (!node.isObject()) {
+      problems.add(place + ": expected an object, got " + node);
+      return d;
+    }
+    RuleArgs args = new RuleArgs(node, place);
+    boolean enabled = d.enabled();
+    int maxVictims = d.maxVictims();
+    int budget = d.searchBudget();
+    try {
+      enabled = args.bool("enabled", enabled);
+    } catch (RuleArgs.BadArgumentException ex) {
+      problems.add(ex.getMessage());
+    }
+    try {
+      maxVictims = args.integer("maxVictims", maxVictims, 1, 64);
+    } catch (RuleArgs.BadArgumentException ex) {
+      problems.add(ex.getMessage());
+    }
+    try {
+      budget = args.integer("searchBudget", budget, 1, Integer.MAX_VALUE);
+    } catch (RuleArgs.BadArgumentException ex) {
+      problems.add(ex.getMessage());
+    }
+    for (String unknown : args.unread()) {
+      problems.add(place + "." + unknown
+          + ": unknown field (known: enabled, maxVictims, searchBudget)");
+    }
+    return new Preemption(enabled, maxVictims, budget);
   }
 
   @SuppressWarnings("unchecked")
@@ -252,7 +319,8 @@ public record RuleSet(
       Set<String> names,
       List<String> problems,
       List<Entry<ValidatorRule>> validators,
-      List<Entry<PreferenceRule>> preferences) {
+      List<Entry<PreferenceRule>> preferences,
+      List<Entry<VictimRule>> victims) {
     int before = problems.size();
     String name = text(e, "name", place, problems, true);
     if (name != null) {
@@ -301,7 +369,8 @@ public record RuleSet(
       try {
         kind = RuleRegistry.Kind.valueOf(kindText.toUpperCase(Locale.ROOT));
       } catch (IllegalArgumentException ex) {
-        problems.add(place + ".kind: expected validator or preference, got '" + kindText + "'");
+        problems.add(place + ".kind: expected validator, preference or victim, got '" + kindText
+            + "'");
       }
     }
     Level level = null;
@@ -346,8 +415,10 @@ public record RuleSet(
     }
     if (rule instanceof ValidatorRule v) {
       validators.add(new Entry<>(v, priority, weight));
+    } else if (rule instanceof PreferenceRule p) {
+      preferences.add(new Entry<>(p, priority, weight));
     } else {
-      preferences.add(new Entry<>((PreferenceRule) rule, priority, weight));
+      victims.add(new Entry<>((VictimRule) rule, priority, weight));
     }
   }
 
