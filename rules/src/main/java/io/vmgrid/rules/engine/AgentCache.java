@@ -141,6 +141,17 @@ public final class AgentCache {
     return engine.choose(candidates(request));
   }
 
+  /**
+   * As {@link #decide}, and when no server fits, the engine's preemption decision ({@link
+   * RuleEngine#preempt}): a server and the lower-priority VMs to evict there in the same commit.
+   * The cache serves the common path as before; the preemption search bypasses it (it runs only when
+   * the cached answer is empty, and reads the inventory without changing it).
+   */
+  public Optional<Decision> decideOrPreempt(VmRequest request) {
+    Optional<Decision> d = engine.choose(candidates(request));
+    return d.isPresent() ? d : engine.preempt(request);
+  }
+
   /** How the last {@link #candidates} call was answered. */
   public Lookup lastLookup() {
     return last;

@@ -15,18 +15,29 @@ import org.jspecify.annotations.Nullable;
  * @param validators one line per validator, in evaluation order
  * @param passing servers that passed every validator
  * @param top the best candidates with their scores
+ * @param preemptServerId when no server passes, the server a preemption would place on, or null
+ * @param wouldEvict the VMs that preemption would evict there (empty if none)
  */
 public record Explanation(
     String requestId,
     int servers,
     List<ValidatorCount> validators,
     int passing,
-    List<ScoredCandidate> top) {
+    List<ScoredCandidate> top,
+    @Nullable String preemptServerId,
+    List<String> wouldEvict) {
 
   /** Copies the lists. */
   public Explanation {
     validators = List.copyOf(validators);
     top = List.copyOf(top);
+    wouldEvict = List.copyOf(wouldEvict);
+  }
+
+  /** An explanation without preemption. */
+  public Explanation(String requestId, int servers, List<ValidatorCount> validators, int passing,
+      List<ScoredCandidate> top) {
+    this(requestId, servers, validators, passing, top, null, List.of());
   }
 
   /**
@@ -64,6 +75,10 @@ public record Explanation(
     for (ScoredCandidate c : top) {
       sb.append(String.format(Locale.ROOT, "  #%d %s key=%x %s%n", c.rank(), c.serverId(), c.key(),
           c.rawScores()));
+    }
+    if (preemptServerId != null) {
+      sb.append("  preemption: place on ").append(preemptServerId).append(", evicting ")
+          .append(String.join(", ", wouldEvict)).append('\n');
     }
     return sb.toString();
   }

@@ -34,6 +34,7 @@ public final class RuleEngine {
   private final Evaluator evaluator;
   private final ConflictTracker conflicts;
   private final Overlay overlay;
+  private final Preemptor preemptor;
   private final List<Rule> rules;
   private final List<Rule> cachedRules;
 
@@ -63,6 +64,7 @@ public final class RuleEngine {
     this.rules = ruleSet.rules();
     this.cachedRules = classifier.cachedRules();
     this.overlay = new Overlay(inventory, ruleSet, classifier.overlayRules(), evaluator, settings);
+    this.preemptor = new Preemptor(inventory, ruleSet);
   }
 
   /** The inventory. */
@@ -125,6 +127,32 @@ public final class RuleEngine {
     return Optional.of(new Decision(s, inventory.serverId(s), rank, n0));
   }
 
+  /**
+   * The rare path, for a request no server fits: the server where evicting the fewest VMs of lower
+   * priority makes the request pass every validator, those VMs chosen by the rule set's victim rules
+   * ({@link RuleSet#victims()}), as a {@link Decision} whose {@link Decision#victims()} are to be
+   * evicted in the same commit as the placement. Empty if the rule set's preemption is off, the
+   * request outranks no VM, or no eviction of at most {@code maxVictims} VMs on one server makes it
+   * fit (or the search budget ran out first).
+   *
+   * <p>Computed from scratch on a private copy of the inventory, never from or into the cache: call
+   * it only after the candidates came back empty ({@link AgentCache#decideOrPreempt} does). The
+   * inventory itself is only read, so the cache's entries and the journal are untouched.
+   */
+  public Optional<Decision> preempt(VmRequest request) {
+    Preemptor.Eviction e = preemptor.find(request);
+    if (e == null) {
+      return Optional.empty();
+    }
+    List<String> ids = e.victims().stream().map(io.vmgrid.rules.api.HostedVm::id).toList();
+    return Optional.of(new Decision(e.server(), inventory.serverId(e.server()), 0, 1, ids));
+  }
+
+  /** Counters of this engine's preemption searches. */
+  public PreemptionStats preemptionStats() {
+    return preemptor.stats();
+  }
+
   /** Reports that a commit of this agent's choice was rejected by the placement store. */
   public void reportConflict() {
     conflicts.record(true);
@@ -142,7 +170,8 @@ public final class RuleEngine {
 
   /**
    * Explains {@code request}: per validator the servers it fails and removes, and the top
-   * candidates' raw preference scores. Computed from scratch over all servers; not for the hot path.
+   * candidates' raw preference scores; when no server passes, the server and VMs a preemption would
+   * evict ({@link #preempt}). Computed from scratch over all servers; not for the hot path.
    */
   public Explanation explain(VmRequest request) {
     EvalContext ctx = new EvalContext(inventory, request);
@@ -182,6 +211,11 @@ public final class RuleEngine {
       }
       top.add(new Explanation.ScoredCandidate(rank, inventory.serverId(s), c.key(rank), scores));
     }
-    return new Explanation(request.id(), n, counts, c.passing(), top);
+    if (!c.isEmpty()) {
+      return new Explanation(request.id(), n, counts, c.passing(), top);
+    }
+    Optional<Decision> p = preempt(request);
+    return new Explanation(request.id(), n, counts, c.passing(), top,
+        p.map(Decision::serverId).orElse(null), p.map(Decision::victims).orElse(List.of()));
   }
 }
