@@ -8,6 +8,7 @@ import io.vmgrid.client.wire.HostedVm;
 import io.vmgrid.client.wire.MapNames;
 import io.vmgrid.client.wire.Placement;
 import io.vmgrid.client.wire.ServerState;
+import io.vmgrid.node.commit.Quorum;
 import io.vmgrid.node.inventory.OwnValues;
 import io.vmgrid.node.inventory.ServerView;
 import java.util.ArrayList;
@@ -49,6 +50,11 @@ import java.util.logging.Logger;
  *       id ({@code PLACEMENT_DROPPED}, or {@code LOST_WITH_PARTITION} when the VM no longer fits on
  *       the rebuilt server).</li>
  * </ol>
+ *
+ * <p>On a side without the placement quorum (the minority of a split) a partition whose replicas
+ * are all across the split looks lost too. That side logs it as out of reach (a warning, not
+ * SEVERE), stays unsafe, and repairs nothing until the quorum is back: the merge then returns the
+ * entries, and the repair finds nothing missing.
  *
  * <p>What it cannot know: a VM whose server entry and record were both in lost partitions and
  * that this member's view had not seen yet (placed within milliseconds of the loss) leaves no
@@ -147,8 +153,17 @@ public final class PartitionLoss implements AutoCloseable {
   private void partitionLost(MapPartitionLostEvent event) {
     String map = event.getName();
     lostPartitions.computeIfAbsent(map, m -> new AtomicLong()).incrementAndGet();
-    LOG.severe(() -> "partition " + event.getPartitionId() + " of map " + map + " was lost (its"
-        + " primary and every backup); repairing the placement store");
+    if (Quorum.present(hazelcast)) {
+      LOG.severe(() -> "partition " + event.getPartitionId() + " of map " + map + " was lost (its"
+          + " primary and every backup); repairing the placement store");
+    } else {
+      // on the minority side of a split every partition whose replicas are all across it looks
+      // lost; the merge brings it back, so this is not (yet) data loss
+      LOG.warning(() -> "partition " + event.getPartitionId() + " of map " + map + " is out of"
+          + " this side's reach (this side has fewer members than the placement quorum: a network"
+          + " split?); it comes back with the merge, and is repaired once the quorum is back if"
+          + " it does not");
+    }
     synchronized (this) {
       repairing = true;
       if (MapNames.SERVERS.equals(map)) {
@@ -174,26 +189,27 @@ public final class PartitionLoss implements AutoCloseable {
       pendingServers.clear();
     }
     boolean clean = false;
+    boolean waited = !Quorum.present(hazelcast);
     try {
-      Reconciler.awaitSafe(hazelcast, SAFE_WAIT_MILLIS);
-      if (storeBacked) {
-        for (String map : MAPS) {
-          hazelcast.getMap(map).loadAll(false); // only the keys the grid lacks
+      if (waited) {
+        // a split, most likely: the other side holds these partitions and the merge brings them
+        // back. Rebuilding them here from this side's view would write stale servers (refused
+        // anyway without the quorum); wait for the quorum, then repair what is still missing
+        synchronized (this) {
+          pendingServers.addAll(lostServers);
         }
+      } else {
+        clean = repairNow(lostServers);
       }
-      if (!lostServers.isEmpty()) {
-        // without a database, every lost server; with one, those it did not give back (written
-        // behind and not yet flushed, or not reloaded)
-        rebuildServers(lostServers);
-      }
-      clean = reconciler.repairUntilClean("a partition loss").join();
     } catch (RuntimeException e) {
       LOG.log(Level.WARNING, "repair after a partition loss failed; it runs again", e);
       synchronized (this) {
         pendingServers.addAll(lostServers);
       }
     }
-    repairs.incrementAndGet();
+    if (!waited) {
+      repairs.incrementAndGet();
+    }
     synchronized (this) {
       if (!clean && !scheduled && !executor.isShutdown()) {
         scheduled = true; // not done: the member stays unsafe and tries again
@@ -211,6 +227,22 @@ public final class PartitionLoss implements AutoCloseable {
           + " this member's view so far, " + vmsRestored + " VMs put back from their records, "
           + vmsLost + " reported lost; see the repairs map");
     }
+  }
+
+  /** Reloads, rebuilds and reconciles; whether a reconcile pass then found nothing. */
+  private boolean repairNow(Set<Integer> lostServers) {
+    Reconciler.awaitSafe(hazelcast, SAFE_WAIT_MILLIS);
+    if (storeBacked) {
+      for (String map : MAPS) {
+        hazelcast.getMap(map).loadAll(false); // only the keys the grid lacks
+      }
+    }
+    if (!lostServers.isEmpty()) {
+      // without a database, every lost server; with one, those it did not give back (written
+      // behind and not yet flushed, or not reloaded)
+      rebuildServers(lostServers);
+    }
+    return reconciler.repairUntilClean("a partition loss").join();
   }
 
   /**
