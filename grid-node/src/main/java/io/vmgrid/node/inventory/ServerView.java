@@ -73,17 +73,26 @@ public final class ServerView implements AutoCloseable {
    * Records {@code state} unless the view already holds this revision of that server or a newer
    * one, and tells the followers.
    */
-  @SuppressWarnings("ReferenceEquality") // identity: did merge keep the value we passed in?
   public void apply(ServerState state) {
-    ServerState[] before = new ServerState[1];
-    ServerState now = byId.merge(state.serverId(), state, (old, next) -> {
-      before[0] = old;
-      return next.revision() > old.revision() ? next : old;
-    });
-    if (now == state) {
-      notifyFollowers(new Change(state.serverId(), state));
-      audit(before[0], state);
+    // compare-and-set rather than merge with a capturing lambda: this runs for every server event
+    // on every member, and the audit needs the state it replaced without an allocation per event
+    String id = state.serverId();
+    while (true) {
+      ServerState old = byId.get(id);
+      if (old == null) {
+        if (byId.putIfAbsent(id, state) == null) {
+          break;
+        }
+      } else if (state.revision() <= old.revision()) {
+        return;
+      } else if (byId.replace(id, old, state)) { // identity first: no equals on the hot path
+        notifyFollowers(new Change(id, state));
+        audit(old, state);
+        return;
+      }
     }
+    notifyFollowers(new Change(id, state));
+    audit(null, state);
   }
 
   /** Hands every change from now on, with the state before it, to {@code audit}. */
