@@ -250,7 +250,7 @@ public final class Intake implements GridEndpoint, AutoCloseable {
       }
     }
     if (target == null) {
-      batch.forEach(p -> runHere(p, arrived));
+      batch.forEach(p -> runHere(p, arrived, null));
       return;
     }
     List<ForwardTask.Forwarded> items = new ArrayList<>(batch.size());
@@ -258,6 +258,7 @@ public final class Intake implements GridEndpoint, AutoCloseable {
     forwarded.addAndGet(batch.size());
     metrics.forwarded(batch.size());
     long sent = System.nanoTime();
+    String where = target.getAddress().toString();
     forwards.submitToMember(new ForwardTask(items), target, new ExecutionCallback<>() {
       @Override
       public void onResponse(GridResults results) {
@@ -266,7 +267,7 @@ public final class Intake implements GridEndpoint, AutoCloseable {
         for (int i = 0; i < batch.size(); i++) {
           GridResult r = i < results.results().size() ? results.results().get(i) : null;
           if (r == null || r.reason() == Reason.UNAVAILABLE) {
-            runHere(batch.get(i), arrived);
+            runHere(batch.get(i), arrived, null);
           } else {
             router.forwarded(rtt, TimeUnit.MICROSECONDS.toNanos(r.processingMicros()));
             batch.get(i).answer().complete(r);
@@ -278,15 +279,62 @@ public final class Intake implements GridEndpoint, AutoCloseable {
       public void onFailure(Throwable t) {
         LOG.fine(() -> "forwarding " + batch.size() + " allocations to " + memberUuid
             + " failed (" + t + "); handling them here");
-        batch.forEach(p -> runHere(p, arrived));
+        batch.forEach(p -> runHere(p, arrived, where));
       }
     });
   }
 
-  private void runHere(Pending p, long arrived) {
+  /**
+   * Runs a request meant for another member's agent here. {@code sentTo} names that member when
+   * the request was sent there and no answer came back: it may have been placed there, and a
+   * split can hide that placement from this side (its record too). Then only a placement made
+   * here, or the record of one made there, is certain; any other local answer (a quorum refusal,
+   * no capacity) is {@code IN_DOUBT}.
+   * A nemesis run answered {@code NO_QUORUM} for a request forwarded across a split that had been
+   * placed on the other side.
+   */
+  private void runHere(Pending p, long arrived, @Nullable String sentTo) {
     ForwardTask.Forwarded f = p.item();
     // the agent named runs elsewhere: the host hands it to the least loaded local agent
-    runLocally(f.request(), f.agentId(), hints(f), f.ruleIds(), arrived, p.answer());
+    if (sentTo == null) {
+      runLocally(f.request(), f.agentId(), hints(f), f.ruleIds(), arrived, p.answer());
+      return;
+    }
+    GridRequest request = f.request();
+    CompletableFuture<GridResult> local = new CompletableFuture<>();
+    runLocally(request, f.agentId(), hints(f), f.ruleIds(), arrived, local);
+    var unused = local.thenAccept(r -> {
+      if (certain(r)) {
+        p.answer().complete(r);
+        return;
+      }
+      // placed there and recorded (the member died, this side sees its backups): that placement
+      foreignTolerant().getAsync(request.vmId()).whenComplete((value, error) -> {
+        Placement record = error != null ? null : ForeignEntries.of(hz).value(
+            MapNames.PLACEMENTS, request.vmId(), value, Placement.class);
+        if (record != null && record.requestId().equals(request.requestId())) {
+          p.answer().complete(delivery.placedBefore(request, record,
+              clusterOf(record.serverId()), arrived));
+        } else {
+          p.answer().complete(delivery.result(request, GridResult.Status.FAILED, Reason.IN_DOUBT,
+              "the request was sent to member " + sentTo + ", which left before answering, and"
+                  + " may have been placed there; here: " + r.reason() + " (" + r.message()
+                  + "); ask again with the same requestId to learn the outcome", "", arrived));
+        }
+      });
+    });
+  }
+
+  @SuppressWarnings("unchecked") // values are checked by ForeignEntries: a foreign one is skipped
+  private IMap<String, Object> foreignTolerant() {
+    return (IMap<String, Object>) (IMap<?, ?>) placements;
+  }
+
+  /** Whether a local answer holds whatever a lost forward of the same request did. */
+  private static boolean certain(GridResult r) {
+    return r.status() == GridResult.Status.PLACED || r.reason() == Reason.IN_DOUBT
+        || r.reason() == Reason.REQUEST_ID_REUSED || r.reason() == Reason.VM_ID_IN_USE
+        || r.reason() == Reason.INVALID_INPUT;
   }
 
   private static RoutingHints hints(ForwardTask.Forwarded f) {
