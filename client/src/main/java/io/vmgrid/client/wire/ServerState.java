@@ -230,8 +230,34 @@ public record ServerState(
     return false;
   }
 
+  /** Receives a remembered release: its placement key and the minute (mod 2^16) it happened. */
+  @FunctionalInterface
+  public interface ReleaseSink {
+    /** One release: {@code key} as {@link #releaseKey} gives it, {@code minute} mod 2^16. */
+    void release(long key, int minute);
+  }
+
+  /** Hands every release this server remembers to {@code sink}. */
+  public void forEachRelease(ReleaseSink sink) {
+    for (long r : released) {
+      sink.release(r & ~0xFFFFL, (int) (r & 0xFFFF));
+    }
+  }
+
+  /**
+   * Whether a release at {@code minute} (mod 2^16, from {@link #forEachRelease}; a remembered
+   * release is at most {@link #RELEASED_KEPT_MINUTES} old at {@code nowMillis}) came in or after
+   * the minute of {@code placedAtMillis}: that release removed a placement made then, and a copy
+   * of it found elsewhere is stale.
+   */
+  public static boolean releasedSince(int minute, long placedAtMillis, long nowMillis) {
+    long nowMinute = nowMillis / 60_000;
+    long releasedMinute = nowMinute - ((nowMinute - minute) & 0xFFFF);
+    return placedAtMillis / 60_000 <= releasedMinute;
+  }
+
   /** The 48-bit hash of a placement (VM id and request id) in the high bits of a release entry. */
-  private static long releaseKey(HostedVm vm) {
+  public static long releaseKey(HostedVm vm) {
     long h = 0xCBF29CE484222325L;
     for (String part : new String[] {vm.vmId(), vm.requestId()}) {
       for (int i = 0; i < part.length(); i++) {

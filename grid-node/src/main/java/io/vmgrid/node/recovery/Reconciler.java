@@ -15,8 +15,11 @@ import io.vmgrid.client.wire.ServerState;
 import io.vmgrid.node.commit.CommitResult;
 import io.vmgrid.node.commit.ReleaseVmProcessor;
 import io.vmgrid.node.inventory.OwnValues;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -44,6 +47,10 @@ import org.jspecify.annotations.Nullable;
  *       gets its record ({@code PLACEMENT_RESTORED}): a commit whose record was never written (its
  *       agent's member died between the two) becomes the placement, which a retry of its request
  *       then finds;</li>
+ *   <li>unless that copy is of a placement (VM id and request id) that some server remembers
+ *       releasing after it was made: two copies of one request were committed on the two sides of
+ *       a split, the client released the one it was told of, and the merge brought the other back.
+ *       That copy is released ({@code RELEASED_COPY_REMOVED});</li>
  *   <li>a record naming a server that does not hold its VM is removed ({@code PLACEMENT_DROPPED},
  *       unless its eviction was logged already), once two passes running found it so.</li>
  * </ul>
@@ -310,6 +317,7 @@ public final class Reconciler implements AutoCloseable {
       states.put(s.serverId(), s);
     }
     Set<String> findings = new HashSet<>();
+    List<Orphan> orphans = new ArrayList<>();
     for (ServerState s : states.values()) {
       if (!s.evicted().isEmpty()) {
         findings.add("evicted@" + s.serverId());
@@ -331,7 +339,17 @@ public final class Reconciler implements AutoCloseable {
         } else if (mode == Mode.MERGE || (seen && (p == null || named != null))) {
           // the record is missing, or names a server without the VM; outside a merge a record
           // naming a server this side does not see is left alone (a split may hide the server)
-          restore(vm, s.serverId());
+          orphans.add(new Orphan(vm, s.serverId()));
+        }
+      }
+    }
+    if (!orphans.isEmpty()) {
+      Set<HostedVm> stale = releasedElsewhere(states.values(), orphans);
+      for (Orphan o : orphans) {
+        if (stale.contains(o.vm())) {
+          removeReleased(o.vm(), o.serverId());
+        } else {
+          restore(o.vm(), o.serverId());
         }
       }
     }
@@ -360,6 +378,51 @@ public final class Reconciler implements AutoCloseable {
       LOG.info(() -> "reconcile (" + mode + "): " + findings.size() + " inconsistencies found");
     }
     return findings.size();
+  }
+
+  /** A VM on a server without a record that names it there. */
+  private record Orphan(HostedVm vm, String serverId) {}
+
+  /**
+   * The orphans that are copies of a placement released on some server after it was made: two
+   * copies of one request were committed on the two sides of a split (a forward cut off, then run
+   * again on this side), the client was told of one and released it, and the merge brought the
+   * other back without a record. Restoring its record would bring back a released VM (a nemesis
+   * run found two). One pass over every server's remembered releases.
+   */
+  private static Set<HostedVm> releasedElsewhere(Collection<ServerState> states,
+      List<Orphan> orphans) {
+    Map<Long, List<HostedVm>> byKey = new HashMap<>();
+    for (Orphan o : orphans) {
+      byKey.computeIfAbsent(ServerState.releaseKey(o.vm()), k -> new ArrayList<>()).add(o.vm());
+    }
+    long now = System.currentTimeMillis();
+    Set<HostedVm> stale = new HashSet<>();
+    for (ServerState s : states) {
+      s.forEachRelease((key, minute) -> {
+        List<HostedVm> vms = byKey.get(key);
+        if (vms != null) {
+          for (HostedVm vm : vms) {
+            if (ServerState.releasedSince(minute, vm.placedAtMillis(), now)) {
+              stale.add(vm);
+            }
+          }
+        }
+      });
+    }
+    return stale;
+  }
+
+  /** Releases a stale copy of a released placement ({@code RELEASED_COPY_REMOVED}). */
+  private void removeReleased(HostedVm vm, String serverId) {
+    Placement p = placement(vm.vmId());
+    if (p != null && p.serverId().equals(serverId)) {
+      return; // recorded there meanwhile: not an orphan any more
+    }
+    Object done = servers.executeOnKey(serverId, new ReleaseVmProcessor(vm.vmId()));
+    if (done instanceof CommitResult r && r.status() == CommitResult.Status.RELEASED) {
+      log(vm, serverId, "RELEASED_COPY_REMOVED");
+    }
   }
 
   /** The VM a record describes, as far as the record knows it (for {@code releasedHere}). */

@@ -13,6 +13,7 @@ import io.vmgrid.client.wire.ServerState;
 import io.vmgrid.node.Fixtures;
 import io.vmgrid.node.TestGrid;
 import io.vmgrid.node.commit.PlaceVmProcessor;
+import io.vmgrid.node.commit.ReleaseVmProcessor;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -68,6 +69,42 @@ class ReconcilerTest {
 
       assertThat(Fixtures.assertInvariants(grid.member(0))).containsEntry("dup", "srv-002");
       assertThat(actions(grid)).containsExactly("dup@srv-001 DUPLICATE_RELEASED");
+    }
+  }
+
+  @Test
+  void aCopyOfAReleasedPlacementIsReleasedNotGivenARecord() {
+    try (TestGrid grid = TestGrid.start(1).load(Fixtures.servers(4, 8, 8_192))) {
+      IMap<String, ServerState> servers = grid.member(0).getMap(MapNames.SERVERS);
+      IMap<String, Placement> placements = grid.member(0).getMap(MapNames.PLACEMENTS);
+      // two copies of one request, committed on the two sides of a split; the client was told of
+      // the one on srv-001 and released it (the server remembers the release); the merge brought
+      // the other back without a record
+      commit(grid, "srv-001", vm("twice"));
+      commit(grid, "srv-002", vm("twice"));
+      servers.executeOnKey("srv-001", new ReleaseVmProcessor("twice"));
+      // a copy of another request for the same VM id, and one placed after the release: both are
+      // placements of their own, whose records are restored
+      HostedVm other = new HostedVm("again", "t1", 2, 1_024, "req-other", "REGULAR", 1);
+      commit(grid, "srv-000", vm("again"));
+      servers.executeOnKey("srv-000", new ReleaseVmProcessor("again"));
+      commit(grid, "srv-003", other);
+      HostedVm later = new HostedVm("later", "t1", 1, 1_024, "req-later", "REGULAR",
+          System.currentTimeMillis() + 120_000);
+      commit(grid, "srv-000", new HostedVm("later", "t1", 1, 1_024, "req-later", "REGULAR", 1));
+      servers.executeOnKey("srv-000", new ReleaseVmProcessor("later"));
+      commit(grid, "srv-003", later);
+      assertThat(placements.size()).isZero();
+
+      grid.node(0).reconciler().sweep(Reconciler.Mode.MERGE);
+
+      assertThat(servers.get("srv-002").find("twice")).as("the released VM's copy").isNull();
+      assertThat(placements.get("twice")).isNull();
+      assertThat(placements.get("again")).isEqualTo(Placement.of(other, "srv-003"));
+      assertThat(placements.get("later")).isEqualTo(Placement.of(later, "srv-003"));
+      assertThat(actions(grid)).containsExactly("again@srv-003 PLACEMENT_RESTORED",
+          "later@srv-003 PLACEMENT_RESTORED", "twice@srv-002 RELEASED_COPY_REMOVED");
+      assertThat(grid.node(0).reconciler().sweep(Reconciler.Mode.STABLE)).isZero();
     }
   }
 
