@@ -55,7 +55,10 @@ import picocli.CommandLine.Spec;
  * 1.0, to separate packing from the limit's reserve), {@code best-fit} and {@code first-fit}
  * (plain: any server not unhealthy with room), and {@code default+consolidate} (the default rule set
  * plus a consolidation plan of {@link CapacityPlanner} applied every {@code --consolidate-every}
- * trace days). With {@code --capacity-servers}, also times the
+ * trace days), and {@code default-preempt} (the shipped rule set with its preemption on: a
+ * regular request no server fits may evict low-priority VMs, which leave the inventory). Every other
+ * rule-set policy runs with preemption off, so that it keeps the behaviour it had before preemption
+ * existed; {@code --rule-set} files run as written. With {@code --capacity-servers}, also times the
  * capacity queries of {@link CapacityPlanner} on generated inventories of those sizes.
  */
 @Command(
@@ -64,8 +67,8 @@ import picocli.CommandLine.Spec;
     description = "Packing quality on the Azure sample: default rules vs best-fit and first-fit;"
         + " optionally the cost of capacity queries at scale.")
 public final class PackingBenchCommand implements Callable<Integer> {
-  private static final List<String> ALL = List.of("default", "default-limit-1.0", "best-fit",
-      "first-fit", "default+consolidate");
+  private static final List<String> ALL = List.of("default", "default-preempt",
+      "default-limit-1.0", "best-fit", "first-fit", "default+consolidate");
 
   @Spec CommandSpec spec;
 
@@ -87,7 +90,8 @@ public final class PackingBenchCommand implements Callable<Integer> {
   Path traceDir;
 
   @Option(names = "--policies", split = ",",
-      defaultValue = "default,default-limit-1.0,best-fit,first-fit,default+consolidate",
+      defaultValue = "default,default-preempt,default-limit-1.0,best-fit,first-fit,"
+          + "default+consolidate",
       description = "Policies to replay, comma-separated (default ${DEFAULT-VALUE}).")
   List<String> policies;
 
@@ -177,11 +181,15 @@ public final class PackingBenchCommand implements Callable<Integer> {
     out.flush();
 
     Map<String, Function<Inventory, Placer>> factories = new LinkedHashMap<>();
-    factories.put("default", inv -> Placer.rules("default", inv, RuleSet.defaults(), seed));
+    RuleSet noPreemption = RuleSet.defaults()
+        .withPreemption(RuleSet.defaults().preemption().withEnabled(false));
+    factories.put("default", inv -> Placer.rules("default", inv, noPreemption, seed));
+    factories.put("default-preempt",
+        inv -> Placer.rules("default-preempt", inv, RuleSet.defaults(), seed));
     factories.put("default-limit-1.0", inv -> Placer.rules("default-limit-1.0", inv,
-        RuleSet.defaults().withClusterUtilizationLimit(1, 1), seed));
+        noPreemption.withClusterUtilizationLimit(1, 1), seed));
     factories.put("default+consolidate",
-        inv -> Placer.rules("default+consolidate", inv, RuleSet.defaults(), seed));
+        inv -> Placer.rules("default+consolidate", inv, noPreemption, seed));
     factories.put("best-fit", Placer::bestFit);
     List<String> run = new ArrayList<>(policies);
     for (Path f : ruleSets) {
@@ -193,8 +201,9 @@ public final class PackingBenchCommand implements Callable<Integer> {
     factories.put("first-fit", Placer::firstFit);
     List<Replay.Result> results = new ArrayList<>();
     Map<String, Integer> migrations = new LinkedHashMap<>();
-    out.printf(Locale.ROOT, "%-20s %7s %8s %8s %9s %9s %8s %8s %7s %7s%n", "policy", "placed",
-        "rejected", "rej.init", "density", "final", "empty", "final", "util", "secs");
+    out.printf(Locale.ROOT, "%-20s %7s %8s %8s %8s %7s %9s %9s %8s %8s %7s %7s%n", "policy",
+        "placed", "rejected", "rej.init", "rej.reg", "evicted", "density", "final", "empty",
+        "final", "util", "secs");
     for (String p : run) {
       Inventory inv = generator.generate(VmTypeCatalog.EMPTY, 4096);
       Replay replay = new Replay(inv,
@@ -207,8 +216,10 @@ public final class PackingBenchCommand implements Callable<Integer> {
       if (replay.migrations() > 0) {
         migrations.put(p, replay.migrations());
       }
-      out.printf(Locale.ROOT, "%-20s %7d %8d %8d %8.2f%% %8.2f%% %8.1f %8d %6.1f%% %7.1f%n",
-          r.policy(), r.placed(), r.rejected(), r.rejectedInitial(), 100 * r.meanDensity(),
+      out.printf(Locale.ROOT,
+          "%-20s %7d %8d %8d %8d %7d %8.2f%% %8.2f%% %8.1f %8d %6.1f%% %7.1f%n",
+          r.policy(), r.placed(), r.rejected(), r.rejectedInitial(), r.rejectedRegular(),
+          r.evictions(), 100 * r.meanDensity(),
           100 * r.finalDensity(), r.meanEmptyServers(), r.finalEmptyServers(),
           100 * r.finalUtilization(), r.seconds());
       out.flush();
@@ -221,6 +232,16 @@ public final class PackingBenchCommand implements Callable<Integer> {
             + " default limit; %d cores rejected; mean utilization %.2f%%%n", r.policy(),
             r.rejectedAllClustersAtLimit(), r.rejected(), r.rejectedCores(),
             100 * r.meanUtilization());
+      }
+    });
+    results.forEach(r -> {
+      if (r.preemptionSearches() > 0) {
+        out.printf(Locale.ROOT, "%s: %d preemption searches, %d found an eviction (%d VMs, %d"
+            + " cores; %.2f VMs per preempting placement), %d cut short by the search budget,"
+            + " %d trial evictions%n",
+            r.policy(), r.preemptionSearches(), r.preemptions(), r.evictions(), r.evictedCores(),
+            r.evictions() / (double) Math.max(1, r.preemptions()),
+            r.preemptionSearchesCutShort(), r.preemptionTrials());
       }
     });
     migrations.forEach((p, m) -> out.printf(Locale.ROOT, "%s: %d migrations (plans every %.2f"

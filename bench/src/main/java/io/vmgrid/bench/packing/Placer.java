@@ -8,21 +8,33 @@ import io.vmgrid.rules.engine.AgentCache;
 import io.vmgrid.rules.engine.CacheSettings;
 import io.vmgrid.rules.engine.Decision;
 import io.vmgrid.rules.engine.EngineSettings;
+import io.vmgrid.rules.engine.PreemptionStats;
 import io.vmgrid.rules.engine.RuleEngine;
 import io.vmgrid.rules.ruleset.RuleSet;
 import java.util.Optional;
 import java.util.SplittableRandom;
 
-/** One placement policy of the benchmark: picks a server for a request, or -1 to reject it. */
+/**
+ * One placement policy of the benchmark: picks a server for a request, and the VMs to evict there
+ * first if it preempts, or nothing to reject it.
+ */
 interface Placer {
 
   /** The policy's name in the results. */
   String name();
 
-  /** The chosen server index, or -1 (no capacity). */
-  int choose(VmRequest request);
+  /** The decision (server and victims, if any), or empty (no capacity). */
+  Optional<Decision> choose(VmRequest request);
 
-  /** The rule engine with one agent's cache, always taking its best candidate (no conflicts). */
+  /** The policy's preemption searches so far (zeros for a policy that never preempts). */
+  default PreemptionStats preemptionStats() {
+    return new PreemptionStats(0, 0, 0, 0);
+  }
+
+  /**
+   * The rule engine with one agent's cache, always taking its best candidate (no conflicts); when no
+   * server fits, the engine's preemption decision if the rule set's preemption is on.
+   */
   static Placer rules(String name, Inventory inv, RuleSet ruleSet, long seed) {
     RuleEngine engine = new RuleEngine(inv, ruleSet, EngineSettings.defaults(),
         new SplittableRandom(seed), () -> 0L);
@@ -32,9 +44,12 @@ interface Placer {
         return name;
       }
 
-      @Override public int choose(VmRequest request) {
-        Optional<Decision> d = cache.decide(request);
-        return d.isPresent() ? d.get().server() : -1;
+      @Override public Optional<Decision> choose(VmRequest request) {
+        return cache.decideOrPreempt(request);
+      }
+
+      @Override public PreemptionStats preemptionStats() {
+        return engine.preemptionStats();
       }
     };
   }
@@ -49,7 +64,7 @@ interface Placer {
         return "best-fit";
       }
 
-      @Override public int choose(VmRequest r) {
+      @Override public Optional<Decision> choose(VmRequest r) {
         int best = -1;
         double bestScore = -1;
         for (int i = 0; i < inv.size(); i++) {
@@ -62,7 +77,8 @@ interface Placer {
             }
           }
         }
-        return best;
+        return best < 0 ? Optional.empty()
+            : Optional.of(new Decision(best, inv.serverId(best), 0, 1));
       }
     };
   }
@@ -74,13 +90,13 @@ interface Placer {
         return "first-fit";
       }
 
-      @Override public int choose(VmRequest r) {
+      @Override public Optional<Decision> choose(VmRequest r) {
         for (int i = 0; i < inv.size(); i++) {
           if (inv.health(i) != Health.UNHEALTHY && inv.fits(i, r.demand())) {
-            return i;
+            return Optional.of(new Decision(i, inv.serverId(i), 0, 1));
           }
         }
-        return -1;
+        return Optional.empty();
       }
     };
   }

@@ -1,11 +1,14 @@
 package io.vmgrid.bench.packing;
 
 import io.vmgrid.rules.api.Constraints;
+import io.vmgrid.rules.api.HostedVm;
 import io.vmgrid.rules.api.Inventory;
 import io.vmgrid.rules.api.InventoryChange;
+import io.vmgrid.rules.api.Priority;
 import io.vmgrid.rules.api.Resource;
 import io.vmgrid.rules.api.Resources;
 import io.vmgrid.rules.api.VmRequest;
+import io.vmgrid.rules.engine.Decision;
 import io.vmgrid.rules.trace.TraceRequest;
 import java.util.Comparator;
 import java.util.List;
@@ -15,7 +18,9 @@ import java.util.PriorityQueue;
  * Replays trace rows (sorted by start) through one placer on one inventory: departures whose end is
  * at or before an arrival are released first; a rejected VM never departs. Density and empty servers
  * are integrated over trace time from 0 to the last arrival (the initial VMs, with negative starts,
- * are the state at time 0) and also reported at the last arrival.
+ * are the state at time 0) and also reported at the last arrival. A placement that preempts first
+ * releases its victims, which leave the inventory for good (they are not re-queued, and their
+ * departure is skipped); each must be on the chosen server and of lower priority than the request.
  */
 final class Replay {
   private record Departure(double at, String vmId) {}
@@ -28,6 +33,13 @@ final class Replay {
    * @param placed VMs placed
    * @param rejected requests with no server
    * @param rejectedInitial of those, VMs running when the trace starts
+ * @param rejectedRegular of those, regular-priority (priority 0) requests
+ * @param preemptions placements that evicted VMs first
+ * @param evictions VMs evicted by those placements
+ * @param evictedCores cores the evicted VMs held
+ * @param preemptionSearches the placer's preemption searches (requests no server fitted)
+ * @param preemptionSearchesCutShort of those, searches that ran out of their step budget
+ * @param preemptionTrials trial evictions those searches evaluated against the validators
    * @param rejectedAllClustersAtLimit of those, requests for which every cluster was at or above the
    *     default rule set's utilization limit for the request's priority (0.85 regular, 0.95 low);
    *     the others failed for lack of a server with room in a cluster under its limit
@@ -46,6 +58,13 @@ final class Replay {
       int placed,
       int rejected,
       int rejectedInitial,
+      int rejectedRegular,
+      int preemptions,
+      int evictions,
+      long evictedCores,
+      long preemptionSearches,
+      long preemptionSearchesCutShort,
+      long preemptionTrials,
       int rejectedAllClustersAtLimit,
       long rejectedCores,
       double meanUtilization,
@@ -105,6 +124,11 @@ final class Replay {
     int placed = 0;
     int rejected = 0;
     int rejectedInitial = 0;
+    int rejectedRegular = 0;
+    int preemptions = 0;
+    int evictions = 0;
+    long evictedCores = 0;
+    java.util.Set<String> evicted = new java.util.HashSet<>();
     int atLimit = 0;
     long rejectedCores = 0;
     double utilTime = 0;
@@ -121,6 +145,9 @@ final class Replay {
       }
       while (!departures.isEmpty() && departures.peek().at() <= row.start()) {
         Departure d = departures.poll();
+        if (evicted.remove(d.vmId())) {
+          continue;
+        }
         double at = Math.max(0, d.at());
         densityTime += density() * (at - lastT);
         emptyTime += empty * (at - lastT);
@@ -134,13 +161,29 @@ final class Replay {
       utilTime += allocated / (double) totalCores * (at - lastT);
       lastT = Math.max(lastT, at);
       VmRequest r = row.toRequest(Constraints.NONE);
-      int s = placer.choose(r);
-      if (s < 0) {
+      java.util.Optional<Decision> decision = placer.choose(r);
+      if (decision.isEmpty()) {
         rejected++;
         rejectedInitial += row.initial() ? 1 : 0;
+        rejectedRegular += r.priority() == Priority.REGULAR ? 1 : 0;
         atLimit += allClustersAtLimit(r) ? 1 : 0;
         rejectedCores += r.demand().cores();
         continue;
+      }
+      int s = decision.get().server();
+      if (decision.get().preempts()) {
+        preemptions++;
+        for (String v : decision.get().victims()) {
+          HostedVm vm = inv.vm(v);
+          if (vm == null || inv.serverOf(v) != s || !r.priority().outranks(vm.priority())) {
+            throw new IllegalStateException(placer.name() + " chose victim " + v + " for " + r.id()
+                + " that is not a lower-priority VM on " + inv.serverId(s));
+          }
+          evictedCores += vm.used().cores();
+          release(v);
+          evicted.add(v);
+          evictions++;
+        }
       }
       if (!inv.fits(s, r.demand())) {
         throw new IllegalStateException(placer.name() + " over-committed " + inv.serverId(s)
@@ -153,14 +196,17 @@ final class Replay {
       }
     }
     double span = Math.max(lastT, 1e-9);
-    return new Result(placer.name(), rows.size(), placed, rejected, rejectedInitial, atLimit,
+    return new Result(placer.name(), rows.size(), placed, rejected, rejectedInitial,
+        rejectedRegular, preemptions, evictions, evictedCores,
+        placer.preemptionStats().searches(), placer.preemptionStats().cutShort(),
+        placer.preemptionStats().trials(), atLimit,
         rejectedCores, utilTime / Math.max(lastT, 1e-9),
         densityTime / span, density(), emptyTime / span, empty,
         allocated / (double) totalCores, (System.nanoTime() - t0) / 1e9);
   }
 
   private boolean allClustersAtLimit(VmRequest r) {
-    double limit = r.priority() == io.vmgrid.rules.api.Priority.LOW ? 0.95 : 0.85;
+    double limit = r.priority() == Priority.LOW ? 0.95 : 0.85;
     for (int c = 0; c < inv.clusterCount(); c++) {
       if (inv.clusterUsed(Resource.CORES, c) < limit * inv.clusterCapacity(Resource.CORES, c)) {
         return false;
