@@ -198,6 +198,18 @@ final class Transport implements AutoCloseable {
                 + " it"));
         continue;
       }
+      if (p.cutOff().get() && p.request().op() == GridRequest.Op.ALLOCATE
+          && !certainAfterCutOff(r)) {
+        // an earlier attempt was cut off by a member's departure and may have placed the VM where
+        // this attempt cannot see it (across a split: a nemesis run answered NO_QUORUM for VMs
+        // placed by the first attempt); only a placement, or a refusal that holds whatever the
+        // first attempt did, is certain
+        p.future().complete(GridResult.refused(p.request(), GridResult.Status.FAILED,
+            Reason.IN_DOUBT, "an earlier attempt of this allocation, cut off by a member's"
+                + " departure, may have placed it; this attempt: " + r.reason() + " ("
+                + r.message() + "); ask again with the same requestId to learn the outcome"));
+        continue;
+      }
       if (r.status() == GridResult.Status.PLACED && !r.memberId().isEmpty()) {
         try {
           affinity.put(traitKey(p.request()), UUID.fromString(r.memberId()));
@@ -235,6 +247,17 @@ final class Transport implements AutoCloseable {
             .execute(() -> dispatch(p, failed));
       }
     }
+  }
+
+  /**
+   * Whether {@code r}, the answer to a repeated allocation, holds whatever an earlier attempt did:
+   * a placement (the grid answers a repeat from the first placement's record), an answer already
+   * in doubt, or a refusal of the request itself.
+   */
+  static boolean certainAfterCutOff(GridResult r) {
+    return r.status() == GridResult.Status.PLACED || r.reason() == Reason.IN_DOUBT
+        || r.reason() == Reason.REQUEST_ID_REUSED || r.reason() == Reason.VM_ID_IN_USE
+        || r.reason() == Reason.INVALID_INPUT;
   }
 
   /** Whether {@code error} leaves the request possibly not carried out, so a retry is right. */
