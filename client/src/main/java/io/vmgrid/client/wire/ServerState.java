@@ -199,6 +199,14 @@ public record ServerState(
    * {@link #RELEASED_KEPT_MINUTES}, and beyond the newest {@link #RELEASED_KEPT}, are forgotten.
    */
   public ServerState releasing(String vmId, long nowMillis) {
+    return releasing(vmId, nowMillis, false);
+  }
+
+  /**
+   * Like {@link #releasing(String, long)}; {@code byClient} remembers it as a client's release
+   * (under {@link #clientReleaseKey}), which says that every copy of the placement is to go.
+   */
+  public ServerState releasing(String vmId, long nowMillis, boolean byClient) {
     HostedVm gone = find(vmId);
     if (gone == null) {
       return this;
@@ -210,7 +218,7 @@ public record ServerState(
         kept.add(r);
       }
     }
-    kept.add(releaseKey(gone) | (minute & 0xFFFF));
+    kept.add((byClient ? clientReleaseKey(gone) : releaseKey(gone)) | (minute & 0xFFFF));
     if (kept.size() > RELEASED_KEPT) {
       kept = new ArrayList<>(kept.subList(kept.size() - RELEASED_KEPT, kept.size()));
     }
@@ -222,8 +230,10 @@ public record ServerState(
   /** Whether this placement of {@code vm} (its VM id and request id) was released here recently. */
   public boolean releasedHere(HostedVm vm) {
     long key = releaseKey(vm);
+    long clientKey = clientReleaseKey(vm);
     for (long r : released) {
-      if ((r & ~0xFFFFL) == key) {
+      long k = r & ~0xFFFFL;
+      if (k == key || k == clientKey) {
         return true;
       }
     }
@@ -245,21 +255,40 @@ public record ServerState(
   }
 
   /**
-   * Whether a release at {@code minute} (mod 2^16, from {@link #forEachRelease}; a remembered
-   * release is at most {@link #RELEASED_KEPT_MINUTES} old at {@code nowMillis}) came in or after
+   * Whether a release at {@code minute} (mod 2^16, from {@link #forEachRelease}) came in or after
    * the minute of {@code placedAtMillis}: that release removed a placement made then, and a copy
-   * of it found elsewhere is stale.
+   * of it found elsewhere is stale. The release's age is read as a signed 16-bit number of minutes
+   * at {@code nowMillis}: a release up to an hour old counts (entries are kept 30 minutes, but an
+   * idle server drops old ones only when it releases again); an older one, or one that wrapped
+   * around, does not; one a little in the future (another member's clock ahead) counts as now.
    */
   public static boolean releasedSince(int minute, long placedAtMillis, long nowMillis) {
     long nowMinute = nowMillis / 60_000;
-    long releasedMinute = nowMinute - ((nowMinute - minute) & 0xFFFF);
+    int age = (short) ((nowMinute - minute) & 0xFFFF);
+    if (age > 2 * RELEASED_KEPT_MINUTES) {
+      return false;
+    }
+    long releasedMinute = nowMinute - Math.max(0, age);
     return placedAtMillis / 60_000 <= releasedMinute;
   }
 
-  /** The 48-bit hash of a placement (VM id and request id) in the high bits of a release entry. */
+  /**
+   * The 48-bit hash of a placement (VM id and request id) in the high bits of a release entry the
+   * grid made for itself (a move's source, a duplicate, an undo; and every release remembered
+   * before clients' releases were told apart).
+   */
   public static long releaseKey(HostedVm vm) {
+    return hash(vm.vmId(), vm.requestId());
+  }
+
+  /** The same for a release a client asked for: another hash of the same placement. */
+  public static long clientReleaseKey(HostedVm vm) {
+    return hash(vm.vmId(), vm.requestId(), "client");
+  }
+
+  private static long hash(String... parts) {
     long h = 0xCBF29CE484222325L;
-    for (String part : new String[] {vm.vmId(), vm.requestId()}) {
+    for (String part : parts) {
       for (int i = 0; i < part.length(); i++) {
         h = (h ^ part.charAt(i)) * 0x100000001B3L;
       }

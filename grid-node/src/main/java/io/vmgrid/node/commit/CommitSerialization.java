@@ -27,7 +27,7 @@ public final class CommitSerialization {
     HostedVm vm = new HostedVm("vm", "t", 1, 1, "r", "regular", 0);
     Placement record = Placement.of(vm, "s");
     CommitResult result = new CommitResult(CommitResult.Status.PLACED, "", 0);
-    return List.of(new PlaceVmProcessor(Map.of("s", List.of(vm))), new ReleaseVmProcessor("vm"),
+    return List.of(new PlaceVmProcessor(Map.of("s", List.of(vm))), new ReleaseVmProcessor("vm", true),
         new RecordPlacementProcessor(List.of(record)), result,
         new CommitResults(List.of(result), null),
         new RecordResult(RecordResult.Status.RECORDED, record));

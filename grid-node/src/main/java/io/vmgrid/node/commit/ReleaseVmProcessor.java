@@ -1,6 +1,7 @@
 package io.vmgrid.node.commit;
 
 import com.hazelcast.map.EntryProcessor;
+import com.hazelcast.nio.serialization.FieldKind;
 import com.hazelcast.nio.serialization.compact.CompactReader;
 import com.hazelcast.nio.serialization.compact.CompactSerializer;
 import com.hazelcast.nio.serialization.compact.CompactWriter;
@@ -19,10 +20,22 @@ public final class ReleaseVmProcessor implements EntryProcessor<String, ServerSt
   private static final long serialVersionUID = 1L;
 
   private final String vmId;
+  private final boolean byClient;
 
-  /** A processor that releases {@code vmId}. */
+  /** A processor that releases {@code vmId} for the grid itself (a move, a duplicate, an undo). */
   public ReleaseVmProcessor(String vmId) {
+    this(vmId, false);
+  }
+
+  /**
+   * A processor that releases {@code vmId}; {@code byClient} when a client asked for it. A client's
+   * release is remembered apart, because only it says that every copy of the placement is to go
+   * (the reconciler then removes a copy a merge brought back elsewhere); the grid's own releases
+   * (a move's source, a duplicate, an undo) remove this copy only.
+   */
+  public ReleaseVmProcessor(String vmId, boolean byClient) {
     this.vmId = Objects.requireNonNull(vmId, "vmId");
+    this.byClient = byClient;
   }
 
   @Override
@@ -36,7 +49,7 @@ public final class ReleaseVmProcessor implements EntryProcessor<String, ServerSt
           CommitResult.Status.NOT_HOSTED, vmId + " is not on " + state.serverId(), state.revision());
     }
     // remembered, so that a merge with a side that still holds the VM does not bring it back
-    ServerState next = state.releasing(vmId, System.currentTimeMillis());
+    ServerState next = state.releasing(vmId, System.currentTimeMillis(), byClient);
     entry.setValue(next);
     return new CommitResult(CommitResult.Status.RELEASED, "", next.revision());
   }
@@ -44,12 +57,17 @@ public final class ReleaseVmProcessor implements EntryProcessor<String, ServerSt
   static final class Serializer implements CompactSerializer<ReleaseVmProcessor> {
     @Override
     public ReleaseVmProcessor read(CompactReader in) {
-      return new ReleaseVmProcessor(Objects.requireNonNull(in.readString("vmId"), "vmId"));
+      // written before clients' releases were told apart: the grid's own kind
+      boolean byClient = in.getFieldKind("byClient") == FieldKind.BOOLEAN
+          && in.readBoolean("byClient");
+      return new ReleaseVmProcessor(Objects.requireNonNull(in.readString("vmId"), "vmId"),
+          byClient);
     }
 
     @Override
     public void write(CompactWriter out, ReleaseVmProcessor p) {
       out.writeString("vmId", p.vmId);
+      out.writeBoolean("byClient", p.byClient);
     }
 
     @Override

@@ -69,7 +69,7 @@ final class Releases {
           "vmId: no VM '" + r.vmId() + "' is allocated", "", arrived);
     }
     CommitResult commit =
-        servers.executeOnKey(placement.serverId(), new ReleaseVmProcessor(r.vmId()));
+        servers.executeOnKey(placement.serverId(), new ReleaseVmProcessor(r.vmId(), true));
     boolean removed = placements.remove(r.vmId(), placement);
     if (commit.status() == CommitResult.Status.NOT_HOSTED && !removed) {
       return delivery.result(r, GridResult.Status.REJECTED, Reason.UNKNOWN_VM,

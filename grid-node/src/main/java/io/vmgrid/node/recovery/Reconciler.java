@@ -384,7 +384,9 @@ public final class Reconciler implements AutoCloseable {
   private record Orphan(HostedVm vm, String serverId) {}
 
   /**
-   * The orphans that are copies of a placement released on some server after it was made: two
+   * The orphans that are copies of a placement a client released on some server after it was made
+   * (the grid's own releases, of a move's source, a duplicate or an undo, do not count: they remove
+   * one copy, not the placement): two
    * copies of one request were committed on the two sides of a split (a forward cut off, then run
    * again on this side), the client was told of one and released it, and the merge brought the
    * other back without a record. Restoring its record would bring back a released VM (a nemesis
@@ -394,7 +396,8 @@ public final class Reconciler implements AutoCloseable {
       List<Orphan> orphans) {
     Map<Long, List<HostedVm>> byKey = new HashMap<>();
     for (Orphan o : orphans) {
-      byKey.computeIfAbsent(ServerState.releaseKey(o.vm()), k -> new ArrayList<>()).add(o.vm());
+      byKey.computeIfAbsent(ServerState.clientReleaseKey(o.vm()), k -> new ArrayList<>())
+          .add(o.vm());
     }
     long now = System.currentTimeMillis();
     Set<HostedVm> stale = new HashSet<>();

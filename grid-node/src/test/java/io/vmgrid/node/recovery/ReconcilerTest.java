@@ -73,7 +73,7 @@ class ReconcilerTest {
   }
 
   @Test
-  void aCopyOfAReleasedPlacementIsReleasedNotGivenARecord() {
+  void aCopyOfAPlacementAClientReleasedIsReleasedNotGivenARecord() {
     try (TestGrid grid = TestGrid.start(1).load(Fixtures.servers(4, 8, 8_192))) {
       IMap<String, ServerState> servers = grid.member(0).getMap(MapNames.SERVERS);
       IMap<String, Placement> placements = grid.member(0).getMap(MapNames.PLACEMENTS);
@@ -82,28 +82,34 @@ class ReconcilerTest {
       // the other back without a record
       commit(grid, "srv-001", vm("twice"));
       commit(grid, "srv-002", vm("twice"));
-      servers.executeOnKey("srv-001", new ReleaseVmProcessor("twice"));
-      // a copy of another request for the same VM id, and one placed after the release: both are
-      // placements of their own, whose records are restored
+      servers.executeOnKey("srv-001", new ReleaseVmProcessor("twice", true));
+      // placements of their own, whose records are restored: a VM moved away from srv-000 (the
+      // grid's own release there, not a client's), a copy of another request for a released VM
+      // id, and a copy placed after the client's release
+      commit(grid, "srv-000", vm("moved"));
+      commit(grid, "srv-003", vm("moved"));
+      servers.executeOnKey("srv-000", new ReleaseVmProcessor("moved"));
       HostedVm other = new HostedVm("again", "t1", 2, 1_024, "req-other", "REGULAR", 1);
       commit(grid, "srv-000", vm("again"));
-      servers.executeOnKey("srv-000", new ReleaseVmProcessor("again"));
+      servers.executeOnKey("srv-000", new ReleaseVmProcessor("again", true));
       commit(grid, "srv-003", other);
       HostedVm later = new HostedVm("later", "t1", 1, 1_024, "req-later", "REGULAR",
           System.currentTimeMillis() + 120_000);
       commit(grid, "srv-000", new HostedVm("later", "t1", 1, 1_024, "req-later", "REGULAR", 1));
-      servers.executeOnKey("srv-000", new ReleaseVmProcessor("later"));
-      commit(grid, "srv-003", later);
+      servers.executeOnKey("srv-000", new ReleaseVmProcessor("later", true));
+      commit(grid, "srv-002", later);
       assertThat(placements.size()).isZero();
 
       grid.node(0).reconciler().sweep(Reconciler.Mode.MERGE);
 
       assertThat(servers.get("srv-002").find("twice")).as("the released VM's copy").isNull();
       assertThat(placements.get("twice")).isNull();
+      assertThat(placements.get("moved")).isEqualTo(Placement.of(vm("moved"), "srv-003"));
       assertThat(placements.get("again")).isEqualTo(Placement.of(other, "srv-003"));
-      assertThat(placements.get("later")).isEqualTo(Placement.of(later, "srv-003"));
+      assertThat(placements.get("later")).isEqualTo(Placement.of(later, "srv-002"));
       assertThat(actions(grid)).containsExactly("again@srv-003 PLACEMENT_RESTORED",
-          "later@srv-003 PLACEMENT_RESTORED", "twice@srv-002 RELEASED_COPY_REMOVED");
+          "later@srv-002 PLACEMENT_RESTORED", "moved@srv-003 PLACEMENT_RESTORED",
+          "twice@srv-002 RELEASED_COPY_REMOVED");
       assertThat(grid.node(0).reconciler().sweep(Reconciler.Mode.STABLE)).isZero();
     }
   }
