@@ -240,7 +240,7 @@ final class Transport implements AutoCloseable {
       if (!retryable || closed) {
         p.future().completeExceptionally(error);
       } else if (nanoClock.getAsLong() < p.deadlineNanos()) {
-        if (!(error instanceof GridOperationException g && g.reason() == Reason.UNAVAILABLE)) {
+        if (mayHaveRun(error)) {
           p.cutOff().set(true); // the attempt may have been carried out
         }
         CompletableFuture.delayedExecutor(RETRY_DELAY_MILLIS, TimeUnit.MILLISECONDS)
@@ -258,6 +258,21 @@ final class Transport implements AutoCloseable {
     return r.status() == GridResult.Status.PLACED || r.reason() == Reason.IN_DOUBT
         || r.reason() == Reason.REQUEST_ID_REUSED || r.reason() == Reason.VM_ID_IN_USE
         || r.reason() == Reason.INVALID_INPUT;
+  }
+
+  /**
+   * Whether a retryable {@code error} leaves the attempt possibly carried out: not when the member
+   * answered {@code UNAVAILABLE} (nothing done), refused the task before running it, or was no
+   * member when it was sent.
+   */
+  static boolean mayHaveRun(Throwable error) {
+    for (Throwable t = error; t != null; t = t.getCause()) {
+      if ((t instanceof GridOperationException g && g.reason() == Reason.UNAVAILABLE)
+          || t instanceof RejectedExecutionException || t instanceof TargetNotMemberException) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Whether {@code error} leaves the request possibly not carried out, so a retry is right. */

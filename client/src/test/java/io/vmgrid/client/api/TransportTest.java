@@ -41,4 +41,17 @@ class TransportTest {
     assertThat(Transport.certainAfterCutOff(answer(GridResult.Status.FAILED, Reason.CONFLICT)))
         .isFalse();
   }
+
+  @Test
+  void onlyAnAttemptThatMayHaveRunMarksTheRequestCutOff() {
+    assertThat(Transport.mayHaveRun(new com.hazelcast.core.MemberLeftException("gone")))
+        .as("the member left while the task ran").isTrue();
+    assertThat(Transport.mayHaveRun(
+        new com.hazelcast.spi.exception.TargetNotMemberException("not a member")))
+        .as("sent to no member: nothing ran").isFalse();
+    assertThat(Transport.mayHaveRun(new java.util.concurrent.RejectedExecutionException("full")))
+        .isFalse();
+    assertThat(Transport.mayHaveRun(new GridOperationException(Reason.UNAVAILABLE, "leaving")))
+        .isFalse();
+  }
 }

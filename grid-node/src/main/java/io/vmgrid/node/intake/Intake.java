@@ -279,7 +279,14 @@ public final class Intake implements GridEndpoint, AutoCloseable {
       public void onFailure(Throwable t) {
         LOG.fine(() -> "forwarding " + batch.size() + " allocations to " + memberUuid
             + " failed (" + t + "); handling them here");
-        batch.forEach(p -> runHere(p, arrived, where));
+        // refused before it ran, or sent to a member no longer there: nothing was done there
+        boolean notRun = false;
+        for (Throwable c = t; c != null; c = c.getCause()) {
+          notRun |= c instanceof java.util.concurrent.RejectedExecutionException
+              || c instanceof com.hazelcast.spi.exception.TargetNotMemberException;
+        }
+        String ranThere = notRun ? null : where;
+        batch.forEach(p -> runHere(p, arrived, ranThere));
       }
     });
   }
@@ -309,20 +316,37 @@ public final class Intake implements GridEndpoint, AutoCloseable {
         return;
       }
       // placed there and recorded (the member died, this side sees its backups): that placement
-      foreignTolerant().getAsync(request.vmId()).whenComplete((value, error) -> {
-        Placement record = error != null ? null : ForeignEntries.of(hz).value(
-            MapNames.PLACEMENTS, request.vmId(), value, Placement.class);
-        if (record != null && record.requestId().equals(request.requestId())) {
-          p.answer().complete(delivery.placedBefore(request, record,
-              clusterOf(record.serverId()), arrived));
-        } else {
-          p.answer().complete(delivery.result(request, GridResult.Status.FAILED, Reason.IN_DOUBT,
-              "the request was sent to member " + sentTo + ", which left before answering, and"
-                  + " may have been placed there; here: " + r.reason() + " (" + r.message()
-                  + "); ask again with the same requestId to learn the outcome", "", arrived));
-        }
-      });
+      try {
+        foreignTolerant().getAsync(request.vmId()).whenComplete((value, error) -> {
+          try {
+            Placement record = error != null ? null : ForeignEntries.of(hz).value(
+                MapNames.PLACEMENTS, request.vmId(), value, Placement.class);
+            if (record == null) {
+              p.answer().complete(inDoubtAfterForward(request, sentTo, r, arrived));
+            } else if (!record.requestId().equals(request.requestId())) {
+              p.answer().complete(delivery.result(request, GridResult.Status.REJECTED,
+                  Reason.VM_ID_IN_USE, "vmId: '" + request.vmId() + "' is already taken by"
+                      + " request " + record.requestId(), "", arrived));
+            } else {
+              p.answer().complete(delivery.placedBefore(request, record,
+                  clusterOf(record.serverId()), arrived));
+            }
+          } catch (RuntimeException e) {
+            p.answer().complete(inDoubtAfterForward(request, sentTo, r, arrived));
+          }
+        });
+      } catch (RuntimeException e) { // the member is stopping
+        p.answer().complete(inDoubtAfterForward(request, sentTo, r, arrived));
+      }
     });
+  }
+
+  private GridResult inDoubtAfterForward(GridRequest request, String sentTo, GridResult here,
+      long arrived) {
+    return delivery.result(request, GridResult.Status.FAILED, Reason.IN_DOUBT, "the request was"
+        + " sent to member " + sentTo + ", which left before answering, and may have been placed"
+        + " there; here: " + here.reason() + " (" + here.message() + "); ask again with the same"
+        + " requestId to learn the outcome", "", arrived);
   }
 
   @SuppressWarnings("unchecked") // values are checked by ForeignEntries: a foreign one is skipped
