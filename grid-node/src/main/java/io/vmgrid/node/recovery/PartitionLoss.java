@@ -87,6 +87,8 @@ public final class PartitionLoss implements AutoCloseable {
   private final AtomicLong vmsRestored = new AtomicLong();
   private final AtomicLong vmsLost = new AtomicLong();
   private final AtomicLong repairs = new AtomicLong();
+  /** Partitions reported lost while this side lacked the quorum, since the last repair. */
+  private final AtomicLong outOfReach = new AtomicLong();
   /** Lost partitions of {@code servers} not repaired yet. */
   private final Set<Integer> pendingServers = new TreeSet<>();
   private boolean scheduled;
@@ -156,13 +158,14 @@ public final class PartitionLoss implements AutoCloseable {
     if (Quorum.present(hazelcast)) {
       LOG.severe(() -> "partition " + event.getPartitionId() + " of map " + map + " was lost (its"
           + " primary and every backup); repairing the placement store");
-    } else {
+    } else if (outOfReach.getAndIncrement() == 0) {
       // on the minority side of a split every partition whose replicas are all across it looks
-      // lost; the merge brings it back, so this is not (yet) data loss
+      // lost; the merge brings it back, so this is not (yet) data loss. One line per split: the
+      // count goes with the repair's line
       LOG.warning(() -> "partition " + event.getPartitionId() + " of map " + map + " is out of"
-          + " this side's reach (this side has fewer members than the placement quorum: a network"
-          + " split?); it comes back with the merge, and is repaired once the quorum is back if"
-          + " it does not");
+          + " this side's reach, and likely more (this side has fewer members than the placement"
+          + " quorum: a network split?); they come back with the merge, and are repaired once the"
+          + " quorum is back if they do not");
     }
     synchronized (this) {
       repairing = true;
@@ -199,6 +202,11 @@ public final class PartitionLoss implements AutoCloseable {
           pendingServers.addAll(lostServers);
         }
       } else {
+        long unreachable = outOfReach.getAndSet(0);
+        if (unreachable > 0) {
+          LOG.warning(() -> "the quorum is back; repairing what is still missing of the "
+              + unreachable + " partitions that were out of this side's reach");
+        }
         clean = repairNow(lostServers);
       }
     } catch (RuntimeException e) {
