@@ -50,6 +50,11 @@ final class Agent {
   private static final String NO_QUORUM_MESSAGE = "this side of the cluster has fewer members than"
       + " the placement quorum (a network split?); nothing was committed: retry later or through"
       + " another member";
+  /** The answer to a request refused by servers while a member left (see {@link #exposed}). */
+  private static final String EXPOSED_MESSAGE = "the servers refused this request's commits while"
+      + " a member left the cluster, and Hazelcast may have run one of them on that member's"
+      + " replica first (on the other side of a split it may still be there); it may or may not"
+      + " have taken effect: ask again with the same requestId to learn the outcome";
   /** Commits tried per request before giving up with {@link Reason#CONFLICT}. */
   static final int MAX_ATTEMPTS = 8;
   /** How often an idle agent looks up from its queue (stop requests, records to write). */
@@ -104,6 +109,8 @@ final class Agent {
     int refused;
     String lastRefusal = "";
     boolean added;
+    /** The host's departure count when this request's first commit was sent; -1 before. */
+    long departuresAtFirstCommit = -1;
     long evaluateNanos;
     long commitNanos;
 
@@ -354,6 +361,8 @@ final class Agent {
         } else if (w.refused == 0) {
           AgentEngine.Rejection why = engine.rejection(w.request);
           finish(w, AgentOutcome.Status.REJECTED, "", "", why.reason(), why.message());
+        } else if (exposed(w)) {
+          finish(w, AgentOutcome.Status.FAILED, "", "", Reason.IN_DOUBT, EXPOSED_MESSAGE);
         } else {
           finish(w, AgentOutcome.Status.REJECTED, "", "", Reason.NO_CAPACITY, "no server left after "
               + w.refused + " conflicting commits (last: " + w.lastRefusal + ")");
@@ -384,6 +393,15 @@ final class Agent {
     });
   }
 
+  /**
+   * Whether a member left since {@code w}'s first commit was sent: a commit refused here may then
+   * have run first on the departed member's replica (Hazelcast retries a partition operation on the
+   * new owner), so a refusal does not prove that nothing was placed.
+   */
+  private boolean exposed(Work w) {
+    return w.departuresAtFirstCommit >= 0 && host.departures() != w.departuresAtFirstCommit;
+  }
+
   /** Commits and records the planned requests; returns those to evaluate again (conflicts). */
   private List<Work> commit(List<Work> planned) {
     if (planned.isEmpty()) {
@@ -407,7 +425,11 @@ final class Agent {
       return List.of();
     }
     List<Committer.Planned> plan = new ArrayList<>(planned.size());
+    long departures = host.departures();
     for (Work w : planned) {
+      if (w.departuresAtFirstCommit < 0) {
+        w.departuresAtFirstCommit = departures;
+      }
       plan.add(new Committer.Planned(choice(w).serverId(), w.vm));
     }
     long c0 = System.nanoTime();
@@ -441,7 +463,9 @@ final class Agent {
       host.metrics().agentConflict(id);
       w.lastRefusal = choice(w).serverId() + ": " + r.status() + " " + r.detail();
       w.excluded.add(choice(w).serverId());
-      if (w.attempts >= MAX_ATTEMPTS) {
+      if (w.attempts >= MAX_ATTEMPTS && exposed(w)) {
+        finish(w, AgentOutcome.Status.FAILED, "", "", Reason.IN_DOUBT, EXPOSED_MESSAGE);
+      } else if (w.attempts >= MAX_ATTEMPTS) {
         finish(w, AgentOutcome.Status.FAILED, "", "", Reason.CONFLICT, "gave up after "
             + MAX_ATTEMPTS + " commits were refused by the servers' current state (last: "
             + w.lastRefusal + "); retry the request");

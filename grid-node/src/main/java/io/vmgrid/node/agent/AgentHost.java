@@ -77,6 +77,8 @@ public final class AgentHost implements AutoCloseable {
   /** The executor that carries requests to agents. */
   public static final String EXECUTOR = "vmgrid-agents";
 
+  private final java.util.concurrent.atomic.AtomicLong departures =
+      new java.util.concurrent.atomic.AtomicLong();
   private final HazelcastInstance hz;
   private final InventoryMirror mirror;
   private final RuleSet ruleSet;
@@ -177,6 +179,7 @@ public final class AgentHost implements AutoCloseable {
 
       @Override
       public void memberRemoved(MembershipEvent event) {
+        departures.incrementAndGet();
         scheduleReconcile();
       }
     });
@@ -185,6 +188,15 @@ public final class AgentHost implements AutoCloseable {
     // that just joined) sends no event, so reconcile now and then anyway
     var unused = scheduler.scheduleWithFixedDelay(this::reconcileSafely, RECONCILE_EVERY_MILLIS,
         RECONCILE_EVERY_MILLIS, TimeUnit.MILLISECONDS); // runs until close(); errors are logged
+  }
+
+  /**
+   * Members that left this member's view of the cluster since it started: an agent compares it
+   * before and after its commits to tell whether one of them may have run on a departed member's
+   * replica before Hazelcast retried it here.
+   */
+  long departures() {
+    return departures.get();
   }
 
   /** Whether this member's side of the cluster has the placement quorum now. */
