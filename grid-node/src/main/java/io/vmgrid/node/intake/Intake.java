@@ -279,14 +279,9 @@ public final class Intake implements GridEndpoint, AutoCloseable {
       public void onFailure(Throwable t) {
         LOG.fine(() -> "forwarding " + batch.size() + " allocations to " + memberUuid
             + " failed (" + t + "); handling them here");
-        // refused before it ran, or sent to a member no longer there: nothing was done there
-        boolean notRun = false;
-        for (Throwable c = t; c != null; c = c.getCause()) {
-          notRun |= c instanceof java.util.concurrent.RejectedExecutionException
-              || c instanceof com.hazelcast.spi.exception.TargetNotMemberException;
-        }
-        String ranThere = notRun ? null : where;
-        batch.forEach(p -> runHere(p, arrived, ranThere));
+        // whatever the error, the task may have run there (Hazelcast ends an invocation it
+        // retried after the first send with TargetNotMemberException too)
+        batch.forEach(p -> runHere(p, arrived, where));
       }
     });
   }
