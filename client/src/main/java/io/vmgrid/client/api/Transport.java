@@ -188,14 +188,18 @@ final class Transport implements AutoCloseable {
         again.add(p);
         continue;
       }
-      if (p.cutOff().get() && r.reason() == Reason.UNKNOWN_VM
-          && p.request().op() == GridRequest.Op.RELEASE) {
+      if (p.cutOff().get() && p.request().op() == GridRequest.Op.RELEASE
+          && r.status() != GridResult.Status.RELEASED && r.reason() != Reason.IN_DOUBT) {
         // an earlier attempt was cut off by a member's departure and may have released the VM
-        // itself: "no such VM" now cannot tell that from a VM that never was (a nemesis run)
+        // itself: "no such VM" now cannot tell that from a VM that never was, and a refusal (no
+        // quorum on this side now) says nothing of the earlier attempt (nemesis runs: a release
+        // answered UNKNOWN_VM, one answered NO_QUORUM after 17 s, both of VMs it had released)
         p.future().complete(GridResult.refused(p.request(), GridResult.Status.FAILED,
-            Reason.IN_DOUBT, "vmId: '" + p.request().vmId() + "' is not allocated now; an earlier"
-                + " attempt of this release, cut off by a member's departure, may have released"
-                + " it"));
+            Reason.IN_DOUBT, r.reason() == Reason.UNKNOWN_VM ? "vmId: '" + p.request().vmId()
+                + "' is not allocated now; an earlier attempt of this release, cut off by a"
+                + " member's departure, may have released it" : "an earlier attempt of this"
+                + " release, cut off by a member's departure, may have released it; this attempt: "
+                + r.reason() + " (" + r.message() + ")"));
         continue;
       }
       if (p.cutOff().get() && p.request().op() == GridRequest.Op.ALLOCATE
