@@ -131,8 +131,18 @@ final class Transport implements AutoCloseable {
         lane.offer(p);
         lane.pump();
       } else if (op == GridRequest.Op.RELEASE) {
-        // to the owner of the VM's placement record: the member reads and removes it locally
-        intake.submitToKeyOwner(task(p), p.request().vmId(), callback(List.of(p), null, null));
+        // to the owner of the VM's placement record (the member reads and removes it locally),
+        // as a task for that member rather than for the key: Hazelcast retries a key-owner task
+        // on the partition's next owner by itself when the first leaves, after the first may
+        // have released the VM, and that retry's answer ("no quorum", "no such VM") would reach
+        // this client as if nothing had run (a nemesis run: 4 VMs released by a first attempt
+        // whose retry answered NO_QUORUM). Sent to a member, a departure fails the task here, and
+        // the retry below is marked cut off
+        Member owner = hazelcast.getPartitionService().getPartition(p.request().vmId()).getOwner();
+        if (owner == null || owner.getUuid().equals(avoid)) {
+          owner = leastLoaded(avoid).member;
+        }
+        intake.submitToMember(task(p), owner, callback(List.of(p), owner.getUuid(), null));
       } else {
         Member member = leastLoaded(avoid).member;
         IExecutorService executor = op != null && op.isQuery() ? queries : intake;
