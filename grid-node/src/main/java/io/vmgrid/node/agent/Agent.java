@@ -104,6 +104,8 @@ final class Agent {
     final Set<String> excluded = new HashSet<>();
     final long startNanos;
     AgentEngine.@Nullable Choice choice;
+    /** The member-wide claim for {@link #choice} while its commit is being decided. */
+    InFlight.@Nullable Claim claim;
     @Nullable Lookup firstLookup;
     int attempts;
     int refused;
@@ -345,40 +347,51 @@ final class Agent {
     for (Job j : group) {
       open.add(new Work(j, start));
     }
-    boolean waited = false;
-    while (!open.isEmpty()) {
-      evaluate(open);
-      if (!waited && mirror.settling() && open.stream().anyMatch(w -> w.choice == null)) {
-        // the inventory is still arriving (a load or added servers): answer from the full mirror
-        waited = true;
-        mirror.awaitCaughtUp(MIRROR_WAIT_MILLIS);
-        continue;
-      }
-      List<Work> planned = new ArrayList<>(open.size());
-      for (Work w : open) {
-        if (w.choice != null) {
-          planned.add(w);
-        } else if (w.refused == 0) {
-          AgentEngine.Rejection why = engine.rejection(w.request);
-          finish(w, AgentOutcome.Status.REJECTED, "", "", why.reason(), why.message());
-        } else if (exposed(w)) {
-          finish(w, AgentOutcome.Status.FAILED, "", "", Reason.IN_DOUBT, EXPOSED_MESSAGE);
-        } else {
-          finish(w, AgentOutcome.Status.REJECTED, "", "", Reason.NO_CAPACITY, "no server left after "
-              + w.refused + " conflicting commits (last: " + w.lastRefusal + ")");
+    List<Work> all = List.copyOf(open);
+    try {
+      boolean waited = false;
+      while (!open.isEmpty()) {
+        evaluate(open);
+        if (!waited && mirror.settling() && open.stream().anyMatch(w -> w.choice == null)) {
+          // the inventory is still arriving (a load or added servers): answer from the full mirror
+          waited = true;
+          mirror.awaitCaughtUp(MIRROR_WAIT_MILLIS);
+          continue;
         }
+        List<Work> planned = new ArrayList<>(open.size());
+        for (Work w : open) {
+          if (w.choice != null) {
+            planned.add(w);
+          } else if (w.refused == 0) {
+            AgentEngine.Rejection why = engine.rejection(w.request);
+            finish(w, AgentOutcome.Status.REJECTED, "", "", why.reason(), why.message());
+          } else if (exposed(w)) {
+            finish(w, AgentOutcome.Status.FAILED, "", "", Reason.IN_DOUBT, EXPOSED_MESSAGE);
+          } else {
+            finish(w, AgentOutcome.Status.REJECTED, "", "", Reason.NO_CAPACITY, "no server left"
+                + " after " + w.refused + " conflicting commits (last: " + w.lastRefusal + ")");
+          }
+        }
+        open = commit(planned);
       }
-      open = commit(planned);
+    } finally {
+      all.forEach(this::unclaim);
     }
   }
 
-  /** Chooses a server for each open request, in one read of the mirror. */
+  /**
+   * Chooses a server for each open request, in one read of the mirror, and claims the capacity on
+   * it for this member until the commit returns.
+   */
   private void evaluate(List<Work> open) {
+    InFlight inFlight = host.inFlight();
+    Locality locality = host.locality();
+    open.forEach(this::unclaim);
     mirror.read(inv -> {
-      AgentEngine.Reservations reserved = new AgentEngine.Reservations();
       for (Work w : open) {
         long t0 = System.nanoTime();
-        AgentEngine.Choice c = engine.choose(inv, w.request, w.job.request(), w.excluded, reserved);
+        AgentEngine.Choice c =
+            engine.choose(inv, w.request, w.job.request(), w.excluded, inFlight, locality);
         w.evaluateNanos += System.nanoTime() - t0;
         if (w.firstLookup == null) {
           w.firstLookup = engine.lastLookup();
@@ -386,11 +399,20 @@ final class Agent {
         }
         w.choice = c;
         if (c != null) {
-          reserved.add(c.index(), w.vm.cores(), w.vm.memoryMb());
+          w.claim = inFlight.claim(c.serverId(), w.vm.cores(), w.vm.memoryMb());
         }
       }
       return null;
     });
+  }
+
+  /** Gives {@code w}'s claim back: its commit's answer is in the mirror, or it was never sent. */
+  private void unclaim(Work w) {
+    InFlight.Claim c = w.claim;
+    if (c != null) {
+      w.claim = null;
+      host.inFlight().release(c);
+    }
   }
 
   /**
@@ -433,7 +455,12 @@ final class Agent {
       plan.add(new Committer.Planned(choice(w).serverId(), w.vm));
     }
     long c0 = System.nanoTime();
-    List<Committer.Attempt<CommitResult>> results = committer.place(plan);
+    List<Committer.Attempt<CommitResult>> results;
+    try {
+      results = committer.place(plan);
+    } finally {
+      planned.forEach(this::unclaim); // the servers' new states are in the mirror now
+    }
     share(planned, c0);
     List<Work> again = new ArrayList<>();
     List<Work> toRecord = new ArrayList<>();

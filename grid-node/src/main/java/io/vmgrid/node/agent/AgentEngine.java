@@ -5,7 +5,6 @@ import io.vmgrid.client.wire.GridRequest;
 import io.vmgrid.node.inventory.InventoryMirror;
 import io.vmgrid.node.inventory.Mirrors;
 import io.vmgrid.rules.api.Inventory;
-import io.vmgrid.rules.api.Resource;
 import io.vmgrid.rules.api.VmRequest;
 import io.vmgrid.rules.engine.AgentCache;
 import io.vmgrid.rules.engine.CacheSettings;
@@ -68,28 +67,6 @@ final class AgentEngine {
    */
   record Choice(int index, String serverId, String clusterId) {}
 
-  /**
-   * Capacity promised to requests of the same group commit: a server chosen for one of them is
-   * chosen for the next only if it still fits after the earlier ones (the mirror does not show
-   * them yet).
-   */
-  static final class Reservations {
-    private final Map<Integer, long[]> byServer = new HashMap<>();
-
-    void add(int server, long cores, long memory) {
-      long[] r = byServer.computeIfAbsent(server, k -> new long[2]);
-      r[0] += cores;
-      r[1] += memory;
-    }
-
-    boolean fits(Inventory inv, int server, VmRequest request) {
-      long[] r = byServer.get(server);
-      return r == null
-          || (inv.free(Resource.CORES, server) - r[0] >= request.demand().cores()
-              && inv.free(Resource.MEMORY, server) - r[1] >= request.demand().memory());
-    }
-  }
-
   AgentEngine(String agentId, InventoryMirror mirror, RuleSet ruleSet, CacheSettings cacheSettings,
       CacheRecords records) {
     this.agentId = agentId;
@@ -102,10 +79,11 @@ final class AgentEngine {
 
   /**
    * Under the mirror's read lock: a server for {@code request} that is not in {@code excluded} and
-   * still fits after {@code reserved}, or null if none.
+   * still fits once this member's commits {@code inFlight} land, or null if none; with several
+   * members preferably one this member holds ({@link Locality#pick}).
    */
   @Nullable Choice choose(Inventory inv, VmRequest request, GridRequest wire, Set<String> excluded,
-      Reservations reserved) {
+      InFlight inFlight, Locality locality) {
     AgentCache c = cacheFor(inv);
     RuleEngine e = Objects.requireNonNull(engine);
     Candidates candidates = c.candidates(request);
@@ -113,17 +91,13 @@ final class AgentEngine {
       records.remember(e.classifier().typeKey(request), wire, c);
     }
     int n0 = Math.max(1, e.currentN0());
-    List<Integer> top = new ArrayList<>(n0);
-    for (int rank = 0; rank < candidates.size() && top.size() < n0; rank++) {
-      int server = candidates.server(rank);
-      if (!excluded.contains(inv.serverId(server)) && reserved.fits(inv, server, request)) {
-        top.add(server);
-      }
-    }
-    if (top.isEmpty()) {
-      return null;
-    }
-    int server = top.get(top.size() == 1 ? 0 : random.nextInt(top.size()));
+    int server = Locality.pick(candidates.size(), candidates::server,
+        s -> !excluded.contains(inv.serverId(s)) && inFlight.fits(inv, s, request),
+        s -> locality.local(inv.serverId(s)), locality.members(), n0, random);
+    return server < 0 ? null : choice(inv, server);
+  }
+
+  private static Choice choice(Inventory inv, int server) {
     return new Choice(server, inv.serverId(server), inv.clusterId(inv.cluster(server)));
   }
 

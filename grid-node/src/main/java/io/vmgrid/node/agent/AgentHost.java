@@ -91,6 +91,10 @@ public final class AgentHost implements AutoCloseable {
   /** Counts entries of the agents' maps that are not vmgrid's. */
   private final ForeignEntries foreign;
   private final Committer committer;
+  /** Capacity this member's agents have chosen and not yet seen committed (shared by them). */
+  private final InFlight inFlight = new InFlight();
+  /** Which servers this member holds as primary (agents prefer them, see {@link Locality}). */
+  private final Locality locality;
   private final String memberUuid;
   private final String[] agentKeys;
   private final Map<String, Integer> partitionOfAgent = new HashMap<>();
@@ -125,6 +129,7 @@ public final class AgentHost implements AutoCloseable {
     this.servers = hz.getMap(io.vmgrid.client.wire.MapNames.SERVERS);
     this.cacheRecords = hz.getMap(AGENT_CACHE);
     this.committer = new Committer(hz, mirror::applyOwn);
+    this.locality = new Locality(hz.getPartitionService());
     this.indicators = hz.getMap(AGENT_INDICATORS);
     this.foreign = ForeignEntries.of(hz);
     this.memberUuid = hz.getCluster().getLocalMember().getUuid().toString();
@@ -243,6 +248,14 @@ public final class AgentHost implements AutoCloseable {
 
   Committer committer() {
     return committer;
+  }
+
+  InFlight inFlight() {
+    return inFlight;
+  }
+
+  Locality locality() {
+    return locality;
   }
 
   IMap<Object, GridRequest> cacheRecords() {
@@ -465,12 +478,14 @@ public final class AgentHost implements AutoCloseable {
       return;
     }
     Set<Integer> owned = new HashSet<>();
-    for (Partition p : hz.getPartitionService().getPartitions()) {
+    Set<Partition> partitions = hz.getPartitionService().getPartitions();
+    for (Partition p : partitions) {
       Member owner = p.getOwner();
       if (owner != null && owner.localMember()) {
         owned.add(p.getPartitionId());
       }
     }
+    locality.refresh(owned, partitions.size(), hz.getCluster().getMembers().size());
     for (String id : List.copyOf(active.keySet())) {
       if (!owned.contains(partitionOfAgent.getOrDefault(id, -1))) {
         stopAgent(id, true);

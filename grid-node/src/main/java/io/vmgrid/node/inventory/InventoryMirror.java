@@ -125,7 +125,11 @@ public final class InventoryMirror implements AutoCloseable {
    */
   public void applyOwn(ServerState state) {
     if (!view.take(state)) {
-      return; // the event was quicker, or a newer state arrived already
+      // the event was quicker, or a newer state arrived already: it waits in the queue, so apply
+      // the queue now (in order, under the write lock like the applier's drains), or the agent that
+      // committed would evaluate without its commit until the applier comes round
+      drain();
+      return;
     }
     lock.writeLock().lock();
     try {

@@ -28,7 +28,7 @@ public final class Mirrors {
   private Mirrors() {}
 
   /** Builds an inventory holding {@code states} in the given order, with their VMs and health. */
-  static Inventory inventory(List<ServerState> states, int journalCapacity) {
+  public static Inventory inventory(List<ServerState> states, int journalCapacity) {
     Map<String, MachineType> types = new LinkedHashMap<>();
     Inventory.Builder b = Inventory.builder().journalCapacity(journalCapacity);
     for (ServerState s : states) {
