@@ -195,7 +195,11 @@ public final class InventoryMirror implements AutoCloseable {
   }
 
   private void apply(ServerView.Change c) {
-    ServerState s = c.state();
+    // the view's latest state, not the change's: a queued change can be older than a state an own
+    // commit applied directly (applyOwn), and applying it would take that commit out of the mirror
+    // until the server's next change
+    ServerState latest = view.get(c.serverId());
+    ServerState s = c.state() == null || latest == null ? c.state() : latest;
     if (s == null || inventory.indexOf(c.serverId()) < 0 || !Mirrors.sameTopology(inventory, s)) {
       if (topologyDirtySince == 0) {
         topologyDirtySince = System.nanoTime();

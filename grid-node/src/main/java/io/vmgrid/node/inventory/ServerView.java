@@ -95,6 +95,11 @@ public final class ServerView implements AutoCloseable {
     audit(null, state);
   }
 
+  /** The latest state of {@code serverId} the view holds, or null if none. */
+  @Nullable ServerState get(String serverId) {
+    return byId.get(serverId);
+  }
+
   /** Hands every change from now on, with the state before it, to {@code audit}. */
   public void audit(ServerAudit audit) {
     this.audit = audit;
