@@ -393,8 +393,14 @@ public final class Intake implements GridEndpoint, AutoCloseable {
           + " requestId to learn the outcome", "", arrived);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return delivery.result(r, GridResult.Status.FAILED, Reason.UNAVAILABLE,
-          "interrupted: the member is stopping", "", arrived);
+      if (answer.isDone() && !answer.isCompletedExceptionally()) {
+        return answer.join();
+      }
+      // not UNAVAILABLE ("nothing was done"): the agent has the request and may have committed it;
+      // a client would retry it as new elsewhere, across a split where this placement is not seen
+      return delivery.result(r, GridResult.Status.FAILED, Reason.IN_DOUBT, "the member is stopping"
+          + " and stopped waiting for the agent, which may have placed it: ask again with the same"
+          + " requestId to learn the outcome", "", arrived);
     } catch (ExecutionException e) {
       return failure(r, e.getCause() == null ? e : e.getCause(), arrived);
     }
