@@ -205,15 +205,25 @@ class AgentClusterTest {
         plan.moves().size(), other);
   }
 
-  @Test
-  void twelveAgentsOnScarceCapacityNeverOverCommitAndRecordEveryPlacementOnce() {
-    long seed = seed("twelveAgents");
-    grid = TestGrid.start(3, 3, 4, config()).load(servers(24, 16, 65_536));
+  /** Three members with four agents each, over {@code inventory}, once every agent runs. */
+  private void startTwelveAgents(List<ServerState> inventory) {
+    grid = TestGrid.start(3, 3, 4, config()).load(inventory);
     HazelcastTestSupport.assertTrueEventually(() -> {
       Map<String, List<String>> byMember = grid.node(0).agents().agentsByMember();
       assertThat(byMember).as("agents per member").hasSize(3);
       byMember.values().forEach(a -> assertThat(a).hasSizeGreaterThanOrEqualTo(4));
     }, 30);
+  }
+
+  /** Every member's local agents. */
+  private java.util.stream.Stream<AgentHost.AgentSnapshot> agents() {
+    return grid.nodes().stream().flatMap(n -> n.agents().localAgents().stream());
+  }
+
+  @Test
+  void twelveAgentsOnScarceCapacityNeverOverCommitAndRecordEveryPlacementOnce() {
+    long seed = seed("twelveAgents");
+    startTwelveAgents(servers(24, 16, 65_536));
     AllocationClient client = grid.client();
     Random random = new Random(seed);
     Map<String, Integer> coresOf = new HashMap<>();
@@ -248,14 +258,8 @@ class AgentClusterTest {
     // the default rules stop regular VMs at 85% of a cluster's cores (cluster-utilization-limit)
     assertThat(used).as("scarce capacity is used up to the utilization limit")
         .isGreaterThanOrEqualTo((long) (0.85 * 384) - 3);
-    long conflicts = 0;
-    int agentsThatWorked = 0;
-    for (GridNode n : grid.nodes()) {
-      for (AgentHost.AgentSnapshot a : n.agents().localAgents()) {
-        conflicts += a.conflicts();
-        agentsThatWorked += a.processed() > 0 ? 1 : 0;
-      }
-    }
+    long conflicts = agents().mapToLong(AgentHost.AgentSnapshot::conflicts).sum();
+    long agentsThatWorked = agents().filter(a -> a.processed() > 0).count();
     assertThat(agentsThatWorked).as("round-robin reaches every agent").isGreaterThanOrEqualTo(12);
     System.out.printf("twelveAgents: placed=%d notPlaced=%s conflicts=%d (%.1f%% of requests)%n",
         placedOn.size(), notPlaced, conflicts, 100.0 * conflicts / requests);
@@ -270,12 +274,7 @@ class AgentClusterTest {
   @Test
   void agentsOfThreeMembersRarelyCommitOntoTheSameServer() {
     long seed = seed("rarelyConflict");
-    grid = TestGrid.start(3, 3, 4, config()).load(servers(300, 64, 262_144));
-    HazelcastTestSupport.assertTrueEventually(() -> {
-      Map<String, List<String>> byMember = grid.node(0).agents().agentsByMember();
-      assertThat(byMember).as("agents per member").hasSize(3);
-      byMember.values().forEach(a -> assertThat(a).hasSizeGreaterThanOrEqualTo(4));
-    }, 30);
+    startTwelveAgents(servers(300, 64, 262_144));
     AllocationClient client = grid.client();
     Random random = new Random(seed);
     int requests = 1_500; // about 3,000 of 19,200 cores: every request fits somewhere
@@ -298,14 +297,8 @@ class AgentClusterTest {
       Member serversMember = m.getPartitionService().getPartition(p.serverId()).getOwner();
       onOwnMember += agentsMember != null && agentsMember.equals(serversMember) ? 1 : 0;
     }
-    long conflicts = 0;
-    int agentsThatWorked = 0;
-    for (GridNode n : grid.nodes()) {
-      for (AgentHost.AgentSnapshot a : n.agents().localAgents()) {
-        conflicts += a.conflicts();
-        agentsThatWorked += a.processed() > 0 ? 1 : 0;
-      }
-    }
+    long conflicts = agents().mapToLong(AgentHost.AgentSnapshot::conflicts).sum();
+    long agentsThatWorked = agents().filter(a -> a.processed() > 0).count();
     System.out.printf("rarelyConflict: placed=%d on %d servers, %d on the placing agent's member,"
         + " conflicts=%d (%.2f%% of requests)%n", placedOn.size(),
         new HashSet<>(placedOn.values()).size(), onOwnMember, conflicts, 100.0 * conflicts / requests);

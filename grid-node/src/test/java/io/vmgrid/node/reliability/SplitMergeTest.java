@@ -13,6 +13,7 @@ import io.vmgrid.client.wire.GridRequest;
 import io.vmgrid.client.wire.GridResult;
 import io.vmgrid.client.wire.MapNames;
 import io.vmgrid.client.wire.Repair;
+import io.vmgrid.client.wire.ServerState;
 import io.vmgrid.node.Fixtures;
 import io.vmgrid.node.GridNode;
 import io.vmgrid.node.TestGrid;
@@ -50,18 +51,22 @@ class SplitMergeTest {
     // whole inventory and the VM id below is placed on both sides for certain
     config.getMapConfig(MapNames.SERVERS).setBackupCount(4);
     config.getMapConfig(MapNames.PLACEMENTS).setBackupCount(4);
-    grid = TestGrid.start(5, 2, config).load(Fixtures.servers(4, 8, 65_536));
+    // two clusters of two servers: the VM id below is pinned to one on each side
+    grid = TestGrid.start(5, 2, config).load(List.of(
+        ServerState.empty("srv-000", "c0", 8, 65_536), ServerState.empty("srv-001", "c0", 8, 65_536),
+        ServerState.empty("srv-002", "c1", 8, 65_536), ServerState.empty("srv-003", "c1", 8, 65_536)));
     List<HazelcastInstance> big = List.of(grid.member(0), grid.member(1), grid.member(2));
     List<HazelcastInstance> small = List.of(grid.member(3), grid.member(4));
 
     split(big, small);
     Map<String, String> acknowledged = new HashMap<>();
     int n = 0;
-    // One VM id placed on both sides, on different servers (a LOW filler takes srv-000 on the small
-    // side first): after the merge it must be on exactly one server.
-    GridResult both = submit(big.get(0), "req-both-1", "vm-both", 2, "REGULAR");
+    // One VM id placed on both sides, on different servers (pinned to another cluster on each
+    // side, and a LOW filler takes a server of the small side first): after the merge it must be
+    // on exactly one server.
+    GridResult both = submit(big.get(0), "req-both-1", "vm-both", 2, "REGULAR", "c0");
     GridResult filler = submit(small.get(0), "req-fill", "fill", 8, "LOW");
-    GridResult bothAgain = submit(small.get(0), "req-both-2", "vm-both", 2, "REGULAR");
+    GridResult bothAgain = submit(small.get(0), "req-both-2", "vm-both", 2, "REGULAR", "c1");
     assertThat(List.of(both, filler, bothAgain)).as("the same VM id placed on both sides")
         .allSatisfy(r -> assertThat(r.status()).as(r.message()).isEqualTo(GridResult.Status.PLACED));
     assertThat(bothAgain.serverId()).as("on different servers").isNotEqualTo(both.serverId());
@@ -130,8 +135,15 @@ class SplitMergeTest {
   /** Sends an allocation to {@code member} itself and waits for its result on that member's side. */
   static GridResult submit(HazelcastInstance member, String requestId, String vmId, int cores,
       String priority) throws Exception {
+    return submit(member, requestId, vmId, cores, priority, "");
+  }
+
+  /** {@link #submit(HazelcastInstance, String, String, int, String)} pinned to {@code cluster}. */
+  static GridResult submit(HazelcastInstance member, String requestId, String vmId, int cores,
+      String priority, String cluster) throws Exception {
     return Fixtures.send(member, member.getCluster().getLocalMember(), new GridRequest(
-        GridRequest.Op.ALLOCATE, requestId, vmId, "t", cores, 1_024, priority)).get(0);
+        GridRequest.Op.ALLOCATE, requestId, vmId, "t", cores, 1_024, priority, "", "", cluster, "",
+        "")).get(0);
   }
 
   static void split(List<HazelcastInstance> one, List<HazelcastInstance> two) {
