@@ -73,6 +73,9 @@ heartbeatTimeoutSeconds: {{ .Values.node.heartbeatTimeoutSeconds }}
 partitionGroup: {{ .Values.node.partitionGroup }}
 scheduler: {{ .Values.node.scheduler | quote }}
 rules: /etc/vmgrid/rules.yaml
+preemption:
+  enabled: {{ .Values.node.preemption.enabled }}
+  maxVictims: {{ .Values.node.preemption.maxVictims }}
 discovery:
   mode: kubernetes
   serviceDns: {{ include "vmgrid.serviceDns" . }}

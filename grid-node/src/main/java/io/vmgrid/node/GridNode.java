@@ -101,7 +101,7 @@ public final class GridNode implements AutoCloseable {
   static final int STORE_BACKUPS = 2;
   /** The grid's maps: what {@code vmgrid_foreign_entries_total} reports on (0 until one is found). */
   public static final List<String> MAPS = List.of(MapNames.SERVERS, MapNames.PLACEMENTS,
-      MapNames.REPAIRS, AgentHost.AGENT_CACHE, AgentHost.AGENT_INDICATORS, IndicatorBoard.MAP,
+      MapNames.REPAIRS, MapNames.EVICTIONS, AgentHost.AGENT_CACHE, AgentHost.AGENT_INDICATORS, IndicatorBoard.MAP,
       Estimates.STATE_MAP);
   /** Name of the split-brain protection rule guarding the placement store. */
   public static final String QUORUM = io.vmgrid.node.commit.Quorum.NAME;
@@ -147,7 +147,7 @@ public final class GridNode implements AutoCloseable {
     this.reconciler = new Reconciler(hazelcast, Reconciler.DEFAULT_PERIOD_MILLIS);
     this.partitionLoss = new PartitionLoss(hazelcast, view, reconciler,
         hazelcast.getConfig().getMapConfig(MapNames.SERVERS).getMapStoreConfig().isEnabled());
-    metrics.recovery(reconciler, partitionLoss);
+    metrics.recovery(reconciler, partitionLoss, io.vmgrid.node.commit.Evictions.of(hazelcast));
     InventoryGauges.bind(metrics, view::forEach, hazelcast,
         ruleSet.clusterUtilizationLimit().orElse(1.0));
     this.gridOperations = GridOperations.bind(metrics.registry(), hazelcast);
@@ -441,6 +441,8 @@ public final class GridNode implements AutoCloseable {
             .setBackupCount(STORE_BACKUPS));
     // the repair log is what operators and tenants learn lost and evicted VMs from: kept like the store
     config.addMapConfig(new MapConfig(MapNames.REPAIRS).setBackupCount(STORE_BACKUPS));
+    // the eviction log tells owners which VMs the grid took away: kept like the repair log
+    config.addMapConfig(new MapConfig(MapNames.EVICTIONS).setBackupCount(STORE_BACKUPS));
     // agents' Kamino indicators, one entry per member: every member's router keeps a local copy fed
     // by this map's entry events (measured: a near cache invalidated on every change made each
     // routing decision read remotely, 1.4 ms mean for 12 agents; events carry the value)

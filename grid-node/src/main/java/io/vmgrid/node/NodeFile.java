@@ -33,6 +33,9 @@ import org.jspecify.annotations.Nullable;
  * scheduler: kamino-request   # routing policy of the scheduler job, or direct
  * jetThreads: 1           # Jet cooperative threads (the scheduler job); default 1, 0 = one per core
  * rules: /etc/vmgrid/rules.yaml
+ * preemption:             # overrides the rule set's preemption block
+ *   enabled: true         # regular requests may evict low-priority VMs when nothing else fits
+ *   maxVictims: 8         # the most VMs one request may evict, 1..64
  * discovery:
  *   mode: tcp-ip            # or kubernetes
  *   members: [10.0.0.2]     # tcp-ip
@@ -63,6 +66,7 @@ import org.jspecify.annotations.Nullable;
  * @param scheduler routing policy of the scheduler job ({@code direct}: none), or null
  * @param jetThreads Jet cooperative threads (the scheduler job's), or null for the default (1)
  * @param store the {@code store} section, or null for none
+ * @param preemption the {@code preemption} section, or null for the rule set's own policy
  */
 public record NodeFile(
     @Nullable String clusterName,
@@ -78,12 +82,14 @@ public record NodeFile(
     @Nullable String kubernetesDns,
     @Nullable String scheduler,
     @Nullable Integer jetThreads,
-    @Nullable StoreKeys store) {
+    @Nullable StoreKeys store,
+    @Nullable PreemptionKeys preemption) {
 
   private static final Set<String> TOP =
       Set.of("clusterName", "bindAddress", "port", "metricsPort", "workers", "quorum",
           "heartbeatTimeoutSeconds", "partitionGroup", "rules", "discovery", "scheduler",
-          "jetThreads", "store");
+          "jetThreads", "store", "preemption");
+  private static final Set<String> PREEMPTION = Set.of("enabled", "maxVictims");
   private static final Set<String> DISCOVERY = Set.of("mode", "members", "serviceDns");
   private static final Set<String> STORE = Set.of("url", "data", "user", "mode", "delaySeconds");
   /** The store keys that apply to a database ({@code url}) only. */
@@ -110,10 +116,18 @@ public record NodeFile(
   public record StoreKeys(@Nullable String url, @Nullable Path data, @Nullable String user,
       StoreSettings.@Nullable Mode mode, @Nullable Integer delaySeconds) {}
 
+  /**
+   * The file's {@code preemption} section: what it sets of the rule set's preemption policy.
+   *
+   * @param enabled whether regular requests may evict low-priority VMs, or null for the rule set's
+   * @param maxVictims the most VMs one request may evict (1..64), or null for the rule set's
+   */
+  public record PreemptionKeys(@Nullable Boolean enabled, @Nullable Integer maxVictims) {}
+
   /** An empty file: nothing set. */
   public static NodeFile empty() {
     return new NodeFile(null, null, null, null, null, null, null, null, null, null, null, null, null,
-        null);
+        null, null);
   }
 
   /** Reads and checks {@code file}; throws {@link IllegalArgumentException} listing every problem. */
@@ -210,12 +224,40 @@ public record NodeFile(
       }
     }
     StoreKeys store = store(root.get("store"), problems);
+    PreemptionKeys preemption = preemption(root.get("preemption"), problems);
     if (!problems.isEmpty()) {
       throw new IllegalArgumentException(source + ": " + String.join("; ", problems));
     }
     return new NodeFile(cluster, bind, port, metricsPort, workers, quorum, heartbeat, group,
         rules == null ? null : Path.of(rules),
-        members, dns, scheduler, jetThreads, store);
+        members, dns, scheduler, jetThreads, store, preemption);
+  }
+
+  /** The {@code preemption} section, or null if absent; its problems go to {@code problems}. */
+  private static @Nullable PreemptionKeys preemption(@Nullable JsonNode node,
+      List<String> problems) {
+    if (node == null || node.isNull()) {
+      return null;
+    }
+    if (!node.isObject()) {
+      problems.add("preemption: expected a mapping (enabled, maxVictims)");
+      return null;
+    }
+    unknownKeys(node, PREEMPTION, "preemption.", problems);
+    Boolean enabled = null;
+    JsonNode on = node.get("enabled");
+    if (on != null && !on.isNull()) {
+      if (on.isBoolean()) {
+        enabled = on.asBoolean();
+      } else {
+        problems.add("preemption.enabled: expected true or false (was '" + on.asText() + "')");
+      }
+    }
+    Integer max = integer(node, "preemption.", "maxVictims", problems);
+    if (max != null && (max < 1 || max > 64)) {
+      problems.add("preemption.maxVictims: must be in 1..64 (was " + max + ")");
+    }
+    return new PreemptionKeys(enabled, max);
   }
 
   /** The {@code store} section, or null if absent; its problems are added to {@code problems}. */

@@ -91,6 +91,20 @@ public final class TestGrid implements AutoCloseable {
     return grid;
   }
 
+  /** {@code members} members with {@code agents} agents each, from {@code config}, on {@code rules}. */
+  public static TestGrid start(int members, int agents, Config config, RuleSet rules) {
+    TestGrid grid = new TestGrid(members);
+    List<HazelcastInstance> started = new ArrayList<>();
+    for (int i = 0; i < members; i++) {
+      started.add(grid.factory.newHazelcastInstance(config));
+    }
+    HazelcastTestSupport.assertClusterSizeEventually(members, started);
+    for (HazelcastInstance hz : started) {
+      grid.nodes.add(GridNode.attach(hz, agents, rules, grid.scheduler));
+    }
+    return grid;
+  }
+
   /** Loads servers through the first member; every member's view knows them on return. */
   public TestGrid load(List<ServerState> servers) {
     nodes.get(0).loadInventory(servers);

@@ -86,7 +86,10 @@ class ChartDefaultsTest {
     // The node refuses unknown keys and members in kubernetes mode: render only what it reads.
     assertThat(iterable(node.fieldNames()))
         .isSubsetOf("clusterName", "bindAddress", "port", "metricsPort", "workers", "quorum",
-            "heartbeatTimeoutSeconds", "partitionGroup", "rules", "discovery", "scheduler");
+            "heartbeatTimeoutSeconds", "partitionGroup", "rules", "discovery", "scheduler",
+            "preemption");
+    assertThat(iterable(node.path("preemption").fieldNames()))
+        .containsExactlyInAnyOrder("enabled", "maxVictims");
     assertThat(iterable(node.path("discovery").fieldNames())).containsExactlyInAnyOrder("mode", "serviceDns");
   }
 
@@ -96,6 +99,8 @@ class ChartDefaultsTest {
     NodeFile file = NodeFile.parse(out.configMap().path("data").path("node.yaml").asText(), "node.yaml");
 
     assertThat(file.quorum()).isEqualTo(2);
+    assertThat(file.preemption()).as("preemption on, at most 8 victims")
+        .isEqualTo(new NodeFile.PreemptionKeys(true, 8));
     assertThat(file.heartbeatTimeoutSeconds()).isEqualTo(15);
     assertThat(file.partitionGroup()).isEqualTo(PartitionGroup.Kind.NODE);
     assertThat(PartitionGroup.resolve(file.partitionGroup(),

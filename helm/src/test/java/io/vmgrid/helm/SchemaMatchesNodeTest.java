@@ -59,6 +59,29 @@ class SchemaMatchesNodeTest {
     assertThat(nodeAccepts(nodeYaml)).as("the node given %s: %s", key, value).isEqualTo(accepted);
   }
 
+  /** The preemption section: {@code node.preemption.*} against node.yaml's preemption keys. */
+  @ParameterizedTest(name = "preemption.{0}: {1} {2}")
+  @CsvSource(delimiter = '|', value = {
+      "maxVictims | 0     | refused",
+      "maxVictims | 1     | accepted",
+      "maxVictims | 64    | accepted",
+      "maxVictims | 65    | refused",
+      "enabled    | false | accepted",
+      "enabled    | true  | accepted",
+  })
+  void preemptionSchemaAndNodeAgree(String key, String value, String verdict) {
+    boolean accepted = verdict.equals("accepted");
+
+    assertThat(helmAccepts(Map.of("node.preemption." + key, value), "/node/preemption/" + key))
+        .as("helm template --set node.preemption.%s=%s", key, value).isEqualTo(accepted);
+    String nodeYaml = Chart.template().configMap().path("data").path("node.yaml").asText()
+        .replaceAll("(?m)^  " + key + ": .*$", "  " + key + ": " + value);
+    assertThat(nodeYaml).as("the value is in the rendered preemption section")
+        .contains("preemption:\n").contains("  " + key + ": " + value + "\n");
+    assertThat(nodeAccepts(nodeYaml)).as("the node given preemption.%s: %s", key, value)
+        .isEqualTo(accepted);
+  }
+
   @ParameterizedTest(name = "scheduler {0}")
   @CsvSource({"kamino-request", "kamino-rule", "round-robin", "random", "jsq", "power-of-two",
       "bounded-hash", "hash-ws", "direct"})

@@ -49,7 +49,9 @@ public final class Store implements AutoCloseable {
     /** The {@code placements} map. */
     PLACEMENTS("vmgrid_placements"),
     /** The {@code repairs} map. */
-    REPAIRS("vmgrid_repairs");
+    REPAIRS("vmgrid_repairs"),
+    /** The {@code evictions} map. */
+    EVICTIONS("vmgrid_evictions");
 
     private final String sql;
 

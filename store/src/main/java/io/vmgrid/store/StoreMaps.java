@@ -2,14 +2,15 @@ package io.vmgrid.store;
 
 import com.hazelcast.config.Config;
 import com.hazelcast.config.MapStoreConfig;
+import io.vmgrid.client.wire.Eviction;
 import io.vmgrid.client.wire.MapNames;
 import io.vmgrid.client.wire.Placement;
 import io.vmgrid.client.wire.Repair;
 import io.vmgrid.client.wire.ServerState;
 
 /**
- * Puts the placement store's maps behind a {@link Store}: {@code servers}, {@code placements} and
- * {@code repairs} load eagerly from it when the cluster first uses them, and every change is
+ * Puts the placement store's maps behind a {@link Store}: {@code servers}, {@code placements},
+ * {@code repairs} and {@code evictions} load eagerly from it when the cluster first uses them, and every change is
  * written to it, through (before the change's operation completes) or behind (coalesced per key,
  * in batches, at most the delay late).
  */
@@ -20,7 +21,7 @@ public final class StoreMaps {
   private StoreMaps() {}
 
   /**
-   * Adds the map stores to {@code config}, whose map configs for the three maps must already be
+   * Adds the map stores to {@code config}, whose map configs for the four maps must already be
    * set (their backups, quorum and merge policy stay as they are).
    */
   public static Config attach(Config config, Store store) {
@@ -30,6 +31,8 @@ public final class StoreMaps {
     attach(config, MapNames.PLACEMENTS, new JsonTable<>(store, Store.Table.PLACEMENTS,
         Placement.class), s);
     attach(config, MapNames.REPAIRS, new JsonTable<>(store, Store.Table.REPAIRS, Repair.class), s);
+    attach(config, MapNames.EVICTIONS, new JsonTable<>(store, Store.Table.EVICTIONS,
+        Eviction.class), s);
     return config;
   }
 

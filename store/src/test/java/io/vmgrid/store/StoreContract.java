@@ -3,6 +3,7 @@ package io.vmgrid.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.vmgrid.client.wire.Eviction;
 import io.vmgrid.client.wire.HostedVm;
 import io.vmgrid.client.wire.Placement;
 import io.vmgrid.client.wire.Repair;
@@ -41,6 +42,11 @@ abstract class StoreContract {
     ServerState busy = server("srv-1", 3).withHealth(ServerHealth.MAINTENANCE);
     Placement placed = Placement.of(busy.vms().get(1), "srv-1");
     Repair repair = new Repair("vm-9", "srv-1", "PLACEMENT_RESTORED", "t", "LOW", 4, 17L);
+    // a server with a preemption not logged yet, and the log entry it becomes
+    ServerState preempting = server("srv-4", 3).preempting(List.of("srv-4-vm1"),
+        new HostedVm("big", "t", 4, 4_096, "req-big", "REGULAR", 1_700_000_001_000L),
+        1_700_000_001_000L);
+    Eviction eviction = preempting.preempted().get(0);
     try (Store store = Store.open(settings)) {
       JsonTable<ServerState> servers = new JsonTable<>(store, Store.Table.SERVERS,
           ServerState.class);
@@ -50,11 +56,16 @@ abstract class StoreContract {
       servers.delete("srv-3");
       new JsonTable<>(store, Store.Table.PLACEMENTS, Placement.class).store(placed.vmId(), placed);
       new JsonTable<>(store, Store.Table.REPAIRS, Repair.class).store("vm-9@srv-1", repair);
+      servers.store("srv-4", preempting);
+      new JsonTable<>(store, Store.Table.EVICTIONS, Eviction.class).store(eviction.key(), eviction);
     }
     try (Store store = Store.open(settings)) {
       JsonTable<ServerState> servers = new JsonTable<>(store, Store.Table.SERVERS,
           ServerState.class);
-      assertThat(servers.loadAllKeys()).containsExactlyInAnyOrder("srv-1", "srv-2");
+      assertThat(servers.loadAllKeys()).containsExactlyInAnyOrder("srv-1", "srv-2", "srv-4");
+      assertThat(servers.load("srv-4")).isEqualTo(preempting);
+      assertThat(new JsonTable<>(store, Store.Table.EVICTIONS, Eviction.class).load(eviction.key()))
+          .isEqualTo(eviction);
       assertThat(servers.load("srv-1")).isEqualTo(busy);
       assertThat(servers.load("srv-3")).isNull();
       assertThat(servers.loadAll(List.of("srv-1", "srv-2", "nope")))

@@ -4,8 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.hazelcast.client.config.ClientConfig;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
+import com.hazelcast.map.listener.EntryAddedListener;
 import io.vmgrid.client.wire.CallbackThreads;
 import io.vmgrid.client.wire.Checks;
+import io.vmgrid.client.wire.Eviction;
 import io.vmgrid.client.wire.GridRequest;
 import io.vmgrid.client.wire.GridResult;
 import io.vmgrid.client.wire.InventoryProcessors;
@@ -27,6 +29,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
 
@@ -325,6 +328,51 @@ public final class AllocationClient implements AutoCloseable {
     return placements.getAsync(vmId).toCompletableFuture()
         .thenApply(v -> Optional.ofNullable(reads.foreign().value(MapNames.PLACEMENTS, vmId, v,
             Placement.class)).map(InventoryReads::status));
+  }
+
+  /**
+   * The eviction log: every VM the grid evicted (a preemption, a merge over capacity), oldest
+   * first; only {@code tenantId}'s when it is not empty. Reads the grid; sends no request.
+   */
+  public List<EvictedVm> evictions(String tenantId) {
+    if (!tenantId.isEmpty()) {
+      String problem = Checks.idProblem("tenantId", tenantId);
+      if (problem != null) {
+        throw InvalidRequestException.of(problem);
+      }
+    }
+    IMap<Object, Object> log = hazelcast.getMap(MapNames.EVICTIONS);
+    List<EvictedVm> out = new ArrayList<>();
+    for (Map.Entry<Object, Object> e : log.entrySet()) {
+      Eviction ev = reads.foreign().value(MapNames.EVICTIONS, e.getKey(), e.getValue(),
+          Eviction.class);
+      if (ev != null && (tenantId.isEmpty() || ev.tenantId().equals(tenantId))) {
+        out.add(EvictedVm.of(ev));
+      }
+    }
+    out.sort(java.util.Comparator.comparing(EvictedVm::at).thenComparing(EvictedVm::vmId));
+    return out;
+  }
+
+  /**
+   * Calls {@code listener} with every VM the grid evicts from now on (each once per listener, on a
+   * Hazelcast event thread: do not block in it); returns the id {@link #removeEvictionListener}
+   * takes. A client that was disconnected misses the evictions of that time: read {@link
+   * #evictions} after reconnecting.
+   */
+  public UUID addEvictionListener(Consumer<EvictedVm> listener) {
+    java.util.Objects.requireNonNull(listener, "listener");
+    IMap<Object, Object> log = hazelcast.getMap(MapNames.EVICTIONS);
+    return log.addEntryListener((EntryAddedListener<Object, Object>) event -> {
+      if (event.getValue() instanceof Eviction ev) {
+        listener.accept(EvictedVm.of(ev));
+      }
+    }, true);
+  }
+
+  /** Stops the listener {@link #addEvictionListener} returned {@code id} for. */
+  public boolean removeEvictionListener(UUID id) {
+    return hazelcast.getMap(MapNames.EVICTIONS).removeEntryListener(id);
   }
 
   /**

@@ -11,14 +11,23 @@ import java.util.Map;
  * @param passing servers that pass every validator
  * @param validators each validator's effect, in evaluation order
  * @param top the best candidates, best first, with their raw preference scores
+ * @param preemptServerId when no server passes: the server where evicting lower-priority VMs would
+ *     make room (the rule set's preemption policy applies); empty if none or if some server passes
+ * @param wouldEvict the VMs a preemption would evict there; empty without one
  */
-public record Explanation(
-    int servers, int passing, List<Validator> validators, List<Candidate> top) {
+public record Explanation(int servers, int passing, List<Validator> validators,
+    List<Candidate> top, String preemptServerId, List<String> wouldEvict) {
 
   /** Copies the lists. */
   public Explanation {
     validators = List.copyOf(validators);
     top = List.copyOf(top);
+    wouldEvict = List.copyOf(wouldEvict);
+  }
+
+  /** An explanation without a preemption. */
+  public Explanation(int servers, int passing, List<Validator> validators, List<Candidate> top) {
+    this(servers, passing, validators, top, "", List.of());
   }
 
   /**

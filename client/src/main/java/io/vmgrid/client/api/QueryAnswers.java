@@ -46,8 +46,10 @@ final class QueryAnswers {
       c.path("scores").properties().forEach(e -> scores.put(e.getKey(), e.getValue().asDouble()));
       top.add(new Explanation.Candidate(c.path("rank").asInt(), c.path("serverId").asText(), scores));
     }
+    List<String> evict = new ArrayList<>();
+    json.path("wouldEvict").forEach(n -> evict.add(n.asText()));
     return new Explanation(json.path("servers").asInt(), json.path("passing").asInt(), validators,
-        top);
+        top, json.path("preemptServerId").asText(""), evict); // absent from older members: none
   }
 
   static ConsolidationProposal consolidation(JsonNode json) {
@@ -110,9 +112,11 @@ final class QueryAnswers {
   static List<TemplateHeadroom> templates(JsonNode json, String field) {
     List<TemplateHeadroom> out = new ArrayList<>();
     for (JsonNode t : json.path("templates")) {
+      CapacityHeadroom h = headroom(t.path(field));
+      JsonNode evicting = t.path(field + "WithEvictions"); // absent: none reported (older member)
       out.add(new TemplateHeadroom(t.path("id").asText(), t.path("cores").asLong(),
           t.path("memoryMb").asLong(), t.path("lowPriority").asBoolean(),
-          t.path("placedNow").asLong(), headroom(t.path(field))));
+          t.path("placedNow").asLong(), h, evicting.isMissingNode() ? h : headroom(evicting)));
     }
     return out;
   }

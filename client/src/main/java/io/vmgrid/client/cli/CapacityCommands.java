@@ -201,18 +201,25 @@ final class CapacityCommands {
             spec.commandLine().getErr());
         List<Map<String, Object>> list = new ArrayList<>();
         StringBuilder text = new StringBuilder(String.format(Locale.ROOT,
-            "%-16s %11s %12s %9s  %s%n", "type", "placed now", "more fit", "full at", "per cluster"));
+            "%-16s %11s %12s %15s %9s  %s%n", "type", "placed now", "more fit", "evicting low",
+            "full at", "per cluster"));
         for (TemplateHeadroom t : result) {
           Map<String, Object> m = templateJson(t);
           m.put("headroom", headroomJson(t.headroom()));
+          m.put("headroomWithEvictions", headroomJson(t.withEvictions()));
           list.add(m);
-          text.append(String.format(Locale.ROOT, "%-16s %11s %12s %8.1f%%  %s%n", t.templateId(),
+          text.append(String.format(Locale.ROOT, "%-16s %11s %12s %15s %8.1f%%  %s%n",
+              t.templateId(),
               query.request() == null ? String.format(Locale.ROOT, "%,d", t.placedNow()) : "-",
               (t.headroom().capped() ? ">=" : "") + String.format(Locale.ROOT, "%,d",
-                  t.headroom().total()), 100 * t.headroom().densityWhenFull(),
-              clusters(t.headroom().perCluster())));
+                  t.headroom().total()),
+              t.lowPriority() ? "-" : (t.withEvictions().capped() ? ">=" : "")
+                  + String.format(Locale.ROOT, "%,d", t.withEvictions().total()),
+              100 * t.headroom().densityWhenFull(), clusters(t.headroom().perCluster())));
         }
-        text.append("(\"full at\": packing density once that many more are placed)");
+        text.append("(\"evicting low\": how many would fit if every low-priority VM were evicted,"
+            + " an upper bound on what preemption can free; \"full at\": packing density once"
+            + " \"more fit\" are placed)");
         Map<String, Object> json = new LinkedHashMap<>();
         if (query.request() != null) { // one shape: the flat form earlier versions printed too
           json.putAll(headroomJson(result.get(0).headroom()));

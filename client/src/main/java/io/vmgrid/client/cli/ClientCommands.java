@@ -28,7 +28,7 @@ public final class ClientCommands {
   public static List<Class<?>> all() {
     return List.of(PlacementCommands.Allocate.class, PlacementCommands.Release.class,
         Status.class, InspectCommands.Vm.class, InspectCommands.Server.class,
-        InspectCommands.Members.class, Explain.class,
+        InspectCommands.Members.class, InspectCommands.Evictions.class, Explain.class,
         CapacityCommands.Capacity.class, CapacityCommands.WhatIf.class,
         CapacityCommands.Fragmentation.class, CapacityCommands.Consolidate.class,
         InventoryCommands.class, Replay.class);
@@ -57,6 +57,8 @@ public final class ClientCommands {
         json.put("passing", x.passing());
         json.put("validators", x.validators());
         json.put("top", x.top());
+        json.put("preemptServerId", x.preemptServerId());
+        json.put("wouldEvict", x.wouldEvict());
         StringBuilder text = new StringBuilder(String.format(Locale.ROOT,
             "%,d of %,d servers pass every validator%n", x.passing(), x.servers()));
         for (Explanation.Validator v : x.validators()) {
@@ -67,6 +69,11 @@ public final class ClientCommands {
         for (Explanation.Candidate c : x.top()) {
           text.append(String.format(Locale.ROOT, "  #%d %s %s%n", c.rank() + 1, c.serverId(),
               c.scores()));
+        }
+        if (!x.wouldEvict().isEmpty()) {
+          text.append(String.format(Locale.ROOT, "preemption: would place it on %s, evicting %d"
+              + " lower-priority VM(s): %s%n", x.preemptServerId(), x.wouldEvict().size(),
+              String.join(", ", x.wouldEvict())));
         }
         Output.print(spec.commandLine().getOut(), connection.json, json, text.toString().stripTrailing());
         return 0;

@@ -3,6 +3,7 @@ package io.vmgrid.client.cli;
 import static io.vmgrid.client.cli.ClientCommands.unwrap;
 
 import io.vmgrid.client.api.AllocationClient;
+import io.vmgrid.client.api.EvictedVm;
 import io.vmgrid.client.api.InvalidRequestException;
 import io.vmgrid.client.api.MemberInfo;
 import io.vmgrid.client.api.ServerInfo;
@@ -26,8 +27,8 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * The commands an operator looks around with: {@code vm list}, {@code server show} and {@code
- * members}. They read the grid's maps and change nothing.
+ * The commands an operator looks around with: {@code vm list}, {@code server show}, {@code
+ * members} and {@code evictions}. They read the grid's maps and change nothing.
  */
 final class InspectCommands {
   private InspectCommands() {}
@@ -180,6 +181,98 @@ final class InspectCommands {
         } catch (CompletionException e) {
           throw unwrap(e);
         }
+      }
+    }
+  }
+
+  /** {@code vmgrid evictions}. */
+  @Command(name = "evictions", mixinStandardHelpOptions = true,
+      description = "The VMs the grid evicted, oldest first: low-priority VMs a regular request"
+          + " preempted (PREEMPTED) and VMs a healed network split left over capacity"
+          + " (OVER_CAPACITY_AFTER_MERGE). With --follow, then each new eviction as it happens,"
+          + " until interrupted (--json: one JSON object per line).")
+  static final class Evictions implements Callable<Integer> {
+    @Mixin Connection connection;
+    @Spec CommandSpec spec;
+
+    @Option(names = "--tenant", paramLabel = "TENANT", defaultValue = "",
+        description = "Only this tenant's VMs.")
+    String tenant = "";
+
+    @Option(names = "--follow", description = "Keep printing evictions as they happen.")
+    boolean follow;
+
+    static final String FORMAT = "%-24s %-16s %-20s %-26s %6s  %-8s %s%n";
+
+    static Map<String, Object> json(EvictedVm e) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("vmId", e.vmId());
+      m.put("tenantId", e.tenantId());
+      m.put("serverId", e.serverId());
+      m.put("priority", e.priority());
+      m.put("cores", e.cores());
+      m.put("memoryMb", e.memoryMb());
+      m.put("requestId", e.requestId());
+      m.put("reason", e.reason());
+      m.put("byRequestId", e.byRequestId());
+      m.put("byVmId", e.byVmId());
+      m.put("at", e.at().toString());
+      return m;
+    }
+
+    static String line(EvictedVm e) {
+      return String.format(Locale.ROOT, FORMAT, e.vmId(), e.tenantId(), e.serverId(), e.reason(),
+          e.cores(), e.priority(), e.at() + (e.byRequestId().isEmpty() ? ""
+              : " by " + e.byVmId() + " (request " + e.byRequestId() + ")"));
+    }
+
+    @Override
+    public Integer call() throws InterruptedException {
+      java.io.PrintWriter out = spec.commandLine().getOut();
+      try (AllocationClient client = connection.connect()) {
+        java.util.concurrent.BlockingQueue<EvictedVm> live =
+            new java.util.concurrent.LinkedBlockingQueue<>();
+        java.util.UUID listener = follow ? client.addEvictionListener(live::add) : null;
+        List<EvictedVm> past = Flags.naming(Map.of("tenantId", "--tenant"),
+            () -> java.util.concurrent.CompletableFuture.completedFuture(client.evictions(tenant)))
+            .join();
+        java.util.Set<String> shown = new java.util.HashSet<>();
+        if (follow && connection.json) {
+          past.forEach(e -> Output.printLine(out, json(e)));
+        } else {
+          StringBuilder text = new StringBuilder(String.format(Locale.ROOT, FORMAT, "VM",
+              "TENANT", "SERVER", "REASON", "CORES", "PRIORITY", "WHEN"));
+          List<Map<String, Object>> list = new ArrayList<>();
+          for (EvictedVm e : past) {
+            list.add(json(e));
+            text.append(line(e));
+          }
+          text.append(String.format(Locale.ROOT, "%,d eviction%s%s", past.size(),
+              past.size() == 1 ? "" : "s", tenant.isEmpty() ? "" : " of tenant " + tenant));
+          Map<String, Object> doc = new LinkedHashMap<>();
+          doc.put("count", past.size());
+          doc.put("evictions", list);
+          Output.print(out, connection.json, doc, text.toString());
+        }
+        past.forEach(e -> shown.add(e.vmId() + "@" + e.serverId() + "#" + e.requestId()));
+        if (listener == null) {
+          return 0;
+        }
+        while (true) { // until interrupted (Ctrl-C ends the process)
+          EvictedVm e = live.take();
+          if ((!tenant.isEmpty() && !tenant.equals(e.tenantId()))
+              || !shown.add(e.vmId() + "@" + e.serverId() + "#" + e.requestId())) {
+            continue;
+          }
+          if (connection.json) {
+            Output.printLine(out, json(e));
+          } else {
+            out.print(line(e));
+            out.flush();
+          }
+        }
+      } catch (CompletionException e) {
+        throw unwrap(e);
       }
     }
   }

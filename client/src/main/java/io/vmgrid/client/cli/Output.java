@@ -29,4 +29,14 @@ final class Output {
     }
     out.flush();
   }
+
+  /** Prints {@code value} as one line of JSON (a stream of records, {@code --follow}). */
+  static void printLine(PrintWriter out, Map<String, ?> value) {
+    try {
+      out.println(JSON.writeValueAsString(value));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot render JSON: " + e.getMessage(), e);
+    }
+    out.flush();
+  }
 }

@@ -8,6 +8,11 @@ public final class MapNames {
   public static final String PLACEMENTS = "placements";
   /** Repair log: what a split-brain merge changed ({@code vmId@serverId} to {@link Repair}). */
   public static final String REPAIRS = "repairs";
+  /**
+   * Eviction log: VMs the grid evicted (a preemption, a merge over capacity), {@link Eviction#key()}
+   * to {@link Eviction}; what owners read and subscribe to.
+   */
+  public static final String EVICTIONS = "evictions";
 
   private MapNames() {}
 }

@@ -34,6 +34,9 @@ import org.jspecify.annotations.Nullable;
  *     a 48-bit hash of the VM id and its request id, and the minute of the release in the low 16
  *     bits. What a split-brain merge needs to tell a VM released on one side from one the other
  *     side placed, so that a release is not undone by a merge
+ * @param preempted VMs a preemption evicted from this server whose {@link Eviction} is not in the
+ *     eviction log yet (normally empty; they hold no capacity, and their placements are remembered
+ *     in {@code released} so that no merge brings them back)
  */
 public record ServerState(
     String serverId,
@@ -47,12 +50,21 @@ public record ServerState(
     List<HostedVm> vms,
     List<HostedVm> evicted,
     Topology topology,
-    List<Long> released) {
+    List<Long> released,
+    List<Eviction> preempted) {
 
   /** Releases a server remembers at most. */
   public static final int RELEASED_KEPT = 64;
   /** How long a server remembers a release (a split longer than this may bring a VM back). */
   public static final int RELEASED_KEPT_MINUTES = 30;
+
+  /** A state without pending preemptions. */
+  public ServerState(String serverId, String clusterId, long capacityCores, long capacityMemoryMb,
+      long usedCores, long usedMemoryMb, ServerHealth health, long revision, List<HostedVm> vms,
+      List<HostedVm> evicted, Topology topology, List<Long> released) {
+    this(serverId, clusterId, capacityCores, capacityMemoryMb, usedCores, usedMemoryMb, health,
+        revision, vms, evicted, topology, released, List.of());
+  }
 
   /** A state without a memory of releases. */
   public ServerState(String serverId, String clusterId, long capacityCores, long capacityMemoryMb,
@@ -105,6 +117,7 @@ public record ServerState(
     vms = List.copyOf(vms);
     evicted = List.copyOf(evicted);
     released = released == null ? List.of() : List.copyOf(released); // null: written before it existed
+    preempted = preempted == null ? List.of() : List.copyOf(preempted); // the same
     if (health == null) {
       throw new IllegalArgumentException("health: is required on server " + serverId);
     }
@@ -177,7 +190,7 @@ public record ServerState(
     next.add(vm);
     return new ServerState(serverId, clusterId, capacityCores, capacityMemoryMb,
         usedCores + vm.cores(), usedMemoryMb + vm.memoryMb(), health, revision + 1, next, evicted,
-        topology, released);
+        topology, released, preempted);
   }
 
   /** A new state without the VM {@code vmId}; the same state if it is not hosted here. */
@@ -190,7 +203,7 @@ public record ServerState(
     next.removeIf(vm -> vm.vmId().equals(vmId));
     return new ServerState(serverId, clusterId, capacityCores, capacityMemoryMb,
         usedCores - gone.cores(), usedMemoryMb - gone.memoryMb(), health, revision + 1, next, evicted,
-        topology, released);
+        topology, released, preempted);
   }
 
   /**
@@ -211,20 +224,67 @@ public record ServerState(
     if (gone == null) {
       return this;
     }
+    List<Long> kept = remembering(released, List.of(
+        byClient ? clientReleaseKey(gone) : releaseKey(gone)), nowMillis);
+    ServerState next = without(vmId);
+    return new ServerState(serverId, clusterId, capacityCores, capacityMemoryMb, next.usedCores,
+        next.usedMemoryMb, health, next.revision, next.vms, evicted, topology, kept, preempted);
+  }
+
+  /**
+   * A new state in which {@code by} evicted the VMs {@code victimIds} at {@code atMillis}: they are
+   * gone from {@link #vms}, pending in {@link #preempted} until the eviction log has them, and
+   * remembered in {@link #released} as releases every copy of which is to go (a merge with a side
+   * that still holds one does not bring it back). The caller has checked that every victim is
+   * here; {@code by} is not added.
+   */
+  public ServerState preempting(List<String> victimIds, HostedVm by, long atMillis) {
+    List<HostedVm> left = new ArrayList<>(vms);
+    List<Eviction> pending = new ArrayList<>(preempted);
+    List<Long> keys = new ArrayList<>(victimIds.size());
+    long cores = usedCores;
+    long memory = usedMemoryMb;
+    for (String id : victimIds) {
+      HostedVm victim = Objects.requireNonNull(find(id), () -> id + " is not on " + serverId);
+      left.remove(victim);
+      pending.add(Eviction.preempted(victim, serverId, by, atMillis));
+      keys.add(clientReleaseKey(victim));
+      cores -= victim.cores();
+      memory -= victim.memoryMb();
+    }
+    return new ServerState(serverId, clusterId, capacityCores, capacityMemoryMb, cores, memory,
+        health, revision + 1, left, evicted, topology, remembering(released, keys, atMillis),
+        pending);
+  }
+
+  /** A new state without the pending preemptions whose {@link Eviction#key()} is in {@code keys}. */
+  public ServerState withoutPreempted(java.util.Set<String> keys) {
+    List<Eviction> left = new ArrayList<>(preempted.size());
+    for (Eviction e : preempted) {
+      if (!keys.contains(e.key())) {
+        left.add(e);
+      }
+    }
+    return new ServerState(serverId, clusterId, capacityCores, capacityMemoryMb, usedCores,
+        usedMemoryMb, health, revision + 1, vms, evicted, topology, released, left);
+  }
+
+  /** {@code before} with {@code keys} remembered at {@code nowMillis}, old and surplus ones dropped. */
+  private static List<Long> remembering(List<Long> before, List<Long> keys, long nowMillis) {
     long minute = nowMillis / 60_000;
-    List<Long> kept = new ArrayList<>(released.size() + 1);
-    for (long r : released) {
+    List<Long> kept = new ArrayList<>(before.size() + keys.size());
+    for (long r : before) {
       if (((minute - (r & 0xFFFF)) & 0xFFFF) <= RELEASED_KEPT_MINUTES) {
         kept.add(r);
       }
     }
-    kept.add((byClient ? clientReleaseKey(gone) : releaseKey(gone)) | (minute & 0xFFFF));
+    for (long key : keys) {
+      kept.add(key | (minute & 0xFFFF));
+    }
     if (kept.size() > RELEASED_KEPT) {
       kept = new ArrayList<>(kept.subList(kept.size() - RELEASED_KEPT, kept.size()));
     }
-    ServerState next = without(vmId);
-    return new ServerState(serverId, clusterId, capacityCores, capacityMemoryMb, next.usedCores,
-        next.usedMemoryMb, health, next.revision, next.vms, evicted, topology, kept);
+    return kept;
   }
 
   /** Whether this placement of {@code vm} (its VM id and request id) was released here recently. */
@@ -301,17 +361,20 @@ public record ServerState(
   /** A new state with {@code next} health. */
   public ServerState withHealth(ServerHealth next) {
     return new ServerState(serverId, clusterId, capacityCores, capacityMemoryMb, usedCores,
-        usedMemoryMb, next, revision + 1, vms, evicted, topology, released);
+        usedMemoryMb, next, revision + 1, vms, evicted, topology, released, preempted);
   }
 
   /** A new state holding exactly {@code hosted} (used recomputed) and {@code pendingEvictions}. */
   public ServerState withVms(List<HostedVm> hosted, List<HostedVm> pendingEvictions, long nextRevision) {
-    return withVms(hosted, pendingEvictions, nextRevision, released);
+    return withVms(hosted, pendingEvictions, nextRevision, released, preempted);
   }
 
-  /** As {@link #withVms(List, List, long)}, remembering {@code releasedNow} as the releases. */
+  /**
+   * As {@link #withVms(List, List, long)}, remembering {@code releasedNow} as the releases and
+   * {@code preemptedNow} as the pending preemptions.
+   */
   public ServerState withVms(List<HostedVm> hosted, List<HostedVm> pendingEvictions,
-      long nextRevision, List<Long> releasedNow) {
+      long nextRevision, List<Long> releasedNow, List<Eviction> preemptedNow) {
     long cores = 0;
     long memory = 0;
     for (HostedVm vm : hosted) {
@@ -319,7 +382,7 @@ public record ServerState(
       memory += vm.memoryMb();
     }
     return new ServerState(serverId, clusterId, capacityCores, capacityMemoryMb, cores, memory,
-        health, nextRevision, hosted, pendingEvictions, topology, releasedNow);
+        health, nextRevision, hosted, pendingEvictions, topology, releasedNow, preemptedNow);
   }
 
   /** Whether new VMs may be placed here. */
@@ -352,7 +415,19 @@ public record ServerState(
           evicted,
           topology,
           in.getFieldKind("released") == FieldKind.ARRAY_OF_INT64 ? longs(in.readArrayOfInt64(
-              "released")) : List.of()); // written before servers remembered releases
+              "released")) : List.of(), // written before servers remembered releases
+          in.getFieldKind("preempted") == FieldKind.ARRAY_OF_COMPACT ? evictions(in) : List.of());
+    }
+
+    private static List<Eviction> evictions(CompactReader in) {
+      Eviction[] all = in.readArrayOfCompact("preempted", Eviction.class);
+      List<Eviction> out = new ArrayList<>(all == null ? 0 : all.length);
+      if (all != null) {
+        for (Eviction e : all) {
+          out.add(Objects.requireNonNull(e, "preempted: null element"));
+        }
+      }
+      return out;
     }
 
     private static List<Long> longs(long @Nullable [] values) {
@@ -397,6 +472,7 @@ public record ServerState(
         released[i] = s.released().get(i);
       }
       out.writeArrayOfInt64("released", released);
+      out.writeArrayOfCompact("preempted", s.preempted().toArray(new Eviction[0]));
     }
 
     @Override

@@ -30,6 +30,7 @@ public final class WireSerialization {
     compact.addSerializer(new ServerState.Serializer());
     compact.addSerializer(new Placement.Serializer());
     compact.addSerializer(new Repair.Serializer());
+    compact.addSerializer(new Eviction.Serializer());
     compact.addSerializer(new PlacementQuery.Serializer());
     InventoryProcessors.register(compact);
     config.setJavaSerializationFilterConfig(javaFilter());
@@ -52,6 +53,7 @@ public final class WireSerialization {
         vm, server,
         new Placement("vm", "r", "s", "t", 1, 1, 1, "a"),
         new Repair("vm", "s", "evicted", "t", "low", 1, 0),
+        Eviction.preempted(vm, "s", vm, 0),
         new PlacementQuery("t", "s", "vm", "r", java.util.List.of("r")),
         new InventoryProcessors.AddServer(server),
         new InventoryProcessors.RemoveServer(),

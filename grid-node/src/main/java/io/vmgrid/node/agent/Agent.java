@@ -5,8 +5,10 @@ import io.vmgrid.client.api.Reason;
 import io.vmgrid.client.wire.GridRequest;
 import io.vmgrid.client.wire.HostedVm;
 import io.vmgrid.client.wire.Placement;
+import io.vmgrid.client.wire.ServerState;
 import io.vmgrid.node.commit.CommitResult;
 import io.vmgrid.node.commit.Committer;
+import io.vmgrid.node.commit.Evictions;
 import io.vmgrid.node.commit.RecordResult;
 import io.vmgrid.node.inventory.InventoryMirror;
 import io.vmgrid.node.inventory.Mirrors;
@@ -104,6 +106,8 @@ final class Agent {
     final Set<String> excluded = new HashSet<>();
     final long startNanos;
     AgentEngine.@Nullable Choice choice;
+    /** The VMs to evict on {@link #choice} in the same commit (a preemption); empty otherwise. */
+    List<String> victims = List.of();
     /** The member-wide claim for {@link #choice} while its commit is being decided. */
     InFlight.@Nullable Claim claim;
     @Nullable Lookup firstLookup;
@@ -397,6 +401,15 @@ final class Agent {
           w.firstLookup = engine.lastLookup();
           count(w.firstLookup);
         }
+        w.victims = List.of();
+        if (c == null) {
+          AgentEngine.Preemption p =
+              engine.preempt(inv, w.request, w.excluded, inFlight, locality);
+          if (p != null) {
+            c = p.choice();
+            w.victims = p.victims();
+          }
+        }
         w.choice = c;
         if (c != null) {
           w.claim = inFlight.claim(c.serverId(), w.vm.cores(), w.vm.memoryMb());
@@ -452,7 +465,7 @@ final class Agent {
       if (w.departuresAtFirstCommit < 0) {
         w.departuresAtFirstCommit = departures;
       }
-      plan.add(new Committer.Planned(choice(w).serverId(), w.vm));
+      plan.add(new Committer.Planned(choice(w).serverId(), w.vm, w.victims));
     }
     long c0 = System.nanoTime();
     List<Committer.Attempt<CommitResult>> results;
@@ -481,6 +494,9 @@ final class Agent {
       if (r.hosted()) {
         engine.reportCommit(true);
         w.added = r.status() == CommitResult.Status.PLACED;
+        if (!w.victims.isEmpty()) {
+          tellEvicted(choice(w).serverId());
+        }
         toRecord.add(w);
         continue;
       }
@@ -489,7 +505,9 @@ final class Agent {
       conflicts.incrementAndGet();
       host.metrics().agentConflict(id);
       w.lastRefusal = choice(w).serverId() + ": " + r.status() + " " + r.detail();
-      w.excluded.add(choice(w).serverId());
+      if (w.victims.isEmpty()) {
+        w.excluded.add(choice(w).serverId());
+      } // a preemption is searched again on the refusal's state (in the mirror now), same server or not
       if (w.attempts >= MAX_ATTEMPTS && exposed(w)) {
         finish(w, AgentOutcome.Status.FAILED, "", "", Reason.IN_DOUBT, EXPOSED_MESSAGE);
       } else if (w.attempts >= MAX_ATTEMPTS) {
@@ -555,7 +573,9 @@ final class Agent {
       if (r.status() == RecordResult.Status.SAME_REQUEST || r.status()
           == RecordResult.Status.RECORDED) {
         if (recorded.equals(ours)) {
-          finish(w, AgentOutcome.Status.PLACED, ours, choice(w).clusterId(), Reason.NONE, "");
+          finish(w, AgentOutcome.Status.PLACED, ours, choice(w).clusterId(), Reason.NONE,
+              w.added && !w.victims.isEmpty() ? "evicted " + w.victims.size()
+                  + " lower-priority VM(s) to fit: " + String.join(", ", w.victims) : "");
           continue;
         }
       }
@@ -573,6 +593,22 @@ final class Agent {
       } else { // another copy of this request was recorded first: that is where the VM is
         finish(w, AgentOutcome.Status.PLACED, recorded, host.clusterOf(recorded), Reason.NONE, "");
       }
+    }
+  }
+
+  /**
+   * Logs the evictions a preempting commit left pending on {@code serverId}, removes the victims'
+   * records and clears the list ({@link Evictions#settle}); on failure the reconciler does it.
+   */
+  private void tellEvicted(String serverId) {
+    try {
+      ServerState s = host.servers().get(serverId);
+      if (s != null) {
+        Evictions.of(host.hazelcast()).settle(s);
+      }
+    } catch (RuntimeException e) {
+      LOG.warning(() -> "agent " + id + ": the evictions on " + serverId + " are not logged yet ("
+          + e + "); the reconciler logs them");
     }
   }
 

@@ -97,6 +97,39 @@ final class AgentEngine {
     return server < 0 ? null : choice(inv, server);
   }
 
+  /**
+   * Under the mirror's read lock, after {@link #choose} found nothing: the server where evicting
+   * the fewest lower-priority VMs makes {@code request} fit, and those VMs ({@link
+   * RuleEngine#preempt}; the rule set's preemption policy applies), or null if there is none.
+   * Never a server in {@code excluded} or one this member has a commit in flight to (its state is
+   * about to change: every agent's search would pick the same victims there); with several members
+   * a server this member holds if one will do, so members do not preempt on the same server.
+   */
+  @Nullable Preemption preempt(Inventory inv, VmRequest request, Set<String> excluded,
+      InFlight inFlight, Locality locality) {
+    cacheFor(inv);
+    RuleEngine e = Objects.requireNonNull(engine);
+    java.util.function.IntPredicate open = s -> {
+      String id = inv.serverId(s);
+      return !excluded.contains(id) && !inFlight.claimed(id);
+    };
+    java.util.Optional<io.vmgrid.rules.engine.Decision> d = locality.members() > 1
+        ? e.preempt(request, s -> open.test(s) && locality.local(inv.serverId(s)))
+        : java.util.Optional.empty();
+    if (d.isEmpty()) {
+      d = e.preempt(request, open);
+    }
+    return d.map(x -> new Preemption(choice(inv, x.server()), x.victims())).orElse(null);
+  }
+
+  /**
+   * A server for a request that fits only by evicting lower-priority VMs.
+   *
+   * @param choice the server
+   * @param victims ids of the VMs to evict there in the same commit
+   */
+  record Preemption(Choice choice, List<String> victims) {}
+
   private static Choice choice(Inventory inv, int server) {
     return new Choice(server, inv.serverId(server), inv.clusterId(inv.cluster(server)));
   }

@@ -242,6 +242,11 @@ public final class AgentHost implements AutoCloseable {
     return metrics;
   }
 
+  /** The member. */
+  HazelcastInstance hazelcast() {
+    return hz;
+  }
+
   IMap<String, ServerState> servers() {
     return servers;
   }

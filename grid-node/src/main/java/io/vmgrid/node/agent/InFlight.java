@@ -43,6 +43,11 @@ final class InFlight {
             && inv.free(Resource.MEMORY, server) - c.memory >= request.demand().memory());
   }
 
+  /** Whether this member has a commit in flight to {@code serverId}. */
+  boolean claimed(String serverId) {
+    return byServer.containsKey(serverId);
+  }
+
   /** Servers with a claim (for tests and diagnostics). */
   int servers() {
     return byServer.size();

@@ -14,6 +14,7 @@ import io.vmgrid.node.topology.KubernetesNodeZone;
 import io.vmgrid.node.topology.PartitionGroup;
 import io.vmgrid.node.topology.ZoneLookup;
 import io.vmgrid.rules.ruleset.RuleRegistry;
+import io.vmgrid.rules.ruleset.Preemption;
 import io.vmgrid.rules.ruleset.RuleSet;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -101,6 +102,17 @@ final class NodeCommand implements Callable<Integer> {
   @Option(names = "--rules", paramLabel = "FILE",
       description = "Rule-set file (YAML/JSON) to validate and load; default: the built-in rule set.")
   @Nullable Path rulesFile;
+
+  @Option(names = "--preemption", paramLabel = "on|off",
+      description = "Whether a regular request that fits no server may evict low-priority VMs"
+          + " (default: the rule set's preemption block, on unless it says otherwise; the config"
+          + " file's preemption.enabled if set).")
+  @Nullable String preemption;
+
+  @Option(names = "--max-victims", paramLabel = "N",
+      description = "The most VMs one request may evict, 1..64 (default: the rule set's, 8 unless it"
+          + " says otherwise; the config file's preemption.maxVictims if set).")
+  @Nullable Integer maxVictims;
 
   @Option(names = "--scheduler", paramLabel = "POLICY",
       description = "Policy of the scheduler job that routes allocations to agents (kamino-request,"
@@ -241,16 +253,34 @@ final class NodeCommand implements Callable<Integer> {
     return StoreSettings.of(url, user, password == null ? "" : password, mode, delay);
   }
 
-  /** The rule set named by the flag, else the file, else the built-in one; validated. */
+  /**
+   * The rule set named by the flag, else the file, else the built-in one; validated; its
+   * preemption policy overridden by the flags, else the file's {@code preemption} section.
+   */
   RuleSet rules(NodeFile file) throws IOException {
     Path path = rulesFile != null ? rulesFile : file.rules();
+    RuleSet loaded;
     if (path == null) {
-      return RuleSet.defaults();
-    }
-    if (!Files.isRegularFile(path)) {
+      loaded = RuleSet.defaults();
+    } else if (!Files.isRegularFile(path)) {
       throw new IllegalArgumentException("rules: " + path + " does not exist or is not a file");
+    } else {
+      loaded = RuleSet.load(path, RuleRegistry.builtin());
     }
-    return RuleSet.load(path, RuleRegistry.builtin());
+    NodeFile.PreemptionKeys keys = file.preemption();
+    Boolean on = preemption == null ? null : switch (preemption) {
+      case "on" -> Boolean.TRUE;
+      case "off" -> Boolean.FALSE;
+      default -> throw new IllegalArgumentException(
+          "--preemption: must be on or off (was '" + preemption + "')");
+    };
+    if (maxVictims != null && (maxVictims < 1 || maxVictims > 64)) {
+      throw new IllegalArgumentException("--max-victims: must be in 1..64 (was " + maxVictims + ")");
+    }
+    Preemption p = loaded.preemption();
+    boolean enabled = first(on, keys == null ? null : keys.enabled(), p.enabled());
+    int max = first(maxVictims, keys == null ? null : keys.maxVictims(), p.maxVictims());
+    return loaded.withPreemption(new Preemption(enabled, max, p.searchBudget()));
   }
 
   private static <T> T first(@Nullable T flag, @Nullable T file, T fallback) {
@@ -269,6 +299,9 @@ final class NodeCommand implements Callable<Integer> {
         ruleSet.rules().size(), config.workers());
     System.out.printf("vmgrid node: quorum %d, heartbeat timeout %d s, partition group %s%n",
         config.quorum(), config.heartbeatTimeoutSeconds(), config.partitionGroup());
+    System.out.println("vmgrid node: preemption " + (ruleSet.preemption().enabled()
+        ? "on (a regular request may evict up to " + ruleSet.preemption().maxVictims()
+            + " low-priority VMs)" : "off"));
     String policy = scheduler != null ? scheduler
         : file.scheduler() != null ? file.scheduler() : Scheduling.DEFAULT_POLICY;
     Scheduling.validatePolicy("--scheduler", policy);

@@ -30,6 +30,11 @@ public record CommitResult(Status status, String detail, long revision) {
     /** The server already hosts a VM of the same anti-affinity group. */
     ANTI_AFFINITY,
     /** There is no such server. */
+    /**
+     * A preempting commit's victims are not all on the server, or not all of lower priority than
+     * the VM, any more; nothing changed (the decision was made on a stale state).
+     */
+    VICTIMS_CHANGED,
     UNKNOWN_SERVER,
     /**
      * A VM of this id from another request, or from this request id with another shape, is on this

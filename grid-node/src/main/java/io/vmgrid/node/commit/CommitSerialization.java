@@ -18,7 +18,9 @@ public final class CommitSerialization {
         .addSerializer(new RecordPlacementProcessor.Serializer())
         .addSerializer(new CommitResult.Serializer())
         .addSerializer(new CommitResults.Serializer())
-        .addSerializer(new RecordResult.Serializer());
+        .addSerializer(new RecordResult.Serializer())
+        .addSerializer(new DropRecordProcessor.Serializer())
+        .addSerializer(new ClearPreemptedProcessor.Serializer());
     return config;
   }
 
@@ -27,7 +29,9 @@ public final class CommitSerialization {
     HostedVm vm = new HostedVm("vm", "t", 1, 1, "r", "regular", 0);
     Placement record = Placement.of(vm, "s");
     CommitResult result = new CommitResult(CommitResult.Status.PLACED, "", 0);
-    return List.of(new PlaceVmProcessor(Map.of("s", List.of(vm))), new ReleaseVmProcessor("vm", true),
+    return List.of(new PlaceVmProcessor(Map.of("s", List.of(vm)), Map.of("vm", List.of("low"))),
+        new ReleaseVmProcessor("vm", true), new DropRecordProcessor("s", "r"),
+        new ClearPreemptedProcessor(java.util.Set.of("vm@s#r")),
         new RecordPlacementProcessor(List.of(record)), result,
         new CommitResults(List.of(result), null),
         new RecordResult(RecordResult.Status.RECORDED, record));

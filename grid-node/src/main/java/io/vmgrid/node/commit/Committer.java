@@ -39,7 +39,8 @@ public final class Committer {
 
   /**
    * A committer over {@code hz}'s placement store; {@code ownWrites} receives every server state
-   * its commits produced (to apply them to this member's view at once).
+   * its commits produced, and the current state of a server that refused one (to apply them to
+   * this member's view at once).
    */
   public Committer(HazelcastInstance hz, Consumer<ServerState> ownWrites) {
     this.servers = hz.getMap(MapNames.SERVERS);
@@ -52,8 +53,20 @@ public final class Committer {
    *
    * @param serverId the server
    * @param vm the VM
+   * @param victims ids of the lower-priority VMs on the server to evict in the same step (a
+   *     preemption); empty otherwise
    */
-  public record Planned(String serverId, HostedVm vm) {}
+  public record Planned(String serverId, HostedVm vm, List<String> victims) {
+    /** Copies the victims. */
+    public Planned {
+      victims = List.copyOf(victims);
+    }
+
+    /** A placement that evicts nothing. */
+    public Planned(String serverId, HostedVm vm) {
+      this(serverId, vm, List.of());
+    }
+  }
 
   /**
    * What one call did for one item: its result, or the error of the call that carried it (then it
@@ -76,12 +89,16 @@ public final class Committer {
   /** Places the planned VMs; one attempt per planned VM, in the order given. */
   public List<Attempt<CommitResult>> place(List<Planned> planned) {
     Map<String, List<HostedVm>> byServer = new LinkedHashMap<>();
+    Map<String, List<String>> victims = new HashMap<>();
     for (Planned p : planned) {
       byServer.computeIfAbsent(p.serverId(), k -> new ArrayList<>()).add(p.vm());
+      if (!p.victims().isEmpty()) {
+        victims.put(p.vm().vmId(), p.victims());
+      }
     }
     Map<String, CompletableFuture<CommitResults>> calls = new LinkedHashMap<>();
     byServer.forEach((server, vms) -> calls.put(server, servers.submitToKey(server,
-        new PlaceVmProcessor(Map.of(server, vms))).toCompletableFuture()));
+        new PlaceVmProcessor(Map.of(server, vms), victims)).toCompletableFuture()));
     Map<String, Attempt<CommitResults>> done = await(calls);
     for (Attempt<CommitResults> a : done.values()) {
       ServerState state = a.result() == null ? null : a.result().state();

@@ -1,6 +1,7 @@
 package io.vmgrid.node.commit;
 
 import com.hazelcast.map.EntryProcessor;
+import com.hazelcast.nio.serialization.FieldKind;
 import com.hazelcast.nio.serialization.compact.CompactReader;
 import com.hazelcast.nio.serialization.compact.CompactSerializer;
 import com.hazelcast.nio.serialization.compact.CompactWriter;
@@ -28,18 +29,44 @@ import java.util.Objects;
  * same id placed by another request, or by this request id with another shape, is {@code
  * OTHER_COPY}: the caller's commit is not on this server, so the caller's lost record never
  * releases the other copy's VM.
+ *
+ * <p><b>Preemption.</b> A VM may come with victims: VMs on the same server to evict so that it fits.
+ * The processor evicts them and places the VM in the same step, or does neither: every victim must
+ * still be on the server and of lower priority than the VM (a regular VM evicts low-priority ones
+ * only), else the answer is {@code VICTIMS_CHANGED}; and the VM must fit once they are gone, else
+ * the usual refusal. The victims leave {@link ServerState#vms()} for {@link
+ * ServerState#preempted()} (the eviction log is written from there) and are remembered as
+ * released, all at the VM's {@code placedAtMillis}, so the backup's re-run decides the same.
  */
 public final class PlaceVmProcessor
     implements EntryProcessor<String, ServerState, CommitResults> {
   private static final long serialVersionUID = 1L;
 
   private final Map<String, List<HostedVm>> vmsByServer;
+  /** VM id to the VMs it evicts; VMs without victims are absent. */
+  private final Map<String, List<String>> victims;
 
   /** A processor placing, on each server named, the VMs listed for it, in order. */
   public PlaceVmProcessor(Map<String, List<HostedVm>> vmsByServer) {
+    this(vmsByServer, Map.of());
+  }
+
+  /**
+   * A processor placing, on each server named, the VMs listed for it, in order, each after evicting
+   * the VMs {@code victims} names for its VM id (none if absent).
+   */
+  public PlaceVmProcessor(Map<String, List<HostedVm>> vmsByServer,
+      Map<String, List<String>> victims) {
     Map<String, List<HostedVm>> copy = new LinkedHashMap<>();
     vmsByServer.forEach((server, vms) -> copy.put(server, List.copyOf(vms)));
     this.vmsByServer = copy;
+    Map<String, List<String>> byVm = new LinkedHashMap<>();
+    victims.forEach((vm, ids) -> {
+      if (!ids.isEmpty()) {
+        byVm.put(vm, List.copyOf(ids));
+      }
+    });
+    this.victims = byVm;
   }
 
   /** A processor placing one VM on one server. */
@@ -53,11 +80,27 @@ public final class PlaceVmProcessor
     List<CommitResult> results = new ArrayList<>(vms.size());
     ServerState state = entry.getValue();
     ServerState start = state;
+    boolean refused = false;
     for (HostedVm vm : vms) {
-      CommitResult r = check(entry.getKey(), state, vm);
+      List<String> evict = victims.getOrDefault(vm.vmId(), List.of());
+      ServerState trial = state;
+      CommitResult r = null;
+      if (!evict.isEmpty() && state != null && state.find(vm.vmId()) == null) {
+        String stale = staleVictims(state, vm, evict);
+        if (stale != null) {
+          r = new CommitResult(CommitResult.Status.VICTIMS_CHANGED, stale, state.revision());
+        } else {
+          trial = state.preempting(evict, vm, vm.placedAtMillis());
+        }
+      }
+      if (r == null) {
+        r = check(entry.getKey(), trial, vm);
+      }
       if (r.status() == CommitResult.Status.PLACED) {
-        state = Objects.requireNonNull(state).with(vm);
+        state = Objects.requireNonNull(trial).with(vm);
         r = new CommitResult(CommitResult.Status.PLACED, "", state.revision());
+      } else if (!r.hosted()) {
+        refused = true;
       }
       results.add(r);
     }
@@ -66,7 +109,31 @@ public final class PlaceVmProcessor
     if (changed) {
       entry.setValue(state);
     }
-    return new CommitResults(results, changed ? state : null);
+    // a refusal means the committing member's mirror is behind: the state lets it catch up at once
+    return new CommitResults(results, changed || refused ? state : null);
+  }
+
+  /**
+   * Why {@code vm} may not evict {@code evict} from {@code state}: a victim is gone, named twice, or
+   * not of lower priority; null if it may.
+   */
+  static @org.jspecify.annotations.Nullable String staleVictims(ServerState state, HostedVm vm,
+      List<String> evict) {
+    if (vm.lowPriority()) {
+      return vm.vmId() + " is low priority: it evicts nothing";
+    }
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    for (String id : evict) {
+      HostedVm victim = state.find(id);
+      if (victim == null || !seen.add(id)) {
+        return "victim " + id + " is not on " + state.serverId() + " any more";
+      }
+      if (!victim.lowPriority()) {
+        return "victim " + id + " is " + victim.priority() + ", not of lower priority than "
+            + vm.vmId();
+      }
+    }
+    return null;
   }
 
   /** Whether {@code vm} may go onto {@code state}: {@code PLACED} if so (state not changed here). */
@@ -132,7 +199,20 @@ public final class PlaceVmProcessor
         }
         byServer.put(Objects.requireNonNull(servers[i], "servers: null element"), list);
       }
-      return new PlaceVmProcessor(byServer);
+      Map<String, List<String>> victims = new LinkedHashMap<>();
+      if (in.getFieldKind("victimCounts") == FieldKind.ARRAY_OF_INT32) { // absent: none (older)
+        int[] perVm = Objects.requireNonNull(in.readArrayOfInt32("victimCounts"), "victimCounts");
+        String[] ids = Objects.requireNonNull(in.readArrayOfString("victims"), "victims");
+        int at = 0;
+        for (int v = 0; v < perVm.length && v < vms.length; v++) {
+          List<String> list = new ArrayList<>(perVm[v]);
+          for (int k = 0; k < perVm[v]; k++) {
+            list.add(Objects.requireNonNull(ids[at++], "victims: null element"));
+          }
+          victims.put(vms[v].vmId(), list);
+        }
+      }
+      return new PlaceVmProcessor(byServer, victims);
     }
 
     @Override
@@ -149,6 +229,15 @@ public final class PlaceVmProcessor
       out.writeArrayOfString("servers", servers);
       out.writeArrayOfInt32("counts", counts);
       out.writeArrayOfCompact("vms", vms.toArray(new HostedVm[0]));
+      int[] perVm = new int[vms.size()];
+      List<String> ids = new ArrayList<>();
+      for (int v = 0; v < perVm.length; v++) {
+        List<String> evict = p.victims.getOrDefault(vms.get(v).vmId(), List.of());
+        perVm[v] = evict.size();
+        ids.addAll(evict);
+      }
+      out.writeArrayOfInt32("victimCounts", perVm);
+      out.writeArrayOfString("victims", ids.toArray(new String[0]));
     }
 
     @Override

@@ -82,6 +82,7 @@ public final class Demo {
    * @param rejected requests rejected (no capacity)
    * @param failed requests not carried out
    * @param released VMs released
+   * @param evicted low-priority VMs that regular requests preempted (not released: they are gone)
    * @param allocateSeconds wall time of the allocation phase
    * @param latenciesMicros client-observed latency of every allocation, sorted
    * @param conflicts commit conflicts the member retried
@@ -97,6 +98,7 @@ public final class Demo {
       int rejected,
       int failed,
       int released,
+      int evicted,
       double allocateSeconds,
       List<Long> latenciesMicros,
       long conflicts,
@@ -180,6 +182,10 @@ public final class Demo {
     }
     Collections.sort(latencies);
 
+    // a regular request that found no room evicted low-priority VMs: they are gone, not to release
+    Set<String> evicted = new HashSet<>();
+    client.evictions("").forEach(e -> evicted.add(e.vmId()));
+    placedIds.removeAll(evicted);
     Collections.shuffle(placedIds, new Random(s.seed()));
     List<CompletableFuture<Released>> releases = new ArrayList<>();
     for (String vmId : placedIds.subList(0, (int) Math.round(placedIds.size() * s.releaseFraction()))) {
@@ -190,11 +196,12 @@ public final class Demo {
       r.join();
       released++;
     }
-    return measure(node, placedIds.size(), rejected, failed, released, allocateSeconds, latencies);
+    return measure(node, placedIds.size() + evicted.size(), rejected, failed, released,
+        evicted.size(), allocateSeconds, latencies);
   }
 
   private static Report measure(GridNode node, int placed, int rejected, int failed, int released,
-      double seconds, List<Long> latencies) {
+      int evicted, double seconds, List<Long> latencies) {
     IMap<String, ServerState> servers = node.hazelcast().getMap(MapNames.SERVERS);
     IMap<String, Placement> placements = node.hazelcast().getMap(MapNames.PLACEMENTS);
     long total = 0;
@@ -217,7 +224,7 @@ public final class Demo {
       }
     }
     ok &= placements.keySet().equals(onServers);
-    return new Report(placed, rejected, failed, released, seconds, List.copyOf(latencies),
+    return new Report(placed, rejected, failed, released, evicted, seconds, List.copyOf(latencies),
         node.conflicts(), total, used, nonEmpty, empty, onServers.size(), ok);
   }
 
@@ -246,6 +253,8 @@ public final class Demo {
         node.agents().activeAgents(), Scheduling.DIRECT.equals(s.scheduler())
             ? "direct, round-robin" : "scheduler job, " + s.scheduler(),
         100.0 * hits / lookups, 100.0 * partial / lookups, 100.0 * misses / lookups);
+    out.printf(Locale.ROOT, "  preempt     %d low-priority VMs evicted for regular requests that"
+        + " fitted nowhere else (./vmgrid evictions lists them)%n", r.evicted());
     out.printf(Locale.ROOT, "  release     %d VMs released, capacity returned%n", r.released());
     out.printf(Locale.ROOT,
         "  packing     %.1f%% of cores used on non-empty servers; %d empty servers; %,d of %,d cores in use%n",

@@ -296,10 +296,11 @@ public final class NodeMetrics {
   /**
    * Registers the reconciler's and the partition-loss watch's counters: partitions of the placement
    * store lost (per map), reconcile passes and the inconsistencies they found, repair log entries
-   * written, servers and VMs rebuilt after a loss, and whether a loss is being repaired.
+   * written, servers and VMs rebuilt after a loss, whether a loss is being repaired, and the
+   * eviction log entries written, by reason.
    */
   public void recovery(io.vmgrid.node.recovery.Reconciler reconciler,
-      io.vmgrid.node.recovery.PartitionLoss loss) {
+      io.vmgrid.node.recovery.PartitionLoss loss, io.vmgrid.node.commit.Evictions evictions) {
     for (String map : io.vmgrid.node.recovery.PartitionLoss.MAPS) {
       FunctionCounter.builder("vmgrid_partitions_lost", loss, l -> l.lost(map))
           .description("Partitions of the placement store's map whose primary and every backup"
@@ -313,6 +314,13 @@ public final class NodeMetrics {
             + " seen by two passes counts twice)").register(registry);
     FunctionCounter.builder("vmgrid_repairs", reconciler, r -> r.repaired())
         .description("Repair log entries this member wrote (the repairs map)").register(registry);
+    for (String reason : List.of(io.vmgrid.client.wire.Eviction.PREEMPTED,
+        io.vmgrid.client.wire.Eviction.OVER_CAPACITY_AFTER_MERGE)) {
+      FunctionCounter.builder("vmgrid_evictions", evictions, e -> e.logged(reason))
+          .description("VMs evicted whose eviction log entry this member wrote, by reason:"
+              + " PREEMPTED (a higher-priority request took the capacity) or"
+              + " OVER_CAPACITY_AFTER_MERGE").tag("reason", reason).register(registry);
+    }
     FunctionCounter.builder("vmgrid_partition_loss_servers_restored", loss,
         l -> l.serversRestored())
         .description("Servers rebuilt from this member's view after their partition was lost")

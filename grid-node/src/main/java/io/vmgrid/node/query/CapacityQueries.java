@@ -9,6 +9,7 @@ import io.vmgrid.rules.api.Constraints;
 import io.vmgrid.rules.api.Health;
 import io.vmgrid.rules.api.HostedVm;
 import io.vmgrid.rules.api.Inventory;
+import io.vmgrid.rules.api.InventoryChange;
 import io.vmgrid.rules.api.MachineType;
 import io.vmgrid.rules.api.Priority;
 import io.vmgrid.rules.api.Resources;
@@ -69,7 +70,10 @@ final class CapacityQueries {
   String capacity(GridRequest request, Inventory copy) {
     JsonNode args = arguments(request);
     List<Template> templates = templates(request, args, copy);
+    Inventory evicted = withoutLowPriority(copy);
     HeadroomReport report = planner(ruleSet).headroom(copy, requests(templates));
+    HeadroomReport evicting = evicted == null ? report
+        : planner(ruleSet).headroom(evicted, requests(templates));
     Map<String, Object> out = new LinkedHashMap<>();
     if (templates.size() == 1 && !inDemand(request)) { // the single-request answer older clients read
       out.putAll(headroomJson(report.templates().get(0)));
@@ -78,11 +82,34 @@ final class CapacityQueries {
     for (int i = 0; i < templates.size(); i++) {
       Map<String, Object> t = templates.get(i).json();
       t.put("headroom", headroomJson(report.templates().get(i)));
+      // a low-priority VM evicts nothing: its headroom is the same either way
+      t.put("headroomWithEvictions", headroomJson((templates.get(i).request().priority()
+          .outranksAny() && ruleSet.preemption().enabled() ? evicting : report).templates()
+          .get(i)));
       list.add(t);
     }
     out.put("templates", list);
     out.put("density", report.packing().density());
     return json(out);
+  }
+
+  /**
+   * A copy of {@code inv} without its low-priority VMs (what every regular request could evict),
+   * or null if it has none.
+   */
+  private static @org.jspecify.annotations.Nullable Inventory withoutLowPriority(Inventory inv) {
+    Inventory out = null;
+    for (int s = 0; s < inv.size(); s++) {
+      for (HostedVm vm : inv.vmsOn(s)) {
+        if (Priority.REGULAR.outranks(vm.priority())) {
+          if (out == null) {
+            out = inv.copy();
+          }
+          out.apply(new InventoryChange.Release(inv.serverId(s), vm.id()));
+        }
+      }
+    }
+    return out;
   }
 
   /** Headroom per template before and after the changes, and the density of the state. */

@@ -99,6 +99,8 @@ public final class Queries {
       top.add(Map.of("rank", c.rank(), "serverId", c.serverId(), "scores", c.rawScores()));
     }
     out.put("top", top);
+    out.put("preemptServerId", x.preemptServerId() == null ? "" : x.preemptServerId());
+    out.put("wouldEvict", x.wouldEvict());
     return CapacityQueries.json(out);
   }
 

@@ -6,6 +6,7 @@ import com.hazelcast.config.SerializationConfig;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.LifecycleEvent;
 import com.hazelcast.map.IMap;
+import io.vmgrid.client.wire.Eviction;
 import io.vmgrid.client.wire.ForeignEntries;
 import io.vmgrid.client.wire.HostedVm;
 import io.vmgrid.client.wire.MapNames;
@@ -13,6 +14,7 @@ import io.vmgrid.client.wire.Placement;
 import io.vmgrid.client.wire.Repair;
 import io.vmgrid.client.wire.ServerState;
 import io.vmgrid.node.commit.CommitResult;
+import io.vmgrid.node.commit.Evictions;
 import io.vmgrid.node.commit.ReleaseVmProcessor;
 import io.vmgrid.node.inventory.OwnValues;
 import java.util.ArrayList;
@@ -40,7 +42,9 @@ import org.jspecify.annotations.Nullable;
  * it finds, and says what it changed in the {@code repairs} map:
  * <ul>
  *   <li>VMs that {@link ServerMerge} evicted to fit capacity are logged as
- *       {@code EVICTED_OVER_CAPACITY} and their records removed;</li>
+ *       {@code EVICTED_OVER_CAPACITY} (and in the eviction log) and their records removed;</li>
+ *   <li>preemptions whose agent's member stopped before it logged them are logged ({@link
+ *       Evictions#settle});</li>
  *   <li>a VM on a server whose record names another server that holds it was placed twice: this
  *       copy is released ({@code DUPLICATE_RELEASED});</li>
  *   <li>a VM on a server with no record, or whose record names a server that does not hold it,
@@ -323,6 +327,10 @@ public final class Reconciler implements AutoCloseable {
         findings.add("evicted@" + s.serverId());
         logEvictions(s);
       }
+      if (!s.preempted().isEmpty()) { // the preempting agent's member stopped before logging them
+        findings.add("preempted@" + s.serverId());
+        Evictions.of(hazelcast).settle(s);
+      }
       for (HostedVm vm : s.vms()) {
         Placement p = recorded.get(vm.vmId());
         if (p != null && p.serverId().equals(s.serverId())) {
@@ -493,6 +501,7 @@ public final class Reconciler implements AutoCloseable {
     Set<String> logged = new HashSet<>();
     for (HostedVm vm : s.evicted()) {
       log(vm, s.serverId(), "EVICTED_OVER_CAPACITY");
+      Evictions.of(hazelcast).record(Eviction.merged(vm, s.serverId(), System.currentTimeMillis()));
       Placement p = placement(vm.vmId());
       if (p != null && p.serverId().equals(s.serverId())) {
         placements.remove(vm.vmId(), p);

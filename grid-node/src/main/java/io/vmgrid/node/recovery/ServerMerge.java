@@ -1,5 +1,6 @@
 package io.vmgrid.node.recovery;
 
+import io.vmgrid.client.wire.Eviction;
 import io.vmgrid.client.wire.HostedVm;
 import io.vmgrid.client.wire.ServerState;
 import java.util.ArrayList;
@@ -22,6 +23,8 @@ import java.util.Map;
  *       in this order: low priority before regular, then the most recently placed first, then the
  *       larger VM id first. Evicted VMs are kept on the state ({@link ServerState#evicted()}) until
  *       the repair pass writes them to the repair log; they hold no capacity.</li>
+ *   <li>Preemptions either side made and has not logged yet stay pending (their victims are in the
+ *       released placements, so the union does not bring them back).</li>
  *   <li>Health and capacity are the surviving side's; the revision is above both.</li>
  * </ol>
  */
@@ -66,7 +69,13 @@ public final class ServerMerge {
         memory -= vm.memoryMb();
       }
     }
+    // preemptions either side has not logged yet stay pending, once each (their victims are gone
+    // from the union: a preemption remembers its victims as released)
+    Map<String, Eviction> preempted = new LinkedHashMap<>();
+    surviving.preempted().forEach(e -> preempted.put(e.key(), e));
+    merging.preempted().forEach(e -> preempted.putIfAbsent(e.key(), e));
     return surviving.withVms(new ArrayList<>(union.values()), new ArrayList<>(evicted.values()),
-        Math.max(surviving.revision(), merging.revision()) + 1, keptReleases);
+        Math.max(surviving.revision(), merging.revision()) + 1, keptReleases,
+        new ArrayList<>(preempted.values()));
   }
 }

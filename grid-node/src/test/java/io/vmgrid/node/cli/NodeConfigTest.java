@@ -54,6 +54,43 @@ class NodeConfigTest {
   }
 
   @Test
+  void preemptionComesFromTheRuleSetTheFileAndTheFlagsInThatOrder() throws Exception {
+    NodeCommand none = new NodeCommand();
+    new CommandLine(none).parseArgs();
+    assertThat(none.rules(NodeFile.empty()).preemption())
+        .as("the default rule set's").isEqualTo(io.vmgrid.rules.ruleset.Preemption.defaults());
+
+    NodeFile file = NodeFile.parse("preemption: {enabled: false, maxVictims: 3}", "n.yaml");
+    assertThat(file.preemption()).isEqualTo(new NodeFile.PreemptionKeys(false, 3));
+    var fromFile = none.rules(file).preemption();
+    assertThat(fromFile.enabled()).isFalse();
+    assertThat(fromFile.maxVictims()).isEqualTo(3);
+
+    NodeCommand flags = new NodeCommand();
+    new CommandLine(flags).parseArgs("--preemption", "on", "--max-victims", "5");
+    var fromFlags = flags.rules(file).preemption();
+    assertThat(fromFlags.enabled()).isTrue();
+    assertThat(fromFlags.maxVictims()).isEqualTo(5);
+    assertThat(fromFlags.searchBudget()).isEqualTo(fromFile.searchBudget());
+
+    assertThatThrownBy(() -> NodeFile.parse(
+        "preemption: {enabled: maybe, maxVictims: 0, victims: 2}", "n.yaml"))
+        .hasMessageContaining("preemption.enabled: expected true or false (was 'maybe')")
+        .hasMessageContaining("preemption.maxVictims: must be in 1..64 (was 0)")
+        .hasMessageContaining("preemption.victims: unknown key");
+    assertThatThrownBy(() -> NodeFile.parse("preemption: on", "n.yaml"))
+        .hasMessageContaining("preemption: expected a mapping");
+    NodeCommand bad = new NodeCommand();
+    new CommandLine(bad).parseArgs("--preemption", "maybe");
+    assertThatThrownBy(() -> bad.rules(NodeFile.empty()))
+        .hasMessage("--preemption: must be on or off (was 'maybe')");
+    NodeCommand tooMany = new NodeCommand();
+    new CommandLine(tooMany).parseArgs("--max-victims", "65");
+    assertThatThrownBy(() -> tooMany.rules(NodeFile.empty()))
+        .hasMessage("--max-victims: must be in 1..64 (was 65)");
+  }
+
+  @Test
   void defaultsWithoutFileAreLoopbackTcpIp() {
     NodeCommand command = new NodeCommand();
     new CommandLine(command).parseArgs();

@@ -69,8 +69,8 @@ record EndState(List<Server> servers, Map<String, String> records, List<RepairEn
   record RepairEntry(String vmId, String serverId, String action) {}
 
   /**
-   * Reads the state through {@code hz} (a client): the {@code servers}, {@code placements} and
-   * {@code repairs} maps, skipping entries that are not vmgrid's. Not a snapshot: read it when
+   * Reads the state through {@code hz} (a client): the {@code servers}, {@code placements},
+   * {@code repairs} and {@code evictions} maps, skipping entries that are not vmgrid's. Not a snapshot: read it when
    * nothing changes the grid any more.
    */
   static EndState read(HazelcastInstance hz) {
@@ -99,6 +99,12 @@ record EndState(List<Server> servers, Map<String, String> records, List<RepairEn
     for (Object value : repairMap.values()) {
       if (value instanceof Repair r) {
         repairs.add(new RepairEntry(r.vmId(), r.serverId(), r.action()));
+      }
+    }
+    // the eviction log, as entries whose action is the reason (PREEMPTED, OVER_CAPACITY_AFTER_MERGE)
+    for (Object value : hz.getMap(MapNames.EVICTIONS).values()) {
+      if (value instanceof io.vmgrid.client.wire.Eviction e) {
+        repairs.add(new RepairEntry(e.vmId(), e.serverId(), e.reason()));
       }
     }
     return new EndState(servers, records, repairs);

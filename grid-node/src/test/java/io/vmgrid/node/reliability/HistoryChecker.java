@@ -33,9 +33,12 @@ import java.util.TreeSet;
  * A pure function of its inputs.
  */
 final class HistoryChecker {
-  /** Repair actions under which an acknowledged placement that is gone counts as reported. */
+  /**
+   * Repair actions (and eviction reasons, {@link EndState#read}) under which an acknowledged
+   * placement that is gone counts as reported.
+   */
   static final Set<String> REPORTED_LOSS = Set.of("EVICTED_OVER_CAPACITY", "PLACEMENT_DROPPED",
-      "LOST_WITH_PARTITION");
+      "LOST_WITH_PARTITION", io.vmgrid.client.wire.Eviction.PREEMPTED);
 
   private HistoryChecker() {}
 

@@ -102,12 +102,14 @@ class HistoryCheckerTest {
   }
 
   @Test
-  void anAcknowledgedPlacementThatIsGoneIsLostUnlessTheRepairLogReportsIt() {
+  void anAcknowledgedPlacementThatIsGoneIsLostUnlessTheRepairOrEvictionLogReportsIt() {
     placed("lost", "s1");
     placed("evicted", "s1");
     placed("dropped", "s2");
     placed("second-copy-only", "s3");
+    placed("preempted", "s3");
     repairs.add(new EndState.RepairEntry("evicted", "s1", "EVICTED_OVER_CAPACITY"));
+    repairs.add(new EndState.RepairEntry("preempted", "s3", "PREEMPTED")); // the eviction log
     repairs.add(new EndState.RepairEntry("dropped", "s2", "PLACEMENT_DROPPED"));
     // a released second copy says nothing about the acknowledged one
     repairs.add(new EndState.RepairEntry("second-copy-only", "s1", "DUPLICATE_RELEASED"));
@@ -116,7 +118,7 @@ class HistoryCheckerTest {
 
     assertThat(subjects(report, Kind.LOST)).containsExactly("lost", "second-copy-only");
     assertThat(report.acknowledgedReported()).containsOnly(Map.entry("EVICTED_OVER_CAPACITY", 1),
-        Map.entry("PLACEMENT_DROPPED", 1));
+        Map.entry("PLACEMENT_DROPPED", 1), Map.entry("PREEMPTED", 1));
     assertThat(report.repairActions()).containsEntry("DUPLICATE_RELEASED", 1);
     assertThat(report.violations()).hasSize(2);
   }

@@ -9,6 +9,7 @@ import com.hazelcast.test.Accessors;
 import com.hazelcast.test.HazelcastTestSupport;
 import com.hazelcast.test.SplitBrainTestSupport;
 import io.vmgrid.client.api.Reason;
+import io.vmgrid.client.wire.Eviction;
 import io.vmgrid.client.wire.GridRequest;
 import io.vmgrid.client.wire.GridResult;
 import io.vmgrid.client.wire.MapNames;
@@ -111,6 +112,16 @@ class SplitMergeTest {
       for (Repair rep : repairs.values()) {
         if (rep.action().equals("EVICTED_OVER_CAPACITY")) {
           evicted.put(rep.vmId(), rep.serverId());
+        }
+      }
+      // a regular fill may also have preempted a low-priority VM on its side: the eviction log
+      // says so, and the merge must not bring it back
+      IMap<String, Eviction> evictions = grid.member(0).getMap(MapNames.EVICTIONS);
+      for (Eviction e : evictions.values()) {
+        if (e.reason().equals(Eviction.PREEMPTED)) {
+          assertThat(acknowledged.get(e.vmId())).as("%s evicted from where it was", e.vmId())
+              .isEqualTo(e.serverId());
+          evicted.put(e.vmId(), e.serverId());
         }
       }
       for (String vmId : acknowledged.keySet()) {

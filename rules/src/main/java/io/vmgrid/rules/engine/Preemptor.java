@@ -118,11 +118,19 @@ final class Preemptor {
 
   /** The eviction for {@code request}, or null if preemption is off or nothing fits. */
   @Nullable Eviction find(VmRequest request) {
+    return find(request, s -> true);
+  }
+
+  /**
+   * The eviction for {@code request} on one of the servers {@code allowed} accepts (by index), or
+   * null if preemption is off or nothing fits there.
+   */
+  @Nullable Eviction find(VmRequest request, java.util.function.IntPredicate allowed) {
     if (!settings.enabled() || !request.priority().outranksAny()) {
       return null;
     }
     searches++;
-    Search search = new Search(request);
+    Search search = new Search(request, allowed);
     Eviction e = search.run();
     if (search.budget < 0) {
       cutShort++;
@@ -140,17 +148,19 @@ final class Preemptor {
     private @Nullable Inventory scratch;
     private @Nullable EvalContext trialCtx;
     private long budget = settings.searchBudget();
+    private final java.util.function.IntPredicate allowed;
 
-    Search(VmRequest request) {
+    Search(VmRequest request, java.util.function.IntPredicate allowed) {
       this.request = request;
       this.live = new EvalContext(inventory, request);
+      this.allowed = allowed;
     }
 
     @Nullable Eviction run() {
       List<Site> sites = new ArrayList<>();
       int widest = 0;
       for (int s = 0; s < inventory.size() && budget >= 0; s++) {
-        Site site = site(s);
+        Site site = allowed.test(s) ? site(s) : null;
         if (site != null) {
           sites.add(site);
           widest = Math.max(widest, site.vms.size());

@@ -140,7 +140,15 @@ public final class RuleEngine {
    * inventory itself is only read, so the cache's entries and the journal are untouched.
    */
   public Optional<Decision> preempt(VmRequest request) {
-    Preemptor.Eviction e = preemptor.find(request);
+    return preempt(request, s -> true);
+  }
+
+  /**
+   * As {@link #preempt(VmRequest)}, among the servers (by index) {@code allowed} accepts only: a
+   * caller keeps it off servers it has commits in flight to, or prefers servers it holds.
+   */
+  public Optional<Decision> preempt(VmRequest request, java.util.function.IntPredicate allowed) {
+    Preemptor.Eviction e = preemptor.find(request, allowed);
     if (e == null) {
       return Optional.empty();
     }
