@@ -121,6 +121,51 @@ class ClientCommandsTest {
   }
 
   @Test
+  void aRegularVmPreemptsAndEvictionsListsWhatItEvicted() throws Exception {
+    for (String id : List.of("cli-p1", "cli-p2")) {
+      node.hazelcast().<String, ServerState>getMap(MapNames.SERVERS)
+          .set(id, ServerState.empty(id, "cp", 8, 16_384));
+    }
+    StringBuilder lines = new StringBuilder();
+    for (int i = 0; i < 12; i++) {
+      lines.append("{\"vmId\":\"cli-spot-").append(i).append("\",\"tenant\":\"spot-")
+          .append(i % 2).append("\",\"cores\":2,\"memoryMb\":1024,\"priority\":\"LOW\","
+              + "\"cluster\":\"cp\"}\n");
+    }
+    Path file = tmp.resolve("spot.jsonl");
+    Files.writeString(file, lines);
+    Run fill = run("allocate", "-f", file.toString());
+    assertThat(fill.out()).as("the low-priority VMs fill cluster cp").contains("rejected");
+    assertThat(run("evictions").out()).contains("0 evictions");
+
+    Run explain = run("explain", "--cores", "4", "--memory-mb", "1024", "--cluster", "cp",
+        "--tenant", "prod");
+    assertThat(explain.out()).contains("preemption: would place it on cli-p");
+
+    Run placed = run("allocate", "--vm-id", "cli-prod", "--tenant", "prod", "--cores", "4",
+        "--memory-mb", "1024", "--cluster", "cp", "--json");
+    assertThat(placed.exit()).as(placed.out() + placed.err()).isZero();
+    String server = placed.json().get("serverId").asText();
+
+    Run all = run("evictions", "--json");
+    assertThat(all.exit()).isZero();
+    JsonNode log = all.json().get("evictions");
+    assertThat(log.size()).as(all.out()).isPositive().isEqualTo(all.json().get("count").asInt());
+    for (JsonNode e : log) {
+      assertThat(e.get("reason").asText()).isEqualTo("PREEMPTED");
+      assertThat(e.get("byVmId").asText()).isEqualTo("cli-prod");
+      assertThat(e.get("serverId").asText()).isEqualTo(server);
+      assertThat(e.get("priority").asText()).isEqualTo("LOW");
+      assertThat(run("status", e.get("vmId").asText()).exit()).as("evicted: gone").isEqualTo(3);
+    }
+    String tenant = log.get(0).get("tenantId").asText();
+    Run one = run("evictions", "--tenant", tenant);
+    assertThat(one.out()).contains("PREEMPTED").contains("by cli-prod").doesNotContain(
+        tenant.equals("spot-0") ? "spot-1 " : "spot-0 ");
+    assertThat(run("evictions", "--tenant", "bad tenant").exit()).isEqualTo(2);
+  }
+
+  @Test
   void explainCapacityAndConsolidateAnswerWithoutPlacing() throws Exception {
     node.hazelcast().<String, ServerState>getMap(MapNames.SERVERS)
         .set("cli-q", ServerState.empty("cli-q", "cq", 16, 65_536));
