@@ -152,6 +152,43 @@ class ReconcilerTest {
     }
   }
 
+  @Test
+  void aPreemptionWhoseAgentStoppedBeforeLoggingItIsLoggedByTheNextPass() {
+    try (TestGrid grid = TestGrid.start(1).load(Fixtures.servers(2, 8, 8_192))) {
+      IMap<String, ServerState> servers = grid.member(0).getMap(MapNames.SERVERS);
+      IMap<String, Placement> placements = grid.member(0).getMap(MapNames.PLACEMENTS);
+      HostedVm low = new HostedVm("spot", "t2", 6, 1_024, "req-spot", "LOW", 1);
+      commit(grid, "srv-000", low);
+      placements.set("spot", Placement.of(low, "srv-000"));
+      // the agent's commit evicted the low-priority VM and placed its own; then its member
+      // stopped before the eviction log, the victim's record and the pending list were seen to
+      HostedVm regular = new HostedVm("prod", "t1", 6, 1_024, "req-prod", "REGULAR", 2);
+      assertThat(servers.executeOnKey("srv-000", new PlaceVmProcessor(
+          java.util.Map.of("srv-000", java.util.List.of(regular)),
+          java.util.Map.of("prod", java.util.List.of("spot")))).single().status())
+          .isEqualTo(io.vmgrid.node.commit.CommitResult.Status.PLACED);
+      placements.set("prod", Placement.of(regular, "srv-000"));
+      assertThat(servers.get("srv-000").preempted()).hasSize(1);
+
+      assertThat(grid.node(0).reconciler().sweep(Reconciler.Mode.STABLE))
+          .as("found at once: only a commit makes pending preemptions").isPositive();
+
+      IMap<String, io.vmgrid.client.wire.Eviction> log =
+          grid.member(0).getMap(MapNames.EVICTIONS);
+      assertThat(log.values()).singleElement().satisfies(e -> {
+        assertThat(e.vmId()).isEqualTo("spot");
+        assertThat(e.tenantId()).isEqualTo("t2");
+        assertThat(e.reason()).isEqualTo(io.vmgrid.client.wire.Eviction.PREEMPTED);
+        assertThat(e.byRequestId()).isEqualTo("req-prod");
+      });
+      assertThat(servers.get("srv-000").preempted()).as("cleared once logged").isEmpty();
+      assertThat(Fixtures.assertInvariants(grid.member(0))).containsOnlyKeys("prod");
+      assertThat(grid.node(0).reconciler().sweep(Reconciler.Mode.STABLE)).as("nothing left")
+          .isZero();
+      assertThat(actions(grid)).as("an eviction is not a repair").isEmpty();
+    }
+  }
+
   private static java.util.List<String> actions(TestGrid grid) {
     IMap<String, Repair> repairs = grid.member(0).getMap(MapNames.REPAIRS);
     return repairs.values().stream().map(r -> r.vmId() + "@" + r.serverId() + " " + r.action())
