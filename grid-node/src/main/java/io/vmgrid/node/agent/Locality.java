@@ -22,6 +22,8 @@ final class Locality {
   /** Candidates looked at per member before giving up on a local one. */
   static final int WINDOW_PER_MEMBER = 8;
   private static final int MAX_REMEMBERED = 1 << 20;
+  /** Whether agents prefer servers their member holds (on unless the property says off). */
+  static final boolean ENABLED = !"off".equals(System.getProperty("vmgrid.agent.locality"));
 
   private final PartitionService partitions;
   private final ConcurrentHashMap<String, Integer> partitionOf = new ConcurrentHashMap<>();
@@ -44,9 +46,12 @@ final class Locality {
     members = memberCount;
   }
 
-  /** Members in the cluster, as of the last refresh. */
+  /**
+   * Members in the cluster, as of the last refresh; 1 when member-local choices are switched off
+   * ({@code -Dvmgrid.agent.locality=off}, for comparing the two in one build).
+   */
   int members() {
-    return members;
+    return ENABLED ? members : 1;
   }
 
   /**
