@@ -71,7 +71,10 @@ final class QueryAnswers {
     List<WhatIfOutcome.Delta> deltas = new ArrayList<>();
     int i = 0;
     for (JsonNode t : json.path("templates")) {
-      deltas.add(new WhatIfOutcome.Delta(before.get(i++), headroom(t.path("after"))));
+      CapacityHeadroom after = headroom(t.path("after"));
+      JsonNode evicting = t.path("afterWithEvictions"); // absent: none reported (older member)
+      deltas.add(new WhatIfOutcome.Delta(before.get(i++), after,
+          evicting.isMissingNode() ? after : headroom(evicting)));
     }
     List<String> notes = new ArrayList<>();
     json.path("notes").forEach(n -> notes.add(n.asText()));

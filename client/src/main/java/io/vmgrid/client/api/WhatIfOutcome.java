@@ -34,8 +34,16 @@ public record WhatIfOutcome(
    *
    * @param template the template (id and shape; its {@code headroom} is the one before)
    * @param after headroom with the changes applied
+   * @param afterWithEvictions the same if every VM of lower priority were evicted first (see
+   *     {@link TemplateHeadroom#withEvictions()}, which holds the one before)
    */
-  public record Delta(TemplateHeadroom template, CapacityHeadroom after) {
+  public record Delta(TemplateHeadroom template, CapacityHeadroom after,
+      CapacityHeadroom afterWithEvictions) {
+    /** A template's change where evictions would add nothing. */
+    public Delta(TemplateHeadroom template, CapacityHeadroom after) {
+      this(template, after, after);
+    }
+
     /** Copies that fit after minus before. */
     public long headroomChange() {
       return after.total() - template.headroom().total();

@@ -382,19 +382,22 @@ final class CapacityCommands {
             100 * w.densityBefore(), 100 * w.densityAfter(), w.evacuated() + w.evacuationFailures()
                 == 0 ? "" : String.format(Locale.ROOT, " (%d VMs evacuated, %d found no server)",
                     w.evacuated(), w.evacuationFailures())));
-        text.append(String.format(Locale.ROOT, "%-16s %12s %12s %10s%n", "type", "more fit now",
-            "after", "change"));
+        text.append(String.format(Locale.ROOT, "%-16s %12s %12s %10s %20s%n", "type",
+            "more fit now", "after", "change", "evicting low: after"));
         List<Map<String, Object>> list = new ArrayList<>();
         for (WhatIfOutcome.Delta d : w.templates()) {
           Map<String, Object> m = templateJson(d.template());
           m.put("headroom", headroomJson(d.template().headroom()));
           m.put("after", headroomJson(d.after()));
           m.put("headroomChange", d.headroomChange());
+          m.put("headroomWithEvictions", headroomJson(d.template().withEvictions()));
+          m.put("afterWithEvictions", headroomJson(d.afterWithEvictions()));
           m.put("perClusterChange", d.perClusterChange());
           list.add(m);
-          text.append(String.format(Locale.ROOT, "%-16s %,12d %,12d %+,10d%n",
+          text.append(String.format(Locale.ROOT, "%-16s %,12d %,12d %+,10d %20s%n",
               d.template().templateId(), d.template().headroom().total(), d.after().total(),
-              d.headroomChange()));
+              d.headroomChange(), d.template().lowPriority() ? "-" : String.format(Locale.ROOT,
+                  "%,d", d.afterWithEvictions().total())));
         }
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("templates", list);

@@ -72,7 +72,7 @@ final class CapacityQueries {
     List<Template> templates = templates(request, args, copy);
     Inventory evicted = withoutLowPriority(copy);
     HeadroomReport report = planner(ruleSet).headroom(copy, requests(templates));
-    HeadroomReport evicting = evicted == null ? report
+    HeadroomReport evicting = evicted == null || !ruleSet.preemption().enabled() ? report
         : planner(ruleSet).headroom(evicted, requests(templates));
     Map<String, Object> out = new LinkedHashMap<>();
     if (templates.size() == 1 && !inDemand(request)) { // the single-request answer older clients read
@@ -83,14 +83,18 @@ final class CapacityQueries {
       Map<String, Object> t = templates.get(i).json();
       t.put("headroom", headroomJson(report.templates().get(i)));
       // a low-priority VM evicts nothing: its headroom is the same either way
-      t.put("headroomWithEvictions", headroomJson((templates.get(i).request().priority()
-          .outranksAny() && ruleSet.preemption().enabled() ? evicting : report).templates()
-          .get(i)));
+      t.put("headroomWithEvictions", headroomJson((evicts(templates.get(i)) ? evicting : report)
+          .templates().get(i)));
       list.add(t);
     }
     out.put("templates", list);
     out.put("density", report.packing().density());
     return json(out);
+  }
+
+  /** Whether a VM of {@code t} may evict others (regular, with the rule set's preemption on). */
+  private boolean evicts(Template t) {
+    return t.request().priority().outranksAny() && ruleSet.preemption().enabled();
   }
 
   /**
@@ -117,12 +121,18 @@ final class CapacityQueries {
     JsonNode args = arguments(request);
     List<WhatIf> changes = changes(args.path("changes"), copy);
     List<Template> templates = templates(request, args, copy);
+    Inventory evicted = withoutLowPriority(copy);
     WhatIfReport report = planner(ruleSet).whatIf(copy, changes, requests(templates));
+    WhatIfReport evicting = evicted == null || !ruleSet.preemption().enabled() ? report
+        : planner(ruleSet).whatIf(evicted, changes, requests(templates));
     List<Map<String, Object>> list = new ArrayList<>();
     for (int i = 0; i < templates.size(); i++) {
       Map<String, Object> t = templates.get(i).json();
       t.put("headroom", headroomJson(report.before().templates().get(i)));
       t.put("after", headroomJson(report.after().templates().get(i)));
+      WhatIfReport e = evicts(templates.get(i)) ? evicting : report;
+      t.put("headroomWithEvictions", headroomJson(e.before().templates().get(i)));
+      t.put("afterWithEvictions", headroomJson(e.after().templates().get(i)));
       list.add(t);
     }
     Map<String, Object> out = new LinkedHashMap<>();

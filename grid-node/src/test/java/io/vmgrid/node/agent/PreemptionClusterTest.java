@@ -97,6 +97,15 @@ class PreemptionClusterTest {
         vm("prod-1", "prod", 8, Priority.REGULAR))).join().get(0);
     assertThat(headroom.headroom().total()).as("no room without evicting").isZero();
     assertThat(headroom.withEvictions().total()).as("room once low-priority VMs go").isPositive();
+    var whatIf = client.whatIf(io.vmgrid.client.api.CapacityTemplates.of(
+        vm("prod-1", "prod", 8, Priority.REGULAR)),
+        List.of(new io.vmgrid.client.api.WhatIfChange.Drain(List.of("srv-003"), false)))
+        .join().templates().get(0);
+    assertThat(whatIf.template().withEvictions().total()).as("what-if, before")
+        .isEqualTo(headroom.withEvictions().total());
+    assertThat(whatIf.after().total()).as("a drain adds no room").isZero();
+    assertThat(whatIf.afterWithEvictions().total()).as("evicting, after the drain")
+        .isPositive().isLessThanOrEqualTo(headroom.withEvictions().total());
     var lowHeadroom = client.capacity(io.vmgrid.client.api.CapacityTemplates.of(
         vm("spot-more", "spot-0", 4, Priority.LOW))).join().get(0);
     assertThat(lowHeadroom.withEvictions()).as("a low-priority VM evicts nothing")
