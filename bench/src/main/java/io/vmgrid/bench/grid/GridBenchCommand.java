@@ -197,6 +197,8 @@ public final class GridBenchCommand implements Callable<Integer> {
     List<CompletableFuture<?>> all = new ArrayList<>();
     long start = System.nanoTime();
     int releases = 0;
+    java.util.concurrent.atomic.AtomicInteger goneBeforeRelease =
+        new java.util.concurrent.atomic.AtomicInteger();
     for (Event e : events) {
       TraceRequest r = e.row();
       if (e.arrival()) {
@@ -213,7 +215,18 @@ public final class GridBenchCommand implements Callable<Integer> {
         CompletableFuture<AllocationOutcome> placed = allocations.get(r.vmId());
         if (placed != null && placed.join() instanceof AllocationOutcome.Placed p) {
           window.acquireUninterruptibly();
-          all.add(client.release(p.vmId()).whenComplete((o, x) -> window.release()));
+          // a VM a regular request preempted is gone already: its release is answered UNKNOWN_VM
+          all.add(client.release(p.vmId()).handle((o, x) -> {
+            window.release();
+            Throwable cause = x instanceof java.util.concurrent.CompletionException c
+                && c.getCause() != null ? c.getCause() : x;
+            if (cause instanceof io.vmgrid.client.api.UnknownVmException) {
+              goneBeforeRelease.incrementAndGet();
+            } else if (x != null) {
+              throw new java.util.concurrent.CompletionException(x);
+            }
+            return null;
+          }));
           releases++;
         }
       }
@@ -225,15 +238,20 @@ public final class GridBenchCommand implements Callable<Integer> {
     int placed = 0;
     int rejected = 0;
     int failed = 0;
+    Map<String, Integer> reasons = new java.util.TreeMap<>();
     for (CompletableFuture<AllocationOutcome> f : allocations.values()) {
       AllocationOutcome o = f.join();
       latencies.add(o.latency().toNanos());
       if (o instanceof AllocationOutcome.Placed) {
         placed++;
-      } else if (o instanceof AllocationOutcome.Rejected) {
+      } else if (o instanceof AllocationOutcome.Rejected r) {
         rejected++;
+        reasons.merge(reasonKey(r.reason().name(), r.message()), 1, Integer::sum);
       } else {
         failed++;
+        if (o instanceof AllocationOutcome.Failed x) {
+          reasons.merge(x.reason().name(), 1, Integer::sum);
+        }
       }
     }
     latencies.sort(null);
@@ -269,6 +287,9 @@ public final class GridBenchCommand implements Callable<Integer> {
     m.put("placed", placed);
     m.put("rejected", rejected);
     m.put("failed", failed);
+    m.put("reasons", reasons);
+    m.put("evictions", client.evictions("").size());
+    m.put("releasesOfEvictedVms", goneBeforeRelease.get());
     m.put("seconds", round(seconds));
     m.put("throughputPerSec", round((requests + releases) / seconds));
     m.put("allocationsPerSec", round(requests / seconds));
@@ -300,9 +321,26 @@ public final class GridBenchCommand implements Callable<Integer> {
     out.printf(Locale.ROOT, "  placed %s, rejected %s, failed %s; conflicts %s (rate %s); top-hit"
         + " ratio %s%n", r.get("placed"), r.get("rejected"), r.get("failed"), r.get("conflicts"),
         r.get("conflictRate"), r.get("topHitRatio"));
+    out.printf(Locale.ROOT, "  not placed, by reason (and the rule that removed the most servers):"
+        + " %s; low-priority VMs evicted %s%n", r.get("reasons"), r.get("evictions"));
     out.printf(Locale.ROOT, "  packing density %s, empty servers %s%n", r.get("packingDensity"),
         r.get("emptyServers"));
     out.printf(Locale.ROOT, "  member-side stage means (ms): %s%n", r.get("stageMeanMs"));
+  }
+
+  /**
+   * A rejection's reason and, when its message names them, the rule that removed the most servers
+   * ({@code NO_CAPACITY cluster-utilization-limit}).
+   */
+  static String reasonKey(String reason, String message) {
+    String marker = "removed most: ";
+    int at = message.indexOf(marker);
+    if (at < 0) {
+      return reason;
+    }
+    String rest = message.substring(at + marker.length());
+    int space = rest.indexOf(' ');
+    return reason + " " + (space < 0 ? rest : rest.substring(0, space));
   }
 
   private static double quantile(List<Long> sorted, double q) {
