@@ -40,16 +40,21 @@ public final class TestGrid implements AutoCloseable {
 
   /** {@code members} members with {@code workers} request workers each, from {@code config}. */
   public static TestGrid start(int members, int workers, Config config) {
-    TestGrid grid = new TestGrid(members);
+    return new TestGrid(members).startMembers(members, config, hz -> GridNode.attach(hz, workers));
+  }
+
+  /** Starts {@code members} members from {@code config}, waits for the cluster, then attaches each. */
+  private TestGrid startMembers(int members, Config config,
+      java.util.function.Function<HazelcastInstance, GridNode> attach) {
     List<HazelcastInstance> started = new ArrayList<>();
     for (int i = 0; i < members; i++) {
-      started.add(grid.factory.newHazelcastInstance(config));
+      started.add(factory.newHazelcastInstance(config));
     }
     HazelcastTestSupport.assertClusterSizeEventually(members, started);
     for (HazelcastInstance hz : started) {
-      grid.nodes.add(GridNode.attach(hz, workers));
+      nodes.add(attach.apply(hz));
     }
-    return grid;
+    return this;
   }
 
   /**
@@ -80,29 +85,15 @@ public final class TestGrid implements AutoCloseable {
       String scheduler) {
     TestGrid grid = new TestGrid(capacity);
     grid.scheduler = scheduler;
-    List<HazelcastInstance> started = new ArrayList<>();
-    for (int i = 0; i < members; i++) {
-      started.add(grid.factory.newHazelcastInstance(config));
-    }
-    HazelcastTestSupport.assertClusterSizeEventually(members, started);
-    for (HazelcastInstance hz : started) {
-      grid.nodes.add(GridNode.attach(hz, agents, RuleSet.defaults(), scheduler));
-    }
-    return grid;
+    return grid.startMembers(members, config,
+        hz -> GridNode.attach(hz, agents, RuleSet.defaults(), scheduler));
   }
 
   /** {@code members} members with {@code agents} agents each, from {@code config}, on {@code rules}. */
   public static TestGrid start(int members, int agents, Config config, RuleSet rules) {
     TestGrid grid = new TestGrid(members);
-    List<HazelcastInstance> started = new ArrayList<>();
-    for (int i = 0; i < members; i++) {
-      started.add(grid.factory.newHazelcastInstance(config));
-    }
-    HazelcastTestSupport.assertClusterSizeEventually(members, started);
-    for (HazelcastInstance hz : started) {
-      grid.nodes.add(GridNode.attach(hz, agents, rules, grid.scheduler));
-    }
-    return grid;
+    return grid.startMembers(members, config,
+        hz -> GridNode.attach(hz, agents, rules, grid.scheduler));
   }
 
   /** Loads servers through the first member; every member's view knows them on return. */
