@@ -334,6 +334,12 @@ public final class Reconciler implements AutoCloseable {
       for (HostedVm vm : s.vms()) {
         Placement p = recorded.get(vm.vmId());
         if (p != null && p.serverId().equals(s.serverId())) {
+          if (mode == Mode.MERGE && clientReleased(states.values(), vm)) {
+            // a copy recorded on the other side of a split, of a placement a client released on
+            // this side meanwhile: the merge brought back both the copy and its record
+            findings.add("released-copy:" + vm.vmId() + "@" + s.serverId());
+            removeRecordedReleased(vm, s.serverId(), p);
+          }
           continue;
         }
         String finding = "vm:" + vm.vmId() + "@" + s.serverId() + " record " + p;
@@ -422,6 +428,43 @@ public final class Reconciler implements AutoCloseable {
       });
     }
     return stale;
+  }
+
+  /**
+   * Whether some server remembers a client's release of {@code vm}'s placement (its VM id and
+   * request id) made in or after the minute it was placed. Only after a merge: outside one, the
+   * same request placed again in the minute of its release would look the same.
+   */
+  private static boolean clientReleased(Collection<ServerState> states, HostedVm vm) {
+    long key = ServerState.clientReleaseKey(vm);
+    long now = System.currentTimeMillis();
+    boolean[] found = new boolean[1];
+    for (ServerState s : states) {
+      if (s.released().isEmpty()) {
+        continue;
+      }
+      s.forEachRelease((k, minute) -> {
+        if (k == key && ServerState.releasedSince(minute, vm.placedAtMillis(), now)) {
+          found[0] = true;
+        }
+      });
+      if (found[0]) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Releases {@code vm}'s copy on {@code serverId} and removes its record {@code p}, the copy of a
+   * placement a client released elsewhere ({@code RELEASED_COPY_REMOVED}).
+   */
+  private void removeRecordedReleased(HostedVm vm, String serverId, Placement p) {
+    Object done = servers.executeOnKey(serverId, new ReleaseVmProcessor(vm.vmId(), true));
+    if (done instanceof CommitResult r && r.status() == CommitResult.Status.RELEASED) {
+      placements.remove(vm.vmId(), p);
+      log(vm, serverId, "RELEASED_COPY_REMOVED");
+    }
   }
 
   /** Releases a stale copy of a released placement ({@code RELEASED_COPY_REMOVED}). */

@@ -153,6 +153,50 @@ class ReconcilerTest {
   }
 
   @Test
+  void aRecordedCopyOfAPlacementAClientReleasedIsRemovedAfterAMerge() {
+    try (TestGrid grid = TestGrid.start(1).load(Fixtures.servers(4, 8, 8_192))) {
+      IMap<String, ServerState> servers = grid.member(0).getMap(MapNames.SERVERS);
+      IMap<String, Placement> placements = grid.member(0).getMap(MapNames.PLACEMENTS);
+      // one request committed and recorded on both sides of a split (a retry that reached the
+      // other side); the client released the copy it was told of, on srv-001; the merge brought
+      // back the other side's copy on srv-002 together with its record (a nemesis run found one
+      // such VM present at the end, released, with no repair)
+      commit(grid, "srv-001", vm("twice"));
+      servers.executeOnKey("srv-001", new ReleaseVmProcessor("twice", true));
+      commit(grid, "srv-002", vm("twice"));
+      placements.set("twice", Placement.of(vm("twice"), "srv-002"));
+      // recorded placements that stay: after the grid's own release elsewhere (a move), another
+      // request for a VM id a client released, and a copy placed after the client's release
+      commit(grid, "srv-000", vm("moved"));
+      servers.executeOnKey("srv-000", new ReleaseVmProcessor("moved"));
+      commit(grid, "srv-003", vm("moved"));
+      placements.set("moved", Placement.of(vm("moved"), "srv-003"));
+      commit(grid, "srv-000", vm("again"));
+      servers.executeOnKey("srv-000", new ReleaseVmProcessor("again", true));
+      HostedVm other = new HostedVm("again", "t1", 2, 1_024, "req-other", "REGULAR", 1);
+      commit(grid, "srv-003", other);
+      placements.set("again", Placement.of(other, "srv-003"));
+      commit(grid, "srv-000", new HostedVm("later", "t1", 1, 1_024, "req-later", "REGULAR", 1));
+      servers.executeOnKey("srv-000", new ReleaseVmProcessor("later", true));
+      HostedVm later = new HostedVm("later", "t1", 1, 1_024, "req-later", "REGULAR",
+          System.currentTimeMillis() + 120_000);
+      commit(grid, "srv-002", later);
+      placements.set("later", Placement.of(later, "srv-002"));
+
+      assertThat(grid.node(0).reconciler().sweep(Reconciler.Mode.STABLE))
+          .as("outside a merge, a recorded copy is left alone").isZero();
+      grid.node(0).reconciler().sweep(Reconciler.Mode.MERGE);
+
+      assertThat(servers.get("srv-002").find("twice")).as("the released placement's copy").isNull();
+      assertThat(placements.get("twice")).isNull();
+      assertThat(Fixtures.assertInvariants(grid.member(0))).containsOnlyKeys("moved", "again",
+          "later");
+      assertThat(actions(grid)).containsExactly("twice@srv-002 RELEASED_COPY_REMOVED");
+      assertThat(grid.node(0).reconciler().sweep(Reconciler.Mode.MERGE)).as("nothing left").isZero();
+    }
+  }
+
+  @Test
   void aPreemptionWhoseAgentStoppedBeforeLoggingItIsLoggedByTheNextPass() {
     try (TestGrid grid = TestGrid.start(1).load(Fixtures.servers(2, 8, 8_192))) {
       IMap<String, ServerState> servers = grid.member(0).getMap(MapNames.SERVERS);
