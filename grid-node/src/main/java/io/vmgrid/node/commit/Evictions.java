@@ -29,22 +29,31 @@ public final class Evictions {
   private static final Logger LOG = Logger.getLogger(Evictions.class.getName());
   private static final String CONTEXT_KEY = "vmgrid.evictions";
 
-  private final IMap<String, ServerState> servers;
-  private final IMap<Object, Object> placements;
-  private final IMap<String, Eviction> log;
+  private final HazelcastInstance hz;
   private final Map<String, AtomicLong> logged = new ConcurrentHashMap<>();
 
+  /**
+   * Touches no map: a member creates this while it starts, and creating a map's proxy may wait
+   * for the cluster (a CI run had a starting member stuck there until a split, then fail).
+   */
   private Evictions(HazelcastInstance hz) {
-    this.servers = hz.getMap(MapNames.SERVERS);
-    this.placements = hz.getMap(MapNames.PLACEMENTS);
-    this.log = hz.getMap(MapNames.EVICTIONS);
+    this.hz = hz;
     logged.put(Eviction.PREEMPTED, new AtomicLong());
     logged.put(Eviction.OVER_CAPACITY_AFTER_MERGE, new AtomicLong());
   }
 
-  /** The member's instance, created on first use. */
+  /**
+   * The member's instance, created on first use (outside the user context's lock: nothing that
+   * may wait runs inside {@code computeIfAbsent}).
+   */
   public static Evictions of(HazelcastInstance hz) {
-    return (Evictions) hz.getUserContext().computeIfAbsent(CONTEXT_KEY, k -> new Evictions(hz));
+    Object known = hz.getUserContext().get(CONTEXT_KEY);
+    if (known != null) {
+      return (Evictions) known;
+    }
+    Evictions fresh = new Evictions(hz);
+    Object raced = hz.getUserContext().putIfAbsent(CONTEXT_KEY, fresh);
+    return raced != null ? (Evictions) raced : fresh;
   }
 
   /**
@@ -56,6 +65,8 @@ public final class Evictions {
     if (s.preempted().isEmpty()) {
       return 0;
     }
+    IMap<Object, Object> placements = hz.getMap(MapNames.PLACEMENTS);
+    IMap<String, ServerState> servers = hz.getMap(MapNames.SERVERS);
     int first = 0;
     Set<String> keys = new HashSet<>();
     for (Eviction e : s.preempted()) {
@@ -71,6 +82,7 @@ public final class Evictions {
 
   /** Writes {@code e} to the log unless it is there; whether this call wrote it. */
   public boolean record(Eviction e) {
+    IMap<String, Eviction> log = hz.getMap(MapNames.EVICTIONS);
     if (log.putIfAbsent(e.key(), e) != null) {
       return false;
     }
