@@ -322,6 +322,9 @@ public final class Reconciler implements AutoCloseable {
     }
     Set<String> findings = new HashSet<>();
     List<Orphan> orphans = new ArrayList<>();
+    // a merge pass checks every recorded VM against the remembered client releases: index them once
+    Map<Long, List<Integer>> clientReleases = mode == Mode.MERGE ? releasesByKey(states.values())
+        : Map.of();
     for (ServerState s : states.values()) {
       if (!s.evicted().isEmpty()) {
         findings.add("evicted@" + s.serverId());
@@ -334,7 +337,7 @@ public final class Reconciler implements AutoCloseable {
       for (HostedVm vm : s.vms()) {
         Placement p = recorded.get(vm.vmId());
         if (p != null && p.serverId().equals(s.serverId())) {
-          if (mode == Mode.MERGE && clientReleased(states.values(), vm)) {
+          if (mode == Mode.MERGE && clientReleased(clientReleases, vm)) {
             // a copy recorded on the other side of a split, of a placement a client released on
             // this side meanwhile: the merge brought back both the copy and its record
             findings.add("released-copy:" + vm.vmId() + "@" + s.serverId());
@@ -431,28 +434,32 @@ public final class Reconciler implements AutoCloseable {
   }
 
   /**
-   * Whether some server remembers a client's release of {@code vm}'s placement (its VM id and
-   * request id) made in or after the minute it was placed. Only after a merge: outside one, the
-   * same request placed again in the minute of its release would look the same.
+   * Whether {@code releases} ({@link #releasesByKey}) hold a client's release of {@code vm}'s
+   * placement (its VM id and request id) made in or after the minute it was placed. Only after a
+   * merge: outside one, the same request placed again in the minute of its release would look the
+   * same.
    */
-  private static boolean clientReleased(Collection<ServerState> states, HostedVm vm) {
-    long key = ServerState.clientReleaseKey(vm);
+  private static boolean clientReleased(Map<Long, List<Integer>> releases, HostedVm vm) {
+    List<Integer> minutes = releases.get(ServerState.clientReleaseKey(vm));
+    if (minutes == null) {
+      return false;
+    }
     long now = System.currentTimeMillis();
-    boolean[] found = new boolean[1];
-    for (ServerState s : states) {
-      if (s.released().isEmpty()) {
-        continue;
-      }
-      s.forEachRelease((k, minute) -> {
-        if (k == key && ServerState.releasedSince(minute, vm.placedAtMillis(), now)) {
-          found[0] = true;
-        }
-      });
-      if (found[0]) {
+    for (int minute : minutes) {
+      if (ServerState.releasedSince(minute, vm.placedAtMillis(), now)) {
         return true;
       }
     }
     return false;
+  }
+
+  /** Every server's remembered releases, by key: the minutes each was made in. */
+  private static Map<Long, List<Integer>> releasesByKey(Collection<ServerState> states) {
+    Map<Long, List<Integer>> out = new HashMap<>();
+    for (ServerState s : states) {
+      s.forEachRelease((key, minute) -> out.computeIfAbsent(key, k -> new ArrayList<>()).add(minute));
+    }
+    return out;
   }
 
   /**
