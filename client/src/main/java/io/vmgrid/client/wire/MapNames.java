@@ -13,6 +13,14 @@ public final class MapNames {
    * to {@link Eviction}; what owners read and subscribe to.
    */
   public static final String EVICTIONS = "evictions";
+  /**
+   * VM id to the newest client release of it, a {@code Long} encoded as
+   * {@link ServerState#clientReleaseEntry} gives it, kept {@link ServerState#RELEASED_KEPT_MINUTES}
+   * minutes: how a merge repair tells a VM released on one side of a split from one the other side
+   * placed, after the server itself has forgotten the release (a server remembers only its newest
+   * {@link ServerState#RELEASED_KEPT}).
+   */
+  public static final String RELEASES = "releases";
 
   private MapNames() {}
 }

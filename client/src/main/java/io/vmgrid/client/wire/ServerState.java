@@ -343,7 +343,21 @@ public record ServerState(
 
   /** The same for a release a client asked for: another hash of the same placement. */
   public static long clientReleaseKey(HostedVm vm) {
-    return hash(vm.vmId(), vm.requestId(), "client");
+    return clientReleaseKey(vm.vmId(), vm.requestId());
+  }
+
+  /** {@link #clientReleaseKey(HostedVm)} of the placement of {@code vmId} by {@code requestId}. */
+  public static long clientReleaseKey(String vmId, String requestId) {
+    return hash(vmId, requestId, "client");
+  }
+
+  /**
+   * A client's release of the placement of {@code vmId} by {@code requestId} at {@code atMillis},
+   * encoded as {@link #released} holds one (the key in the high 48 bits, the minute mod 2^16 in the
+   * low 16): what the {@code releases} map keeps per VM beyond a server's own short memory.
+   */
+  public static long clientReleaseEntry(String vmId, String requestId, long atMillis) {
+    return clientReleaseKey(vmId, requestId) | ((atMillis / 60_000) & 0xFFFF);
   }
 
   private static long hash(String... parts) {

@@ -67,12 +67,15 @@ public final class Evictions {
     }
     IMap<Object, Object> placements = hz.getMap(MapNames.PLACEMENTS);
     IMap<String, ServerState> servers = hz.getMap(MapNames.SERVERS);
+    IMap<String, Long> releases = hz.getMap(MapNames.RELEASES);
     int first = 0;
     Set<String> keys = new HashSet<>();
     for (Eviction e : s.preempted()) {
       if (record(e)) {
         first++;
       }
+      // marked as a client's release would be: no merge brings the victim back (see Releases)
+      releases.set(e.vmId(), ServerState.clientReleaseEntry(e.vmId(), e.requestId(), e.atMillis()));
       placements.executeOnKey(e.vmId(), new DropRecordProcessor(e.serverId(), e.requestId()));
       keys.add(e.key());
     }

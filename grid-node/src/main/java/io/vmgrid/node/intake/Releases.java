@@ -30,6 +30,7 @@ import org.jspecify.annotations.Nullable;
 final class Releases {
   private final IMap<String, ServerState> servers;
   private final IMap<String, Placement> placements;
+  private final IMap<String, Long> releases;
   private final Queries queries;
   private final Delivery delivery;
 
@@ -41,6 +42,7 @@ final class Releases {
     this.foreign = ForeignEntries.of(hz);
     this.servers = hz.getMap(MapNames.SERVERS);
     this.placements = hz.getMap(MapNames.PLACEMENTS);
+    this.releases = hz.getMap(MapNames.RELEASES);
     this.queries = queries;
     this.delivery = delivery;
   }
@@ -70,6 +72,13 @@ final class Releases {
     }
     CommitResult commit =
         servers.executeOnKey(placement.serverId(), new ReleaseVmProcessor(r.vmId(), true));
+    if (commit.status() == CommitResult.Status.RELEASED) {
+      // before the record goes: a merge repair tells a copy of this placement that the other side
+      // of a split still holds from one that side placed by this mark (the server's own memory of
+      // its releases is short on a busy server); same partition as the record, so local
+      releases.set(r.vmId(), ServerState.clientReleaseEntry(r.vmId(), placement.requestId(),
+          System.currentTimeMillis()));
+    }
     boolean removed = placements.remove(r.vmId(), placement);
     if (commit.status() == CommitResult.Status.NOT_HOSTED && !removed) {
       return delivery.result(r, GridResult.Status.REJECTED, Reason.UNKNOWN_VM,

@@ -15,7 +15,7 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Reads every value of {@code servers} or {@code placements} that is vmgrid's own: a value of the
+ * Reads every value of {@code servers}, {@code placements} or {@code releases} that is vmgrid's own: a value of the
  * map's type under its own id. Runs on each member over the entries it owns, where an entry of
  * another type (a foreign client's string, number or JSON value), under another key type, or one
  * the deserialization filter refuses, becomes a {@link String} describing it instead of failing the
@@ -28,7 +28,9 @@ public final class OwnValues implements Projection<Map.Entry<Object, Object>, Ob
   /** The maps it reads. */
   public enum Kind {
     SERVERS,
-    PLACEMENTS
+    PLACEMENTS,
+    /** {@code releases}: the values only (each encodes its placement and minute). */
+    RELEASES
   }
 
   private final Kind kind;
@@ -51,6 +53,7 @@ public final class OwnValues implements Projection<Map.Entry<Object, Object>, Ob
       Object own = key instanceof String id ? switch (kind) {
         case SERVERS -> value instanceof ServerState s && s.serverId().equals(id) ? s : null;
         case PLACEMENTS -> value instanceof Placement p && p.vmId().equals(id) ? p : null;
+        case RELEASES -> value instanceof Long l ? l : null;
       } : null;
       return own != null ? own : key + "\t" + (value == null ? "null" : value.getClass().getName());
     } catch (RuntimeException e) { // not deserializable here (refused class, unknown schema)
@@ -66,6 +69,15 @@ public final class OwnValues implements Projection<Map.Entry<Object, Object>, Ob
   /** The placement records in {@code map}, foreign entries skipped and counted in {@code foreign}. */
   public static List<Placement> placements(IMap<String, Placement> map, ForeignEntries foreign) {
     return read(map, Kind.PLACEMENTS, Placement.class, foreign);
+  }
+
+  /**
+   * The client releases in {@code map} ({@code releases}), each as
+   * {@link io.vmgrid.client.wire.ServerState#clientReleaseEntry} encodes it; foreign entries
+   * skipped and counted.
+   */
+  public static List<Long> releases(IMap<String, Long> map, ForeignEntries foreign) {
+    return read(map, Kind.RELEASES, Long.class, foreign);
   }
 
   @SuppressWarnings("unchecked")

@@ -42,7 +42,9 @@ import org.jspecify.annotations.Nullable;
  * it finds, and says what it changed in the {@code repairs} map:
  * <ul>
  *   <li>VMs that {@link ServerMerge} evicted to fit capacity are logged as
- *       {@code EVICTED_OVER_CAPACITY} (and in the eviction log) and their records removed;</li>
+ *       {@code EVICTED_OVER_CAPACITY} (and in the eviction log) and their records removed; a
+ *       client had released one of them already (a copy the other side still held), it is logged as
+ *       {@code RELEASED_COPY_REMOVED} instead;</li>
  *   <li>preemptions whose agent's member stopped before it logged them are logged ({@link
  *       Evictions#settle});</li>
  *   <li>a VM on a server whose record names another server that holds it was placed twice: this
@@ -51,10 +53,12 @@ import org.jspecify.annotations.Nullable;
  *       gets its record ({@code PLACEMENT_RESTORED}): a commit whose record was never written (its
  *       agent's member died between the two) becomes the placement, which a retry of its request
  *       then finds;</li>
- *   <li>unless that copy is of a placement (VM id and request id) that some server remembers
- *       releasing after it was made: two copies of one request were committed on the two sides of
- *       a split, the client released the one it was told of, and the merge brought the other back.
- *       That copy is released ({@code RELEASED_COPY_REMOVED});</li>
+ *   <li>unless that copy is of a placement (VM id and request id) that a client released after it
+ *       was made, as some server's list of releases or the {@code releases} map remembers: two
+ *       copies of one request were committed on the two sides of a split and the client released
+ *       the one it was told of, or one side released a VM the other side still held; the merge
+ *       brought the copy back. It is released ({@code RELEASED_COPY_REMOVED}), after a merge even
+ *       when the merge also brought its record back;</li>
  *   <li>a record naming a server that does not hold its VM is removed ({@code PLACEMENT_DROPPED},
  *       unless its eviction was logged already), once two passes running found it so.</li>
  * </ul>
@@ -84,6 +88,7 @@ public final class Reconciler implements AutoCloseable {
   private final IMap<String, ServerState> servers;
   private final IMap<String, Placement> placements;
   private final IMap<String, Repair> repairs;
+  private final IMap<String, Long> releaseMarks;
   private final ForeignEntries foreign;
   private final ScheduledExecutorService executor;
   private final UUID listenerId;
@@ -116,6 +121,7 @@ public final class Reconciler implements AutoCloseable {
     this.servers = hz.getMap(MapNames.SERVERS);
     this.placements = hz.getMap(MapNames.PLACEMENTS);
     this.repairs = hz.getMap(MapNames.REPAIRS);
+    this.releaseMarks = hz.getMap(MapNames.RELEASES);
     this.foreign = ForeignEntries.of(hz);
     this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "vmgrid-reconciler");
@@ -322,13 +328,16 @@ public final class Reconciler implements AutoCloseable {
     }
     Set<String> findings = new HashSet<>();
     List<Orphan> orphans = new ArrayList<>();
-    // a merge pass checks every recorded VM against the remembered client releases: index them once
+    // a merge pass checks every recorded VM against the client releases the grid remembers (the
+    // servers' own lists and the releases map): index them once; other passes look up the few VMs
+    // they need
     Map<Long, List<Integer>> clientReleases = mode == Mode.MERGE ? releasesByKey(states.values())
-        : Map.of();
+        : null;
     for (ServerState s : states.values()) {
       if (!s.evicted().isEmpty()) {
         findings.add("evicted@" + s.serverId());
-        logEvictions(s);
+        logEvictions(s, clientReleases != null ? clientReleases
+            : releasesByKey(states.values(), s.evicted()));
       }
       if (!s.preempted().isEmpty()) { // the preempting agent's member stopped before logging them
         findings.add("preempted@" + s.serverId());
@@ -337,7 +346,7 @@ public final class Reconciler implements AutoCloseable {
       for (HostedVm vm : s.vms()) {
         Placement p = recorded.get(vm.vmId());
         if (p != null && p.serverId().equals(s.serverId())) {
-          if (mode == Mode.MERGE && clientReleased(clientReleases, vm)) {
+          if (clientReleases != null && clientReleased(clientReleases, vm)) {
             // a copy recorded on the other side of a split, of a placement a client released on
             // this side meanwhile: the merge brought back both the copy and its record
             findings.add("released-copy:" + vm.vmId() + "@" + s.serverId());
@@ -361,9 +370,14 @@ public final class Reconciler implements AutoCloseable {
       }
     }
     if (!orphans.isEmpty()) {
-      Set<HostedVm> stale = releasedElsewhere(states.values(), orphans);
+      // an orphan that is a copy of a placement a client released after it was made: two copies of
+      // one request were committed on the two sides of a split (a forward cut off, then run again
+      // on this side), or the other side still held a copy of a VM released on this side, and the
+      // merge brought it back without a record (restoring one would bring back a released VM)
+      Map<Long, List<Integer>> released = clientReleases != null ? clientReleases
+          : releasesByKey(states.values(), orphans.stream().map(Orphan::vm).toList());
       for (Orphan o : orphans) {
-        if (stale.contains(o.vm())) {
+        if (clientReleased(released, o.vm())) {
           removeReleased(o.vm(), o.serverId());
         } else {
           restore(o.vm(), o.serverId());
@@ -375,7 +389,8 @@ public final class Reconciler implements AutoCloseable {
       if (s != null && s.find(p.vmId()) != null) {
         continue;
       }
-      if (s != null && s.releasedHere(asVm(p))) {
+      if (s != null && (s.releasedHere(asVm(p))
+          || (clientReleases != null && clientReleased(clientReleases, asVm(p))))) {
         // a released placement whose record a merge put back (put-if-absent from the side that
         // still had it): the release stands, and there is nothing to report
         findings.add("released:" + p);
@@ -401,39 +416,6 @@ public final class Reconciler implements AutoCloseable {
   private record Orphan(HostedVm vm, String serverId) {}
 
   /**
-   * The orphans that are copies of a placement a client released on some server after it was made
-   * (the grid's own releases, of a move's source, a duplicate or an undo, do not count: they remove
-   * one copy, not the placement): two
-   * copies of one request were committed on the two sides of a split (a forward cut off, then run
-   * again on this side), the client was told of one and released it, and the merge brought the
-   * other back without a record. Restoring its record would bring back a released VM (a nemesis
-   * run found two). One pass over every server's remembered releases.
-   */
-  private static Set<HostedVm> releasedElsewhere(Collection<ServerState> states,
-      List<Orphan> orphans) {
-    Map<Long, List<HostedVm>> byKey = new HashMap<>();
-    for (Orphan o : orphans) {
-      byKey.computeIfAbsent(ServerState.clientReleaseKey(o.vm()), k -> new ArrayList<>())
-          .add(o.vm());
-    }
-    long now = System.currentTimeMillis();
-    Set<HostedVm> stale = new HashSet<>();
-    for (ServerState s : states) {
-      s.forEachRelease((key, minute) -> {
-        List<HostedVm> vms = byKey.get(key);
-        if (vms != null) {
-          for (HostedVm vm : vms) {
-            if (ServerState.releasedSince(minute, vm.placedAtMillis(), now)) {
-              stale.add(vm);
-            }
-          }
-        }
-      });
-    }
-    return stale;
-  }
-
-  /**
    * Whether {@code releases} ({@link #releasesByKey}) hold a client's release of {@code vm}'s
    * placement (its VM id and request id) made in or after the minute it was placed. Only after a
    * merge: outside one, the same request placed again in the minute of its release would look the
@@ -453,13 +435,44 @@ public final class Reconciler implements AutoCloseable {
     return false;
   }
 
-  /** Every server's remembered releases, by key: the minutes each was made in. */
-  private static Map<Long, List<Integer>> releasesByKey(Collection<ServerState> states) {
+  /**
+   * Every release the grid remembers, by key: the minutes each was made in. The servers' own lists
+   * (a client's release of a VM on a busy server drops out of its list within seconds) and every
+   * client release in the {@code releases} map (kept {@link ServerState#RELEASED_KEPT_MINUTES}).
+   */
+  private Map<Long, List<Integer>> releasesByKey(Collection<ServerState> states) {
+    Map<Long, List<Integer>> out = serverReleases(states);
+    for (long entry : OwnValues.releases(releaseMarks, foreign)) {
+      index(out, entry);
+    }
+    return out;
+  }
+
+  /** As {@link #releasesByKey(Collection)}, with the {@code releases} entries of {@code vms} only. */
+  private Map<Long, List<Integer>> releasesByKey(Collection<ServerState> states,
+      Collection<HostedVm> vms) {
+    Map<Long, List<Integer>> out = serverReleases(states);
+    Set<Object> ids = new HashSet<>();
+    vms.forEach(vm -> ids.add(vm.vmId()));
+    raw(releaseMarks).getAll(ids).forEach((id, value) -> {
+      Long entry = foreign.value(MapNames.RELEASES, id, value, Long.class);
+      if (entry != null) {
+        index(out, entry);
+      }
+    });
+    return out;
+  }
+
+  private static Map<Long, List<Integer>> serverReleases(Collection<ServerState> states) {
     Map<Long, List<Integer>> out = new HashMap<>();
     for (ServerState s : states) {
       s.forEachRelease((key, minute) -> out.computeIfAbsent(key, k -> new ArrayList<>()).add(minute));
     }
     return out;
+  }
+
+  private static void index(Map<Long, List<Integer>> out, long entry) {
+    out.computeIfAbsent(entry & ~0xFFFFL, k -> new ArrayList<>()).add((int) (entry & 0xFFFF));
   }
 
   /**
@@ -546,12 +559,22 @@ public final class Reconciler implements AutoCloseable {
     }
   }
 
-  /** Logs the VMs a merge evicted from {@code s} to fit capacity, and removes their records. */
-  private void logEvictions(ServerState s) {
+  /**
+   * Logs the VMs a merge evicted from {@code s} to fit capacity, and removes their records. One
+   * that a client had released ({@code released}, from {@link #releasesByKey}) was a copy the other
+   * side still held: it is logged as {@code RELEASED_COPY_REMOVED}, and its owner is not told of an
+   * eviction.
+   */
+  private void logEvictions(ServerState s, Map<Long, List<Integer>> released) {
     Set<String> logged = new HashSet<>();
     for (HostedVm vm : s.evicted()) {
-      log(vm, s.serverId(), "EVICTED_OVER_CAPACITY");
-      Evictions.of(hazelcast).record(Eviction.merged(vm, s.serverId(), System.currentTimeMillis()));
+      if (clientReleased(released, vm)) {
+        log(vm, s.serverId(), "RELEASED_COPY_REMOVED");
+      } else {
+        log(vm, s.serverId(), "EVICTED_OVER_CAPACITY");
+        Evictions.of(hazelcast).record(Eviction.merged(vm, s.serverId(),
+            System.currentTimeMillis()));
+      }
       Placement p = placement(vm.vmId());
       if (p != null && p.serverId().equals(s.serverId())) {
         placements.remove(vm.vmId(), p);
