@@ -72,18 +72,18 @@ final class Releases {
     }
     CommitResult commit =
         servers.executeOnKey(placement.serverId(), new ReleaseVmProcessor(r.vmId(), true));
-    if (commit.status() == CommitResult.Status.RELEASED) {
-      // before the record goes: a merge repair tells a copy of this placement that the other side
-      // of a split still holds from one that side placed by this mark (the server's own memory of
-      // its releases is short on a busy server); same partition as the record, so local
-      releases.set(r.vmId(), ServerState.clientReleaseEntry(r.vmId(), placement.requestId(),
-          System.currentTimeMillis()));
-    }
     boolean removed = placements.remove(r.vmId(), placement);
     if (commit.status() == CommitResult.Status.NOT_HOSTED && !removed) {
       return delivery.result(r, GridResult.Status.REJECTED, Reason.UNKNOWN_VM,
           "vmId: '" + r.vmId() + "' was released concurrently", "", arrived);
     }
+    // the client is told the placement is released, so every copy of it must go, including one
+    // the other side of a split still holds (this side's server may not have held it at all: a
+    // commit whose backups never reached this side). A merge repair tells such a copy from one
+    // that side placed by this mark; the server's own memory of its releases is short on a busy
+    // server and has nothing when it did not host the VM. Same partition as the record: local.
+    releases.set(r.vmId(), ServerState.clientReleaseEntry(r.vmId(), placement.requestId(),
+        System.currentTimeMillis()));
     return delivery.result(r, GridResult.Status.RELEASED, Reason.NONE, "", placement.serverId(),
         arrived);
   }
