@@ -12,6 +12,7 @@ import com.hazelcast.config.SplitBrainProtectionConfig;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
+import com.hazelcast.spi.properties.ClusterProperty;
 import com.hazelcast.splitbrainprotection.SplitBrainProtectionOn;
 import io.vmgrid.client.wire.CallbackThreads;
 import io.vmgrid.client.wire.ForeignEntries;
@@ -409,6 +410,14 @@ public final class GridNode implements AutoCloseable {
    */
   public static Config applyGridConfig(Config config, int quorum) {
     CallbackThreads.install(); // before the member exists: see there (2-core machines)
+    // A write whose synchronous backups did not confirm in time (a split cut them off) fails with
+    // IndeterminateOperationStateException instead of succeeding with the primary's copy alone, and
+    // so does one whose primary left after it ran: an acknowledged commit or record is then on every
+    // replica, and one that is not is answered IN_DOUBT. Hazelcast's default completes it anyway
+    // after the backup timeout; a nemesis run acknowledged placements whose record only the
+    // minority's primary held (its release then answered UNKNOWN_VM), and VMs that only the
+    // minority's copy of the server held (released on the majority, they came back with the merge)
+    config.setProperty(ClusterProperty.FAIL_ON_INDETERMINATE_OPERATION_STATE.getName(), "true");
     WireSerialization.register(config.getSerializationConfig());
     boolean protect = quorum > 1; // a quorum of 1 protects nothing: every side has one member
     if (protect) {

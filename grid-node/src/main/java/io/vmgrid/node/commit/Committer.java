@@ -23,7 +23,10 @@ import org.jspecify.annotations.Nullable;
  * then their records in one {@link RecordPlacementProcessor} call per VM. The calls of a group are
  * sent together ({@code submitToKey}) and awaited together, so a group of k requests costs about
  * one round trip, not k. Each call completes only after the primary and its synchronous backups
- * have applied it, which is what makes an acknowledged placement survive its primary's crash.
+ * have applied it, which is what makes an acknowledged placement survive its primary's crash; one
+ * whose backups do not confirm in time fails with {@code IndeterminateOperationStateException}
+ * (members run with {@code hazelcast.invocation.fail.on.indeterminate.operation.state}, see
+ * {@code GridNode.applyGridConfig}) instead of completing with the primary's answer alone.
  *
  * <p>Not {@code executeOnKeys}: Hazelcast runs it as one partition-iterating operation per member
  * whose response does not wait for the inner operations' synchronous backups (its javadoc says so:

@@ -4,6 +4,7 @@ import com.hazelcast.cluster.Member;
 import com.hazelcast.core.ExecutionCallback;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.IExecutorService;
+import com.hazelcast.core.IndeterminateOperationStateException;
 import com.hazelcast.map.IMap;
 import com.hazelcast.splitbrainprotection.SplitBrainProtectionException;
 import io.vmgrid.client.api.Reason;
@@ -417,6 +418,14 @@ public final class Intake implements GridEndpoint, AutoCloseable {
         return delivery.result(r, GridResult.Status.FAILED, Reason.IN_DOUBT, "the placement quorum"
             + " was lost while the request ran (a network split?); it may or may not have taken"
             + " effect: ask again with the same requestId once the split heals", "", arrived);
+      }
+      if (t instanceof IndeterminateOperationStateException) {
+        // a write ran on its primary, but its backups did not confirm (cut off by a split) or the
+        // primary left before it answered: it may stand or vanish with that side's copy
+        return delivery.result(r, GridResult.Status.FAILED, Reason.IN_DOUBT, "a step of the"
+            + " request ran, but not every copy of the data confirmed it (a member unreachable or"
+            + " leaving); it may or may not have taken effect: ask again with the same requestId",
+            "", arrived);
       }
       if (t instanceof AgentUnavailableException) {
         return delivery.result(r, GridResult.Status.FAILED, Reason.UNAVAILABLE,
