@@ -15,7 +15,10 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
+import java.util.logging.Logger;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -36,6 +39,16 @@ import org.jspecify.annotations.Nullable;
  * {@code SplitBrainProtectionException} in an attempt's error.
  */
 public final class Committer {
+  /**
+   * Longest a commit or record whose backups did not confirm in time waits for the cluster to
+   * settle before it is read back (a member's crash: the departure, then the new backups; about
+   * the heartbeat timeout when a split is still being noticed).
+   */
+  static final long CONFIRM_WAIT_MILLIS = 20_000;
+
+  private static final Logger LOG = Logger.getLogger(Committer.class.getName());
+
+  private final HazelcastInstance hz;
   private final IMap<String, ServerState> servers;
   private final IMap<String, Placement> placements;
   private final Consumer<ServerState> ownWrites;
@@ -46,6 +59,7 @@ public final class Committer {
    * this member's view at once).
    */
   public Committer(HazelcastInstance hz, Consumer<ServerState> ownWrites) {
+    this.hz = hz;
     this.servers = hz.getMap(MapNames.SERVERS);
     this.placements = hz.getMap(MapNames.PLACEMENTS);
     this.ownWrites = ownWrites;
@@ -99,8 +113,8 @@ public final class Committer {
         victims.put(p.vm().vmId(), p.victims());
       }
     }
-    Map<String, CompletableFuture<CommitResults>> calls = new LinkedHashMap<>();
-    byServer.forEach((server, vms) -> calls.put(server, servers.submitToKey(server,
+    Map<String, Supplier<CompletableFuture<CommitResults>>> calls = new LinkedHashMap<>();
+    byServer.forEach((server, vms) -> calls.put(server, () -> servers.submitToKey(server,
         new PlaceVmProcessor(Map.of(server, vms), victims)).toCompletableFuture()));
     Map<String, Attempt<CommitResults>> done = await(calls);
     for (Attempt<CommitResults> a : done.values()) {
@@ -109,13 +123,34 @@ public final class Committer {
         ownWrites.accept(state);
       }
     }
+    Map<String, ServerState> confirmed = new HashMap<>();
+    Settled settled = new Settled();
+    done.forEach((server, a) -> {
+      if (a.error() != null && Rerun.backupsMissed(a.error()) && settled.now()) {
+        ServerState s = rewritten(servers, server);
+        if (s != null) {
+          confirmed.put(server, s);
+          ownWrites.accept(s);
+        }
+        LOG.info(() -> "the commit to " + server + " ran but its backups were late; "
+            + (s == null ? "not confirmed after the cluster settled" : "read back and confirmed"
+            + " on every replica after the cluster settled"));
+      }
+    });
     Map<String, Integer> next = new HashMap<>();
     List<Attempt<CommitResult>> out = new ArrayList<>(planned.size());
     for (Planned p : planned) {
       int i = next.merge(p.serverId(), 1, Integer::sum) - 1;
       Attempt<CommitResults> a = java.util.Objects.requireNonNull(done.get(p.serverId()));
       if (a.error() != null) {
-        out.add(new Attempt<>(null, a.error()));
+        ServerState s = confirmed.get(p.serverId());
+        HostedVm here = s == null ? null : s.find(p.vm().vmId());
+        if (s != null && here != null && PlaceVmProcessor.sameRequest(here, p.vm())) {
+          out.add(new Attempt<>(new CommitResult(CommitResult.Status.PLACED, "confirmed on every"
+              + " replica after its backups were late", s.revision()), null));
+        } else {
+          out.add(new Attempt<>(null, a.error()));
+        }
         continue;
       }
       CommitResults r = a.value();
@@ -145,10 +180,15 @@ public final class Committer {
           later.add(i);
         }
       }
-      Map<String, CompletableFuture<RecordResult>> calls = new LinkedHashMap<>();
-      round.forEach((vm, i) -> calls.put(vm, placements.submitToKey(vm,
+      Map<String, Supplier<CompletableFuture<RecordResult>>> calls = new LinkedHashMap<>();
+      round.forEach((vm, i) -> calls.put(vm, () -> placements.submitToKey(vm,
           new RecordPlacementProcessor(List.of(records.get(i)))).toCompletableFuture()));
-      await(calls).forEach((vm, a) -> out.set(java.util.Objects.requireNonNull(round.get(vm)), a));
+      Settled settled = new Settled();
+      await(calls).forEach((vm, a) -> {
+        int i = java.util.Objects.requireNonNull(round.get(vm));
+        out.set(i, a.error() != null && Rerun.backupsMissed(a.error()) && settled.now()
+            ? confirmRecord(records.get(i), a) : a);
+      });
       left = later;
     }
     return out;
@@ -156,11 +196,107 @@ public final class Committer {
 
   /** Removes {@code vmId} from {@code serverId} (a commit that lost its record). */
   public CommitResult release(String serverId, String vmId) {
-    return servers.executeOnKey(serverId, new ReleaseVmProcessor(vmId));
+    return Rerun.ifPrimaryLeft(() -> servers.executeOnKey(serverId, new ReleaseVmProcessor(vmId)));
   }
 
-  /** Waits for every call; each key's result or error. */
-  private static <R> Map<String, Attempt<R>> await(Map<String, CompletableFuture<R>> calls) {
+  /**
+   * The record written if the settled store holds it (this request's, naming this server): the write
+   * whose backups were late reached them after all, or Hazelcast's anti-entropy copied it; else the
+   * failed attempt.
+   */
+  private Attempt<RecordResult> confirmRecord(Placement mine, Attempt<RecordResult> failed) {
+    Placement there = rewritten(placements, mine.vmId());
+    return there != null && there.requestId().equals(mine.requestId())
+        && there.serverId().equals(mine.serverId())
+        ? new Attempt<>(new RecordResult(RecordResult.Status.SAME_REQUEST, there), null) : failed;
+  }
+
+  /**
+   * {@code key}'s value, written again as it is ({@code replace(key, v, v)}, which sends the value
+   * itself to the backups) so that its synchronous backups confirm it; null if there is none, or
+   * if the write did not confirm (its backups late again, or the value changing under it three
+   * times). What the primary held when a write's backups were late may be its copy alone; once
+   * this write confirmed, every replica holds it.
+   */
+  private static <V> @Nullable V rewritten(IMap<String, V> map, String key) {
+    for (int attempt = 0; attempt < 3; attempt++) {
+      V value = map.get(key);
+      if (value == null) {
+        return null;
+      }
+      try {
+        if (map.replace(key, value, value)) {
+          return value;
+        }
+      } catch (RuntimeException e) {
+        return null;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Whether the cluster settled (no migration or replica sync under way, every member answering)
+   * with this side holding the quorum, waiting for it up to {@link #CONFIRM_WAIT_MILLIS}, once per
+   * group of calls. A write whose backups did not confirm in time is then read back and written
+   * again ({@link #rewritten}). If this side lacks the quorum (the other side of a split may hold
+   * the write, or not), it stays unconfirmed.
+   */
+  private final class Settled {
+    private @Nullable Boolean settled;
+
+    boolean now() {
+      if (settled == null) {
+        settled = waitSettled();
+      }
+      return settled;
+    }
+
+    private boolean waitSettled() {
+      long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CONFIRM_WAIT_MILLIS);
+      while (Quorum.present(hz) && System.nanoTime() < deadline) {
+        if (hz.getPartitionService().isClusterSafe()) {
+          return Quorum.present(hz);
+        }
+        try {
+          Thread.sleep(100);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return false;
+        }
+      }
+      return false;
+    }
+  }
+
+  /**
+   * Sends every call and waits for them all; each key's result or error. A call that failed because
+   * its primary left after running it is sent again ({@link Rerun}): the processors are idempotent.
+   */
+  private static <R> Map<String, Attempt<R>> await(
+      Map<String, Supplier<CompletableFuture<R>>> calls) {
+    Map<String, Attempt<R>> out = new LinkedHashMap<>();
+    Map<String, Supplier<CompletableFuture<R>>> left = calls;
+    for (int attempt = 1; !left.isEmpty(); attempt++) {
+      Map<String, CompletableFuture<R>> sent = new LinkedHashMap<>();
+      left.forEach((key, call) -> sent.put(key, call.get()));
+      Map<String, Supplier<CompletableFuture<R>>> again = new LinkedHashMap<>();
+      for (Map.Entry<String, Attempt<R>> e : awaitAll(sent).entrySet()) {
+        RuntimeException error = e.getValue().error();
+        if (error != null && attempt < Rerun.ATTEMPTS && Rerun.primaryLeft(error)) {
+          again.put(e.getKey(), left.get(e.getKey()));
+        } else {
+          out.put(e.getKey(), e.getValue());
+        }
+      }
+      left = again;
+    }
+    Map<String, Attempt<R>> ordered = new LinkedHashMap<>();
+    calls.keySet().forEach(key -> ordered.put(key, out.get(key)));
+    return ordered;
+  }
+
+  private static <R> Map<String, Attempt<R>> awaitAll(Map<String, CompletableFuture<R>> calls) {
     Map<String, Attempt<R>> out = new LinkedHashMap<>();
     boolean interrupted = false;
     for (Map.Entry<String, CompletableFuture<R>> e : calls.entrySet()) {

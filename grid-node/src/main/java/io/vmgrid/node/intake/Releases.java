@@ -15,6 +15,7 @@ import io.vmgrid.node.commit.CommitResults;
 import io.vmgrid.node.commit.PlaceVmProcessor;
 import io.vmgrid.node.commit.Quorum;
 import io.vmgrid.node.commit.ReleaseVmProcessor;
+import io.vmgrid.node.commit.Rerun;
 import io.vmgrid.node.delivery.Delivery;
 import io.vmgrid.node.query.Queries;
 import java.util.List;
@@ -70,9 +71,11 @@ final class Releases {
       return delivery.result(r, GridResult.Status.REJECTED, Reason.UNKNOWN_VM,
           "vmId: no VM '" + r.vmId() + "' is allocated", "", arrived);
     }
-    CommitResult commit =
-        servers.executeOnKey(placement.serverId(), new ReleaseVmProcessor(r.vmId(), true));
-    boolean removed = placements.remove(r.vmId(), placement);
+    // each step is sent again if its primary left after running it (a graceful leave, a crash):
+    // a second run finds its effect (NOT_HOSTED, no record) and the answer below still holds
+    CommitResult commit = Rerun.ifPrimaryLeft(() ->
+        servers.executeOnKey(placement.serverId(), new ReleaseVmProcessor(r.vmId(), true)));
+    boolean removed = Rerun.ifPrimaryLeft(() -> placements.remove(r.vmId(), placement));
     if (commit.status() == CommitResult.Status.NOT_HOSTED && !removed) {
       return delivery.result(r, GridResult.Status.REJECTED, Reason.UNKNOWN_VM,
           "vmId: '" + r.vmId() + "' was released concurrently", "", arrived);
@@ -82,8 +85,12 @@ final class Releases {
     // commit whose backups never reached this side). A merge repair tells such a copy from one
     // that side placed by this mark; the server's own memory of its releases is short on a busy
     // server and has nothing when it did not host the VM. Same partition as the record: local.
-    releases.set(r.vmId(), ServerState.clientReleaseEntry(r.vmId(), placement.requestId(),
-        System.currentTimeMillis()));
+    long mark = ServerState.clientReleaseEntry(r.vmId(), placement.requestId(),
+        System.currentTimeMillis());
+    Rerun.ifPrimaryLeft(() -> {
+      releases.set(r.vmId(), mark);
+      return null;
+    });
     return delivery.result(r, GridResult.Status.RELEASED, Reason.NONE, "", placement.serverId(),
         arrived);
   }
