@@ -33,12 +33,17 @@ class QuorumTest {
     grid.close();
   }
 
-  @Test
-  void minorityRefusesAndMajorityPlaces() throws Exception {
+  /** Three members with a quorum of 2 and {@code servers} servers of 8 cores. */
+  private void start(int servers) {
     Config config = GridNode.applyGridConfig(HazelcastTestSupport.smallInstanceConfig(), 2);
     config.setProperty("hazelcast.merge.first.run.delay.seconds", "5");
     config.setProperty("hazelcast.merge.next.run.delay.seconds", "5");
-    grid = TestGrid.start(3, 2, config).load(Fixtures.servers(6, 8, 65_536));
+    grid = TestGrid.start(3, 2, config).load(Fixtures.servers(servers, 8, 65_536));
+  }
+
+  @Test
+  void minorityRefusesAndMajorityPlaces() throws Exception {
+    start(6);
     HazelcastInstance a = grid.member(0);
     HazelcastInstance b = grid.member(1);
     HazelcastInstance c = grid.member(2);
@@ -67,10 +72,7 @@ class QuorumTest {
    */
   @Test
   void aVmReleasedOnTheMajorityStaysReleasedAfterItsServerForgotTheRelease() throws Exception {
-    Config config = GridNode.applyGridConfig(HazelcastTestSupport.smallInstanceConfig(), 2);
-    config.setProperty("hazelcast.merge.first.run.delay.seconds", "5");
-    config.setProperty("hazelcast.merge.next.run.delay.seconds", "5");
-    grid = TestGrid.start(3, 2, config).load(Fixtures.servers(1, 8, 65_536));
+    start(1);
     HazelcastInstance a = grid.member(0);
     HazelcastInstance b = grid.member(1);
     HazelcastInstance c = grid.member(2);
