@@ -40,11 +40,12 @@ import org.jspecify.annotations.Nullable;
  */
 public final class Committer {
   /**
-   * Longest a commit or record whose backups did not confirm in time waits for the cluster to
-   * settle before it is read back (a member's crash: the departure, then the new backups; about
-   * the heartbeat timeout when a split is still being noticed).
+   * Longest the commits or records of one group whose backups did not confirm in time are tried
+   * again before they are answered in doubt ({@link #confirmed}); each try waits at most the
+   * backup timeout (5 s). A crashed member is dropped after the heartbeat timeout (15 s by
+   * default), after which the writes confirm.
    */
-  static final long CONFIRM_WAIT_MILLIS = 20_000;
+  static final long CONFIRM_WAIT_MILLIS = 15_000;
 
   private static final Logger LOG = Logger.getLogger(Committer.class.getName());
 
@@ -124,17 +125,20 @@ public final class Committer {
       }
     }
     Map<String, ServerState> confirmed = new HashMap<>();
-    Settled settled = new Settled();
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CONFIRM_WAIT_MILLIS);
     done.forEach((server, a) -> {
-      if (a.error() != null && Rerun.backupsMissed(a.error()) && settled.now()) {
-        ServerState s = rewritten(servers, server);
+      if (a.error() != null && Rerun.backupsMissed(a.error())) {
+        List<HostedVm> mine = java.util.Objects.requireNonNull(byServer.get(server));
+        ServerState s = confirmed(servers, server, deadline, state -> mine.stream().anyMatch(vm -> {
+          HostedVm here = state.find(vm.vmId());
+          return here != null && PlaceVmProcessor.sameRequest(here, vm);
+        }));
         if (s != null) {
           confirmed.put(server, s);
           ownWrites.accept(s);
         }
         LOG.info(() -> "the commit to " + server + " ran but its backups were late; "
-            + (s == null ? "not confirmed after the cluster settled" : "read back and confirmed"
-            + " on every replica after the cluster settled"));
+            + (s == null ? "not confirmed" : "read back and confirmed on every replica"));
       }
     });
     Map<String, Integer> next = new HashMap<>();
@@ -183,11 +187,11 @@ public final class Committer {
       Map<String, Supplier<CompletableFuture<RecordResult>>> calls = new LinkedHashMap<>();
       round.forEach((vm, i) -> calls.put(vm, () -> placements.submitToKey(vm,
           new RecordPlacementProcessor(List.of(records.get(i)))).toCompletableFuture()));
-      Settled settled = new Settled();
+      long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CONFIRM_WAIT_MILLIS);
       await(calls).forEach((vm, a) -> {
         int i = java.util.Objects.requireNonNull(round.get(vm));
-        out.set(i, a.error() != null && Rerun.backupsMissed(a.error()) && settled.now()
-            ? confirmRecord(records.get(i), a) : a);
+        out.set(i, a.error() != null && Rerun.backupsMissed(a.error())
+            ? confirmRecord(records.get(i), a, deadline) : a);
       });
       left = later;
     }
@@ -199,74 +203,50 @@ public final class Committer {
     return Rerun.ifPrimaryLeft(() -> servers.executeOnKey(serverId, new ReleaseVmProcessor(vmId)));
   }
 
-  /**
-   * The record written if the settled store holds it (this request's, naming this server): the write
-   * whose backups were late reached them after all, or Hazelcast's anti-entropy copied it; else the
-   * failed attempt.
-   */
-  private Attempt<RecordResult> confirmRecord(Placement mine, Attempt<RecordResult> failed) {
-    Placement there = rewritten(placements, mine.vmId());
-    return there != null && there.requestId().equals(mine.requestId())
-        && there.serverId().equals(mine.serverId())
+  /** The record written, if it stands ({@link #confirmed}); else the failed attempt. */
+  private Attempt<RecordResult> confirmRecord(Placement mine, Attempt<RecordResult> failed,
+      long deadline) {
+    Placement there = confirmed(placements, mine.vmId(), deadline, p ->
+        p.requestId().equals(mine.requestId()) && p.serverId().equals(mine.serverId()));
+    return there != null
         ? new Attempt<>(new RecordResult(RecordResult.Status.SAME_REQUEST, there), null) : failed;
   }
 
   /**
-   * {@code key}'s value, written again as it is ({@code replace(key, v, v)}, which sends the value
-   * itself to the backups) so that its synchronous backups confirm it; null if there is none, or
-   * if the write did not confirm (its backups late again, or the value changing under it three
-   * times). What the primary held when a write's backups were late may be its copy alone; once
-   * this write confirmed, every replica holds it.
+   * Settles a write that ran on its primary but whose backups did not confirm in time: reads
+   * {@code key}'s value and, if it holds the write ({@code ours}), writes it again as it is
+   * ({@code replace(key, v, v)} sends the value itself to the backups) until that write confirms,
+   * or {@code deadlineNanos} passes, or this side lacks the quorum. Returns the value once every
+   * replica holds it; null if it does not hold the write, or could not be confirmed. What the
+   * primary held may have been its copy alone (its backups cut off by a split, or on a member that
+   * crashed); once the second write confirmed, every current replica holds it. Tried every 200 ms:
+   * a crashed backup's member is dropped after the heartbeat timeout, and the write confirms then.
    */
-  private static <V> @Nullable V rewritten(IMap<String, V> map, String key) {
-    for (int attempt = 0; attempt < 3; attempt++) {
-      V value = map.get(key);
-      if (value == null) {
-        return null;
-      }
+  private <V> @Nullable V confirmed(IMap<String, V> map, String key, long deadlineNanos,
+      java.util.function.Predicate<V> ours) {
+    while (Quorum.present(hz)) {
       try {
+        V value = map.get(key);
+        if (value == null || !ours.test(value)) {
+          return null;
+        }
         if (map.replace(key, value, value)) {
           return value;
         }
       } catch (RuntimeException e) {
+        // late again: tried once more below, until the deadline
+      }
+      if (System.nanoTime() >= deadlineNanos) {
+        return null;
+      }
+      try {
+        Thread.sleep(200);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
         return null;
       }
     }
     return null;
-  }
-
-  /**
-   * Whether the cluster settled (no migration or replica sync under way, every member answering)
-   * with this side holding the quorum, waiting for it up to {@link #CONFIRM_WAIT_MILLIS}, once per
-   * group of calls. A write whose backups did not confirm in time is then read back and written
-   * again ({@link #rewritten}). If this side lacks the quorum (the other side of a split may hold
-   * the write, or not), it stays unconfirmed.
-   */
-  private final class Settled {
-    private @Nullable Boolean settled;
-
-    boolean now() {
-      if (settled == null) {
-        settled = waitSettled();
-      }
-      return settled;
-    }
-
-    private boolean waitSettled() {
-      long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CONFIRM_WAIT_MILLIS);
-      while (Quorum.present(hz) && System.nanoTime() < deadline) {
-        if (hz.getPartitionService().isClusterSafe()) {
-          return Quorum.present(hz);
-        }
-        try {
-          Thread.sleep(100);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return false;
-        }
-      }
-      return false;
-    }
   }
 
   /**
