@@ -454,7 +454,8 @@ public final class GridNode implements AutoCloseable {
     config.addMapConfig(new MapConfig(MapNames.EVICTIONS).setBackupCount(STORE_BACKUPS));
     // clients' releases, per VM, for as long as a split may last before a merge could bring a
     // released VM back: a busy server's own memory of its releases covers a few seconds of them (a
-    // nemesis run released 68 VMs from one server in the 18 s of a split; three came back)
+    // nemesis run made about 66 releases on one server in the 18 s from a split's first release to
+    // its merge; the first two came back)
     config.addMapConfig(new MapConfig(MapNames.RELEASES).setBackupCount(STORE_BACKUPS)
         .setTimeToLiveSeconds(ServerState.RELEASED_KEPT_MINUTES * 60));
     // agents' Kamino indicators, one entry per member: every member's router keeps a local copy fed
