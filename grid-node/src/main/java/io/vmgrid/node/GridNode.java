@@ -148,6 +148,7 @@ public final class GridNode implements AutoCloseable {
     this.reconciler = new Reconciler(hazelcast, Reconciler.DEFAULT_PERIOD_MILLIS);
     this.partitionLoss = new PartitionLoss(hazelcast, view, reconciler,
         hazelcast.getConfig().getMapConfig(MapNames.SERVERS).getMapStoreConfig().isEnabled());
+    intake.recordsIncompleteWhile(partitionLoss::repairing);
     metrics.recovery(reconciler, partitionLoss, io.vmgrid.node.commit.Evictions.of(hazelcast));
     InventoryGauges.bind(metrics, view::forEach, hazelcast,
         ruleSet.clusterUtilizationLimit().orElse(1.0));

@@ -441,6 +441,16 @@ public final class Intake implements GridEndpoint, AutoCloseable {
         arrived);
   }
 
+  /**
+   * While {@code condition} holds, a release that finds no record answers {@code UNAVAILABLE}
+   * instead of {@code UNKNOWN_VM}: partitions were lost or out of this side's reach, and their
+   * records may still come back (a merge, a repair). A CI nemesis run answered {@code UNKNOWN_VM}
+   * just as a heal began, for three VMs whose records the merge then brought back.
+   */
+  public void recordsIncompleteWhile(java.util.function.BooleanSupplier condition) {
+    releases.recordsIncompleteWhile(condition);
+  }
+
   /** Stops taking requests (they are answered {@code UNAVAILABLE}, so clients go elsewhere). */
   @Override
   public void close() {

@@ -37,6 +37,7 @@ final class Releases {
 
   private final ForeignEntries foreign;
   private final HazelcastInstance hazelcast;
+  private volatile java.util.function.BooleanSupplier recordsIncomplete = () -> false;
 
   Releases(HazelcastInstance hz, Queries queries, Delivery delivery) {
     this.hazelcast = hz;
@@ -46,6 +47,11 @@ final class Releases {
     this.releases = hz.getMap(MapNames.RELEASES);
     this.queries = queries;
     this.delivery = delivery;
+  }
+
+  /** See {@link Intake#recordsIncompleteWhile}. */
+  void recordsIncompleteWhile(java.util.function.BooleanSupplier condition) {
+    this.recordsIncomplete = condition;
   }
 
   /** Releases {@code r.vmId()}: removes it from its server, then its record. */
@@ -59,6 +65,14 @@ final class Releases {
           + " released: retry later or through another member", "", arrived);
     }
     Placement placement = placement(r.vmId());
+    if (placement == null && recordsIncomplete.getAsBoolean()) {
+      // partitions were lost or out of this side's reach and are being repaired: the record may
+      // come back with a merge or the repair (a nemesis run answered UNKNOWN_VM here for VMs
+      // whose records the merge brought back moments later)
+      return delivery.result(r, GridResult.Status.FAILED, Reason.UNAVAILABLE, "partitions of the"
+          + " placement store are being repaired (lost, or out of reach during a split); nothing"
+          + " was released: retry in a moment", "", arrived);
+    }
     if (placement == null && !hazelcast.getPartitionService().isClusterSafe()) {
       // partitions are moving (a member joined or left, or a healed split is merging): the record
       // may be on its way, so its absence is not yet an answer (a nemesis run answered UNKNOWN_VM

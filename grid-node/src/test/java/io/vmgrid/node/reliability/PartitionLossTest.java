@@ -10,9 +10,13 @@ import com.hazelcast.config.Config;
 import com.hazelcast.test.HazelcastTestSupport;
 import io.vmgrid.client.api.AllocationClient;
 import io.vmgrid.client.api.AllocationOutcome;
+import io.vmgrid.client.api.Reason;
 import io.vmgrid.client.api.VmRequest;
+import io.vmgrid.client.wire.GridRequest;
+import io.vmgrid.client.wire.GridResult;
 import io.vmgrid.client.wire.MapNames;
 import io.vmgrid.client.wire.Repair;
+import io.vmgrid.node.Fixtures;
 import io.vmgrid.node.GridNode;
 import io.vmgrid.node.TestGrid;
 import io.vmgrid.node.recovery.PartitionLoss;
@@ -51,6 +55,28 @@ class PartitionLossTest {
     if (grid != null) {
       grid.close();
     }
+  }
+
+  /**
+   * While lost or unreachable partitions are being repaired, a release that finds no record is not
+   * told the VM does not exist: the record may come back with the merge or the repair (a nemesis run
+   * answered UNKNOWN_VM for three VMs whose records a merge brought back moments later).
+   */
+  @Test
+  void aReleaseFindingNoRecordWhilePartitionsAreRepairedIsUnavailable() throws Exception {
+    grid = TestGrid.start(1).load(servers(1, 8, 65_536));
+    AtomicBoolean repairing = new AtomicBoolean(true);
+    grid.node(0).intake().recordsIncompleteWhile(repairing::get);
+    GridRequest release = new GridRequest(GridRequest.Op.RELEASE, "rel-1", "vm-gone", "", 0, 0, "");
+
+    GridResult during = Fixtures.send(grid.member(0), release).get(0);
+    repairing.set(false);
+    GridResult after = Fixtures.send(grid.member(0), release).get(0);
+
+    assertThat(during.reason()).as(during.message()).isEqualTo(Reason.UNAVAILABLE);
+    assertThat(after.reason()).as(after.message()).isEqualTo(Reason.UNKNOWN_VM);
+    assertThat(grid.node(0).partitionLoss().repairing()).as("a quiet cluster repairs nothing")
+        .isFalse();
   }
 
   @Test
