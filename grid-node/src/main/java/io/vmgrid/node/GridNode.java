@@ -19,6 +19,7 @@ import io.vmgrid.client.wire.ForeignEntries;
 import io.vmgrid.client.wire.GridTask;
 import io.vmgrid.client.wire.MapNames;
 import io.vmgrid.client.wire.ServerState;
+import io.vmgrid.client.wire.ServerWrites;
 import io.vmgrid.client.wire.WireSerialization;
 import io.vmgrid.node.agent.AgentHost;
 import io.vmgrid.node.agent.AgentSerialization;
@@ -54,6 +55,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.logging.Logger;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -61,6 +63,7 @@ import org.jspecify.annotations.Nullable;
  * member-side services that carry out requests. Close it to leave the cluster gracefully.
  */
 public final class GridNode implements AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(GridNode.class.getName());
   private static final int LOAD_BATCH = 1_000;
   private static final long VIEW_CATCH_UP_MILLIS = 30_000;
 
@@ -502,7 +505,8 @@ public final class GridNode implements AutoCloseable {
   /**
    * Writes servers into the placement store in batches, replacing entries with the same id, and
    * returns once this member's view knows them all (other members' views follow within milliseconds).
-   * Meant for loading an inventory before allocation starts.
+   * Meant for loading an inventory before allocation starts. A batch whose write the grid did not
+   * confirm is written again server by server ({@link ServerWrites#putAllConfirmed}).
    */
   public void loadInventory(Collection<ServerState> inventory) {
     IMap<String, ServerState> servers = hazelcast.getMap(MapNames.SERVERS);
@@ -512,11 +516,11 @@ public final class GridNode implements AutoCloseable {
       batch.put(s.serverId(), s);
       ids.add(s.serverId());
       if (batch.size() == LOAD_BATCH) {
-        servers.putAll(batch);
+        ServerWrites.putAllConfirmed(servers, batch, m -> LOG.warning("inventory: " + m));
         batch.clear();
       }
     }
-    servers.putAll(batch);
+    ServerWrites.putAllConfirmed(servers, batch, m -> LOG.warning("inventory: " + m));
     if (!view.awaitKnown(ids, VIEW_CATCH_UP_MILLIS)
         || !mirror.awaitCaughtUp(VIEW_CATCH_UP_MILLIS)
         || (!ids.isEmpty() && !mirror.knows(ids.get(ids.size() - 1)))) {

@@ -2,6 +2,7 @@ package io.vmgrid.client.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.hazelcast.client.config.ClientConfig;
+import com.hazelcast.client.properties.ClientProperty;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import com.hazelcast.map.listener.EntryAddedListener;
@@ -15,6 +16,7 @@ import io.vmgrid.client.wire.MapNames;
 import io.vmgrid.client.wire.Placement;
 import io.vmgrid.client.wire.ServerHealth;
 import io.vmgrid.client.wire.ServerState;
+import io.vmgrid.client.wire.ServerWrites;
 import io.vmgrid.client.wire.WireSerialization;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,6 +29,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
@@ -96,6 +99,9 @@ public final class AllocationClient implements AutoCloseable {
     config.getConnectionStrategyConfig().getConnectionRetryConfig().setClusterConnectTimeoutMillis(
         settings.requestTimeout().toMillis());
     config.setProperty("hazelcast.logging.type", System.getProperty("hazelcast.logging.type", "jdk"));
+    // a direct write (inventory load, add, drain, remove) whose backups do not acknowledge fails
+    // instead of counting the primary's copy alone, as the members do for the writes they send
+    config.setProperty(ClientProperty.FAIL_ON_INDETERMINATE_OPERATION_STATE.getName(), "true");
     WireSerialization.register(config.getSerializationConfig());
     return config;
   }
@@ -395,8 +401,9 @@ public final class AllocationClient implements AutoCloseable {
   /** Adds one server; fails with {@link InvalidRequestException} if the id is taken. */
   public CompletableFuture<Void> addServer(ServerSpec server) {
     IMap<String, ServerState> map = hazelcast.getMap(MapNames.SERVERS);
-    return map.submitToKey(server.serverId(), new InventoryProcessors.AddServer(server.initialState()))
-        .toCompletableFuture()
+    return unconfirmedInDoubt(map.submitToKey(server.serverId(),
+            new InventoryProcessors.AddServer(server.initialState())).toCompletableFuture(),
+        "adding server '" + server.serverId() + "'")
         .thenAccept(r -> {
           if (!"ADDED".equals(r)) {
             throw new InvalidRequestException(
@@ -411,8 +418,9 @@ public final class AllocationClient implements AutoCloseable {
    */
   public CompletableFuture<Void> removeServer(String serverId) {
     IMap<String, ServerState> map = hazelcast.getMap(MapNames.SERVERS);
-    return map.submitToKey(checkedServerId(serverId), new InventoryProcessors.RemoveServer())
-        .toCompletableFuture()
+    return unconfirmedInDoubt(map.submitToKey(checkedServerId(serverId),
+            new InventoryProcessors.RemoveServer()).toCompletableFuture(),
+        "removing server '" + serverId + "'")
         .thenAccept(r -> {
           if (InventoryProcessors.UNKNOWN.equals(r)) {
             throw new UnknownServerException(serverId);
@@ -430,14 +438,32 @@ public final class AllocationClient implements AutoCloseable {
    */
   public CompletableFuture<ServerHealth> setHealth(String serverId, ServerHealth health) {
     IMap<String, ServerState> map = hazelcast.getMap(MapNames.SERVERS);
-    return map.submitToKey(checkedServerId(serverId), new InventoryProcessors.SetHealth(health))
-        .toCompletableFuture()
+    return unconfirmedInDoubt(map.submitToKey(checkedServerId(serverId),
+            new InventoryProcessors.SetHealth(health)).toCompletableFuture(),
+        "setting the health of server '" + serverId + "'")
         .thenApply(r -> {
           if (InventoryProcessors.UNKNOWN.equals(r)) {
             throw new UnknownServerException(serverId);
           }
           return ServerHealth.parse("health", r);
         });
+  }
+
+  /**
+   * {@code write}, failing with {@link GridOperationException} ({@link Reason#IN_DOUBT}) instead of
+   * Hazelcast's {@code IndeterminateOperationStateException} when the write ran on its primary but
+   * its backups did not acknowledge in time (see {@link #clientConfig}).
+   */
+  private static <T> CompletableFuture<T> unconfirmedInDoubt(CompletableFuture<T> write,
+      String what) {
+    return write.exceptionally(e -> {
+      if (ServerWrites.indeterminate(e)) {
+        throw new GridOperationException(Reason.IN_DOUBT, what + ": the write ran on its primary"
+            + " but its backups did not confirm in time (a member is slow, stopped or cut off); it"
+            + " may or may not stand: read the server back once the cluster is settled");
+      }
+      throw e instanceof CompletionException c ? c : new CompletionException(e);
+    });
   }
 
   /** Totals over the whole inventory (reads every server entry: an operator query, not a hot path). */

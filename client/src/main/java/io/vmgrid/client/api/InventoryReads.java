@@ -9,6 +9,7 @@ import io.vmgrid.client.wire.MapNames;
 import io.vmgrid.client.wire.Placement;
 import io.vmgrid.client.wire.PlacementQuery;
 import io.vmgrid.client.wire.ServerState;
+import io.vmgrid.client.wire.ServerWrites;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -20,6 +21,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.logging.Logger;
 import java.util.stream.Collectors;
 
 /**
@@ -28,6 +30,7 @@ import java.util.stream.Collectors;
  * {@code vms} and {@code byRequest} query every member's part of the placement records.
  */
 final class InventoryReads {
+  private static final Logger LOG = Logger.getLogger(InventoryReads.class.getName());
   private static final int LOAD_BATCH = 1_000;
 
   private final HazelcastInstance hazelcast;
@@ -162,7 +165,11 @@ final class InventoryReads {
             differing.add(difference(s, there));
           }
         }
-        map.putAll(fresh);
+        try {
+          ServerWrites.putAllConfirmed(map, fresh, m -> LOG.warning("inventory load: " + m));
+        } catch (IllegalStateException e) {
+          throw new GridOperationException(Reason.IN_DOUBT, "inventory load: " + e.getMessage());
+        }
         added += fresh.size();
       }
       return new InventoryLoad(added, unchanged, differing);

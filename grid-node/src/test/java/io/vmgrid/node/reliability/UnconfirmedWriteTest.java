@@ -1,14 +1,17 @@
 package io.vmgrid.node.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.hazelcast.config.Config;
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.IndeterminateOperationStateException;
 import com.hazelcast.spi.impl.SpiDataSerializerHook;
 import com.hazelcast.spi.properties.ClusterProperty;
 import com.hazelcast.test.HazelcastTestSupport;
 import com.hazelcast.test.PacketFiltersUtil;
 import io.vmgrid.client.api.Reason;
+import io.vmgrid.client.api.ServerSpec;
 import io.vmgrid.client.wire.GridRequest;
 import io.vmgrid.client.wire.GridResult;
 import io.vmgrid.client.wire.MapNames;
@@ -16,7 +19,11 @@ import io.vmgrid.node.Fixtures;
 import io.vmgrid.node.GridNode;
 import io.vmgrid.node.TestGrid;
 import io.vmgrid.node.recovery.Reconciler;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -72,6 +79,57 @@ class UnconfirmedWriteTest {
     assertThat(release.status()).as(release.message()).isEqualTo(GridResult.Status.FAILED);
     assertThat(release.reason()).isEqualTo(Reason.IN_DOUBT);
     assertThat(primary.getMap(MapNames.SERVERS).size()).isEqualTo(1);
+  }
+
+  /**
+   * An inventory load whose first write the members could not confirm (every backup dropped for
+   * half a second) writes the servers again one by one and completes: before, the load failed with
+   * Hazelcast's exception and a nemesis run on a busy machine stopped at its start.
+   */
+  @Test
+  void anInventoryLoadWhoseBackupsAreLateIsWrittenAgainAndCompletes() throws Exception {
+    Config config = GridNode.applyGridConfig(HazelcastTestSupport.smallInstanceConfig());
+    config.setProperty(ClusterProperty.OPERATION_BACKUP_TIMEOUT_MILLIS.getName(), "1000");
+    grid = TestGrid.start(3, 3, config);
+    HazelcastInstance client = grid.clientInstance();
+    List<ServerSpec> specs = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      specs.add(new ServerSpec(String.format("srv-%03d", i), "c0", 16, 65_536));
+    }
+    grid.nodes().forEach(n -> PacketFiltersUtil.dropOperationsFrom(n.hazelcast(),
+        SpiDataSerializerHook.F_ID, List.of(SpiDataSerializerHook.BACKUP)));
+    // what a putAll meets now (a member runs it for the client): the members fail it
+    assertThatThrownBy(() -> client.getMap(MapNames.RELEASES).putAll(Map.of("probe", 1L)))
+        .isInstanceOf(IndeterminateOperationStateException.class);
+
+    List<String> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
+    java.util.logging.Logger log = java.util.logging.Logger.getLogger(
+        "io.vmgrid.client.api.InventoryReads");
+    java.util.logging.Handler handler = new java.util.logging.Handler() {
+      @Override
+      public void publish(java.util.logging.LogRecord r) {
+        warnings.add(r.getMessage());
+      }
+
+      @Override
+      public void flush() {}
+
+      @Override
+      public void close() {}
+    };
+    log.addHandler(handler);
+    try {
+      CompletableFuture<Integer> added = grid.client().loadInventory(specs);
+      Thread.sleep(500); // its first write is out, its backups dropped
+      grid.nodes().forEach(n -> PacketFiltersUtil.resetPacketFiltersFrom(n.hazelcast()));
+      assertThat(added.get(60, TimeUnit.SECONDS)).isEqualTo(40);
+    } finally {
+      log.removeHandler(handler);
+    }
+    assertThat(warnings).as("the first write was not confirmed and was written again")
+        .anyMatch(w -> w.contains("writing them again one by one"));
+    assertThat(client.getMap(MapNames.SERVERS).size()).isEqualTo(40);
+    assertThat(grid.client().loadInventory(specs).get(60, TimeUnit.SECONDS)).isZero();
   }
 
   private static GridResult allocate(HazelcastInstance via, String vmId) throws Exception {
