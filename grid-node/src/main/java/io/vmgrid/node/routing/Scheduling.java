@@ -105,7 +105,14 @@ public final class Scheduling implements AutoCloseable {
       });
       var unused = timer.scheduleWithFixedDelay(this::keepJobRunning, JOB_CHECK_MILLIS,
           JOB_CHECK_MILLIS, TimeUnit.MILLISECONDS);
-      SchedulerJob.ensureRunning(hz);
+      try {
+        SchedulerJob.ensureRunning(hz);
+      } catch (RuntimeException e) {
+        // e.g. the job record's write not confirmed while members start on a busy machine: the
+        // member starts anyway, and the oldest member's job check submits the job again
+        LOG.warning(() -> "submitting the scheduler job failed (" + e + "); the oldest member"
+            + " checks it every " + JOB_CHECK_MILLIS + " ms and submits it again");
+      }
     }
     this.router = new Router(agents, board, estimates, ruleSet, policy, member, metrics, seed);
   }
