@@ -99,6 +99,9 @@ public final class Reconciler implements AutoCloseable {
   private final AtomicLong findings = new AtomicLong();
   /** Findings of the previous periodic or merge pass (acted on when found again). */
   private Set<String> previous = Set.of();
+  /** The first repair of the current pass that failed, and how many did (see {@link #repair}). */
+  private @Nullable RuntimeException repairFailure;
+  private int repairsFailed;
   /** While true, departure and periodic sweeps are skipped (the store is being repaired). */
   private volatile BooleanSupplier paused = () -> false;
 
@@ -253,9 +256,15 @@ public final class Reconciler implements AutoCloseable {
     for (long delay : new long[] {DEPARTURE_SWEEP_FIRST_MILLIS, DEPARTURE_SWEEP_SECOND_MILLIS}) {
       try {
         var unused = executor.schedule(() -> {
-          if (oldest() && !paused.getAsBoolean()) {
-            sweep(Mode.DEPARTURE);
-            departureSweeps.incrementAndGet();
+          try {
+            if (oldest() && !paused.getAsBoolean()) {
+              sweep(Mode.DEPARTURE);
+              departureSweeps.incrementAndGet();
+            }
+          } catch (RuntimeException e) {
+            // nobody reads this future: say it here; the periodic pass finds what is left
+            LOG.log(Level.WARNING, "reconcile pass after a departure failed; the periodic pass"
+                + " repairs what it left", e);
           }
           return null;
         }, delay, TimeUnit.MILLISECONDS);
@@ -336,12 +345,12 @@ public final class Reconciler implements AutoCloseable {
     for (ServerState s : states.values()) {
       if (!s.evicted().isEmpty()) {
         findings.add("evicted@" + s.serverId());
-        logEvictions(s, clientReleases != null ? clientReleases
-            : releasesByKey(states.values(), s.evicted()));
+        repair(() -> logEvictions(s, clientReleases != null ? clientReleases
+            : releasesByKey(states.values(), s.evicted())));
       }
       if (!s.preempted().isEmpty()) { // the preempting agent's member stopped before logging them
         findings.add("preempted@" + s.serverId());
-        Evictions.of(hazelcast).settle(s);
+        repair(() -> Evictions.of(hazelcast).settle(s));
       }
       for (HostedVm vm : s.vms()) {
         Placement p = recorded.get(vm.vmId());
@@ -350,7 +359,7 @@ public final class Reconciler implements AutoCloseable {
             // a copy recorded on the other side of a split, of a placement a client released on
             // this side meanwhile: the merge brought back both the copy and its record
             findings.add("released-copy:" + vm.vmId() + "@" + s.serverId());
-            removeRecordedReleased(vm, s.serverId(), p);
+            repair(() -> removeRecordedReleased(vm, s.serverId(), p));
           }
           continue;
         }
@@ -360,7 +369,7 @@ public final class Reconciler implements AutoCloseable {
         ServerState named = p == null ? null : states.get(p.serverId());
         if (named != null && named.find(vm.vmId()) != null) { // placed twice: the record wins
           if (mode != Mode.STABLE || seen) {
-            releaseCopy(vm, s.serverId());
+            repair(() -> releaseCopy(vm, s.serverId()));
           }
         } else if (mode == Mode.MERGE || (seen && (p == null || named != null))) {
           // the record is missing, or names a server without the VM; outside a merge a record
@@ -378,9 +387,9 @@ public final class Reconciler implements AutoCloseable {
           : releasesByKey(states.values(), orphans.stream().map(Orphan::vm).toList());
       for (Orphan o : orphans) {
         if (clientReleased(released, o.vm())) {
-          removeReleased(o.vm(), o.serverId());
+          repair(() -> removeReleased(o.vm(), o.serverId()));
         } else {
-          restore(o.vm(), o.serverId());
+          repair(() -> restore(o.vm(), o.serverId()));
         }
       }
     }
@@ -394,17 +403,24 @@ public final class Reconciler implements AutoCloseable {
         // a released placement whose record a merge put back (put-if-absent from the side that
         // still had it): the release stands, and there is nothing to report
         findings.add("released:" + p);
-        placements.remove(p.vmId(), p);
+        repair(() -> placements.remove(p.vmId(), p));
         continue;
       }
       String finding = "record:" + p;
       findings.add(finding);
       // outside a merge, only when this side sees the server: a split may hide it, VMs and all
       if (previous.contains(finding) && (mode == Mode.MERGE || s != null)) {
-        dropRecord(p);
+        repair(() -> dropRecord(p));
       }
     }
     previous = findings;
+    if (repairFailure != null) {
+      RuntimeException first = repairFailure;
+      repairFailure = null;
+      LOG.log(Level.WARNING, "reconcile (" + mode + "): " + repairsFailed + " repairs failed"
+          + " (the first below); the next pass finds them again", first);
+      repairsFailed = 0;
+    }
     this.findings.addAndGet(findings.size());
     if (!findings.isEmpty()) {
       LOG.info(() -> "reconcile (" + mode + "): " + findings.size() + " inconsistencies found");
@@ -461,6 +477,22 @@ public final class Reconciler implements AutoCloseable {
       }
     });
     return out;
+  }
+
+  /**
+   * Runs one finding's repair; a failure (a write the grid did not confirm during a split or a
+   * member's crash, a member leaving mid-write) is noted and the pass goes on with the next finding:
+   * the next pass sees what this one left.
+   */
+  private void repair(Runnable action) {
+    try {
+      action.run();
+    } catch (RuntimeException e) {
+      if (repairFailure == null) {
+        repairFailure = e;
+      }
+      repairsFailed++;
+    }
   }
 
   private static Map<Long, List<Integer>> serverReleases(Collection<ServerState> states) {
