@@ -270,8 +270,14 @@ public final class GridNode implements AutoCloseable {
           hz.shutdown(); // a graceful leave: it may already hold partitions and their backups
           throw e;
         }
-        GridNode node = new GridNode(hz, config.workers(), ruleSet, scheduler, metrics, health,
-            endpoints);
+        GridNode node;
+        try {
+          node = new GridNode(hz, config.workers(), ruleSet, scheduler, metrics, health,
+              endpoints);
+        } catch (RuntimeException e) {
+          hz.shutdown(); // as above: leave gracefully rather than vanish when the process exits
+          throw e;
+        }
         node.store = store;
         if (store != null) {
           node.reconciler.afterLoad();
