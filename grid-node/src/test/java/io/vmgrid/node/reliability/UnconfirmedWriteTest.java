@@ -10,11 +10,13 @@ import com.hazelcast.spi.impl.SpiDataSerializerHook;
 import com.hazelcast.spi.properties.ClusterProperty;
 import com.hazelcast.test.HazelcastTestSupport;
 import com.hazelcast.test.PacketFiltersUtil;
+import io.vmgrid.client.api.GridOperationException;
 import io.vmgrid.client.api.Reason;
 import io.vmgrid.client.api.ServerSpec;
 import io.vmgrid.client.wire.GridRequest;
 import io.vmgrid.client.wire.GridResult;
 import io.vmgrid.client.wire.MapNames;
+import io.vmgrid.client.wire.ServerHealth;
 import io.vmgrid.node.Fixtures;
 import io.vmgrid.node.GridNode;
 import io.vmgrid.node.TestGrid;
@@ -130,6 +132,38 @@ class UnconfirmedWriteTest {
         .anyMatch(w -> w.contains("writing them again one by one"));
     assertThat(client.getMap(MapNames.SERVERS).size()).isEqualTo(40);
     assertThat(grid.client().loadInventory(specs).get(60, TimeUnit.SECONDS)).isZero();
+  }
+
+  /**
+   * A client's direct writes whose backups do not confirm (add, drain, remove a server) fail with
+   * {@code IN_DOUBT}, named for the server, not with Hazelcast's exception, and not as done: the
+   * client fails unconfirmed writes as the members do.
+   */
+  @Test
+  void aClientsUnconfirmedServerWritesAreInDoubt() throws Exception {
+    Config config = GridNode.applyGridConfig(HazelcastTestSupport.smallInstanceConfig());
+    config.setProperty(ClusterProperty.OPERATION_BACKUP_TIMEOUT_MILLIS.getName(), "1000");
+    grid = TestGrid.start(3, 3, config).load(Fixtures.servers(1, 8, 65_536));
+    var client = grid.client();
+    grid.nodes().forEach(n -> PacketFiltersUtil.dropOperationsFrom(n.hazelcast(),
+        SpiDataSerializerHook.F_ID, List.of(SpiDataSerializerHook.BACKUP)));
+    try {
+      assertInDoubt(client.addServer(new ServerSpec("srv-new", "c0", 16, 65_536)), "srv-new");
+      assertInDoubt(client.setHealth("srv-000", ServerHealth.MAINTENANCE), "srv-000");
+      assertInDoubt(client.removeServer("srv-000"), "srv-000");
+    } finally {
+      grid.nodes().forEach(n -> PacketFiltersUtil.resetPacketFiltersFrom(n.hazelcast()));
+    }
+  }
+
+  private static void assertInDoubt(CompletableFuture<?> write, String serverId) {
+    assertThatThrownBy(() -> write.get(60, TimeUnit.SECONDS))
+        .cause()
+        .isInstanceOfSatisfying(GridOperationException.class, e -> {
+          assertThat(e.reason()).isEqualTo(Reason.IN_DOUBT);
+          assertThat(e.detail()).contains("'" + serverId + "'")
+              .contains("backups did not confirm");
+        });
   }
 
   private static GridResult allocate(HazelcastInstance via, String vmId) throws Exception {
