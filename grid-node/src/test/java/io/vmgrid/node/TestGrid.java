@@ -143,6 +143,18 @@ public final class TestGrid implements AutoCloseable {
     return factory.newHazelcastClient(config);
   }
 
+  /**
+   * A Hazelcast client bound to member 0 alone (single-member routing, as the nemesis's clients):
+   * each of its map writes is sent on by that member, and so fails as the members' own do when its
+   * backups do not confirm. Closed with the grid.
+   */
+  public HazelcastInstance singleMemberClientInstance() {
+    com.hazelcast.client.config.ClientConfig config = Fixtures.clientConfigFor(member(0));
+    config.getNetworkConfig().getClusterRoutingConfig()
+        .setRoutingMode(com.hazelcast.client.config.RoutingMode.SINGLE_MEMBER);
+    return factory.newHazelcastClient(config);
+  }
+
   /** An allocation client over the test network (60 s timeout). */
   public AllocationClient client() {
     if (client == null) {

@@ -2,7 +2,6 @@ package io.vmgrid.client.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.hazelcast.client.config.ClientConfig;
-import com.hazelcast.client.properties.ClientProperty;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import com.hazelcast.map.listener.EntryAddedListener;
@@ -99,9 +98,6 @@ public final class AllocationClient implements AutoCloseable {
     config.getConnectionStrategyConfig().getConnectionRetryConfig().setClusterConnectTimeoutMillis(
         settings.requestTimeout().toMillis());
     config.setProperty("hazelcast.logging.type", System.getProperty("hazelcast.logging.type", "jdk"));
-    // a direct write (inventory load, add, drain, remove) whose backups do not acknowledge fails
-    // instead of counting the primary's copy alone, as the members do for the writes they send
-    config.setProperty(ClientProperty.FAIL_ON_INDETERMINATE_OPERATION_STATE.getName(), "true");
     WireSerialization.register(config.getSerializationConfig());
     return config;
   }
@@ -452,7 +448,8 @@ public final class AllocationClient implements AutoCloseable {
   /**
    * {@code write}, failing with {@link GridOperationException} ({@link Reason#IN_DOUBT}) instead of
    * Hazelcast's {@code IndeterminateOperationStateException} when the write ran on its primary but
-   * its backups did not acknowledge in time (see {@link #clientConfig}).
+   * its backups did not acknowledge in time: a member ran the write for this client (single-member
+   * routing, or an operation members carry out for clients) and members fail such writes.
    */
   private static <T> CompletableFuture<T> unconfirmedInDoubt(CompletableFuture<T> write,
       String what) {

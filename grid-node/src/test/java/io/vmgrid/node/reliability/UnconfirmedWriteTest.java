@@ -10,6 +10,7 @@ import com.hazelcast.spi.impl.SpiDataSerializerHook;
 import com.hazelcast.spi.properties.ClusterProperty;
 import com.hazelcast.test.HazelcastTestSupport;
 import com.hazelcast.test.PacketFiltersUtil;
+import io.vmgrid.client.api.AllocationClient;
 import io.vmgrid.client.api.GridOperationException;
 import io.vmgrid.client.api.Reason;
 import io.vmgrid.client.api.ServerSpec;
@@ -21,6 +22,7 @@ import io.vmgrid.node.Fixtures;
 import io.vmgrid.node.GridNode;
 import io.vmgrid.node.TestGrid;
 import io.vmgrid.node.recovery.Reconciler;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -93,7 +95,8 @@ class UnconfirmedWriteTest {
     Config config = GridNode.applyGridConfig(HazelcastTestSupport.smallInstanceConfig());
     config.setProperty(ClusterProperty.OPERATION_BACKUP_TIMEOUT_MILLIS.getName(), "1000");
     grid = TestGrid.start(3, 3, config);
-    HazelcastInstance client = grid.clientInstance();
+    HazelcastInstance single = grid.singleMemberClientInstance();
+    AllocationClient loader = AllocationClient.using(single, Duration.ofSeconds(60));
     List<ServerSpec> specs = new ArrayList<>();
     for (int i = 0; i < 40; i++) {
       specs.add(new ServerSpec(String.format("srv-%03d", i), "c0", 16, 65_536));
@@ -101,7 +104,7 @@ class UnconfirmedWriteTest {
     grid.nodes().forEach(n -> PacketFiltersUtil.dropOperationsFrom(n.hazelcast(),
         SpiDataSerializerHook.F_ID, List.of(SpiDataSerializerHook.BACKUP)));
     // what a putAll meets now (a member runs it for the client): the members fail it
-    assertThatThrownBy(() -> client.getMap(MapNames.RELEASES).putAll(Map.of("probe", 1L)))
+    assertThatThrownBy(() -> single.getMap(MapNames.RELEASES).putAll(Map.of("probe", 1L)))
         .isInstanceOf(IndeterminateOperationStateException.class);
 
     List<String> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -121,7 +124,7 @@ class UnconfirmedWriteTest {
     };
     log.addHandler(handler);
     try {
-      CompletableFuture<Integer> added = grid.client().loadInventory(specs);
+      CompletableFuture<Integer> added = loader.loadInventory(specs);
       Thread.sleep(500); // its first write is out, its backups dropped
       grid.nodes().forEach(n -> PacketFiltersUtil.resetPacketFiltersFrom(n.hazelcast()));
       assertThat(added.get(60, TimeUnit.SECONDS)).isEqualTo(40);
@@ -130,21 +133,22 @@ class UnconfirmedWriteTest {
     }
     assertThat(warnings).as("the first write was not confirmed and was written again")
         .anyMatch(w -> w.contains("writing them again one by one"));
-    assertThat(client.getMap(MapNames.SERVERS).size()).isEqualTo(40);
-    assertThat(grid.client().loadInventory(specs).get(60, TimeUnit.SECONDS)).isZero();
+    assertThat(single.getMap(MapNames.SERVERS).size()).isEqualTo(40);
+    assertThat(loader.loadInventory(specs).get(60, TimeUnit.SECONDS)).isZero();
   }
 
   /**
-   * A client's direct writes whose backups do not confirm (add, drain, remove a server) fail with
-   * {@code IN_DOUBT}, named for the server, not with Hazelcast's exception, and not as done: the
-   * client fails unconfirmed writes as the members do.
+   * A client's direct writes whose backups do not confirm (add, drain, remove a server), sent on by
+   * the member it is bound to, fail with {@code IN_DOUBT} named for the server, not with Hazelcast's
+   * exception.
    */
   @Test
   void aClientsUnconfirmedServerWritesAreInDoubt() throws Exception {
     Config config = GridNode.applyGridConfig(HazelcastTestSupport.smallInstanceConfig());
     config.setProperty(ClusterProperty.OPERATION_BACKUP_TIMEOUT_MILLIS.getName(), "1000");
     grid = TestGrid.start(3, 3, config).load(Fixtures.servers(1, 8, 65_536));
-    var client = grid.client();
+    AllocationClient client =
+        AllocationClient.using(grid.singleMemberClientInstance(), Duration.ofSeconds(60));
     grid.nodes().forEach(n -> PacketFiltersUtil.dropOperationsFrom(n.hazelcast(),
         SpiDataSerializerHook.F_ID, List.of(SpiDataSerializerHook.BACKUP)));
     try {
