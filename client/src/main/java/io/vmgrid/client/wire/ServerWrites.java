@@ -7,10 +7,11 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * Writes of whole servers into the {@code servers} map that finish confirmed. Members (and vmgrid's
- * clients) fail a write whose backups did not acknowledge in time, or whose primary left after
- * running it, with {@code IndeterminateOperationStateException} rather than count the primary's
- * copy alone as written. A batch that failed so may partly stand, and an agent may already have
+ * Writes of whole servers into the {@code servers} map that finish confirmed. Members fail a write
+ * whose backups did not acknowledge in time, or whose primary left after running it, with
+ * {@code IndeterminateOperationStateException} rather than count the primary's copy alone as
+ * written; so do the writes a member sends on for a client (a single-member client's, a
+ * {@code putAll}). A smart client's own writes keep Hazelcast's default and never fail so. A batch that failed so may partly stand, and an agent may already have
  * placed VMs on a server it created, so it is not simply written again: each server is added if it
  * is still missing ({@link InventoryProcessors.AddServer}), or, if it holds exactly what was
  * written, written again with the same value ({@code replace(k, v, v)}), which is a write with

@@ -327,6 +327,8 @@ public final class Reconciler implements AutoCloseable {
    */
   public synchronized int sweep(Mode mode) {
     passes.incrementAndGet();
+    repairFailure = null; // a pass that threw before its end left its tally behind
+    repairsFailed = 0;
     Map<String, Placement> recorded = new HashMap<>();
     for (Placement p : OwnValues.placements(placements, foreign)) {
       recorded.put(p.vmId(), p);
@@ -415,11 +417,8 @@ public final class Reconciler implements AutoCloseable {
     }
     previous = findings;
     if (repairFailure != null) {
-      RuntimeException first = repairFailure;
-      repairFailure = null;
       LOG.log(Level.WARNING, "reconcile (" + mode + "): " + repairsFailed + " repairs failed"
-          + " (the first below); the next pass finds them again", first);
-      repairsFailed = 0;
+          + " (the first below); the next pass finds them again", repairFailure);
     }
     this.findings.addAndGet(findings.size());
     if (!findings.isEmpty()) {
