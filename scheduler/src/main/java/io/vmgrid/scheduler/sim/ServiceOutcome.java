@@ -56,7 +56,12 @@ public final class ServiceOutcome {
     return ruleHit[i];
   }
 
-  /** Time spent on the {@code i}-th evaluated rule. */
+  /**
+   * Time attributed to the {@code i}-th evaluated rule: what the estimator learns for it. In engine
+   * mode it includes the rule's share of the lookup and the entry build, so that the shares add up
+   * to the whole service time, as the grid's estimator learns; in model mode it is the rule's own
+   * time.
+   */
   public long ruleNanos(int i) {
     return ruleNanos[i];
   }

@@ -57,7 +57,8 @@ public final class SimRunner {
    * inventory built by {@code workload}, requests classified by the rule module's classifier.
    *
    * @param estimator the initial estimator (copied for each policy), over the rule set's rule
-   *     names; null for a fresh one with the settings' defaults
+   *     names; null for a fresh one that assumes the engine's own prices
+   *     ({@link EngineModeSettings#estimatorDefaults()}) before its first measurements
    */
   public static Outcome runEngine(EngineWorkload workload, String description, SimSettings settings,
       EngineModeSettings engine, List<String> policies, double rate, double loadFactor,
@@ -66,7 +67,7 @@ public final class SimRunner {
     EngineBackendFactory backends = new EngineBackendFactory(workload, stream, engine,
         settings.cacheBytesPerAgent(), Math.round(settings.maxAgeSeconds() * 1e9), settings.seed());
     LatencyEstimator initial = estimator != null ? estimator
-        : new LatencyEstimator(workload.ruleNames(), settings.estimatorDefaults());
+        : new LatencyEstimator(workload.ruleNames(), engine.estimatorDefaults());
     Simulator sim = new Simulator(settings, backends, initial);
     List<PolicyRun> runs = sim.runAll(stream, policies);
     SimReport report = new SimReport(backends.mode(), settings.seed(), stream.description(),

@@ -98,7 +98,8 @@ public final class SimCommand implements Callable<Integer> {
     SimSettings settings =
         SimSettings.defaults(options.seed).withAgents(agents).withCacheBytes(options.cacheBytes);
     LatencyEstimator initial = estimatorFile != null && Files.exists(estimatorFile)
-        ? LatencyEstimator.load(estimatorFile, prepared.ruleNames(), settings.estimatorDefaults())
+        ? LatencyEstimator.load(estimatorFile, prepared.ruleNames(),
+            prepared.estimatorDefaults(settings))
         : null;
     long t0 = System.nanoTime();
     SimRunner.Outcome o = options.run(prepared, settings, policies, loadFactor, initial);

@@ -2,6 +2,7 @@ package io.vmgrid.scheduler.sim.cli;
 
 import io.vmgrid.rules.ruleset.RuleRegistry;
 import io.vmgrid.rules.ruleset.RuleSet;
+import io.vmgrid.scheduler.estimate.EstimatorDefaults;
 import io.vmgrid.scheduler.estimate.LatencyEstimator;
 import io.vmgrid.scheduler.policy.PolicyRegistry;
 import io.vmgrid.scheduler.sim.AzureSampleReader;
@@ -105,6 +106,11 @@ final class SimOptions {
     /** The rule names the estimator is keyed by in this mode. */
     List<String> ruleNames() {
       return engine != null ? engine.ruleNames() : ModelClassifier.ruleNames();
+    }
+
+    /** What the estimator assumes before its first measurements in this mode. */
+    EstimatorDefaults estimatorDefaults(SimSettings settings) {
+      return engine != null ? engineSettings.estimatorDefaults() : settings.estimatorDefaults();
     }
   }
 

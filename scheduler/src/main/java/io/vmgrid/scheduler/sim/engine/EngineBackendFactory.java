@@ -334,8 +334,12 @@ public final class EngineBackendFactory implements BackendFactory {
           long records = ruleCached[i] && replaysJournal[r]
               ? replayed(ruleRevision.get(keys[i]), journal, rev) : 0;
           double ruleCost = costs.ruleUnitNanos() * units + costs.ruleRecordNanos() * records;
+          // What the estimator learns adds up to the request's whole cost, as in the grid
+          // (Estimates.learn): the lookup, overlay and entry build are spread over the rules.
+          // The oracle below keeps the rule's own cost: it adds the consolidation on its own.
+          out.addRule(ruleCached[i],
+              Math.max(1, Math.round(ruleCost + consolidation / keys.length)));
           long nanos = Math.max(1, Math.round(ruleCost));
-          out.addRule(ruleCached[i], nanos);
           if (ruleCached[i]) {
             ruleHitSum[r] += nanos;
             ruleHitN[r]++;

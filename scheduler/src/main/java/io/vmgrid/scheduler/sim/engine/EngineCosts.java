@@ -1,5 +1,7 @@
 package io.vmgrid.scheduler.sim.engine;
 
+import io.vmgrid.scheduler.estimate.EstimatorDefaults;
+
 /**
  * What engine mode charges per unit of counted work, so a request's service time is deterministic:
  * the real engine and cache process it, and the work they did is counted and priced here.
@@ -46,5 +48,23 @@ public record EngineCosts(
     if (!(lookupNanos > 0) || Double.isInfinite(lookupNanos)) {
       throw new IllegalArgumentException("lookup cost must be positive: " + lookupNanos);
     }
+  }
+
+  /**
+   * What the latency estimator assumes in engine mode before its first measurement of a kind: this
+   * price table's own figures for {@code servers} servers, not model mode's milliseconds. A top-level
+   * hit is one lookup with nothing to replay; a rule served from its cached result is charged one
+   * lookup too; a rule evaluated from scratch visits every server once. With model mode's defaults
+   * (2.5 ms a hit, 6.7 ms a rule miss, against the engine's microseconds) the first requests of a
+   * run were queued with estimates 100 to 1,000 times too high, and routing by them during the cold
+   * start, while every cache is empty, cost Kamino a fifth of its mean at 20,000 servers and two
+   * fifths at 100,000 (docs/benchmarks/kamino-sim.md).
+   */
+  public EstimatorDefaults estimatorDefaults(int servers) {
+    if (servers <= 0) {
+      throw new IllegalArgumentException("servers must be positive, was " + servers);
+    }
+    long lookup = Math.max(1, Math.round(lookupNanos));
+    return new EstimatorDefaults(lookup, lookup, Math.max(1, Math.round(ruleUnitNanos * servers)));
   }
 }

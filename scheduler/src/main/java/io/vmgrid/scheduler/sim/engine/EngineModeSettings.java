@@ -1,5 +1,7 @@
 package io.vmgrid.scheduler.sim.engine;
 
+import io.vmgrid.scheduler.estimate.EstimatorDefaults;
+
 /**
  * Settings of engine mode.
  *
@@ -25,6 +27,11 @@ public record EngineModeSettings(int servers, int journalCapacity, EngineCosts c
       throw new IllegalArgumentException("journal capacity must be at least 1, was "
           + journalCapacity);
     }
+  }
+
+  /** What the latency estimator assumes before its first measurements: these prices at this size. */
+  public EstimatorDefaults estimatorDefaults() {
+    return costs.estimatorDefaults(servers);
   }
 
   /** The same settings with another inventory size. */

@@ -1,6 +1,8 @@
 package io.vmgrid.scheduler.sim.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vmgrid.rules.engine.CacheStats;
@@ -12,7 +14,11 @@ import io.vmgrid.scheduler.sim.RequestStream;
 import io.vmgrid.scheduler.sim.SimReport;
 import io.vmgrid.scheduler.sim.SimRunner;
 import io.vmgrid.scheduler.sim.SimSettings;
+import io.vmgrid.scheduler.estimate.EstimatorDefaults;
 import io.vmgrid.scheduler.estimate.LatencyEstimator;
+import io.vmgrid.scheduler.sim.AgentBackend;
+import io.vmgrid.scheduler.sim.ServiceOutcome;
+import io.vmgrid.scheduler.sim.SimRequest;
 import io.vmgrid.scheduler.sim.Simulator;
 import io.vmgrid.scheduler.sim.TraceRecord;
 import java.io.IOException;
@@ -88,6 +94,44 @@ class EngineModeTest {
   }
 
   @Test
+  void whatAMissTeachesTheEstimatorAddsUpToItsWholeCost() throws IOException {
+    AzureSampleReader reader = new AzureSampleReader(trace(4));
+    EngineModeSettings es = EngineModeSettings.DEFAULTS.withServers(SERVERS);
+    EngineWorkload w = EngineWorkload.create(reader.read(), reader.initial(), RuleSet.defaults(),
+        es, null, 4);
+    RequestStream stream = w.stream("t", RATE, 1.0);
+    EngineBackendFactory f = new EngineBackendFactory(w, stream, es, 256 * 1024, 60_000_000_000L, 4);
+    f.reset();
+    AgentBackend agent = f.create(0);
+    int t = stream.typeIndex(0);
+    ServiceOutcome out = new ServiceOutcome(stream.type(t).ruleCount());
+    agent.serve(new SimRequest(0, t, stream.type(t).withId(0), stream.traits(t)),
+        stream.arrivalNanos(0), 0, out);
+
+    assertThat(out.topHit()).as("an empty cache's first lookup").isFalse();
+    assertThat(out.ruleCount()).isEqualTo(stream.type(t).ruleCount()).isPositive();
+    long learned = 0;
+    for (int i = 0; i < out.ruleCount(); i++) {
+      learned += out.ruleNanos(i);
+    }
+    // the lookup and the entry build are in the shares, not only the rules' own evaluations
+    // (each share is rounded to the nanosecond)
+    assertThat(learned).isCloseTo(out.costNanos(), within((long) out.ruleCount()));
+  }
+
+  @Test
+  void theEstimatorStartsFromTheEnginesOwnPricesAtTheInventorysSize() {
+    EstimatorDefaults d = EngineCosts.DEFAULTS.estimatorDefaults(20_000);
+    assertThat(d.topHitNanos()).isEqualTo(1_700);
+    assertThat(d.ruleHitNanos()).isEqualTo(1_700);
+    assertThat(d.ruleMissNanos()).isEqualTo(66_800);
+    assertThat(EngineModeSettings.DEFAULTS.withServers(100_000).estimatorDefaults().ruleMissNanos())
+        .isEqualTo(334_000);
+    assertThatThrownBy(() -> EngineCosts.DEFAULTS.estimatorDefaults(0))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("servers");
+  }
+
+  @Test
   void sameSeedGivesIdenticalJsonAndAnotherSeedDoesNot() throws IOException {
     List<String> policies = List.of("kamino-request", "kamino-rule", "shared-queue", "hash-ws");
     String a = JSON.writeValueAsString(run(9, policies).report());
@@ -109,7 +153,7 @@ class EngineModeTest {
       EngineBackendFactory f = new EngineBackendFactory(w, stream, es,
           settings.cacheBytesPerAgent(), Math.round(settings.maxAgeSeconds() * 1e9), seed);
       Simulator sim = new Simulator(settings, f,
-          new LatencyEstimator(w.ruleNames(), settings.estimatorDefaults()));
+          new LatencyEstimator(w.ruleNames(), es.estimatorDefaults()));
       PolicyResult p = sim.run(stream, policy).result();
       long top = 0;
       long other = 0;
