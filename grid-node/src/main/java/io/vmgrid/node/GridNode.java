@@ -94,6 +94,18 @@ public final class GridNode implements AutoCloseable {
    * matter).
    */
   static final int JET_IDLE_MAX_MICROS = 20_000;
+  /** Hazelcast's property for how often Jet's master re-reads its job records. */
+  public static final String JET_JOB_SCAN_PROPERTY = "hazelcast.jet.job.scan.period";
+  /**
+   * How often Jet's master re-reads its job records, in ms (Hazelcast's default is 5,000). Each
+   * scan queries Jet's internal maps partition by partition: measured 133 invocations a second on
+   * the master of an otherwise quiet three-member cluster, two thirds of the quiet cluster's
+   * invocations and as many as 130 allocations a second make. The scheduler job is started when it
+   * is submitted and restarted when a member leaves, without a scan; only after the master itself
+   * left does the job wait for the new master's scan, up to this long, while routing goes on with
+   * the last estimates. A {@code -Dhazelcast.jet.job.scan.period} given to the JVM wins.
+   */
+  static final long JET_JOB_SCAN_MILLIS = 30_000;
   /**
    * Synchronous backups of the placement store ({@code servers}, {@code placements}). Two, so that
    * a member dying while partitions migrate loses nothing acknowledged: with one, killing the merge
@@ -476,6 +488,9 @@ public final class GridNode implements AutoCloseable {
     config.getJetConfig().setEnabled(true).setCooperativeThreadCount(JET_THREADS);
     config.setProperty("hazelcast.jet.idle.cooperative.max.microseconds",
         String.valueOf(JET_IDLE_MAX_MICROS));
+    if (System.getProperty(JET_JOB_SCAN_PROPERTY) == null) {
+      config.setProperty(JET_JOB_SCAN_PROPERTY, String.valueOf(JET_JOB_SCAN_MILLIS));
+    }
     return config;
   }
 

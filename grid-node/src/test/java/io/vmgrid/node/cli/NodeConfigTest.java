@@ -211,6 +211,26 @@ class NodeConfigTest {
   }
 
   @Test
+  void jetScansItsJobsEveryThirtySecondsUnlessTheJvmIsToldOtherwise() {
+    String before = System.getProperty(GridNode.JET_JOB_SCAN_PROPERTY);
+    try {
+      System.clearProperty(GridNode.JET_JOB_SCAN_PROPERTY);
+      assertThat(GridNode.memberConfig(GridNodeConfig.defaults())
+          .getProperty(GridNode.JET_JOB_SCAN_PROPERTY)).isEqualTo("30000");
+      System.setProperty(GridNode.JET_JOB_SCAN_PROPERTY, "5000");
+      Config config = GridNode.memberConfig(GridNodeConfig.defaults());
+      assertThat(config.getProperty(GridNode.JET_JOB_SCAN_PROPERTY))
+          .as("the JVM's value, not overridden").isEqualTo("5000");
+    } finally {
+      if (before == null) {
+        System.clearProperty(GridNode.JET_JOB_SCAN_PROPERTY);
+      } else {
+        System.setProperty(GridNode.JET_JOB_SCAN_PROPERTY, before);
+      }
+    }
+  }
+
+  @Test
   void badHeartbeatAndPartitionGroupSettingsAreNamed() {
     NodeCommand command = new NodeCommand();
     new CommandLine(command).parseArgs();
