@@ -6,6 +6,9 @@ import io.vmgrid.client.api.AllocationClient;
 import io.vmgrid.client.api.AllocationOutcome;
 import io.vmgrid.client.api.VmRequest;
 import io.vmgrid.node.metrics.GridOperations;
+import com.hazelcast.test.HazelcastTestSupport;
+import io.micrometer.core.instrument.Gauge;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -69,6 +72,40 @@ class GridOperationsTest {
           .isLessThanOrEqualTo(OPERATIONS + 2 * slack);
       Fixtures.assertInvariants(grid.member(0));
     }
+  }
+
+  /**
+   * The safety gauge is read on every scrape (and by bench e2e once a second per member while it
+   * settles): it checks this member's own partitions, and makes no other member check theirs, as
+   * {@code isClusterSafe()} did (about 180 invocations on each other member per reading here).
+   */
+  @Test
+  void readingTheSafetyGaugeMakesNoOtherMemberCheckItsPartitions() throws Exception {
+    try (TestGrid grid = TestGrid.start(3, 3, 4, Fixtures.agentClusterConfig(), "direct")
+        .load(Fixtures.servers(60, 32, 131_072))) {
+      Gauge safe = grid.nodes().get(0).metrics().registry().find("vmgrid_cluster_safe").gauge();
+      assertThat(safe).isNotNull();
+      HazelcastTestSupport.assertTrueEventually(
+          () -> assertThat(safe.value()).as("member 0 safe").isEqualTo(1.0), 60);
+      GridOperations.Counts othersBefore = others(grid);
+      long start = System.nanoTime();
+      int readings = 10;
+      for (int i = 0; i < readings; i++) {
+        assertThat(safe.value()).isEqualTo(1.0);
+      }
+      GridOperations.Counts othersUsed = others(grid).minus(othersBefore);
+      double seconds = (System.nanoTime() - start) / 1e9;
+      System.out.printf("%d readings of the safety gauge in %.2f s: %d invocations on the other"
+          + " members%n", readings, seconds, othersUsed.invocations());
+      // the others' own background (backup syncs, indicators) in that time is a few dozen at most
+      assertThat(othersUsed.invocations()).as("invocations the other members started")
+          .isLessThan(100);
+    }
+  }
+
+  private static GridOperations.Counts others(TestGrid grid) {
+    return GridOperations.read(grid.nodes().get(1).hazelcast())
+        .plus(GridOperations.read(grid.nodes().get(2).hazelcast()));
   }
 
   private static GridOperations.Counts idle(TestGrid grid, long millis)
