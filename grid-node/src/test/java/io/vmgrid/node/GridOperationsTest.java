@@ -2,12 +2,12 @@ package io.vmgrid.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.hazelcast.test.HazelcastTestSupport;
+import io.micrometer.core.instrument.Gauge;
 import io.vmgrid.client.api.AllocationClient;
 import io.vmgrid.client.api.AllocationOutcome;
 import io.vmgrid.client.api.VmRequest;
 import io.vmgrid.node.metrics.GridOperations;
-import com.hazelcast.test.HazelcastTestSupport;
-import io.micrometer.core.instrument.Gauge;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
