@@ -91,7 +91,8 @@ public final class Demo {
    * @param nonEmptyCores cores of servers hosting at least one VM
    * @param emptyServers servers hosting nothing
    * @param vmsOnServers VMs the servers hold at the end
-   * @param invariantsHold no over-commit and placements agree with servers
+   * @param violations what broke an invariant (a server over capacity, a VM on two servers, a
+   *     record without its VM or a VM without its record), the first few; empty when they hold
    */
   public record Report(
       int placed,
@@ -107,7 +108,12 @@ public final class Demo {
       long nonEmptyCores,
       int emptyServers,
       int vmsOnServers,
-      boolean invariantsHold) {
+      List<String> violations) {
+
+    /** No over-commit, and the placement records agree with the servers. */
+    public boolean invariantsHold() {
+      return violations.isEmpty();
+    }
 
     /** Allocated cores / cores of non-empty servers, in percent. */
     public double packingDensityPercent() {
@@ -209,7 +215,7 @@ public final class Demo {
     long nonEmpty = 0;
     int empty = 0;
     Set<String> onServers = new HashSet<>();
-    boolean ok = true;
+    List<String> violations = new ArrayList<>();
     for (ServerState st : servers.values()) {
       total += st.capacityCores();
       used += st.usedCores();
@@ -218,14 +224,31 @@ public final class Demo {
       } else {
         nonEmpty += st.capacityCores();
       }
-      ok &= st.usedCores() <= st.capacityCores() && st.usedMemoryMb() <= st.capacityMemoryMb();
+      if (st.usedCores() > st.capacityCores() || st.usedMemoryMb() > st.capacityMemoryMb()) {
+        violations.add("server " + st.serverId() + " over capacity");
+      }
       for (HostedVm vm : st.vms()) {
-        ok &= onServers.add(vm.vmId());
+        if (!onServers.add(vm.vmId())) {
+          violations.add("VM " + vm.vmId() + " on two servers");
+        }
       }
     }
-    ok &= placements.keySet().equals(onServers);
+    Set<String> recorded = new HashSet<>(placements.keySet());
+    for (String vm : recorded) {
+      if (!onServers.contains(vm)) {
+        Placement p = placements.get(vm);
+        violations.add("VM " + vm + " recorded on " + (p == null ? "?" : p.serverId())
+            + " but on no server");
+      }
+    }
+    for (String vm : onServers) {
+      if (!recorded.contains(vm)) {
+        violations.add("VM " + vm + " on a server without a record");
+      }
+    }
     return new Report(placed, rejected, failed, released, evicted, seconds, List.copyOf(latencies),
-        node.conflicts(), total, used, nonEmpty, empty, onServers.size(), ok);
+        node.conflicts(), total, used, nonEmpty, empty, onServers.size(),
+        List.copyOf(violations.subList(0, Math.min(5, violations.size()))));
   }
 
   private static void print(Settings s, GridNode node, Report r, PrintStream out) {
@@ -260,6 +283,7 @@ public final class Demo {
         "  packing     %.1f%% of cores used on non-empty servers; %d empty servers; %,d of %,d cores in use%n",
         r.packingDensityPercent(), r.emptyServers(), r.usedCores(), r.totalCores());
     out.printf(Locale.ROOT, "  invariants  %s (%d VMs on servers, each once, placements agree)%n",
-        r.invariantsHold() ? "hold: no server over capacity" : "VIOLATED", r.vmsOnServers());
+        r.invariantsHold() ? "hold: no server over capacity" : "VIOLATED: " + r.violations(),
+        r.vmsOnServers());
   }
 }
