@@ -75,7 +75,7 @@ class GridOperationsTest {
   }
 
   /**
-   * The safety gauge is read on every scrape (and by bench e2e once a second per member while it
+   * The safety gauge is read on every scrape (and by bench e2e every 3 s per member while it
    * settles): it checks this member's own partitions, and makes no other member check theirs, as
    * {@code isClusterSafe()} did (960 invocations on the other two members for ten readings here).
    */
