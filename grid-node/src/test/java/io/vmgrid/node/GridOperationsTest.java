@@ -40,7 +40,7 @@ class GridOperationsTest {
       }
       Thread.sleep(2_000);
 
-      // The background (indicator publications, backup syncs, sweeps) is measured idle before and
+      // The background (backup syncs, sweeps) is measured idle before and
       // after the allocations, and its mean rate subtracted for as long as they took. 40
       // allocations against one idle second read 5.9 to 9.1 operations per allocation on a busy
       // machine for the same code; 300 against two seconds stay within the bounds below.
@@ -48,6 +48,7 @@ class GridOperationsTest {
       GridOperations.Counts idleBefore = idle(grid, 1_000);
       long start = System.nanoTime();
       GridOperations.Counts before = counts(grid);
+      long forwardedBefore = forwarded(grid);
       for (int i = 0; i < n; i++) {
         place(client, "vm-" + i);
       }
@@ -59,15 +60,17 @@ class GridOperationsTest {
       double invocations = (used.invocations() - idle.invocations() * background) / n;
       double operations = (used.operations() - idle.operations() * background) / n;
       double events = (used.events() - idle.events() * background) / n;
-      long forwarded = grid.nodes().stream().mapToLong(g -> g.intake().forwarded()).sum();
+      long forwarded = forwarded(grid) - forwardedBefore;
       System.out.printf("%s: per allocation %.2f invocations, %.2f operations, %.2f events"
-          + " (idle cluster: %d invocations, %d operations in %.2f s; %d of %d+20 forwarded)%n",
+          + " (idle cluster: %d invocations, %d operations in %.2f s; %d of %d forwarded)%n",
           policy, invocations, operations, events, idle.invocations(), idle.operations(),
           idleSeconds, forwarded, n);
-      // the indicators' publication and a forward now and then are allowed half an invocation
+      // beyond the design's three, only a forward costs an invocation (the indicators travel as
+      // topic events: published in a map entry they cost 0.15 per allocation here)
       double slack = policy.equals("direct") ? 0.25 : 0.5;
       assertThat(invocations).as("invocations per allocation").isGreaterThan(INVOCATIONS - 0.5)
-          .isLessThanOrEqualTo(INVOCATIONS + slack);
+          .isLessThanOrEqualTo(INVOCATIONS + slack)
+          .isLessThanOrEqualTo(INVOCATIONS + (double) forwarded / n + 0.1);
       assertThat(operations).as("operations per allocation").isGreaterThan(OPERATIONS - 0.5)
           .isLessThanOrEqualTo(OPERATIONS + 2 * slack);
       Fixtures.assertInvariants(grid.member(0));
@@ -77,7 +80,9 @@ class GridOperationsTest {
   /**
    * The safety gauge is read on every scrape (and by bench e2e every 3 s per member while it
    * settles): it checks this member's own partitions, and makes no other member check theirs, as
-   * {@code isClusterSafe()} did (960 invocations on the other two members for ten readings here).
+   * {@code isClusterSafe()} did (960 invocations on the other two members for ten readings here);
+   * and on a quiet cluster it keeps its safe answer, where each reading cost the scraped member
+   * about 180 invocations of its own.
    */
   @Test
   void readingTheSafetyGaugeMakesNoOtherMemberCheckItsPartitions() throws Exception {
@@ -87,20 +92,40 @@ class GridOperationsTest {
       assertThat(safe).isNotNull();
       HazelcastTestSupport.assertTrueEventually(
           () -> assertThat(safe.value()).as("member 0 safe").isEqualTo(1.0), 60);
+      // the start's last migration events may arrive after the cluster is safe, and each makes
+      // the next reading check again: wait until readings are kept
+      HazelcastTestSupport.assertTrueEventually(() -> {
+        GridOperations.Counts before = GridOperations.read(grid.nodes().get(0).hazelcast());
+        for (int i = 0; i < 3; i++) {
+          assertThat(safe.value()).isEqualTo(1.0);
+        }
+        assertThat(GridOperations.read(grid.nodes().get(0).hazelcast()).minus(before)
+            .invocations()).isLessThan(50);
+      }, 60);
       GridOperations.Counts othersBefore = others(grid);
+      GridOperations.Counts ownBefore = GridOperations.read(grid.nodes().get(0).hazelcast());
       long start = System.nanoTime();
       int readings = 10;
       for (int i = 0; i < readings; i++) {
         assertThat(safe.value()).isEqualTo(1.0);
       }
       GridOperations.Counts othersUsed = others(grid).minus(othersBefore);
+      GridOperations.Counts ownUsed =
+          GridOperations.read(grid.nodes().get(0).hazelcast()).minus(ownBefore);
       double seconds = (System.nanoTime() - start) / 1e9;
       System.out.printf("%d readings of the safety gauge in %.2f s: %d invocations on the other"
-          + " members%n", readings, seconds, othersUsed.invocations());
-      // the others' own background (backup syncs, indicators) in that time is a few dozen at most
+          + " members, %d on the member read%n", readings, seconds, othersUsed.invocations(),
+          ownUsed.invocations());
+      // the members' own background (backup syncs, indicators) in that time is a few dozen at most
       assertThat(othersUsed.invocations()).as("invocations the other members started")
           .isLessThan(100);
+      assertThat(ownUsed.invocations()).as("invocations the member read started")
+          .isLessThan(100);
     }
+  }
+
+  private static long forwarded(TestGrid grid) {
+    return grid.nodes().stream().mapToLong(g -> g.intake().forwarded()).sum();
   }
 
   private static GridOperations.Counts others(TestGrid grid) {
