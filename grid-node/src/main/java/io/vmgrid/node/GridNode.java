@@ -115,10 +115,13 @@ public final class GridNode implements AutoCloseable {
    * keeps one.
    */
   static final int STORE_BACKUPS = 2;
-  /** The grid's maps: what {@code vmgrid_foreign_entries_total} reports on (0 until one is found). */
+  /**
+   * The grid's maps: what {@code vmgrid_foreign_entries_total} reports on (0 until one is found),
+   * with the indicators' topic.
+   */
   public static final List<String> MAPS = List.of(MapNames.SERVERS, MapNames.PLACEMENTS,
-      MapNames.REPAIRS, MapNames.EVICTIONS, MapNames.RELEASES, AgentHost.AGENT_CACHE, AgentHost.AGENT_INDICATORS, IndicatorBoard.MAP,
-      Estimates.STATE_MAP);
+      MapNames.REPAIRS, MapNames.EVICTIONS, MapNames.RELEASES, AgentHost.AGENT_CACHE,
+      AgentHost.AGENT_INDICATORS, Estimates.STATE_MAP);
   /** Name of the split-brain protection rule guarding the placement store. */
   public static final String QUORUM = io.vmgrid.node.commit.Quorum.NAME;
 
@@ -151,7 +154,9 @@ public final class GridNode implements AutoCloseable {
     this.view = new ServerView(hazelcast.getMap(MapNames.SERVERS), ForeignEntries.of(hazelcast));
     this.audit = new ServerAudit(hazelcast);
     view.audit(audit);
-    metrics.foreignEntries(ForeignEntries.of(hazelcast), MAPS);
+    metrics.foreignEntries(ForeignEntries.of(hazelcast),
+        java.util.stream.Stream.concat(MAPS.stream(),
+            java.util.stream.Stream.of(IndicatorBoard.TOPIC)).toList());
     this.mirror = new InventoryMirror(view, JOURNAL_CAPACITY);
     metrics.mirrorGauges(mirror::size, mirror::lag, mirror::rebuilds, mirror::appliedChanges);
     this.agents = new AgentHost(hazelcast, mirror, ruleSet, CacheSettings.defaults(),
@@ -480,10 +485,6 @@ public final class GridNode implements AutoCloseable {
     // its merge; the first two came back)
     config.addMapConfig(new MapConfig(MapNames.RELEASES).setBackupCount(STORE_BACKUPS)
         .setTimeToLiveSeconds(ServerState.RELEASED_KEPT_MINUTES * 60));
-    // agents' Kamino indicators, one entry per member: every member's router keeps a local copy fed
-    // by this map's entry events (measured: a near cache invalidated on every change made each
-    // routing decision read remotely, 1.4 ms mean for 12 agents; events carry the value)
-    config.addMapConfig(new MapConfig(IndicatorBoard.MAP).setBackupCount(0));
     config.addMapConfig(new MapConfig(Estimates.STATE_MAP).setBackupCount(1));
     config.getJetConfig().setEnabled(true).setCooperativeThreadCount(JET_THREADS);
     config.setProperty("hazelcast.jet.idle.cooperative.max.microseconds",

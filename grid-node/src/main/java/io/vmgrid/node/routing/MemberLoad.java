@@ -8,9 +8,8 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * One member's agents' Kamino indicators as it publishes them in the {@code agent-load} map, under
- * its UUID: one entry (and one event to each other member) per publication, whatever the number of
- * agents.
+ * One member's agents' Kamino indicators as it publishes them on the {@code agent-load} topic: one
+ * message (one event to each member) per publication, whatever the number of agents.
  *
  * @param member UUID of the publishing member
  * @param publishedAtNanos when it was published (epoch nanoseconds)

@@ -8,11 +8,11 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * One agent's Kamino indicators as it publishes them to the {@code agent-load} map: its queue (length,
- * the running sum of the routers' stored estimates, the type and rule keys of what is queued), the
- * request in progress (since when, with which estimate), and a summary of its cache (fingerprints of
- * the request types and rule keys it holds). Times are epoch nanoseconds, comparable across members
- * as far as their clocks agree. Immutable; the key arrays are sorted.
+ * One agent's Kamino indicators as its member publishes them to the other members: its queue
+ * (length, the running sum of the routers' stored estimates, the type and rule keys of what is
+ * queued), the request in progress (since when, with which estimate), and a summary of its cache
+ * (fingerprints of the request types and rule keys it holds). Times are epoch nanoseconds,
+ * comparable across members as far as their clocks agree. Immutable; the key arrays are sorted.
  *
  * @param agentId the agent
  * @param member UUID of the member the agent runs on
@@ -34,9 +34,6 @@ public record AgentLoad(String agentId, String member, long version, long publis
     int queueLength, long queueTimeNanos, long busySinceNanos, long estimateAtStartNanos,
     long[] cachedTypes, long[] cachedRules, long[] queuedTypes, long[] queuedRules)
     implements io.vmgrid.scheduler.api.AgentIndicators {
-
-  /** Map of the published indicators, read by the routers through a near cache. */
-  public static final String MAP = "agent-load";
 
   /** Validates and defensively sorts. */
   public AgentLoad {
