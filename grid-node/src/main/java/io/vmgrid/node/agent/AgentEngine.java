@@ -5,6 +5,7 @@ import io.vmgrid.client.wire.GridRequest;
 import io.vmgrid.node.inventory.InventoryMirror;
 import io.vmgrid.node.inventory.Mirrors;
 import io.vmgrid.rules.api.Inventory;
+import io.vmgrid.rules.api.ValidatorRule;
 import io.vmgrid.rules.api.VmRequest;
 import io.vmgrid.rules.engine.AgentCache;
 import io.vmgrid.rules.engine.CacheSettings;
@@ -40,9 +41,6 @@ import org.jspecify.annotations.Nullable;
  */
 final class AgentEngine {
   private static final Logger LOG = Logger.getLogger(AgentEngine.class.getName());
-  /** Rules of the default set about free capacity or health (their rejections mean no capacity). */
-  private static final Set<String> CAPACITY_RULES = Set.of("cores-fit", "memory-fit", "ssd-fit",
-      "cluster-utilization-limit", "server-health");
 
   private final String agentId;
   private final InventoryMirror mirror;
@@ -195,8 +193,16 @@ final class AgentEngine {
       return new Rejection(Reason.CONSTRAINT_UNSATISFIABLE, impossible[0]);
     }
     Reason reason = Reason.NO_CAPACITY;
+    // a rule about free capacity or health (as the rule declares it) failing every server means
+    // no capacity; any other rule failing every server on its own means the request cannot be met
+    Set<String> capacityRules = new HashSet<>();
+    for (RuleSet.Entry<ValidatorRule> e : ruleSet.validators()) {
+      if (e.rule().capacityRule()) {
+        capacityRules.add(e.rule().name());
+      }
+    }
     for (Explanation.ValidatorCount v : x.validators()) {
-      if (v.failed() == x.servers() && !CAPACITY_RULES.contains(v.rule())) {
+      if (v.failed() == x.servers() && !capacityRules.contains(v.rule())) {
         reason = Reason.CONSTRAINT_UNSATISFIABLE;
       }
     }

@@ -1,5 +1,7 @@
 package io.vmgrid.rules.api;
 
+import java.util.Set;
+
 /** A hard constraint: a server (or cluster) passes or fails with a reason. */
 public non-sealed interface ValidatorRule extends Rule {
 
@@ -38,6 +40,18 @@ public non-sealed interface ValidatorRule extends Rule {
   /** Why {@code index} fails; called only for indexes that fail. */
   default String reason(EvalContext ctx, int index) {
     return "failed " + name();
+  }
+
+  /**
+   * Whether this rule is about free capacity or health, so that when it alone rejects every server
+   * the request waits for capacity ({@code NO_CAPACITY}) rather than asks for what the zone cannot
+   * give ({@code CONSTRAINT_UNSATISFIABLE}). By default a rule whose result changes with a
+   * server's usage or health ({@link #affectedBy()}): derived from what the rule declares, not from
+   * its name, so a rule file that names its rules otherwise is classified the same.
+   */
+  default boolean capacityRule() {
+    Set<ChangeKind> kinds = affectedBy();
+    return kinds.contains(ChangeKind.USAGE) || kinds.contains(ChangeKind.HEALTH);
   }
 
   /** The verdict for {@code index}: the rule's name, pass or fail, and a reason. */

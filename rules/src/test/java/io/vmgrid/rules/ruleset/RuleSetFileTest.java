@@ -27,6 +27,23 @@ class RuleSetFileTest {
   }
 
   @Test
+  void capacityRulesAreKnownByWhatTheyDeclareNotByTheirNames() {
+    assertThat(RuleSet.defaults().validators()).filteredOn(e -> e.rule().capacityRule())
+        .extracting(e -> e.rule().name()).containsExactlyInAnyOrder("cluster-utilization-limit",
+            "server-health", "cores-fit", "memory-fit", "ssd-fit");
+    RuleSet renamed = RuleSet.parse("""
+        rules:
+          - {name: fits-cpu, rule: resource-fit, kind: validator, level: server, priority: 1,
+             arguments: {resource: cores}}
+          - {name: healthy, rule: server-health, kind: validator, level: server, priority: 2}
+          - {name: keep-apart, rule: anti-affinity, kind: validator, level: server, priority: 3}
+          - {name: pinned, rule: cluster-pin, kind: validator, level: cluster, priority: 1}
+        """, "renamed.yaml", REGISTRY);
+    assertThat(renamed.validators()).filteredOn(e -> e.rule().capacityRule())
+        .extracting(e -> e.rule().name()).containsExactlyInAnyOrder("fits-cpu", "healthy");
+  }
+
+  @Test
   void jsonIsAcceptedToo() {
     RuleSet rules = RuleSet.parse("""
         {"combination": "weighted", "rules": [
