@@ -50,10 +50,15 @@ public final class VmgridMain implements Runnable {
   private boolean verbose;
 
   @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,
-      description = "Show Hazelcast's own log: INFO and up (by default members show warnings and"
-          + " client commands show nothing of it).")
+      description = "Show the log: INFO and up (by default members show warnings, the demo writes"
+          + " its member's log to a file, and client commands show nothing of it).")
   void verbose(boolean on) {
     verbose = on;
+  }
+
+  /** Whether {@code --verbose} was given. */
+  boolean verbose() {
+    return verbose;
   }
 
   @Override

@@ -27,6 +27,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The embedded demo: one member on loopback, a generated inventory, a real client that allocates a
@@ -43,14 +44,17 @@ public final class Demo {
    * @param workers request-processing threads on the member
    * @param inFlight most requests outstanding at once
    * @param scheduler the scheduler job's policy, or {@code direct} for no job
+   * @param rate allocations started per second (request {@code i} at {@code i / rate} s), so that
+   *     the latency line shows what one allocation takes rather than the queue of a burst; 0 starts
+   *     them as fast as {@code inFlight} allows
    */
   public record Settings(int servers, int requests, double releaseFraction, long seed,
-      int workers, int inFlight, String scheduler) {
-    /** Settings with the default scheduler policy. */
+      int workers, int inFlight, String scheduler, double rate) {
+    /** Settings with the default scheduler policy, requests started as fast as allowed. */
     public Settings(
         int servers, int requests, double releaseFraction, long seed, int workers, int inFlight) {
       this(servers, requests, releaseFraction, seed, workers, inFlight,
-          Scheduling.DEFAULT_POLICY);
+          Scheduling.DEFAULT_POLICY, 0);
     }
 
     /** Validates the settings, naming the bad one. */
@@ -72,6 +76,9 @@ public final class Demo {
         throw new IllegalArgumentException("--in-flight: must be >= 1 (was " + inFlight + ")");
       }
       Scheduling.validatePolicy("--scheduler", scheduler);
+      if (!(rate >= 0 && rate <= 1_000_000)) {
+        throw new IllegalArgumentException("--rate: must be in 0..1000000 (was " + rate + ")");
+      }
     }
   }
 
@@ -165,9 +172,15 @@ public final class Demo {
     Semaphore window = new Semaphore(s.inFlight());
     List<CompletableFuture<AllocationOutcome>> futures = new ArrayList<>(workload.size());
     long start = System.nanoTime();
-    for (VmRequest request : workload) {
+    for (int i = 0; i < workload.size(); i++) {
+      if (s.rate() > 0) {
+        long due = start + Math.round(i * 1e9 / s.rate());
+        for (long wait = due - System.nanoTime(); wait > 0; wait = due - System.nanoTime()) {
+          LockSupport.parkNanos(wait);
+        }
+      }
       window.acquireUninterruptibly();
-      futures.add(client.allocate(request).whenComplete((o, e) -> window.release()));
+      futures.add(client.allocate(workload.get(i)).whenComplete((o, e) -> window.release()));
     }
     List<AllocationOutcome> outcomes = futures.stream().map(CompletableFuture::join).toList();
     double allocateSeconds = (System.nanoTime() - start) / 1e9;
@@ -255,9 +268,10 @@ public final class Demo {
     out.printf(Locale.ROOT, "%n  cluster     1 member at %s, %d servers, %,d cores%n",
         node.clientAddress(), s.servers(), r.totalCores());
     out.printf(Locale.ROOT,
-        "  allocate    %d requests in %.2f s (%.0f/s): %d placed, %d rejected (no capacity), %d failed%n",
-        s.requests(), r.allocateSeconds(), s.requests() / r.allocateSeconds(), r.placed(),
-        r.rejected(), r.failed());
+        "  allocate    %d requests in %.2f s (%.0f/s, %s): %d placed, %d rejected (no capacity),"
+        + " %d failed%n", s.requests(), r.allocateSeconds(), s.requests() / r.allocateSeconds(),
+        s.rate() > 0 ? String.format(Locale.ROOT, "started at %.0f/s", s.rate())
+            : "at most " + s.inFlight() + " at once", r.placed(), r.rejected(), r.failed());
     out.printf(Locale.ROOT, "  latency     p50 %.2f ms, p99 %.2f ms, max %.2f ms (client-observed)%n",
         r.latencyMs(0.50), r.latencyMs(0.99), r.latencyMs(1.0));
     out.printf(Locale.ROOT, "  conflicts   %d commits refused by a server's current state and retried%n",

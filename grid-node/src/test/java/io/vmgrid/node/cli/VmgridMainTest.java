@@ -18,6 +18,7 @@ class VmgridMainTest {
     "bogus                      | 2",
     "demo --nope                | 2",
     "demo --servers abc         | 2",
+    "demo --rate -1             | 2",
     "node --port                | 2",
     "''                         | 2",
   })
@@ -47,6 +48,17 @@ class VmgridMainTest {
     assertThat(VmgridMain.execute("--help")).isZero();
     assertThat(VmgridMain.execute("demo", "--help")).isZero();
     assertThat(VmgridMain.execute("node", "--help")).isZero();
+  }
+
+  @Test
+  void aPacedDemoStartsItsRequestsAtTheRateAndSaysSo() {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    Demo.Report report = Demo.run(new Demo.Settings(16, 100, 0, 3, 2, 16, "direct", 400),
+        new PrintStream(out, true, StandardCharsets.UTF_8));
+    assertThat(report.placed() + report.rejected()).isEqualTo(100);
+    // the last of 100 requests starts 99 / 400 s after the first
+    assertThat(report.allocateSeconds()).isGreaterThanOrEqualTo(99 / 400.0);
+    assertThat(out.toString(StandardCharsets.UTF_8)).contains("started at 400/s");
   }
 
   @Test
