@@ -104,7 +104,7 @@ public final class InventoryFile {
         problems.add(where + ": " + String.join(", ", missing) + ": is required");
         continue;
       }
-      if (!n.get("cores").canConvertToLong() || !n.get("memoryMb").canConvertToLong()) {
+      if (!whole(n.get("cores")) || !whole(n.get("memoryMb"))) {
         problems.add(where + ": cores and memoryMb must be whole numbers");
         continue;
       }
@@ -115,7 +115,7 @@ public final class InventoryFile {
       }
       JsonNode fd = n.path("faultDomain");
       JsonNode ud = n.path("updateDomain");
-      if (!fd.canConvertToLong() || !ud.canConvertToLong()) {
+      if (!whole(fd) || !whole(ud)) {
         problems.add(where + ": faultDomain and updateDomain must be whole numbers when rack is given");
         continue;
       }
@@ -124,6 +124,11 @@ public final class InventoryFile {
           fd.asLong(), ud.asLong(), n.path("machineType").asText(""));
     }
     return finish(file, out, problems);
+  }
+
+  /** A JSON integer that fits a {@code long}: 1.5 is not truncated to 1, and "8" is no number. */
+  private static boolean whole(JsonNode n) {
+    return n.isIntegralNumber() && n.canConvertToLong();
   }
 
   private static void add(List<ServerSpec> out, List<String> problems, String where, String id,
@@ -139,11 +144,16 @@ public final class InventoryFile {
       String id, String cluster, long cores, long memory, String rack, long fd, long ud,
       String machineType) {
     try {
-      out.add(ServerSpec.of(id, cluster, cores, memory, rack, (int) Math.max(-1, Math.min(fd, 1001)),
-          (int) Math.max(-1, Math.min(ud, 1001)), machineType));
+      // only kept within int, so that ServerSpec's range check names the file's value
+      out.add(ServerSpec.of(id, cluster, cores, memory, rack, Math.toIntExact(clampToInt(fd)),
+          Math.toIntExact(clampToInt(ud)), machineType));
     } catch (InvalidRequestException e) {
       problems.add(where + ": " + e.getMessage());
     }
+  }
+
+  private static long clampToInt(long v) {
+    return Math.max(Integer.MIN_VALUE, Math.min(v, Integer.MAX_VALUE));
   }
 
   private static @org.jspecify.annotations.Nullable Long number(String text, String where, String field, List<String> problems) {

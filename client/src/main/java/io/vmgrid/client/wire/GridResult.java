@@ -4,6 +4,7 @@ import com.hazelcast.nio.serialization.compact.CompactReader;
 import com.hazelcast.nio.serialization.compact.CompactSerializer;
 import com.hazelcast.nio.serialization.compact.CompactWriter;
 import io.vmgrid.client.api.Reason;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A member's answer to one {@link GridRequest}, returned by the {@link GridTask} that carried it.
@@ -63,19 +64,36 @@ public record GridResult(
   static final class Serializer implements CompactSerializer<GridResult> {
     @Override
     public GridResult read(CompactReader in) {
-      String status = in.readString("status");
+      String statusName = in.readString("status");
+      Status status = status(statusName);
+      // a status this version does not know (a newer member's) may mean the request was carried
+      // out: read as FAILED and in doubt, never as a plain failure the client would retry
+      boolean known = statusName == null || status.name().equals(statusName);
       return new GridResult(
           GridRequest.nonNull(in.readString("requestId")),
           GridRequest.nonNull(in.readString("vmId")),
-          status == null ? Status.FAILED : Status.valueOf(status),
-          Reason.parse(in.readString("reason")),
-          GridRequest.nonNull(in.readString("message")),
+          status,
+          known ? Reason.parse(in.readString("reason")) : Reason.IN_DOUBT,
+          known ? GridRequest.nonNull(in.readString("message"))
+              : "answered with status '" + statusName + "', which this version does not know;"
+                  + " the request may have been carried out",
           GridRequest.nonNull(in.readString("serverId")),
           in.readInt32("attempts"),
           in.readInt64("processingMicros"),
           GridRequest.nonNull(in.readString("clusterId")),
           GridRequest.nonNull(in.readString("agentId")),
           GridRequest.nonNull(in.readString("memberId")));
+    }
+
+    private static Status status(@Nullable String name) {
+      if (name != null) {
+        for (Status s : Status.values()) {
+          if (s.name().equals(name)) {
+            return s;
+          }
+        }
+      }
+      return Status.FAILED;
     }
 
     @Override
