@@ -107,8 +107,13 @@ final class CapacityCommands {
           throw new InvalidRequestException("--type", "--type: must be a shape id like 8c32768m or"
               + " 8c32768m-low (cores, c, memory in MiB, m), was '" + type + "'");
         }
-        c = Long.parseLong(x.group(1));
-        m = Long.parseLong(x.group(2));
+        try {
+          c = Long.parseLong(x.group(1));
+          m = Long.parseLong(x.group(2));
+        } catch (NumberFormatException e) {
+          throw new InvalidRequestException("--type", "--type: cores and memory must fit a 64-bit"
+              + " number, was '" + type + "'");
+        }
         if (x.group(3) != null && priority == null) {
           p = Priority.LOW;
         }

@@ -122,7 +122,13 @@ final class RequestsFile {
       String id = line.text();
       if (id.startsWith("{")) {
         try {
-          id = JSON.readTree(id).path("vmId").asText("");
+          JsonNode vmId = JSON.readTree(id).path("vmId");
+          if (!vmId.isMissingNode() && !vmId.isTextual()) {
+            // a number is no VM id (request lines refuse it too): asText() made 7 into "7"
+            problems.add(file + ":" + line.number() + ": vmId: must be a string, was " + vmId);
+            continue;
+          }
+          id = vmId.asText("");
         } catch (JsonProcessingException e) {
           problems.add(file + ":" + line.number() + ": not a VM id or a JSON object: "
               + e.getOriginalMessage());

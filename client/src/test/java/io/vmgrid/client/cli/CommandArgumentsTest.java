@@ -149,6 +149,10 @@ class CommandArgumentsTest {
         .isInstanceOfSatisfying(InvalidRequestException.class,
             e -> assertThat(e.field()).isEqualTo("--type"))
         .hasMessage("--type: must be <= 100000 (was 200000)");
+    assertThatThrownBy(() -> templates("--type", "99999999999999999999c1m").toTemplates())
+        .isInstanceOfSatisfying(InvalidRequestException.class,
+            e -> assertThat(e.field()).isEqualTo("--type"))
+        .hasMessageStartingWith("--type: cores and memory must fit a 64-bit number");
     assertThatThrownBy(() -> templates("--memory-mb", "1024").toTemplates())
         .hasMessage("--cores: give both --cores and --memory-mb (or --type)");
     assertThatThrownBy(() -> templates("--cores", "0", "--memory-mb", "1").toTemplates())

@@ -72,6 +72,9 @@ class RequestsFileTest {
     Path bad = file("vm 1\n");
     assertThatThrownBy(() -> RequestsFile.vmIds(bad, "-f"))
         .hasMessageContaining(bad + ":1: vmId: 'vm 1' may contain only");
+    Path number = file("{\"vmId\": 7}\n");
+    assertThatThrownBy(() -> RequestsFile.vmIds(number, "-f"))
+        .hasMessageContaining(number + ":1: vmId: must be a string, was 7");
   }
 
   @Test
