@@ -559,6 +559,15 @@ public final class E2eBenchCommand implements Callable<Integer> {
               r.get("idleInvocationsPerSecond"), r.get("operationsPerAllocation"),
               r.get("eventsPerAllocation"));
         }
+        Map<String, Double> beliefs = kaminoBeliefs(after);
+        if (!beliefs.isEmpty()) {
+          r.put("kaminoBeliefsMs", beliefs);
+          out.printf(Locale.ROOT, "  Kamino's estimates at the end (mean over members): evaluating a"
+              + " top-level hit %.3f ms, every rule %.3f ms, every rule's cached result %.3f ms;"
+              + " commit %.3f ms; hop to another member %.3f ms%n", beliefs.get("topHit"),
+              beliefs.get("everyRuleMiss"), beliefs.get("everyRuleHit"), beliefs.get("commit"),
+              beliefs.get("hop"));
+        }
         out.printf(Locale.ROOT, "  machine load average (1 min) %.1f before the cluster started, %.1f"
             + " after the replay (%d cores)%n", loadBefore, loadAverage(),
             Runtime.getRuntime().availableProcessors());
@@ -1033,4 +1042,53 @@ public final class E2eBenchCommand implements Callable<Integer> {
   private static double round4(double v) {
     return Math.round(v * 10_000) / 10_000.0;
   }
+
+  /**
+   * What routing believed at the end, from the members' {@code vmgrid_estimate_seconds} and
+   * {@code vmgrid_router_hop_seconds} gauges, in milliseconds, averaged over members: evaluating a
+   * top-level hit, every rule (the sum over rules), every rule's cached result, the commit share
+   * added to each, and the hop.
+   * Empty if the members do not export them (direct policy, older node jars).
+   */
+  static Map<String, Double> kaminoBeliefs(List<List<PromText.Sample>> members) {
+    double top = 0;
+    double commit = 0;
+    double miss = 0;
+    double hit = 0;
+    double hop = 0;
+    int n = 0;
+    for (List<PromText.Sample> m : members) {
+      boolean any = false;
+      for (PromText.Sample x : m) {
+        if (!Double.isFinite(x.value())) {
+          continue;
+        }
+        if (x.name().equals("vmgrid_estimate_seconds")) {
+          any = true;
+          switch (x.label("kind")) {
+            case "top_hit" -> top += x.value();
+            case "commit" -> commit += x.value();
+            case "rule_miss" -> miss += x.value();
+            case "rule_hit" -> hit += x.value();
+            default -> { }
+          }
+        } else if (x.name().equals("vmgrid_router_hop_seconds")) {
+          hop += x.value();
+        }
+      }
+      if (any) {
+        n++;
+      }
+    }
+    Map<String, Double> out = new LinkedHashMap<>();
+    if (n > 0) {
+      out.put("topHit", round4(1000 * top / n));
+      out.put("everyRuleMiss", round4(1000 * miss / n));
+      out.put("everyRuleHit", round4(1000 * hit / n));
+      out.put("commit", round4(1000 * commit / n));
+      out.put("hop", round4(1000 * hop / n));
+    }
+    return out;
+  }
+
 }

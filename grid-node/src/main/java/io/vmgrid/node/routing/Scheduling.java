@@ -115,6 +115,42 @@ public final class Scheduling implements AutoCloseable {
       }
     }
     this.router = new Router(agents, board, estimates, ruleSet, policy, member, metrics, seed);
+    if (estimates != null) {
+      bindEstimates(metrics.registry(), router, estimates);
+    }
+  }
+
+  /**
+   * What Kamino believes, as gauges: the hop to another member ({@code vmgrid_router_hop_seconds})
+   * and the latency estimates ({@code vmgrid_estimate_seconds{kind,rule}}: a top-level hit, and
+   * each rule served from its cached result or evaluated from scratch), so that an operator can
+   * tell why requests go where they go.
+   */
+  private static void bindEstimates(io.micrometer.core.instrument.MeterRegistry registry,
+      Router router, Estimates estimates) {
+    io.micrometer.core.instrument.Gauge.builder("vmgrid_router_hop_seconds", router,
+            r -> r.hopNanos() / 1e9)
+        .description("The cost of reaching an agent on another member that routing assumes")
+        .register(registry);
+    io.micrometer.core.instrument.Gauge.builder("vmgrid_estimate_seconds", estimates,
+            e -> e.topHitNanos() / 1e9)
+        .description("Kamino's latency estimates: evaluating a top-level hit; per rule, its"
+            + " cached result (rule_hit) or its evaluation (rule_miss); a request's share of its"
+            + " group's commit (commit), added to each")
+        .tags("kind", "top_hit", "rule", "").register(registry);
+    io.micrometer.core.instrument.Gauge.builder("vmgrid_estimate_seconds", estimates,
+            e -> e.commitNanos() / 1e9)
+        .tags("kind", "commit", "rule", "").register(registry);
+    List<String> rules = estimates.snapshot().ruleCatalogue();
+    for (int i = 0; i < rules.size(); i++) {
+      int rule = i;
+      io.micrometer.core.instrument.Gauge.builder("vmgrid_estimate_seconds", estimates,
+              e -> e.ruleHitNanos(rule) / 1e9)
+          .tags("kind", "rule_hit", "rule", rules.get(i)).register(registry);
+      io.micrometer.core.instrument.Gauge.builder("vmgrid_estimate_seconds", estimates,
+              e -> e.ruleMissNanos(rule) / 1e9)
+          .tags("kind", "rule_miss", "rule", rules.get(i)).register(registry);
+    }
   }
 
   /** The member's scheduling services; waits (bounded) for a member that is still starting. */
