@@ -10,14 +10,15 @@ public final class LatCache {
   /**
    * {@code processingTime(a, r)} judged against the agent's augmented cache: a top-level hit costs
    * the hit estimate; otherwise the sum over the request's rules of the rule-hit or rule-miss
-   * estimate ({@code ruleVariant}), or of the rule-miss estimate for every rule (request variant).
+   * estimate ({@code ruleVariant}), or of the rule-miss estimate for every rule (request variant);
+   * either way plus the {@linkplain LatencyEstimates#commitNanos() commit estimate}.
    */
   public static long processingNanos(
       ClassifiedRequest r, AgentIndicators agent, LatencyEstimates e, boolean ruleVariant) {
     if (agent.augmentedHasType(r.typeKey())) {
-      return e.topHitNanos();
+      return e.topHitNanos() + e.commitNanos();
     }
-    long sum = 0;
+    long sum = e.commitNanos();
     for (int i = 0; i < r.ruleCount(); i++) {
       int rule = r.ruleId(i);
       sum += ruleVariant && agent.augmentedHasRule(r.ruleKey(i))

@@ -22,34 +22,61 @@ import org.jspecify.annotations.Nullable;
  */
 public final class LatencyEstimator implements LatencyEstimates {
   private static final ObjectMapper JSON =
-      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+          .disable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+  /** {@link #memory()} of an estimator whose means are cumulative. */
+  public static final long CUMULATIVE = Long.MAX_VALUE;
 
   private final List<String> rules;
   private final EstimatorDefaults defaults;
-  private final RunningMean topHit = new RunningMean();
-  private final RunningMean ruleHit = new RunningMean();
-  private final RunningMean ruleMiss = new RunningMean();
+  private final long memory;
+  private final RunningMean topHit;
+  private final RunningMean ruleHit;
+  private final RunningMean ruleMiss;
+  private final RunningMean commit;
   private final RunningMean[] perRuleHit;
   private final RunningMean[] perRuleMiss;
 
   /** An estimator with no measurements for the rules named in {@code ruleCatalogue}. */
   public LatencyEstimator(List<String> ruleCatalogue, EstimatorDefaults defaults) {
+    this(ruleCatalogue, defaults, CUMULATIVE);
+  }
+
+  /**
+   * An estimator whose means stand for about the latest {@code memory} measurements each (older
+   * ones fade), or for all of them with {@link #CUMULATIVE}. Where the times measured change with
+   * the load (on the grid they include the commit's wait), a cumulative mean keeps a burst's
+   * times long after it ended.
+   */
+  public LatencyEstimator(List<String> ruleCatalogue, EstimatorDefaults defaults, long memory) {
     this.rules = List.copyOf(ruleCatalogue);
     this.defaults = defaults;
+    this.memory = memory;
+    this.topHit = new RunningMean(memory);
+    this.ruleHit = new RunningMean(memory);
+    this.ruleMiss = new RunningMean(memory);
+    this.commit = new RunningMean(memory);
     this.perRuleHit = new RunningMean[rules.size()];
     this.perRuleMiss = new RunningMean[rules.size()];
     for (int i = 0; i < rules.size(); i++) {
-      perRuleHit[i] = new RunningMean();
-      perRuleMiss[i] = new RunningMean();
+      perRuleHit[i] = new RunningMean(memory);
+      perRuleMiss[i] = new RunningMean(memory);
     }
   }
 
-  /** An independent copy with the same catalogue, defaults and measurements. */
+  /** How many of the latest measurements a mean stands for ({@link #CUMULATIVE}: all). */
+  public long memory() {
+    return memory;
+  }
+
+  /** An independent copy with the same catalogue, defaults, memory and measurements. */
   public LatencyEstimator copy() {
-    LatencyEstimator c = new LatencyEstimator(rules, defaults);
+    LatencyEstimator c = new LatencyEstimator(rules, defaults, memory);
     c.topHit.copyFrom(topHit);
     c.ruleHit.copyFrom(ruleHit);
     c.ruleMiss.copyFrom(ruleMiss);
+    c.commit.copyFrom(commit);
     for (int i = 0; i < rules.size(); i++) {
       c.perRuleHit[i].copyFrom(perRuleHit[i]);
       c.perRuleMiss[i].copyFrom(perRuleMiss[i]);
@@ -65,6 +92,7 @@ public final class LatencyEstimator implements LatencyEstimates {
     topHit.merge(other.topHit);
     ruleHit.merge(other.ruleHit);
     ruleMiss.merge(other.ruleMiss);
+    commit.merge(other.commit);
     for (int i = 0; i < other.rules.size(); i++) {
       int mine = rules.indexOf(other.rules.get(i));
       if (mine >= 0) {
@@ -99,6 +127,16 @@ public final class LatencyEstimator implements LatencyEstimates {
   public void recordRuleMiss(int ruleId, long nanos) {
     ruleMiss.add(nanos);
     perRuleMiss[ruleId].add(nanos);
+  }
+
+  /** Records the time a request spent after its evaluation (its share of a commit). */
+  public void recordCommit(long nanos) {
+    commit.add(nanos);
+  }
+
+  @Override
+  public long commitNanos() {
+    return commit.orElse(0);
   }
 
   @Override
@@ -139,7 +177,13 @@ public final class LatencyEstimator implements LatencyEstimates {
    */
   public static LatencyEstimator fromJson(
       String json, List<String> ruleCatalogue, EstimatorDefaults defaults) throws IOException {
-    return of(JSON.readValue(json, State.class), ruleCatalogue, defaults);
+    return fromJson(json, ruleCatalogue, defaults, CUMULATIVE);
+  }
+
+  /** Reads JSON written by {@link #toJson} into an estimator with {@code memory}. */
+  public static LatencyEstimator fromJson(String json, List<String> ruleCatalogue,
+      EstimatorDefaults defaults, long memory) throws IOException {
+    return of(JSON.readValue(json, State.class), ruleCatalogue, defaults, memory);
   }
 
   private State state() {
@@ -147,7 +191,7 @@ public final class LatencyEstimator implements LatencyEstimates {
     for (int i = 0; i < rules.size(); i++) {
       per.put(rules.get(i), new State.PerRule(mean(perRuleHit[i]), mean(perRuleMiss[i])));
     }
-    return new State(1, mean(topHit), mean(ruleHit), mean(ruleMiss), per);
+    return new State(1, mean(topHit), mean(ruleHit), mean(ruleMiss), per, mean(commit));
   }
 
   /** Writes the measurements to {@code file} as JSON. */
@@ -156,7 +200,7 @@ public final class LatencyEstimator implements LatencyEstimates {
     for (int i = 0; i < rules.size(); i++) {
       per.put(rules.get(i), new State.PerRule(mean(perRuleHit[i]), mean(perRuleMiss[i])));
     }
-    State s = new State(1, mean(topHit), mean(ruleHit), mean(ruleMiss), per);
+    State s = new State(1, mean(topHit), mean(ruleHit), mean(ruleMiss), per, mean(commit));
     Path parent = file.toAbsolutePath().getParent();
     if (parent != null) {
       Files.createDirectories(parent);
@@ -178,15 +222,16 @@ public final class LatencyEstimator implements LatencyEstimates {
     } catch (IOException e) {
       throw new IOException("cannot read latency estimator file " + file + ": " + e.getMessage(), e);
     }
-    return of(s, ruleCatalogue, defaults);
+    return of(s, ruleCatalogue, defaults, CUMULATIVE);
   }
 
   private static LatencyEstimator of(
-      State s, List<String> ruleCatalogue, EstimatorDefaults defaults) {
-    LatencyEstimator est = new LatencyEstimator(ruleCatalogue, defaults);
+      State s, List<String> ruleCatalogue, EstimatorDefaults defaults, long memory) {
+    LatencyEstimator est = new LatencyEstimator(ruleCatalogue, defaults, memory);
     apply(s.topHit(), est.topHit);
     apply(s.ruleHit(), est.ruleHit);
     apply(s.ruleMiss(), est.ruleMiss);
+    apply(s.commit(), est.commit);
     Map<String, State.PerRule> per = s.rules() == null ? Map.of() : s.rules();
     for (int i = 0; i < est.rules.size(); i++) {
       State.PerRule p = per.get(est.rules.get(i));
@@ -214,7 +259,8 @@ public final class LatencyEstimator implements LatencyEstimates {
       State.@Nullable Mean topHit,
       State.@Nullable Mean ruleHit,
       State.@Nullable Mean ruleMiss,
-      @Nullable Map<String, PerRule> rules) {
+      @Nullable Map<String, PerRule> rules,
+      State.@Nullable Mean commit) {
 
     record Mean(long count, double meanNanos) {}
 

@@ -1,13 +1,30 @@
 package io.vmgrid.scheduler.estimate;
 
-/** A cumulative running mean; mutable, not thread-safe. */
+/**
+ * A running mean over the measurements so far, or over about the latest {@code memory} of them:
+ * once it holds {@code memory}, the past counts as {@code memory} measurements, so a new one moves
+ * the mean by {@code 1 / (memory + 1)} of its difference and old ones fade. With
+ * {@link Long#MAX_VALUE} (the default) the mean is cumulative. Mutable, not thread-safe.
+ */
 final class RunningMean {
+  private final long memory;
   private long count;
   private double mean;
 
+  /** A cumulative mean. */
+  RunningMean() {
+    this(Long.MAX_VALUE);
+  }
+
+  /** A mean over about the latest {@code memory} measurements (at least 1). */
+  RunningMean(long memory) {
+    this.memory = Math.max(1, memory);
+  }
+
   void add(long value) {
+    long weight = Math.min(count, memory);
     count++;
-    mean += (value - mean) / count;
+    mean += (value - mean) / (weight + 1);
   }
 
   long count() {
@@ -28,13 +45,17 @@ final class RunningMean {
     return count == 0 ? fallback : Math.max(1L, Math.round(mean));
   }
 
-  /** Adds another mean's measurements: the mean over both sets of values. */
+  /**
+   * Adds another mean's measurements: the mean over both sets of values, this mean's past counting
+   * as at most {@code memory} of them (and the other's too).
+   */
   void merge(RunningMean other) {
-    long n = count + other.count;
-    if (n > 0) {
-      mean = (mean * count + other.mean * other.count) / n;
+    double mine = Math.min(count, memory);
+    double theirs = Math.min(other.count, memory);
+    if (mine + theirs > 0) {
+      mean = (mean * mine + other.mean * theirs) / (mine + theirs);
     }
-    count = n;
+    count += other.count;
   }
 
   void copyFrom(RunningMean other) {
