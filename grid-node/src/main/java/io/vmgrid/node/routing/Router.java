@@ -19,7 +19,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 
@@ -39,10 +38,6 @@ import org.jspecify.annotations.Nullable;
  * indicator: each request goes to this member's agent with the shortest queue.
  */
 public final class Router {
-  /** The hop's cost assumed before any forward was measured. */
-  static final long DEFAULT_HOP_NANOS = TimeUnit.MICROSECONDS.toNanos(400);
-  /** Weight of the newest measurement in the hop cost's moving average. */
-  private static final double HOP_WEIGHT = 0.05;
   /** Request types whose classification is remembered. */
   private static final int CLASSES = 100_000;
 
@@ -57,7 +52,7 @@ public final class Router {
   private final AtomicLong rotation = new AtomicLong();
   private final AtomicLong routed = new AtomicLong();
   private final AtomicLong remote = new AtomicLong();
-  private volatile double hopNanos = DEFAULT_HOP_NANOS;
+  private final HopCost hop = new HopCost(System.nanoTime());
 
   /**
    * Where a request goes.
@@ -128,10 +123,10 @@ public final class Router {
     }
     IndicatorBoard b = board;
     if (b != null) {
-      long hop = Math.round(hopNanos);
+      long hopNanos = hop.at(t0);
       for (AgentLoad l : b.remote()) {
         candidates.add(new Selector.Candidate(l.agentId(), l.member(), l, l.publishedAtNanos(),
-            Selector.TRANSIT_NANOS, hop));
+            Selector.TRANSIT_NANOS, hopNanos));
       }
     }
     if (candidates.isEmpty()) {
@@ -182,14 +177,13 @@ public final class Router {
    * Learns the hop's cost from a forward: its round trip less the time the other member spent on
    * the request ({@code remoteNanos}).
    */
-  public synchronized void forwarded(long roundTripNanos, long remoteNanos) {
-    long hop = Math.max(0, roundTripNanos - remoteNanos);
-    hopNanos = hopNanos + HOP_WEIGHT * (hop - hopNanos);
+  public void forwarded(long roundTripNanos, long remoteNanos) {
+    hop.learn(Math.max(0, roundTripNanos - remoteNanos), System.nanoTime());
   }
 
   /** The hop's cost the router assumes now. */
   public long hopNanos() {
-    return Math.round(hopNanos);
+    return hop.at(System.nanoTime());
   }
 
   /** Agents this router can route to now (this member's and those other members published). */
