@@ -1,5 +1,6 @@
 package io.vmgrid.client.api;
 
+import static io.vmgrid.client.fixtures.Futures.cause;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -15,7 +16,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -108,13 +108,6 @@ class AllocationClientTest {
   private static VmRequest request(String vmId) {
     return VmRequest.builder().requestId("r-" + vmId).vmId(vmId).tenantId("t").cores(2)
         .memoryMb(4_096).build();
-  }
-
-  private static Throwable cause(CompletableFuture<?> future) {
-    Throwable[] thrown = new Throwable[1];
-    assertThatThrownBy(future::join).isInstanceOfSatisfying(CompletionException.class,
-        e -> thrown[0] = e.getCause());
-    return thrown[0];
   }
 
   @Test

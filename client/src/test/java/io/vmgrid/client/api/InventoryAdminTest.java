@@ -1,5 +1,6 @@
 package io.vmgrid.client.api;
 
+import static io.vmgrid.client.fixtures.Futures.cause;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -74,13 +75,6 @@ class InventoryAdminTest {
 
   private static HostedVm vm(String id, String tenant, long cores) {
     return new HostedVm(id, tenant, cores, cores * 1_024, "r-" + id, "REGULAR", 0);
-  }
-
-  private static Throwable cause(CompletableFuture<?> future) {
-    Throwable[] thrown = new Throwable[1];
-    assertThatThrownBy(future::join).isInstanceOfSatisfying(CompletionException.class,
-        e -> thrown[0] = e.getCause());
-    return thrown[0];
   }
 
   @Test
