@@ -33,7 +33,6 @@ public final class LocalSafety {
   private final long maxAgeNanos;
   /** Bumped by every event that may change the answer; a check is kept only if unchanged. */
   private final AtomicLong generation = new AtomicLong();
-  private final AtomicLong checks = new AtomicLong();
   /** The last safe answer kept, or null. */
   private volatile @Nullable Kept kept;
 
@@ -93,15 +92,9 @@ public final class LocalSafety {
     if (k != null && k.generation() == gen && System.nanoTime() - k.atNanos() < maxAgeNanos) {
       return true;
     }
-    checks.incrementAndGet();
     boolean safe = check.getAsBoolean();
     // kept only if nothing changed while it was checked
     kept = safe && generation.get() == gen ? new Kept(gen, System.nanoTime()) : null;
     return safe;
-  }
-
-  /** How many times the underlying check ran. */
-  public long checks() {
-    return checks.get();
   }
 }
