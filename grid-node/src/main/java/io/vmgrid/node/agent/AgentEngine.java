@@ -45,6 +45,12 @@ final class AgentEngine {
   private final String agentId;
   private final InventoryMirror mirror;
   private final RuleSet ruleSet;
+  /**
+   * Names of the validators about free capacity or health, as each rule declares it: one of them
+   * failing every server means no capacity; any other rule failing every server on its own means
+   * the request cannot be met.
+   */
+  private final Set<String> capacityRules = new HashSet<>();
   private final CacheSettings cacheSettings;
   private final CacheRecords records;
   private final SplittableRandom random;
@@ -70,6 +76,11 @@ final class AgentEngine {
     this.agentId = agentId;
     this.mirror = mirror;
     this.ruleSet = ruleSet;
+    for (RuleSet.Entry<ValidatorRule> e : ruleSet.validators()) {
+      if (e.rule().capacityRule()) {
+        capacityRules.add(e.rule().name());
+      }
+    }
     this.cacheSettings = cacheSettings;
     this.records = records;
     this.random = new SplittableRandom(agentId.hashCode());
@@ -193,14 +204,6 @@ final class AgentEngine {
       return new Rejection(Reason.CONSTRAINT_UNSATISFIABLE, impossible[0]);
     }
     Reason reason = Reason.NO_CAPACITY;
-    // a rule about free capacity or health (as the rule declares it) failing every server means
-    // no capacity; any other rule failing every server on its own means the request cannot be met
-    Set<String> capacityRules = new HashSet<>();
-    for (RuleSet.Entry<ValidatorRule> e : ruleSet.validators()) {
-      if (e.rule().capacityRule()) {
-        capacityRules.add(e.rule().name());
-      }
-    }
     for (Explanation.ValidatorCount v : x.validators()) {
       if (v.failed() == x.servers() && !capacityRules.contains(v.rule())) {
         reason = Reason.CONSTRAINT_UNSATISFIABLE;
