@@ -50,6 +50,7 @@ class NemesisProcessTest {
     try (NetnsCluster net = new NetnsCluster("nemesis", MEMBERS, QUORUM, random)) {
       System.out.println("NemesisProcessTest: logs and history in " + net.logs().toAbsolutePath());
       long t0 = System.nanoTime();
+      long wallAtStart = System.currentTimeMillis();
       net.startAll();
       try (History history = new History(() -> (System.nanoTime() - t0) / 1_000_000,
               net.logs().resolve("history.jsonl"));
@@ -95,9 +96,12 @@ class NemesisProcessTest {
         Map<Fault, Integer> injected = nemesis.injected();
         String head = String.format("seed %d: %d faults %s in %.1f minutes of load%n%s%n",
             seed, faults, injected, minutes, String.join("\n", nemesis.log()));
-        System.out.println("NemesisProcessTest: " + head + report.summary(50));
+        // CI shows the failure's text and little else: each violating VM's story goes in it
+        String story = report.violations().isEmpty() ? ""
+            : ViolationStory.of(report.violations(), history, reader, wallAtStart, 5);
+        System.out.println("NemesisProcessTest: " + head + report.summary(50) + "\n" + story);
         Files.writeString(net.logs().resolve("report.txt"),
-            head + report.summary(Integer.MAX_VALUE), StandardCharsets.UTF_8);
+            head + report.summary(Integer.MAX_VALUE) + "\n" + story, StandardCharsets.UTF_8);
 
         assertThat(injected.keySet()).as("every kind of fault happened")
             .containsExactlyInAnyOrder(Fault.values());
@@ -115,11 +119,11 @@ class NemesisProcessTest {
             .filter(v -> !closedKind(v)).toList();
         System.out.println("NemesisProcessTest: violations of the kinds closed in issue 22: "
             + open.size() + " " + open);
-        assertThat(hard).as("violations (history: %s)", net.logs().resolve("history.jsonl"))
-            .isEmpty();
+        assertThat(hard).as("violations (seed %d, history: %s)%n%s", seed,
+            net.logs().resolve("history.jsonl"), story).isEmpty();
         if (Boolean.parseBoolean(System.getProperty("vmgrid.nemesis.strict", "true"))) {
-          assertThat(open).as("violations of the kinds closed in issue 22 (history: %s)",
-              net.logs().resolve("history.jsonl")).isEmpty();
+          assertThat(open).as("violations of the kinds closed in issue 22 (seed %d, history:"
+              + " %s)%n%s", seed, net.logs().resolve("history.jsonl"), story).isEmpty();
         }
       } finally {
         net.printLogLines(List.of("merging to", "repair", "SEVERE", "lost"), 15);
