@@ -75,6 +75,38 @@ class RequestIdTest {
     assertThat(client.placedBy(List.of("r1", "r2")).join()).containsOnlyKeys("r1");
   }
 
+  /**
+   * A released placement's request, run again (a copy that ran late on a member paused or cut
+   * off, or a client sending it again), places nothing: before, its record made the copy a
+   * placement again, and a chaos run found a VM present whose release had been acknowledged.
+   */
+  @Test
+  void aReleasedRequestSentAgainIsRefusedAndPlacesNothing() throws Exception {
+    AllocationOutcome first = client.allocateAndWait(request("r-once", "vm-once", 2));
+    assertThat(first).isInstanceOf(AllocationOutcome.Placed.class);
+    client.releaseAndWait("vm-once");
+
+    for (int member = 0; member < 2; member++) { // through either member: the record decides
+      GridResult again = Fixtures.send(grid.member(member), allocation("r-once", "vm-once", 2,
+          1_024)).get(0);
+      assertThat(again.status()).as("through member %d", member)
+          .isEqualTo(GridResult.Status.REJECTED);
+      assertThat(again.reason()).isEqualTo(Reason.REQUEST_ID_REUSED);
+      assertThat(again.message()).contains("'r-once'", "released", "places once");
+      assertThat(assertInvariants(grid.member(0))).as("no copy stays, no record").isEmpty();
+    }
+    long used = 0;
+    for (ServerState s : grid.member(0).<String, ServerState>getMap(MapNames.SERVERS).values()) {
+      used += s.usedCores();
+    }
+    assertThat(used).as("cores held by the refused commits").isZero();
+
+    // the VM id is free for a new request
+    assertThat(client.allocateAndWait(request("r-twice", "vm-once", 2)))
+        .isInstanceOf(AllocationOutcome.Placed.class);
+    assertThat(assertInvariants(grid.member(0))).containsOnlyKeys("vm-once");
+  }
+
   @Test
   void twoCopiesWithOtherParametersRacingPlaceOneAndRefuseTheOther() throws Exception {
     for (int i = 0; i < 20; i++) {

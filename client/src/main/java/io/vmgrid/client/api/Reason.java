@@ -18,8 +18,9 @@ public enum Reason {
   /** The VM id is already placed by another request. */
   VM_ID_IN_USE,
   /**
-   * The request id was used before for another request: another VM id, or other parameters. A
-   * request id names one request; a retry repeats it unchanged.
+   * The request id was used before for another request: another VM id, or other parameters; or
+   * its placement was released or evicted since (a request id places once). A request id names
+   * one request; a retry repeats it unchanged.
    */
   REQUEST_ID_REUSED,
   /** No VM with this id is allocated. */

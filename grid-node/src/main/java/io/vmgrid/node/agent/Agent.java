@@ -569,6 +569,18 @@ final class Agent {
       }
       RecordResult r = results.get(i).value();
       String ours = choice(w).serverId();
+      if (r.status() == RecordResult.Status.ENDED) {
+        // this request's placement was released (or evicted) since: a late copy, or the request
+        // sent again; our commit must not stay (a copy the server held already is the
+        // reconciler's: the release mark tells it apart)
+        if (w.added) {
+          releaseEnded(w, ours);
+        }
+        finish(w, AgentOutcome.Status.REJECTED, "", "", Reason.REQUEST_ID_REUSED, "requestId: '"
+            + w.job.request().requestId() + "' placed VM '" + w.vm.vmId() + "', which was"
+            + " released (or evicted) since; a request id places once: send a new one");
+        continue;
+      }
       String recorded = r.record().serverId();
       if (r.status() == RecordResult.Status.SAME_REQUEST || r.status()
           == RecordResult.Status.RECORDED) {
@@ -609,6 +621,18 @@ final class Agent {
     } catch (RuntimeException e) {
       LOG.warning(() -> "agent " + id + ": the evictions on " + serverId + " are not logged yet ("
           + e + "); the reconciler logs them");
+    }
+  }
+
+  private void releaseEnded(Work w, String server) {
+    try {
+      committer.release(server, w.vm.vmId());
+      LOG.info(() -> "agent " + id + ": " + w.vm.vmId() + " (request "
+          + w.job.request().requestId() + ") was released before this commit to " + server
+          + " was recorded; released the commit");
+    } catch (RuntimeException e) {
+      LOG.warning(() -> "agent " + id + ": could not release " + w.vm.vmId() + " from " + server
+          + " (" + e + "), committed after its placement was released; the reconciler does");
     }
   }
 

@@ -22,7 +22,12 @@ public record RecordResult(Status status, Placement record) {
     /** Another request placed this VM id. */
     TAKEN,
     /** This request id placed this VM id with other parameters: the id was reused. */
-    REUSED
+    REUSED,
+    /**
+     * This request's placement was released (or evicted) since: nothing was written, and the copy
+     * this commit made is not a placement.
+     */
+    ENDED
   }
 
   static final class Serializer implements CompactSerializer<RecordResult> {

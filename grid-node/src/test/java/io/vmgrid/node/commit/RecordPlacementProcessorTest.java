@@ -9,6 +9,7 @@ import java.util.AbstractMap;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -45,5 +46,28 @@ class RecordPlacementProcessorTest {
     assertThat(entry.getValue()).as("the first record stays")
         .isEqualTo(before == null ? attempt : before);
     assertThat(result.record()).isEqualTo(entry.getValue());
+  }
+
+  /**
+   * The backup applies the primary's decision without reading the release marks (it is not on the
+   * marks' primary): it writes what the primary wrote, and there is no backup when the primary
+   * wrote nothing. The refusal itself needs a member's record store: {@code RequestIdTest}.
+   */
+  @Test
+  void theBackupWritesWhatThePrimaryWrote() {
+    Placement attempt = record("r1", 2, "s-new", true);
+    RecordPlacementProcessor primary = new RecordPlacementProcessor(List.of(attempt));
+    Map.Entry<String, Placement> entry = new AbstractMap.SimpleEntry<>("vm-1", null);
+    assertThat(primary.process(entry).status()).isEqualTo(RecordResult.Status.RECORDED);
+
+    var backup = primary.getBackupProcessor();
+    assertThat(backup).isNotNull();
+    Map.Entry<String, Placement> replica = new AbstractMap.SimpleEntry<>("vm-1", null);
+    backup.process(replica);
+    assertThat(replica.getValue()).isEqualTo(attempt);
+    assertThat(backup.getBackupProcessor()).isSameAs(backup);
+    Map.Entry<String, Placement> other = new AbstractMap.SimpleEntry<>("vm-2", null);
+    assertThat(backup.process(other)).as("a VM the primary did not write").isNull();
+    assertThat(other.getValue()).isNull();
   }
 }
