@@ -53,8 +53,9 @@ import org.jspecify.annotations.Nullable;
  *       gets its record ({@code PLACEMENT_RESTORED}): a commit whose record was never written (its
  *       agent's member died between the two) becomes the placement, which a retry of its request
  *       then finds;</li>
- *   <li>unless that copy is of a placement (VM id and request id) that a client released after it
- *       was made, as some server's list of releases or the {@code releases} map remembers: two
+ *   <li>unless that copy is of a placement (VM id and request id) that a client released, as some
+ *       server's list of releases or the {@code releases} map remembers (at once, at the first
+ *       sighting: a request places once, so no record will claim it); two
  *       copies of one request were committed on the two sides of a split and the client released
  *       the one it was told of, or one side released a VM the other side still held; the merge
  *       brought the copy back. It is released ({@code RELEASED_COPY_REMOVED}), after a merge even
@@ -318,7 +319,8 @@ public final class Reconciler implements AutoCloseable {
    *   <li>a copy on a server the record does not name, while the named server holds the VM: at
    *       once after a merge or a departure, on a second sighting otherwise;</li>
    *   <li>a VM without a record, or whose record names a server without it: at once after a merge,
-   *       on a second sighting otherwise (a commit may be about to write its record);</li>
+   *       on a second sighting otherwise (a commit may be about to write its record); a VM without
+   *       a record whose placement a client released: removed at once (no record will claim it);</li>
    *   <li>a record naming a server without its VM: on a second sighting always (a release may be
    *       between its two steps, or after a merge the server's entry may still be merging in).</li>
    * </ul>
@@ -339,6 +341,7 @@ public final class Reconciler implements AutoCloseable {
     }
     Set<String> findings = new HashSet<>();
     List<Orphan> orphans = new ArrayList<>();
+    List<Orphan> unrecorded = new ArrayList<>();
     // a merge pass checks every recorded VM against the client releases the grid remembers (the
     // servers' own lists and the releases map): index them once; other passes look up the few VMs
     // they need
@@ -377,6 +380,20 @@ public final class Reconciler implements AutoCloseable {
           // the record is missing, or names a server without the VM; outside a merge a record
           // naming a server this side does not see is left alone (a split may hide the server)
           orphans.add(new Orphan(vm, s.serverId()));
+        } else if (p == null) {
+          unrecorded.add(new Orphan(vm, s.serverId()));
+        }
+      }
+    }
+    if (!unrecorded.isEmpty()) {
+      // seen once, without a record: a commit about to write its record, unless a client released
+      // this very placement (a request places once): then a copy that outlived the release, which
+      // no record will ever claim (its record step refuses it), removed at once
+      Map<Long, List<Integer>> released = releasesByKey(states.values(),
+          unrecorded.stream().map(Orphan::vm).toList());
+      for (Orphan o : unrecorded) {
+        if (clientReleased(released, o.vm())) {
+          repair(() -> removeReleased(o.vm(), o.serverId()));
         }
       }
     }
@@ -431,10 +448,10 @@ public final class Reconciler implements AutoCloseable {
   private record Orphan(HostedVm vm, String serverId) {}
 
   /**
-   * Whether {@code releases} ({@link #releasesByKey}) hold a client's release of {@code vm}'s
-   * placement (its VM id and request id) made in or after the minute it was placed. Only after a
-   * merge: outside one, the same request placed again in the minute of its release would look the
-   * same.
+   * Whether {@code releases} ({@link #releasesByKey}) hold a client's release (or an eviction) of
+   * {@code vm}'s placement (its VM id and request id) that is still remembered. Whenever the copy
+   * was made: a request places once (its record step refuses it after a release), so a copy made
+   * after the release is a late one (a member paused or cut off ran it), never a new placement.
    */
   private static boolean clientReleased(Map<Long, List<Integer>> releases, HostedVm vm) {
     List<Integer> minutes = releases.get(ServerState.clientReleaseKey(vm));
@@ -443,7 +460,7 @@ public final class Reconciler implements AutoCloseable {
     }
     long now = System.currentTimeMillis();
     for (int minute : minutes) {
-      if (ServerState.releasedSince(minute, vm.placedAtMillis(), now)) {
+      if (ServerState.releasedSince(minute, 0, now)) { // placed "at 0": only the age counts
         return true;
       }
     }
