@@ -4,12 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vmgrid.bench.BenchMain;
 import io.vmgrid.client.api.InventorySummary;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -18,7 +22,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import picocli.CommandLine;
 
-/** The pure parts of {@code bench e2e}: flag validation, latency maths, metrics parsing. No processes. */
+/**
+ * The pure parts of {@code bench e2e}: flag validation, latency maths, metrics parsing, the report's
+ * table and JSON. No processes.
+ */
 class E2eBenchTest {
 
   @TempDir Path dir;
@@ -71,53 +78,60 @@ class E2eBenchTest {
 
   @Test
   void missingNodeJarIsNamed() {
-    E2eBenchCommand c = parse("--node-jar", dir.resolve("absent.jar").toString());
-    assertThat(c.problem()).startsWith("--node-jar: ").contains("absent.jar");
+    E2eOptions o = parse("--node-jar", dir.resolve("absent.jar").toString());
+    assertThat(o.problem()).startsWith("--node-jar: ").contains("absent.jar");
   }
 
   @Test
   void goodFlagsPassAndPoliciesKeepTheirOrder() throws Exception {
-    E2eBenchCommand c = parse(withJar("--members", "3", "--servers", "2000", "--policy",
+    E2eOptions o = parse(withJar("--members", "3", "--servers", "2000", "--policy",
         "kamino-request, round-robin,direct", "--rate", "0", "--limit", "10", "--seed", "7",
         "--member-jvm-arg=-XX:TieredStopAtLevel=1"));
-    assertThat(c.problem()).isNull();
-    assertThat(c.memberJvmArgs).containsExactly("-XX:TieredStopAtLevel=1");
-    assertThat(c.policies()).containsExactly("kamino-request", "round-robin", "direct");
+    assertThat(o.problem()).isNull();
+    assertThat(o.memberJvmArgs).containsExactly("-XX:TieredStopAtLevel=1");
+    assertThat(o.policies()).containsExactly("kamino-request", "round-robin", "direct");
   }
 
   @Test
   void defaultsAreValidOnceTheJarExists() throws Exception {
-    E2eBenchCommand c = parse(withJar());
-    assertThat(c.problem()).isNull();
-    assertThat(c.policies()).containsExactly("direct");
+    E2eOptions o = parse(withJar());
+    assertThat(o.problem()).isNull();
+    assertThat(o.policies()).containsExactly("direct");
+    assertThat(o.effectiveWarmupRate()).isZero();
   }
 
   @Test
   void roundsAreComparedAsGeometricMeansOfSameRoundRatios() {
-    List<Map<String, Object>> results = List.of(
+    List<PolicyResult> results = List.of(
         run("kamino-request", 1, 10.0), run("round-robin", 1, 20.0),
         run("round-robin", 2, 10.0), run("kamino-request", 2, 40.0),
-        run("round-robin", 3, 30.0), Map.of("name", "kamino-request", "round", 3, "error", "x"));
-    List<Map<String, Object>> c =
-        E2eBenchCommand.compare(results, List.of("round-robin", "kamino-request"));
+        run("round-robin", 3, 30.0), new PolicyResult.Failure("kamino-request", "x", 3));
+    List<E2eReport.Comparison> c =
+        E2eReport.compare(results, List.of("round-robin", "kamino-request"));
     assertThat(c).hasSize(2);
-    assertThat(c.get(0).get("name")).isEqualTo("round-robin");
-    assertThat(c.get(0).get("ratioToFirst")).isEqualTo(1.0);
-    assertThat(c.get(0).get("meanMsByRound")).isEqualTo(List.of(20.0, 10.0, 30.0));
+    assertThat(c.get(0).name()).isEqualTo("round-robin");
+    assertThat(c.get(0).ratioToFirst()).isEqualTo(1.0);
+    assertThat(c.get(0).meanMsByRound()).isEqualTo(List.of(20.0, 10.0, 30.0));
     // kamino / round-robin: 0.5 in round 1, 4.0 in round 2, round 3 failed: sqrt(2)
-    assertThat(c.get(1).get("ratioToFirst")).isEqualTo(1.4142);
-    assertThat(c.get(1).get("roundsCompared")).isEqualTo(2);
-    assertThat(c.get(1).get("meanMsOverRounds")).isEqualTo(25.0);
+    assertThat(c.get(1).ratioToFirst()).isEqualTo(1.4142);
+    assertThat(c.get(1).roundsCompared()).isEqualTo(2);
+    assertThat(c.get(1).meanMsOverRounds()).isEqualTo(25.0);
   }
 
-  private static Map<String, Object> run(String name, int round, double meanMs) {
-    return Map.of("name", name, "round", round, "meanMs", meanMs);
+  /** A report of {@code name} in {@code round} whose one allocation took {@code meanMs}. */
+  private static PolicyReport run(String name, int round, double meanMs) {
+    Replayer.Replay replay = new Replayer.Replay(
+        LatencySummary.ofNanos(new long[] {Math.round(meanMs * 1e6)}), 1, 0, 0, 1.0, 0,
+        Map.of(), List.of("vm-1"));
+    Measurement m = new Measurement(name, "c", 0, replay, GridMetrics.of(List.of()),
+        GridMetrics.of(List.of()), 5.0, 2.0, -1, null, INVENTORY, List.of(), 0, 0, 1.0);
+    return PolicyReport.of(m, round);
   }
 
-  private static E2eBenchCommand parse(String... args) {
+  private static E2eOptions parse(String... args) {
     E2eBenchCommand c = new E2eBenchCommand();
     new CommandLine(c).parseArgs(args);
-    return c;
+    return c.options;
   }
 
   @Test
@@ -320,28 +334,116 @@ class E2eBenchTest {
     assertThat(E2eBenchCommand.c1Only(List.of("-XX:TieredStopAtLevel=3"))).isTrue();
   }
 
+  private static final InventorySummary INVENTORY =
+      new InventorySummary(10, Map.of("HEALTHY", 10), 640, 48, 2, 9, 64, 64, 262_144);
+
   @Test
   void reportCarriesTheAgreedFields() {
-    E2eBenchCommand.Replay replay = new E2eBenchCommand.Replay(
+    Replayer.Replay replay = new Replayer.Replay(
         LatencySummary.ofNanos(new long[] {1_000_000, 3_000_000}), 1, 1, 0, 2.0, 0.5,
         Map.of("REJECTED:NO_CAPACITY", 1), List.of("vm-1"));
     GridMetrics metrics = GridMetrics.of(List.of(PromText.parse(MEMBER_A)));
-    InventorySummary inventory = new InventorySummary(10, Map.of("HEALTHY", 10), 640, 48, 2, 9, 64, 64,
-        262_144);
-    Map<String, Object> r = E2eBenchCommand.report("round-robin", replay, metrics, inventory);
-    assertThat(r).containsKeys("name", "meanMs", "p50Ms", "p90Ms", "p99Ms", "throughputPerSec",
-        "topHitRatio", "conflictRate", "packingDensity", "placed", "rejected", "failed", "stagesMs");
-    assertThat(r.get("meanMs")).isEqualTo(2.0);
-    assertThat(r.get("throughputPerSec")).isEqualTo(1.0);
-    assertThat(r.get("packingDensity")).isEqualTo(0.75);
-    assertThat(r.get("conflictRate")).isEqualTo(0.05);
-    assertThat(r.get("memberCpuMsPerAllocation")).isEqualTo(875.0); // 1.75 s over 2 requests
-    assertThat(r.get("cpuMsPerAllocation")).isEqualTo(
+    ReplayFigures r = ReplayFigures.of(replay, metrics, INVENTORY);
+    assertThat(r.meanMs()).isEqualTo(2.0);
+    assertThat(r.throughputPerSec()).isEqualTo(1.0);
+    assertThat(r.packingDensity()).isEqualTo(0.75);
+    assertThat(r.conflictRate()).isEqualTo(0.05);
+    assertThat(r.memberCpuMsPerAllocation()).isEqualTo(875.0); // 1.75 s over 2 requests
+    assertThat(r.cpuMsPerAllocation()).isEqualTo(
         Map.of("partition-operation", 500.0, "agent", 125.0, "jvm", 250.0));
+    Measurement m = new Measurement("round-robin", "c", 0, replay, metrics,
+        GridMetrics.of(List.of()), 5.0, 2.0, -1, null, INVENTORY, List.of(), 0, 0, 1.0);
     StringWriter table = new StringWriter();
-    E2eBenchCommand.printTable(List.of(r, Map.of("name", "jsq", "error", "boom")),
-        new PrintWriter(table, true));
+    E2eReport.printTable(List.of(PolicyReport.of(m, null),
+        new PolicyResult.Failure("jsq", "boom", null)), new PrintWriter(table, true));
     assertThat(table.toString()).contains("round-robin").contains("jsq").contains("FAILED: boom")
         .contains("commit").contains("cpu ms/alloc").contains("partition");
+  }
+
+  /** The keys --json wrote before the command was split, per object, in their order. */
+  private static final List<String> REPORT_KEYS = List.of("benchmark", "date", "machineCores",
+      "members", "agentsPerMember", "memberHeap", "servers", "rate", "inFlight", "limit", "warmup",
+      "warmupRate", "requests", "seed", "workload", "synthetic", "schedulerFlag", "nodeJar",
+      "nodeJarModified", "rounds", "memberJvmArgs", "clientC1Only", "policies", "comparison");
+  private static final List<String> POLICY_KEYS = List.of("name", "meanMs", "p50Ms", "p90Ms",
+      "p99Ms", "maxMs", "throughputPerSec", "topHitRatio", "conflictRate", "packingDensity",
+      "placed", "rejected", "failed", "requests", "seconds", "maxIssueLagMs", "reasons",
+      "conflicts", "forwardedRatio", "allocationsAnswered", "cacheLookups", "stagesMs",
+      "stageCounts", "invocationsPerAllocation", "operationsPerAllocation", "eventsPerAllocation",
+      "memberCpuMsPerAllocation", "cpuMsPerAllocation", "emptyServers", "vms", "memberCpuCores",
+      "idleInvocationsPerSecond", "invocationsPerAllocationNet", "idleMemberCpuCores",
+      "idleCpuCores", "memberCpuMsPerAllocationNet", "settleSeconds", "jvmCoresAtStart",
+      "clientCpuMsPerAllocation", "warmup", "loadAverageBefore", "loadAverageAfter", "loadSeconds",
+      "cluster", "kaminoBeliefsMs", "round");
+
+  private static final String BELIEFS = """
+      vmgrid_estimate_seconds{kind="top_hit"} 0.001
+      vmgrid_estimate_seconds{kind="commit"} 0.002
+      vmgrid_estimate_seconds{kind="rule_miss"} 0.003
+      vmgrid_estimate_seconds{kind="rule_hit"} 0.0004
+      vmgrid_router_hop_seconds 0.0005
+      """;
+
+  @Test
+  void jsonKeepsItsKeysAndNesting() throws Exception {
+    Replayer.Replay replay = new Replayer.Replay(
+        LatencySummary.ofNanos(new long[] {1_000_000, 3_000_000}), 1, 1, 0, 2.0, 0.5,
+        Map.of("REJECTED:NO_CAPACITY", 1), List.of("vm-1"));
+    GridMetrics metrics = GridMetrics.of(List.of(PromText.parse(MEMBER_A)));
+    Measurement m = new Measurement("round-robin", "vmgrid-e2e-x-round-robin", 30, replay, metrics,
+        metrics, 5.0, 2.0, 4_000_000, new Measurement.Settled(12.5, 0.05), INVENTORY,
+        List.of(PromText.parse(BELIEFS)), 1.5, 2.5, 3.0);
+    List<PolicyResult> results = List.of(PolicyReport.of(m, 1),
+        new PolicyResult.Failure("jsq", "boom", 1));
+    E2eOptions options = parse(withJar("--rate", "0", "--rounds", "2", "--policy",
+        "round-robin,jsq"));
+    E2eWorkload workload = E2eWorkload.load("synthetic", Path.of("synthetic"), 10, 2, 0, 1);
+    Path file = dir.resolve("out.json");
+    E2eReport.of(options, workload, true, Path.of("node.jar"), Instant.EPOCH, false, results,
+        E2eReport.compare(results, options.policies())).write(file);
+
+    JsonNode doc = new ObjectMapper().readTree(file.toFile());
+    assertThat(keys(doc)).containsExactlyElementsOf(REPORT_KEYS);
+    JsonNode report = doc.get("policies").get(0);
+    assertThat(keys(report)).containsExactlyElementsOf(POLICY_KEYS);
+    assertThat(keys(report.get("cacheLookups"))).containsExactly("topHit", "partialHit", "miss");
+    assertThat(keys(report.get("kaminoBeliefsMs")))
+        .containsExactly("topHit", "everyRuleMiss", "everyRuleHit", "commit", "hop");
+    assertThat(keys(report.get("stagesMs"))).containsExactly("agent_queue", "commit");
+    assertThat(keys(report.get("cpuMsPerAllocation")))
+        .containsExactly("partition-operation", "agent", "jvm");
+    assertThat(keys(report.get("idleCpuCores")))
+        .containsExactly("partition-operation", "agent", "jvm");
+    assertThat(report.get("meanMs").asDouble()).isEqualTo(2.0);
+    assertThat(report.get("placed").isInt()).isTrue();
+    assertThat(report.get("kaminoBeliefsMs").get("hop").asDouble()).isEqualTo(0.5);
+    assertThat(report.get("clientCpuMsPerAllocation").asDouble()).isEqualTo(2.0);
+    assertThat(keys(doc.get("policies").get(1))).containsExactly("name", "error", "round");
+    assertThat(keys(doc.get("comparison").get(0))).containsExactly("name", "meanMsByRound",
+        "meanMsOverRounds", "ratioToFirst", "roundsCompared");
+    assertThat(doc.get("comparison").get(1).get("meanMsOverRounds").isNull())
+        .as("a policy that failed in every round: null, as before").isTrue();
+  }
+
+  @Test
+  void jsonLeavesOutWhatARunDidNotHave() throws Exception {
+    Path file = dir.resolve("out.json");
+    E2eOptions options = parse(withJar());
+    E2eWorkload workload = E2eWorkload.load("synthetic", Path.of("synthetic"), 10, 2, 0, 1);
+    E2eReport.of(options, workload, false, Path.of("node.jar"), Instant.EPOCH, false,
+        List.of(run("direct", 1, 2.0), new PolicyResult.Failure("jsq", "boom", null)), List.of())
+        .write(file);
+    JsonNode doc = new ObjectMapper().readTree(file.toFile());
+    assertThat(keys(doc)).doesNotContain("inFlight", "comparison");
+    assertThat(keys(doc.get("policies").get(0))).doesNotContain("memberCpuMsPerAllocation",
+        "invocationsPerAllocation", "settleSeconds", "clientCpuMsPerAllocation",
+        "kaminoBeliefsMs", "memberCpuCores", "idleCpuCores").contains("round");
+    assertThat(keys(doc.get("policies").get(1))).containsExactly("name", "error");
+  }
+
+  private static List<String> keys(JsonNode node) {
+    List<String> out = new ArrayList<>();
+    node.fieldNames().forEachRemaining(out::add);
+    return out;
   }
 }
