@@ -309,7 +309,8 @@ public final class AllocationClient implements AutoCloseable {
         rolled.add(release(p.vmId()).handle((released, error) -> new AllocationOutcome.Rejected(
             p.requestId(), p.vmId(), error == null ? Reason.BATCH_ROLLED_BACK : Reason.ROLLBACK_FAILED,
             error == null
-                ? "placed on " + p.serverId() + " and released because another VM of the batch was not"
+                ? "placed on " + p.serverId() + " and released because another VM of the batch was"
+                    + " not; its requestId is spent (a request id places once): retry with a new one"
                 : "placed on " + p.serverId() + "; releasing it failed (" + error + "): release it by id",
             p.latency())));
       } else {
