@@ -6,16 +6,12 @@ import com.hazelcast.config.SerializationConfig;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.LifecycleEvent;
 import com.hazelcast.map.IMap;
-import io.vmgrid.client.wire.Eviction;
 import io.vmgrid.client.wire.ForeignEntries;
 import io.vmgrid.client.wire.HostedVm;
 import io.vmgrid.client.wire.MapNames;
 import io.vmgrid.client.wire.Placement;
-import io.vmgrid.client.wire.Repair;
 import io.vmgrid.client.wire.ServerState;
-import io.vmgrid.node.commit.CommitResult;
 import io.vmgrid.node.commit.Evictions;
-import io.vmgrid.node.commit.ReleaseVmProcessor;
 import io.vmgrid.node.inventory.OwnValues;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -88,13 +84,12 @@ public final class Reconciler implements AutoCloseable {
   private final HazelcastInstance hazelcast;
   private final IMap<String, ServerState> servers;
   private final IMap<String, Placement> placements;
-  private final IMap<String, Repair> repairs;
   private final IMap<String, Long> releaseMarks;
+  private final RepairSteps steps;
   private final ForeignEntries foreign;
   private final ScheduledExecutorService executor;
   private final UUID listenerId;
   private final UUID membershipListenerId;
-  private final AtomicLong repaired = new AtomicLong();
   private final AtomicLong passes = new AtomicLong();
   private final AtomicLong departureSweeps = new AtomicLong();
   private final AtomicLong findings = new AtomicLong();
@@ -124,8 +119,8 @@ public final class Reconciler implements AutoCloseable {
     this.hazelcast = hz;
     this.servers = hz.getMap(MapNames.SERVERS);
     this.placements = hz.getMap(MapNames.PLACEMENTS);
-    this.repairs = hz.getMap(MapNames.REPAIRS);
     this.releaseMarks = hz.getMap(MapNames.RELEASES);
+    this.steps = new RepairSteps(hz);
     this.foreign = ForeignEntries.of(hz);
     this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "vmgrid-reconciler");
@@ -167,7 +162,7 @@ public final class Reconciler implements AutoCloseable {
 
   /** Repair log entries written by this member. */
   public long repaired() {
-    return repaired.get();
+    return steps.repaired();
   }
 
   /** Passes run on this member. */
@@ -331,6 +326,57 @@ public final class Reconciler implements AutoCloseable {
     passes.incrementAndGet();
     repairFailure = null; // a pass that threw before its end left its tally behind
     repairsFailed = 0;
+    Pass pass = read(mode);
+    checkServers(pass);
+    removeUnrecordedReleased(pass);
+    repairOrphans(pass);
+    checkRecords(pass);
+    previous = pass.findings;
+    if (repairFailure != null) {
+      LOG.log(Level.WARNING, "reconcile (" + mode + "): " + repairsFailed + " repairs failed"
+          + " (the first below); the next pass finds them again", repairFailure);
+    }
+    this.findings.addAndGet(pass.findings.size());
+    if (!pass.findings.isEmpty()) {
+      LOG.info(() -> "reconcile (" + mode + "): " + pass.findings.size()
+          + " inconsistencies found");
+    }
+    return pass.findings.size();
+  }
+
+  /** What one pass read, and what it found so far. */
+  private static final class Pass {
+    final Mode mode;
+    final Map<String, Placement> recorded;
+    final Map<String, ServerState> states;
+    /**
+     * The releases the grid remembers: a merge pass checks every VM against them, so it indexes
+     * them all once; other passes look up the few VMs they need (null).
+     */
+    final @Nullable ReleaseIndex clientReleases;
+    final Set<String> findings = new HashSet<>();
+    /** VMs without a record naming their server, to repair now. */
+    final List<Orphan> orphans = new ArrayList<>();
+    /** VMs without a record, seen for the first time outside a merge. */
+    final List<Orphan> unrecorded = new ArrayList<>();
+
+    Pass(Mode mode, Map<String, Placement> recorded, Map<String, ServerState> states,
+        @Nullable ReleaseIndex clientReleases) {
+      this.mode = mode;
+      this.recorded = recorded;
+      this.states = states;
+      this.clientReleases = clientReleases;
+    }
+
+    /** The index of every release if this pass has one, else of {@code vms}' releases. */
+    ReleaseIndex releases(Collection<HostedVm> vms, IMap<String, Long> marks,
+        ForeignEntries foreign) {
+      return clientReleases != null ? clientReleases
+          : ReleaseIndex.of(states.values(), vms, marks, foreign);
+    }
+  }
+
+  private Pass read(Mode mode) {
     Map<String, Placement> recorded = new HashMap<>();
     for (Placement p : OwnValues.placements(placements, foreign)) {
       recorded.put(p.vmId(), p);
@@ -339,161 +385,121 @@ public final class Reconciler implements AutoCloseable {
     for (ServerState s : OwnValues.servers(servers, foreign)) {
       states.put(s.serverId(), s);
     }
-    Set<String> findings = new HashSet<>();
-    List<Orphan> orphans = new ArrayList<>();
-    List<Orphan> unrecorded = new ArrayList<>();
-    // a merge pass checks every recorded VM against the client releases the grid remembers (the
-    // servers' own lists and the releases map): index them once; other passes look up the few VMs
-    // they need
-    Map<Long, List<Integer>> clientReleases = mode == Mode.MERGE ? releasesByKey(states.values())
-        : null;
-    for (ServerState s : states.values()) {
+    return new Pass(mode, recorded, states, mode == Mode.MERGE
+        ? ReleaseIndex.all(states.values(), releaseMarks, foreign) : null);
+  }
+
+  /** Each server's evictions, pending preemptions and VMs against the records. */
+  private void checkServers(Pass pass) {
+    for (ServerState s : pass.states.values()) {
       if (!s.evicted().isEmpty()) {
-        findings.add("evicted@" + s.serverId());
-        repair(() -> logEvictions(s, clientReleases != null ? clientReleases
-            : releasesByKey(states.values(), s.evicted())));
+        pass.findings.add("evicted@" + s.serverId());
+        repair(() -> steps.logEvictions(s, pass.releases(s.evicted(), releaseMarks, foreign)));
       }
       if (!s.preempted().isEmpty()) { // the preempting agent's member stopped before logging them
-        findings.add("preempted@" + s.serverId());
+        pass.findings.add("preempted@" + s.serverId());
         repair(() -> Evictions.of(hazelcast).settle(s));
       }
       for (HostedVm vm : s.vms()) {
-        Placement p = recorded.get(vm.vmId());
-        if (p != null && p.serverId().equals(s.serverId())) {
-          if (clientReleases != null && clientReleased(clientReleases, vm)) {
-            // a copy recorded on the other side of a split, of a placement a client released on
-            // this side meanwhile: the merge brought back both the copy and its record
-            findings.add("released-copy:" + vm.vmId() + "@" + s.serverId());
-            repair(() -> removeRecordedReleased(vm, s.serverId(), p));
-          }
-          continue;
-        }
-        String finding = "vm:" + vm.vmId() + "@" + s.serverId() + " record " + p;
-        findings.add(finding);
-        boolean seen = previous.contains(finding);
-        ServerState named = p == null ? null : states.get(p.serverId());
-        if (named != null && named.find(vm.vmId()) != null) { // placed twice: the record wins
-          if (mode != Mode.STABLE || seen) {
-            repair(() -> releaseCopy(vm, s.serverId()));
-          }
-        } else if (mode == Mode.MERGE || (seen && (p == null || named != null))) {
-          // the record is missing, or names a server without the VM; outside a merge a record
-          // naming a server this side does not see is left alone (a split may hide the server)
-          orphans.add(new Orphan(vm, s.serverId()));
-        } else if (p == null) {
-          unrecorded.add(new Orphan(vm, s.serverId()));
-        }
+        checkCopy(pass, s, vm);
       }
     }
-    if (!unrecorded.isEmpty()) {
-      // seen once, without a record: a commit about to write its record, unless a client released
-      // this very placement (a request places once): then a copy that outlived the release, which
-      // no record will ever claim (its record step refuses it), removed at once
-      Map<Long, List<Integer>> released = releasesByKey(states.values(),
-          unrecorded.stream().map(Orphan::vm).toList());
-      for (Orphan o : unrecorded) {
-        if (clientReleased(released, o.vm())) {
-          repair(() -> removeReleased(o.vm(), o.serverId()));
-        }
+  }
+
+  /** One VM on server {@code s} against its record. */
+  private void checkCopy(Pass pass, ServerState s, HostedVm vm) {
+    Placement p = pass.recorded.get(vm.vmId());
+    if (p != null && p.serverId().equals(s.serverId())) {
+      if (pass.clientReleases != null && pass.clientReleases.released(vm)) {
+        // a copy recorded on the other side of a split, of a placement a client released on
+        // this side meanwhile: the merge brought back both the copy and its record
+        pass.findings.add("released-copy:" + vm.vmId() + "@" + s.serverId());
+        repair(() -> steps.removeRecordedReleased(vm, s.serverId(), p));
+      }
+      return;
+    }
+    String finding = "vm:" + vm.vmId() + "@" + s.serverId() + " record " + p;
+    pass.findings.add(finding);
+    boolean seen = previous.contains(finding);
+    ServerState named = p == null ? null : pass.states.get(p.serverId());
+    if (named != null && named.find(vm.vmId()) != null) { // placed twice: the record wins
+      if (pass.mode != Mode.STABLE || seen) {
+        repair(() -> steps.releaseCopy(vm, s.serverId()));
+      }
+    } else if (pass.mode == Mode.MERGE || (seen && (p == null || named != null))) {
+      // the record is missing, or names a server without the VM; outside a merge a record
+      // naming a server this side does not see is left alone (a split may hide the server)
+      pass.orphans.add(new Orphan(vm, s.serverId()));
+    } else if (p == null) {
+      pass.unrecorded.add(new Orphan(vm, s.serverId()));
+    }
+  }
+
+  /**
+   * VMs seen once without a record: commits about to write their records, unless a client released
+   * that very placement (a request places once): then a copy that outlived the release, which no
+   * record will ever claim (its record step refuses it), removed at once.
+   */
+  private void removeUnrecordedReleased(Pass pass) {
+    if (pass.unrecorded.isEmpty()) {
+      return;
+    }
+    ReleaseIndex released = pass.releases(pass.unrecorded.stream().map(Orphan::vm).toList(),
+        releaseMarks, foreign);
+    for (Orphan o : pass.unrecorded) {
+      if (released.released(o.vm())) {
+        repair(() -> steps.removeReleased(o.vm(), o.serverId()));
       }
     }
-    if (!orphans.isEmpty()) {
-      // an orphan that is a copy of a placement a client released after it was made: two copies of
-      // one request were committed on the two sides of a split (a forward cut off, then run again
-      // on this side), or the other side still held a copy of a VM released on this side, and the
-      // merge brought it back without a record (restoring one would bring back a released VM)
-      Map<Long, List<Integer>> released = clientReleases != null ? clientReleases
-          : releasesByKey(states.values(), orphans.stream().map(Orphan::vm).toList());
-      for (Orphan o : orphans) {
-        if (clientReleased(released, o.vm())) {
-          repair(() -> removeReleased(o.vm(), o.serverId()));
-        } else {
-          repair(() -> restore(o.vm(), o.serverId()));
-        }
+  }
+
+  /**
+   * Orphans get their records back, unless a client released their placement: two copies of one
+   * request were committed on the two sides of a split (a forward cut off, then run again on this
+   * side), or the other side still held a copy of a VM released on this side, and the merge brought
+   * it back without a record (restoring one would bring back a released VM).
+   */
+  private void repairOrphans(Pass pass) {
+    if (pass.orphans.isEmpty()) {
+      return;
+    }
+    ReleaseIndex released = pass.releases(pass.orphans.stream().map(Orphan::vm).toList(),
+        releaseMarks, foreign);
+    for (Orphan o : pass.orphans) {
+      if (released.released(o.vm())) {
+        repair(() -> steps.removeReleased(o.vm(), o.serverId()));
+      } else {
+        repair(() -> steps.restore(o.vm(), o.serverId()));
       }
     }
-    for (Placement p : recorded.values()) {
-      ServerState s = states.get(p.serverId());
+  }
+
+  /** Records naming a server that does not hold their VM. */
+  private void checkRecords(Pass pass) {
+    for (Placement p : pass.recorded.values()) {
+      ServerState s = pass.states.get(p.serverId());
       if (s != null && s.find(p.vmId()) != null) {
         continue;
       }
-      if (s != null && (s.releasedHere(asVm(p))
-          || (clientReleases != null && clientReleased(clientReleases, asVm(p))))) {
+      if (s != null && (s.releasedHere(RepairSteps.asVm(p))
+          || (pass.clientReleases != null && pass.clientReleases.released(RepairSteps.asVm(p))))) {
         // a released placement whose record a merge put back (put-if-absent from the side that
         // still had it): the release stands, and there is nothing to report
-        findings.add("released:" + p);
+        pass.findings.add("released:" + p);
         repair(() -> placements.remove(p.vmId(), p));
         continue;
       }
       String finding = "record:" + p;
-      findings.add(finding);
+      pass.findings.add(finding);
       // outside a merge, only when this side sees the server: a split may hide it, VMs and all
-      if (previous.contains(finding) && (mode == Mode.MERGE || s != null)) {
-        repair(() -> dropRecord(p));
+      if (previous.contains(finding) && (pass.mode == Mode.MERGE || s != null)) {
+        repair(() -> steps.dropRecord(p));
       }
     }
-    previous = findings;
-    if (repairFailure != null) {
-      LOG.log(Level.WARNING, "reconcile (" + mode + "): " + repairsFailed + " repairs failed"
-          + " (the first below); the next pass finds them again", repairFailure);
-    }
-    this.findings.addAndGet(findings.size());
-    if (!findings.isEmpty()) {
-      LOG.info(() -> "reconcile (" + mode + "): " + findings.size() + " inconsistencies found");
-    }
-    return findings.size();
   }
 
   /** A VM on a server without a record that names it there. */
   private record Orphan(HostedVm vm, String serverId) {}
-
-  /**
-   * Whether {@code releases} ({@link #releasesByKey}) hold a client's release (or an eviction) of
-   * {@code vm}'s placement (its VM id and request id) that is still remembered. Whenever the copy
-   * was made: a request places once (its record step refuses it after a release), so a copy made
-   * after the release is a late one (a member paused or cut off ran it), never a new placement.
-   */
-  private static boolean clientReleased(Map<Long, List<Integer>> releases, HostedVm vm) {
-    List<Integer> minutes = releases.get(ServerState.clientReleaseKey(vm));
-    if (minutes == null) {
-      return false;
-    }
-    long now = System.currentTimeMillis();
-    for (int minute : minutes) {
-      if (ServerState.releasedSince(minute, 0, now)) { // placed "at 0": only the age counts
-        return true;
-      }
-    }
-    return false;
-  }
-
-  /**
-   * Every release the grid remembers, by key: the minutes each was made in. The servers' own lists
-   * (a client's release of a VM on a busy server drops out of its list within seconds) and every
-   * client release in the {@code releases} map (kept {@link ServerState#RELEASED_KEPT_MINUTES}).
-   */
-  private Map<Long, List<Integer>> releasesByKey(Collection<ServerState> states) {
-    Map<Long, List<Integer>> out = serverReleases(states);
-    for (long entry : OwnValues.releases(releaseMarks, foreign)) {
-      index(out, entry);
-    }
-    return out;
-  }
-
-  /** As {@link #releasesByKey(Collection)}, with the {@code releases} entries of {@code vms} only. */
-  private Map<Long, List<Integer>> releasesByKey(Collection<ServerState> states,
-      Collection<HostedVm> vms) {
-    Map<Long, List<Integer>> out = serverReleases(states);
-    Set<Object> ids = new HashSet<>();
-    vms.forEach(vm -> ids.add(vm.vmId()));
-    raw(releaseMarks).getAll(ids).forEach((id, value) -> {
-      Long entry = foreign.value(MapNames.RELEASES, id, value, Long.class);
-      if (entry != null) {
-        index(out, entry);
-      }
-    });
-    return out;
-  }
 
   /**
    * Runs one finding's repair; a failure (a write the grid did not confirm during a split or a
@@ -511,161 +517,19 @@ public final class Reconciler implements AutoCloseable {
     }
   }
 
-  private static Map<Long, List<Integer>> serverReleases(Collection<ServerState> states) {
-    Map<Long, List<Integer>> out = new HashMap<>();
-    for (ServerState s : states) {
-      s.forEachRelease((key, minute) -> out.computeIfAbsent(key, k -> new ArrayList<>()).add(minute));
-    }
-    return out;
-  }
-
-  private static void index(Map<Long, List<Integer>> out, long entry) {
-    out.computeIfAbsent(entry & ~0xFFFFL, k -> new ArrayList<>()).add((int) (entry & 0xFFFF));
-  }
-
-  /**
-   * Releases {@code vm}'s copy on {@code serverId} and removes its record {@code p}, the copy of a
-   * placement a client released elsewhere ({@code RELEASED_COPY_REMOVED}).
-   */
-  private void removeRecordedReleased(HostedVm vm, String serverId, Placement p) {
-    Object done = servers.executeOnKey(serverId, new ReleaseVmProcessor(vm.vmId(), true));
-    if (done instanceof CommitResult r && r.status() == CommitResult.Status.RELEASED) {
-      placements.remove(vm.vmId(), p);
-      log(vm, serverId, "RELEASED_COPY_REMOVED");
-    }
-  }
-
-  /** Releases a stale copy of a released placement ({@code RELEASED_COPY_REMOVED}). */
-  private void removeReleased(HostedVm vm, String serverId) {
-    Placement p = placement(vm.vmId());
-    if (p != null && p.serverId().equals(serverId)) {
-      return; // recorded there meanwhile: not an orphan any more
-    }
-    Object done = servers.executeOnKey(serverId, new ReleaseVmProcessor(vm.vmId()));
-    if (done instanceof CommitResult r && r.status() == CommitResult.Status.RELEASED) {
-      log(vm, serverId, "RELEASED_COPY_REMOVED");
-    }
-  }
-
-  /** The VM a record describes, as far as the record knows it (for {@code releasedHere}). */
-  private static HostedVm asVm(Placement p) {
-    return new HostedVm(p.vmId(), p.tenantId(), p.cores(), p.memoryMb(), p.requestId(), "", 0);
-  }
-
-  /** Removes a record naming a server that does not hold its VM (if it is still that record). */
-  private void dropRecord(Placement p) {
-    ServerState s = server(p.serverId());
-    if ((s == null || s.find(p.vmId()) == null) && placements.remove(p.vmId(), p)
-        && !repairs.containsKey(p.vmId() + "@" + p.serverId())) {
-      log(asVm(p), p.serverId(), "PLACEMENT_DROPPED");
-    }
-  }
-
-  /** Releases the copy of {@code vm} on {@code serverId} if its record names another holder. */
-  private void releaseCopy(HostedVm vm, String serverId) {
-    Placement p = placement(vm.vmId());
-    if (p == null || p.serverId().equals(serverId)) {
-      return;
-    }
-    ServerState winner = server(p.serverId());
-    if (winner != null && winner.find(vm.vmId()) != null) {
-      Object done = servers.executeOnKey(serverId, new ReleaseVmProcessor(vm.vmId()));
-      if (done instanceof CommitResult r && r.status() == CommitResult.Status.RELEASED) {
-        log(vm, serverId, "DUPLICATE_RELEASED"); // once, by the member whose release removed it
-      }
-    }
-  }
-
-  /**
-   * Makes {@code serverId}'s copy of {@code vm} the VM's placement: writes the missing record, or
-   * moves a record that names a server without the VM (compare-and-set either way).
-   */
-  private void restore(HostedVm vm, String serverId) {
-    ServerState now = server(serverId);
-    if (now == null || now.find(vm.vmId()) == null) {
-      return; // released meanwhile
-    }
-    Object there = raw(placements).putIfAbsent(vm.vmId(), Placement.of(vm, serverId));
-    if (there == null) {
-      log(vm, serverId, "PLACEMENT_RESTORED");
-      return;
-    }
-    Placement p = foreign.value(MapNames.PLACEMENTS, vm.vmId(), there, Placement.class);
-    if (p == null) {
-      return; // a foreign value holds the VM's id: left alone
-    }
-    if (p.serverId().equals(serverId)) {
-      return;
-    }
-    ServerState named = server(p.serverId());
-    if (named == null || named.find(vm.vmId()) == null) {
-      if (placements.replace(vm.vmId(), p, p.placedOn(serverId))) {
-        log(vm, serverId, "PLACEMENT_RESTORED");
-      }
-    } else {
-      releaseCopy(vm, serverId);
-    }
-  }
-
-  /**
-   * Logs the VMs a merge evicted from {@code s} to fit capacity, and removes their records. One
-   * that a client had released ({@code released}, from {@link #releasesByKey}) was a copy the other
-   * side still held: it is logged as {@code RELEASED_COPY_REMOVED}, and its owner is not told of an
-   * eviction.
-   */
-  private void logEvictions(ServerState s, Map<Long, List<Integer>> released) {
-    Set<String> logged = new HashSet<>();
-    for (HostedVm vm : s.evicted()) {
-      if (clientReleased(released, vm)) {
-        log(vm, s.serverId(), "RELEASED_COPY_REMOVED");
-      } else {
-        log(vm, s.serverId(), "EVICTED_OVER_CAPACITY");
-        Evictions.of(hazelcast).record(Eviction.merged(vm, s.serverId(),
-            System.currentTimeMillis()));
-      }
-      Placement p = placement(vm.vmId());
-      if (p != null && p.serverId().equals(s.serverId())) {
-        placements.remove(vm.vmId(), p);
-      }
-      logged.add(vm.vmId());
-    }
-    servers.executeOnKey(s.serverId(), new ClearEvictedProcessor(logged));
-  }
-
-  /** Server {@code id}'s state, or null if there is none or its entry is foreign. */
-  private @Nullable ServerState server(String id) {
-    return foreign.value(MapNames.SERVERS, id, raw(servers).get(id), ServerState.class);
-  }
-
   /** VM {@code id}'s record, or null if there is none or its entry is foreign. */
   @Nullable Placement placement(String id) {
-    return foreign.value(MapNames.PLACEMENTS, id, raw(placements).get(id), Placement.class);
-  }
-
-  @SuppressWarnings("unchecked")
-  private static IMap<Object, Object> raw(IMap<String, ?> map) {
-    return (IMap<Object, Object>) (IMap<?, ?>) map;
+    return steps.placement(id);
   }
 
   /** Writes a repair log entry for {@code vm} on {@code serverId}. */
   void log(HostedVm vm, String serverId, String action) {
-    repairs.set(vm.vmId() + "@" + serverId, new Repair(vm.vmId(), serverId, action, vm.tenantId(),
-        vm.priority(), vm.cores(), System.currentTimeMillis()));
-    repaired.incrementAndGet();
-    LOG.warning(() -> "reconcile: " + action + " " + vm.vmId() + " on " + serverId);
+    steps.log(vm, serverId, action);
   }
 
-  /**
-   * Writes a repair log entry about server {@code s} as a whole (no VM id), keyed by the server and
-   * the time so that a later one does not replace it.
-   */
+  /** Writes a repair log entry about server {@code s} as a whole (see {@link RepairSteps}). */
   void logServer(ServerState s, String action) {
-    long now = System.currentTimeMillis();
-    repairs.set("server:" + s.serverId() + "@" + now,
-        new Repair("", s.serverId(), action, "", "", s.usedCores(), now));
-    repaired.incrementAndGet();
-    LOG.warning(() -> "reconcile: " + action + " server " + s.serverId() + " with "
-        + s.vms().size() + " VMs");
+    steps.logServer(s, action);
   }
 
   @Override
