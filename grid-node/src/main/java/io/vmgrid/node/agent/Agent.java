@@ -443,20 +443,7 @@ final class Agent {
       return List.of();
     }
     if (!host.hasQuorum()) {
-      for (Work w : planned) {
-        if (w.attempts == 0) {
-          // refused before anything of this request was sent: certain to have committed nothing
-          finish(w, AgentOutcome.Status.FAILED, "", "", Reason.NO_QUORUM, NO_QUORUM_MESSAGE);
-        } else {
-          // an earlier commit of this request was refused by a server, but it may have run on a
-          // replica across the split first (Hazelcast retries a partition operation on the new
-          // owner when the old one leaves): not certain
-          finish(w, AgentOutcome.Status.FAILED, "", "", Reason.IN_DOUBT, "this side of the"
-              + " cluster lost the placement quorum while the request was being committed (a"
-              + " network split?); it may or may not have taken effect: ask again with the same"
-              + " requestId to learn the outcome");
-        }
-      }
+      refuseWithoutQuorum(planned);
       return List.of();
     }
     List<Committer.Planned> plan = new ArrayList<>(planned.size());
@@ -480,46 +467,69 @@ final class Agent {
     for (int i = 0; i < planned.size(); i++) {
       Work w = planned.get(i);
       Committer.Attempt<CommitResult> a = results.get(i);
+      w.attempts++;
       if (a.error() != null) {
-        w.attempts++;
         // a quorum refusal here came after the check above: Hazelcast may have run the commit on
         // the other side's replica before the split was noticed and then retried it on this side's
         // (a nemesis run answered NO_QUORUM and found the VM placed after the heal): in doubt
         failed(w, a.error(), "", choice(w).serverId(),
             "the commit to " + choice(w).serverId());
-        continue;
-      }
-      CommitResult r = a.value();
-      w.attempts++;
-      if (r.hosted()) {
+      } else if (a.value().hosted()) {
         engine.reportCommit(true);
-        w.added = r.status() == CommitResult.Status.PLACED;
+        w.added = a.value().status() == CommitResult.Status.PLACED;
         if (!w.victims.isEmpty()) {
           tellEvicted(choice(w).serverId());
         }
         toRecord.add(w);
-        continue;
-      }
-      engine.reportCommit(false);
-      w.refused++;
-      conflicts.incrementAndGet();
-      host.metrics().agentConflict(id);
-      w.lastRefusal = choice(w).serverId() + ": " + r.status() + " " + r.detail();
-      if (w.victims.isEmpty()) {
-        w.excluded.add(choice(w).serverId());
-      } // a preemption is searched again on the refusal's state (in the mirror now), same server or not
-      if (w.attempts >= MAX_ATTEMPTS && exposed(w)) {
-        finish(w, AgentOutcome.Status.FAILED, "", "", Reason.IN_DOUBT, EXPOSED_MESSAGE);
-      } else if (w.attempts >= MAX_ATTEMPTS) {
-        finish(w, AgentOutcome.Status.FAILED, "", "", Reason.CONFLICT, "gave up after "
-            + MAX_ATTEMPTS + " commits were refused by the servers' current state (last: "
-            + w.lastRefusal + "); retry the request");
-      } else {
+      } else if (refused(w, a.value())) {
         again.add(w);
       }
     }
     record(toRecord);
     return again;
+  }
+
+  /** Answers the planned requests when this side lacks the quorum: nothing is sent. */
+  private void refuseWithoutQuorum(List<Work> planned) {
+    for (Work w : planned) {
+      if (w.attempts == 0) {
+        // refused before anything of this request was sent: certain to have committed nothing
+        finish(w, AgentOutcome.Status.FAILED, "", "", Reason.NO_QUORUM, NO_QUORUM_MESSAGE);
+      } else {
+        // an earlier commit of this request was refused by a server, but it may have run on a
+        // replica across the split first (Hazelcast retries a partition operation on the new
+        // owner when the old one leaves): not certain
+        finish(w, AgentOutcome.Status.FAILED, "", "", Reason.IN_DOUBT, "this side of the"
+            + " cluster lost the placement quorum while the request was being committed (a"
+            + " network split?); it may or may not have taken effect: ask again with the same"
+            + " requestId to learn the outcome");
+      }
+    }
+  }
+
+  /**
+   * Notes a server's refusal of {@code w}'s commit; true if {@code w} is to be evaluated again,
+   * false if it was answered (too many refusals).
+   */
+  private boolean refused(Work w, CommitResult r) {
+    engine.reportCommit(false);
+    w.refused++;
+    conflicts.incrementAndGet();
+    host.metrics().agentConflict(id);
+    w.lastRefusal = choice(w).serverId() + ": " + r.status() + " " + r.detail();
+    if (w.victims.isEmpty()) {
+      w.excluded.add(choice(w).serverId());
+    } // a preemption is searched again on the refusal's state (in the mirror now), same server or not
+    if (w.attempts >= MAX_ATTEMPTS && exposed(w)) {
+      finish(w, AgentOutcome.Status.FAILED, "", "", Reason.IN_DOUBT, EXPOSED_MESSAGE);
+    } else if (w.attempts >= MAX_ATTEMPTS) {
+      finish(w, AgentOutcome.Status.FAILED, "", "", Reason.CONFLICT, "gave up after "
+          + MAX_ATTEMPTS + " commits were refused by the servers' current state (last: "
+          + w.lastRefusal + "); retry the request");
+    } else {
+      return true;
+    }
+    return false;
   }
 
   /** Records committed VMs; releases the commits whose record lost. */
@@ -532,9 +542,30 @@ final class Agent {
       records.add(Placement.of(w.vm, choice(w).serverId(), w.job.request(), id));
     }
     long r0 = System.nanoTime();
+    List<Committer.Attempt<RecordResult>> results = recordWithRetries(records);
+    share(committed, r0);
+    for (int i = 0; i < committed.size(); i++) {
+      Work w = committed.get(i);
+      RuntimeException e = results.get(i).error();
+      if (e != null) {
+        // without a quorum nothing was recorded, so the commit can be undone; otherwise the record
+        // may exist, and undoing the commit could take away a placement a retry was told of
+        failed(w, e, w.added && isNoQuorum(e) ? choice(w).serverId() : "",
+            isNoQuorum(e) ? "" : choice(w).serverId(), "recording the commit to "
+                + choice(w).serverId());
+      } else {
+        settle(w, results.get(i).value());
+      }
+    }
+  }
+
+  /**
+   * Writes the records; the record is idempotent (a second try finds this request's record if the
+   * first wrote it), and its outcome decides whether the commit stays: the failed ones are tried
+   * again before giving up.
+   */
+  private List<Committer.Attempt<RecordResult>> recordWithRetries(List<Placement> records) {
     List<Committer.Attempt<RecordResult>> results = committer.record(records);
-    // the record is idempotent (a second try finds this request's record if the first wrote it),
-    // and its outcome decides whether the commit stays: try the failed ones again before giving up
     for (int attempt = 1; attempt < RECORD_ATTEMPTS; attempt++) {
       List<Integer> retry = new ArrayList<>();
       for (int i = 0; i < results.size(); i++) {
@@ -555,56 +586,45 @@ final class Agent {
         results.set(retry.get(k), second.get(k));
       }
     }
-    share(committed, r0);
-    for (int i = 0; i < committed.size(); i++) {
-      Work w = committed.get(i);
-      RuntimeException e = results.get(i).error();
-      if (e != null) {
-        // without a quorum nothing was recorded, so the commit can be undone; otherwise the record
-        // may exist, and undoing the commit could take away a placement a retry was told of
-        failed(w, e, w.added && isNoQuorum(e) ? choice(w).serverId() : "",
-            isNoQuorum(e) ? "" : choice(w).serverId(), "recording the commit to "
-                + choice(w).serverId());
-        continue;
+    return results;
+  }
+
+  /** Answers {@code w} from what its record step found. */
+  private void settle(Work w, RecordResult r) {
+    String ours = choice(w).serverId();
+    if (r.status() == RecordResult.Status.ENDED) {
+      // this request's placement was released (or evicted) since: a late copy, or the request
+      // sent again; our commit must not stay (a copy the server held already is the
+      // reconciler's: the release mark tells it apart)
+      if (w.added) {
+        releaseEnded(w, ours);
       }
-      RecordResult r = results.get(i).value();
-      String ours = choice(w).serverId();
-      if (r.status() == RecordResult.Status.ENDED) {
-        // this request's placement was released (or evicted) since: a late copy, or the request
-        // sent again; our commit must not stay (a copy the server held already is the
-        // reconciler's: the release mark tells it apart)
-        if (w.added) {
-          releaseEnded(w, ours);
-        }
-        finish(w, AgentOutcome.Status.REJECTED, "", "", Reason.REQUEST_ID_REUSED, "requestId: '"
-            + w.job.request().requestId() + "' placed VM '" + w.vm.vmId() + "', which was"
-            + " released (or evicted) since; a request id places once: send a new one");
-        continue;
-      }
-      String recorded = r.record().serverId();
-      if (r.status() == RecordResult.Status.SAME_REQUEST || r.status()
-          == RecordResult.Status.RECORDED) {
-        if (recorded.equals(ours)) {
-          finish(w, AgentOutcome.Status.PLACED, ours, choice(w).clusterId(), Reason.NONE,
-              w.added && !w.victims.isEmpty() ? "evicted " + w.victims.size()
-                  + " lower-priority VM(s) to fit: " + String.join(", ", w.victims) : "");
-          continue;
-        }
-      }
-      // the record names another VM of this id; release ours unless it is that VM (the other copy
-      // found it on our server and recorded it: one VM of an id per server, of the same shape)
-      if (w.added && !recorded.equals(ours)) {
-        releaseLoser(w, ours, r);
-      }
-      if (r.status() == RecordResult.Status.REUSED) {
-        finish(w, AgentOutcome.Status.REJECTED, "", "", Reason.REQUEST_ID_REUSED,
-            String.valueOf(r.record().reusedBy(w.job.request())));
-      } else if (r.status() == RecordResult.Status.TAKEN) {
-        finish(w, AgentOutcome.Status.REJECTED, "", "", Reason.VM_ID_IN_USE, "vmId: '"
-            + w.vm.vmId() + "' is already taken by request " + r.record().requestId());
-      } else { // another copy of this request was recorded first: that is where the VM is
-        finish(w, AgentOutcome.Status.PLACED, recorded, host.clusterOf(recorded), Reason.NONE, "");
-      }
+      finish(w, AgentOutcome.Status.REJECTED, "", "", Reason.REQUEST_ID_REUSED, "requestId: '"
+          + w.job.request().requestId() + "' placed VM '" + w.vm.vmId() + "', which was"
+          + " released (or evicted) since; a request id places once: send a new one");
+      return;
+    }
+    String recorded = r.record().serverId();
+    if ((r.status() == RecordResult.Status.SAME_REQUEST
+        || r.status() == RecordResult.Status.RECORDED) && recorded.equals(ours)) {
+      finish(w, AgentOutcome.Status.PLACED, ours, choice(w).clusterId(), Reason.NONE,
+          w.added && !w.victims.isEmpty() ? "evicted " + w.victims.size()
+              + " lower-priority VM(s) to fit: " + String.join(", ", w.victims) : "");
+      return;
+    }
+    // the record names another VM of this id; release ours unless it is that VM (the other copy
+    // found it on our server and recorded it: one VM of an id per server, of the same shape)
+    if (w.added && !recorded.equals(ours)) {
+      releaseLoser(w, ours, r);
+    }
+    if (r.status() == RecordResult.Status.REUSED) {
+      finish(w, AgentOutcome.Status.REJECTED, "", "", Reason.REQUEST_ID_REUSED,
+          String.valueOf(r.record().reusedBy(w.job.request())));
+    } else if (r.status() == RecordResult.Status.TAKEN) {
+      finish(w, AgentOutcome.Status.REJECTED, "", "", Reason.VM_ID_IN_USE, "vmId: '"
+          + w.vm.vmId() + "' is already taken by request " + r.record().requestId());
+    } else { // another copy of this request was recorded first: that is where the VM is
+      finish(w, AgentOutcome.Status.PLACED, recorded, host.clusterOf(recorded), Reason.NONE, "");
     }
   }
 
