@@ -81,47 +81,7 @@ final class PromText {
     }
     Map<String, String> labels = new LinkedHashMap<>();
     if (pos < line.length() && line.charAt(pos) == '{') {
-      pos++;
-      while (true) {
-        while (pos < line.length() && (line.charAt(pos) == ',' || line.charAt(pos) == ' ')) {
-          pos++;
-        }
-        if (pos >= line.length()) {
-          throw new IllegalArgumentException("unterminated labels");
-        }
-        if (line.charAt(pos) == '}') {
-          pos++;
-          break;
-        }
-        int eq = line.indexOf('=', pos);
-        if (eq < 0) {
-          throw new IllegalArgumentException("label without '='");
-        }
-        String key = line.substring(pos, eq).strip();
-        pos = eq + 1;
-        if (pos >= line.length() || line.charAt(pos) != '"') {
-          throw new IllegalArgumentException("label " + key + " has no quoted value");
-        }
-        pos++;
-        StringBuilder value = new StringBuilder();
-        boolean closed = false;
-        while (pos < line.length()) {
-          char c = line.charAt(pos++);
-          if (c == '\\' && pos < line.length()) {
-            char e = line.charAt(pos++);
-            value.append(e == 'n' ? '\n' : e);
-          } else if (c == '"') {
-            closed = true;
-            break;
-          } else {
-            value.append(c);
-          }
-        }
-        if (!closed) {
-          throw new IllegalArgumentException("label " + key + " value is not closed");
-        }
-        labels.put(key, value.toString());
-      }
+      pos = parseLabels(line, pos + 1, labels);
     }
     String rest = line.substring(pos).strip();
     if (rest.isEmpty()) {
@@ -130,6 +90,60 @@ final class PromText {
     int space = rest.indexOf(' ');
     String number = space < 0 ? rest : rest.substring(0, space);
     return new Sample(name, labels, value(number));
+  }
+
+  /**
+   * Reads the labels that start at {@code start} (just after the opening brace) into
+   * {@code labels}; returns the position just after the closing brace.
+   */
+  private static int parseLabels(String line, int start, Map<String, String> labels) {
+    int pos = start;
+    while (true) {
+      while (pos < line.length() && (line.charAt(pos) == ',' || line.charAt(pos) == ' ')) {
+        pos++;
+      }
+      if (pos >= line.length()) {
+        throw new IllegalArgumentException("unterminated labels");
+      }
+      if (line.charAt(pos) == '}') {
+        return pos + 1;
+      }
+      int eq = line.indexOf('=', pos);
+      if (eq < 0) {
+        throw new IllegalArgumentException("label without '='");
+      }
+      String key = line.substring(pos, eq).strip();
+      pos = eq + 1;
+      if (pos >= line.length() || line.charAt(pos) != '"') {
+        throw new IllegalArgumentException("label " + key + " has no quoted value");
+      }
+      StringBuilder value = new StringBuilder();
+      pos = quotedValue(line, pos + 1, value);
+      if (pos < 0) {
+        throw new IllegalArgumentException("label " + key + " value is not closed");
+      }
+      labels.put(key, value.toString());
+    }
+  }
+
+  /**
+   * Appends the unescaped label value that starts at {@code start} (just after its opening quote)
+   * to {@code value}; returns the position just after the closing quote, or -1 when there is none.
+   */
+  private static int quotedValue(String line, int start, StringBuilder value) {
+    int pos = start;
+    while (pos < line.length()) {
+      char c = line.charAt(pos++);
+      if (c == '\\' && pos < line.length()) {
+        char e = line.charAt(pos++);
+        value.append(e == 'n' ? '\n' : e);
+      } else if (c == '"') {
+        return pos;
+      } else {
+        value.append(c);
+      }
+    }
+    return -1;
   }
 
   private static double value(String s) {

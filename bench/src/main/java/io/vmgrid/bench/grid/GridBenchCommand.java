@@ -190,8 +190,66 @@ public final class GridBenchCommand implements Callable<Integer> {
     return events;
   }
 
+  /**
+   * What the timed part of a replay left: each VM's allocation, the releases sent, those answered
+   * UNKNOWN_VM (the VM was evicted first), and the wall time.
+   */
+  private record Sent(Map<String, CompletableFuture<AllocationOutcome>> allocations, int releases,
+      int goneBeforeRelease, double seconds) {}
+
+  /** The allocation outcomes: sorted client-observed latencies, counts and not-placed reasons. */
+  private record Outcomes(List<Long> latencies, int placed, int rejected, int failed,
+      Map<String, Integer> reasons) {}
+
+  /** Conflicts and cache lookups summed over every member's agents. */
+  private record AgentTotals(long conflicts, long hits, long lookups) {}
+
+  /** Cores used, capacity of the non-empty servers and empty servers, from the servers map. */
+  private record Packing(long used, long nonEmpty, int empty) {}
+
   private Map<String, Object> replay(AllocationClient client, List<Event> events,
       List<GridNode> nodes) {
+    Sent sent = send(client, events);
+    Outcomes o = outcomes(sent.allocations());
+    AgentTotals totals = agentTotals(nodes);
+    Packing packing = packing(nodes.get(0));
+    double seconds = sent.seconds();
+    int requests = sent.allocations().size();
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("members", members);
+    m.put("agentsPerMember", agents);
+    m.put("servers", servers);
+    m.put("seed", seed);
+    m.put("requests", requests);
+    m.put("releases", sent.releases());
+    m.put("placed", o.placed());
+    m.put("rejected", o.rejected());
+    m.put("failed", o.failed());
+    m.put("reasons", o.reasons());
+    m.put("evictions", client.evictions("").size());
+    m.put("releasesOfEvictedVms", sent.goneBeforeRelease());
+    m.put("seconds", round(seconds));
+    m.put("throughputPerSec", round((requests + sent.releases()) / seconds));
+    m.put("allocationsPerSec", round(requests / seconds));
+    m.put("p50Ms", round(quantile(o.latencies(), 0.50) / 1e6));
+    m.put("p90Ms", round(quantile(o.latencies(), 0.90) / 1e6));
+    m.put("p99Ms", round(quantile(o.latencies(), 0.99) / 1e6));
+    m.put("conflicts", totals.conflicts());
+    m.put("conflictRate", round4((double) totals.conflicts() / Math.max(1, requests)));
+    m.put("topHitRatio", round4((double) totals.hits() / Math.max(1, totals.lookups())));
+    m.put("packingDensity",
+        round4(packing.nonEmpty() == 0 ? 0 : (double) packing.used() / packing.nonEmpty()));
+    m.put("emptyServers", packing.empty());
+    m.put("inFlight", inFlight);
+    m.put("stageMeanMs", stageMeans(nodes));
+    return m;
+  }
+
+  /**
+   * The timed part: sends every event, at most {@code --in-flight} outstanding, a departure once
+   * its VM's allocation has answered, and waits for every answer.
+   */
+  private Sent send(AllocationClient client, List<Event> events) {
     Semaphore window = new Semaphore(inFlight);
     Map<String, CompletableFuture<AllocationOutcome>> allocations = new HashMap<>();
     List<CompletableFuture<?>> all = new ArrayList<>();
@@ -202,10 +260,7 @@ public final class GridBenchCommand implements Callable<Integer> {
     for (Event e : events) {
       TraceRequest r = e.row();
       if (e.arrival()) {
-        VmRequest request = VmRequest.builder().vmId("vm-" + r.vmId()).tenantId("t-" + r.tenantId())
-            .cores((int) Math.max(1, r.cores())).memoryMb(Math.max(1, r.memory()))
-            .priority(r.priority() == io.vmgrid.rules.api.Priority.LOW ? Priority.LOW : Priority.REGULAR)
-            .build();
+        VmRequest request = request(r);
         window.acquireUninterruptibly();
         CompletableFuture<AllocationOutcome> f =
             client.allocate(request).whenComplete((o, x) -> window.release());
@@ -215,16 +270,9 @@ public final class GridBenchCommand implements Callable<Integer> {
         CompletableFuture<AllocationOutcome> placed = allocations.get(r.vmId());
         if (placed != null && placed.join() instanceof AllocationOutcome.Placed p) {
           window.acquireUninterruptibly();
-          // a VM a regular request preempted is gone already: its release is answered UNKNOWN_VM
           all.add(client.release(p.vmId()).handle((o, x) -> {
             window.release();
-            Throwable cause = x instanceof java.util.concurrent.CompletionException c
-                && c.getCause() != null ? c.getCause() : x;
-            if (cause instanceof io.vmgrid.client.api.UnknownVmException) {
-              goneBeforeRelease.incrementAndGet();
-            } else if (x != null) {
-              throw new java.util.concurrent.CompletionException(x);
-            }
+            countGone(x, goneBeforeRelease);
             return null;
           }));
           releases++;
@@ -233,7 +281,33 @@ public final class GridBenchCommand implements Callable<Integer> {
     }
     CompletableFuture.allOf(all.toArray(new CompletableFuture<?>[0])).join();
     double seconds = (System.nanoTime() - start) / 1e9;
+    return new Sent(allocations, releases, goneBeforeRelease.get(), seconds);
+  }
 
+  /** The client request for a trace row: its demand in the trace's units, at least 1 of each. */
+  private static VmRequest request(TraceRequest r) {
+    return VmRequest.builder().vmId("vm-" + r.vmId()).tenantId("t-" + r.tenantId())
+        .cores((int) Math.max(1, r.cores())).memoryMb(Math.max(1, r.memory()))
+        .priority(r.priority() == io.vmgrid.rules.api.Priority.LOW ? Priority.LOW : Priority.REGULAR)
+        .build();
+  }
+
+  /**
+   * Counts a release answered UNKNOWN_VM: a VM a regular request preempted is gone already. Any
+   * other failure {@code x} is rethrown.
+   */
+  private static void countGone(@Nullable Throwable x,
+      java.util.concurrent.atomic.AtomicInteger goneBeforeRelease) {
+    Throwable cause = x instanceof java.util.concurrent.CompletionException c
+        && c.getCause() != null ? c.getCause() : x;
+    if (cause instanceof io.vmgrid.client.api.UnknownVmException) {
+      goneBeforeRelease.incrementAndGet();
+    } else if (x != null) {
+      throw new java.util.concurrent.CompletionException(x);
+    }
+  }
+
+  private static Outcomes outcomes(Map<String, CompletableFuture<AllocationOutcome>> allocations) {
     List<Long> latencies = new ArrayList<>();
     int placed = 0;
     int rejected = 0;
@@ -255,6 +329,10 @@ public final class GridBenchCommand implements Callable<Integer> {
       }
     }
     latencies.sort(null);
+    return new Outcomes(latencies, placed, rejected, failed, reasons);
+  }
+
+  private static AgentTotals agentTotals(List<GridNode> nodes) {
     long conflicts = 0;
     long hits = 0;
     long lookups = 0;
@@ -265,10 +343,14 @@ public final class GridBenchCommand implements Callable<Integer> {
         lookups += a.topHits() + a.partialHits() + a.misses();
       }
     }
+    return new AgentTotals(conflicts, hits, lookups);
+  }
+
+  private static Packing packing(GridNode node) {
     long used = 0;
     long nonEmpty = 0;
     int empty = 0;
-    for (ServerState s : nodes.get(0).hazelcast().<String, ServerState>getMap(MapNames.SERVERS).values()) {
+    for (ServerState s : node.hazelcast().<String, ServerState>getMap(MapNames.SERVERS).values()) {
       used += s.usedCores();
       if (s.vms().isEmpty()) {
         empty++;
@@ -276,39 +358,17 @@ public final class GridBenchCommand implements Callable<Integer> {
         nonEmpty += s.capacityCores();
       }
     }
-    int requests = allocations.size();
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("members", members);
-    m.put("agentsPerMember", agents);
-    m.put("servers", servers);
-    m.put("seed", seed);
-    m.put("requests", requests);
-    m.put("releases", releases);
-    m.put("placed", placed);
-    m.put("rejected", rejected);
-    m.put("failed", failed);
-    m.put("reasons", reasons);
-    m.put("evictions", client.evictions("").size());
-    m.put("releasesOfEvictedVms", goneBeforeRelease.get());
-    m.put("seconds", round(seconds));
-    m.put("throughputPerSec", round((requests + releases) / seconds));
-    m.put("allocationsPerSec", round(requests / seconds));
-    m.put("p50Ms", round(quantile(latencies, 0.50) / 1e6));
-    m.put("p90Ms", round(quantile(latencies, 0.90) / 1e6));
-    m.put("p99Ms", round(quantile(latencies, 0.99) / 1e6));
-    m.put("conflicts", conflicts);
-    m.put("conflictRate", round4((double) conflicts / Math.max(1, requests)));
-    m.put("topHitRatio", round4((double) hits / Math.max(1, lookups)));
-    m.put("packingDensity", round4(nonEmpty == 0 ? 0 : (double) used / nonEmpty));
-    m.put("emptyServers", empty);
-    m.put("inFlight", inFlight);
+    return new Packing(used, nonEmpty, empty);
+  }
+
+  /** Each member-side stage's mean in milliseconds, averaged over the members. */
+  private static Map<String, Double> stageMeans(List<GridNode> nodes) {
     Map<String, Double> stages = new LinkedHashMap<>();
     for (GridNode n : nodes) {
       n.metrics().stageMeansMillis().forEach((k, v) -> stages.merge(k, v / nodes.size(), Double::sum));
     }
     stages.replaceAll((k, v) -> round4(v));
-    m.put("stageMeanMs", stages);
-    return m;
+    return stages;
   }
 
   private void print(Map<String, Object> r) {

@@ -142,26 +142,8 @@ public final class PackingBenchCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
-    for (String p : policies) {
-      if (!ALL.contains(p)) {
-        throw new ParameterException(spec.commandLine(), "--policies: unknown policy '" + p
-            + "' (known: " + String.join(", ", ALL) + ")");
-      }
-    }
-    if (servers < 1) {
-      throw new ParameterException(spec.commandLine(), "--servers: must be >= 1, was " + servers);
-    }
-    if (!(fill > 0 && fill < 1)) {
-      throw new ParameterException(spec.commandLine(), "--fill: must be in (0, 1), was " + fill);
-    }
-    Path file = switch (trace) {
-      case "bernoulli" -> traceDir.resolve(TraceFiles.BERNOULLI);
-      case "batched" -> traceDir.resolve(TraceFiles.BATCHED);
-      default -> Path.of(trace);
-    };
-    if (!Files.isRegularFile(file)) {
-      throw new ParameterException(spec.commandLine(), "--trace: no such file " + file);
-    }
+    validate();
+    Path file = traceFile();
     List<TraceRequest> rows = new ArrayList<>(VmSampleReader.read(file));
     rows.sort(Comparator.comparingDouble(TraceRequest::start));
     if (requests > 0 && requests < rows.size()) {
@@ -180,6 +162,58 @@ public final class PackingBenchCommand implements Callable<Integer> {
         types.stream().map(MachineType::id).toList());
     out.flush();
 
+    List<String> run = new ArrayList<>(policies);
+    Map<String, Function<Inventory, Placer>> factories = factories(run);
+    Map<String, Integer> migrations = new LinkedHashMap<>();
+    List<Replay.Result> results = replayAll(out, run, factories, generator, rows, migrations);
+    printNotes(out, results, migrations);
+
+    List<Map<String, Object>> timings = new ArrayList<>();
+    for (int n : capacityServers) {
+      timings.add(timeCapacity(out, n, rows, mix));
+    }
+
+    if (json != null) {
+      writeJson(json, file, rows, types, results, migrations, timings);
+      out.println("wrote " + json);
+    }
+    return 0;
+  }
+
+  private void validate() {
+    for (String p : policies) {
+      if (!ALL.contains(p)) {
+        throw new ParameterException(spec.commandLine(), "--policies: unknown policy '" + p
+            + "' (known: " + String.join(", ", ALL) + ")");
+      }
+    }
+    if (servers < 1) {
+      throw new ParameterException(spec.commandLine(), "--servers: must be >= 1, was " + servers);
+    }
+    if (!(fill > 0 && fill < 1)) {
+      throw new ParameterException(spec.commandLine(), "--fill: must be in (0, 1), was " + fill);
+    }
+  }
+
+  /** The {@code --trace} file: one of the two samples in {@code --trace-dir}, or a path. */
+  private Path traceFile() {
+    Path file = switch (trace) {
+      case "bernoulli" -> traceDir.resolve(TraceFiles.BERNOULLI);
+      case "batched" -> traceDir.resolve(TraceFiles.BATCHED);
+      default -> Path.of(trace);
+    };
+    if (!Files.isRegularFile(file)) {
+      throw new ParameterException(spec.commandLine(), "--trace: no such file " + file);
+    }
+    return file;
+  }
+
+  /**
+   * The placer of every policy by name, with the {@code --rule-set} files loaded and their names
+   * added to {@code run}.
+   */
+  private Map<String, Function<Inventory, Placer>> factories(List<String> run)
+      throws java.io.IOException {
     Map<String, Function<Inventory, Placer>> factories = new LinkedHashMap<>();
     RuleSet noPreemption = RuleSet.defaults()
         .withPreemption(RuleSet.defaults().preemption().withEnabled(false));
@@ -191,7 +225,6 @@ public final class PackingBenchCommand implements Callable<Integer> {
     factories.put("default+consolidate",
         inv -> Placer.rules("default+consolidate", inv, noPreemption, seed));
     factories.put("best-fit", Placer::bestFit);
-    List<String> run = new ArrayList<>(policies);
     for (Path f : ruleSets) {
       RuleSet rs = RuleSet.load(f, io.vmgrid.rules.ruleset.RuleRegistry.builtin());
       String name = f.getFileName().toString();
@@ -199,8 +232,17 @@ public final class PackingBenchCommand implements Callable<Integer> {
       run.add(name);
     }
     factories.put("first-fit", Placer::firstFit);
+    return factories;
+  }
+
+  /**
+   * Replays {@code rows} with every policy of {@code run} on its own generated inventory, printing
+   * a table row each; the policies that migrated VMs go to {@code migrations}.
+   */
+  private List<Replay.Result> replayAll(PrintWriter out, List<String> run,
+      Map<String, Function<Inventory, Placer>> factories, InventoryGenerator generator,
+      List<TraceRequest> rows, Map<String, Integer> migrations) {
     List<Replay.Result> results = new ArrayList<>();
-    Map<String, Integer> migrations = new LinkedHashMap<>();
     out.printf(Locale.ROOT, "%-20s %7s %8s %8s %8s %7s %9s %9s %8s %8s %7s %7s%n", "policy",
         "placed", "rejected", "rej.init", "rej.reg", "evicted", "density", "final", "empty",
         "final", "util", "secs");
@@ -224,6 +266,12 @@ public final class PackingBenchCommand implements Callable<Integer> {
           100 * r.finalUtilization(), r.seconds());
       out.flush();
     }
+    return results;
+  }
+
+  /** The notes under the table: rejections, preemption searches and migrations. */
+  private void printNotes(PrintWriter out, List<Replay.Result> results,
+      Map<String, Integer> migrations) {
     out.println("density and empty = time-weighted means over trace time [0, last arrival];"
         + " final = at the last arrival");
     results.forEach(r -> {
@@ -246,31 +294,26 @@ public final class PackingBenchCommand implements Callable<Integer> {
     });
     migrations.forEach((p, m) -> out.printf(Locale.ROOT, "%s: %d migrations (plans every %.2f"
         + " days, <= %d moves each)%n", p, m, consolidateEvery, consolidateMoves));
+  }
 
-    List<Map<String, Object>> timings = new ArrayList<>();
-    for (int n : capacityServers) {
-      timings.add(timeCapacity(out, n, rows, mix));
-    }
-
-    if (json != null) {
-      Map<String, Object> doc = new LinkedHashMap<>();
-      doc.put("trace", file.getFileName().toString());
-      doc.put("rows", rows.size());
-      doc.put("servers", servers);
-      doc.put("seed", seed);
-      doc.put("machineTypes", types.stream().map(MachineType::id).toList());
-      doc.put("results", results);
-      doc.put("migrations", migrations);
-      doc.put("consolidateEveryDays", consolidateEvery);
-      doc.put("consolidateMoves", consolidateMoves);
-      doc.put("consolidateTemplates", consolidateTemplates);
-      doc.put("capacityTimings", timings);
-      doc.put("javaVersion", System.getProperty("java.version"));
-      doc.put("cpus", Runtime.getRuntime().availableProcessors());
-      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), doc);
-      out.println("wrote " + json);
-    }
-    return 0;
+  private void writeJson(Path to, Path file, List<TraceRequest> rows, List<MachineType> types,
+      List<Replay.Result> results, Map<String, Integer> migrations,
+      List<Map<String, Object>> timings) throws java.io.IOException {
+    Map<String, Object> doc = new LinkedHashMap<>();
+    doc.put("trace", file.getFileName().toString());
+    doc.put("rows", rows.size());
+    doc.put("servers", servers);
+    doc.put("seed", seed);
+    doc.put("machineTypes", types.stream().map(MachineType::id).toList());
+    doc.put("results", results);
+    doc.put("migrations", migrations);
+    doc.put("consolidateEveryDays", consolidateEvery);
+    doc.put("consolidateMoves", consolidateMoves);
+    doc.put("consolidateTemplates", consolidateTemplates);
+    doc.put("capacityTimings", timings);
+    doc.put("javaVersion", System.getProperty("java.version"));
+    doc.put("cpus", Runtime.getRuntime().availableProcessors());
+    new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(to.toFile(), doc);
   }
 
   /**
@@ -312,11 +355,40 @@ public final class PackingBenchCommand implements Callable<Integer> {
         ? io.vmgrid.rules.trace.VmTypeReader.read(traceDir.resolve(TraceFiles.VM_TYPES))
         : VmTypeCatalog.EMPTY;
     Inventory inv = InventoryGenerator.defaults(n, seed).withMix(mix).generate(catalog, 4096);
-    SplittableRandom rng = new SplittableRandom(seed);
     long total = 0;
     for (int i = 0; i < n; i++) {
       total += inv.capacity(Resource.CORES, i);
     }
+    long used = fillScattered(inv, n, rows, total);
+    List<VmRequest> demand = Templates.fromRequests(
+        rows.stream().map(r -> r.toRequest(Constraints.NONE)).toList(), templates);
+    CapacityPlanner planner = new CapacityPlanner(RuleSet.defaults(), CapacitySettings.defaults());
+    out.printf(Locale.ROOT, "%ncapacity queries: %d servers, %d VMs, utilization %.1f%%,"
+        + " templates %s%n", n, inv.vmTotal(), 100.0 * used / total,
+        demand.stream().map(VmRequest::id).toList());
+    Map<String, Object> t = new LinkedHashMap<>();
+    t.put("servers", n);
+    t.put("vms", inv.vmTotal());
+    t.put("utilization", used / (double) total);
+    t.put("templates", demand.stream().map(VmRequest::id).toList());
+    timeCopy(out, inv, t);
+    timeHeadroom(out, planner, inv, demand, t);
+    timeFragmentation(out, planner, inv, demand, t);
+    timeConsolidation(out, planner, inv, demand, t);
+    timeWhatIf(out, planner, inv, demand, t);
+    if (catalogHeadroom) {
+      timeCatalogHeadroom(out, planner, inv, t);
+    }
+    out.flush();
+    return t;
+  }
+
+  /**
+   * Fills {@code inv} with trace shapes by next fit to {@code fill} + 0.15 of its {@code total}
+   * cores, then releases seeded random VMs down to {@code fill}; returns the cores used.
+   */
+  private long fillScattered(Inventory inv, int n, List<TraceRequest> rows, long total) {
+    SplittableRandom rng = new SplittableRandom(seed);
     long used = 0;
     int p = 0;
     int misses = 0;
@@ -343,23 +415,20 @@ public final class PackingBenchCommand implements Callable<Integer> {
       inv.apply(new InventoryChange.Release(inv.serverId(inv.serverOf(id)), id));
       used -= vm.used().cores();
     }
-    List<VmRequest> demand = Templates.fromRequests(
-        rows.stream().map(r -> r.toRequest(Constraints.NONE)).toList(), templates);
-    CapacityPlanner planner = new CapacityPlanner(RuleSet.defaults(), CapacitySettings.defaults());
-    out.printf(Locale.ROOT, "%ncapacity queries: %d servers, %d VMs, utilization %.1f%%,"
-        + " templates %s%n", n, inv.vmTotal(), 100.0 * used / total,
-        demand.stream().map(VmRequest::id).toList());
-    Map<String, Object> t = new LinkedHashMap<>();
-    t.put("servers", n);
-    t.put("vms", inv.vmTotal());
-    t.put("utilization", used / (double) total);
-    t.put("templates", demand.stream().map(VmRequest::id).toList());
+    return used;
+  }
+
+  private static void timeCopy(PrintWriter out, Inventory inv, Map<String, Object> t) {
     long t0 = System.nanoTime();
     Inventory copy = inv.copy();
     t.put("copySeconds", secs(t0));
     out.printf(Locale.ROOT, "  Inventory.copy()                 %8.3f s (%d VMs)%n",
         secs(t0), copy.vmTotal());
-    t0 = System.nanoTime();
+  }
+
+  private static void timeHeadroom(PrintWriter out, CapacityPlanner planner, Inventory inv,
+      List<VmRequest> demand, Map<String, Object> t) {
+    long t0 = System.nanoTime();
     HeadroomReport h = planner.headroom(inv, demand);
     double hs = secs(t0);
     long copies = h.templates().stream().mapToLong(Headroom::total).sum();
@@ -370,7 +439,11 @@ public final class PackingBenchCommand implements Callable<Integer> {
     t.put("headroom", totals);
     out.printf(Locale.ROOT, "  headroom, %d templates          %8.3f s (%d copies placed, %.2f µs"
         + " each) %s%n", demand.size(), hs, copies, 1e6 * hs / Math.max(1, copies), totals);
-    t0 = System.nanoTime();
+  }
+
+  private static void timeFragmentation(PrintWriter out, CapacityPlanner planner, Inventory inv,
+      List<VmRequest> demand, Map<String, Object> t) {
+    long t0 = System.nanoTime();
     FragmentationReport f = planner.fragmentation(inv, demand);
     t.put("fragmentationSeconds", secs(t0));
     t.put("strandedServers", f.stranded().size());
@@ -378,7 +451,11 @@ public final class PackingBenchCommand implements Callable<Integer> {
     out.printf(Locale.ROOT, "  fragmentation                    %8.3f s (%d stranded servers,"
         + " %.1f%% of free cores stranded)%n", secs(t0), f.stranded().size(),
         100 * f.strandedFraction());
-    t0 = System.nanoTime();
+  }
+
+  private static void timeConsolidation(PrintWriter out, CapacityPlanner planner, Inventory inv,
+      List<VmRequest> demand, Map<String, Object> t) {
+    long t0 = System.nanoTime();
     ConsolidationPlan plan = planner.consolidate(inv, demand);
     t.put("consolidationSeconds", secs(t0));
     t.put("moves", plan.moves().size());
@@ -387,7 +464,11 @@ public final class PackingBenchCommand implements Callable<Integer> {
     out.printf(Locale.ROOT, "  consolidation plan (<= %d moves)  %8.3f s (%d moves, %d servers"
         + " emptied, +%d usable cores)%n", planner.settings().maxMoves(), secs(t0),
         plan.moves().size(), plan.emptiedServers().size(), plan.usableCoresGained());
-    t0 = System.nanoTime();
+  }
+
+  private static void timeWhatIf(PrintWriter out, CapacityPlanner planner, Inventory inv,
+      List<VmRequest> demand, Map<String, Object> t) {
+    long t0 = System.nanoTime();
     WhatIfReport w = planner.whatIf(inv, List.of(new WhatIf.ChangeUtilizationLimit(0.01)), demand);
     t.put("whatIfSeconds", secs(t0));
     Map<String, Long> gain = new LinkedHashMap<>();
@@ -395,19 +476,19 @@ public final class PackingBenchCommand implements Callable<Integer> {
     t.put("whatIfLimitPlus1Gain", gain);
     out.printf(Locale.ROOT, "  what-if limit +0.01 (2 headrooms) %8.3f s (headroom gain %s)%n",
         secs(t0), gain);
-    if (catalogHeadroom) {
-      t0 = System.nanoTime();
-      HeadroomReport all = planner.headroom(inv);
-      long placed = all.templates().stream().mapToLong(Headroom::total).sum();
-      long nonZero = all.templates().stream().filter(x -> x.total() > 0).count();
-      t.put("catalogHeadroomSeconds", secs(t0));
-      t.put("catalogTypes", all.templates().size());
-      t.put("catalogCopies", placed);
-      out.printf(Locale.ROOT, "  headroom, whole catalog          %8.3f s (%d VM types, %d with"
-          + " headroom, %d copies placed)%n", secs(t0), all.templates().size(), nonZero, placed);
-    }
-    out.flush();
-    return t;
+  }
+
+  private static void timeCatalogHeadroom(PrintWriter out, CapacityPlanner planner, Inventory inv,
+      Map<String, Object> t) {
+    long t0 = System.nanoTime();
+    HeadroomReport all = planner.headroom(inv);
+    long placed = all.templates().stream().mapToLong(Headroom::total).sum();
+    long nonZero = all.templates().stream().filter(x -> x.total() > 0).count();
+    t.put("catalogHeadroomSeconds", secs(t0));
+    t.put("catalogTypes", all.templates().size());
+    t.put("catalogCopies", placed);
+    out.printf(Locale.ROOT, "  headroom, whole catalog          %8.3f s (%d VM types, %d with"
+        + " headroom, %d copies placed)%n", secs(t0), all.templates().size(), nonZero, placed);
   }
 
   private static double secs(long t0) {

@@ -81,6 +81,23 @@ final class Replay {
     int run(Inventory inv, double day);
   }
 
+  /** The counters and time integrals of one {@link #run}. */
+  private static final class Tally {
+    int placed;
+    int rejected;
+    int rejectedInitial;
+    int rejectedRegular;
+    int preemptions;
+    int evictions;
+    long evictedCores;
+    int atLimit;
+    long rejectedCores;
+    double utilTime;
+    double lastT;
+    double densityTime;
+    double emptyTime;
+  }
+
   private final Inventory inv;
   private final Placer placer;
   private @org.jspecify.annotations.Nullable Periodic periodic;
@@ -118,23 +135,11 @@ final class Replay {
   }
 
   Result run(List<TraceRequest> rows) {
+    Tally tally = new Tally();
     long t0 = System.nanoTime();
     PriorityQueue<Departure> departures =
         new PriorityQueue<>(Comparator.comparingDouble(Departure::at));
-    int placed = 0;
-    int rejected = 0;
-    int rejectedInitial = 0;
-    int rejectedRegular = 0;
-    int preemptions = 0;
-    int evictions = 0;
-    long evictedCores = 0;
     java.util.Set<String> evicted = new java.util.HashSet<>();
-    int atLimit = 0;
-    long rejectedCores = 0;
-    double utilTime = 0;
-    double lastT = 0;
-    double densityTime = 0;
-    double emptyTime = 0;
     double nextPeriodic = every;
     for (TraceRequest row : rows) {
       Periodic task = periodic;
@@ -143,65 +148,86 @@ final class Replay {
         recount();
         nextPeriodic += every;
       }
-      while (!departures.isEmpty() && departures.peek().at() <= row.start()) {
-        Departure d = departures.poll();
-        if (evicted.remove(d.vmId())) {
-          continue;
-        }
-        double at = Math.max(0, d.at());
-        densityTime += density() * (at - lastT);
-        emptyTime += empty * (at - lastT);
-        utilTime += allocated / (double) totalCores * (at - lastT);
-        lastT = Math.max(lastT, at);
-        release(d.vmId());
-      }
-      double at = Math.max(0, row.start());
-      densityTime += density() * (at - lastT);
-      emptyTime += empty * (at - lastT);
-      utilTime += allocated / (double) totalCores * (at - lastT);
-      lastT = Math.max(lastT, at);
+      departBefore(row.start(), departures, evicted, tally);
+      advance(Math.max(0, row.start()), tally);
       VmRequest r = row.toRequest(Constraints.NONE);
       java.util.Optional<Decision> decision = placer.choose(r);
       if (decision.isEmpty()) {
-        rejected++;
-        rejectedInitial += row.initial() ? 1 : 0;
-        rejectedRegular += r.priority() == Priority.REGULAR ? 1 : 0;
-        atLimit += allClustersAtLimit(r) ? 1 : 0;
-        rejectedCores += r.demand().cores();
+        reject(row, r, tally);
         continue;
       }
       int s = decision.get().server();
       if (decision.get().preempts()) {
-        preemptions++;
-        for (String v : decision.get().victims()) {
-          HostedVm vm = inv.vm(v);
-          if (vm == null || inv.serverOf(v) != s || !r.priority().outranks(vm.priority())) {
-            throw new IllegalStateException(placer.name() + " chose victim " + v + " for " + r.id()
-                + " that is not a lower-priority VM on " + inv.serverId(s));
-          }
-          evictedCores += vm.used().cores();
-          release(v);
-          evicted.add(v);
-          evictions++;
-        }
+        evictVictims(decision.get(), r, evicted, tally);
       }
       if (!inv.fits(s, r.demand())) {
         throw new IllegalStateException(placer.name() + " over-committed " + inv.serverId(s)
             + " with VM " + r.id());
       }
       place(s, r);
-      placed++;
+      tally.placed++;
       if (row.end() != Double.POSITIVE_INFINITY) {
         departures.add(new Departure(row.end(), row.vmId()));
       }
     }
-    double span = Math.max(lastT, 1e-9);
-    return new Result(placer.name(), rows.size(), placed, rejected, rejectedInitial,
-        rejectedRegular, preemptions, evictions, evictedCores,
+    return result(rows.size(), tally, t0);
+  }
+
+  /** Releases the VMs departing at or before {@code start}, skipping those evicted already. */
+  private void departBefore(double start, PriorityQueue<Departure> departures,
+      java.util.Set<String> evicted, Tally tally) {
+    while (!departures.isEmpty() && departures.peek().at() <= start) {
+      Departure d = departures.poll();
+      if (evicted.remove(d.vmId())) {
+        continue;
+      }
+      advance(Math.max(0, d.at()), tally);
+      release(d.vmId());
+    }
+  }
+
+  /** Integrates density, empty servers and utilization from the last event up to {@code at}. */
+  private void advance(double at, Tally tally) {
+    tally.densityTime += density() * (at - tally.lastT);
+    tally.emptyTime += empty * (at - tally.lastT);
+    tally.utilTime += allocated / (double) totalCores * (at - tally.lastT);
+    tally.lastT = Math.max(tally.lastT, at);
+  }
+
+  private void reject(TraceRequest row, VmRequest r, Tally tally) {
+    tally.rejected++;
+    tally.rejectedInitial += row.initial() ? 1 : 0;
+    tally.rejectedRegular += r.priority() == Priority.REGULAR ? 1 : 0;
+    tally.atLimit += allClustersAtLimit(r) ? 1 : 0;
+    tally.rejectedCores += r.demand().cores();
+  }
+
+  /** Releases the victims of a preempting decision, checking each is a lower-priority VM there. */
+  private void evictVictims(Decision decision, VmRequest r, java.util.Set<String> evicted,
+      Tally tally) {
+    int s = decision.server();
+    tally.preemptions++;
+    for (String v : decision.victims()) {
+      HostedVm vm = inv.vm(v);
+      if (vm == null || inv.serverOf(v) != s || !r.priority().outranks(vm.priority())) {
+        throw new IllegalStateException(placer.name() + " chose victim " + v + " for " + r.id()
+            + " that is not a lower-priority VM on " + inv.serverId(s));
+      }
+      tally.evictedCores += vm.used().cores();
+      release(v);
+      evicted.add(v);
+      tally.evictions++;
+    }
+  }
+
+  private Result result(int requests, Tally t, long t0) {
+    double span = Math.max(t.lastT, 1e-9);
+    return new Result(placer.name(), requests, t.placed, t.rejected, t.rejectedInitial,
+        t.rejectedRegular, t.preemptions, t.evictions, t.evictedCores,
         placer.preemptionStats().searches(), placer.preemptionStats().cutShort(),
-        placer.preemptionStats().trials(), atLimit,
-        rejectedCores, utilTime / Math.max(lastT, 1e-9),
-        densityTime / span, density(), emptyTime / span, empty,
+        placer.preemptionStats().trials(), t.atLimit,
+        t.rejectedCores, t.utilTime / Math.max(t.lastT, 1e-9),
+        t.densityTime / span, density(), t.emptyTime / span, empty,
         allocated / (double) totalCores, (System.nanoTime() - t0) / 1e9);
   }
 

@@ -101,6 +101,20 @@ public final class RulesBenchCommand implements Callable<Integer> {
   private final Map<String, double[]> spread = new LinkedHashMap<>();
   private int nextVm;
 
+  /**
+   * The figures of one run, in microseconds where timed.
+   *
+   * @param passing servers passing every rule for the probe
+   * @param overlayScans clusters the overlay ranked during the tenant hits
+   * @param hits hit medians by pending changes
+   * @param bestFit best-fit hits with and without a reserve, by changes
+   * @param entryBytes estimated bytes of the probe's top-level entry
+   * @param ruleBytes estimated bytes of its rule entries
+   */
+  private record Figures(int passing, double miss, double partial, double overlay,
+      long overlayScans, Map<String, Double> hits, Map<String, BestFit> bestFit, long entryBytes,
+      long ruleBytes) {}
+
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
@@ -129,6 +143,22 @@ public final class RulesBenchCommand implements Callable<Integer> {
     AgentCache cache = engine.newCache(new CacheSettings(8L << 30, Long.MAX_VALUE / 4));
     VmRequest base = request("bench-tenant", 0);
 
+    Figures f = measure(inv, engine, cache, base, rng);
+    Map<String, Object> result = result(f, inv);
+    print(out, f);
+    if (json != null) {
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), result);
+      out.println("wrote " + json);
+    }
+    return 0;
+  }
+
+  /**
+   * Times, in this order (they share {@code rng} and the inventory): a miss, a partial hit, a
+   * tenant's hit, hits with pending changes and best-fit hits; then the entries' bytes.
+   */
+  private Figures measure(Inventory inv, RuleEngine engine, AgentCache cache, VmRequest base,
+      SplittableRandom rng) {
     double miss = median(() -> {
       cache.clear();
       return base;
@@ -158,23 +188,28 @@ public final class RulesBenchCommand implements Callable<Integer> {
     for (RuleKey k : engine.classifier().ruleKeys(base)) {
       ruleBytes += cache.ruleEntryBytes(k);
     }
+    return new Figures(warm.passing(), miss, partial, overlay, overlayScans, hits, bestFit,
+        entryBytes, ruleBytes);
+  }
 
+  /** The JSON document of a run. */
+  private Map<String, Object> result(Figures f, Inventory inv) {
     Map<String, Object> result = new LinkedHashMap<>();
     result.put("servers", servers);
     result.put("seed", seed);
     result.put("reps", reps);
     result.put("ruleSet", "default");
     result.put("machineTypes", machineTypes);
-    result.put("passingServers", warm.passing());
-    result.put("missMicros", round(miss));
-    result.put("partialHitMicros", round(partial));
-    result.put("overlayHitMicros", round(overlay));
-    result.put("overlayScannedClusters", overlayScans);
+    result.put("passingServers", f.passing());
+    result.put("missMicros", round(f.miss()));
+    result.put("partialHitMicros", round(f.partial()));
+    result.put("overlayHitMicros", round(f.overlay()));
+    result.put("overlayScannedClusters", f.overlayScans());
     Map<String, Double> hitsRounded = new LinkedHashMap<>();
-    hits.forEach((k, v) -> hitsRounded.put(k, round(v)));
+    f.hits().forEach((k, v) -> hitsRounded.put(k, round(v)));
     result.put("hitMicros", hitsRounded);
     Map<String, Object> bf = new LinkedHashMap<>();
-    bestFit.forEach((k, v) -> {
+    f.bestFit().forEach((k, v) -> {
       Map<String, Object> one = new LinkedHashMap<>();
       one.put("withReserveMicros", round(v.withMicros()));
       one.put("withoutReserveMicros", round(v.withoutMicros()));
@@ -187,22 +222,26 @@ public final class RulesBenchCommand implements Callable<Integer> {
     });
     result.put("bestFitHitMicros", bf);
     result.put("reserve", EngineSettings.defaults().reserveFor(inv.size()));
-    result.put("entryBytes", entryBytes);
-    result.put("ruleEntriesBytes", ruleBytes);
+    result.put("entryBytes", f.entryBytes());
+    result.put("ruleEntriesBytes", f.ruleBytes());
     result.put("javaVersion", System.getProperty("java.version"));
     result.put("cpus", Runtime.getRuntime().availableProcessors());
 
     Map<String, Object> p10p90 = new LinkedHashMap<>();
     spread.forEach((k, v) -> p10p90.put(k, List.of(round(v[0]), round(v[1]))));
     result.put("p10p90Micros", p10p90);
+    return result;
+  }
+
+  private void print(PrintWriter out, Figures f) {
     out.printf(Locale.ROOT, "%-34s %12s%n", "figure", "value");
-    out.printf(Locale.ROOT, "%-34s %12.1f%n", "miss (µs)", miss);
-    out.printf(Locale.ROOT, "%-34s %12.1f%n", "partial hit, a new size (µs)", partial);
+    out.printf(Locale.ROOT, "%-34s %12.1f%n", "miss (µs)", f.miss());
+    out.printf(Locale.ROOT, "%-34s %12.1f%n", "partial hit, a new size (µs)", f.partial());
     out.printf(Locale.ROOT, "%-34s %12.1f  (clusters ranked for it: %d)%n",
-        "hit, a tenant with VMs (µs)", overlay, overlayScans);
-    hits.forEach((k, v) ->
+        "hit, a tenant with VMs (µs)", f.overlay(), f.overlayScans());
+    f.hits().forEach((k, v) ->
         out.printf(Locale.ROOT, "%-34s %12.1f%n", "hit, " + k + " pending changes (µs)", v));
-    bestFit.forEach((k, v) -> {
+    f.bestFit().forEach((k, v) -> {
       out.printf(Locale.ROOT, "%-34s %12.1f  (mean* %.1f; full rankings %d, from the reserve %d)%n",
           "hit, " + k + " best-fit changes (µs)", v.withMicros(), v.withMean(), v.fullWith(),
           v.fromReserve());
@@ -210,16 +249,11 @@ public final class RulesBenchCommand implements Callable<Integer> {
           "  same, without a reserve (µs)", v.withoutMicros(), v.withoutMean(), v.fullWithout());
     });
     out.println("  (mean*: mean without the slowest 1 percent of the calls)");
-    out.printf(Locale.ROOT, "%-34s %12d%n", "top-level entry (bytes)", entryBytes);
-    out.printf(Locale.ROOT, "%-34s %12d%n", "its rule entries (bytes)", ruleBytes);
+    out.printf(Locale.ROOT, "%-34s %12d%n", "top-level entry (bytes)", f.entryBytes());
+    out.printf(Locale.ROOT, "%-34s %12d%n", "its rule entries (bytes)", f.ruleBytes());
     spread.forEach((k, v) -> out.printf(Locale.ROOT, "%-34s %5.1f .. %.1f%n",
         "p10..p90 " + k + " (µs)", v[0], v[1]));
     out.flush();
-    if (json != null) {
-      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), result);
-      out.println("wrote " + json);
-    }
-    return 0;
   }
 
   private static double round(double v) {
@@ -255,17 +289,17 @@ public final class RulesBenchCommand implements Callable<Integer> {
     return micros[reps / 2];
   }
 
-  /**
-   * A top-level hit after {@code k} changes of the kind a grid sees: half are placements of the
-   * same tenant's VMs of 1, 2, 4 or 8 cores on the best server their own cached entries rank (so,
-   * under best-fit, on the nearly full servers the probe's entry ranks first too, which drains its
-   * ranked list as they fill), half releases of random VMs. Timed side by side on two engines over the same inventory, with the default reserve
-   * and without one, alternating which goes first.
-   */
   /** Medians of the timed hits with and without a reserve, and the rankings they did. */
   private record BestFit(double withMicros, double withoutMicros, double withMean,
       double withoutMean, long fullWith, long fromReserve, long fullWithout) {}
 
+  /**
+   * A top-level hit after {@code k} changes of the kind a grid sees: half are placements of the
+   * same tenant's VMs of 1, 2, 4 or 8 cores on the best server their own cached entries rank (so,
+   * under best-fit, on the nearly full servers the probe's entry ranks first too, which drains its
+   * ranked list as they fill), half releases of random VMs. Timed side by side on two engines over
+   * the same inventory, with the default reserve and without one, alternating which goes first.
+   */
   private BestFit bestFitHits(Inventory inv, SplittableRandom rng, VmRequest probe, int k) {
     EngineSettings d = EngineSettings.defaults();
     EngineSettings none = new EngineSettings(d.topK(), d.exactTop(), d.minN0(), d.maxN0(),
