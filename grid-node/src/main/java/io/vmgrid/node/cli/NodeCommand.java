@@ -313,37 +313,8 @@ final class NodeCommand implements Callable<Integer> {
     GridNode node = GridNode.prepare(config).rules(ruleSet).scheduler(policy).store(storeSettings)
         .jetThreads(threads == null ? 0 : threads).join(); // validated there, like --workers
     CountDownLatch stopped = new CountDownLatch(1);
-    AtomicBoolean leaving = new AtomicBoolean();
     AtomicBoolean lost = new AtomicBoolean();
-    Thread leave = new Thread(() -> {
-      leaving.set(true);
-      System.out.println("vmgrid node: leaving the cluster...");
-      node.close();
-      System.out.println("vmgrid node: stopped");
-      stopped.countDown();
-    }, "vmgrid-shutdown");
-    Runtime.getRuntime().addShutdownHook(leave);
-    // A member whose Hazelcast instance stopped without being asked to (out of memory, a
-    // cluster-wide shutdown) serves nothing: end the process rather than stay up and never ready.
-    node.hazelcast().getLifecycleService().addLifecycleListener(e -> {
-      if (e.getState() == LifecycleState.SHUTDOWN && !leaving.get()) {
-        lost.set(true);
-        stopped.countDown();
-      }
-    });
-    node.hazelcast().getCluster().addMembershipListener(new MembershipListener() {
-      @Override
-      public void memberAdded(MembershipEvent e) {
-        System.out.println("vmgrid node: member joined " + e.getMember().getAddress()
-            + " (" + e.getMembers().size() + " members)");
-      }
-
-      @Override
-      public void memberRemoved(MembershipEvent e) {
-        System.out.println("vmgrid node: member left " + e.getMember().getAddress()
-            + " (" + e.getMembers().size() + " members)");
-      }
-    });
+    Thread leave = watch(node, stopped, lost);
     IMap<String, ServerState> servers = node.hazelcast().getMap(MapNames.SERVERS);
     if (demoServers > 0 && servers.isEmpty()) {
       node.loadInventory(DemoInventory.generate(demoServers, seed));
@@ -369,5 +340,43 @@ final class NodeCommand implements Callable<Integer> {
     }
     node.close();
     return 1;
+  }
+
+  /**
+   * Leaves the cluster on SIGTERM (a shutdown hook), says who joins and leaves, and counts
+   * {@code stopped} down when the member stops, setting {@code lost} if it stopped without being
+   * asked to (out of memory, a cluster-wide shutdown): such a member serves nothing, so the process
+   * ends rather than stay up and never ready. Returns the shutdown hook.
+   */
+  private static Thread watch(GridNode node, CountDownLatch stopped, AtomicBoolean lost) {
+    AtomicBoolean leaving = new AtomicBoolean();
+    Thread leave = new Thread(() -> {
+      leaving.set(true);
+      System.out.println("vmgrid node: leaving the cluster...");
+      node.close();
+      System.out.println("vmgrid node: stopped");
+      stopped.countDown();
+    }, "vmgrid-shutdown");
+    Runtime.getRuntime().addShutdownHook(leave);
+    node.hazelcast().getLifecycleService().addLifecycleListener(e -> {
+      if (e.getState() == LifecycleState.SHUTDOWN && !leaving.get()) {
+        lost.set(true);
+        stopped.countDown();
+      }
+    });
+    node.hazelcast().getCluster().addMembershipListener(new MembershipListener() {
+      @Override
+      public void memberAdded(MembershipEvent e) {
+        System.out.println("vmgrid node: member joined " + e.getMember().getAddress()
+            + " (" + e.getMembers().size() + " members)");
+      }
+
+      @Override
+      public void memberRemoved(MembershipEvent e) {
+        System.out.println("vmgrid node: member left " + e.getMember().getAddress()
+            + " (" + e.getMembers().size() + " members)");
+      }
+    });
+    return leave;
   }
 }

@@ -283,49 +283,13 @@ final class CapacityQueries {
             out.add(new WhatIf.SetUtilizationLimit(limit,
                 c.has("lowPriorityLimit") ? number(c, "lowPriorityLimit") : limit));
           }
-          case "drain" -> {
-            known(c, Set.of("kind", "serverIds", "evacuate"));
-            JsonNode ids = c.path("serverIds");
-            if (!ids.isArray() || ids.isEmpty()) {
-              throw new ValidationException("serverIds", "must name at least one server");
-            }
-            Set<String> servers = new LinkedHashSet<>();
-            for (JsonNode id : ids) {
-              String s = id.asText("");
-              if (copy.indexOf(s) < 0 && added.stream().noneMatch(a -> s.startsWith(a + "-whatif-"))) {
-                throw new ValidationException("serverIds", "unknown server " + s);
-              }
-              servers.add(s);
-            }
-            out.add(new WhatIf.Drain(servers, Health.MAINTENANCE,
-                c.path("evacuate").asBoolean(false)));
-          }
+          case "drain" -> out.add(drain(c, copy, added));
           case "add-servers" -> {
-            known(c, Set.of("kind", "cluster", "machineType", "count"));
-            String type = c.path("machineType").asText("");
-            if (!type.isEmpty() && copy.machineTypeIndexOf(type) < 0) {
-              throw new ValidationException("machineType", "unknown machine type " + type
-                  + " (known: " + String.join(", ",
-                      copy.machineTypes().stream().map(MachineType::id).toList()) + ")");
-            }
-            if (!c.path("count").canConvertToInt()) {
-              throw new ValidationException("count", "must be a whole number");
-            }
-            WhatIf.AddServers a = new WhatIf.AddServers(c.path("cluster").asText(""), type,
-                c.path("count").asInt());
+            WhatIf.AddServers a = addServers(c, copy);
             added.add(a.cluster());
             out.add(a);
           }
-          case "rule-set" -> {
-            known(c, Set.of("kind", "text", "source"));
-            String source = c.path("source").asText("rule set");
-            try {
-              out.add(new WhatIf.UseRuleSet(RuleSet.parse(c.path("text").asText(""), source,
-                  registry)));
-            } catch (RuleSetException e) {
-              throw new ValidationException("text", String.join("; ", e.problems()));
-            }
-          }
+          case "rule-set" -> out.add(ruleSet(c));
           default -> throw new ValidationException("kind", "must be limit-change, limit, drain,"
               + " add-servers or rule-set, was '" + kind + "'");
         }
@@ -335,6 +299,50 @@ final class CapacityQueries {
       }
     }
     return out;
+  }
+
+  /** A {@code drain} change: its servers exist, or are added by an earlier change. */
+  private static WhatIf.Drain drain(JsonNode c, Inventory copy, Set<String> added) {
+    known(c, Set.of("kind", "serverIds", "evacuate"));
+    JsonNode ids = c.path("serverIds");
+    if (!ids.isArray() || ids.isEmpty()) {
+      throw new ValidationException("serverIds", "must name at least one server");
+    }
+    Set<String> servers = new LinkedHashSet<>();
+    for (JsonNode id : ids) {
+      String s = id.asText("");
+      if (copy.indexOf(s) < 0 && added.stream().noneMatch(a -> s.startsWith(a + "-whatif-"))) {
+        throw new ValidationException("serverIds", "unknown server " + s);
+      }
+      servers.add(s);
+    }
+    return new WhatIf.Drain(servers, Health.MAINTENANCE, c.path("evacuate").asBoolean(false));
+  }
+
+  /** An {@code add-servers} change: a known machine type (or none), a whole count. */
+  private static WhatIf.AddServers addServers(JsonNode c, Inventory copy) {
+    known(c, Set.of("kind", "cluster", "machineType", "count"));
+    String type = c.path("machineType").asText("");
+    if (!type.isEmpty() && copy.machineTypeIndexOf(type) < 0) {
+      throw new ValidationException("machineType", "unknown machine type " + type
+          + " (known: " + String.join(", ",
+              copy.machineTypes().stream().map(MachineType::id).toList()) + ")");
+    }
+    if (!c.path("count").canConvertToInt()) {
+      throw new ValidationException("count", "must be a whole number");
+    }
+    return new WhatIf.AddServers(c.path("cluster").asText(""), type, c.path("count").asInt());
+  }
+
+  /** A {@code rule-set} change: the text parses with this member's rule registry. */
+  private WhatIf.UseRuleSet ruleSet(JsonNode c) {
+    known(c, Set.of("kind", "text", "source"));
+    String source = c.path("source").asText("rule set");
+    try {
+      return new WhatIf.UseRuleSet(RuleSet.parse(c.path("text").asText(""), source, registry));
+    } catch (RuleSetException e) {
+      throw new ValidationException("text", String.join("; ", e.problems()));
+    }
   }
 
   private static void known(JsonNode change, Set<String> fields) {
