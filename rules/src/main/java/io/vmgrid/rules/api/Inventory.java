@@ -2,7 +2,6 @@ package io.vmgrid.rules.api;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,6 +22,8 @@ public final class Inventory {
   private static final Health[] HEALTH = Health.values();
   private static final Resource[] RESOURCE = Resource.values();
 
+  /** The static topology, shared with copies; the fields below hold its arrays again, for reads. */
+  private final Topology topology;
   private final String[] serverIds;
   private final Map<String, Integer> serverIndex;
   private final int[] clusterOf;
@@ -62,113 +63,46 @@ public final class Inventory {
   /** The number the next placement gets (carried over by {@link #copy()}). */
   private long nextOrder;
 
-  private Inventory(Builder b) {
-    List<ServerSpec> specs = new ArrayList<>(b.servers);
-    Map<String, Integer> clusterOrder = new LinkedHashMap<>();
-    for (ServerSpec s : specs) {
-      clusterOrder.putIfAbsent(s.cluster(), clusterOrder.size());
-    }
-    specs.sort(Comparator.comparingInt((ServerSpec s) -> clusterOrder.getOrDefault(s.cluster(), 0)));
-    int n = specs.size();
-    this.machineTypes = List.copyOf(b.machineTypes.values());
-    this.machineTypeIndex = new HashMap<>();
-    for (int i = 0; i < machineTypes.size(); i++) {
-      machineTypeIndex.put(machineTypes.get(i).id(), i);
-    }
-    this.vmTypes = b.vmTypes;
-    this.journal = new ChangeJournal(b.journalCapacity);
-    serverIds = new String[n];
-    serverIndex = new HashMap<>(n * 2);
-    clusterOf = new int[n];
-    rackOf = new int[n];
-    faultDomainOf = new int[n];
-    updateDomainOf = new int[n];
-    machineTypeOf = new int[n];
-    capacity = new long[RESOURCES][n];
-    used = new long[RESOURCES][n];
-    health = new byte[n];
-    vmCount = new int[n];
-    localFaultDomain = new int[n];
-    localUpdateDomain = new int[n];
-    int clusters = clusterOrder.size();
-    clusterIds = clusterOrder.keySet().toArray(new String[0]);
-    clusterIndex = new HashMap<>(clusterOrder);
-    clusterStart = new int[clusters + 1];
-    clusterCapacity = new long[RESOURCES][clusters];
-    clusterUsed = new long[RESOURCES][clusters];
-    Map<String, Integer> racks = new LinkedHashMap<>();
-    Map<Long, List<Integer>> fds = new LinkedHashMap<>();
-    Map<Long, List<Integer>> uds = new LinkedHashMap<>();
-    Map<Long, Integer> fdIds = new HashMap<>();
-    Map<Long, Integer> udIds = new HashMap<>();
-    for (int i = 0; i < n; i++) {
-      ServerSpec s = specs.get(i);
-      if (serverIndex.put(s.id(), i) != null) {
-        throw new ValidationException("servers", "duplicate server id " + s.id());
-      }
-      Integer mt = machineTypeIndex.get(s.machineType());
-      if (mt == null) {
-        throw new ValidationException(
-            "servers", "server " + s.id() + " has unknown machine type " + s.machineType());
-      }
-      serverIds[i] = s.id();
-      int c = clusterIndex.getOrDefault(s.cluster(), 0);
-      clusterOf[i] = c;
-      clusterStart[c + 1] = i + 1;
-      rackOf[i] = racks.computeIfAbsent(s.cluster() + "/" + s.rack(), k -> racks.size());
-      long fdKey = ((long) c << 32) | s.faultDomain();
-      long udKey = ((long) c << 32) | s.updateDomain();
-      faultDomainOf[i] = fdIds.computeIfAbsent(fdKey, k -> fdIds.size());
-      updateDomainOf[i] = udIds.computeIfAbsent(udKey, k -> udIds.size());
-      fds.computeIfAbsent(fdKey, k -> new ArrayList<>()).add(i);
-      uds.computeIfAbsent(udKey, k -> new ArrayList<>()).add(i);
-      localFaultDomain[i] = s.faultDomain();
-      localUpdateDomain[i] = s.updateDomain();
-      machineTypeOf[i] = mt;
-      Resources cap = machineTypes.get(mt).capacity();
-      for (Resource r : Resource.values()) {
-        capacity[r.index()][i] = cap.get(r);
-        clusterCapacity[r.index()][c] += cap.get(r);
-      }
-    }
-    for (int c = 1; c <= clusters; c++) {
-      clusterStart[c] = Math.max(clusterStart[c], clusterStart[c - 1]);
-    }
-    rackIds = racks.keySet().toArray(new String[0]);
-    faultDomainMembers = toArrays(fds);
-    updateDomainMembers = toArrays(uds);
-    hosted = new ArrayList<>(n);
-    for (int i = 0; i < n; i++) {
-      hosted.add(List.of());
-    }
-  }
-
   /**
-   * A copy sharing {@code src}'s immutable topology and owning a deep copy of its dynamic state, with
-   * a fresh, empty journal of {@code journalCapacity} records.
+   * An inventory on {@code topology} with an empty state, or, if {@code src} is given, a deep copy
+   * of {@code src}'s dynamic state (its topology must be {@code topology}).
    */
-  private Inventory(Inventory src, int journalCapacity) {
-    serverIds = src.serverIds;
-    serverIndex = src.serverIndex;
-    clusterOf = src.clusterOf;
-    rackOf = src.rackOf;
-    faultDomainOf = src.faultDomainOf;
-    updateDomainOf = src.updateDomainOf;
-    machineTypeOf = src.machineTypeOf;
-    capacity = src.capacity;
-    clusterIds = src.clusterIds;
-    clusterIndex = src.clusterIndex;
-    clusterStart = src.clusterStart;
-    clusterCapacity = src.clusterCapacity;
-    rackIds = src.rackIds;
-    faultDomainMembers = src.faultDomainMembers;
-    updateDomainMembers = src.updateDomainMembers;
-    localFaultDomain = src.localFaultDomain;
-    localUpdateDomain = src.localUpdateDomain;
-    machineTypes = src.machineTypes;
-    machineTypeIndex = src.machineTypeIndex;
-    vmTypes = src.vmTypes;
-    journal = new ChangeJournal(journalCapacity);
+  private Inventory(
+      Topology topology, VmTypeCatalog vmTypes, ChangeJournal journal, @Nullable Inventory src) {
+    this.topology = topology;
+    serverIds = topology.serverIds;
+    serverIndex = topology.serverIndex;
+    clusterOf = topology.clusterOf;
+    rackOf = topology.rackOf;
+    faultDomainOf = topology.faultDomainOf;
+    updateDomainOf = topology.updateDomainOf;
+    machineTypeOf = topology.machineTypeOf;
+    capacity = topology.capacity;
+    clusterIds = topology.clusterIds;
+    clusterIndex = topology.clusterIndex;
+    clusterStart = topology.clusterStart;
+    clusterCapacity = topology.clusterCapacity;
+    rackIds = topology.rackIds;
+    faultDomainMembers = topology.faultDomainMembers;
+    updateDomainMembers = topology.updateDomainMembers;
+    localFaultDomain = topology.localFaultDomain;
+    localUpdateDomain = topology.localUpdateDomain;
+    machineTypes = topology.machineTypes;
+    machineTypeIndex = topology.machineTypeIndex;
+    this.vmTypes = vmTypes;
+    this.journal = journal;
+    if (src == null) {
+      int n = serverIds.length;
+      used = new long[RESOURCES][n];
+      clusterUsed = new long[RESOURCES][clusterIds.length];
+      health = new byte[n];
+      vmCount = new int[n];
+      hosted = new ArrayList<>(n);
+      for (int i = 0; i < n; i++) {
+        hosted.add(List.of());
+      }
+      return;
+    }
     used = deepCopy(src.used);
     clusterUsed = deepCopy(src.clusterUsed);
     health = src.health.clone();
@@ -204,12 +138,12 @@ public final class Inventory {
    * Costs O(servers + VMs).
    */
   public Inventory copy() {
-    return new Inventory(this, journal.capacity());
+    return copy(journal.capacity());
   }
 
   /** As {@link #copy()}, with a fresh journal keeping {@code journalCapacity} records. */
   public Inventory copy(int journalCapacity) {
-    return new Inventory(this, journalCapacity);
+    return new Inventory(topology, vmTypes, new ChangeJournal(journalCapacity), this);
   }
 
   /**
@@ -218,19 +152,7 @@ public final class Inventory {
    * topology, e.g. with more servers.
    */
   public ServerSpec serverSpec(int i) {
-    String cluster = clusterIds[clusterOf[i]];
-    String rack = rackIds[rackOf[i]].substring(cluster.length() + 1);
-    return new ServerSpec(serverIds[i], cluster, rack, localFaultDomain[i], localUpdateDomain[i],
-        machineTypes.get(machineTypeOf[i]).id());
-  }
-
-  private static int[][] toArrays(Map<Long, List<Integer>> members) {
-    int[][] out = new int[members.size()][];
-    int k = 0;
-    for (List<Integer> m : members.values()) {
-      out[k++] = m.stream().mapToInt(Integer::intValue).toArray();
-    }
-    return out;
+    return topology.serverSpec(i);
   }
 
   /** A builder for an inventory. */
@@ -488,9 +410,14 @@ public final class Inventory {
       return release(i, r.vmId());
     } else {
       InventoryChange.SetHealth h = (InventoryChange.SetHealth) change;
-      health[i] = h.health().code();
-      return journal.append(i, ChangeKind.HEALTH.bit(), null, null, null);
+      return setHealth(i, h.health());
     }
+  }
+
+  /** Sets server {@code i}'s health and journals it. */
+  long setHealth(int i, Health h) {
+    health[i] = h.code();
+    return journal.append(i, ChangeKind.HEALTH.bit(), null, null, null);
   }
 
   /**
@@ -502,39 +429,11 @@ public final class Inventory {
    * @return the journal revision after the last change (unchanged if nothing differed)
    */
   public long sync(String serverId, Health health, java.util.Collection<HostedVm> vms) {
-    int i = indexOf(serverId);
-    if (i < 0) {
-      throw new ValidationException("serverId", "unknown server " + serverId);
-    }
-    Map<String, HostedVm> wanted = new HashMap<>();
-    for (HostedVm vm : vms) {
-      if (wanted.put(vm.id(), vm) != null) {
-        throw new ValidationException("vms", "VM " + vm.id() + " listed twice for " + serverId);
-      }
-    }
-    for (HostedVm have : List.copyOf(hosted.get(i))) {
-      if (!have.equals(wanted.get(have.id()))) {
-        release(i, have.id());
-      }
-    }
-    for (HostedVm vm : vms) {
-      Located at = this.vms.get(vm.id());
-      if (at != null && at.server == i) {
-        continue;
-      }
-      if (at != null) {
-        release(at.server, vm.id());
-      }
-      place(i, vm);
-    }
-    if (health(i) != health) {
-      this.health[i] = health.code();
-      journal.append(i, ChangeKind.HEALTH.bit(), null, null, null);
-    }
-    return journal.revision();
+    return ServerSnapshots.sync(this, serverId, health, vms);
   }
 
-  private long place(int i, HostedVm vm) {
+  /** Places {@code vm} on server {@code i} and journals it; the VM must not be placed yet. */
+  long place(int i, HostedVm vm) {
     if (vms.containsKey(vm.id())) {
       throw new ValidationException("vm.id", "VM " + vm.id() + " is already placed");
     }
@@ -553,7 +452,8 @@ public final class Inventory {
         vm.antiAffinityGroup());
   }
 
-  private long release(int i, String vmId) {
+  /** Releases {@code vmId} from server {@code i} and journals it; the VM must be on {@code i}. */
+  long release(int i, String vmId) {
     Located l = vms.get(vmId);
     if (l == null || l.server != i) {
       throw new ValidationException("vmId", "VM " + vmId + " is not on server " + serverIds[i]);
@@ -644,7 +544,8 @@ public final class Inventory {
 
     /** Builds the inventory; throws {@link ValidationException} on duplicate or dangling ids. */
     public Inventory build() {
-      return new Inventory(this);
+      ChangeJournal journal = new ChangeJournal(journalCapacity);
+      return new Inventory(new Topology(servers, machineTypes.values()), vmTypes, journal, null);
     }
   }
 }

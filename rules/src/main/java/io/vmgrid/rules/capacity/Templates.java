@@ -4,14 +4,17 @@ import io.vmgrid.rules.api.Constraints;
 import io.vmgrid.rules.api.Inventory;
 import io.vmgrid.rules.api.Priority;
 import io.vmgrid.rules.api.Resources;
+import io.vmgrid.rules.api.ValidationException;
 import io.vmgrid.rules.api.VmRequest;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Request templates for capacity queries: one per VM type of a catalog, or the most frequent shapes
@@ -77,6 +80,30 @@ public final class Templates {
           s.priority(), Constraints.NONE));
     }
     return out;
+  }
+
+  /**
+   * Checks templates for a capacity query on {@code inventory}: ids are unique, and none could fit
+   * without bound (a VM type the catalog does not know, with no explicit demand).
+   *
+   * @throws ValidationException naming {@code templates[i]}
+   */
+  static void check(Inventory inventory, List<VmRequest> templates) {
+    Set<String> ids = new HashSet<>();
+    for (int k = 0; k < templates.size(); k++) {
+      VmRequest t = templates.get(k);
+      String field = "templates[" + k + "]";
+      if (!ids.add(t.id())) {
+        throw new ValidationException(field + ".id", "duplicate template id " + t.id());
+      }
+      String type = t.vmType();
+      Resources d = t.demand();
+      if (type != null && !inventory.vmTypes().knows(type)
+          && d.cores() == 0 && d.memory() == 0 && d.ssd() == 0) {
+        throw new ValidationException(field + ".vmType", "unknown VM type " + type
+            + " and no explicit demand: headroom would be unbounded");
+      }
+    }
   }
 
   private static String shapeId(Resources d, Priority p) {

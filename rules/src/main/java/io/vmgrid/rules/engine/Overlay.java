@@ -34,7 +34,7 @@ final class Overlay {
   private static final int SEARCHED_GROUPS = 16;
 
   private final Inventory inventory;
-  private final Evaluator evaluator;
+  private final EntryRanker ranker;
   private final int exactTop;
   private final ValidatorRule[] clusterValidators;
   private final ValidatorRule[] serverValidators;
@@ -59,10 +59,10 @@ final class Overlay {
   private long scannedClusters;
   private long rankedServers;
 
-  Overlay(Inventory inventory, RuleSet ruleSet, List<Rule> overlayRules, Evaluator evaluator,
+  Overlay(Inventory inventory, RuleSet ruleSet, List<Rule> overlayRules, EntryRanker ranker,
       EngineSettings settings) {
     this.inventory = inventory;
-    this.evaluator = evaluator;
+    this.ranker = ranker;
     this.exactTop = settings.exactTop();
     List<ValidatorRule> cv = new ArrayList<>();
     List<ValidatorRule> sv = new ArrayList<>();
@@ -155,7 +155,7 @@ final class Overlay {
       if (serverPasses(ctx, s)) {
         passed[s] = epoch;
         rankedServers++;
-        offer(s, evaluator.key(e, s, scores));
+        offer(s, ranker.key(e, s, scores));
         if (++found[g] == exactTop) {
           pending--;
         }
@@ -224,7 +224,7 @@ final class Overlay {
     if (e.clusterLists[c] == null) {
       scannedClusters++;
     }
-    TypeEntry.ClusterList l = evaluator.clusterList(e, c);
+    TypeEntry.ClusterList l = ranker.clusterList(e, c);
     int n = 0;
     for (int i = 0; i < l.size && n < exactTop; i++) {
       int s = l.idx[i];
@@ -236,7 +236,7 @@ final class Overlay {
       if (serverPasses(ctx, s)) {
         passed[s] = epoch;
         rankedServers++;
-        offer(s, evaluator.key(e, s, scores));
+        offer(s, ranker.key(e, s, scores));
         n++;
       }
     }
@@ -256,7 +256,7 @@ final class Overlay {
     long[] pass = e.pass;
     for (int w = from >>> 6; w <= (to - 1) >>> 6; w++) {
       int lo = w << 6;
-      long word = Evaluator.inRange(pass[w], lo, from, to);
+      long word = TypeEntry.inRange(pass[w], lo, from, to);
       while (word != 0) {
         int s = lo + Long.numberOfTrailingZeros(word);
         word &= word - 1;
@@ -264,9 +264,9 @@ final class Overlay {
           continue;
         }
         rankedServers++;
-        long k = evaluator.key(e, s, scores);
+        long k = ranker.key(e, s, scores);
         if (topSize == exactTop
-            && !Evaluator.better(k, s, topKey[topSize - 1], topIdx[topSize - 1])) {
+            && !TypeEntry.better(k, s, topKey[topSize - 1], topIdx[topSize - 1])) {
           continue;
         }
         if (serverPasses(ctx, s)) {
@@ -286,7 +286,7 @@ final class Overlay {
     }
     for (int w = from >>> 6; w <= (to - 1) >>> 6; w++) {
       int lo = w << 6;
-      long word = Evaluator.inRange(e.pass[w], lo, from, to);
+      long word = TypeEntry.inRange(e.pass[w], lo, from, to);
       n += Long.bitCount(word);
     }
     return n;
@@ -294,14 +294,14 @@ final class Overlay {
 
   /** Inserts into the sorted answer, dropping the worst when it is full. */
   private void offer(int s, long k) {
-    if (topSize == exactTop && !Evaluator.better(k, s, topKey[topSize - 1], topIdx[topSize - 1])) {
+    if (topSize == exactTop && !TypeEntry.better(k, s, topKey[topSize - 1], topIdx[topSize - 1])) {
       return;
     }
     int lo = 0;
     int hi = topSize;
     while (lo < hi) {
       int mid = (lo + hi) >>> 1;
-      if (Evaluator.better(k, s, topKey[mid], topIdx[mid])) {
+      if (TypeEntry.better(k, s, topKey[mid], topIdx[mid])) {
         hi = mid;
       } else {
         lo = mid + 1;

@@ -63,7 +63,8 @@ public final class RuleEngine {
     this.conflicts = new ConflictTracker(settings, ticker);
     this.rules = ruleSet.rules();
     this.cachedRules = classifier.cachedRules();
-    this.overlay = new Overlay(inventory, ruleSet, classifier.overlayRules(), evaluator, settings);
+    this.overlay = new Overlay(inventory, ruleSet, classifier.overlayRules(), evaluator.ranker(),
+        settings);
     this.preemptor = new Preemptor(inventory, ruleSet);
   }
 

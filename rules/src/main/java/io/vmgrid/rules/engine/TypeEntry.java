@@ -100,4 +100,27 @@ final class TypeEntry {
     this.bytes = b + 8L * pass.length + 12L * (topK + 1) + 4L * reserveCapacity
         + (long) clusters * (8 + ClusterList.bytes(clusterListCapacity));
   }
+
+  /**
+   * Whether server {@code s1} with key {@code k1} ranks before {@code s2} with {@code k2}: the
+   * order of every ranked list (a higher key first; ties go to the lower server index).
+   */
+  static boolean better(long k1, int s1, long k2, int s2) {
+    return k1 > k2 || (k1 == k2 && s1 < s2);
+  }
+
+  /**
+   * {@code word}, the bits of servers {@code lo} to {@code lo + 63} (a word of {@link #pass}), with
+   * the bits of servers outside {@code [from, to)} cleared.
+   */
+  static long inRange(long word, int lo, int from, int to) {
+    long w = word;
+    if (lo < from) {
+      w &= -1L << (from - lo);
+    }
+    if (lo + 64 > to) {
+      w &= -1L >>> (lo + 64 - to);
+    }
+    return w;
+  }
 }
