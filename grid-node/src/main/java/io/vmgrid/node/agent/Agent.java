@@ -265,33 +265,7 @@ final class Agent {
         records.flushIfDue();
         continue;
       }
-      List<Job> group = group(first);
-      long estimate = 0;
-      for (Job j : group) {
-        estimate += j.hints().estimateNanos();
-      }
-      indicators.started(group.size(), estimate);
-      try {
-        process(group);
-      } catch (RuntimeException | Error e) {
-        LOG.log(Level.WARNING, "agent " + id + " failed on a group of " + group.size(), e);
-        for (Job j : group) {
-          j.done().completeExceptionally(e);
-        }
-      } finally {
-        group.forEach(j -> indicators.finished(j.hints()));
-        indicators.idle();
-        if (System.nanoTime() - lastSummaryNanos > SUMMARY_NANOS) {
-          summarize();
-        }
-      }
-      groups.incrementAndGet();
-      long before = processed.getAndAdd(group.size());
-      if (before / RECORD_SYNC_EVERY != (before + group.size()) / RECORD_SYNC_EVERY) {
-        records.sync(engine.cachedTypes());
-      } else {
-        records.flushIfDue();
-      }
+      serve(group(first));
     }
     for (Job late; (late = queue.poll()) != null; ) { // submitted while it was stopping
       indicators.dropped(late.hints());
@@ -303,6 +277,36 @@ final class Agent {
       LOG.fine(() -> "agent " + id + ": last cache records not written: " + e);
     }
     LOG.fine(() -> "agent " + id + " stopped after " + processed.get() + " requests");
+  }
+
+  /** Handles one group, with its indicators, and keeps the cache records in step. */
+  private void serve(List<Job> group) {
+    long estimate = 0;
+    for (Job j : group) {
+      estimate += j.hints().estimateNanos();
+    }
+    indicators.started(group.size(), estimate);
+    try {
+      process(group);
+    } catch (RuntimeException | Error e) {
+      LOG.log(Level.WARNING, "agent " + id + " failed on a group of " + group.size(), e);
+      for (Job j : group) {
+        j.done().completeExceptionally(e);
+      }
+    } finally {
+      group.forEach(j -> indicators.finished(j.hints()));
+      indicators.idle();
+      if (System.nanoTime() - lastSummaryNanos > SUMMARY_NANOS) {
+        summarize();
+      }
+    }
+    groups.incrementAndGet();
+    long before = processed.getAndAdd(group.size());
+    if (before / RECORD_SYNC_EVERY != (before + group.size()) / RECORD_SYNC_EVERY) {
+      records.sync(engine.cachedTypes());
+    } else {
+      records.flushIfDue();
+    }
   }
 
   private void rewarm(boolean catchUp) {

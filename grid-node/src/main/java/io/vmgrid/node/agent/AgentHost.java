@@ -137,16 +137,8 @@ public final class AgentHost implements AutoCloseable {
     for (int p = 0; p < agentKeys.length; p++) {
       partitionOfAgent.put(agentKeys[p], p);
     }
-    this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "vmgrid-agent-host");
-      t.setDaemon(true);
-      return t;
-    });
-    this.recordReader = Executors.newFixedThreadPool(2, r -> {
-      Thread t = new Thread(r, "vmgrid-agent-records");
-      t.setDaemon(true);
-      return t;
-    });
+    this.scheduler = Executors.newSingleThreadScheduledExecutor(daemon("vmgrid-agent-host"));
+    this.recordReader = Executors.newFixedThreadPool(2, daemon("vmgrid-agent-records"));
     hz.getUserContext().put(CONTEXT_KEY, this);
     this.indicatorListenerId = raw(indicators).addEntryListener(new IndicatorListener(), true);
     for (Map.Entry<Object, Object> e : raw(indicators).entrySet()) {
@@ -155,44 +147,58 @@ public final class AgentHost implements AutoCloseable {
         known.put((String) e.getKey(), info);
       }
     }
-    this.migrationListenerId = hz.getPartitionService().addMigrationListener(new MigrationListener() {
-      @Override
-      public void migrationStarted(MigrationState state) {
-        migrationStartedNanos = System.nanoTime();
-        // partitions are about to move: agents write their cache records now, so that the
-        // records move with them
-        active.values().forEach(a -> a.records().requestFlush());
-      }
-
-      @Override
-      public void migrationFinished(MigrationState state) {
-        migrationStartedNanos = 0;
-        scheduleReconcile();
-      }
-
-      @Override
-      public void replicaMigrationCompleted(ReplicaMigrationEvent event) {}
-
-      @Override
-      public void replicaMigrationFailed(ReplicaMigrationEvent event) {}
-    });
-    this.membershipListenerId = hz.getCluster().addMembershipListener(new MembershipListener() {
-      @Override
-      public void memberAdded(MembershipEvent event) {
-        scheduleReconcile();
-      }
-
-      @Override
-      public void memberRemoved(MembershipEvent event) {
-        departures.incrementAndGet();
-        scheduleReconcile();
-      }
-    });
+    this.migrationListenerId = hz.getPartitionService().addMigrationListener(new Migrations());
+    this.membershipListenerId = hz.getCluster().addMembershipListener(new Members());
     reconcile();
     // safety net: a migration that finished before the listener above was registered (a member
     // that just joined) sends no event, so reconcile now and then anyway
     var unused = scheduler.scheduleWithFixedDelay(this::reconcileSafely, RECONCILE_EVERY_MILLIS,
         RECONCILE_EVERY_MILLIS, TimeUnit.MILLISECONDS); // runs until close(); errors are logged
+  }
+
+  private static java.util.concurrent.ThreadFactory daemon(String name) {
+    return r -> {
+      Thread t = new Thread(r, name);
+      t.setDaemon(true);
+      return t;
+    };
+  }
+
+  /** Agents write their cache records before partitions move, and are placed again after. */
+  private final class Migrations implements MigrationListener {
+    @Override
+    public void migrationStarted(MigrationState state) {
+      migrationStartedNanos = System.nanoTime();
+      // partitions are about to move: agents write their cache records now, so that the
+      // records move with them
+      active.values().forEach(a -> a.records().requestFlush());
+    }
+
+    @Override
+    public void migrationFinished(MigrationState state) {
+      migrationStartedNanos = 0;
+      scheduleReconcile();
+    }
+
+    @Override
+    public void replicaMigrationCompleted(ReplicaMigrationEvent event) {}
+
+    @Override
+    public void replicaMigrationFailed(ReplicaMigrationEvent event) {}
+  }
+
+  /** Agents are placed again when members come and go; departures are counted. */
+  private final class Members implements MembershipListener {
+    @Override
+    public void memberAdded(MembershipEvent event) {
+      scheduleReconcile();
+    }
+
+    @Override
+    public void memberRemoved(MembershipEvent event) {
+      departures.incrementAndGet();
+      scheduleReconcile();
+    }
   }
 
   /**
