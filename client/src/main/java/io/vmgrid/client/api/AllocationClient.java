@@ -10,25 +10,19 @@ import io.vmgrid.client.wire.Checks;
 import io.vmgrid.client.wire.Eviction;
 import io.vmgrid.client.wire.GridRequest;
 import io.vmgrid.client.wire.GridResult;
-import io.vmgrid.client.wire.InventoryProcessors;
 import io.vmgrid.client.wire.MapNames;
 import io.vmgrid.client.wire.Placement;
 import io.vmgrid.client.wire.ServerHealth;
-import io.vmgrid.client.wire.ServerState;
-import io.vmgrid.client.wire.ServerWrites;
 import io.vmgrid.client.wire.WireSerialization;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
@@ -60,6 +54,7 @@ public final class AllocationClient implements AutoCloseable {
   private final LongSupplier nanoClock;
   private final Transport transport;
   private final InventoryReads reads;
+  private final InventoryWrites writes;
 
   private AllocationClient(HazelcastInstance hazelcast, boolean ownsInstance, Duration timeout) {
     this.hazelcast = hazelcast;
@@ -68,6 +63,7 @@ public final class AllocationClient implements AutoCloseable {
     this.nanoClock = System::nanoTime;
     this.transport = new Transport(hazelcast, nanoClock);
     this.reads = new InventoryReads(hazelcast);
+    this.writes = new InventoryWrites(hazelcast);
   }
 
   /**
@@ -281,44 +277,7 @@ public final class AllocationClient implements AutoCloseable {
    * mid-batch the placed VMs stay (they are ordinary placements and can be released by id).
    */
   public CompletableFuture<BatchOutcome> allocateAll(List<VmRequest> batch) {
-    if (batch.isEmpty()) {
-      throw new InvalidRequestException("requests", "requests: a batch needs at least one VM");
-    }
-    Set<String> vmIds = new HashSet<>();
-    for (VmRequest r : batch) {
-      if (!vmIds.add(r.vmId())) {
-        throw new InvalidRequestException("vmId", "vmId: '" + r.vmId() + "' appears twice in the batch");
-      }
-    }
-    List<CompletableFuture<AllocationOutcome>> futures = batch.stream().map(this::allocate).toList();
-    return CompletableFuture.allOf(futures.toArray(new CompletableFuture<?>[0]))
-        .thenCompose(
-            ignored -> {
-              List<AllocationOutcome> outcomes = futures.stream().map(CompletableFuture::join).toList();
-              if (outcomes.stream().allMatch(o -> o instanceof AllocationOutcome.Placed)) {
-                return CompletableFuture.completedFuture(new BatchOutcome(true, outcomes));
-              }
-              return rollBack(outcomes);
-            });
-  }
-
-  private CompletableFuture<BatchOutcome> rollBack(List<AllocationOutcome> outcomes) {
-    List<CompletableFuture<AllocationOutcome>> rolled = new ArrayList<>();
-    for (AllocationOutcome o : outcomes) {
-      if (o instanceof AllocationOutcome.Placed p) {
-        rolled.add(release(p.vmId()).handle((released, error) -> new AllocationOutcome.Rejected(
-            p.requestId(), p.vmId(), error == null ? Reason.BATCH_ROLLED_BACK : Reason.ROLLBACK_FAILED,
-            error == null
-                ? "placed on " + p.serverId() + " and released because another VM of the batch was"
-                    + " not; its requestId is spent (a request id places once): retry with a new one"
-                : "placed on " + p.serverId() + "; releasing it failed (" + error + "): release it by id",
-            p.latency())));
-      } else {
-        rolled.add(CompletableFuture.completedFuture(o));
-      }
-    }
-    return CompletableFuture.allOf(rolled.toArray(new CompletableFuture<?>[0]))
-        .thenApply(ignored -> new BatchOutcome(false, rolled.stream().map(CompletableFuture::join).toList()));
+    return BatchAllocation.allocateAll(batch, this::allocate, this::release);
   }
 
   /** Where a VM is, or empty if no VM with this id is allocated. Reads the grid; sends no request. */
@@ -397,16 +356,7 @@ public final class AllocationClient implements AutoCloseable {
 
   /** Adds one server; fails with {@link InvalidRequestException} if the id is taken. */
   public CompletableFuture<Void> addServer(ServerSpec server) {
-    IMap<String, ServerState> map = hazelcast.getMap(MapNames.SERVERS);
-    return unconfirmedInDoubt(map.submitToKey(server.serverId(),
-            new InventoryProcessors.AddServer(server.initialState())).toCompletableFuture(),
-        "adding server '" + server.serverId() + "'")
-        .thenAccept(r -> {
-          if (!"ADDED".equals(r)) {
-            throw new InvalidRequestException(
-                "serverId", "serverId: '" + server.serverId() + "' is already in the inventory");
-          }
-        });
+    return writes.addServer(server);
   }
 
   /**
@@ -414,19 +364,7 @@ public final class AllocationClient implements AutoCloseable {
    * {@link GridOperationException} ({@code SERVER_NOT_EMPTY}) while it still hosts VMs.
    */
   public CompletableFuture<Void> removeServer(String serverId) {
-    IMap<String, ServerState> map = hazelcast.getMap(MapNames.SERVERS);
-    return unconfirmedInDoubt(map.submitToKey(checkedServerId(serverId),
-            new InventoryProcessors.RemoveServer()).toCompletableFuture(),
-        "removing server '" + serverId + "'")
-        .thenAccept(r -> {
-          if (InventoryProcessors.UNKNOWN.equals(r)) {
-            throw new UnknownServerException(serverId);
-          }
-          if (!"REMOVED".equals(r)) {
-            throw new GridOperationException(Reason.SERVER_NOT_EMPTY, "serverId: '" + serverId + "' "
-                + r.toLowerCase(java.util.Locale.ROOT) + " VMs; drain it and release them first");
-          }
-        });
+    return writes.removeServer(serverId);
   }
 
   /**
@@ -434,34 +372,7 @@ public final class AllocationClient implements AutoCloseable {
    * fails with {@link UnknownServerException}.
    */
   public CompletableFuture<ServerHealth> setHealth(String serverId, ServerHealth health) {
-    IMap<String, ServerState> map = hazelcast.getMap(MapNames.SERVERS);
-    return unconfirmedInDoubt(map.submitToKey(checkedServerId(serverId),
-            new InventoryProcessors.SetHealth(health)).toCompletableFuture(),
-        "setting the health of server '" + serverId + "'")
-        .thenApply(r -> {
-          if (InventoryProcessors.UNKNOWN.equals(r)) {
-            throw new UnknownServerException(serverId);
-          }
-          return ServerHealth.parse("health", r);
-        });
-  }
-
-  /**
-   * {@code write}, failing with {@link GridOperationException} ({@link Reason#IN_DOUBT}) instead of
-   * Hazelcast's {@code IndeterminateOperationStateException} when the write ran on its primary but
-   * its backups did not acknowledge in time: a member ran the write for this client (single-member
-   * routing, or an operation members carry out for clients) and members fail such writes.
-   */
-  private static <T> CompletableFuture<T> unconfirmedInDoubt(CompletableFuture<T> write,
-      String what) {
-    return write.exceptionally(e -> {
-      if (ServerWrites.indeterminate(e)) {
-        throw new GridOperationException(Reason.IN_DOUBT, what + ": the write ran on its primary"
-            + " but its backups did not confirm in time (a member is slow, stopped or cut off); it"
-            + " may or may not stand: read the server back once the cluster is settled");
-      }
-      throw e instanceof CompletionException c ? c : new CompletionException(e);
-    });
+    return writes.setHealth(serverId, health);
   }
 
   /** Totals over the whole inventory (reads every server entry: an operator query, not a hot path). */
@@ -481,7 +392,7 @@ public final class AllocationClient implements AutoCloseable {
 
   /** Server {@code serverId} as the inventory holds it now, or empty if there is none. */
   public CompletableFuture<Optional<ServerInfo>> server(String serverId) {
-    return reads.server(checkedServerId(serverId));
+    return reads.server(InventoryWrites.checkedServerId(serverId));
   }
 
   /**
@@ -511,14 +422,6 @@ public final class AllocationClient implements AutoCloseable {
   /** The cluster's members as this client knows them, oldest first. */
   public List<MemberInfo> members() {
     return reads.members();
-  }
-
-  private static String checkedServerId(String serverId) {
-    String problem = Checks.idProblem("serverId", serverId);
-    if (problem != null) {
-      throw InvalidRequestException.of(problem);
-    }
-    return serverId;
   }
 
   /** The requests on their way to each member (member address to count), for diagnostics. */

@@ -287,15 +287,41 @@ final class CapacityCommands {
       List<WhatIfChange> out = new ArrayList<>();
       flags.clear();
       if (rules != null) {
-        String text;
-        try {
-          text = Files.readString(rules);
-        } catch (IOException e) {
-          throw new InvalidRequestException("--rules", "--rules: cannot read " + rules + ": " + e);
-        }
-        out.add(new WhatIfChange.UseRuleSet(text, rules.getFileName().toString()));
+        out.add(ruleSetChange(rules));
         flags.add("--rules");
       }
+      addLimitChanges(out);
+      for (String a : addServers) {
+        out.add(addServersChange(a));
+        flags.add("--add-servers " + a);
+      }
+      if (!drain.isEmpty()) {
+        out.add(Flags.naming(Map.of("serverIds", "--drain"),
+            () -> new WhatIfChange.Drain(drain, evacuate)));
+        flags.add("--drain");
+      } else if (evacuate) {
+        throw new InvalidRequestException("--evacuate", "--evacuate: needs --drain");
+      }
+      if (out.isEmpty()) {
+        throw new InvalidRequestException("--limit", "no change named: give at least one of"
+            + " --rules, --limit-change, --limit, --add-servers, --drain");
+      }
+      return out;
+    }
+
+    /** The {@code --rules} change: evaluate with the rule set in {@code file}. */
+    private static WhatIfChange ruleSetChange(Path file) {
+      String text;
+      try {
+        text = Files.readString(file);
+      } catch (IOException e) {
+        throw new InvalidRequestException("--rules", "--rules: cannot read " + file + ": " + e);
+      }
+      return new WhatIfChange.UseRuleSet(text, file.getFileName().toString());
+    }
+
+    /** Adds the {@code --limit-change} or {@code --limit} change to {@code out}, if one is given. */
+    private void addLimitChanges(List<WhatIfChange> out) {
       if (limitChange != null && limit != null) {
         throw new InvalidRequestException("--limit", "--limit: give either --limit or"
             + " --limit-change, not both");
@@ -317,39 +343,28 @@ final class CapacityCommands {
             () -> new WhatIfChange.SetUtilizationLimit(l, low)));
         flags.add("--limit");
       }
-      for (String a : addServers) {
-        Matcher m = ADD.matcher(a);
-        if (!m.matches()) {
-          throw new InvalidRequestException("--add-servers", "--add-servers: must be"
-              + " CLUSTER:MACHINE_TYPE:COUNT, was '" + a + "'");
-        }
-        int count;
-        try {
-          count = Integer.parseInt(m.group(3));
-        } catch (NumberFormatException e) {
-          throw new InvalidRequestException("--add-servers", "--add-servers: COUNT too large in '"
-              + a + "'");
-        }
-        try {
-          out.add(new WhatIfChange.AddServers(m.group(1), m.group(2), count));
-        } catch (InvalidRequestException e) {
-          throw new InvalidRequestException("--add-servers", "--add-servers: '" + a + "': "
-              + e.getMessage());
-        }
-        flags.add("--add-servers " + a);
+    }
+
+    /** The change that {@code --add-servers} value {@code a}, CLUSTER:MACHINE_TYPE:COUNT, asks for. */
+    private static WhatIfChange addServersChange(String a) {
+      Matcher m = ADD.matcher(a);
+      if (!m.matches()) {
+        throw new InvalidRequestException("--add-servers", "--add-servers: must be"
+            + " CLUSTER:MACHINE_TYPE:COUNT, was '" + a + "'");
       }
-      if (!drain.isEmpty()) {
-        out.add(Flags.naming(Map.of("serverIds", "--drain"),
-            () -> new WhatIfChange.Drain(drain, evacuate)));
-        flags.add("--drain");
-      } else if (evacuate) {
-        throw new InvalidRequestException("--evacuate", "--evacuate: needs --drain");
+      int count;
+      try {
+        count = Integer.parseInt(m.group(3));
+      } catch (NumberFormatException e) {
+        throw new InvalidRequestException("--add-servers", "--add-servers: COUNT too large in '"
+            + a + "'");
       }
-      if (out.isEmpty()) {
-        throw new InvalidRequestException("--limit", "no change named: give at least one of"
-            + " --rules, --limit-change, --limit, --add-servers, --drain");
+      try {
+        return new WhatIfChange.AddServers(m.group(1), m.group(2), count);
+      } catch (InvalidRequestException e) {
+        throw new InvalidRequestException("--add-servers", "--add-servers: '" + a + "': "
+            + e.getMessage());
       }
-      return out;
     }
 
     /**

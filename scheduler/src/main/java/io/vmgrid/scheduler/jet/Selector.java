@@ -106,24 +106,9 @@ public final class Selector {
       throw new IllegalArgumentException("no agent to route to");
     }
     if (!sameAgents(loads)) {
-      List<String> ids = new ArrayList<>(loads.size());
-      for (Candidate l : loads) {
-        ids.add(l.agentId());
-      }
-      agentIds = List.copyOf(ids);
-      policy = PolicyRegistry.create(policyName, new PolicyContext(ids.size(), seed, settings));
-      pending.keySet().retainAll(agentIds);
+      adoptAgents(loads);
     }
-    View[] views = new View[loads.size()];
-    for (int i = 0; i < views.length; i++) {
-      Candidate l = loads.get(i);
-      ArrayDeque<Pending> mine = pending.computeIfAbsent(l.agentId(), k -> new ArrayDeque<>());
-      while (!mine.isEmpty() && (mine.peekFirst().atNanos() + l.transitNanos() < l.observedAtNanos()
-          || mine.peekFirst().atNanos() + MAX_PENDING_NANOS < nowNanos)) {
-        mine.pollFirst();
-      }
-      views[i] = new View(l, mine);
-    }
+    View[] views = views(loads, nowNanos);
     AgentsView view = new AgentsView() {
       @Override
       public int size() {
@@ -160,6 +145,35 @@ public final class Selector {
     return new Choice(target.load.agentId(), target.load.member(), estimate,
         Math.max(0, nowNanos - target.load.observedAtNanos()), target.load.indicators().queueLength(),
         believed, target.load.transferNanos() != 0);
+  }
+
+  /** Rebuilds the policy for the agents of {@code loads} and forgets the routings to any other. */
+  private void adoptAgents(List<Candidate> loads) {
+    List<String> ids = new ArrayList<>(loads.size());
+    for (Candidate l : loads) {
+      ids.add(l.agentId());
+    }
+    agentIds = List.copyOf(ids);
+    policy = PolicyRegistry.create(policyName, new PolicyContext(ids.size(), seed, settings));
+    pending.keySet().retainAll(agentIds);
+  }
+
+  /**
+   * Each candidate's view at {@code nowNanos}: its indicators plus this selector's routings to it,
+   * less those the indicators include by now or that are too old.
+   */
+  private View[] views(List<Candidate> loads, long nowNanos) {
+    View[] views = new View[loads.size()];
+    for (int i = 0; i < views.length; i++) {
+      Candidate l = loads.get(i);
+      ArrayDeque<Pending> mine = pending.computeIfAbsent(l.agentId(), k -> new ArrayDeque<>());
+      while (!mine.isEmpty() && (mine.peekFirst().atNanos() + l.transitNanos() < l.observedAtNanos()
+          || mine.peekFirst().atNanos() + MAX_PENDING_NANOS < nowNanos)) {
+        mine.pollFirst();
+      }
+      views[i] = new View(l, mine);
+    }
+    return views;
   }
 
   private boolean sameAgents(List<Candidate> loads) {

@@ -52,18 +52,7 @@ public final class SweepCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    options.validate();
-    for (double eps : loadFactors) {
-      SimCommand.checkLoadFactor(eps);
-    }
-    if (agents <= 0) {
-      throw new IllegalArgumentException("--agents must be at least 1, was " + agents);
-    }
-    for (int n : agentCounts) {
-      if (n <= 0) {
-        throw new IllegalArgumentException("--agent-counts must all be at least 1, was " + n);
-      }
-    }
+    validate();
     List<String> policies = options.policyNames();
     PrintWriter out = spec.commandLine().getOut();
     SimOptions.Prepared prepared = options.prepare();
@@ -100,26 +89,48 @@ public final class SweepCommand implements Callable<Integer> {
     }
     if (options.plots != null) {
       Path dir = Path.of(options.plots);
-      double[] x = loadFactors.clone();
-      double[] xa = new double[agentCounts.length];
-      for (int i = 0; i < agentCounts.length; i++) {
-        xa[i] = agentCounts[i];
-      }
-      String what = byLoad.get(0).workload();
-      Plots.sweep("Mean latency vs load factor (" + agents + " agents, " + what + ")",
-          "load factor (inter-arrival multiplier; lower = more load)", "mean latency (ms)", x,
-          series(byLoad, true), dir.resolve("sweep-load-mean.png"));
-      Plots.sweep("P90 latency vs load factor (" + agents + " agents, " + what + ")",
-          "load factor (inter-arrival multiplier; lower = more load)", "P90 latency (ms)", x,
-          series(byLoad, false), dir.resolve("sweep-load-p90.png"));
-      Plots.sweep("Mean latency vs agents (fixed total cache, " + what + ")", "agents",
-          "mean latency (ms)", xa, series(byAgents, true), dir.resolve("sweep-agents-mean.png"));
-      Plots.sweep("P90 latency vs agents (fixed total cache, " + what + ")", "agents",
-          "P90 latency (ms)", xa, series(byAgents, false), dir.resolve("sweep-agents-p90.png"));
+      writePlots(dir, byLoad, byAgents);
       out.println("wrote plots to " + dir);
     }
     out.flush();
     return 0;
+  }
+
+  /** Checks the options, throwing {@link IllegalArgumentException} naming the first bad one. */
+  private void validate() {
+    options.validate();
+    for (double eps : loadFactors) {
+      SimCommand.checkLoadFactor(eps);
+    }
+    if (agents <= 0) {
+      throw new IllegalArgumentException("--agents must be at least 1, was " + agents);
+    }
+    for (int n : agentCounts) {
+      if (n <= 0) {
+        throw new IllegalArgumentException("--agent-counts must all be at least 1, was " + n);
+      }
+    }
+  }
+
+  /** Writes the mean and P90 latency plots of both sweeps into {@code dir}. */
+  private void writePlots(Path dir, List<SimReport> byLoad, List<SimReport> byAgents)
+      throws IOException {
+    double[] x = loadFactors.clone();
+    double[] xa = new double[agentCounts.length];
+    for (int i = 0; i < agentCounts.length; i++) {
+      xa[i] = agentCounts[i];
+    }
+    String what = byLoad.get(0).workload();
+    Plots.sweep("Mean latency vs load factor (" + agents + " agents, " + what + ")",
+        "load factor (inter-arrival multiplier; lower = more load)", "mean latency (ms)", x,
+        series(byLoad, true), dir.resolve("sweep-load-mean.png"));
+    Plots.sweep("P90 latency vs load factor (" + agents + " agents, " + what + ")",
+        "load factor (inter-arrival multiplier; lower = more load)", "P90 latency (ms)", x,
+        series(byLoad, false), dir.resolve("sweep-load-p90.png"));
+    Plots.sweep("Mean latency vs agents (fixed total cache, " + what + ")", "agents",
+        "mean latency (ms)", xa, series(byAgents, true), dir.resolve("sweep-agents-mean.png"));
+    Plots.sweep("P90 latency vs agents (fixed total cache, " + what + ")", "agents",
+        "P90 latency (ms)", xa, series(byAgents, false), dir.resolve("sweep-agents-p90.png"));
   }
 
   private static Map<String, double[]> series(List<SimReport> reports, boolean mean) {

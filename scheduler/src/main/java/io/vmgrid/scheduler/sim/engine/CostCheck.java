@@ -86,23 +86,43 @@ public final class CostCheck {
         units = total(counting) - units;
         ranked = caches[a].overlayRankedServers() - ranked;
         boolean top = caches[a].lastLookup() == Lookup.TOP_HIT;
-        double counted = costs.lookupNanos() + costs.ruleUnitNanos() * units
-            + costs.rankedServerNanos() * ranked + (top ? costs.journalRecordNanos() * records : costs.entryBuildNanos()
-                + costs.rankedServerNanos() * c.passing());
-        int g = !top ? 0 : records == 0 ? 1 : records < 100 ? 2 : records < 1000 ? 3
-            : records < 5000 ? 4 : 5;
-        samples.get(g).add(new double[] {t1 - t0, counted, top ? records : 0});
+        double counted = counted(costs, units, ranked, top, records, c);
+        samples.get(group(top, records)).add(new double[] {t1 - t0, counted, top ? records : 0});
         typeRevision.get(a).put(type, rev);
-        if (!c.isEmpty()) {
-          inv.apply(new InventoryChange.Place(inv.serverId(c.server(0)), r.toHostedVm(r.demand())));
-          live.add(r.id());
-        }
-        if (live.size() > 3_000) {
-          String vm = live.poll();
-          inv.apply(new InventoryChange.Release(inv.serverId(inv.serverOf(vm)), vm));
-        }
+        place(inv, r, c, live);
       }
     }
+    return rows(names, samples);
+  }
+
+  /** Engine mode's counted cost of one lookup, in nanoseconds. */
+  private static double counted(EngineCosts costs, long units, long ranked, boolean top,
+      long records, Candidates c) {
+    return costs.lookupNanos() + costs.ruleUnitNanos() * units
+        + costs.rankedServerNanos() * ranked + (top ? costs.journalRecordNanos() * records : costs.entryBuildNanos()
+            + costs.rankedServerNanos() * c.passing());
+  }
+
+  /** The kind of lookup (index into the names) of a top hit or a miss replaying {@code records}. */
+  private static int group(boolean top, long records) {
+    return !top ? 0 : records == 0 ? 1 : records < 100 ? 2 : records < 1000 ? 3
+        : records < 5000 ? 4 : 5;
+  }
+
+  /** Places {@code r} on its best candidate, if any; releases the oldest VM past 3,000 live. */
+  private static void place(Inventory inv, VmRequest r, Candidates c, ArrayDeque<String> live) {
+    if (!c.isEmpty()) {
+      inv.apply(new InventoryChange.Place(inv.serverId(c.server(0)), r.toHostedVm(r.demand())));
+      live.add(r.id());
+    }
+    if (live.size() > 3_000) {
+      String vm = live.poll();
+      inv.apply(new InventoryChange.Release(inv.serverId(inv.serverOf(vm)), vm));
+    }
+  }
+
+  /** One row per kind of lookup that has samples, named by {@code names}. */
+  private static List<Row> rows(String[] names, List<List<double[]>> samples) {
     List<Row> rows = new ArrayList<>();
     for (int g = 0; g < names.length; g++) {
       List<double[]> s = samples.get(g);

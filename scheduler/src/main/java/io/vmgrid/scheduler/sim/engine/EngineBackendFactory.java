@@ -303,52 +303,12 @@ public final class EngineBackendFactory implements BackendFactory {
       Candidates candidates = cache.candidates(vm);
       boolean topHit = cache.lastLookup() == Lookup.TOP_HIT;
       out.reset(topHit);
-      // the overlay (tenant, spread and anti-affinity rules) runs on every lookup, hit or not
-      double overlay = costs.rankedServerNanos() * (cache.overlayRankedServers() - rankedBefore);
-      for (int r = 0; r < rules; r++) {
-        if (overlayRule[r]) {
-          overlay += costs.ruleUnitNanos() * (counting.units(r) - unitsBefore[r]);
-        }
-      }
-      double total = costs.lookupNanos() + overlay;
+      double total = costs.lookupNanos() + overlayCost(rankedBefore);
       double[] t = typeCosts.computeIfAbsent(c.typeKey(), k -> new double[4]);
       if (topHit) {
-        total += costs.journalRecordNanos() * topRecords;
-        for (int i = 0; i < keys.length; i++) {
-          int r = c.ruleId(i);
-          total += costs.ruleUnitNanos() * (counting.units(r) - unitsBefore[r]);
-        }
-        t[0] += total;
-        t[1]++;
-        topHitSum += total;
-        topHitN++;
+        total = topHitCost(c, keys.length, total, topRecords, t);
       } else {
-        double consolidation = total + costs.entryBuildNanos()
-            + costs.rankedServerNanos() * candidates.passing();
-        t[2] += consolidation;
-        t[3]++;
-        total = consolidation;
-        for (int i = 0; i < keys.length; i++) {
-          int r = c.ruleId(i);
-          long units = counting.units(r) - unitsBefore[r];
-          long records = ruleCached[i] && replaysJournal[r]
-              ? replayed(ruleRevision.get(keys[i]), journal, rev) : 0;
-          double ruleCost = costs.ruleUnitNanos() * units + costs.ruleRecordNanos() * records;
-          // What the estimator learns adds up to the request's whole cost, as in the grid
-          // (Estimates.learn): the lookup, overlay and entry build are spread over the rules.
-          // The oracle below keeps the rule's own cost: it adds the consolidation on its own.
-          out.addRule(ruleCached[i],
-              Math.max(1, Math.round(ruleCost + consolidation / keys.length)));
-          long nanos = Math.max(1, Math.round(ruleCost));
-          if (ruleCached[i]) {
-            ruleHitSum[r] += nanos;
-            ruleHitN[r]++;
-          } else {
-            ruleMissSum[r] += nanos;
-            ruleMissN[r]++;
-          }
-          total += ruleCost;
-        }
+        total = missCost(c, keys, total, candidates, journal, rev, t, out);
       }
       typeRevision.put(type, rev);
       for (RuleKey k : keys) {
@@ -360,6 +320,75 @@ public final class EngineBackendFactory implements BackendFactory {
       pendingCandidates = candidates;
       pendingDecision = d.orElse(null);
       pendingLifetime = workload.lifetime(request.index());
+    }
+
+    /**
+     * What the overlay (tenant, spread and anti-affinity rules) cost in this lookup: it runs on every
+     * lookup, hit or not.
+     */
+    private double overlayCost(long rankedBefore) {
+      double overlay = costs.rankedServerNanos() * (cache.overlayRankedServers() - rankedBefore);
+      for (int r = 0; r < rules; r++) {
+        if (overlayRule[r]) {
+          overlay += costs.ruleUnitNanos() * (counting.units(r) - unitsBefore[r]);
+        }
+      }
+      return overlay;
+    }
+
+    /**
+     * A top-level hit's cost: {@code total} (lookup and overlay) plus the {@code records} replayed
+     * and the units its {@code ruleCount} rules evaluated; recorded in {@code t} and the top-hit sums
+     * for the oracle.
+     */
+    private double topHitCost(ClassifiedRequest c, int ruleCount, double total, long records,
+        double[] t) {
+      double sum = total + costs.journalRecordNanos() * records;
+      for (int i = 0; i < ruleCount; i++) {
+        int r = c.ruleId(i);
+        sum += costs.ruleUnitNanos() * (counting.units(r) - unitsBefore[r]);
+      }
+      t[0] += sum;
+      t[1]++;
+      topHitSum += sum;
+      topHitN++;
+      return sum;
+    }
+
+    /**
+     * A top-level miss's cost: {@code total} (lookup and overlay) plus the entry's build and ranking
+     * and each rule's units and replayed records; reports each rule's share to {@code out} and
+     * records the costs in {@code t} and the per-rule sums for the oracle.
+     */
+    private double missCost(ClassifiedRequest c, RuleKey[] keys, double total,
+        Candidates candidates, ChangeJournal journal, long rev, double[] t, ServiceOutcome out) {
+      double consolidation = total + costs.entryBuildNanos()
+          + costs.rankedServerNanos() * candidates.passing();
+      t[2] += consolidation;
+      t[3]++;
+      double sum = consolidation;
+      for (int i = 0; i < keys.length; i++) {
+        int r = c.ruleId(i);
+        long units = counting.units(r) - unitsBefore[r];
+        long records = ruleCached[i] && replaysJournal[r]
+            ? replayed(ruleRevision.get(keys[i]), journal, rev) : 0;
+        double ruleCost = costs.ruleUnitNanos() * units + costs.ruleRecordNanos() * records;
+        // What the estimator learns adds up to the request's whole cost, as in the grid
+        // (Estimates.learn): the lookup, overlay and entry build are spread over the rules.
+        // The oracle below keeps the rule's own cost: it adds the consolidation on its own.
+        out.addRule(ruleCached[i],
+            Math.max(1, Math.round(ruleCost + consolidation / keys.length)));
+        long nanos = Math.max(1, Math.round(ruleCost));
+        if (ruleCached[i]) {
+          ruleHitSum[r] += nanos;
+          ruleHitN[r]++;
+        } else {
+          ruleMissSum[r] += nanos;
+          ruleMissN[r]++;
+        }
+        sum += ruleCost;
+      }
+      return sum;
     }
 
     private long replayed(@Nullable Long since, ChangeJournal journal, long rev) {
