@@ -328,8 +328,8 @@ public final class Reconciler implements AutoCloseable {
     repairsFailed = 0;
     Pass pass = read(mode);
     checkServers(pass);
-    removeUnrecordedReleased(pass);
-    repairOrphans(pass);
+    repairCopies(pass, pass.unrecorded, false);
+    repairCopies(pass, pass.orphans, true);
     checkRecords(pass);
     previous = pass.findings;
     if (repairFailure != null) {
@@ -436,39 +436,24 @@ public final class Reconciler implements AutoCloseable {
   }
 
   /**
-   * VMs seen once without a record: commits about to write their records, unless a client released
-   * that very placement (a request places once): then a copy that outlived the release, which no
-   * record will ever claim (its record step refuses it), removed at once.
+   * VMs without a record naming their server. A copy of a placement a client released is removed
+   * (a request places once: no record will ever claim it), for orphans and for VMs seen once
+   * alike: two copies of one request were committed on the two sides of a split (a forward cut
+   * off, then run again on this side), the other side still held a copy of a VM released on this
+   * side, or a copy of the request ran late on a member paused or cut off. Other orphans get their
+   * records back ({@code restore}); other VMs seen once are left to the next pass (commits about
+   * to write their records).
    */
-  private void removeUnrecordedReleased(Pass pass) {
-    if (pass.unrecorded.isEmpty()) {
+  private void repairCopies(Pass pass, List<Orphan> copies, boolean restore) {
+    if (copies.isEmpty()) {
       return;
     }
-    ReleaseIndex released = pass.releases(pass.unrecorded.stream().map(Orphan::vm).toList(),
+    ReleaseIndex released = pass.releases(copies.stream().map(Orphan::vm).toList(),
         releaseMarks, foreign);
-    for (Orphan o : pass.unrecorded) {
+    for (Orphan o : copies) {
       if (released.released(o.vm())) {
         repair(() -> steps.removeReleased(o.vm(), o.serverId()));
-      }
-    }
-  }
-
-  /**
-   * Orphans get their records back, unless a client released their placement: two copies of one
-   * request were committed on the two sides of a split (a forward cut off, then run again on this
-   * side), or the other side still held a copy of a VM released on this side, and the merge brought
-   * it back without a record (restoring one would bring back a released VM).
-   */
-  private void repairOrphans(Pass pass) {
-    if (pass.orphans.isEmpty()) {
-      return;
-    }
-    ReleaseIndex released = pass.releases(pass.orphans.stream().map(Orphan::vm).toList(),
-        releaseMarks, foreign);
-    for (Orphan o : pass.orphans) {
-      if (released.released(o.vm())) {
-        repair(() -> steps.removeReleased(o.vm(), o.serverId()));
-      } else {
+      } else if (restore) {
         repair(() -> steps.restore(o.vm(), o.serverId()));
       }
     }
