@@ -1,18 +1,12 @@
 package io.vmgrid.node.agent;
 
-import com.hazelcast.splitbrainprotection.SplitBrainProtectionException;
 import io.vmgrid.client.api.Reason;
 import io.vmgrid.client.wire.GridRequest;
-import io.vmgrid.client.wire.HostedVm;
-import io.vmgrid.client.wire.Placement;
 import io.vmgrid.client.wire.ServerState;
 import io.vmgrid.node.commit.CommitResult;
 import io.vmgrid.node.commit.Committer;
 import io.vmgrid.node.commit.Evictions;
-import io.vmgrid.node.commit.RecordResult;
 import io.vmgrid.node.inventory.InventoryMirror;
-import io.vmgrid.node.inventory.Mirrors;
-import io.vmgrid.rules.api.VmRequest;
 import io.vmgrid.rules.engine.CacheSettings;
 import io.vmgrid.rules.engine.CacheStats;
 import io.vmgrid.rules.engine.Lookup;
@@ -44,7 +38,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p><b>Exactly once.</b> A commit counts only once its record is written: the first record of a VM
  * id wins, and a commit that lost (the id belongs to another request, or another copy of the same
- * request was recorded on another server) is released again.
+ * request was recorded on another server, or the request's placement was released since) is
+ * released again: {@link Recording}.
  */
 final class Agent {
   private static final Logger LOG = Logger.getLogger(Agent.class.getName());
@@ -61,8 +56,6 @@ final class Agent {
   static final int MAX_ATTEMPTS = 8;
   /** How often an idle agent looks up from its queue (stop requests, records to write). */
   private static final long IDLE_POLL_MILLIS = 200;
-  /** Tries of a group's record call before its outcome is reported in doubt. */
-  private static final int RECORD_ATTEMPTS = 3;
   /** Most requests evaluated and committed together. */
   static final int MAX_GROUP = 16;
   /** Longest wait for a settling mirror before rejecting for lack of capacity. */
@@ -81,7 +74,8 @@ final class Agent {
   private final AgentHost host;
   private final InventoryMirror mirror;
   private final Committer committer;
-  private final LinkedBlockingDeque<Job> queue = new LinkedBlockingDeque<>();
+  private final Recording recording;
+  private final LinkedBlockingDeque<Work.Job> queue = new LinkedBlockingDeque<>();
   private final Thread thread;
   private final LiveIndicators indicators = new LiveIndicators();
   private final CacheRecords records;
@@ -95,46 +89,12 @@ final class Agent {
   private long lastSummaryNanos = System.nanoTime();
   private volatile boolean running = true;
 
-  private record Job(GridRequest request, RoutingHints hints, long enqueuedNanos,
-      CompletableFuture<AgentOutcome> done) {}
-
-  /** One request of a group on its way through evaluation, commit and record. */
-  private static final class Work {
-    final Job job;
-    final VmRequest request;
-    final HostedVm vm;
-    final Set<String> excluded = new HashSet<>();
-    final long startNanos;
-    AgentEngine.@Nullable Choice choice;
-    /** The VMs to evict on {@link #choice} in the same commit (a preemption); empty otherwise. */
-    List<String> victims = List.of();
-    /** The member-wide claim for {@link #choice} while its commit is being decided. */
-    InFlight.@Nullable Claim claim;
-    @Nullable Lookup firstLookup;
-    int attempts;
-    int refused;
-    String lastRefusal = "";
-    boolean added;
-    /** The host's departure count when this request's first commit was sent; -1 before. */
-    long departuresAtFirstCommit = -1;
-    long evaluateNanos;
-    long commitNanos;
-
-    Work(Job job, long startNanos) {
-      this.job = job;
-      GridRequest r = job.request();
-      this.request = Mirrors.request(r);
-      this.vm = new HostedVm(r.vmId(), r.tenantId(), r.cores(), r.memoryMb(), r.requestId(),
-          r.priority(), System.currentTimeMillis(), r.availabilitySet(), r.antiAffinityGroup());
-      this.startNanos = startNanos;
-    }
-  }
-
   Agent(String id, AgentHost host, RuleSet ruleSet, CacheSettings cacheSettings) {
     this.id = id;
     this.host = host;
     this.mirror = host.mirror();
     this.committer = host.committer();
+    this.recording = new Recording(id, host, committer);
     this.records = new CacheRecords(id, ruleSet, host.cacheRecords());
     this.engine = new AgentEngine(id, mirror, ruleSet, cacheSettings, records);
     this.thread = new Thread(this::loop, "vmgrid-agent-" + id);
@@ -153,7 +113,7 @@ final class Agent {
       done.completeExceptionally(new AgentUnavailableException("agent " + id + " has stopped"));
       return done;
     }
-    Job job = new Job(request, hints, System.nanoTime(), done);
+    Work.Job job = new Work.Job(request, hints, System.nanoTime(), done);
     indicators.enqueued(hints);
     queue.add(job);
     if (!running && !thread.isAlive() && queue.remove(job)) { // raced with the end of the loop
@@ -246,7 +206,7 @@ final class Agent {
       rewarm(true);
     }
     while (true) {
-      Job first;
+      Work.Job first;
       try {
         first = running ? queue.poll(IDLE_POLL_MILLIS, TimeUnit.MILLISECONDS) : queue.poll();
       } catch (InterruptedException e) {
@@ -267,7 +227,7 @@ final class Agent {
       }
       serve(group(first));
     }
-    for (Job late; (late = queue.poll()) != null; ) { // submitted while it was stopping
+    for (Work.Job late; (late = queue.poll()) != null; ) { // submitted while it was stopping
       indicators.dropped(late.hints());
       late.done().completeExceptionally(new AgentUnavailableException("agent " + id + " has stopped"));
     }
@@ -280,9 +240,9 @@ final class Agent {
   }
 
   /** Handles one group, with its indicators, and keeps the cache records in step. */
-  private void serve(List<Job> group) {
+  private void serve(List<Work.Job> group) {
     long estimate = 0;
-    for (Job j : group) {
+    for (Work.Job j : group) {
       estimate += j.hints().estimateNanos();
     }
     indicators.started(group.size(), estimate);
@@ -290,7 +250,7 @@ final class Agent {
       process(group);
     } catch (RuntimeException | Error e) {
       LOG.log(Level.WARNING, "agent " + id + " failed on a group of " + group.size(), e);
-      for (Job j : group) {
+      for (Work.Job j : group) {
         j.done().completeExceptionally(e);
       }
     } finally {
@@ -321,13 +281,13 @@ final class Agent {
   }
 
   /** {@code first} and the requests queued behind it, up to {@link #MAX_GROUP}, VM ids distinct. */
-  private List<Job> group(Job first) {
-    List<Job> group = new ArrayList<>(Math.min(MAX_GROUP, 1 + queue.size()));
+  private List<Work.Job> group(Work.Job first) {
+    List<Work.Job> group = new ArrayList<>(Math.min(MAX_GROUP, 1 + queue.size()));
     group.add(first);
     Set<String> vmIds = new HashSet<>();
     vmIds.add(first.request().vmId());
     while (group.size() < MAX_GROUP) {
-      Job next = queue.poll();
+      Work.Job next = queue.poll();
       if (next == null) {
         break;
       }
@@ -349,10 +309,10 @@ final class Agent {
   }
 
   /** Evaluates, commits and records a group until every request in it has its outcome. */
-  private void process(List<Job> group) {
+  private void process(List<Work.Job> group) {
     long start = System.nanoTime();
     List<Work> open = new ArrayList<>(group.size());
-    for (Job j : group) {
+    for (Work.Job j : group) {
       open.add(new Work(j, start));
     }
     List<Work> all = List.copyOf(open);
@@ -372,11 +332,11 @@ final class Agent {
             planned.add(w);
           } else if (w.refused == 0) {
             AgentEngine.Rejection why = engine.rejection(w.request);
-            finish(w, AgentOutcome.Status.REJECTED, "", "", why.reason(), why.message());
+            w.finish(id, AgentOutcome.Status.REJECTED, "", "", why.reason(), why.message());
           } else if (exposed(w)) {
-            finish(w, AgentOutcome.Status.FAILED, "", "", Reason.IN_DOUBT, EXPOSED_MESSAGE);
+            w.finish(id, AgentOutcome.Status.FAILED, "", "", Reason.IN_DOUBT, EXPOSED_MESSAGE);
           } else {
-            finish(w, AgentOutcome.Status.REJECTED, "", "", Reason.NO_CAPACITY, "no server left"
+            w.finish(id, AgentOutcome.Status.REJECTED, "", "", Reason.NO_CAPACITY, "no server left"
                 + " after " + w.refused + " conflicting commits (last: " + w.lastRefusal + ")");
           }
         }
@@ -456,7 +416,7 @@ final class Agent {
       if (w.departuresAtFirstCommit < 0) {
         w.departuresAtFirstCommit = departures;
       }
-      plan.add(new Committer.Planned(choice(w).serverId(), w.vm, w.victims));
+      plan.add(new Committer.Planned(w.choice().serverId(), w.vm, w.victims));
     }
     long c0 = System.nanoTime();
     List<Committer.Attempt<CommitResult>> results;
@@ -465,7 +425,7 @@ final class Agent {
     } finally {
       planned.forEach(this::unclaim); // the servers' new states are in the mirror now
     }
-    share(planned, c0);
+    Work.share(planned, c0);
     List<Work> again = new ArrayList<>();
     List<Work> toRecord = new ArrayList<>();
     for (int i = 0; i < planned.size(); i++) {
@@ -476,20 +436,20 @@ final class Agent {
         // a quorum refusal here came after the check above: Hazelcast may have run the commit on
         // the other side's replica before the split was noticed and then retried it on this side's
         // (a nemesis run answered NO_QUORUM and found the VM placed after the heal): in doubt
-        failed(w, a.error(), "", choice(w).serverId(),
-            "the commit to " + choice(w).serverId());
+        recording.failed(w, a.error(), "", w.choice().serverId(),
+            "the commit to " + w.choice().serverId());
       } else if (a.value().hosted()) {
         engine.reportCommit(true);
         w.added = a.value().status() == CommitResult.Status.PLACED;
         if (!w.victims.isEmpty()) {
-          tellEvicted(choice(w).serverId());
+          tellEvicted(w.choice().serverId());
         }
         toRecord.add(w);
       } else if (refused(w, a.value())) {
         again.add(w);
       }
     }
-    record(toRecord);
+    recording.record(toRecord);
     return again;
   }
 
@@ -498,12 +458,12 @@ final class Agent {
     for (Work w : planned) {
       if (w.attempts == 0) {
         // refused before anything of this request was sent: certain to have committed nothing
-        finish(w, AgentOutcome.Status.FAILED, "", "", Reason.NO_QUORUM, NO_QUORUM_MESSAGE);
+        w.finish(id, AgentOutcome.Status.FAILED, "", "", Reason.NO_QUORUM, NO_QUORUM_MESSAGE);
       } else {
         // an earlier commit of this request was refused by a server, but it may have run on a
         // replica across the split first (Hazelcast retries a partition operation on the new
         // owner when the old one leaves): not certain
-        finish(w, AgentOutcome.Status.FAILED, "", "", Reason.IN_DOUBT, "this side of the"
+        w.finish(id, AgentOutcome.Status.FAILED, "", "", Reason.IN_DOUBT, "this side of the"
             + " cluster lost the placement quorum while the request was being committed (a"
             + " network split?); it may or may not have taken effect: ask again with the same"
             + " requestId to learn the outcome");
@@ -520,116 +480,20 @@ final class Agent {
     w.refused++;
     conflicts.incrementAndGet();
     host.metrics().agentConflict(id);
-    w.lastRefusal = choice(w).serverId() + ": " + r.status() + " " + r.detail();
+    w.lastRefusal = w.choice().serverId() + ": " + r.status() + " " + r.detail();
     if (w.victims.isEmpty()) {
-      w.excluded.add(choice(w).serverId());
+      w.excluded.add(w.choice().serverId());
     } // a preemption is searched again on the refusal's state (in the mirror now), same server or not
     if (w.attempts >= MAX_ATTEMPTS && exposed(w)) {
-      finish(w, AgentOutcome.Status.FAILED, "", "", Reason.IN_DOUBT, EXPOSED_MESSAGE);
+      w.finish(id, AgentOutcome.Status.FAILED, "", "", Reason.IN_DOUBT, EXPOSED_MESSAGE);
     } else if (w.attempts >= MAX_ATTEMPTS) {
-      finish(w, AgentOutcome.Status.FAILED, "", "", Reason.CONFLICT, "gave up after "
+      w.finish(id, AgentOutcome.Status.FAILED, "", "", Reason.CONFLICT, "gave up after "
           + MAX_ATTEMPTS + " commits were refused by the servers' current state (last: "
           + w.lastRefusal + "); retry the request");
     } else {
       return true;
     }
     return false;
-  }
-
-  /** Records committed VMs; releases the commits whose record lost. */
-  private void record(List<Work> committed) {
-    if (committed.isEmpty()) {
-      return;
-    }
-    List<Placement> records = new ArrayList<>(committed.size());
-    for (Work w : committed) {
-      records.add(Placement.of(w.vm, choice(w).serverId(), w.job.request(), id));
-    }
-    long r0 = System.nanoTime();
-    List<Committer.Attempt<RecordResult>> results = recordWithRetries(records);
-    share(committed, r0);
-    for (int i = 0; i < committed.size(); i++) {
-      Work w = committed.get(i);
-      RuntimeException e = results.get(i).error();
-      if (e != null) {
-        // without a quorum nothing was recorded, so the commit can be undone; otherwise the record
-        // may exist, and undoing the commit could take away a placement a retry was told of
-        failed(w, e, w.added && isNoQuorum(e) ? choice(w).serverId() : "",
-            isNoQuorum(e) ? "" : choice(w).serverId(), "recording the commit to "
-                + choice(w).serverId());
-      } else {
-        settle(w, results.get(i).value());
-      }
-    }
-  }
-
-  /**
-   * Writes the records; the record is idempotent (a second try finds this request's record if the
-   * first wrote it), and its outcome decides whether the commit stays: the failed ones are tried
-   * again before giving up.
-   */
-  private List<Committer.Attempt<RecordResult>> recordWithRetries(List<Placement> records) {
-    List<Committer.Attempt<RecordResult>> results = committer.record(records);
-    for (int attempt = 1; attempt < RECORD_ATTEMPTS; attempt++) {
-      List<Integer> retry = new ArrayList<>();
-      for (int i = 0; i < results.size(); i++) {
-        RuntimeException e = results.get(i).error();
-        if (e != null && !isNoQuorum(e)) {
-          retry.add(i);
-        }
-      }
-      if (retry.isEmpty()) {
-        break;
-      }
-      pause(attempt - 1);
-      List<Placement> again = new ArrayList<>(retry.size());
-      retry.forEach(i -> again.add(records.get(i)));
-      List<Committer.Attempt<RecordResult>> second = committer.record(again);
-      results = new ArrayList<>(results);
-      for (int k = 0; k < retry.size(); k++) {
-        results.set(retry.get(k), second.get(k));
-      }
-    }
-    return results;
-  }
-
-  /** Answers {@code w} from what its record step found. */
-  private void settle(Work w, RecordResult r) {
-    String ours = choice(w).serverId();
-    if (r.status() == RecordResult.Status.ENDED) {
-      // this request's placement was released (or evicted) since: a late copy, or the request
-      // sent again; our commit must not stay (a copy the server held already is the
-      // reconciler's: the release mark tells it apart)
-      if (w.added) {
-        releaseEnded(w, ours);
-      }
-      finish(w, AgentOutcome.Status.REJECTED, "", "", Reason.REQUEST_ID_REUSED, "requestId: '"
-          + w.job.request().requestId() + "' placed VM '" + w.vm.vmId() + "', which was"
-          + " released (or evicted) since; a request id places once: send a new one");
-      return;
-    }
-    String recorded = r.record().serverId();
-    if ((r.status() == RecordResult.Status.SAME_REQUEST
-        || r.status() == RecordResult.Status.RECORDED) && recorded.equals(ours)) {
-      finish(w, AgentOutcome.Status.PLACED, ours, choice(w).clusterId(), Reason.NONE,
-          w.added && !w.victims.isEmpty() ? "evicted " + w.victims.size()
-              + " lower-priority VM(s) to fit: " + String.join(", ", w.victims) : "");
-      return;
-    }
-    // the record names another VM of this id; release ours unless it is that VM (the other copy
-    // found it on our server and recorded it: one VM of an id per server, of the same shape)
-    if (w.added && !recorded.equals(ours)) {
-      releaseLoser(w, ours, r);
-    }
-    if (r.status() == RecordResult.Status.REUSED) {
-      finish(w, AgentOutcome.Status.REJECTED, "", "", Reason.REQUEST_ID_REUSED,
-          String.valueOf(r.record().reusedBy(w.job.request())));
-    } else if (r.status() == RecordResult.Status.TAKEN) {
-      finish(w, AgentOutcome.Status.REJECTED, "", "", Reason.VM_ID_IN_USE, "vmId: '"
-          + w.vm.vmId() + "' is already taken by request " + r.record().requestId());
-    } else { // another copy of this request was recorded first: that is where the VM is
-      finish(w, AgentOutcome.Status.PLACED, recorded, host.clusterOf(recorded), Reason.NONE, "");
-    }
   }
 
   /**
@@ -646,102 +510,6 @@ final class Agent {
       LOG.warning(() -> "agent " + id + ": the evictions on " + serverId + " are not logged yet ("
           + e + "); the reconciler logs them");
     }
-  }
-
-  private void releaseEnded(Work w, String server) {
-    try {
-      committer.release(server, w.vm.vmId());
-      LOG.info(() -> "agent " + id + ": " + w.vm.vmId() + " (request "
-          + w.job.request().requestId() + ") was released before this commit to " + server
-          + " was recorded; released the commit");
-    } catch (RuntimeException e) {
-      LOG.warning(() -> "agent " + id + ": could not release " + w.vm.vmId() + " from " + server
-          + " (" + e + "), committed after its placement was released; the reconciler does");
-    }
-  }
-
-  private void releaseLoser(Work w, String server, RecordResult r) {
-    try {
-      committer.release(server, w.vm.vmId());
-      LOG.fine(() -> "agent " + id + ": " + w.vm.vmId() + " was recorded on "
-          + r.record().serverId() + " by request " + r.record().requestId()
-          + "; released this commit from " + server);
-    } catch (RuntimeException e) {
-      LOG.warning(() -> "agent " + id + ": " + w.vm.vmId() + " lost its record to "
-          + r.record().serverId() + " but could not be released from " + server + " (" + e
-          + "); the reconciler releases it");
-    }
-  }
-
-  /**
-   * The answer when a commit or record call failed: {@link Reason#IN_DOUBT}, since the commit was
-   * sent and may remain ({@code leftOn}, or wherever the failed call put it). Never
-   * {@link Reason#NO_QUORUM}, even when the failure is this side's loss of the quorum: a commit that
-   * ran before the split was noticed has its backup, or a retried copy, on the other side's
-   * replica, which an undo from this side cannot reach and which the merge brings back (a nemesis
-   * run answered NO_QUORUM after a successful undo and found the VM placed after the heal). A
-   * commit on {@code undoOn} is still released on this side's copy, so this side holds no capacity
-   * for it. The reconciler writes the record of a commit left without one, so a retry with the
-   * same request id then finds the placement.
-   */
-  private void failed(Work w, RuntimeException e, String undoOn, String leftOn, String what) {
-    String maybeOn = leftOn;
-    if (!undoOn.isEmpty()) {
-      maybeOn = undoOn;
-      try {
-        committer.release(undoOn, w.vm.vmId());
-      } catch (RuntimeException undo) {
-        LOG.warning(() -> "agent " + id + ": " + w.vm.vmId() + " committed on " + undoOn
-            + " but neither recorded nor released: " + undo);
-      }
-    }
-    if (!isNoQuorum(e)) {
-      LOG.log(Level.WARNING, "agent " + id + ": " + what + " of " + w.vm.vmId() + " failed", e);
-    }
-    finish(w, AgentOutcome.Status.FAILED, maybeOn, "", Reason.IN_DOUBT, what + " failed ("
-        + e.getClass().getSimpleName() + ": " + e.getMessage() + "); it may or may not have taken"
-        + " effect: ask again with the same requestId to learn the outcome");
-  }
-
-  private static void pause(int attempt) {
-    try {
-      Thread.sleep(100L * (attempt + 1));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
-  private static boolean isNoQuorum(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof SplitBrainProtectionException) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private static AgentEngine.Choice choice(Work w) {
-    AgentEngine.Choice c = w.choice;
-    if (c == null) {
-      throw new IllegalStateException("no server chosen for " + w.vm.vmId());
-    }
-    return c;
-  }
-
-  /** Adds the time since {@code t0}, shared evenly, to each request's commit time. */
-  private static void share(List<Work> works, long t0) {
-    long each = (System.nanoTime() - t0) / works.size();
-    for (Work w : works) {
-      w.commitNanos += each;
-    }
-  }
-
-  private void finish(Work w, AgentOutcome.Status status, String serverId, String clusterId,
-      Reason reason, String message) {
-    Lookup lookup = w.firstLookup == null ? Lookup.MISS : w.firstLookup;
-    w.job.done().complete(new AgentOutcome(status, serverId, clusterId, reason, message, id,
-        w.attempts, w.refused, lookup, w.startNanos - w.job.enqueuedNanos(), w.evaluateNanos,
-        w.commitNanos));
   }
 
   private void count(Lookup lookup) {
