@@ -6,12 +6,8 @@ import io.vmgrid.scheduler.api.AgentIndicators;
 import com.hazelcast.cluster.Member;
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
-import com.hazelcast.core.EntryEvent;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
-import com.hazelcast.map.listener.EntryAddedListener;
-import com.hazelcast.map.listener.EntryRemovedListener;
-import com.hazelcast.map.listener.EntryUpdatedListener;
 import com.hazelcast.partition.MigrationListener;
 import com.hazelcast.partition.MigrationState;
 import com.hazelcast.partition.Partition;
@@ -31,12 +27,10 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.NavigableMap;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -87,7 +81,6 @@ public final class AgentHost implements AutoCloseable {
   private final NodeMetrics metrics;
   private final IMap<String, ServerState> servers;
   private final IMap<Object, GridRequest> cacheRecords;
-  private final IMap<String, AgentInfo> indicators;
   /** Counts entries of the agents' maps that are not vmgrid's. */
   private final ForeignEntries foreign;
   private final Committer committer;
@@ -95,18 +88,15 @@ public final class AgentHost implements AutoCloseable {
   private final InFlight inFlight = new InFlight();
   /** Which servers this member holds as primary (agents prefer them, see {@link Locality}). */
   private final Locality locality;
-  private final String memberUuid;
+  private final Registrations registrations;
   private final String[] agentKeys;
   private final Map<String, Integer> partitionOfAgent = new HashMap<>();
   private final Map<String, Agent> active = new ConcurrentHashMap<>();
   private final Map<String, List<Meter>> meters = new ConcurrentHashMap<>();
-  private final Map<String, AgentInfo> registered = new ConcurrentHashMap<>();
-  private final NavigableMap<String, AgentInfo> known = new ConcurrentSkipListMap<>();
   private final ScheduledExecutorService scheduler;
   private final Object reconcileLock = new Object();
   private final UUID migrationListenerId;
   private final UUID membershipListenerId;
-  private final UUID indicatorListenerId;
   private @Nullable ScheduledFuture<?> pendingReconcile;
   /** Reads agents' cache records and cleans registrations, off the reconcile thread. */
   private final ExecutorService recordReader;
@@ -130,9 +120,7 @@ public final class AgentHost implements AutoCloseable {
     this.cacheRecords = hz.getMap(AGENT_CACHE);
     this.committer = new Committer(hz, mirror::applyOwn);
     this.locality = new Locality(hz.getPartitionService());
-    this.indicators = hz.getMap(AGENT_INDICATORS);
     this.foreign = ForeignEntries.of(hz);
-    this.memberUuid = hz.getCluster().getLocalMember().getUuid().toString();
     this.agentKeys = agentKeys(hz);
     for (int p = 0; p < agentKeys.length; p++) {
       partitionOfAgent.put(agentKeys[p], p);
@@ -140,13 +128,7 @@ public final class AgentHost implements AutoCloseable {
     this.scheduler = Executors.newSingleThreadScheduledExecutor(daemon("vmgrid-agent-host"));
     this.recordReader = Executors.newFixedThreadPool(2, daemon("vmgrid-agent-records"));
     hz.getUserContext().put(CONTEXT_KEY, this);
-    this.indicatorListenerId = raw(indicators).addEntryListener(new IndicatorListener(), true);
-    for (Map.Entry<Object, Object> e : raw(indicators).entrySet()) {
-      AgentInfo info = foreign.value(AGENT_INDICATORS, e.getKey(), e.getValue(), AgentInfo.class);
-      if (info != null) {
-        known.put((String) e.getKey(), info);
-      }
-    }
+    this.registrations = new Registrations(hz);
     this.migrationListenerId = hz.getPartitionService().addMigrationListener(new Migrations());
     this.membershipListenerId = hz.getCluster().addMembershipListener(new Members());
     reconcile();
@@ -341,7 +323,7 @@ public final class AgentHost implements AutoCloseable {
   public List<AgentLoad> indicatorSnapshots() {
     List<AgentLoad> out = new ArrayList<>(active.size());
     for (Agent a : active.values()) {
-      out.add(a.indicators().snapshot(a.id(), memberUuid));
+      out.add(a.indicators().snapshot(a.id(), registrations.memberUuid()));
     }
     return out;
   }
@@ -353,9 +335,7 @@ public final class AgentHost implements AutoCloseable {
 
   /** Registered agents per member UUID, as this member sees them. */
   public Map<String, List<String>> agentsByMember() {
-    Map<String, List<String>> out = new HashMap<>();
-    known.forEach((id, info) -> out.computeIfAbsent(info.memberUuid(), k -> new ArrayList<>()).add(id));
-    return out;
+    return registrations.byMember();
   }
 
   /** Snapshot of this member's agents. */
@@ -456,25 +436,10 @@ public final class AgentHost implements AutoCloseable {
     return (IMap<Object, Object>) map;
   }
 
-  /**
-   * Removes registrations of agents whose partition this member owns but that do not run here:
-   * their member left, or their partition moved here and this member started others (an agent
-   * runs only on its partition's owner). Conditional, so a newer registration stays.
-   */
+  /** Removes registrations of agents that do not run here though their partition is here. */
   private void removeStaleRegistrations() {
-    if (closed) {
-      return;
-    }
-    for (Map.Entry<String, AgentInfo> e : known.entrySet()) {
-      String id = e.getKey();
-      Member owner = hz.getPartitionService().getPartition(id).getOwner();
-      if (owner != null && owner.localMember() && !active.containsKey(id)) {
-        try {
-          indicators.remove(id, e.getValue());
-        } catch (RuntimeException ex) {
-          LOG.fine(() -> "could not remove the stale registration of " + id + ": " + ex);
-        }
-      }
+    if (!closed) {
+      registrations.removeStale(active::containsKey);
     }
   }
 
@@ -522,10 +487,8 @@ public final class AgentHost implements AutoCloseable {
     }
   }
 
-  /** Registered on another member: it ran there, and its partition (with its records) is here. */
   private boolean movedHere(String agentId) {
-    AgentInfo info = known.get(agentId);
-    return info != null && !info.memberUuid().equals(memberUuid);
+    return registrations.movedHere(agentId);
   }
 
   /** Whether a migration process is under way (bounded: its end event may never come). */
@@ -539,9 +502,7 @@ public final class AgentHost implements AutoCloseable {
     active.put(id, agent);
     meters.put(id, metrics.agentGauges(id, agent::queueLength,
         () -> agent.indicators().queueTimeNanos(), agent::cacheBytes, agent::cacheEvictions));
-    AgentInfo info = new AgentInfo(id, memberUuid, System.currentTimeMillis());
-    registered.put(id, info);
-    var unused = indicators.setAsync(id, info); // no grid wait under the reconcile lock
+    registrations.register(id); // no grid wait under the reconcile lock
     LOG.info(() -> "agent " + id + " started on " + hz.getCluster().getLocalMember().getAddress());
   }
 
@@ -559,14 +520,7 @@ public final class AgentHost implements AutoCloseable {
     if (m != null) {
       metrics.removeAgent(id, m);
     }
-    AgentInfo info = registered.remove(id);
-    try {
-      if (info != null && !moved) {
-        indicators.remove(id, info); // only if the new owner has not registered it already
-      }
-    } catch (RuntimeException e) {
-      LOG.fine(() -> "could not deregister agent " + id + ": " + e);
-    }
+    registrations.deregister(id, moved);
     LOG.info(() -> "agent " + id + " stopping on this member"
         + (moved ? " (its partition moved)" : " (shutdown)"));
   }
@@ -609,39 +563,10 @@ public final class AgentHost implements AutoCloseable {
     try {
       hz.getPartitionService().removeMigrationListener(migrationListenerId);
       hz.getCluster().removeMembershipListener(membershipListenerId);
-      indicators.removeEntryListener(indicatorListenerId);
+      registrations.close();
       hz.getUserContext().remove(CONTEXT_KEY, this);
     } catch (RuntimeException ignored) {
       // the member may already be shut down (or crashed)
-    }
-  }
-
-  private final class IndicatorListener
-      implements EntryAddedListener<Object, Object>, EntryUpdatedListener<Object, Object>,
-          EntryRemovedListener<Object, Object> {
-    @Override
-    public void entryAdded(EntryEvent<Object, Object> event) {
-      take(event);
-    }
-
-    @Override
-    public void entryUpdated(EntryEvent<Object, Object> event) {
-      take(event);
-    }
-
-    @Override
-    public void entryRemoved(EntryEvent<Object, Object> event) {
-      if (event.getKey() instanceof String id) {
-        known.remove(id);
-      }
-    }
-
-    private void take(EntryEvent<Object, Object> event) {
-      AgentInfo info =
-          foreign.value(AGENT_INDICATORS, event.getKey(), event.getValue(), AgentInfo.class);
-      if (info != null) {
-        known.put((String) event.getKey(), info);
-      }
     }
   }
 }
