@@ -10,12 +10,12 @@ import com.hazelcast.nio.serialization.compact.CompactWriter;
 import io.vmgrid.client.wire.MapNames;
 import io.vmgrid.client.wire.Placement;
 import io.vmgrid.client.wire.ServerState;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -46,8 +46,10 @@ public final class RecordPlacementProcessor
   private final Map<String, Placement> records;
   /** On a backup: the primary's decision is applied as it is, without reading the marks again. */
   private final boolean backup;
-  /** VM ids the primary found released (not written; left out of the backup). */
-  private final transient Set<String> ended = ConcurrentHashMap.newKeySet();
+  /** VM ids the primary found released (not written; left out of the backup); null: none. */
+  private transient @Nullable Set<String> ended;
+  /** The backup processor, made once (Hazelcast asks for it twice per operation). */
+  private transient @Nullable RecordPlacementProcessor backupProcessor;
   private transient @Nullable HazelcastInstance hazelcast;
 
   /** A processor recording each of {@code records} under its VM id. */
@@ -76,13 +78,28 @@ public final class RecordPlacementProcessor
    * (none: no backup at all). Hazelcast asks for it after the primary ran.
    */
   @Override
-  public @Nullable EntryProcessor<String, Placement, RecordResult> getBackupProcessor() {
+  public synchronized @Nullable EntryProcessor<String, Placement, RecordResult>
+      getBackupProcessor() {
     if (backup) {
       return this;
     }
-    Map<String, Placement> written = new LinkedHashMap<>(records);
-    written.keySet().removeAll(ended);
-    return written.isEmpty() ? null : new RecordPlacementProcessor(written, true);
+    if (backupProcessor == null) {
+      Map<String, Placement> written = records;
+      if (ended != null) { // rare: a copy is written without the refused records
+        written = new LinkedHashMap<>(records);
+        written.keySet().removeAll(ended);
+      }
+      backupProcessor = written.isEmpty() ? null : new RecordPlacementProcessor(written, true);
+    }
+    return backupProcessor;
+  }
+
+  private synchronized void refused(String vmId) {
+    if (ended == null) {
+      ended = new HashSet<>();
+    }
+    ended.add(vmId);
+    backupProcessor = null;
   }
 
   @Override
@@ -97,7 +114,7 @@ public final class RecordPlacementProcessor
     Placement existing = entry.getValue();
     if (existing == null) {
       if (!backup && releasedBefore(mine)) {
-        ended.add(mine.vmId());
+        refused(mine.vmId());
         return new RecordResult(RecordResult.Status.ENDED, mine);
       }
       entry.setValue(mine);
