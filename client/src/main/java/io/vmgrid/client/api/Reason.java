@@ -19,8 +19,9 @@ public enum Reason {
   VM_ID_IN_USE,
   /**
    * The request id was used before for another request: another VM id, or other parameters; or
-   * its placement was released or evicted since (a request id places once). A request id names
-   * one request; a retry repeats it unchanged.
+   * its placement was released or evicted since (a request id places once; a placement evicted
+   * from the server this copy was committed to answers {@code PLACED} there instead, the eviction
+   * log saying it is gone). A request id names one request; a retry repeats it unchanged.
    */
   REQUEST_ID_REUSED,
   /** No VM with this id is allocated. */

@@ -53,6 +53,11 @@ public record Eviction(String vmId, String requestId, String tenantId, String se
    * harmless and a later placement of the same VM id gets its own entry.
    */
   public String key() {
+    return key(vmId, serverId, requestId);
+  }
+
+  /** The log key of the eviction of {@code vmId}, placed by {@code requestId}, from {@code serverId}. */
+  public static String key(String vmId, String serverId, String requestId) {
     return vmId + "@" + serverId + "#" + requestId;
   }
 

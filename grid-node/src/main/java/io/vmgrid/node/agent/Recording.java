@@ -1,7 +1,11 @@
 package io.vmgrid.node.agent;
 
 import com.hazelcast.splitbrainprotection.SplitBrainProtectionException;
+import com.hazelcast.map.IMap;
 import io.vmgrid.client.api.Reason;
+import io.vmgrid.client.wire.Eviction;
+import io.vmgrid.client.wire.ForeignEntries;
+import io.vmgrid.client.wire.MapNames;
 import io.vmgrid.client.wire.Placement;
 import io.vmgrid.node.commit.Committer;
 import io.vmgrid.node.commit.RecordResult;
@@ -9,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An agent's record step: writes the records of its committed VMs (trying the failed calls again),
@@ -98,6 +103,15 @@ final class Recording {
       if (w.added) {
         releaseEnded(w, ours);
       }
+      Eviction evicted = evictedFrom(w, ours);
+      if (evicted != null) {
+        // placed here, then evicted before the record step: its outcome is that placement, and
+        // the eviction log tells the owner it is gone, as it would a moment later
+        w.finish(id, AgentOutcome.Status.PLACED, ours, w.choice().clusterId(), Reason.NONE,
+            "evicted since from " + ours + " by request " + evicted.byRequestId()
+                + " (see the eviction log)");
+        return;
+      }
       w.finish(id, AgentOutcome.Status.REJECTED, "", "", Reason.REQUEST_ID_REUSED, "requestId: '"
           + w.job.request().requestId() + "' placed VM '" + w.vm.vmId() + "', which was"
           + " released (or evicted) since; a request id places once: send a new one");
@@ -127,11 +141,29 @@ final class Recording {
     }
   }
 
+  /**
+   * The eviction log's entry for this request's placement on {@code server}, if the grid evicted
+   * it (one read, only on the rare {@code ENDED} answer). A preemption logs its victims before it
+   * marks them released, so an eviction that made the record step answer {@code ENDED} is there.
+   * Null for a client's release, or an eviction from another server (a request sent again).
+   */
+  private @Nullable Eviction evictedFrom(Work w, String server) {
+    String key = Eviction.key(w.vm.vmId(), server, w.job.request().requestId());
+    try {
+      IMap<String, Eviction> log = host.hazelcast().getMap(MapNames.EVICTIONS);
+      return ForeignEntries.of(host.hazelcast()).value(MapNames.EVICTIONS, key, log.get(key),
+          Eviction.class);
+    } catch (RuntimeException e) {
+      LOG.fine(() -> "agent " + id + ": could not read the eviction log for " + key + ": " + e);
+      return null;
+    }
+  }
+
   private void releaseEnded(Work w, String server) {
     try {
       committer.release(server, w.vm.vmId());
       LOG.info(() -> "agent " + id + ": " + w.vm.vmId() + " (request "
-          + w.job.request().requestId() + ") was released before this commit to " + server
+          + w.job.request().requestId() + ") was released or evicted before this commit to " + server
           + " was recorded; released the commit");
     } catch (RuntimeException e) {
       LOG.warning(() -> "agent " + id + ": could not release " + w.vm.vmId() + " from " + server

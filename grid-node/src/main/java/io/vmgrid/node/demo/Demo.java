@@ -204,6 +204,7 @@ public final class Demo {
     // a regular request that found no room evicted low-priority VMs: they are gone, not to release
     Set<String> evicted = new HashSet<>();
     client.evictions("").forEach(e -> evicted.add(e.vmId()));
+    int placed = placedIds.size();
     placedIds.removeAll(evicted);
     Collections.shuffle(placedIds, new Random(s.seed()));
     List<CompletableFuture<Released>> releases = new ArrayList<>();
@@ -215,7 +216,7 @@ public final class Demo {
       r.join();
       released++;
     }
-    return measure(node, placedIds.size() + evicted.size(), rejected, failed, released,
+    return measure(node, placed, rejected, failed, released,
         evicted.size(), allocateSeconds, latencies);
   }
 

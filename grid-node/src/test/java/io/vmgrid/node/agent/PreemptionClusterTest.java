@@ -157,6 +157,38 @@ class PreemptionClusterTest {
     }
   }
 
+  /**
+   * An evicted placement's request run again gets its original outcome, the placement, and
+   * places nothing: the same path as a low-priority commit evicted by a regular one before its
+   * record step (a demo run in CI had that answer as a rejection, for a VM then in the eviction
+   * log). Here the request is sent again after its eviction, onto the same server.
+   */
+  @Test
+  void anEvictedPlacementsRequestSentAgainAnswersThePlacementAndPlacesNothing() {
+    grid = TestGrid.start(2, 2, GridNode.applyGridConfig(HazelcastTestSupport.smallInstanceConfig()),
+        RuleSet.defaults()).load(servers(1, 1));
+    AllocationClient client = grid.client();
+    List<String> low = fillWithLowPriority(client, 4);
+    assertThat(low).as("low-priority VMs on the one server").hasSizeGreaterThanOrEqualTo(2);
+    assertThat(client.allocateAndWait(vm("prod-1", "prod", 8, Priority.REGULAR)))
+        .isInstanceOf(AllocationOutcome.Placed.class);
+    List<EvictedVm> log = client.evictions("");
+    assertThat(log).as("evicted to fit prod-1").isNotEmpty();
+    client.releaseAndWait("prod-1"); // room again, on the server the victim was evicted from
+
+    EvictedVm gone = log.get(0);
+    AllocationOutcome again = client.allocateAndWait(vm(gone.vmId(), gone.tenantId(), 4,
+        Priority.LOW));
+
+    assertThat(again).as("the request's original outcome").isInstanceOfSatisfying(
+        AllocationOutcome.Placed.class, p -> assertThat(p.serverId()).isEqualTo(gone.serverId()));
+    Map<String, String> hostOf = Fixtures.assertInvariants(grid.member(0));
+    assertThat(hostOf).as("no copy stays, no record").doesNotContainKey(gone.vmId());
+    assertThat(hostOf.keySet()).containsExactlyInAnyOrderElementsOf(low.stream()
+        .filter(id -> log.stream().noneMatch(e -> e.vmId().equals(id))).toList());
+    assertThat(client.evictions("")).as("evicted once").hasSameSizeAs(log);
+  }
+
   @Test
   void withPreemptionOffARegularRequestIsRejected() {
     RuleSet off = RuleSet.defaults().withPreemption(
