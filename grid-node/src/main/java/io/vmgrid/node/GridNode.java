@@ -25,6 +25,7 @@ import io.vmgrid.node.metrics.NodeMetrics;
 import io.vmgrid.node.query.Queries;
 import io.vmgrid.node.recovery.PartitionLoss;
 import io.vmgrid.node.recovery.Reconciler;
+import io.vmgrid.node.time.NodeClock;
 import io.vmgrid.store.Store;
 import io.vmgrid.store.StoreMaps;
 import io.vmgrid.store.StoreSettings;
@@ -136,13 +137,15 @@ public final class GridNode implements AutoCloseable {
     this.metrics = metrics;
     this.health = health;
     this.endpoints = endpoints;
-    this.view = new ServerView(hazelcast.getMap(MapNames.SERVERS), ForeignEntries.of(hazelcast));
+    NodeClock clock = NodeClock.of(hazelcast);
+    this.view = new ServerView(hazelcast.getMap(MapNames.SERVERS), ForeignEntries.of(hazelcast),
+        clock);
     this.audit = new ServerAudit(hazelcast);
     view.audit(audit);
     metrics.foreignEntries(ForeignEntries.of(hazelcast),
         java.util.stream.Stream.concat(MAPS.stream(),
             java.util.stream.Stream.of(IndicatorBoard.TOPIC)).toList());
-    this.mirror = new InventoryMirror(view, JOURNAL_CAPACITY);
+    this.mirror = new InventoryMirror(view, JOURNAL_CAPACITY, clock);
     metrics.mirrorGauges(mirror::size, mirror::lag, mirror::rebuilds, mirror::appliedChanges);
     this.agents = new AgentHost(hazelcast, mirror, ruleSet, CacheSettings.defaults(),
         agentsPerMember, metrics);

@@ -7,6 +7,7 @@ import io.vmgrid.node.commit.CommitResult;
 import io.vmgrid.node.commit.Committer;
 import io.vmgrid.node.commit.Evictions;
 import io.vmgrid.node.inventory.InventoryMirror;
+import io.vmgrid.node.time.NodeClock;
 import io.vmgrid.rules.engine.CacheSettings;
 import io.vmgrid.rules.engine.CacheStats;
 import io.vmgrid.rules.engine.Lookup;
@@ -86,17 +87,20 @@ final class Agent {
   private final AtomicLong conflicts = new AtomicLong();
   private final AtomicLong processed = new AtomicLong();
   private final AtomicLong groups = new AtomicLong();
-  private long lastSummaryNanos = System.nanoTime();
+  private final NodeClock clock;
+  private long lastSummaryNanos;
   private volatile boolean running = true;
 
   Agent(String id, AgentHost host, RuleSet ruleSet, CacheSettings cacheSettings) {
     this.id = id;
     this.host = host;
+    this.clock = host.clock();
+    this.lastSummaryNanos = clock.nanoTime();
     this.mirror = host.mirror();
     this.committer = host.committer();
     this.recording = new Recording(id, host, committer);
-    this.records = new CacheRecords(id, ruleSet, host.cacheRecords());
-    this.engine = new AgentEngine(id, mirror, ruleSet, cacheSettings, records);
+    this.records = new CacheRecords(id, ruleSet, host.cacheRecords(), clock);
+    this.engine = new AgentEngine(id, mirror, ruleSet, cacheSettings, records, clock);
     this.thread = new Thread(this::loop, "vmgrid-agent-" + id);
     thread.setDaemon(true);
     thread.start();
@@ -113,7 +117,7 @@ final class Agent {
       done.completeExceptionally(new AgentUnavailableException("agent " + id + " has stopped"));
       return done;
     }
-    Work.Job job = new Work.Job(request, hints, System.nanoTime(), done);
+    Work.Job job = new Work.Job(request, hints, clock.nanoTime(), done);
     indicators.enqueued(hints);
     queue.add(job);
     if (!running && !thread.isAlive() && queue.remove(job)) { // raced with the end of the loop
@@ -256,7 +260,7 @@ final class Agent {
     } finally {
       group.forEach(j -> indicators.finished(j.hints()));
       indicators.idle();
-      if (System.nanoTime() - lastSummaryNanos > SUMMARY_NANOS) {
+      if (clock.nanoTime() - lastSummaryNanos > SUMMARY_NANOS) {
         summarize();
       }
     }
@@ -301,7 +305,7 @@ final class Agent {
   }
 
   private void summarize() {
-    lastSummaryNanos = System.nanoTime();
+    lastSummaryNanos = clock.nanoTime();
     Set<Long> types = new HashSet<>();
     Set<Long> rules = new HashSet<>();
     engine.summarize(types, rules);
@@ -310,10 +314,11 @@ final class Agent {
 
   /** Evaluates, commits and records a group until every request in it has its outcome. */
   private void process(List<Work.Job> group) {
-    long start = System.nanoTime();
+    long start = clock.nanoTime();
+    long placedAtMillis = clock.millis();
     List<Work> open = new ArrayList<>(group.size());
     for (Work.Job j : group) {
-      open.add(new Work(j, start));
+      open.add(new Work(j, start, placedAtMillis));
     }
     List<Work> all = List.copyOf(open);
     try {
@@ -357,10 +362,10 @@ final class Agent {
     open.forEach(this::unclaim);
     mirror.read(inv -> {
       for (Work w : open) {
-        long t0 = System.nanoTime();
+        long t0 = clock.nanoTime();
         AgentEngine.Choice c =
             engine.choose(inv, w.request, w.job.request(), w.excluded, inFlight, locality);
-        w.evaluateNanos += System.nanoTime() - t0;
+        w.evaluateNanos += clock.nanoTime() - t0;
         if (w.firstLookup == null) {
           w.firstLookup = engine.lastLookup();
           count(w.firstLookup);
@@ -418,14 +423,14 @@ final class Agent {
       }
       plan.add(new Committer.Planned(w.choice().serverId(), w.vm, w.victims));
     }
-    long c0 = System.nanoTime();
+    long c0 = clock.nanoTime();
     List<Committer.Attempt<CommitResult>> results;
     try {
       results = committer.place(plan);
     } finally {
       planned.forEach(this::unclaim); // the servers' new states are in the mirror now
     }
-    Work.share(planned, c0);
+    Work.share(planned, c0, clock.nanoTime());
     List<Work> again = new ArrayList<>();
     List<Work> toRecord = new ArrayList<>();
     for (int i = 0; i < planned.size(); i++) {

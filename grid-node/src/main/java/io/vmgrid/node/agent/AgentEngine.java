@@ -4,6 +4,7 @@ import io.vmgrid.client.api.Reason;
 import io.vmgrid.client.wire.GridRequest;
 import io.vmgrid.node.inventory.InventoryMirror;
 import io.vmgrid.node.inventory.Mirrors;
+import io.vmgrid.node.time.NodeClock;
 import io.vmgrid.rules.api.Inventory;
 import io.vmgrid.rules.api.ValidatorRule;
 import io.vmgrid.rules.api.VmRequest;
@@ -16,7 +17,6 @@ import io.vmgrid.rules.engine.Explanation;
 import io.vmgrid.rules.engine.Lookup;
 import io.vmgrid.rules.engine.RequestTypeKey;
 import io.vmgrid.rules.engine.RuleEngine;
-import io.vmgrid.rules.engine.Ticker;
 import io.vmgrid.rules.ruleset.RuleSet;
 import io.vmgrid.scheduler.api.Keys;
 import java.util.ArrayList;
@@ -44,6 +44,7 @@ final class AgentEngine {
 
   private final String agentId;
   private final InventoryMirror mirror;
+  private final NodeClock clock;
   private final RuleSet ruleSet;
   /**
    * Names of the validators about free capacity or health, as each rule declares it: one of them
@@ -72,8 +73,9 @@ final class AgentEngine {
   record Choice(int index, String serverId, String clusterId) {}
 
   AgentEngine(String agentId, InventoryMirror mirror, RuleSet ruleSet, CacheSettings cacheSettings,
-      CacheRecords records) {
+      CacheRecords records, NodeClock clock) {
     this.agentId = agentId;
+    this.clock = clock;
     this.mirror = mirror;
     this.ruleSet = ruleSet;
     for (RuleSet.Entry<ValidatorRule> e : ruleSet.validators()) {
@@ -159,11 +161,10 @@ final class AgentEngine {
     if (c != null) {
       statsBeforeEpoch = c.stats();
     }
-    RuleEngine e = new RuleEngine(inv, ruleSet, EngineSettings.defaults(), random.split(),
-        Ticker.system());
+    RuleEngine e = new RuleEngine(inv, ruleSet, EngineSettings.defaults(), random.split(), clock);
     AgentCache fresh = e.newCache(cacheSettings);
     List<GridRequest> warm = records.exemplars();
-    long t0 = System.nanoTime();
+    long t0 = clock.nanoTime();
     for (GridRequest r : warm) {
       try {
         fresh.candidates(Mirrors.request(r));
@@ -173,7 +174,7 @@ final class AgentEngine {
     }
     prewarmed += warm.size();
     if (!warm.isEmpty()) {
-      long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+      long ms = TimeUnit.NANOSECONDS.toMillis(clock.nanoTime() - t0);
       LOG.info(() -> "agent " + agentId + ": re-warmed " + warm.size() + " cache entries in " + ms
           + " ms (epoch " + now + ")");
     }

@@ -2,6 +2,7 @@ package io.vmgrid.node.agent;
 
 import io.vmgrid.node.commit.Committer;
 import io.vmgrid.node.inventory.InventoryMirror;
+import io.vmgrid.node.time.NodeClock;
 import io.vmgrid.scheduler.api.AgentIndicators;
 import com.hazelcast.cluster.Member;
 import com.hazelcast.cluster.MembershipEvent;
@@ -100,7 +101,8 @@ public final class AgentHost implements AutoCloseable {
   private @Nullable ScheduledFuture<?> pendingReconcile;
   /** Reads agents' cache records and cleans registrations, off the reconcile thread. */
   private final ExecutorService recordReader;
-  /** When the current migration process started ({@code System.nanoTime}), 0 if none. */
+  private final NodeClock clock;
+  /** When the current migration process started ({@link #clock}), 0 if none. */
   private volatile long migrationStartedNanos;
   private volatile boolean closed;
 
@@ -111,6 +113,7 @@ public final class AgentHost implements AutoCloseable {
       throw new IllegalArgumentException("agentsPerMember: must be >= 1 (was " + agentsPerMember + ")");
     }
     this.hz = hz;
+    this.clock = NodeClock.of(hz);
     this.mirror = mirror;
     this.ruleSet = ruleSet;
     this.cacheSettings = cacheSettings;
@@ -150,7 +153,7 @@ public final class AgentHost implements AutoCloseable {
   private final class Migrations implements MigrationListener {
     @Override
     public void migrationStarted(MigrationState state) {
-      migrationStartedNanos = System.nanoTime();
+      migrationStartedNanos = clock.nanoTime();
       // partitions are about to move: agents write their cache records now, so that the
       // records move with them
       active.values().forEach(a -> a.records().requestFlush());
@@ -233,6 +236,11 @@ public final class AgentHost implements AutoCloseable {
   /** The member. */
   HazelcastInstance hazelcast() {
     return hz;
+  }
+
+  /** The member's clock. */
+  NodeClock clock() {
+    return clock;
   }
 
   IMap<String, ServerState> servers() {
@@ -494,7 +502,7 @@ public final class AgentHost implements AutoCloseable {
   /** Whether a migration process is under way (bounded: its end event may never come). */
   private boolean migrating() {
     long since = migrationStartedNanos;
-    return since != 0 && System.nanoTime() - since < MIGRATION_WAIT_NANOS;
+    return since != 0 && clock.nanoTime() - since < MIGRATION_WAIT_NANOS;
   }
 
   private void startAgent(String id) {
@@ -549,10 +557,10 @@ public final class AgentHost implements AutoCloseable {
     for (String id : List.copyOf(active.keySet())) {
       stopAgent(id, false);
     }
-    long deadline = System.currentTimeMillis() + 10_000;
+    long deadline = clock.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     for (Agent a : agents) {
       try {
-        a.awaitStopped(Math.max(1, deadline - System.currentTimeMillis()));
+        a.awaitStopped(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - clock.nanoTime())));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         break;

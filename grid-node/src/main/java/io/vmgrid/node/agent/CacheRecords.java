@@ -8,6 +8,7 @@ import com.hazelcast.nio.serialization.compact.CompactWriter;
 import com.hazelcast.partition.PartitionAwareKey;
 import io.vmgrid.client.wire.GridRequest;
 import io.vmgrid.node.inventory.Mirrors;
+import io.vmgrid.node.time.NodeClock;
 import io.vmgrid.rules.engine.AgentCache;
 import io.vmgrid.rules.engine.RequestClassifier;
 import io.vmgrid.rules.engine.RequestTypeKey;
@@ -57,16 +58,19 @@ final class CacheRecords {
   private final Map<String, GridRequest> exemplars = new LinkedHashMap<>();
   /** Records not yet written. */
   private final Map<Object, GridRequest> unsaved = new HashMap<>();
-  private long lastFlushNanos = System.nanoTime();
+  private final NodeClock clock;
+  private long lastFlushNanos;
   private final CompletableFuture<List<GridRequest>> moved = new CompletableFuture<>();
   private final AtomicBoolean fetchClaimed = new AtomicBoolean();
   private volatile boolean rewarm;
   private volatile boolean flushRequested;
 
-  CacheRecords(String agentId, RuleSet ruleSet, IMap<Object, GridRequest> map) {
+  CacheRecords(String agentId, RuleSet ruleSet, IMap<Object, GridRequest> map, NodeClock clock) {
     this.agentId = agentId;
     this.ruleSet = ruleSet;
     this.map = map;
+    this.clock = clock;
+    this.lastFlushNanos = clock.nanoTime();
   }
 
   /** Remembers {@code wire} as the exemplar of {@code type}, writing its record soon. */
@@ -149,7 +153,7 @@ final class CacheRecords {
    */
   void flushIfDue() {
     if (!unsaved.isEmpty() && (flushRequested
-        || System.nanoTime() - lastFlushNanos > TimeUnit.MILLISECONDS.toNanos(FLUSH_MILLIS))) {
+        || clock.nanoTime() - lastFlushNanos > TimeUnit.MILLISECONDS.toNanos(FLUSH_MILLIS))) {
       try {
         flush();
       } catch (RuntimeException e) {
@@ -159,7 +163,7 @@ final class CacheRecords {
   }
 
   private void flush() {
-    lastFlushNanos = System.nanoTime();
+    lastFlushNanos = clock.nanoTime();
     flushRequested = false;
     if (!unsaved.isEmpty()) {
       map.putAllAsync(new HashMap<>(unsaved));
@@ -218,8 +222,8 @@ final class CacheRecords {
    * later are adopted on arrival. {@code typeKeys} receives the fingerprints of adopted types.
    */
   void awaitMoved(java.util.function.BooleanSupplier running, Consumer<String> typeKeys) {
-    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WAIT_MILLIS);
-    while (running.getAsBoolean() && !moved.isDone() && System.nanoTime() < deadline) {
+    long deadline = clock.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WAIT_MILLIS);
+    while (running.getAsBoolean() && !moved.isDone() && clock.nanoTime() < deadline) {
       try {
         moved.get(50, TimeUnit.MILLISECONDS);
       } catch (java.util.concurrent.TimeoutException e) {

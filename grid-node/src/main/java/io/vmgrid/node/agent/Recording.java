@@ -45,9 +45,9 @@ final class Recording {
     for (Work w : committed) {
       records.add(Placement.of(w.vm, w.choice().serverId(), w.job.request(), id));
     }
-    long r0 = System.nanoTime();
+    long r0 = host.clock().nanoTime();
     List<Committer.Attempt<RecordResult>> results = recordWithRetries(records);
-    Work.share(committed, r0);
+    Work.share(committed, r0, host.clock().nanoTime());
     for (int i = 0; i < committed.size(); i++) {
       Work w = committed.get(i);
       RuntimeException e = results.get(i).error();
@@ -214,9 +214,9 @@ final class Recording {
         + " effect: ask again with the same requestId to learn the outcome");
   }
 
-  private static void pause(int attempt) {
+  private void pause(int attempt) {
     try {
-      Thread.sleep(100L * (attempt + 1));
+      host.clock().sleep(100L * (attempt + 1));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

@@ -8,6 +8,7 @@ import com.hazelcast.map.listener.EntryAddedListener;
 import com.hazelcast.map.listener.EntryRemovedListener;
 import com.hazelcast.map.listener.EntryUpdatedListener;
 import io.vmgrid.client.wire.ForeignEntries;
+import io.vmgrid.node.time.NodeClock;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -61,7 +62,7 @@ final class Registrations {
 
   /** Registers agent {@code id} as running here; no grid wait (the host calls it under a lock). */
   void register(String id) {
-    AgentInfo info = new AgentInfo(id, memberUuid, System.currentTimeMillis());
+    AgentInfo info = new AgentInfo(id, memberUuid, NodeClock.of(hz).millis());
     mine.put(id, info);
     var unused = map.setAsync(id, info);
   }

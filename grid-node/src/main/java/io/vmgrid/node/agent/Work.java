@@ -42,12 +42,13 @@ final class Work {
   long evaluateNanos;
   long commitNanos;
 
-  Work(Job job, long startNanos) {
+  /** {@code job}, taken up at {@code startNanos} (monotonic) and {@code placedAtMillis} (wall). */
+  Work(Job job, long startNanos, long placedAtMillis) {
     this.job = job;
     GridRequest r = job.request();
     this.request = Mirrors.request(r);
     this.vm = new HostedVm(r.vmId(), r.tenantId(), r.cores(), r.memoryMb(), r.requestId(),
-        r.priority(), System.currentTimeMillis(), r.availabilitySet(), r.antiAffinityGroup());
+        r.priority(), placedAtMillis, r.availabilitySet(), r.antiAffinityGroup());
     this.startNanos = startNanos;
   }
 
@@ -68,9 +69,9 @@ final class Work {
         attempts, refused, lookup, startNanos - job.enqueuedNanos(), evaluateNanos, commitNanos));
   }
 
-  /** Adds the time since {@code t0}, shared evenly, to each request's commit time. */
-  static void share(List<Work> works, long t0) {
-    long each = (System.nanoTime() - t0) / works.size();
+  /** Adds the time from {@code t0} to {@code now}, shared evenly, to each request's commit time. */
+  static void share(List<Work> works, long t0, long now) {
+    long each = (now - t0) / works.size();
     for (Work w : works) {
       w.commitNanos += each;
     }

@@ -6,6 +6,7 @@ import io.vmgrid.client.wire.HostedVm;
 import io.vmgrid.client.wire.MapNames;
 import io.vmgrid.client.wire.Placement;
 import io.vmgrid.client.wire.ServerState;
+import io.vmgrid.node.time.NodeClock;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -50,6 +51,7 @@ public final class Committer {
   private static final Logger LOG = Logger.getLogger(Committer.class.getName());
 
   private final HazelcastInstance hz;
+  private final NodeClock clock;
   private final IMap<String, ServerState> servers;
   private final IMap<String, Placement> placements;
   private final Consumer<ServerState> ownWrites;
@@ -61,6 +63,7 @@ public final class Committer {
    */
   public Committer(HazelcastInstance hz, Consumer<ServerState> ownWrites) {
     this.hz = hz;
+    this.clock = NodeClock.of(hz);
     this.servers = hz.getMap(MapNames.SERVERS);
     this.placements = hz.getMap(MapNames.PLACEMENTS);
     this.ownWrites = ownWrites;
@@ -125,7 +128,7 @@ public final class Committer {
       }
     }
     Map<String, ServerState> confirmed = new HashMap<>();
-    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CONFIRM_WAIT_MILLIS);
+    long deadline = clock.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CONFIRM_WAIT_MILLIS);
     done.forEach((server, a) -> {
       if (a.error() != null && Rerun.backupsMissed(a.error())) {
         List<HostedVm> mine = java.util.Objects.requireNonNull(byServer.get(server));
@@ -187,7 +190,7 @@ public final class Committer {
       Map<String, Supplier<CompletableFuture<RecordResult>>> calls = new LinkedHashMap<>();
       round.forEach((vm, i) -> calls.put(vm, () -> placements.submitToKey(vm,
           new RecordPlacementProcessor(List.of(records.get(i)))).toCompletableFuture()));
-      long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CONFIRM_WAIT_MILLIS);
+      long deadline = clock.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CONFIRM_WAIT_MILLIS);
       await(calls).forEach((vm, a) -> {
         int i = java.util.Objects.requireNonNull(round.get(vm));
         out.set(i, a.error() != null && Rerun.backupsMissed(a.error())
@@ -236,11 +239,11 @@ public final class Committer {
       } catch (RuntimeException e) {
         // late again: tried once more below, until the deadline
       }
-      if (System.nanoTime() >= deadlineNanos) {
+      if (clock.nanoTime() >= deadlineNanos) {
         return null;
       }
       try {
-        Thread.sleep(200);
+        clock.sleep(200);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return null;

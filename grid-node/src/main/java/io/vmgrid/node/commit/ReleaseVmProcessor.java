@@ -1,13 +1,17 @@
 package io.vmgrid.node.commit;
 
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.HazelcastInstanceAware;
 import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.nio.serialization.FieldKind;
 import com.hazelcast.nio.serialization.compact.CompactReader;
 import com.hazelcast.nio.serialization.compact.CompactSerializer;
 import com.hazelcast.nio.serialization.compact.CompactWriter;
 import io.vmgrid.client.wire.ServerState;
+import io.vmgrid.node.time.NodeClock;
 import java.util.Map;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Removes one VM from one server and returns its capacity.
@@ -16,8 +20,12 @@ import java.util.Objects;
  * server); the backup re-runs it on its copy. Releasing a VM that is not there changes nothing and
  * says {@code NOT_HOSTED}, so a retried release is harmless.
  */
-public final class ReleaseVmProcessor implements EntryProcessor<String, ServerState, CommitResult> {
+public final class ReleaseVmProcessor
+    implements EntryProcessor<String, ServerState, CommitResult>, HazelcastInstanceAware {
   private static final long serialVersionUID = 1L;
+
+  /** The member it runs on (for its clock); null where it is called outside a member. */
+  private transient @Nullable HazelcastInstance hazelcast;
 
   private final String vmId;
   private final boolean byClient;
@@ -39,6 +47,11 @@ public final class ReleaseVmProcessor implements EntryProcessor<String, ServerSt
   }
 
   @Override
+  public void setHazelcastInstance(HazelcastInstance hazelcastInstance) {
+    this.hazelcast = hazelcastInstance;
+  }
+
+  @Override
   public CommitResult process(Map.Entry<String, ServerState> entry) {
     ServerState state = entry.getValue();
     if (state == null) {
@@ -49,7 +62,9 @@ public final class ReleaseVmProcessor implements EntryProcessor<String, ServerSt
           CommitResult.Status.NOT_HOSTED, vmId + " is not on " + state.serverId(), state.revision());
     }
     // remembered, so that a merge with a side that still holds the VM does not bring it back
-    ServerState next = state.releasing(vmId, System.currentTimeMillis(), byClient);
+    HazelcastInstance hz = hazelcast;
+    long now = (hz == null ? NodeClock.system() : NodeClock.of(hz)).millis();
+    ServerState next = state.releasing(vmId, now, byClient);
     entry.setValue(next);
     return new CommitResult(CommitResult.Status.RELEASED, "", next.revision());
   }

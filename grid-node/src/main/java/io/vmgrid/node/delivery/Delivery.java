@@ -6,6 +6,7 @@ import io.vmgrid.client.wire.GridResult;
 import io.vmgrid.client.wire.Placement;
 import io.vmgrid.node.agent.AgentOutcome;
 import io.vmgrid.node.metrics.NodeMetrics;
+import io.vmgrid.node.time.NodeClock;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -16,11 +17,13 @@ import java.util.concurrent.TimeUnit;
 public final class Delivery {
   private final NodeMetrics metrics;
   private final String memberUuid;
+  private final NodeClock clock;
 
-  /** Delivery on the member {@code memberUuid}. */
-  public Delivery(NodeMetrics metrics, String memberUuid) {
+  /** Delivery on the member {@code memberUuid}, timing answers by {@code clock}. */
+  public Delivery(NodeMetrics metrics, String memberUuid, NodeClock clock) {
     this.metrics = metrics;
     this.memberUuid = memberUuid;
+    this.clock = clock;
   }
 
   /** The answer to allocation {@code r} from its agent's {@code outcome} (on the agent's member). */
@@ -60,10 +63,10 @@ public final class Delivery {
     GridRequest.Op op = r.op();
     metrics.request(op == null ? "invalid" : op.name(), result.status().name(),
         result.reason() == Reason.NONE ? "" : result.reason().name(),
-        System.nanoTime() - arrivedNanos);
+        clock.nanoTime() - arrivedNanos);
   }
 
-  private static long micros(long sinceNanos) {
-    return TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - sinceNanos);
+  private long micros(long sinceNanos) {
+    return TimeUnit.NANOSECONDS.toMicros(clock.nanoTime() - sinceNanos);
   }
 }

@@ -15,6 +15,7 @@ import io.vmgrid.node.GridNodeConfig;
 import io.vmgrid.node.routing.Scheduling;
 import io.vmgrid.node.agent.AgentHost;
 import io.vmgrid.node.metrics.HttpEndpoints;
+import io.vmgrid.node.time.NodeClock;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -171,11 +172,12 @@ public final class Demo {
     List<VmRequest> workload = DemoWorkload.generate(s.requests(), s.seed());
     Semaphore window = new Semaphore(s.inFlight());
     List<CompletableFuture<AllocationOutcome>> futures = new ArrayList<>(workload.size());
-    long start = System.nanoTime();
+    NodeClock clock = NodeClock.of(node.hazelcast());
+    long start = clock.nanoTime();
     for (int i = 0; i < workload.size(); i++) {
       if (s.rate() > 0) {
         long due = start + Math.round(i * 1e9 / s.rate());
-        for (long wait = due - System.nanoTime(); wait > 0; wait = due - System.nanoTime()) {
+        for (long wait = due - clock.nanoTime(); wait > 0; wait = due - clock.nanoTime()) {
           LockSupport.parkNanos(wait);
         }
       }
@@ -183,7 +185,7 @@ public final class Demo {
       futures.add(client.allocate(workload.get(i)).whenComplete((o, e) -> window.release()));
     }
     List<AllocationOutcome> outcomes = futures.stream().map(CompletableFuture::join).toList();
-    double allocateSeconds = (System.nanoTime() - start) / 1e9;
+    double allocateSeconds = (clock.nanoTime() - start) / 1e9;
 
     List<String> placedIds = new ArrayList<>();
     List<Long> latencies = new ArrayList<>();

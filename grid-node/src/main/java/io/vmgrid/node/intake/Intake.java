@@ -26,6 +26,7 @@ import io.vmgrid.node.metrics.NodeMetrics;
 import io.vmgrid.node.query.Queries;
 import io.vmgrid.node.routing.Estimates;
 import io.vmgrid.node.routing.Router;
+import io.vmgrid.node.time.NodeClock;
 import io.vmgrid.rules.api.ValidationException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -59,6 +60,7 @@ public final class Intake implements GridEndpoint, AutoCloseable {
   static final long AGENT_WAIT_MILLIS = 60_000;
 
   private final HazelcastInstance hz;
+  private final NodeClock clock;
   private final AgentHost agents;
   private final Router router;
   private final @Nullable Estimates estimates;
@@ -83,7 +85,9 @@ public final class Intake implements GridEndpoint, AutoCloseable {
     this.mirror = agents.mirror();
     this.queries = queries;
     this.metrics = metrics;
-    this.delivery = new Delivery(metrics, hz.getCluster().getLocalMember().getUuid().toString());
+    this.clock = NodeClock.of(hz);
+    this.delivery = new Delivery(metrics, hz.getCluster().getLocalMember().getUuid().toString(),
+        clock);
     this.releases = new Releases(hz, queries, delivery);
     this.placements = hz.getMap(MapNames.PLACEMENTS);
     this.forwards = hz.getExecutorService(ForwardTask.EXECUTOR);
@@ -106,7 +110,7 @@ public final class Intake implements GridEndpoint, AutoCloseable {
 
   @Override
   public GridResults handle(List<GridRequest> requests) {
-    long arrived = System.nanoTime();
+    long arrived = clock.nanoTime();
     if (!serving) {
       return GridResults.unavailable(requests, "member " + hz.getCluster().getLocalMember()
           + " is leaving the cluster: nothing was done");
@@ -165,9 +169,9 @@ public final class Intake implements GridEndpoint, AutoCloseable {
       answer.complete(known);
       return;
     }
-    long t0 = System.nanoTime();
+    long t0 = clock.nanoTime();
     Router.Route route = router.route(r);
-    metrics.stage(NodeMetrics.Stage.ROUTE, System.nanoTime() - t0);
+    metrics.stage(NodeMetrics.Stage.ROUTE, clock.nanoTime() - t0);
     if (route.local()) {
       runLocally(r, route.agentId(), route.hints(), route.ruleIds(), arrived, answer);
     } else {
@@ -258,12 +262,12 @@ public final class Intake implements GridEndpoint, AutoCloseable {
     batch.forEach(p -> items.add(p.item()));
     forwarded.addAndGet(batch.size());
     metrics.forwarded(batch.size());
-    long sent = System.nanoTime();
+    long sent = clock.nanoTime();
     String where = target.getAddress().toString();
     forwards.submitToMember(new ForwardTask(items), target, new ExecutionCallback<>() {
       @Override
       public void onResponse(GridResults results) {
-        long rtt = System.nanoTime() - sent;
+        long rtt = clock.nanoTime() - sent;
         metrics.stage(NodeMetrics.Stage.FORWARD, rtt);
         for (int i = 0; i < batch.size(); i++) {
           GridResult r = i < results.results().size() ? results.results().get(i) : null;
@@ -363,7 +367,7 @@ public final class Intake implements GridEndpoint, AutoCloseable {
 
   /** The target side of a {@link ForwardTask}: runs the items on the agents named, in order. */
   GridResults runForwarded(List<ForwardTask.Forwarded> items) {
-    long arrived = System.nanoTime();
+    long arrived = clock.nanoTime();
     List<GridRequest> requests = new ArrayList<>(items.size());
     items.forEach(f -> requests.add(f.request()));
     if (!serving) {
@@ -387,7 +391,7 @@ public final class Intake implements GridEndpoint, AutoCloseable {
   private GridResult await(GridRequest r, CompletableFuture<GridResult> answer, long deadline,
       long arrived) {
     try {
-      return answer.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      return answer.get(Math.max(1, deadline - clock.nanoTime()), TimeUnit.NANOSECONDS);
     } catch (TimeoutException e) {
       return delivery.result(r, GridResult.Status.FAILED, Reason.IN_DOUBT, "no outcome within "
           + AGENT_WAIT_MILLIS + " ms; the agent may still place it: ask again with the same"

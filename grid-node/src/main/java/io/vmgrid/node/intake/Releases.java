@@ -18,6 +18,7 @@ import io.vmgrid.node.commit.ReleaseVmProcessor;
 import io.vmgrid.node.commit.Rerun;
 import io.vmgrid.node.delivery.Delivery;
 import io.vmgrid.node.query.Queries;
+import io.vmgrid.node.time.NodeClock;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 
@@ -37,6 +38,7 @@ final class Releases {
 
   private final ForeignEntries foreign;
   private final HazelcastInstance hazelcast;
+  private final NodeClock clock;
   private volatile java.util.function.BooleanSupplier recordsIncomplete = () -> false;
 
   Releases(HazelcastInstance hz, Queries queries, Delivery delivery) {
@@ -45,6 +47,7 @@ final class Releases {
     this.servers = hz.getMap(MapNames.SERVERS);
     this.placements = hz.getMap(MapNames.PLACEMENTS);
     this.releases = hz.getMap(MapNames.RELEASES);
+    this.clock = NodeClock.of(hz);
     this.queries = queries;
     this.delivery = delivery;
   }
@@ -99,8 +102,7 @@ final class Releases {
     // commit whose backups never reached this side). A merge repair tells such a copy from one
     // that side placed by this mark; the server's own memory of its releases is short on a busy
     // server and has nothing when it did not host the VM. Same partition as the record: local.
-    long mark = ServerState.clientReleaseEntry(r.vmId(), placement.requestId(),
-        System.currentTimeMillis());
+    long mark = ServerState.clientReleaseEntry(r.vmId(), placement.requestId(), clock.millis());
     Rerun.ifPrimaryLeft(() -> {
       releases.set(r.vmId(), mark);
       return null;

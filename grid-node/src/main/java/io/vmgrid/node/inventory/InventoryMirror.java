@@ -1,6 +1,7 @@
 package io.vmgrid.node.inventory;
 
 import io.vmgrid.client.wire.ServerState;
+import io.vmgrid.node.time.NodeClock;
 import io.vmgrid.rules.api.Inventory;
 import io.vmgrid.rules.api.ValidationException;
 import java.util.ArrayList;
@@ -46,16 +47,20 @@ public final class InventoryMirror implements AutoCloseable {
   private volatile boolean running = true;
   private volatile Inventory inventory;
   private final AtomicLong epoch = new AtomicLong();
-  private volatile long lastChangeNanos = System.nanoTime();
+  private final NodeClock clock;
+  private volatile long lastChangeNanos;
   private volatile long topologyDirtySince;
 
   /**
    * Builds the mirror from {@code view}'s current contents and follows its changes.
    *
    * @param journalCapacity journal records kept for cache refresh
+   * @param clock the member's clock (rebuild quiet time, catch-up waits)
    */
-  public InventoryMirror(ServerView view, int journalCapacity) {
+  public InventoryMirror(ServerView view, int journalCapacity, NodeClock clock) {
     this.view = view;
+    this.clock = clock;
+    this.lastChangeNanos = clock.nanoTime();
     this.journalCapacity = journalCapacity;
     view.follow(this::enqueue);
     this.inventory = build();
@@ -67,7 +72,7 @@ public final class InventoryMirror implements AutoCloseable {
   private void enqueue(ServerView.Change change) {
     received.incrementAndGet();
     pending.add(change);
-    lastChangeNanos = System.nanoTime();
+    lastChangeNanos = clock.nanoTime();
     LockSupport.unpark(applier);
   }
 
@@ -146,12 +151,17 @@ public final class InventoryMirror implements AutoCloseable {
 
   /** Waits until every change received so far is applied and no rebuild is due (bounded). */
   public boolean awaitCaughtUp(long timeoutMillis) {
-    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+    long deadline = clock.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
     while (settling()) {
-      if (System.nanoTime() > deadline) {
+      if (clock.nanoTime() > deadline) {
         return false;
       }
-      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
+      try {
+        clock.sleep(2);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
     }
     return true;
   }
@@ -160,7 +170,7 @@ public final class InventoryMirror implements AutoCloseable {
     while (running) {
       try {
         drain();
-        if (topologyDirtySince != 0 && System.nanoTime() - lastChangeNanos > REBUILD_QUIET_NANOS) {
+        if (topologyDirtySince != 0 && clock.nanoTime() - lastChangeNanos > REBUILD_QUIET_NANOS) {
           rebuild();
         }
         if (pending.isEmpty()) {
@@ -168,7 +178,7 @@ public final class InventoryMirror implements AutoCloseable {
         }
       } catch (RuntimeException e) {
         LOG.log(Level.WARNING, "mirror update failed; rebuilding from the view", e);
-        topologyDirtySince = System.nanoTime();
+        topologyDirtySince = clock.nanoTime();
       }
     }
   }
@@ -202,7 +212,7 @@ public final class InventoryMirror implements AutoCloseable {
     ServerState s = c.state() == null || latest == null ? c.state() : latest;
     if (s == null || inventory.indexOf(c.serverId()) < 0 || !Mirrors.sameTopology(inventory, s)) {
       if (topologyDirtySince == 0) {
-        topologyDirtySince = System.nanoTime();
+        topologyDirtySince = clock.nanoTime();
       }
       return;
     }
@@ -213,12 +223,12 @@ public final class InventoryMirror implements AutoCloseable {
       // e.g. a VM moved: the event placing it on the new server came before the one releasing it
       // on the old; a rebuild from the view (which holds both latest states) repairs it
       LOG.fine(() -> "mirror: " + e.getMessage() + "; scheduling a rebuild");
-      topologyDirtySince = System.nanoTime();
+      topologyDirtySince = clock.nanoTime();
     }
   }
 
   private void rebuild() {
-    long start = System.nanoTime();
+    long start = clock.nanoTime();
     Inventory next = build();
     lock.writeLock().lock();
     try {
@@ -230,7 +240,7 @@ public final class InventoryMirror implements AutoCloseable {
       lock.writeLock().unlock();
     }
     rebuilds.incrementAndGet();
-    long micros = TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - start);
+    long micros = TimeUnit.NANOSECONDS.toMicros(clock.nanoTime() - start);
     LOG.info(() -> "mirror rebuilt: " + next.size() + " servers, epoch " + epoch.get() + ", " + micros
         + " µs");
   }

@@ -10,6 +10,7 @@ import com.hazelcast.map.listener.EntryUpdatedListener;
 import com.hazelcast.map.listener.MapClearedListener;
 import io.vmgrid.client.wire.ForeignEntries;
 import io.vmgrid.client.wire.ServerState;
+import io.vmgrid.node.time.NodeClock;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -36,6 +37,7 @@ public final class ServerView implements AutoCloseable {
   private final UUID listenerId;
   private final List<Consumer<Change>> followers = new CopyOnWriteArrayList<>();
   private final ForeignEntries foreign;
+  private final NodeClock clock;
   private volatile @Nullable ServerAudit audit;
 
   /**
@@ -50,8 +52,9 @@ public final class ServerView implements AutoCloseable {
    * Subscribes to {@code servers} and loads its current contents; entries that are not a server's
    * state under its id are skipped and counted in {@code foreign}.
    */
-  public ServerView(IMap<String, ServerState> servers, ForeignEntries foreign) {
+  public ServerView(IMap<String, ServerState> servers, ForeignEntries foreign, NodeClock clock) {
     this.servers = servers;
+    this.clock = clock;
     this.foreign = foreign;
     @SuppressWarnings("unchecked")
     IMap<Object, Object> raw = (IMap<Object, Object>) (IMap<?, ?>) servers;
@@ -149,14 +152,14 @@ public final class ServerView implements AutoCloseable {
    * returns whether it caught up.
    */
   public boolean awaitKnown(Collection<String> serverIds, long timeoutMillis) {
-    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+    long deadline = clock.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
     for (String id : serverIds) {
       while (!byId.containsKey(id)) {
-        if (System.nanoTime() > deadline) {
+        if (clock.nanoTime() > deadline) {
           return false;
         }
         try {
-          Thread.sleep(1);
+          clock.sleep(1);
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           return false;

@@ -8,6 +8,7 @@ import com.hazelcast.internal.metrics.MetricsRegistry;
 import com.hazelcast.internal.metrics.collectors.MetricsCollector;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.vmgrid.node.time.NodeClock;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -103,20 +104,22 @@ public final class GridOperations {
   /** Reads once per scrape, not once per counter. */
   private static final class Reader {
     private final HazelcastInstance hz;
+    private final NodeClock clock;
     private Counts last = new Counts(0, 0, 0);
     private long readAt;
     private boolean read;
 
     Reader(HazelcastInstance hz) {
       this.hz = hz;
+      this.clock = NodeClock.of(hz);
     }
 
     synchronized Counts now() {
-      if (!read || System.nanoTime() - readAt > 100_000_000L) {
+      if (!read || clock.nanoTime() - readAt > 100_000_000L) {
         if (hz.getLifecycleService().isRunning()) {
           last = read(hz);
         }
-        readAt = System.nanoTime();
+        readAt = clock.nanoTime();
         read = true;
       }
       return last;

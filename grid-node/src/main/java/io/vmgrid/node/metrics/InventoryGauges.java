@@ -9,6 +9,7 @@ import io.vmgrid.client.api.ClusterUsage;
 import io.vmgrid.client.wire.MapNames;
 import io.vmgrid.client.wire.ServerHealth;
 import io.vmgrid.client.wire.ServerState;
+import io.vmgrid.node.time.NodeClock;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -52,6 +53,7 @@ public final class InventoryGauges {
   private volatile Snapshot snapshot;
   private volatile long takenAt;
   /** The zone gauges while this member exports them (it is the oldest), else empty. */
+  private final NodeClock clock;
   private final List<Meter> zoneMeters = new ArrayList<>();
   private final Map<String, List<Meter>> clusterMeters = new HashMap<>();
 
@@ -62,8 +64,9 @@ public final class InventoryGauges {
     this.inventory = inventory;
     this.utilizationLimit = utilizationLimit;
     this.safety = new LocalSafety(hazelcast);
+    this.clock = NodeClock.of(hazelcast);
     this.snapshot = take();
-    this.takenAt = System.nanoTime();
+    this.takenAt = clock.nanoTime();
   }
 
   /**
@@ -191,9 +194,9 @@ public final class InventoryGauges {
   }
 
   private Snapshot current() {
-    if (System.nanoTime() - takenAt > MAX_AGE_NANOS) {
+    if (clock.nanoTime() - takenAt > MAX_AGE_NANOS) {
       snapshot = take();
-      takenAt = System.nanoTime();
+      takenAt = clock.nanoTime();
     }
     return snapshot;
   }

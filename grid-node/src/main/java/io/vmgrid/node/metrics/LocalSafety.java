@@ -6,6 +6,7 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.partition.MigrationListener;
 import com.hazelcast.partition.MigrationState;
 import com.hazelcast.partition.ReplicaMigrationEvent;
+import io.vmgrid.node.time.NodeClock;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
@@ -31,6 +32,7 @@ public final class LocalSafety {
 
   private final BooleanSupplier check;
   private final long maxAgeNanos;
+  private final NodeClock clock;
   /** Bumped by every event that may change the answer; a check is kept only if unchanged. */
   private final AtomicLong generation = new AtomicLong();
   /** The last safe answer kept, or null. */
@@ -46,6 +48,7 @@ public final class LocalSafety {
   LocalSafety(HazelcastInstance hz, BooleanSupplier check, long maxAgeMillis) {
     this.check = check;
     this.maxAgeNanos = TimeUnit.MILLISECONDS.toNanos(maxAgeMillis);
+    this.clock = NodeClock.of(hz);
     var unused = hz.getCluster().addMembershipListener(new MembershipListener() {
       @Override
       public void memberAdded(MembershipEvent event) {
@@ -89,12 +92,12 @@ public final class LocalSafety {
   public boolean safe() {
     long gen = generation.get();
     Kept k = kept;
-    if (k != null && k.generation() == gen && System.nanoTime() - k.atNanos() < maxAgeNanos) {
+    if (k != null && k.generation() == gen && clock.nanoTime() - k.atNanos() < maxAgeNanos) {
       return true;
     }
     boolean safe = check.getAsBoolean();
     // kept only if nothing changed while it was checked
-    kept = safe && generation.get() == gen ? new Kept(gen, System.nanoTime()) : null;
+    kept = safe && generation.get() == gen ? new Kept(gen, clock.nanoTime()) : null;
     return safe;
   }
 }

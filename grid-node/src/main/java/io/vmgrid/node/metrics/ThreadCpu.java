@@ -1,6 +1,7 @@
 package io.vmgrid.node.metrics;
 
 import com.sun.management.OperatingSystemMXBean;
+import io.vmgrid.node.time.NodeClock;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
@@ -34,10 +35,17 @@ final class ThreadCpu {
   private final @Nullable OperatingSystemMXBean os;
   private final Map<Long, Long> lastByThread = new HashMap<>();
   private final long[] totals = new long[GROUPS.size()];
+  private final NodeClock clock;
   private long lastReadNanos;
   private boolean read;
 
   ThreadCpu() {
+    this(NodeClock.system());
+  }
+
+  /** Reads the threads at most once per {@link #MIN_INTERVAL_NANOS} of {@code clock}. */
+  ThreadCpu(NodeClock clock) {
+    this.clock = clock;
     java.lang.management.OperatingSystemMXBean bean = ManagementFactory.getOperatingSystemMXBean();
     this.os = bean instanceof OperatingSystemMXBean sun ? sun : null;
     if (threads.isThreadCpuTimeSupported() && !threads.isThreadCpuTimeEnabled()) {
@@ -88,7 +96,7 @@ final class ThreadCpu {
   }
 
   private void refresh() {
-    long now = System.nanoTime();
+    long now = clock.nanoTime();
     if (read && now - lastReadNanos < MIN_INTERVAL_NANOS) {
       return;
     }

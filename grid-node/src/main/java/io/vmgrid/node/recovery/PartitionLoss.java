@@ -11,6 +11,7 @@ import io.vmgrid.client.wire.ServerState;
 import io.vmgrid.node.commit.Quorum;
 import io.vmgrid.node.inventory.OwnValues;
 import io.vmgrid.node.inventory.ServerView;
+import io.vmgrid.node.time.NodeClock;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -291,7 +292,7 @@ public final class PartitionLoss implements AutoCloseable {
         }
         // the record does not keep the VM's priority or sets: regular, so it is evicted last
         HostedVm vm = new HostedVm(p.vmId(), p.tenantId(), p.cores(), p.memoryMb(),
-            p.requestId(), "REGULAR", System.currentTimeMillis());
+            p.requestId(), "REGULAR", NodeClock.of(hazelcast).millis());
         if (s.fits(vm.cores(), vm.memoryMb())) {
           s = s.with(vm);
           added.add(vm);

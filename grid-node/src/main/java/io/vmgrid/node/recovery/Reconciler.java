@@ -13,6 +13,7 @@ import io.vmgrid.client.wire.Placement;
 import io.vmgrid.client.wire.ServerState;
 import io.vmgrid.node.commit.Evictions;
 import io.vmgrid.node.inventory.OwnValues;
+import io.vmgrid.node.time.NodeClock;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -82,6 +83,7 @@ public final class Reconciler implements AutoCloseable {
   public static final long DEFAULT_PERIOD_MILLIS = 60_000;
 
   private final HazelcastInstance hazelcast;
+  private final NodeClock clock;
   private final IMap<String, ServerState> servers;
   private final IMap<String, Placement> placements;
   private final IMap<String, Long> releaseMarks;
@@ -117,6 +119,7 @@ public final class Reconciler implements AutoCloseable {
   /** Starts listening for merges and departures, and passes every {@code periodMillis}. */
   public Reconciler(HazelcastInstance hz, long periodMillis) {
     this.hazelcast = hz;
+    this.clock = NodeClock.of(hz);
     this.servers = hz.getMap(MapNames.SERVERS);
     this.placements = hz.getMap(MapNames.PLACEMENTS);
     this.releaseMarks = hz.getMap(MapNames.RELEASES);
@@ -289,10 +292,11 @@ public final class Reconciler implements AutoCloseable {
    * {@code maxMillis} passed (the caller then goes on: a pass over what is there is still useful).
    */
   static void awaitSafe(HazelcastInstance hz, long maxMillis) {
-    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(maxMillis);
+    NodeClock clock = NodeClock.of(hz);
+    long deadline = clock.nanoTime() + TimeUnit.MILLISECONDS.toNanos(maxMillis);
     try {
-      while (!hz.getPartitionService().isClusterSafe() && System.nanoTime() < deadline) {
-        Thread.sleep(100);
+      while (!hz.getPartitionService().isClusterSafe() && clock.nanoTime() < deadline) {
+        clock.sleep(100);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -354,6 +358,8 @@ public final class Reconciler implements AutoCloseable {
      * them all once; other passes look up the few VMs they need (null).
      */
     final @Nullable ReleaseIndex clientReleases;
+    /** When the pass read the maps (wall clock). */
+    final long nowMillis;
     final Set<String> findings = new HashSet<>();
     /** VMs without a record naming their server, to repair now. */
     final List<Orphan> orphans = new ArrayList<>();
@@ -361,8 +367,9 @@ public final class Reconciler implements AutoCloseable {
     final List<Orphan> unrecorded = new ArrayList<>();
 
     Pass(Mode mode, Map<String, Placement> recorded, Map<String, ServerState> states,
-        @Nullable ReleaseIndex clientReleases) {
+        @Nullable ReleaseIndex clientReleases, long nowMillis) {
       this.mode = mode;
+      this.nowMillis = nowMillis;
       this.recorded = recorded;
       this.states = states;
       this.clientReleases = clientReleases;
@@ -372,7 +379,7 @@ public final class Reconciler implements AutoCloseable {
     ReleaseIndex releases(Collection<HostedVm> vms, IMap<String, Long> marks,
         ForeignEntries foreign) {
       return clientReleases != null ? clientReleases
-          : ReleaseIndex.of(states.values(), vms, marks, foreign);
+          : ReleaseIndex.of(states.values(), vms, marks, foreign, nowMillis);
     }
   }
 
@@ -385,8 +392,9 @@ public final class Reconciler implements AutoCloseable {
     for (ServerState s : OwnValues.servers(servers, foreign)) {
       states.put(s.serverId(), s);
     }
+    long now = clock.millis();
     return new Pass(mode, recorded, states, mode == Mode.MERGE
-        ? ReleaseIndex.all(states.values(), releaseMarks, foreign) : null);
+        ? ReleaseIndex.all(states.values(), releaseMarks, foreign, now) : null, now);
   }
 
   /** Each server's evictions, pending preemptions and VMs against the records. */

@@ -24,25 +24,28 @@ import java.util.Set;
 final class ReleaseIndex {
   /** Key (the placement's 48-bit client release hash) to the minutes (mod 2^16) of its releases. */
   private final Map<Long, List<Integer>> minutes;
+  /** The pass's time (wall clock): a release older than the marks are kept no longer counts. */
+  private final long nowMillis;
 
-  private ReleaseIndex(Map<Long, List<Integer>> minutes) {
+  private ReleaseIndex(Map<Long, List<Integer>> minutes, long nowMillis) {
     this.minutes = minutes;
+    this.nowMillis = nowMillis;
   }
 
   /** Every release the servers in {@code states} and the whole {@code marks} map remember. */
   static ReleaseIndex all(Collection<ServerState> states, IMap<String, Long> marks,
-      ForeignEntries foreign) {
+      ForeignEntries foreign, long nowMillis) {
     Map<Long, List<Integer>> out = serverReleases(states);
     for (long entry : OwnValues.releases(marks, foreign)) {
       index(out, entry);
     }
-    return new ReleaseIndex(out);
+    return new ReleaseIndex(out, nowMillis);
   }
 
   /** As {@link #all}, with the {@code marks} entries of {@code vms} only. */
   @SuppressWarnings("unchecked")
   static ReleaseIndex of(Collection<ServerState> states, Collection<HostedVm> vms,
-      IMap<String, Long> marks, ForeignEntries foreign) {
+      IMap<String, Long> marks, ForeignEntries foreign, long nowMillis) {
     Map<Long, List<Integer>> out = serverReleases(states);
     Set<Object> ids = new HashSet<>();
     vms.forEach(vm -> ids.add(vm.vmId()));
@@ -52,7 +55,7 @@ final class ReleaseIndex {
         index(out, entry);
       }
     });
-    return new ReleaseIndex(out);
+    return new ReleaseIndex(out, nowMillis);
   }
 
   /**
@@ -66,9 +69,8 @@ final class ReleaseIndex {
     if (at == null) {
       return false;
     }
-    long now = System.currentTimeMillis();
     for (int minute : at) {
-      if (ServerState.releasedSince(minute, 0, now)) { // placed "at 0": only the age counts
+      if (ServerState.releasedSince(minute, 0, nowMillis)) { // placed "at 0": only the age counts
         return true;
       }
     }

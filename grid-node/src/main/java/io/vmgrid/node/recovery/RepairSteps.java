@@ -12,6 +12,7 @@ import io.vmgrid.client.wire.ServerState;
 import io.vmgrid.node.commit.CommitResult;
 import io.vmgrid.node.commit.Evictions;
 import io.vmgrid.node.commit.ReleaseVmProcessor;
+import io.vmgrid.node.time.NodeClock;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
@@ -28,6 +29,7 @@ final class RepairSteps {
   private static final Logger LOG = Logger.getLogger(Reconciler.class.getName());
 
   private final HazelcastInstance hazelcast;
+  private final NodeClock clock;
   private final IMap<String, ServerState> servers;
   private final IMap<String, Placement> placements;
   private final IMap<String, Repair> repairs;
@@ -36,6 +38,7 @@ final class RepairSteps {
 
   RepairSteps(HazelcastInstance hz) {
     this.hazelcast = hz;
+    this.clock = NodeClock.of(hz);
     this.servers = hz.getMap(MapNames.SERVERS);
     this.placements = hz.getMap(MapNames.PLACEMENTS);
     this.repairs = hz.getMap(MapNames.REPAIRS);
@@ -145,7 +148,7 @@ final class RepairSteps {
       } else {
         log(vm, s.serverId(), "EVICTED_OVER_CAPACITY");
         Evictions.of(hazelcast).record(Eviction.merged(vm, s.serverId(),
-            System.currentTimeMillis()));
+            clock.millis()));
       }
       Placement p = placement(vm.vmId());
       if (p != null && p.serverId().equals(s.serverId())) {
@@ -174,7 +177,7 @@ final class RepairSteps {
   /** Writes a repair log entry for {@code vm} on {@code serverId}. */
   void log(HostedVm vm, String serverId, String action) {
     repairs.set(vm.vmId() + "@" + serverId, new Repair(vm.vmId(), serverId, action, vm.tenantId(),
-        vm.priority(), vm.cores(), System.currentTimeMillis()));
+        vm.priority(), vm.cores(), clock.millis()));
     repaired.incrementAndGet();
     LOG.warning(() -> "reconcile: " + action + " " + vm.vmId() + " on " + serverId);
   }
@@ -184,7 +187,7 @@ final class RepairSteps {
    * the time so that a later one does not replace it.
    */
   void logServer(ServerState s, String action) {
-    long now = System.currentTimeMillis();
+    long now = clock.millis();
     repairs.set("server:" + s.serverId() + "@" + now,
         new Repair("", s.serverId(), action, "", "", s.usedCores(), now));
     repaired.incrementAndGet();

@@ -7,6 +7,7 @@ import com.hazelcast.map.listener.EntryAddedListener;
 import com.hazelcast.map.listener.EntryUpdatedListener;
 import io.vmgrid.client.wire.ForeignEntries;
 import io.vmgrid.node.agent.AgentOutcome;
+import io.vmgrid.node.time.NodeClock;
 import io.vmgrid.rules.engine.Lookup;
 import io.vmgrid.scheduler.estimate.EstimatorDefaults;
 import io.vmgrid.scheduler.estimate.LatencyEstimator;
@@ -54,11 +55,14 @@ public final class Estimates implements LatencyEstimates, AutoCloseable {
   private final ForeignEntries foreign;
   private volatile LatencyEstimator current;
   private LatencyEstimator pending;
-  private long takenAtNanos = System.nanoTime();
+  private final NodeClock clock;
+  private long takenAtNanos;
 
   /** Follows the published estimates of the rules {@code ruleNames} and starts flushing. */
   public Estimates(HazelcastInstance hz, List<String> ruleNames) {
     this.ruleNames = List.copyOf(ruleNames);
+    this.clock = NodeClock.of(hz);
+    this.takenAtNanos = clock.nanoTime();
     this.state = hz.getMap(STATE_MAP);
     this.pending = fresh();
     this.current = fresh();
@@ -117,10 +121,10 @@ public final class Estimates implements LatencyEstimates, AutoCloseable {
    * null if none are due. The job's source on this member calls it.
    */
   synchronized @Nullable String takeSamples() {
-    if (pending.isEmpty() || System.nanoTime() - takenAtNanos < FLUSH_MILLIS * 1_000_000L) {
+    if (pending.isEmpty() || clock.nanoTime() - takenAtNanos < FLUSH_MILLIS * 1_000_000L) {
       return null;
     }
-    takenAtNanos = System.nanoTime();
+    takenAtNanos = clock.nanoTime();
     LatencyEstimator out = pending;
     pending = fresh();
     return out.toJson();

@@ -21,7 +21,7 @@ final class HopCost {
   private static final long SECOND = 1_000_000_000L;
 
   private double nanos = DEFAULT_NANOS;
-  /** When the cost was last learned or decayed ({@code System.nanoTime}). */
+  /** When the cost was last learned or decayed ({@code NodeClock.nanoTime}). */
   private long atNanos;
 
   HopCost(long nowNanos) {

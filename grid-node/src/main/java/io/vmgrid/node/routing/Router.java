@@ -6,6 +6,7 @@ import io.vmgrid.node.agent.AgentUnavailableException;
 import io.vmgrid.node.agent.RoutingHints;
 import io.vmgrid.node.inventory.Mirrors;
 import io.vmgrid.node.metrics.NodeMetrics;
+import io.vmgrid.node.time.NodeClock;
 import io.vmgrid.rules.api.Rule;
 import io.vmgrid.rules.engine.RequestClass;
 import io.vmgrid.rules.engine.RequestClassifier;
@@ -52,7 +53,8 @@ public final class Router {
   private final AtomicLong rotation = new AtomicLong();
   private final AtomicLong routed = new AtomicLong();
   private final AtomicLong remote = new AtomicLong();
-  private final HopCost hop = new HopCost(System.nanoTime());
+  private final NodeClock clock;
+  private final HopCost hop;
 
   /**
    * Where a request goes.
@@ -72,8 +74,11 @@ public final class Router {
    * {@code estimates} (both null for {@code direct}).
    */
   Router(AgentHost agents, @Nullable IndicatorBoard board, @Nullable Estimates estimates,
-      RuleSet ruleSet, String policy, String memberUuid, NodeMetrics metrics, long seed) {
+      RuleSet ruleSet, String policy, String memberUuid, NodeMetrics metrics, long seed,
+      NodeClock clock) {
     this.agents = agents;
+    this.clock = clock;
+    this.hop = new HopCost(clock.nanoTime());
     this.board = board;
     this.metrics = metrics;
     this.memberUuid = memberUuid;
@@ -113,9 +118,9 @@ public final class Router {
   }
 
   private Route select(Selector s, GridRequest r) {
-    long t0 = System.nanoTime();
+    long t0 = clock.nanoTime();
     ClassifiedRequest c = classify(r);
-    long t1 = System.nanoTime();
+    long t1 = clock.nanoTime();
     long now = AgentLoad.nowNanos();
     List<Selector.Candidate> candidates = new ArrayList<>();
     for (AgentHost.LocalAgent a : agents.localIndicators()) {
@@ -135,7 +140,7 @@ public final class Router {
     candidates.sort(java.util.Comparator.comparing(Selector.Candidate::agentId));
     Selector.Choice choice = s.choose(c, candidates, now);
     metrics.stage(NodeMetrics.Stage.CLASSIFY, t1 - t0);
-    metrics.stage(NodeMetrics.Stage.SELECT, System.nanoTime() - t1);
+    metrics.stage(NodeMetrics.Stage.SELECT, clock.nanoTime() - t1);
     metrics.indicatorAge(choice.indicatorAgeNanos());
     long[] ruleKeys = new long[c.ruleCount()];
     int[] ruleIds = new int[c.ruleCount()];
@@ -178,12 +183,12 @@ public final class Router {
    * the request ({@code remoteNanos}).
    */
   public void forwarded(long roundTripNanos, long remoteNanos) {
-    hop.learn(Math.max(0, roundTripNanos - remoteNanos), System.nanoTime());
+    hop.learn(Math.max(0, roundTripNanos - remoteNanos), clock.nanoTime());
   }
 
   /** The hop's cost the router assumes now. */
   public long hopNanos() {
-    return hop.at(System.nanoTime());
+    return hop.at(clock.nanoTime());
   }
 
   /** Agents this router can route to now (this member's and those other members published). */

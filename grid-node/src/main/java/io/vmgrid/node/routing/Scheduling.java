@@ -3,6 +3,7 @@ package io.vmgrid.node.routing;
 import com.hazelcast.core.HazelcastInstance;
 import io.vmgrid.node.agent.AgentHost;
 import io.vmgrid.node.metrics.NodeMetrics;
+import io.vmgrid.node.time.NodeClock;
 import io.vmgrid.rules.api.Rule;
 import io.vmgrid.rules.ruleset.RuleSet;
 import io.vmgrid.scheduler.policy.PolicyRegistry;
@@ -114,7 +115,8 @@ public final class Scheduling implements AutoCloseable {
             + " checks it every " + JOB_CHECK_MILLIS + " ms and submits it again");
       }
     }
-    this.router = new Router(agents, board, estimates, ruleSet, policy, member, metrics, seed);
+    this.router = new Router(agents, board, estimates, ruleSet, policy, member, metrics, seed,
+        NodeClock.of(hz));
     if (estimates != null) {
       bindEstimates(metrics.registry(), router, estimates);
     }
@@ -155,17 +157,18 @@ public final class Scheduling implements AutoCloseable {
 
   /** The member's scheduling services; waits (bounded) for a member that is still starting. */
   static Scheduling of(HazelcastInstance hz) {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    NodeClock clock = NodeClock.of(hz);
+    long deadline = clock.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (true) {
       if (hz.getUserContext().get(CONTEXT_KEY) instanceof Scheduling s) {
         return s;
       }
-      if (System.nanoTime() > deadline) {
+      if (clock.nanoTime() > deadline) {
         throw new IllegalStateException("no scheduler services on member " + hz.getName()
             + ": it was not started with a scheduling policy");
       }
       try {
-        Thread.sleep(20);
+        clock.sleep(20);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new IllegalStateException("interrupted waiting for the scheduler services", e);

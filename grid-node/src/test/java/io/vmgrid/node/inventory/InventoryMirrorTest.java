@@ -9,6 +9,7 @@ import io.vmgrid.client.wire.HostedVm;
 import io.vmgrid.client.wire.MapNames;
 import io.vmgrid.client.wire.ServerState;
 import io.vmgrid.node.GridNode;
+import io.vmgrid.node.time.NodeClock;
 import io.vmgrid.rules.api.Resource;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -42,8 +43,9 @@ class InventoryMirrorTest {
       hz.<String, ServerState>getMap(MapNames.SERVERS)
           .put("srv-" + i, ServerState.empty("srv-" + i, "c0", 64, 262_144));
     }
-    ServerView view = new ServerView(hz.getMap(MapNames.SERVERS), ForeignEntries.of(hz));
-    try (InventoryMirror mirror = new InventoryMirror(view, 1_024)) {
+    ServerView view = new ServerView(hz.getMap(MapNames.SERVERS), ForeignEntries.of(hz),
+        NodeClock.system());
+    try (InventoryMirror mirror = new InventoryMirror(view, 1_024, NodeClock.system())) {
       for (int i = 0; i < servers; i++) {
         String id = "srv-" + i;
         ServerState start = ServerState.empty(id, "c0", 64, 262_144);

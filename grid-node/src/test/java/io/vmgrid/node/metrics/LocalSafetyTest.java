@@ -8,6 +8,9 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import com.hazelcast.test.HazelcastTestSupport;
 import com.hazelcast.test.TestHazelcastInstanceFactory;
+import io.vmgrid.node.time.ManualClock;
+import io.vmgrid.node.time.NodeClock;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -97,5 +100,25 @@ class LocalSafetyTest {
     noAge.safe();
     noAge.safe();
     assertThat(fresh.get()).as("with no age allowed every reading checks").isEqualTo(2);
+  }
+
+  @Test
+  void aKeptAnswerLastsItsMaximumAgeOnTheMembersClock() {
+    ManualClock clock = new ManualClock();
+    HazelcastInstance member = factory.newHazelcastInstance(NodeClock.install(config(), clock));
+    AtomicInteger real = new AtomicInteger();
+    LocalSafety safety = new LocalSafety(member, () -> {
+      real.incrementAndGet();
+      return true;
+    }, 1_000);
+    assertThat(safety.safe()).isTrue();
+    clock.advance(Duration.ofMillis(999));
+    assertThat(safety.safe()).isTrue();
+    assertThat(real.get()).as("kept for 999 ms").isEqualTo(1);
+    clock.advance(Duration.ofMillis(2));
+    assertThat(safety.safe()).isTrue();
+    assertThat(real.get()).as("checked again after 1,001 ms").isEqualTo(2);
+    assertThat(safety.safe()).isTrue();
+    assertThat(real.get()).as("and kept again").isEqualTo(2);
   }
 }

@@ -3,6 +3,7 @@ package io.vmgrid.node.recovery;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.hazelcast.map.IMap;
+import com.hazelcast.test.HazelcastTestSupport;
 import io.vmgrid.client.api.AllocationOutcome;
 import io.vmgrid.client.api.VmRequest;
 import io.vmgrid.client.wire.HostedVm;
@@ -11,9 +12,13 @@ import io.vmgrid.client.wire.Placement;
 import io.vmgrid.client.wire.Repair;
 import io.vmgrid.client.wire.ServerState;
 import io.vmgrid.node.Fixtures;
+import io.vmgrid.node.GridNode;
 import io.vmgrid.node.TestGrid;
 import io.vmgrid.node.commit.PlaceVmProcessor;
 import io.vmgrid.node.commit.ReleaseVmProcessor;
+import io.vmgrid.node.time.ManualClock;
+import io.vmgrid.node.time.NodeClock;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -136,6 +141,35 @@ class ReconcilerTest {
       assertThat(servers.get("srv-001").find("late")).as("the late copy").isNull();
       assertThat(servers.get("srv-002").find("fresh")).as("left for the next pass").isNotNull();
       assertThat(actions(grid)).containsExactly("late@srv-001 RELEASED_COPY_REMOVED");
+    }
+  }
+
+  /**
+   * A release mark counts for its age on the member's clock: a copy of a placement released a
+   * minute ago is removed, one whose release is older than the marks are trusted (twice
+   * {@link ServerState#RELEASED_KEPT_MINUTES}) is an ordinary unrecorded commit, restored on the
+   * second pass. A manual clock stands for the hour.
+   */
+  @Test
+  void aReleaseMarkCountsForItsAgeOnTheMembersClock() {
+    ManualClock clock = new ManualClock();
+    try (TestGrid grid = TestGrid.start(1, 2, NodeClock.install(
+        GridNode.applyGridConfig(HazelcastTestSupport.smallInstanceConfig()), clock))
+        .load(Fixtures.servers(3, 8, 8_192))) {
+      Reconciler reconciler = grid.node(0).reconciler();
+      IMap<String, Long> releases = grid.member(0).getMap(MapNames.RELEASES);
+      releases.set("old", ServerState.clientReleaseEntry("old", "req-old", clock.millis()));
+      clock.advance(Duration.ofMinutes(2L * ServerState.RELEASED_KEPT_MINUTES + 1));
+      releases.set("recent", ServerState.clientReleaseEntry("recent", "req-recent",
+          clock.millis() - 60_000));
+      commit(grid, "srv-001", vm("old"));
+      commit(grid, "srv-002", vm("recent"));
+
+      assertThat(reconciler.sweep(Reconciler.Mode.STABLE)).isEqualTo(2);
+      assertThat(actions(grid)).containsExactly("recent@srv-002 RELEASED_COPY_REMOVED");
+      assertThat(reconciler.sweep(Reconciler.Mode.STABLE)).isEqualTo(1);
+      assertThat(actions(grid)).containsExactly("old@srv-001 PLACEMENT_RESTORED",
+          "recent@srv-002 RELEASED_COPY_REMOVED");
     }
   }
 
