@@ -26,6 +26,8 @@ import io.vmgrid.node.query.Queries;
 import io.vmgrid.node.recovery.PartitionLoss;
 import io.vmgrid.node.recovery.Reconciler;
 import io.vmgrid.node.time.NodeClock;
+import io.vmgrid.node.time.NodeTimings;
+import io.vmgrid.node.time.Timing;
 import io.vmgrid.store.Store;
 import io.vmgrid.store.StoreMaps;
 import io.vmgrid.store.StoreSettings;
@@ -51,7 +53,6 @@ import org.jspecify.annotations.Nullable;
 public final class GridNode implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(GridNode.class.getName());
   private static final int LOAD_BATCH = 1_000;
-  private static final long VIEW_CATCH_UP_MILLIS = 30_000;
 
   /** The routing policy of the direct path, as metrics label it. */
   static final String POLICY = Scheduling.DIRECT;
@@ -82,16 +83,6 @@ public final class GridNode implements AutoCloseable {
   static final int JET_IDLE_MAX_MICROS = 20_000;
   /** Hazelcast's property for how often Jet's master re-reads its job records. */
   public static final String JET_JOB_SCAN_PROPERTY = "hazelcast.jet.job.scan.period";
-  /**
-   * How often Jet's master re-reads its job records, in ms (Hazelcast's default is 5,000). Each
-   * scan queries Jet's internal maps partition by partition: measured 133 invocations a second on
-   * the master of a quiet three-member cluster that nothing scraped, two thirds of its invocations
-   * and as many as 44 allocations a second make (three each). The scheduler job is started when it
-   * is submitted and restarted when a member leaves, without a scan; only after the master itself
-   * left does the job wait for the new master's scan, up to this long, while routing goes on with
-   * the last estimates. A {@code -Dhazelcast.jet.job.scan.period} given to the JVM wins.
-   */
-  static final long JET_JOB_SCAN_MILLIS = 30_000;
   /**
    * Synchronous backups of the placement store ({@code servers}, {@code placements}). Two, so that
    * a member dying while partitions migrate loses nothing acknowledged: with one, killing the merge
@@ -145,7 +136,8 @@ public final class GridNode implements AutoCloseable {
     metrics.foreignEntries(ForeignEntries.of(hazelcast),
         java.util.stream.Stream.concat(MAPS.stream(),
             java.util.stream.Stream.of(IndicatorBoard.TOPIC)).toList());
-    this.mirror = new InventoryMirror(view, JOURNAL_CAPACITY, clock);
+    this.mirror = new InventoryMirror(view, JOURNAL_CAPACITY, clock,
+        NodeTimings.of(hazelcast).get(Timing.MIRROR_REBUILD_QUIET));
     metrics.mirrorGauges(mirror::size, mirror::lag, mirror::rebuilds, mirror::appliedChanges);
     this.agents = new AgentHost(hazelcast, mirror, ruleSet, CacheSettings.defaults(),
         agentsPerMember, metrics);
@@ -153,7 +145,7 @@ public final class GridNode implements AutoCloseable {
     this.scheduling = new Scheduling(hazelcast, agents, ruleSet, metrics, scheduler, 1);
     this.intake = new Intake(hazelcast, agents, scheduling.router(), scheduling.estimates(),
         new Queries(mirror, ruleSet), metrics);
-    this.reconciler = new Reconciler(hazelcast, Reconciler.DEFAULT_PERIOD_MILLIS);
+    this.reconciler = new Reconciler(hazelcast);
     this.partitionLoss = new PartitionLoss(hazelcast, view, reconciler,
         hazelcast.getConfig().getMapConfig(MapNames.SERVERS).getMapStoreConfig().isEnabled());
     intake.recordsIncompleteWhile(partitionLoss::repairing);
@@ -441,11 +433,12 @@ public final class GridNode implements AutoCloseable {
       }
     }
     ServerWrites.putAllConfirmed(servers, batch, m -> LOG.warning("inventory: " + m));
-    if (!view.awaitKnown(ids, VIEW_CATCH_UP_MILLIS)
-        || !mirror.awaitCaughtUp(VIEW_CATCH_UP_MILLIS)
+    long catchUpMillis = NodeTimings.of(hazelcast).millis(Timing.VIEW_CATCH_UP);
+    if (!view.awaitKnown(ids, catchUpMillis)
+        || !mirror.awaitCaughtUp(catchUpMillis)
         || (!ids.isEmpty() && !mirror.knows(ids.get(ids.size() - 1)))) {
       throw new IllegalStateException("inventory: loaded " + ids.size() + " servers but this member's"
-          + " mirror knows only " + mirror.size() + " after " + VIEW_CATCH_UP_MILLIS + " ms");
+          + " mirror knows only " + mirror.size() + " after " + catchUpMillis + " ms");
     }
   }
 

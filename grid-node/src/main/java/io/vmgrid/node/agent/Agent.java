@@ -8,6 +8,7 @@ import io.vmgrid.node.commit.Committer;
 import io.vmgrid.node.commit.Evictions;
 import io.vmgrid.node.inventory.InventoryMirror;
 import io.vmgrid.node.time.NodeClock;
+import io.vmgrid.node.time.Timing;
 import io.vmgrid.rules.engine.CacheSettings;
 import io.vmgrid.rules.engine.CacheStats;
 import io.vmgrid.rules.engine.Lookup;
@@ -55,21 +56,10 @@ final class Agent {
       + " have taken effect: ask again with the same requestId to learn the outcome";
   /** Commits tried per request before giving up with {@link Reason#CONFLICT}. */
   static final int MAX_ATTEMPTS = 8;
-  /** How often an idle agent looks up from its queue (stop requests, records to write). */
-  private static final long IDLE_POLL_MILLIS = 200;
   /** Most requests evaluated and committed together. */
   static final int MAX_GROUP = 16;
-  /** Longest wait for a settling mirror before rejecting for lack of capacity. */
-  private static final long MIRROR_WAIT_MILLIS = 5_000;
   /** Requests between reconciling the cache records with the cache's contents. */
   private static final int RECORD_SYNC_EVERY = 200;
-  /**
-   * How often the cache-key summary of the indicators is rebuilt from the cache. A rebuild only
-   * removes keys (processed ones are added at once), and entries go stale over thousands of
-   * placements, so half a second is fresh enough; at 100 ms the rebuilds took a fifth of the
-   * agents' time at 100,000 servers once hits were cheap.
-   */
-  private static final long SUMMARY_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
 
   private final String id;
   private final AgentHost host;
@@ -88,6 +78,10 @@ final class Agent {
   private final AtomicLong processed = new AtomicLong();
   private final AtomicLong groups = new AtomicLong();
   private final NodeClock clock;
+  /** How often an idle agent looks up from its queue ({@link Timing#AGENT_IDLE_POLL}). */
+  private final long idlePollMillis;
+  private final long mirrorWaitMillis;
+  private final long summaryNanos;
   private long lastSummaryNanos;
   private volatile boolean running = true;
 
@@ -95,11 +89,15 @@ final class Agent {
     this.id = id;
     this.host = host;
     this.clock = host.clock();
+    this.idlePollMillis = host.timings().millis(Timing.AGENT_IDLE_POLL);
+    this.mirrorWaitMillis = host.timings().millis(Timing.MIRROR_WAIT);
+    this.summaryNanos = host.timings().nanos(Timing.AGENT_SUMMARY);
     this.lastSummaryNanos = clock.nanoTime();
     this.mirror = host.mirror();
     this.committer = host.committer();
     this.recording = new Recording(id, host, committer);
-    this.records = new CacheRecords(id, ruleSet, host.cacheRecords(), clock);
+    this.records = new CacheRecords(id, ruleSet, host.cacheRecords(), clock,
+        host.timings());
     this.engine = new AgentEngine(id, mirror, ruleSet, cacheSettings, records, clock);
     this.thread = new Thread(this::loop, "vmgrid-agent-" + id);
     thread.setDaemon(true);
@@ -195,7 +193,7 @@ final class Agent {
 
   /** Stops taking work; the queue is drained (every queued request still gets its outcome). */
   void stop() {
-    running = false; // the loop sees it within IDLE_POLL_MILLIS; never interrupt a commit
+    running = false; // the loop sees it within idlePollMillis; never interrupt a commit
   }
 
   /** Waits for the queue to drain after {@link #stop()}. */
@@ -212,7 +210,7 @@ final class Agent {
     while (true) {
       Work.Job first;
       try {
-        first = running ? queue.poll(IDLE_POLL_MILLIS, TimeUnit.MILLISECONDS) : queue.poll();
+        first = running ? queue.poll(idlePollMillis, TimeUnit.MILLISECONDS) : queue.poll();
       } catch (InterruptedException e) {
         if (running) {
           continue;
@@ -260,7 +258,7 @@ final class Agent {
     } finally {
       group.forEach(j -> indicators.finished(j.hints()));
       indicators.idle();
-      if (clock.nanoTime() - lastSummaryNanos > SUMMARY_NANOS) {
+      if (clock.nanoTime() - lastSummaryNanos > summaryNanos) {
         summarize();
       }
     }
@@ -276,7 +274,7 @@ final class Agent {
   private void rewarm(boolean catchUp) {
     try {
       if (catchUp) {
-        mirror.awaitCaughtUp(MIRROR_WAIT_MILLIS);
+        mirror.awaitCaughtUp(mirrorWaitMillis);
       }
       mirror.read(engine::cacheFor);
     } catch (RuntimeException e) {
@@ -328,7 +326,7 @@ final class Agent {
         if (!waited && mirror.settling() && open.stream().anyMatch(w -> w.choice == null)) {
           // the inventory is still arriving (a load or added servers): answer from the full mirror
           waited = true;
-          mirror.awaitCaughtUp(MIRROR_WAIT_MILLIS);
+          mirror.awaitCaughtUp(mirrorWaitMillis);
           continue;
         }
         List<Work> planned = new ArrayList<>(open.size());

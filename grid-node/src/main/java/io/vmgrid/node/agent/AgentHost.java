@@ -3,6 +3,8 @@ package io.vmgrid.node.agent;
 import io.vmgrid.node.commit.Committer;
 import io.vmgrid.node.inventory.InventoryMirror;
 import io.vmgrid.node.time.NodeClock;
+import io.vmgrid.node.time.NodeTimings;
+import io.vmgrid.node.time.Timing;
 import io.vmgrid.scheduler.api.AgentIndicators;
 import com.hazelcast.cluster.Member;
 import com.hazelcast.cluster.MembershipEvent;
@@ -65,10 +67,6 @@ public final class AgentHost implements AutoCloseable {
   public static final String AGENT_CACHE = "agent-cache";
   /** The map of agent registrations (and, with the scheduler job, its indicators). */
   public static final String AGENT_INDICATORS = "agent-indicators";
-  /** Longest a migration process holds back the start of cold agents. */
-  private static final long MIGRATION_WAIT_NANOS = TimeUnit.SECONDS.toNanos(20);
-  /** Period of the safety-net reconciliation of which agents run here. */
-  private static final long RECONCILE_EVERY_MILLIS = 2_000;
   /** The executor that carries requests to agents. */
   public static final String EXECUTOR = "vmgrid-agents";
 
@@ -102,6 +100,7 @@ public final class AgentHost implements AutoCloseable {
   /** Reads agents' cache records and cleans registrations, off the reconcile thread. */
   private final ExecutorService recordReader;
   private final NodeClock clock;
+  private final NodeTimings timings;
   /** When the current migration process started ({@link #clock}), 0 if none. */
   private volatile long migrationStartedNanos;
   private volatile boolean closed;
@@ -114,6 +113,7 @@ public final class AgentHost implements AutoCloseable {
     }
     this.hz = hz;
     this.clock = NodeClock.of(hz);
+    this.timings = NodeTimings.of(hz);
     this.mirror = mirror;
     this.ruleSet = ruleSet;
     this.cacheSettings = cacheSettings;
@@ -137,8 +137,9 @@ public final class AgentHost implements AutoCloseable {
     reconcile();
     // safety net: a migration that finished before the listener above was registered (a member
     // that just joined) sends no event, so reconcile now and then anyway
-    var unused = scheduler.scheduleWithFixedDelay(this::reconcileSafely, RECONCILE_EVERY_MILLIS,
-        RECONCILE_EVERY_MILLIS, TimeUnit.MILLISECONDS); // runs until close(); errors are logged
+    long every = timings.millis(Timing.AGENT_RECONCILE);
+    var unused = scheduler.scheduleWithFixedDelay(this::reconcileSafely, every, every,
+        TimeUnit.MILLISECONDS); // runs until close(); errors are logged
   }
 
   private static java.util.concurrent.ThreadFactory daemon(String name) {
@@ -241,6 +242,11 @@ public final class AgentHost implements AutoCloseable {
   /** The member's clock. */
   NodeClock clock() {
     return clock;
+  }
+
+  /** The member's timings. */
+  NodeTimings timings() {
+    return timings;
   }
 
   IMap<String, ServerState> servers() {
@@ -502,7 +508,7 @@ public final class AgentHost implements AutoCloseable {
   /** Whether a migration process is under way (bounded: its end event may never come). */
   private boolean migrating() {
     long since = migrationStartedNanos;
-    return since != 0 && clock.nanoTime() - since < MIGRATION_WAIT_NANOS;
+    return since != 0 && clock.nanoTime() - since < timings.nanos(Timing.AGENT_MIGRATION_WAIT);
   }
 
   private void startAgent(String id) {

@@ -9,6 +9,8 @@ import com.hazelcast.partition.PartitionAwareKey;
 import io.vmgrid.client.wire.GridRequest;
 import io.vmgrid.node.inventory.Mirrors;
 import io.vmgrid.node.time.NodeClock;
+import io.vmgrid.node.time.NodeTimings;
+import io.vmgrid.node.time.Timing;
 import io.vmgrid.rules.engine.AgentCache;
 import io.vmgrid.rules.engine.RequestClassifier;
 import io.vmgrid.rules.engine.RequestTypeKey;
@@ -39,17 +41,8 @@ import java.util.logging.Logger;
  */
 final class CacheRecords {
   private static final Logger LOG = Logger.getLogger(CacheRecords.class.getName());
-  /**
-   * Unwritten records wait at most about this long (idle or busy): they are what a moved agent
-   * re-warms from, so a busy agent must not hold them back until its next idle moment. (Once a
-   * second was too late: an agent that moved soon after a burst started cold in
-   * AgentClusterTest's scale-out.) When a migration starts they are written at once.
-   */
-  static final long FLUSH_MILLIS = 200;
   /** New records written together at the latest. */
   private static final int BATCH = 32;
-  /** Longest wait of a new agent for the records in its partition before it serves. */
-  static final long WAIT_MILLIS = 5_000;
 
   private final String agentId;
   private final RuleSet ruleSet;
@@ -59,18 +52,25 @@ final class CacheRecords {
   /** Records not yet written. */
   private final Map<Object, GridRequest> unsaved = new HashMap<>();
   private final NodeClock clock;
+  /** Longest new records are held unwritten ({@link Timing#CACHE_RECORD_FLUSH}). */
+  private final long flushNanos;
+  /** Longest a new agent waits for the records in its partition ({@link Timing#CACHE_RECORD_WAIT}). */
+  private final long waitNanos;
   private long lastFlushNanos;
   private final CompletableFuture<List<GridRequest>> moved = new CompletableFuture<>();
   private final AtomicBoolean fetchClaimed = new AtomicBoolean();
   private volatile boolean rewarm;
   private volatile boolean flushRequested;
 
-  CacheRecords(String agentId, RuleSet ruleSet, IMap<Object, GridRequest> map, NodeClock clock) {
+  CacheRecords(String agentId, RuleSet ruleSet, IMap<Object, GridRequest> map, NodeClock clock,
+      NodeTimings timings) {
     this.agentId = agentId;
     this.ruleSet = ruleSet;
     this.map = map;
     this.clock = clock;
     this.lastFlushNanos = clock.nanoTime();
+    this.flushNanos = timings.nanos(Timing.CACHE_RECORD_FLUSH);
+    this.waitNanos = timings.nanos(Timing.CACHE_RECORD_WAIT);
   }
 
   /** Remembers {@code wire} as the exemplar of {@code type}, writing its record soon. */
@@ -148,12 +148,12 @@ final class CacheRecords {
   }
 
   /**
-   * Writes records not written for {@link #FLUSH_MILLIS}, or at once if asked to; errors are logged,
+   * Writes records not written for {@link Timing#CACHE_RECORD_FLUSH}, or at once if asked to; errors are logged,
    * not thrown.
    */
   void flushIfDue() {
     if (!unsaved.isEmpty() && (flushRequested
-        || clock.nanoTime() - lastFlushNanos > TimeUnit.MILLISECONDS.toNanos(FLUSH_MILLIS))) {
+        || clock.nanoTime() - lastFlushNanos > flushNanos)) {
       try {
         flush();
       } catch (RuntimeException e) {
@@ -222,7 +222,7 @@ final class CacheRecords {
    * later are adopted on arrival. {@code typeKeys} receives the fingerprints of adopted types.
    */
   void awaitMoved(java.util.function.BooleanSupplier running, Consumer<String> typeKeys) {
-    long deadline = clock.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WAIT_MILLIS);
+    long deadline = clock.nanoTime() + waitNanos;
     while (running.getAsBoolean() && !moved.isDone() && clock.nanoTime() < deadline) {
       try {
         moved.get(50, TimeUnit.MILLISECONDS);

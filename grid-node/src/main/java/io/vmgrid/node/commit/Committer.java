@@ -7,6 +7,8 @@ import io.vmgrid.client.wire.MapNames;
 import io.vmgrid.client.wire.Placement;
 import io.vmgrid.client.wire.ServerState;
 import io.vmgrid.node.time.NodeClock;
+import io.vmgrid.node.time.NodeTimings;
+import io.vmgrid.node.time.Timing;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -16,7 +18,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
@@ -40,18 +41,16 @@ import org.jspecify.annotations.Nullable;
  * {@code SplitBrainProtectionException} in an attempt's error.
  */
 public final class Committer {
-  /**
-   * Longest the commits or records of one group whose backups did not confirm in time are tried
-   * again before they are answered in doubt ({@link #confirmed}); each try waits at most the
-   * backup timeout (5 s). A crashed member is dropped after the heartbeat timeout (15 s by
-   * default), after which the writes confirm.
-   */
-  static final long CONFIRM_WAIT_MILLIS = 15_000;
 
   private static final Logger LOG = Logger.getLogger(Committer.class.getName());
 
   private final HazelcastInstance hz;
   private final NodeClock clock;
+  /**
+   * Longest the commits or records of one group whose backups did not confirm in time are tried
+   * again before they are answered in doubt ({@link Timing#CONFIRM_WAIT}).
+   */
+  private final long confirmWaitNanos;
   private final IMap<String, ServerState> servers;
   private final IMap<String, Placement> placements;
   private final Consumer<ServerState> ownWrites;
@@ -64,6 +63,7 @@ public final class Committer {
   public Committer(HazelcastInstance hz, Consumer<ServerState> ownWrites) {
     this.hz = hz;
     this.clock = NodeClock.of(hz);
+    this.confirmWaitNanos = NodeTimings.of(hz).nanos(Timing.CONFIRM_WAIT);
     this.servers = hz.getMap(MapNames.SERVERS);
     this.placements = hz.getMap(MapNames.PLACEMENTS);
     this.ownWrites = ownWrites;
@@ -128,7 +128,7 @@ public final class Committer {
       }
     }
     Map<String, ServerState> confirmed = new HashMap<>();
-    long deadline = clock.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CONFIRM_WAIT_MILLIS);
+    long deadline = clock.nanoTime() + confirmWaitNanos;
     done.forEach((server, a) -> {
       if (a.error() != null && Rerun.backupsMissed(a.error())) {
         List<HostedVm> mine = java.util.Objects.requireNonNull(byServer.get(server));
@@ -190,7 +190,7 @@ public final class Committer {
       Map<String, Supplier<CompletableFuture<RecordResult>>> calls = new LinkedHashMap<>();
       round.forEach((vm, i) -> calls.put(vm, () -> placements.submitToKey(vm,
           new RecordPlacementProcessor(List.of(records.get(i)))).toCompletableFuture()));
-      long deadline = clock.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CONFIRM_WAIT_MILLIS);
+      long deadline = clock.nanoTime() + confirmWaitNanos;
       await(calls).forEach((vm, a) -> {
         int i = java.util.Objects.requireNonNull(round.get(vm));
         out.set(i, a.error() != null && Rerun.backupsMissed(a.error())

@@ -27,6 +27,8 @@ import io.vmgrid.node.query.Queries;
 import io.vmgrid.node.routing.Estimates;
 import io.vmgrid.node.routing.Router;
 import io.vmgrid.node.time.NodeClock;
+import io.vmgrid.node.time.NodeTimings;
+import io.vmgrid.node.time.Timing;
 import io.vmgrid.rules.api.ValidationException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -53,14 +55,15 @@ import org.jspecify.annotations.Nullable;
  */
 public final class Intake implements GridEndpoint, AutoCloseable {
   private static final Logger LOG = Logger.getLogger(Intake.class.getName());
-  /**
-   * Longest wait for an agent's outcome. Past it the request is answered {@code IN_DOUBT}: its
-   * agent may still commit it, and a retry with the same request id learns the outcome.
-   */
-  static final long AGENT_WAIT_MILLIS = 60_000;
 
   private final HazelcastInstance hz;
   private final NodeClock clock;
+  /**
+   * Longest wait for an agent's outcome ({@link Timing#AGENT_WAIT}). Past it the request is
+   * answered {@code IN_DOUBT}: its agent may still commit it, and a retry with the same request id
+   * learns the outcome.
+   */
+  private final long agentWaitMillis;
   private final AgentHost agents;
   private final Router router;
   private final @Nullable Estimates estimates;
@@ -86,6 +89,7 @@ public final class Intake implements GridEndpoint, AutoCloseable {
     this.queries = queries;
     this.metrics = metrics;
     this.clock = NodeClock.of(hz);
+    this.agentWaitMillis = NodeTimings.of(hz).millis(Timing.AGENT_WAIT);
     this.delivery = new Delivery(metrics, hz.getCluster().getLocalMember().getUuid().toString(),
         clock);
     this.releases = new Releases(hz, queries, delivery);
@@ -128,7 +132,7 @@ public final class Intake implements GridEndpoint, AutoCloseable {
     }
     remote.forEach((member, batch) -> forward(member, batch, arrived));
     List<GridResult> out = new ArrayList<>(answers.size());
-    long deadline = arrived + TimeUnit.MILLISECONDS.toNanos(AGENT_WAIT_MILLIS);
+    long deadline = arrived + TimeUnit.MILLISECONDS.toNanos(agentWaitMillis);
     for (int i = 0; i < answers.size(); i++) {
       GridResult result = await(requests.get(i), answers.get(i), deadline, arrived);
       delivery.delivered(requests.get(i), result, arrived);
@@ -380,7 +384,7 @@ public final class Intake implements GridEndpoint, AutoCloseable {
       answers.add(answer);
       runLocally(f.request(), f.agentId(), hints(f), f.ruleIds(), arrived, answer);
     }
-    long deadline = arrived + TimeUnit.MILLISECONDS.toNanos(AGENT_WAIT_MILLIS);
+    long deadline = arrived + TimeUnit.MILLISECONDS.toNanos(agentWaitMillis);
     List<GridResult> out = new ArrayList<>(items.size());
     for (int i = 0; i < answers.size(); i++) {
       out.add(await(requests.get(i), answers.get(i), deadline, arrived));
@@ -394,7 +398,7 @@ public final class Intake implements GridEndpoint, AutoCloseable {
       return answer.get(Math.max(1, deadline - clock.nanoTime()), TimeUnit.NANOSECONDS);
     } catch (TimeoutException e) {
       return delivery.result(r, GridResult.Status.FAILED, Reason.IN_DOUBT, "no outcome within "
-          + AGENT_WAIT_MILLIS + " ms; the agent may still place it: ask again with the same"
+          + agentWaitMillis + " ms; the agent may still place it: ask again with the same"
           + " requestId to learn the outcome", "", arrived);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -2,6 +2,7 @@ package io.vmgrid.node.inventory;
 
 import io.vmgrid.client.wire.ServerState;
 import io.vmgrid.node.time.NodeClock;
+import io.vmgrid.node.time.Timing;
 import io.vmgrid.rules.api.Inventory;
 import io.vmgrid.rules.api.ValidationException;
 import java.util.ArrayList;
@@ -32,8 +33,6 @@ import java.util.logging.Logger;
  */
 public final class InventoryMirror implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(InventoryMirror.class.getName());
-  /** Quiet period after the last topology change before the mirror is rebuilt. */
-  private static final long REBUILD_QUIET_NANOS = TimeUnit.MILLISECONDS.toNanos(150);
 
   private final ServerView view;
   private final int journalCapacity;
@@ -48,6 +47,8 @@ public final class InventoryMirror implements AutoCloseable {
   private volatile Inventory inventory;
   private final AtomicLong epoch = new AtomicLong();
   private final NodeClock clock;
+  /** Quiet time after the last topology change before a rebuild ({@link Timing#MIRROR_REBUILD_QUIET}). */
+  private final long rebuildQuietNanos;
   private volatile long lastChangeNanos;
   private volatile long topologyDirtySince;
 
@@ -56,11 +57,14 @@ public final class InventoryMirror implements AutoCloseable {
    *
    * @param journalCapacity journal records kept for cache refresh
    * @param clock the member's clock (rebuild quiet time, catch-up waits)
+   * @param rebuildQuiet quiet time after the last topology change before the mirror is rebuilt
    */
-  public InventoryMirror(ServerView view, int journalCapacity, NodeClock clock) {
+  public InventoryMirror(ServerView view, int journalCapacity, NodeClock clock,
+      java.time.Duration rebuildQuiet) {
     this.view = view;
     this.clock = clock;
     this.lastChangeNanos = clock.nanoTime();
+    this.rebuildQuietNanos = rebuildQuiet.toNanos();
     this.journalCapacity = journalCapacity;
     view.follow(this::enqueue);
     this.inventory = build();
@@ -170,11 +174,11 @@ public final class InventoryMirror implements AutoCloseable {
     while (running) {
       try {
         drain();
-        if (topologyDirtySince != 0 && clock.nanoTime() - lastChangeNanos > REBUILD_QUIET_NANOS) {
+        if (topologyDirtySince != 0 && clock.nanoTime() - lastChangeNanos > rebuildQuietNanos) {
           rebuild();
         }
         if (pending.isEmpty()) {
-          LockSupport.parkNanos(topologyDirtySince != 0 ? REBUILD_QUIET_NANOS / 3 : 50_000_000L);
+          LockSupport.parkNanos(topologyDirtySince != 0 ? rebuildQuietNanos / 3 : 50_000_000L);
         }
       } catch (RuntimeException e) {
         LOG.log(Level.WARNING, "mirror update failed; rebuilding from the view", e);

@@ -10,6 +10,8 @@ import io.vmgrid.client.wire.MapNames;
 import io.vmgrid.client.wire.ServerHealth;
 import io.vmgrid.client.wire.ServerState;
 import io.vmgrid.node.time.NodeClock;
+import io.vmgrid.node.time.NodeTimings;
+import io.vmgrid.node.time.Timing;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -34,7 +36,6 @@ import java.util.function.ToDoubleFunction;
  * entries and their memory held here) are exported by every member: each describes that member.
  */
 public final class InventoryGauges {
-  private static final long MAX_AGE_NANOS = 1_000_000_000L;
 
   /** One pass over the inventory. */
   record Snapshot(Map<ServerHealth, Integer> servers, long totalCores, long usedCores,
@@ -54,6 +55,7 @@ public final class InventoryGauges {
   private volatile long takenAt;
   /** The zone gauges while this member exports them (it is the oldest), else empty. */
   private final NodeClock clock;
+  private final long maxAgeNanos;
   private final List<Meter> zoneMeters = new ArrayList<>();
   private final Map<String, List<Meter>> clusterMeters = new HashMap<>();
 
@@ -65,6 +67,7 @@ public final class InventoryGauges {
     this.utilizationLimit = utilizationLimit;
     this.safety = new LocalSafety(hazelcast);
     this.clock = NodeClock.of(hazelcast);
+    this.maxAgeNanos = NodeTimings.of(hazelcast).nanos(Timing.GAUGE_SNAPSHOT);
     this.snapshot = take();
     this.takenAt = clock.nanoTime();
   }
@@ -194,7 +197,7 @@ public final class InventoryGauges {
   }
 
   private Snapshot current() {
-    if (clock.nanoTime() - takenAt > MAX_AGE_NANOS) {
+    if (clock.nanoTime() - takenAt > maxAgeNanos) {
       snapshot = take();
       takenAt = clock.nanoTime();
     }

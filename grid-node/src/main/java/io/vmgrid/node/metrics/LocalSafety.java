@@ -7,6 +7,8 @@ import com.hazelcast.partition.MigrationListener;
 import com.hazelcast.partition.MigrationState;
 import com.hazelcast.partition.ReplicaMigrationEvent;
 import io.vmgrid.node.time.NodeClock;
+import io.vmgrid.node.time.NodeTimings;
+import io.vmgrid.node.time.Timing;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
@@ -19,7 +21,7 @@ import org.jspecify.annotations.Nullable;
  * backup, about 180 invocations on one of three members with two backups, and {@code bench e2e}
  * read the gauge once per scrape (the quiet cluster's 108 invocations a second were its own
  * scrapes). A safe answer is therefore kept until a member joins or leaves, a migration starts or
- * ends, a replica migrates or a partition loses its data, and at most {@link #MAX_AGE_MILLIS}
+ * ends, a replica migrates or a partition loses its data, and at most {@link Timing#SAFETY_KEPT}
  * meanwhile (backups can fall out of sync without any of these: a backup lost to a timeout, which
  * Hazelcast's anti-entropy repairs). An unsafe answer is never kept: the next reading checks again.
  *
@@ -27,8 +29,6 @@ import org.jspecify.annotations.Nullable;
  * readiness ({@code /health/safe}) keeps the cluster-wide check on every probe.
  */
 public final class LocalSafety {
-  /** Longest a safe answer is kept without an event that could change it. */
-  public static final long MAX_AGE_MILLIS = 60_000;
 
   private final BooleanSupplier check;
   private final long maxAgeNanos;
@@ -40,9 +40,10 @@ public final class LocalSafety {
 
   private record Kept(long generation, long atNanos) {}
 
-  /** Follows member {@code hz}; answers kept at most {@link #MAX_AGE_MILLIS}. */
+  /** Follows member {@code hz}; answers kept at most {@link Timing#SAFETY_KEPT}. */
   public LocalSafety(HazelcastInstance hz) {
-    this(hz, () -> hz.getPartitionService().isLocalMemberSafe(), MAX_AGE_MILLIS);
+    this(hz, () -> hz.getPartitionService().isLocalMemberSafe(),
+        NodeTimings.of(hz).millis(Timing.SAFETY_KEPT));
   }
 
   LocalSafety(HazelcastInstance hz, BooleanSupplier check, long maxAgeMillis) {

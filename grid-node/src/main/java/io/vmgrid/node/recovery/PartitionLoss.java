@@ -12,6 +12,8 @@ import io.vmgrid.node.commit.Quorum;
 import io.vmgrid.node.inventory.OwnValues;
 import io.vmgrid.node.inventory.ServerView;
 import io.vmgrid.node.time.NodeClock;
+import io.vmgrid.node.time.NodeTimings;
+import io.vmgrid.node.time.Timing;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -39,7 +41,7 @@ import java.util.logging.Logger;
  *       ({@link #lost(String)}: {@code vmgrid_partitions_lost_total{map}}), logged, and makes the
  *       member unsafe ({@link #repairing()}: {@code /health/safe} answers 503) until the repair
  *       below has run and a reconcile pass finds nothing.</li>
- *   <li>After {@link #SETTLE_MILLIS} (a member's death loses many partitions in a burst), the
+ *   <li>After {@link Timing#PARTITION_LOSS_SETTLE} (a member's death loses many partitions in a burst), the
  *       servers are rebuilt. With a database behind the store, every map reloads the entries it
  *       lacks from it. Without one, each server of a lost {@code servers} partition is rebuilt
  *       from this member's inventory view (every member keeps the last state of every server,
@@ -66,15 +68,12 @@ import java.util.logging.Logger;
  */
 public final class PartitionLoss implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(PartitionLoss.class.getName());
-  /** Wait after the first lost partition before repairing: collects the rest of the burst. */
-  static final long SETTLE_MILLIS = 1_000;
-  /** Longest wait for the partition table to settle before repairing anyway. */
-  static final long SAFE_WAIT_MILLIS = 30_000;
   /** The maps whose losses are repaired. */
   public static final List<String> MAPS = List.of(MapNames.SERVERS, MapNames.PLACEMENTS,
       MapNames.REPAIRS);
 
   private final HazelcastInstance hazelcast;
+  private final NodeTimings timings;
   private final ServerView view;
   private final Reconciler reconciler;
   private final boolean storeBacked;
@@ -104,6 +103,7 @@ public final class PartitionLoss implements AutoCloseable {
   public PartitionLoss(HazelcastInstance hz, ServerView view, Reconciler reconciler,
       boolean storeBacked) {
     this.hazelcast = hz;
+    this.timings = NodeTimings.of(hz);
     this.view = view;
     this.reconciler = reconciler;
     this.storeBacked = storeBacked;
@@ -179,7 +179,8 @@ public final class PartitionLoss implements AutoCloseable {
       scheduled = true;
     }
     try {
-      var unused = executor.schedule(this::repair, SETTLE_MILLIS, TimeUnit.MILLISECONDS);
+      var unused = executor.schedule(this::repair, timings.millis(Timing.PARTITION_LOSS_SETTLE),
+          TimeUnit.MILLISECONDS);
     } catch (RejectedExecutionException e) {
       // closing: another member repairs
     }
@@ -223,7 +224,7 @@ public final class PartitionLoss implements AutoCloseable {
       if (!clean && !scheduled && !executor.isShutdown()) {
         scheduled = true; // not done: the member stays unsafe and tries again
         try {
-          var unused = executor.schedule(this::repair, Reconciler.MERGE_REPEAT_MILLIS,
+          var unused = executor.schedule(this::repair, timings.millis(Timing.MERGE_REPEAT),
               TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException e) {
           scheduled = false;
@@ -240,7 +241,7 @@ public final class PartitionLoss implements AutoCloseable {
 
   /** Reloads, rebuilds and reconciles; whether a reconcile pass then found nothing. */
   private boolean repairNow(Set<Integer> lostServers) {
-    Reconciler.awaitSafe(hazelcast, SAFE_WAIT_MILLIS);
+    Reconciler.awaitSafe(hazelcast, timings.millis(Timing.PARTITION_LOSS_SAFE_WAIT));
     if (storeBacked) {
       for (String map : MAPS) {
         hazelcast.getMap(map).loadAll(false); // only the keys the grid lacks

@@ -14,6 +14,8 @@ import io.vmgrid.client.wire.ServerState;
 import io.vmgrid.node.commit.Evictions;
 import io.vmgrid.node.inventory.OwnValues;
 import io.vmgrid.node.time.NodeClock;
+import io.vmgrid.node.time.NodeTimings;
+import io.vmgrid.node.time.Timing;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -71,19 +73,12 @@ import org.jspecify.annotations.Nullable;
  */
 public final class Reconciler implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(Reconciler.class.getName());
-  /** First sweep after a departure: after the survivors' retries have settled. */
-  static final long DEPARTURE_SWEEP_FIRST_MILLIS = 5_000;
-  /** Second sweep, for commits that were still travelling. */
-  static final long DEPARTURE_SWEEP_SECOND_MILLIS = 20_000;
-  /** Time between passes after a merge while they keep finding something. */
-  static final long MERGE_REPEAT_MILLIS = 5_000;
   /** Passes after a merge at most. */
   static final int MERGE_PASSES = 10;
-  /** Default time between periodic passes. */
-  public static final long DEFAULT_PERIOD_MILLIS = 60_000;
 
   private final HazelcastInstance hazelcast;
   private final NodeClock clock;
+  private final NodeTimings timings;
   private final IMap<String, ServerState> servers;
   private final IMap<String, Placement> placements;
   private final IMap<String, Long> releaseMarks;
@@ -116,10 +111,14 @@ public final class Reconciler implements AutoCloseable {
     STABLE
   }
 
-  /** Starts listening for merges and departures, and passes every {@code periodMillis}. */
-  public Reconciler(HazelcastInstance hz, long periodMillis) {
+  /**
+   * Starts listening for merges and departures, and passes every {@link Timing#RECONCILE_PERIOD}
+   * of the member's timings.
+   */
+  public Reconciler(HazelcastInstance hz) {
     this.hazelcast = hz;
     this.clock = NodeClock.of(hz);
+    this.timings = NodeTimings.of(hz);
     this.servers = hz.getMap(MapNames.SERVERS);
     this.placements = hz.getMap(MapNames.PLACEMENTS);
     this.releaseMarks = hz.getMap(MapNames.RELEASES);
@@ -144,10 +143,9 @@ public final class Reconciler implements AutoCloseable {
         afterDeparture();
       }
     });
-    if (periodMillis > 0) {
-      var unused = executor.scheduleWithFixedDelay(this::periodic, periodMillis, periodMillis,
-          TimeUnit.MILLISECONDS);
-    }
+    long periodMillis = timings.millis(Timing.RECONCILE_PERIOD);
+    var unused = executor.scheduleWithFixedDelay(this::periodic, periodMillis, periodMillis,
+        TimeUnit.MILLISECONDS);
   }
 
   /** Registers the Compact serializers this package needs on members. */
@@ -194,7 +192,7 @@ public final class Reconciler implements AutoCloseable {
   }
 
   /**
-   * Runs {@link Mode#MERGE} passes, {@link #MERGE_REPEAT_MILLIS} apart, until one finds nothing
+   * Runs {@link Mode#MERGE} passes, {@link Timing#MERGE_REPEAT} apart, until one finds nothing
    * (at most {@link #MERGE_PASSES}; a pass that fails counts as finding something): after a merge,
    * and after a partition loss. The future completes with whether the last pass found nothing.
    *
@@ -229,7 +227,8 @@ public final class Reconciler implements AutoCloseable {
       return;
     }
     try {
-      var unused = executor.schedule(() -> repairPass(after, pass + 1, clean), MERGE_REPEAT_MILLIS,
+      var unused = executor.schedule(() -> repairPass(after, pass + 1, clean),
+          timings.millis(Timing.MERGE_REPEAT),
           TimeUnit.MILLISECONDS);
     } catch (RejectedExecutionException e) {
       clean.complete(false);
@@ -252,7 +251,8 @@ public final class Reconciler implements AutoCloseable {
    * and restore the record. Run by the oldest member only, twice.
    */
   private void afterDeparture() {
-    for (long delay : new long[] {DEPARTURE_SWEEP_FIRST_MILLIS, DEPARTURE_SWEEP_SECOND_MILLIS}) {
+    for (long delay : new long[] {timings.millis(Timing.DEPARTURE_SWEEP_FIRST),
+        timings.millis(Timing.DEPARTURE_SWEEP_SECOND)}) {
       try {
         var unused = executor.schedule(() -> {
           try {

@@ -8,6 +8,8 @@ import com.hazelcast.map.listener.EntryUpdatedListener;
 import io.vmgrid.client.wire.ForeignEntries;
 import io.vmgrid.node.agent.AgentOutcome;
 import io.vmgrid.node.time.NodeClock;
+import io.vmgrid.node.time.NodeTimings;
+import io.vmgrid.node.time.Timing;
 import io.vmgrid.rules.engine.Lookup;
 import io.vmgrid.scheduler.estimate.EstimatorDefaults;
 import io.vmgrid.scheduler.estimate.LatencyEstimator;
@@ -36,8 +38,6 @@ public final class Estimates implements LatencyEstimates, AutoCloseable {
   public static final String STATE_MAP = "scheduler-state";
   /** Key of the estimator in {@link #STATE_MAP}. */
   public static final String ESTIMATOR_KEY = "estimator";
-  /** How often a member hands its new measurements to the job. */
-  static final long FLUSH_MILLIS = 1_000;
   /**
    * How many of the latest measurements each estimate stands for. A request's commit share grows
    * with the load, and a cold member evaluates slowly: with cumulative means the estimates kept a
@@ -56,12 +56,15 @@ public final class Estimates implements LatencyEstimates, AutoCloseable {
   private volatile LatencyEstimator current;
   private LatencyEstimator pending;
   private final NodeClock clock;
+  /** How often a member hands its new measurements to the job ({@link Timing#ESTIMATE_FLUSH}). */
+  private final long flushNanos;
   private long takenAtNanos;
 
   /** Follows the published estimates of the rules {@code ruleNames} and starts flushing. */
   public Estimates(HazelcastInstance hz, List<String> ruleNames) {
     this.ruleNames = List.copyOf(ruleNames);
     this.clock = NodeClock.of(hz);
+    this.flushNanos = NodeTimings.of(hz).nanos(Timing.ESTIMATE_FLUSH);
     this.takenAtNanos = clock.nanoTime();
     this.state = hz.getMap(STATE_MAP);
     this.pending = fresh();
@@ -117,11 +120,11 @@ public final class Estimates implements LatencyEstimates, AutoCloseable {
   }
 
   /**
-   * The measurements made since the last take, as JSON, at most once per {@link #FLUSH_MILLIS};
+   * The measurements made since the last take, as JSON, at most once per {@link Timing#ESTIMATE_FLUSH};
    * null if none are due. The job's source on this member calls it.
    */
   synchronized @Nullable String takeSamples() {
-    if (pending.isEmpty() || clock.nanoTime() - takenAtNanos < FLUSH_MILLIS * 1_000_000L) {
+    if (pending.isEmpty() || clock.nanoTime() - takenAtNanos < flushNanos) {
       return null;
     }
     takenAtNanos = clock.nanoTime();

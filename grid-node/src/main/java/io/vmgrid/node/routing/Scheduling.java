@@ -4,6 +4,8 @@ import com.hazelcast.core.HazelcastInstance;
 import io.vmgrid.node.agent.AgentHost;
 import io.vmgrid.node.metrics.NodeMetrics;
 import io.vmgrid.node.time.NodeClock;
+import io.vmgrid.node.time.NodeTimings;
+import io.vmgrid.node.time.Timing;
 import io.vmgrid.rules.api.Rule;
 import io.vmgrid.rules.ruleset.RuleSet;
 import io.vmgrid.scheduler.policy.PolicyRegistry;
@@ -27,15 +29,6 @@ import org.jspecify.annotations.Nullable;
 public final class Scheduling implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(Scheduling.class.getName());
   private static final String CONTEXT_KEY = "vmgrid.scheduling";
-  /**
-   * Agents' indicators are published at most this often. A member's router reads its own agents
-   * live and adds its own recent routings to other members' (see {@code Selector}); what it misses
-   * for this long are other members' routings to the same remote agent, which the hop's cost in
-   * the estimate makes rare (a few percent of requests are forwarded).
-   */
-  static final long PUBLISH_MILLIS = 50;
-  /** How often the oldest member checks that the job exists and resubmits it if it ended. */
-  static final long JOB_CHECK_MILLIS = 5_000;
   /** The policy name meaning "no scheduler: each member's own agents, shortest queue". */
   public static final String DIRECT = "direct";
   private static final String SHARED_QUEUE = "shared-queue";
@@ -97,22 +90,25 @@ public final class Scheduling implements AutoCloseable {
       this.timer = null;
     } else {
       this.estimates = new Estimates(hz, ruleSet.rules().stream().map(Rule::name).toList());
-      this.board = new IndicatorBoard(hz, agents, metrics, PUBLISH_MILLIS);
+      NodeTimings timings = NodeTimings.of(hz);
+      this.board = new IndicatorBoard(hz, agents, metrics,
+          timings.millis(Timing.INDICATOR_PUBLISH));
+      long jobCheckMillis = timings.millis(Timing.SCHEDULER_JOB_CHECK);
       hz.getUserContext().put(CONTEXT_KEY, this);
       this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "vmgrid-scheduling");
         t.setDaemon(true);
         return t;
       });
-      var unused = timer.scheduleWithFixedDelay(this::keepJobRunning, JOB_CHECK_MILLIS,
-          JOB_CHECK_MILLIS, TimeUnit.MILLISECONDS);
+      var unused = timer.scheduleWithFixedDelay(this::keepJobRunning, jobCheckMillis,
+          jobCheckMillis, TimeUnit.MILLISECONDS);
       try {
         SchedulerJob.ensureRunning(hz);
       } catch (RuntimeException e) {
         // e.g. the job record's write not confirmed while members start on a busy machine: the
         // member starts anyway, and the oldest member's job check submits the job again
         LOG.warning(() -> "submitting the scheduler job failed (" + e + "); the oldest member"
-            + " checks it every " + JOB_CHECK_MILLIS + " ms and submits it again");
+            + " checks it every " + jobCheckMillis + " ms and submits it again");
       }
     }
     this.router = new Router(agents, board, estimates, ruleSet, policy, member, metrics, seed,

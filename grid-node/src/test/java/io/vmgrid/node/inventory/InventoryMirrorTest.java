@@ -10,6 +10,7 @@ import io.vmgrid.client.wire.MapNames;
 import io.vmgrid.client.wire.ServerState;
 import io.vmgrid.node.GridNode;
 import io.vmgrid.node.time.NodeClock;
+import io.vmgrid.node.time.Timing;
 import io.vmgrid.rules.api.Resource;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -45,7 +46,8 @@ class InventoryMirrorTest {
     }
     ServerView view = new ServerView(hz.getMap(MapNames.SERVERS), ForeignEntries.of(hz),
         NodeClock.system());
-    try (InventoryMirror mirror = new InventoryMirror(view, 1_024, NodeClock.system())) {
+    try (InventoryMirror mirror = new InventoryMirror(view, 1_024, NodeClock.system(),
+        Timing.MIRROR_REBUILD_QUIET.defaultValue())) {
       for (int i = 0; i < servers; i++) {
         String id = "srv-" + i;
         ServerState start = ServerState.empty(id, "c0", 64, 262_144);

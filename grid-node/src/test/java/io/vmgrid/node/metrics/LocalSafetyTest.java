@@ -10,6 +10,8 @@ import com.hazelcast.test.HazelcastTestSupport;
 import com.hazelcast.test.TestHazelcastInstanceFactory;
 import io.vmgrid.node.time.ManualClock;
 import io.vmgrid.node.time.NodeClock;
+import io.vmgrid.node.time.NodeTimings;
+import io.vmgrid.node.time.Timing;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -48,7 +50,7 @@ class LocalSafetyTest {
         () -> {
           real.incrementAndGet();
           return first.getPartitionService().isLocalMemberSafe();
-        }, LocalSafety.MAX_AGE_MILLIS);
+        }, NodeTimings.defaults().millis(Timing.SAFETY_KEPT));
 
     // migration events may still arrive after the safe state: eventually a reading is kept
     HazelcastTestSupport.assertTrueEventually(() -> assertKept(safety, real, 20));
@@ -83,7 +85,7 @@ class LocalSafetyTest {
     LocalSafety unsafe = new LocalSafety(member, () -> {
       real.incrementAndGet();
       return answer.get();
-    }, LocalSafety.MAX_AGE_MILLIS);
+    }, NodeTimings.defaults().millis(Timing.SAFETY_KEPT));
     assertThat(unsafe.safe()).isFalse();
     assertThat(unsafe.safe()).isFalse();
     assertThat(real.get()).isEqualTo(2);
