@@ -144,7 +144,7 @@ public final class GridNode implements AutoCloseable {
     metrics.policy(scheduler);
     this.scheduling = new Scheduling(hazelcast, agents, ruleSet, metrics, scheduler, 1);
     this.intake = new Intake(hazelcast, agents, scheduling.router(), scheduling.estimates(),
-        new Queries(mirror, ruleSet), metrics);
+        new Queries(mirror, ruleSet, clock, NodeTimings.of(hazelcast)), metrics);
     this.reconciler = new Reconciler(hazelcast);
     this.partitionLoss = new PartitionLoss(hazelcast, view, reconciler,
         hazelcast.getConfig().getMapConfig(MapNames.SERVERS).getMapStoreConfig().isEnabled());

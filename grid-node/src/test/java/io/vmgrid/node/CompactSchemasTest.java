@@ -10,8 +10,16 @@ import com.hazelcast.nio.serialization.genericrecord.GenericRecord;
 import com.hazelcast.nio.serialization.genericrecord.GenericRecordBuilder;
 import com.hazelcast.test.HazelcastTestSupport;
 import com.hazelcast.test.TestHazelcastInstanceFactory;
+import io.vmgrid.client.api.Reason;
 import io.vmgrid.client.wire.GridRequest;
+import io.vmgrid.client.wire.GridResult;
+import io.vmgrid.client.wire.WireSerialization;
+import io.vmgrid.client.wire.query.QueryAnswer;
+import io.vmgrid.client.wire.query.QueryArguments;
+import io.vmgrid.client.wire.query.QueryWire;
+import io.vmgrid.client.wire.query.WhatIfStep;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -51,10 +59,75 @@ class CompactSchemasTest {
       Object read = map.get("r1");
       assertThat(read).isInstanceOf(GridRequest.class);
       GridRequest r = (GridRequest) read;
-      assertThat(r.arguments()).isEmpty();
+      assertThat(r.arguments()).as("none: the member's defaults").isNull();
       assertThat(r.op()).isEqualTo(GridRequest.Op.CAPACITY);
       assertThat(r.cores()).isEqualTo(4);
       assertThat(r.problem()).isNull();
+    } finally {
+      factory.shutdownAll();
+    }
+  }
+
+  @Test
+  void everyQueryAnswerAndTheArgumentsComeBackFromAMemberAsWritten() {
+    TestHazelcastInstanceFactory factory = new TestHazelcastInstanceFactory(2);
+    try {
+      HazelcastInstance writer = factory.newHazelcastInstance(
+          GridNode.applyGridConfig(HazelcastTestSupport.smallInstanceConfig()));
+      HazelcastInstance reader = factory.newHazelcastInstance(
+          GridNode.applyGridConfig(HazelcastTestSupport.smallInstanceConfig()));
+      IMap<String, Object> written = writer.getMap("answers");
+      IMap<String, Object> read = reader.getMap("answers");
+      GridResult base = GridResult.refused(WireSerialization.sampleRequest(),
+          GridResult.Status.FAILED, Reason.NONE, "");
+      List<QueryAnswer> answers = QueryWire.answerSamples();
+      assertThat(answers).extracting(a -> a.getClass().getSimpleName()).containsExactly(
+          "ExplainAnswer", "CapacityAnswer", "WhatIfAnswer", "FragmentationAnswer",
+          "ConsolidationAnswer", "ClustersAnswer");
+      for (QueryAnswer a : answers) {
+        written.put(a.getClass().getSimpleName(), base.withAnswer(a));
+      }
+      GridRequest query = new GridRequest(GridRequest.Op.WHAT_IF, "q", "in-demand", "t", 0, 0,
+          "REGULAR", "", "", "", "", new QueryArguments(5, QueryArguments.NOT_GIVEN, List.of(
+              WhatIfStep.limitChange(0.05), WhatIfStep.limit(0.8, 0.9),
+              WhatIfStep.drain(List.of("s1", "s2"), true), WhatIfStep.addServers("c9", "m", 3),
+              WhatIfStep.ruleSet("rules: []", "r.yaml"))));
+      written.put("query", query);
+
+      for (QueryAnswer a : answers) {
+        Object back = read.get(a.getClass().getSimpleName());
+        assertThat(back).isInstanceOfSatisfying(GridResult.class, r -> {
+          assertThat(r.status()).isEqualTo(GridResult.Status.ANSWERED);
+          assertThat(r.answer()).isEqualTo(a);
+        });
+      }
+      assertThat(read.get("query")).isEqualTo(query);
+    } finally {
+      factory.shutdownAll();
+    }
+  }
+
+  @Test
+  void aGridResultWrittenBeforeAnswersWereTypedStillReads() {
+    TestHazelcastInstanceFactory factory = new TestHazelcastInstanceFactory(1);
+    try {
+      HazelcastInstance member = factory.newHazelcastInstance(
+          GridNode.applyGridConfig(HazelcastTestSupport.smallInstanceConfig()));
+      // the schema an older member wrote: every field but "answer", the answer JSON in "message"
+      GenericRecord old = GenericRecordBuilder.compact("vmgrid.GridResult")
+          .setString("requestId", "r1").setString("vmId", "q").setString("status", "ANSWERED")
+          .setString("reason", "NONE").setString("message", "{\"clusters\":[]}")
+          .setString("serverId", "").setInt32("attempts", 0).setInt64("processingMicros", 12)
+          .setString("clusterId", "").setString("agentId", "").setString("memberId", "").build();
+      IMap<String, Object> map = member.getMap("compat-results");
+      map.put("r1", old);
+      Object read = map.get("r1");
+      assertThat(read).isInstanceOf(GridResult.class);
+      GridResult r = (GridResult) read;
+      assertThat(r.status()).isEqualTo(GridResult.Status.ANSWERED);
+      assertThat(r.answer()).as("no typed answer: the client says it cannot read it").isNull();
+      assertThat(r.message()).isEqualTo("{\"clusters\":[]}");
+      assertThat(r.processingMicros()).isEqualTo(12);
     } finally {
       factory.shutdownAll();
     }

@@ -1,6 +1,5 @@
 package io.vmgrid.client.api;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.hazelcast.client.config.ClientConfig;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
@@ -14,10 +13,17 @@ import io.vmgrid.client.wire.MapNames;
 import io.vmgrid.client.wire.Placement;
 import io.vmgrid.client.wire.ServerHealth;
 import io.vmgrid.client.wire.WireSerialization;
+import io.vmgrid.client.wire.query.CapacityAnswer;
+import io.vmgrid.client.wire.query.ClustersAnswer;
+import io.vmgrid.client.wire.query.ConsolidationAnswer;
+import io.vmgrid.client.wire.query.ExplainAnswer;
+import io.vmgrid.client.wire.query.FragmentationAnswer;
+import io.vmgrid.client.wire.query.QueryAnswer;
+import io.vmgrid.client.wire.query.QueryArguments;
+import io.vmgrid.client.wire.query.WhatIfAnswer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -105,7 +111,7 @@ public final class AllocationClient implements AutoCloseable {
    */
   public CompletableFuture<AllocationOutcome> allocate(VmRequest request) {
     long start = nanoClock.getAsLong();
-    GridRequest wire = wire(request, GridRequest.Op.ALLOCATE, "");
+    GridRequest wire = wire(request, GridRequest.Op.ALLOCATE, null);
     return submit(wire).handle((result, error) -> toOutcome(request, result, error, start));
   }
 
@@ -120,7 +126,8 @@ public final class AllocationClient implements AutoCloseable {
    * ids only label the query.
    */
   public CompletableFuture<Explanation> explain(VmRequest request) {
-    return query(wire(request, GridRequest.Op.EXPLAIN, "")).thenApply(QueryAnswers::explanation);
+    return query(wire(request, GridRequest.Op.EXPLAIN, null), ExplainAnswer.class)
+        .thenApply(QueryAnswers::explanation);
   }
 
   /**
@@ -129,7 +136,8 @@ public final class AllocationClient implements AutoCloseable {
    * second per 5,000 copies on the member.
    */
   public CompletableFuture<CapacityHeadroom> capacity(VmRequest template) {
-    return query(wire(template, GridRequest.Op.CAPACITY, "")).thenApply(QueryAnswers::headroom);
+    return query(wire(template, GridRequest.Op.CAPACITY, null), CapacityAnswer.class)
+        .thenApply(QueryAnswers::single);
   }
 
   /**
@@ -138,8 +146,8 @@ public final class AllocationClient implements AutoCloseable {
    * computed with the grid's rules on a copy of its inventory (nothing is placed).
    */
   public CompletableFuture<List<TemplateHeadroom>> capacity(CapacityTemplates templates) {
-    return query(templates, GridRequest.Op.CAPACITY, Map.of())
-        .thenApply(json -> QueryAnswers.templates(json, "headroom"));
+    return query(templates, GridRequest.Op.CAPACITY, new QueryArguments(), CapacityAnswer.class)
+        .thenApply(QueryAnswers::templates);
   }
 
   /**
@@ -156,8 +164,8 @@ public final class AllocationClient implements AutoCloseable {
    * (nothing moves).
    */
   public CompletableFuture<ConsolidationProposal> consolidationPlan(CapacityTemplates templates) {
-    return query(templates, GridRequest.Op.CONSOLIDATE, Map.of())
-        .thenApply(QueryAnswers::consolidation);
+    return query(templates, GridRequest.Op.CONSOLIDATE, new QueryArguments(),
+        ConsolidationAnswer.class).thenApply(QueryAnswers::consolidation);
   }
 
   /**
@@ -174,7 +182,8 @@ public final class AllocationClient implements AutoCloseable {
     if (changes.isEmpty()) {
       throw new InvalidRequestException("changes", "changes: name at least one change");
     }
-    return query(templates, GridRequest.Op.WHAT_IF, Map.of("changes", QueryAnswers.changes(changes)))
+    return query(templates, GridRequest.Op.WHAT_IF, new QueryArguments(QueryArguments.NOT_GIVEN,
+        QueryArguments.NOT_GIVEN, QueryAnswers.changes(changes)), WhatIfAnswer.class)
         .thenApply(QueryAnswers::whatIf);
   }
 
@@ -184,9 +193,9 @@ public final class AllocationClient implements AutoCloseable {
    */
   public CompletableFuture<FragmentationSummary> fragmentation(CapacityTemplates templates,
       int maxServers) {
-    return query(templates, GridRequest.Op.FRAGMENTATION,
-        Map.of("maxServers", checkedMaxServers(maxServers)))
-        .thenApply(QueryAnswers::fragmentation);
+    return query(templates, GridRequest.Op.FRAGMENTATION, new QueryArguments(
+        QueryArguments.NOT_GIVEN, checkedMaxServers(maxServers), List.of()),
+        FragmentationAnswer.class).thenApply(QueryAnswers::fragmentation);
   }
 
   /** {@code maxServers} if {@link #fragmentation} takes it; else {@link InvalidRequestException}. */
@@ -214,7 +223,7 @@ public final class AllocationClient implements AutoCloseable {
       throw InvalidRequestException.of(problem);
     }
     GridRequest wire = new GridRequest(GridRequest.Op.MOVE, UUID.randomUUID().toString(), vmId, "",
-        0, 0, "", "", "", "", targetServerId, "");
+        0, 0, "", "", "", "", targetServerId);
     return submit(wire).thenApply(result -> {
       if (result.status() == GridResult.Status.PLACED) {
         return result.serverId();
@@ -387,7 +396,7 @@ public final class AllocationClient implements AutoCloseable {
   public CompletableFuture<List<ClusterUsage>> clusters() {
     GridRequest wire = new GridRequest(GridRequest.Op.CLUSTERS, UUID.randomUUID().toString(),
         "clusters", "", 0, 0, "");
-    return query(wire).thenApply(QueryAnswers::clusters);
+    return query(wire, ClustersAnswer.class).thenApply(QueryAnswers::clusters);
   }
 
   /** Server {@code serverId} as the inventory holds it now, or empty if there is none. */
@@ -429,32 +438,48 @@ public final class AllocationClient implements AutoCloseable {
     return transport.loads();
   }
 
-  private static GridRequest wire(VmRequest request, GridRequest.Op op, String arguments) {
+  private static GridRequest wire(VmRequest request, GridRequest.Op op,
+      @Nullable QueryArguments arguments) {
     return new GridRequest(op, op == GridRequest.Op.ALLOCATE ? request.requestId()
         : UUID.randomUUID().toString(), request.vmId(), request.tenantId(), request.cores(),
         request.memoryMb(), request.priority().name(), request.availabilitySet(),
         request.antiAffinityGroup(), request.clusterPin(), "", arguments);
   }
 
-  private CompletableFuture<JsonNode> query(CapacityTemplates templates, GridRequest.Op op,
-      Map<String, Object> arguments) {
-    Map<String, Object> args = new LinkedHashMap<>(arguments);
+  /**
+   * Sends query {@code op} about {@code templates} with {@code arguments} (whose {@code inDemand}
+   * this sets from {@code templates}) and reads an answer of type {@code type}.
+   */
+  private <A extends QueryAnswer> CompletableFuture<A> query(CapacityTemplates templates,
+      GridRequest.Op op, QueryArguments arguments, Class<A> type) {
     VmRequest request = templates.request();
     if (request == null) {
-      args.put("inDemand", templates.inDemand());
+      QueryArguments args = new QueryArguments(templates.inDemand(), arguments.maxServers(),
+          arguments.changes());
       // the query's ids only label it; cores and memory 0 ask for the shapes in demand
       return query(new GridRequest(op, UUID.randomUUID().toString(), "in-demand", "capacity-probe",
-          0, 0, "REGULAR", "", "", "", "", QueryAnswers.json(args)));
+          0, 0, "REGULAR", "", "", "", "", args), type);
     }
-    return query(wire(request, op, QueryAnswers.json(args)));
+    return query(wire(request, op, arguments), type);
   }
 
-  private CompletableFuture<JsonNode> query(GridRequest wire) {
+  /**
+   * Sends query {@code wire} and reads its answer, of type {@code type}. A member of another
+   * version may answer without one this client can read: the future then fails as INTERNAL.
+   */
+  private <A extends QueryAnswer> CompletableFuture<A> query(GridRequest wire, Class<A> type) {
     return submit(wire).thenApply(result -> {
       if (result.status() != GridResult.Status.ANSWERED) {
         throw failure(wire.vmId(), result);
       }
-      return QueryAnswers.parse(result.message());
+      QueryAnswer answer = result.answer();
+      if (!type.isInstance(answer)) {
+        throw new GridOperationException(Reason.INTERNAL, "unreadable answer: expected a "
+            + type.getSimpleName() + ", got " + (answer == null
+                ? "none this client can read (a member of an older version answers in JSON)"
+                : answer.getClass().getSimpleName()));
+      }
+      return type.cast(answer);
     });
   }
 

@@ -4,6 +4,7 @@ import com.hazelcast.nio.serialization.FieldKind;
 import com.hazelcast.nio.serialization.compact.CompactReader;
 import com.hazelcast.nio.serialization.compact.CompactSerializer;
 import com.hazelcast.nio.serialization.compact.CompactWriter;
+import io.vmgrid.client.wire.query.QueryArguments;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -24,9 +25,10 @@ import org.jspecify.annotations.Nullable;
  * @param antiAffinityGroup anti-affinity group of the VM (never two on one server), or empty
  * @param clusterPin the only cluster the VM may go to, or empty
  * @param targetServerId for {@link Op#MOVE}: the server to move the VM to (empty otherwise)
- * @param arguments for the capacity queries: a JSON object of further arguments (the what-if
- *     changes, how many shapes in demand to report), or empty; written by {@code AllocationClient},
- *     parsed and validated by the member that answers
+ * @param arguments for the capacity queries: what they ask beyond the shape (the what-if changes,
+ *     how many shapes in demand to report, how many stranded servers to list); null for other ops,
+ *     and when the writer is a client from before typed arguments (whose JSON string in the field
+ *     {@code arguments} this version does not read). Validated by the member that answers
  */
 public record GridRequest(
     @Nullable Op op,
@@ -40,12 +42,20 @@ public record GridRequest(
     String antiAffinityGroup,
     String clusterPin,
     String targetServerId,
-    String arguments) {
+    @Nullable QueryArguments arguments) {
+
+  /** A request without query arguments. */
+  public GridRequest(@Nullable Op op, String requestId, String vmId, String tenantId, long cores,
+      long memoryMb, String priority, String availabilitySet, String antiAffinityGroup,
+      String clusterPin, String targetServerId) {
+    this(op, requestId, vmId, tenantId, cores, memoryMb, priority, availabilitySet,
+        antiAffinityGroup, clusterPin, targetServerId, null);
+  }
 
   /** A request without placement constraints, move target or query arguments. */
   public GridRequest(@Nullable Op op, String requestId, String vmId, String tenantId, long cores,
       long memoryMb, String priority) {
-    this(op, requestId, vmId, tenantId, cores, memoryMb, priority, "", "", "", "", "");
+    this(op, requestId, vmId, tenantId, cores, memoryMb, priority, "", "", "", "", null);
   }
 
   /** The operations a request may ask for. */
@@ -160,9 +170,8 @@ public record GridRequest(
           nonNull(in.readString("antiAffinityGroup")),
           nonNull(in.readString("clusterPin")),
           nonNull(in.readString("targetServerId")),
-          // absent from older writers' schema
-          in.getFieldKind("arguments") == FieldKind.STRING
-              ? nonNull(in.readString("arguments")) : "");
+          // absent from older writers' schema (theirs, if any, are JSON in "arguments", not read)
+          in.getFieldKind("query") == FieldKind.COMPACT ? in.readCompact("query") : null);
     }
 
     @Override
@@ -179,7 +188,7 @@ public record GridRequest(
       out.writeString("antiAffinityGroup", r.antiAffinityGroup());
       out.writeString("clusterPin", r.clusterPin());
       out.writeString("targetServerId", r.targetServerId());
-      out.writeString("arguments", r.arguments());
+      out.writeCompact("query", r.arguments());
     }
 
     @Override

@@ -1,9 +1,11 @@
 package io.vmgrid.client.wire;
 
+import com.hazelcast.nio.serialization.FieldKind;
 import com.hazelcast.nio.serialization.compact.CompactReader;
 import com.hazelcast.nio.serialization.compact.CompactSerializer;
 import com.hazelcast.nio.serialization.compact.CompactWriter;
 import io.vmgrid.client.api.Reason;
+import io.vmgrid.client.wire.query.QueryAnswer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -13,8 +15,9 @@ import org.jspecify.annotations.Nullable;
  * @param vmId the VM concerned
  * @param status what happened
  * @param reason why, for REJECTED and FAILED; {@link Reason#NONE} otherwise
- * @param message human-readable detail, naming the field for invalid input; a query's answer (JSON)
- *     when ANSWERED; empty when placed
+ * @param message human-readable detail, naming the field for invalid input; when ANSWERED, a line
+ *     naming the answer's type (not JSON, so that a client from before typed answers, which parsed
+ *     the answer from here, fails instead of reading zeros); empty when placed
  * @param serverId the server the VM is (or was) on; empty when none
  * @param attempts commit attempts made (conflicts + 1 when placed)
  * @param processingMicros time the grid spent on the request
@@ -22,6 +25,9 @@ import org.jspecify.annotations.Nullable;
  * @param agentId the allocation agent that handled an allocation; empty otherwise
  * @param memberId UUID of the member whose agent handled an allocation (where requests like it are
  *     best sent); empty otherwise
+ * @param answer a query's answer when ANSWERED; null otherwise, and when the writer is a member from
+ *     before typed answers (whose answer was JSON in {@code message}) or the answer is of a type
+ *     this version does not know
  */
 public record GridResult(
     String requestId,
@@ -34,12 +40,28 @@ public record GridResult(
     long processingMicros,
     String clusterId,
     String agentId,
-    String memberId) {
+    String memberId,
+    @Nullable QueryAnswer answer) {
+
+  /** A result without a query answer. */
+  public GridResult(String requestId, String vmId, Status status, Reason reason, String message,
+      String serverId, int attempts, long processingMicros, String clusterId, String agentId,
+      String memberId) {
+    this(requestId, vmId, status, reason, message, serverId, attempts, processingMicros, clusterId,
+        agentId, memberId, null);
+  }
 
   /** A result without cluster, agent or member (anything but a placement). */
   public GridResult(String requestId, String vmId, Status status, Reason reason, String message,
       String serverId, int attempts, long processingMicros) {
     this(requestId, vmId, status, reason, message, serverId, attempts, processingMicros, "", "", "");
+  }
+
+  /** This result with status ANSWERED and {@code answer}, its message naming the answer's type. */
+  public GridResult withAnswer(QueryAnswer answer) {
+    return new GridResult(requestId, vmId, Status.ANSWERED, reason,
+        "typed answer " + answer.getClass().getSimpleName(), serverId, attempts, processingMicros,
+        clusterId, agentId, memberId, answer);
   }
 
   /** A FAILED or REJECTED answer to {@code r} that did nothing. */
@@ -57,7 +79,7 @@ public record GridResult(
     REJECTED,
     /** The request was not carried out (invalid input, no quorum, unavailable, internal error). */
     FAILED,
-    /** A query (explain, capacity) was answered; the answer is JSON in {@code message}. */
+    /** A query (explain, capacity) was answered; the answer is {@code answer}. */
     ANSWERED
   }
 
@@ -82,7 +104,18 @@ public record GridResult(
           in.readInt64("processingMicros"),
           GridRequest.nonNull(in.readString("clusterId")),
           GridRequest.nonNull(in.readString("agentId")),
-          GridRequest.nonNull(in.readString("memberId")));
+          GridRequest.nonNull(in.readString("memberId")),
+          answer(in));
+    }
+
+    /** The answer, if the writer sent one of a type this version knows. */
+    private static @Nullable QueryAnswer answer(CompactReader in) {
+      if (in.getFieldKind("answer") != FieldKind.COMPACT) {
+        return null; // written before answers were typed
+      }
+      // an answer type this version does not know reads as a GenericRecord (or not at all)
+      Object answer = in.readCompact("answer");
+      return answer instanceof QueryAnswer a ? a : null;
     }
 
     private static Status status(@Nullable String name) {
@@ -109,6 +142,7 @@ public record GridResult(
       out.writeString("clusterId", r.clusterId());
       out.writeString("agentId", r.agentId());
       out.writeString("memberId", r.memberId());
+      out.writeCompact("answer", r.answer());
     }
 
     @Override

@@ -4,6 +4,7 @@ import com.hazelcast.config.ClassFilter;
 import com.hazelcast.config.CompactSerializationConfig;
 import com.hazelcast.config.JavaSerializationFilterConfig;
 import com.hazelcast.config.SerializationConfig;
+import io.vmgrid.client.wire.query.QueryWire;
 
 /**
  * Registers the Compact serializers of every wire type, and the Java deserialization filter. Members
@@ -33,6 +34,7 @@ public final class WireSerialization {
     compact.addSerializer(new Eviction.Serializer());
     compact.addSerializer(new PlacementQuery.Serializer());
     InventoryProcessors.register(compact);
+    QueryWire.register(compact);
     config.setJavaSerializationFilterConfig(javaFilter());
     return config;
   }
@@ -48,7 +50,8 @@ public final class WireSerialization {
         java.util.List.of(vm), java.util.List.of(), ServerState.Topology.UNSPECIFIED);
     GridResult result = new GridResult("r", "vm", GridResult.Status.PLACED,
         io.vmgrid.client.api.Reason.NONE, "", "s", 1, 0, "c", "a", "m");
-    return java.util.List.of(sampleRequest(), result, new GridResults(java.util.List.of(result)),
+    java.util.List<Object> samples = new java.util.ArrayList<>(java.util.List.of(sampleRequest(),
+        result, new GridResults(java.util.List.of(result)),
         new GridTask(java.util.List.of(sampleRequest())),
         vm, server,
         new Placement("vm", "r", "s", "t", 1, 1, 1, "a"),
@@ -57,7 +60,14 @@ public final class WireSerialization {
         new PlacementQuery("t", "s", "vm", "r", java.util.List.of("r")),
         new InventoryProcessors.AddServer(server),
         new InventoryProcessors.RemoveServer(),
-        new InventoryProcessors.SetHealth(ServerHealth.HEALTHY));
+        new InventoryProcessors.SetHealth(ServerHealth.HEALTHY),
+        new GridRequest(GridRequest.Op.WHAT_IF, "q", "in-demand", "t", 0, 0, "REGULAR", "", "", "",
+            "", QueryWire.argumentsSample())));
+    for (io.vmgrid.client.wire.query.QueryAnswer answer : QueryWire.answerSamples()) {
+      samples.add(result.withAnswer(answer));
+    }
+    samples.addAll(QueryWire.schemaSamples());
+    return samples;
   }
 
   /** The request in {@link #schemaSamples()}, for samples of types that carry one. */

@@ -4,15 +4,25 @@ import static io.vmgrid.client.fixtures.Futures.cause;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.hazelcast.core.HazelcastInstance;
 import io.vmgrid.client.fixtures.TestMembers;
 import io.vmgrid.client.wire.GridEndpoint;
 import io.vmgrid.client.wire.GridRequest;
 import io.vmgrid.client.wire.GridResult;
 import io.vmgrid.client.wire.GridResults;
+import io.vmgrid.client.wire.query.CapacityAnswer;
+import io.vmgrid.client.wire.query.ClustersAnswer;
+import io.vmgrid.client.wire.query.ConsolidationAnswer;
+import io.vmgrid.client.wire.query.ExplainAnswer;
+import io.vmgrid.client.wire.query.FragmentationAnswer;
+import io.vmgrid.client.wire.query.HeadroomCount;
+import io.vmgrid.client.wire.query.QueryAnswer;
+import io.vmgrid.client.wire.query.QueryArguments;
+import io.vmgrid.client.wire.query.TemplateShape;
+import io.vmgrid.client.wire.query.WhatIfStep;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -76,9 +86,8 @@ class AllocationClientTest {
     return GridResult.refused(r, status, reason, why);
   }
 
-  static GridResult answered(GridRequest r, String json) {
-    return new GridResult(r.requestId(), r.vmId(), GridResult.Status.ANSWERED, Reason.NONE, json,
-        "", 0, 0);
+  static GridResult answered(GridRequest r, QueryAnswer answer) {
+    return GridResult.refused(r, GridResult.Status.ANSWERED, Reason.NONE, "").withAnswer(answer);
   }
 
   @BeforeAll
@@ -118,7 +127,7 @@ class AllocationClientTest {
     AllocationOutcome outcome = client.allocateAndWait(r);
 
     assertThat(ENDPOINT.requests()).containsExactly(new GridRequest(GridRequest.Op.ALLOCATE,
-        "req-7", "vm-7", "tenant-a", 8, 32_768, "LOW", "web", "grp", "zone-1", "", ""));
+        "req-7", "vm-7", "tenant-a", 8, 32_768, "LOW", "web", "grp", "zone-1", ""));
     assertThat(outcome).isInstanceOfSatisfying(AllocationOutcome.Placed.class, p -> {
       assertThat(p.requestId()).isEqualTo("req-7");
       assertThat(p.serverId()).isEqualTo("s1");
@@ -231,36 +240,55 @@ class AllocationClientTest {
         .hasMessage("targetServerId: is required");
   }
 
-  @Test
-  void queriesSendTheirArgumentsAndReadTheMembersAnswer() {
-    ENDPOINT.script = r -> switch (r.op()) {
-      case EXPLAIN -> answered(r, """
-          {"servers": 10, "passing": 2,
-           "validators": [{"rule": "cores-fit", "level": "SERVER", "failed": 8, "removed": 8,
-                           "sampleReason": "needs 2 cores"},
-                          {"rule": "pin", "level": "CLUSTER", "failed": 0, "removed": 0}],
-           "top": [{"rank": 0, "serverId": "s1", "scores": {"pack": 0.5, "spread": -1}}],
-           "preemptServerId": "s3", "wouldEvict": ["vm-x"]}""");
-      case CAPACITY -> answered(r, r.cores() == 0 ? """
-          {"templates": [{"id": "2c4096m", "cores": 2, "memoryMb": 4096, "lowPriority": false,
-            "placedNow": 7, "headroom": {"total": 5, "perCluster": {"c2": 2, "c1": 3}},
-            "headroomWithEvictions": {"total": 9, "perCluster": {"c2": 4, "c1": 5}}}]}"""
-          : """
-          {"total": 5, "perCluster": {"c2": 2, "c1": 3}, "capped": true,
-           "densityWhenFull": 0.75}""");
-      case CLUSTERS -> answered(r, """
-          {"clusters": [{"clusterId": "c1", "servers": 3, "placeableServers": 2, "cores": 96,
-                         "usedCores": 40, "memoryMb": 1000, "usedMemoryMb": 500, "limit": 0.5},
-                        {"clusterId": "c2", "servers": 1, "cores": 10}]}""");
+  private static final TemplateShape SHAPE = new TemplateShape("2c4096m", 2, 4_096, false, 7);
+
+  private static HeadroomCount headroom(long total, long c2, long c1) {
+    Map<String, Long> perCluster = new LinkedHashMap<>();
+    perCluster.put("c2", c2);
+    perCluster.put("c1", c1);
+    return new HeadroomCount(total, perCluster, true, 0.75);
+  }
+
+  /** The answers of a member to each query, typed as they travel. */
+  private static GridResult answer(GridRequest r) {
+    return switch (r.op()) {
+      case EXPLAIN -> answered(r, new ExplainAnswer(10, 2, List.of(
+          new ExplainAnswer.Validator("cores-fit", "SERVER", 8, 8, "needs 2 cores"),
+          new ExplainAnswer.Validator("pin", "CLUSTER", 0, 0, "")),
+          List.of(new ExplainAnswer.Candidate(0, "s1", scores())), "s3", List.of("vm-x")));
+      case CAPACITY -> answered(r, new CapacityAnswer(List.of(new CapacityAnswer.Entry(SHAPE,
+          headroom(5, 2, 3), headroom(9, 4, 5))), 0.5));
+      case CLUSTERS -> answered(r, new ClustersAnswer(List.of(
+          new ClustersAnswer.Cluster("c1", 3, 2, 96, 40, 1000, 500, 0.5),
+          new ClustersAnswer.Cluster("c2", 1, 1, 10, 0, 0, 0, 1))));
+      case FRAGMENTATION -> answered(r, new FragmentationAnswer(List.of(SHAPE), 100, 90, 1, 10,
+          List.of(new FragmentationAnswer.Stranded("s7", "c2", 10, 512))));
+      case CONSOLIDATE -> answered(r, new ConsolidationAnswer(List.of(SHAPE),
+          List.of(new ConsolidationAnswer.Move("vm-1", "s1", "s2", 2, 4_096)), List.of("s1"), 16,
+          20, 4, 0.5, 0.6));
       default -> refused(r, GridResult.Status.FAILED, Reason.INVALID_INPUT,
           "changes[0].serverIds: unknown server s9");
     };
+  }
+
+  private static Map<String, Double> scores() {
+    Map<String, Double> scores = new LinkedHashMap<>();
+    scores.put("pack", 0.5);
+    scores.put("spread", -1.0);
+    return scores;
+  }
+
+  @Test
+  void queriesSendTheirArgumentsAndReadTheMembersAnswer() {
+    ENDPOINT.script = AllocationClientTest::answer;
     VmRequest shape = request("probe");
 
     Explanation x = client.explain(shape).join();
     CapacityHeadroom h = client.capacity(shape).join();
     List<TemplateHeadroom> inDemand = client.capacity(CapacityTemplates.inDemand(3)).join();
     List<ClusterUsage> clusters = client.clusters().join();
+    FragmentationSummary f = client.fragmentation(CapacityTemplates.of(shape), 4).join();
+    ConsolidationProposal plan = client.consolidationPlan(shape).join();
 
     assertThat(x.servers()).isEqualTo(10);
     assertThat(x.topRemovers(5)).extracting(Explanation.Validator::rule)
@@ -268,9 +296,11 @@ class AllocationClientTest {
     assertThat(x.validators().get(1).sampleReason()).isEmpty();
     assertThat(x.top().get(0).scores()).containsExactly(Map.entry("pack", 0.5),
         Map.entry("spread", -1.0));
+    assertThat(x.preemptServerId()).isEqualTo("s3");
     assertThat(x.wouldEvict()).containsExactly("vm-x");
     assertThat(h.perCluster().keySet()).as("in the member's order").containsExactly("c2", "c1");
     assertThat(h.capped()).isTrue();
+    assertThat(h.total()).isEqualTo(5);
     assertThat(inDemand).singleElement().satisfies(t -> {
       assertThat(t.templateId()).isEqualTo("2c4096m");
       assertThat(t.placedNow()).isEqualTo(7);
@@ -278,33 +308,50 @@ class AllocationClientTest {
       assertThat(t.withEvictions().total()).isEqualTo(9);
     });
     assertThat(clusters.get(0).headroomCores()).isEqualTo(8);
-    assertThat(clusters.get(1).limit()).as("no limit: all of it").isEqualTo(1.0);
+    assertThat(clusters.get(1).limit()).isEqualTo(1.0);
+    assertThat(f.templates()).containsExactly("2c4096m");
+    assertThat(f.strandedCores()).isEqualTo(10);
+    assertThat(f.stranded()).containsExactly(new FragmentationSummary.Server("s7", "c2", 10, 512));
+    assertThat(plan.moves()).containsExactly(new ConsolidationProposal.Move("vm-1", "s1", "s2", 2,
+        4_096));
+    assertThat(plan.densityAfter()).isEqualTo(0.6);
     List<GridRequest> sent = ENDPOINT.requests();
     assertThat(sent.get(0).op()).isEqualTo(GridRequest.Op.EXPLAIN);
     assertThat(sent.get(0).requestId()).as("a query gets its own id").isNotEqualTo("r-probe");
     GridRequest shapes = sent.get(2);
     assertThat(List.of(shapes.cores(), shapes.memoryMb())).containsExactly(0L, 0L);
     assertThat(shapes.problem()).isNull();
-    assertThat(QueryAnswers.parse(shapes.arguments()).path("inDemand").asInt()).isEqualTo(3);
+    assertThat(shapes.arguments()).isEqualTo(new QueryArguments(3, QueryArguments.NOT_GIVEN,
+        List.of()));
+    assertThat(sent.get(4).arguments()).as("a shape: no inDemand").isEqualTo(
+        new QueryArguments(QueryArguments.NOT_GIVEN, 4, List.of()));
     assertThat(sent).allSatisfy(r -> assertThat(r.problem()).isNull());
 
     Throwable refused = cause(client.whatIf(CapacityTemplates.of(shape),
-        List.of(new WhatIfChange.Drain(List.of("s9"), true))));
+        List.of(new WhatIfChange.Drain(List.of("s9"), true),
+            new WhatIfChange.SetUtilizationLimit(0.8, 0.9))));
     assertThat(refused).isInstanceOf(InvalidRequestException.class)
         .hasMessage("changes[0].serverIds: unknown server s9");
-    JsonNode changes = QueryAnswers.parse(ENDPOINT.requests().get(4).arguments()).path("changes");
-    assertThat(changes.get(0).path("kind").asText()).isEqualTo("drain");
-    assertThat(changes.get(0).path("serverIds").get(0).asText()).isEqualTo("s9");
+    QueryArguments args = ENDPOINT.requests().get(6).arguments();
+    assertThat(args).isNotNull();
+    assertThat(args.changes()).containsExactly(WhatIfStep.drain(List.of("s9"), true),
+        WhatIfStep.limit(0.8, 0.9));
   }
 
   @Test
-  void anAnswerThatIsNotJsonFailsAsInternal() {
-    ENDPOINT.script = r -> answered(r, "{not json");
+  void anAnswerWithoutATypedAnswerFailsAsInternal() {
+    // an older member's answer: JSON in the message, nothing typed
+    ENDPOINT.script = r -> GridResult.refused(r, GridResult.Status.ANSWERED, Reason.NONE,
+        "{\"clusters\": []}");
 
     Throwable e = cause(client.clusters());
 
     assertThat(e).isInstanceOfSatisfying(GridOperationException.class,
-        g -> assertThat(g.reason()).isEqualTo(Reason.INTERNAL)).hasMessageContaining("unreadable");
+        g -> assertThat(g.reason()).isEqualTo(Reason.INTERNAL)).hasMessageContaining("unreadable")
+        .hasMessageContaining("older version");
+    ENDPOINT.script = r -> answered(r, new ClustersAnswer(List.of()));
+    assertThat(cause(client.explain(request("probe")))).as("an answer of another type")
+        .isInstanceOf(GridOperationException.class).hasMessageContaining("ClustersAnswer");
   }
 
   @Test

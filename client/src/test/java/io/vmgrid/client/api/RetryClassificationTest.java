@@ -70,13 +70,13 @@ class RetryClassificationTest {
   @Test
   void requestsOfOneTypeShareATraitKeyWhateverTheirIds() {
     GridRequest a = new GridRequest(GridRequest.Op.ALLOCATE, "r1", "vm-1", "t", 4, 8_192, "LOW",
-        "as", "g", "c1", "", "");
+        "as", "g", "c1", "");
     GridRequest sameType = new GridRequest(GridRequest.Op.ALLOCATE, "r2", "vm-2", "t", 4, 8_192,
-        "LOW", "as", "g", "c1", "", "");
+        "LOW", "as", "g", "c1", "");
     GridRequest otherPin = new GridRequest(GridRequest.Op.ALLOCATE, "r1", "vm-1", "t", 4, 8_192,
-        "LOW", "as", "g", "c2", "", "");
+        "LOW", "as", "g", "c2", "");
     GridRequest otherTenant = new GridRequest(GridRequest.Op.ALLOCATE, "r1", "vm-1", "u", 4,
-        8_192, "LOW", "as", "g", "c1", "", "");
+        8_192, "LOW", "as", "g", "c1", "");
 
     assertThat(Transport.traitKey(sameType)).isEqualTo(Transport.traitKey(a));
     assertThat(Transport.traitKey(otherPin)).isNotEqualTo(Transport.traitKey(a));

@@ -18,7 +18,7 @@ class GridRequestTest {
 
   private static GridRequest request(@Nullable Op op, String vmId, String tenant, long cores,
       long memoryMb, String priority) {
-    return new GridRequest(op, "r-1", vmId, tenant, cores, memoryMb, priority, "", "", "", "", "");
+    return new GridRequest(op, "r-1", vmId, tenant, cores, memoryMb, priority, "", "", "", "");
   }
 
   private static GridRequest allocation(long cores, long memoryMb) {
@@ -28,7 +28,7 @@ class GridRequestTest {
   @Test
   void aCompleteAllocationHasNoProblem() {
     assertThat(allocation(4, 4_096).problem()).isNull();
-    assertThat(new GridRequest(Op.ALLOCATE, "r", "v", "t", 1, 1, "LOW", "as", "g", "c", "", "")
+    assertThat(new GridRequest(Op.ALLOCATE, "r", "v", "t", 1, 1, "LOW", "as", "g", "c", "")
         .problem()).isNull();
   }
 
@@ -56,11 +56,11 @@ class GridRequestTest {
     assertThat(request(Op.ALLOCATE, "vm-1", "t", 1, 1, "regular").problem())
         .as("the wire spells priorities in capitals")
         .isEqualTo("priority: must be REGULAR or LOW (was 'regular')");
-    assertThat(new GridRequest(Op.ALLOCATE, "r", "v", "t", 1, 1, "LOW", "a b", "", "", "", "")
+    assertThat(new GridRequest(Op.ALLOCATE, "r", "v", "t", 1, 1, "LOW", "a b", "", "", "")
         .problem()).startsWith("availabilitySet:");
-    assertThat(new GridRequest(Op.ALLOCATE, "r", "v", "t", 1, 1, "LOW", "", "a b", "", "", "")
+    assertThat(new GridRequest(Op.ALLOCATE, "r", "v", "t", 1, 1, "LOW", "", "a b", "", "")
         .problem()).startsWith("antiAffinityGroup:");
-    assertThat(new GridRequest(Op.ALLOCATE, "r", "v", "t", 1, 1, "LOW", "", "", "a b", "", "")
+    assertThat(new GridRequest(Op.ALLOCATE, "r", "v", "t", 1, 1, "LOW", "", "", "a b", "")
         .problem()).startsWith("clusterPin:");
   }
 
@@ -74,9 +74,9 @@ class GridRequestTest {
 
   @Test
   void aMoveNeedsItsTargetAndNothingOfAShape() {
-    GridRequest move = new GridRequest(Op.MOVE, "r", "vm-1", "", 0, 0, "", "", "", "", "s-2", "");
-    GridRequest noTarget = new GridRequest(Op.MOVE, "r", "vm-1", "", 0, 0, "", "", "", "", "", "");
-    GridRequest badVm = new GridRequest(Op.MOVE, "r", "vm 1", "", 0, 0, "", "", "", "", "s", "");
+    GridRequest move = new GridRequest(Op.MOVE, "r", "vm-1", "", 0, 0, "", "", "", "", "s-2");
+    GridRequest noTarget = new GridRequest(Op.MOVE, "r", "vm-1", "", 0, 0, "", "", "", "", "");
+    GridRequest badVm = new GridRequest(Op.MOVE, "r", "vm 1", "", 0, 0, "", "", "", "", "s");
 
     assertThat(move.problem()).isNull();
     assertThat(noTarget.problem()).isEqualTo("targetServerId: is required");
@@ -132,18 +132,18 @@ class GridRequestTest {
 
   @Test
   void theFingerprintIgnoresTheOperationAndTheMoveTargetButSeesEveryConstraint() {
-    GridRequest base = new GridRequest(Op.ALLOCATE, "r", "v", "t", 2, 8, "LOW", "as", "g", "c",
-        "", "");
+    GridRequest base = new GridRequest(Op.ALLOCATE, "r", "v", "t", 2, 8, "LOW", "as", "g", "c", "");
 
     assertThat(new GridRequest(Op.EXPLAIN, "q", "w", "t", 2, 8, "LOW", "as", "g", "c", "s9",
-        "{\"x\":1}").fingerprint()).isEqualTo(base.fingerprint());
+        io.vmgrid.client.wire.query.QueryWire.argumentsSample()).fingerprint())
+        .isEqualTo(base.fingerprint());
     for (GridRequest other : new GridRequest[] {
-        new GridRequest(Op.ALLOCATE, "r", "v", "u", 2, 8, "LOW", "as", "g", "c", "", ""),
-        new GridRequest(Op.ALLOCATE, "r", "v", "t", 2, 9, "LOW", "as", "g", "c", "", ""),
-        new GridRequest(Op.ALLOCATE, "r", "v", "t", 2, 8, "REGULAR", "as", "g", "c", "", ""),
-        new GridRequest(Op.ALLOCATE, "r", "v", "t", 2, 8, "LOW", "", "g", "c", "", ""),
-        new GridRequest(Op.ALLOCATE, "r", "v", "t", 2, 8, "LOW", "as", "", "c", "", ""),
-        new GridRequest(Op.ALLOCATE, "r", "v", "t", 2, 8, "LOW", "as", "g", "", "", "")}) {
+        new GridRequest(Op.ALLOCATE, "r", "v", "u", 2, 8, "LOW", "as", "g", "c", ""),
+        new GridRequest(Op.ALLOCATE, "r", "v", "t", 2, 9, "LOW", "as", "g", "c", ""),
+        new GridRequest(Op.ALLOCATE, "r", "v", "t", 2, 8, "REGULAR", "as", "g", "c", ""),
+        new GridRequest(Op.ALLOCATE, "r", "v", "t", 2, 8, "LOW", "", "g", "c", ""),
+        new GridRequest(Op.ALLOCATE, "r", "v", "t", 2, 8, "LOW", "as", "", "c", ""),
+        new GridRequest(Op.ALLOCATE, "r", "v", "t", 2, 8, "LOW", "as", "g", "", "")}) {
       assertThat(other.fingerprint()).as("%s", other).isNotEqualTo(base.fingerprint());
     }
   }

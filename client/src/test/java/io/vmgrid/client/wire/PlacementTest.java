@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 class PlacementTest {
   private static GridRequest request(String vmId, long cores, String cluster) {
     return new GridRequest(GridRequest.Op.ALLOCATE, "r1", vmId, "t", cores, 4096, "REGULAR", "",
-        "", cluster, "", "");
+        "", cluster, "");
   }
 
   private static Placement placedBy(GridRequest r) {

@@ -10,6 +10,9 @@ import com.hazelcast.nio.serialization.genericrecord.GenericRecord;
 import com.hazelcast.nio.serialization.genericrecord.GenericRecordBuilder;
 import io.vmgrid.client.api.Reason;
 import io.vmgrid.client.fixtures.TestMembers;
+import io.vmgrid.client.wire.query.ClustersAnswer;
+import io.vmgrid.client.wire.query.QueryAnswer;
+import io.vmgrid.client.wire.query.QueryWire;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -82,9 +85,9 @@ class WireRoundTripTest {
   void requestsKeepAnUnknownOperationAsNullAndEveryConstraint() {
     GridRequest unknown = new GridRequest(null, "r", "v", "t", 1, 1, "REGULAR");
     GridRequest move = new GridRequest(GridRequest.Op.MOVE, "r2", "vm-9", "", 0, 0, "", "", "",
-        "", "s-4", "");
+        "", "s-4");
     GridRequest query = new GridRequest(GridRequest.Op.WHAT_IF, "q", "in-demand", "p", 0, 0,
-        "REGULAR", "as", "g", "c", "", "{\"changes\":[]}");
+        "REGULAR", "as", "g", "c", "", QueryWire.argumentsSample());
 
     assertThat(roundTrip(unknown).op()).isNull();
     assertThat(roundTrip(move)).isEqualTo(move);
@@ -118,7 +121,7 @@ class WireRoundTripTest {
     GridRequest r = read(old, GridRequest.class);
 
     assertThat(r).isEqualTo(new GridRequest(GridRequest.Op.CAPACITY, "r", "v", "t", 2, 4, "LOW",
-        "", "", "", "", ""));
+        "", "", "", ""));
   }
 
   @Test
@@ -154,12 +157,71 @@ class WireRoundTripTest {
     assertThat(known.reason()).isEqualTo(Reason.NO_CAPACITY);
   }
 
+  @Test
+  void everyQueryAnswerTravelsTypedInItsResult() {
+    GridResult base = GridResult.refused(WireSerialization.sampleRequest(),
+        GridResult.Status.FAILED, Reason.NONE, "");
+    for (QueryAnswer answer : QueryWire.answerSamples()) {
+      GridResult sent = base.withAnswer(answer);
+
+      GridResult back = roundTrip(sent);
+
+      assertThat(back).isEqualTo(sent);
+      assertThat(back.status()).isEqualTo(GridResult.Status.ANSWERED);
+      assertThat(back.answer()).isEqualTo(answer).isNotSameAs(answer);
+      assertThat(back.message()).as("names the type, and is no JSON an older client could read")
+          .startsWith("typed answer " + answer.getClass().getSimpleName());
+    }
+  }
+
+  @Test
+  void anOlderMembersAnswerHasNoTypedAnswerAndAnUnknownAnswerTypeReadsAsNone() {
+    GridResult old = read(resultRecord("ANSWERED", "NONE"), GridResult.class);
+    GenericRecord newer = GenericRecordBuilder.compact("vmgrid.query.ForecastAnswer")
+        .setInt64("days", 3).build();
+    GridResult fromNewer = read(resultBuilder("ANSWERED", "NONE")
+        .setGenericRecord("answer", newer).build(), GridResult.class);
+    GenericRecord known = GenericRecordBuilder.compact("vmgrid.query.ClustersAnswer")
+        .setArrayOfGenericRecord("clusters", new GenericRecord[0]).build();
+
+    assertThat(old.status()).isEqualTo(GridResult.Status.ANSWERED);
+    assertThat(old.answer()).as("its answer was JSON in the message").isNull();
+    assertThat(fromNewer.status()).isEqualTo(GridResult.Status.ANSWERED);
+    assertThat(fromNewer.answer()).isNull();
+    assertThat(read(resultBuilder("ANSWERED", "NONE")
+        .setGenericRecord("answer", known).build(), GridResult.class).answer())
+        .isEqualTo(new ClustersAnswer(List.of()));
+  }
+
+  @Test
+  void anOlderClientsQueryArgumentsAreNotReadAsTypedOnes() {
+    GenericRecord old = GenericRecordBuilder.compact("vmgrid.GridRequest")
+        .setString("op", "WHAT_IF").setString("requestId", "r").setString("vmId", "in-demand")
+        .setString("tenantId", "t").setInt64("cores", 0).setInt64("memoryMb", 0)
+        .setString("priority", "REGULAR").setString("availabilitySet", "")
+        .setString("antiAffinityGroup", "").setString("clusterPin", "")
+        .setString("targetServerId", "")
+        .setString("arguments", "{\"changes\":[{\"kind\":\"limit-change\",\"delta\":0.1}]}")
+        .build();
+
+    GridRequest r = read(old, GridRequest.class);
+
+    assertThat(r.op()).isEqualTo(GridRequest.Op.WHAT_IF);
+    assertThat(r.arguments()).isNull();
+    assertThat(r.problem()).isNull();
+  }
+
   private static GenericRecord resultRecord(String status, String reason) {
+    return resultBuilder(status, reason).build();
+  }
+
+  /** A result as a member from before typed answers wrote it. */
+  private static GenericRecordBuilder resultBuilder(String status, String reason) {
     return GenericRecordBuilder.compact("vmgrid.GridResult")
         .setString("requestId", "r").setString("vmId", "v").setString("status", status)
         .setString("reason", reason).setString("message", null).setString("serverId", "")
         .setInt32("attempts", 0).setInt64("processingMicros", 0).setString("clusterId", "")
-        .setString("agentId", "").setString("memberId", "").build();
+        .setString("agentId", "").setString("memberId", "");
   }
 
   @Test
@@ -174,7 +236,7 @@ class WireRoundTripTest {
     assertThat(p.fingerprint()).isZero();
     assertThat(p.agentId()).isEmpty();
     assertThat(p.reusedBy(new GridRequest(GridRequest.Op.ALLOCATE, "r1", "vm-1", "t", 4, 4_096,
-        "LOW", "", "", "c9", "", ""))).as("other constraints cannot be told from it").isNull();
+        "LOW", "", "", "c9", ""))).as("other constraints cannot be told from it").isNull();
   }
 
   @Test
@@ -212,7 +274,7 @@ class WireRoundTripTest {
     HostedVm vm = new HostedVm("vm-1", "t", 2, 2_048, "r1", "REGULAR", 42, "as", "g");
     ServerState s = ServerState.empty("s1", "c1", 8, 16_384).with(vm);
     Placement p = Placement.of(vm, "s1", new GridRequest(GridRequest.Op.ALLOCATE, "r1", "vm-1",
-        "t", 2, 2_048, "REGULAR", "as", "g", "", "", ""), "agent-1");
+        "t", 2, 2_048, "REGULAR", "as", "g", "", ""), "agent-1");
 
     servers.put("s1", s);
     placements.put("vm-1", p);

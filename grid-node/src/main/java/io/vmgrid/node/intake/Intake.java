@@ -161,8 +161,9 @@ public final class Intake implements GridEndpoint, AutoCloseable {
           + moved.message() + ")");
       answer.complete(moved);
     } else {
-      answer.complete(delivery.result(r, GridResult.Status.ANSWERED, Reason.NONE,
-          queries.answer(r), "", arrived));
+      var typed = queries.answer(r); // first: the result's processing time includes it
+      answer.complete(delivery.result(r, GridResult.Status.ANSWERED, Reason.NONE, "", "", arrived)
+          .withAnswer(typed));
     }
   }
 

@@ -1,10 +1,15 @@
 package io.vmgrid.node.query;
 
-import io.vmgrid.node.inventory.Mirrors;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vmgrid.client.wire.GridRequest;
+import io.vmgrid.client.wire.query.CapacityAnswer;
+import io.vmgrid.client.wire.query.ConsolidationAnswer;
+import io.vmgrid.client.wire.query.FragmentationAnswer;
+import io.vmgrid.client.wire.query.HeadroomCount;
+import io.vmgrid.client.wire.query.QueryArguments;
+import io.vmgrid.client.wire.query.TemplateShape;
+import io.vmgrid.client.wire.query.WhatIfAnswer;
+import io.vmgrid.client.wire.query.WhatIfStep;
+import io.vmgrid.node.inventory.Mirrors;
 import io.vmgrid.rules.api.Constraints;
 import io.vmgrid.rules.api.Health;
 import io.vmgrid.rules.api.HostedVm;
@@ -30,7 +35,6 @@ import io.vmgrid.rules.ruleset.RuleRegistry;
 import io.vmgrid.rules.ruleset.RuleSet;
 import io.vmgrid.rules.ruleset.RuleSetException;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -40,8 +44,8 @@ import java.util.Set;
 
 /**
  * The capacity queries a member answers (headroom, what-if, fragmentation, consolidation plans) over
- * a copy of its inventory mirror, with the grid's rule set, as the JSON the client reads. Parses and
- * validates the query's {@link GridRequest#arguments()}: every problem is a {@link
+ * a copy of its inventory mirror, with the grid's rule set, as the typed answers the client reads.
+ * Validates the query's {@link GridRequest#arguments()}: every problem is a {@link
  * ValidationException} naming the field ({@code changes[1].serverIds: unknown server s9}), which the
  * member answers as invalid input.
  *
@@ -55,9 +59,6 @@ final class CapacityQueries {
   /** Stranded servers listed when the query does not say. */
   static final int DEFAULT_MAX_SERVERS = 50;
 
-  private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Set<String> ARGUMENTS = Set.of("inDemand", "changes", "maxServers");
-
   private final RuleSet ruleSet;
   private final RuleRegistry registry;
 
@@ -66,30 +67,22 @@ final class CapacityQueries {
     this.registry = registry;
   }
 
-  /** Headroom per template. */
-  String capacity(GridRequest request, Inventory copy) {
-    JsonNode args = arguments(request);
+  /** Headroom per template, without and with evictions of lower priority. */
+  CapacityAnswer capacity(GridRequest request, Inventory copy) {
+    QueryArguments args = arguments(request, false);
     List<Template> templates = templates(request, args, copy);
     Inventory evicted = withoutLowPriority(copy);
     HeadroomReport report = planner(ruleSet).headroom(copy, requests(templates));
     HeadroomReport evicting = evicted == null || !ruleSet.preemption().enabled() ? report
         : planner(ruleSet).headroom(evicted, requests(templates));
-    Map<String, Object> out = new LinkedHashMap<>();
-    if (templates.size() == 1 && !inDemand(request)) { // the single-request answer older clients read
-      out.putAll(headroomJson(report.templates().get(0)));
-    }
-    List<Map<String, Object>> list = new ArrayList<>();
+    List<CapacityAnswer.Entry> entries = new ArrayList<>();
     for (int i = 0; i < templates.size(); i++) {
-      Map<String, Object> t = templates.get(i).json();
-      t.put("headroom", headroomJson(report.templates().get(i)));
       // a low-priority VM evicts nothing: its headroom is the same either way
-      t.put("headroomWithEvictions", headroomJson((evicts(templates.get(i)) ? evicting : report)
-          .templates().get(i)));
-      list.add(t);
+      HeadroomReport e = evicts(templates.get(i)) ? evicting : report;
+      entries.add(new CapacityAnswer.Entry(templates.get(i).shape(),
+          count(report.templates().get(i)), count(e.templates().get(i))));
     }
-    out.put("templates", list);
-    out.put("density", report.packing().density());
-    return json(out);
+    return new CapacityAnswer(entries, report.packing().density());
   }
 
   /** Whether a VM of {@code t} may evict others (regular, with the rule set's preemption on). */
@@ -117,77 +110,54 @@ final class CapacityQueries {
   }
 
   /** Headroom per template before and after the changes, and the density of the state. */
-  String whatIf(GridRequest request, Inventory copy) {
-    JsonNode args = arguments(request);
-    List<WhatIf> changes = changes(args.path("changes"), copy);
+  WhatIfAnswer whatIf(GridRequest request, Inventory copy) {
+    QueryArguments args = arguments(request, true);
+    List<WhatIf> changes = changes(args.changes(), copy);
     List<Template> templates = templates(request, args, copy);
     Inventory evicted = withoutLowPriority(copy);
     WhatIfReport report = planner(ruleSet).whatIf(copy, changes, requests(templates));
     WhatIfReport evicting = evicted == null || !ruleSet.preemption().enabled() ? report
         : planner(ruleSet).whatIf(evicted, changes, requests(templates));
-    List<Map<String, Object>> list = new ArrayList<>();
+    List<WhatIfAnswer.Entry> entries = new ArrayList<>();
     for (int i = 0; i < templates.size(); i++) {
-      Map<String, Object> t = templates.get(i).json();
-      t.put("headroom", headroomJson(report.before().templates().get(i)));
-      t.put("after", headroomJson(report.after().templates().get(i)));
       WhatIfReport e = evicts(templates.get(i)) ? evicting : report;
-      t.put("headroomWithEvictions", headroomJson(e.before().templates().get(i)));
-      t.put("afterWithEvictions", headroomJson(e.after().templates().get(i)));
-      list.add(t);
+      entries.add(new WhatIfAnswer.Entry(templates.get(i).shape(),
+          count(report.before().templates().get(i)), count(e.before().templates().get(i)),
+          count(report.after().templates().get(i)), count(e.after().templates().get(i))));
     }
-    Map<String, Object> out = new LinkedHashMap<>();
-    out.put("templates", list);
-    out.put("densityBefore", report.before().packing().density());
-    out.put("densityAfter", report.after().packing().density());
-    out.put("evacuated", report.evacuated());
-    out.put("evacuationFailures", report.evacuationFailures());
-    out.put("notes", report.notes());
-    return json(out);
+    return new WhatIfAnswer(entries, report.before().packing().density(),
+        report.after().packing().density(), report.evacuated(), report.evacuationFailures(),
+        report.notes());
   }
 
   /** Stranded free capacity for the templates. */
-  String fragmentation(GridRequest request, Inventory copy) {
-    JsonNode args = arguments(request);
-    int maxServers = intArgument(args, "maxServers", DEFAULT_MAX_SERVERS, 0, 100_000);
+  FragmentationAnswer fragmentation(GridRequest request, Inventory copy) {
+    QueryArguments args = arguments(request, false);
+    int maxServers = argument("maxServers", args.maxServers(), DEFAULT_MAX_SERVERS, 0, 100_000);
     List<Template> templates = templates(request, args, copy);
     FragmentationReport f = planner(ruleSet).fragmentation(copy, requests(templates));
-    Map<String, Object> out = new LinkedHashMap<>();
-    out.put("templates", templates.stream().map(Template::json).toList());
-    out.put("freeCores", f.freeCores());
-    out.put("usableCores", f.usableCores());
-    out.put("strandedCores", f.strandedCores());
-    out.put("strandedFraction", f.strandedFraction());
-    out.put("strandedServers", f.stranded().size());
-    out.put("strandedServerCores", f.strandedServerCores());
-    List<Map<String, Object>> servers = new ArrayList<>();
+    List<FragmentationAnswer.Stranded> servers = new ArrayList<>();
     for (StrandedServer s : f.stranded().subList(0, Math.min(maxServers, f.stranded().size()))) {
-      servers.add(Map.of("serverId", s.serverId(), "clusterId", s.clusterId(),
-          "freeCores", s.free().cores(), "freeMemoryMb", s.free().memory()));
+      servers.add(new FragmentationAnswer.Stranded(s.serverId(), s.clusterId(), s.free().cores(),
+          s.free().memory()));
     }
-    out.put("stranded", servers);
-    return json(out);
+    return new FragmentationAnswer(shapes(templates), f.freeCores(), f.usableCores(),
+        f.stranded().size(), f.strandedServerCores(), servers);
   }
 
   /** A consolidation plan for the templates (the VM types in demand). */
-  String consolidation(GridRequest request, Inventory copy) {
-    JsonNode args = arguments(request);
+  ConsolidationAnswer consolidation(GridRequest request, Inventory copy) {
+    QueryArguments args = arguments(request, false);
     List<Template> templates = templates(request, args, copy);
     ConsolidationPlan plan = planner(ruleSet).consolidate(copy, requests(templates));
-    Map<String, Object> out = new LinkedHashMap<>();
-    out.put("templates", templates.stream().map(Template::json).toList());
-    List<Map<String, Object>> moves = new ArrayList<>();
+    List<ConsolidationAnswer.Move> moves = new ArrayList<>();
     for (Move m : plan.moves()) {
-      moves.add(Map.of("vmId", m.vmId(), "from", m.fromServerId(), "to", m.toServerId(),
-          "cores", m.demand().cores(), "memory", m.demand().memory()));
+      moves.add(new ConsolidationAnswer.Move(m.vmId(), m.fromServerId(), m.toServerId(),
+          m.demand().cores(), m.demand().memory()));
     }
-    out.put("moves", moves);
-    out.put("emptiedServers", plan.emptiedServers());
-    out.put("usableCoresGained", plan.usableCoresGained());
-    out.put("strandedCoresBefore", plan.before().strandedCores());
-    out.put("strandedCoresAfter", plan.after().strandedCores());
-    out.put("densityBefore", plan.packingBefore().density());
-    out.put("densityAfter", plan.packingAfter().density());
-    return json(out);
+    return new ConsolidationAnswer(shapes(templates), moves, List.copyOf(plan.emptiedServers()),
+        plan.usableCoresGained(), plan.before().strandedCores(), plan.after().strandedCores(),
+        plan.packingBefore().density(), plan.packingAfter().density());
   }
 
   private static CapacityPlanner planner(RuleSet rules) {
@@ -196,14 +166,9 @@ final class CapacityQueries {
 
   /** A template and what the answer says about it. */
   private record Template(VmRequest request, long placedNow) {
-    Map<String, Object> json() {
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("id", request.id());
-      m.put("cores", request.demand().cores());
-      m.put("memoryMb", request.demand().memory());
-      m.put("lowPriority", request.priority() == Priority.LOW);
-      m.put("placedNow", placedNow);
-      return m;
+    TemplateShape shape() {
+      return new TemplateShape(request.id(), request.demand().cores(), request.demand().memory(),
+          request.priority() == Priority.LOW, placedNow);
     }
   }
 
@@ -211,20 +176,25 @@ final class CapacityQueries {
     return templates.stream().map(Template::request).toList();
   }
 
+  private static List<TemplateShape> shapes(List<Template> templates) {
+    return templates.stream().map(Template::shape).toList();
+  }
+
   private static boolean inDemand(GridRequest r) {
     return r.cores() == 0 && r.memoryMb() == 0;
   }
 
   /** The request's shape, or the most common shapes among the VMs placed in {@code copy}. */
-  private static List<Template> templates(GridRequest request, JsonNode args, Inventory copy) {
+  private static List<Template> templates(GridRequest request, QueryArguments args,
+      Inventory copy) {
     if (!inDemand(request)) {
-      if (args.has("inDemand")) {
+      if (args.inDemand() != QueryArguments.NOT_GIVEN) {
         throw new ValidationException("arguments.inDemand",
             "give either a shape (cores and memoryMb) or inDemand, not both");
       }
       return List.of(new Template(Mirrors.request(request), 0));
     }
-    int k = intArgument(args, "inDemand", DEFAULT_IN_DEMAND, 1, 100);
+    int k = argument("inDemand", args.inDemand(), DEFAULT_IN_DEMAND, 1, 100);
     record Shape(long cores, long memory, Priority priority) {}
     Map<Shape, long[]> counts = new LinkedHashMap<>();
     for (int i = 0; i < copy.size(); i++) {
@@ -261,158 +231,117 @@ final class CapacityQueries {
   }
 
   /** The what-if changes, validated against {@code copy}; problems name {@code changes[i].field}. */
-  private List<WhatIf> changes(JsonNode list, Inventory copy) {
-    if (!list.isArray() || list.isEmpty()) {
+  private List<WhatIf> changes(List<WhatIfStep> steps, Inventory copy) {
+    if (steps.isEmpty()) {
       throw new ValidationException("changes", "name at least one change");
     }
     List<WhatIf> out = new ArrayList<>();
     Set<String> added = new LinkedHashSet<>(); // clusters servers are added to (drainable by id)
-    for (int i = 0; i < list.size(); i++) {
-      String at = "changes[" + i + "]";
-      JsonNode c = list.get(i);
-      String kind = c.path("kind").asText("");
+    for (int i = 0; i < steps.size(); i++) {
+      WhatIfStep c = steps.get(i);
       try {
-        switch (kind) {
-          case "limit-change" -> {
-            known(c, Set.of("kind", "delta"));
-            out.add(new WhatIf.ChangeUtilizationLimit(number(c, "delta")));
-          }
-          case "limit" -> {
-            known(c, Set.of("kind", "limit", "lowPriorityLimit"));
-            double limit = number(c, "limit");
-            out.add(new WhatIf.SetUtilizationLimit(limit,
-                c.has("lowPriorityLimit") ? number(c, "lowPriorityLimit") : limit));
-          }
-          case "drain" -> out.add(drain(c, copy, added));
-          case "add-servers" -> {
-            WhatIf.AddServers a = addServers(c, copy);
-            added.add(a.cluster());
-            out.add(a);
-          }
-          case "rule-set" -> out.add(ruleSet(c));
-          default -> throw new ValidationException("kind", "must be limit-change, limit, drain,"
-              + " add-servers or rule-set, was '" + kind + "'");
-        }
+        out.add(change(c, copy, added));
       } catch (ValidationException e) {
-        throw new ValidationException(at + "." + e.field(),
+        throw new ValidationException("changes[" + i + "]." + e.field(),
             String.valueOf(e.getMessage()).substring(e.field().length() + 2));
       }
     }
     return out;
   }
 
-  /** A {@code drain} change: its servers exist, or are added by an earlier change. */
-  private static WhatIf.Drain drain(JsonNode c, Inventory copy, Set<String> added) {
-    known(c, Set.of("kind", "serverIds", "evacuate"));
-    JsonNode ids = c.path("serverIds");
-    if (!ids.isArray() || ids.isEmpty()) {
+  /** One what-if change, checked against {@code copy}; notes in {@code added} where servers go. */
+  private WhatIf change(WhatIfStep c, Inventory copy, Set<String> added) {
+    WhatIfStep.Kind kind = c.kind();
+    if (kind == null) {
+      throw new ValidationException("kind", "is not one this member knows (known: "
+          + String.join(", ", java.util.Arrays.stream(WhatIfStep.Kind.values())
+              .map(Enum::name).toList()) + ")");
+    }
+    return switch (kind) {
+      case LIMIT_CHANGE -> new WhatIf.ChangeUtilizationLimit(number("delta", c.delta()));
+      case LIMIT -> new WhatIf.SetUtilizationLimit(number("limit", c.limit()),
+          number("lowPriorityLimit", c.lowPriorityLimit()));
+      case DRAIN -> drain(c, copy, added);
+      case ADD_SERVERS -> {
+        WhatIf.AddServers a = addServers(c, copy);
+        added.add(a.cluster());
+        yield a;
+      }
+      case RULE_SET -> ruleSet(c);
+    };
+  }
+
+  /** A drain: its servers exist, or are added by an earlier change. */
+  private static WhatIf.Drain drain(WhatIfStep c, Inventory copy, Set<String> added) {
+    if (c.serverIds().isEmpty()) {
       throw new ValidationException("serverIds", "must name at least one server");
     }
     Set<String> servers = new LinkedHashSet<>();
-    for (JsonNode id : ids) {
-      String s = id.asText("");
+    for (String s : c.serverIds()) {
       if (copy.indexOf(s) < 0 && added.stream().noneMatch(a -> s.startsWith(a + "-whatif-"))) {
         throw new ValidationException("serverIds", "unknown server " + s);
       }
       servers.add(s);
     }
-    return new WhatIf.Drain(servers, Health.MAINTENANCE, c.path("evacuate").asBoolean(false));
+    return new WhatIf.Drain(servers, Health.MAINTENANCE, c.evacuate());
   }
 
-  /** An {@code add-servers} change: a known machine type (or none), a whole count. */
-  private static WhatIf.AddServers addServers(JsonNode c, Inventory copy) {
-    known(c, Set.of("kind", "cluster", "machineType", "count"));
-    String type = c.path("machineType").asText("");
+  /** Servers to add: a known machine type (or none). */
+  private static WhatIf.AddServers addServers(WhatIfStep c, Inventory copy) {
+    String type = c.machineType();
     if (!type.isEmpty() && copy.machineTypeIndexOf(type) < 0) {
       throw new ValidationException("machineType", "unknown machine type " + type
           + " (known: " + String.join(", ",
               copy.machineTypes().stream().map(MachineType::id).toList()) + ")");
     }
-    if (!c.path("count").canConvertToInt()) {
-      throw new ValidationException("count", "must be a whole number");
-    }
-    return new WhatIf.AddServers(c.path("cluster").asText(""), type, c.path("count").asInt());
+    return new WhatIf.AddServers(c.cluster(), type, c.count());
   }
 
-  /** A {@code rule-set} change: the text parses with this member's rule registry. */
-  private WhatIf.UseRuleSet ruleSet(JsonNode c) {
-    known(c, Set.of("kind", "text", "source"));
-    String source = c.path("source").asText("rule set");
+  /** Another rule set: the text parses with this member's rule registry. */
+  private WhatIf.UseRuleSet ruleSet(WhatIfStep c) {
+    String source = c.source().isEmpty() ? "rule set" : c.source();
     try {
-      return new WhatIf.UseRuleSet(RuleSet.parse(c.path("text").asText(""), source, registry));
+      return new WhatIf.UseRuleSet(RuleSet.parse(c.text(), source, registry));
     } catch (RuleSetException e) {
       throw new ValidationException("text", String.join("; ", e.problems()));
     }
   }
 
-  private static void known(JsonNode change, Set<String> fields) {
-    for (Iterator<String> it = change.fieldNames(); it.hasNext(); ) {
-      String f = it.next();
-      if (!fields.contains(f)) {
-        throw new ValidationException(f, "unknown field (known: " + String.join(", ",
-            fields.stream().sorted().toList()) + ")");
-      }
+  private static double number(String field, double value) {
+    if (!Double.isFinite(value)) {
+      throw new ValidationException(field, "must be a number, was " + value);
     }
+    return value;
   }
 
-  private static double number(JsonNode change, String field) {
-    JsonNode n = change.path(field);
-    if (!n.isNumber()) {
-      throw new ValidationException(field, "must be a number");
-    }
-    return n.asDouble();
-  }
-
-  private static int intArgument(JsonNode args, String field, int dflt, int min, int max) {
-    JsonNode n = args.path(field);
-    if (n.isMissingNode()) {
+  /** {@code value}, or {@code dflt} when not given; outside [min, max] it is invalid. */
+  private static int argument(String field, int value, int dflt, int min, int max) {
+    if (value == QueryArguments.NOT_GIVEN) {
       return dflt;
     }
-    if (!n.canConvertToInt() || n.asInt() < min || n.asInt() > max) {
+    if (value < min || value > max) {
       throw new ValidationException("arguments." + field,
-          "must be a whole number in [" + min + ", " + max + "], was " + n);
+          "must be a whole number in [" + min + ", " + max + "], was " + value);
     }
-    return n.asInt();
+    return value;
   }
 
-  private static JsonNode arguments(GridRequest request) {
-    if (request.arguments().isEmpty()) {
-      return JSON.createObjectNode();
+  /**
+   * The request's arguments (none given: the defaults); only a what-if ({@code takesChanges})
+   * may carry changes.
+   */
+  private static QueryArguments arguments(GridRequest request, boolean takesChanges) {
+    QueryArguments args = request.arguments();
+    if (args == null) {
+      return new QueryArguments();
     }
-    JsonNode args;
-    try {
-      args = JSON.readTree(request.arguments());
-    } catch (JsonProcessingException e) {
-      throw new ValidationException("arguments", "not valid JSON: " + e.getOriginalMessage());
-    }
-    if (args == null || !args.isObject()) {
-      throw new ValidationException("arguments", "must be a JSON object");
-    }
-    for (Iterator<String> it = args.fieldNames(); it.hasNext(); ) {
-      String f = it.next();
-      if (!ARGUMENTS.contains(f)) {
-        throw new ValidationException("arguments." + f, "unknown argument (known: changes,"
-            + " inDemand, maxServers)");
-      }
+    if (!takesChanges && !args.changes().isEmpty()) {
+      throw new ValidationException("arguments.changes", "only what-if takes changes");
     }
     return args;
   }
 
-  private static Map<String, Object> headroomJson(Headroom h) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("total", h.total());
-    m.put("perCluster", h.perCluster());
-    m.put("capped", h.capped());
-    m.put("densityWhenFull", h.whenFull().density());
-    return m;
-  }
-
-  /** {@code value} as a JSON document (the form every query answer travels in). */
-  static String json(Object value) {
-    try {
-      return JSON.writeValueAsString(value);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("cannot write JSON", e);
-    }
+  private static HeadroomCount count(Headroom h) {
+    return new HeadroomCount(h.total(), h.perCluster(), h.capped(), h.whenFull().density());
   }
 }

@@ -17,10 +17,15 @@ import io.vmgrid.client.api.TemplateHeadroom;
 import io.vmgrid.client.api.VmRequest;
 import io.vmgrid.client.api.WhatIfChange;
 import io.vmgrid.client.api.WhatIfOutcome;
+import io.vmgrid.client.wire.GridRequest;
+import io.vmgrid.client.wire.GridResult;
 import io.vmgrid.client.wire.MapNames;
 import io.vmgrid.client.wire.Placement;
 import io.vmgrid.client.wire.ServerHealth;
 import io.vmgrid.client.wire.ServerState;
+import io.vmgrid.client.wire.query.CapacityAnswer;
+import io.vmgrid.client.wire.query.QueryArguments;
+import io.vmgrid.client.wire.query.WhatIfStep;
 import io.vmgrid.node.Fixtures;
 import io.vmgrid.node.inventory.InventoryMirror;
 import io.vmgrid.node.TestGrid;
@@ -265,6 +270,56 @@ class CapacityQueriesTest {
     FragmentationSummary inDemand = client.fragmentation(CapacityTemplates.inDemand(5), 10).join();
     assertThat(inDemand.templates()).containsExactly("2c2048m", "12c4096m");
     assertThat(inDemand.strandedCores()).isZero();
+  }
+
+  @Test
+  void typedArgumentsAMemberCannotUseAreRefusedNamingTheField() throws Exception {
+    grid = TestGrid.start(1, 1, 2, Fixtures.agentClusterConfig()).load(servers(3, 16, 65_536));
+    place(grid.client(), VmRequest.builder().vmId("one").tenantId("t").cores(2).memoryMb(2_048)
+        .build());
+    WhatIfStep newerKind = new WhatIfStep(null, 0, 0, 0, List.of(), false, "", "", 0, "", "");
+    GridRequest[] bad = {
+        query(GridRequest.Op.WHAT_IF, 0, new QueryArguments(QueryArguments.NOT_GIVEN,
+            QueryArguments.NOT_GIVEN, List.of(WhatIfStep.limitChange(0.01), newerKind))),
+        query(GridRequest.Op.CAPACITY, 4, new QueryArguments(3, QueryArguments.NOT_GIVEN,
+            List.of())),
+        query(GridRequest.Op.CAPACITY, 0, new QueryArguments(0, QueryArguments.NOT_GIVEN,
+            List.of())),
+        query(GridRequest.Op.FRAGMENTATION, 0, new QueryArguments(QueryArguments.NOT_GIVEN,
+            100_001, List.of())),
+        query(GridRequest.Op.CONSOLIDATE, 0, new QueryArguments(QueryArguments.NOT_GIVEN,
+            QueryArguments.NOT_GIVEN, List.of(WhatIfStep.limitChange(0.01)))),
+        query(GridRequest.Op.WHAT_IF, 0, null)};
+
+    List<String> refusals = new ArrayList<>();
+    for (GridRequest r : bad) {
+      GridResult result = Fixtures.send(grid.clientInstance(), r).get(0);
+      assertThat(result.status()).as(result.message()).isEqualTo(GridResult.Status.FAILED);
+      assertThat(result.reason()).isEqualTo(io.vmgrid.client.api.Reason.INVALID_INPUT);
+      assertThat(result.answer()).isNull();
+      refusals.add(result.message());
+    }
+
+    assertThat(refusals).containsExactly(
+        "changes[1].kind: is not one this member knows (known: LIMIT_CHANGE, LIMIT, DRAIN,"
+            + " ADD_SERVERS, RULE_SET)",
+        "arguments.inDemand: give either a shape (cores and memoryMb) or inDemand, not both",
+        "arguments.inDemand: must be a whole number in [1, 100], was 0",
+        "arguments.maxServers: must be a whole number in [0, 100000], was 100001",
+        "arguments.changes: only what-if takes changes",
+        "changes: name at least one change");
+    GridResult fine = Fixtures.send(grid.clientInstance(), query(GridRequest.Op.CAPACITY, 0,
+        null)).get(0);
+    assertThat(fine.answer()).as("no arguments: the shapes in demand, the member's default count")
+        .isInstanceOfSatisfying(CapacityAnswer.class, a -> assertThat(a.templates())
+            .extracting(e -> e.template().id()).containsExactly("2c2048m"));
+  }
+
+  /** A raw query as a client sends it: about {@code cores} (0: the shapes in demand). */
+  private static GridRequest query(GridRequest.Op op, long cores,
+      @org.jspecify.annotations.Nullable QueryArguments args) {
+    return new GridRequest(op, "q-" + op + "-" + System.nanoTime(), "q", Templates.TENANT, cores,
+        cores == 0 ? 0 : 4_096, "REGULAR", "", "", "", "", args);
   }
 
   @Test

@@ -153,7 +153,7 @@ class SplitMergeTest {
   static GridResult submit(HazelcastInstance member, String requestId, String vmId, int cores,
       String priority, String cluster) throws Exception {
     return Fixtures.send(member, member.getCluster().getLocalMember(), new GridRequest(
-        GridRequest.Op.ALLOCATE, requestId, vmId, "t", cores, 1_024, priority, "", "", cluster, "",
+        GridRequest.Op.ALLOCATE, requestId, vmId, "t", cores, 1_024, priority, "", "", cluster,
         "")).get(0);
   }
 
