@@ -42,7 +42,7 @@ final class GridConfigs {
    * tenth of it) and the partition group come from {@code node}.
    */
   static Config member(GridNodeConfig node) {
-    Config config = new Config();
+    Config config = NodeTimings.install(new Config(), node.timings()); // before apply reads them
     config.setClusterName(node.clusterName());
     config.setProperty("hazelcast.logging.type", System.getProperty("hazelcast.logging.type", "jdk"));
     config.setProperty("hazelcast.phone.home.enabled", "false");
@@ -136,7 +136,6 @@ final class GridConfigs {
     config.setProperty("hazelcast.jet.idle.cooperative.max.microseconds",
         String.valueOf(GridNode.JET_IDLE_MAX_MICROS));
     if (System.getProperty(GridNode.JET_JOB_SCAN_PROPERTY) == null) {
-      // Hazelcast's 5 s scan cost a quiet cluster's master two thirds of its invocations
       config.setProperty(GridNode.JET_JOB_SCAN_PROPERTY,
           String.valueOf(NodeTimings.of(config).millis(Timing.JET_JOB_SCAN)));
     }

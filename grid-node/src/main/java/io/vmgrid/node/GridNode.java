@@ -189,10 +189,6 @@ public final class GridNode implements AutoCloseable {
     private final NodeMetrics metrics;
     private final HealthState health;
     private final @Nullable HttpEndpoints endpoints;
-    private RuleSet ruleSet = RuleSet.defaults();
-    private String scheduler = Scheduling.DIRECT;
-    private int jetThreads = -1;
-    private @Nullable StoreSettings storeSettings;
 
     private Starting(GridNodeConfig config, NodeMetrics metrics, HealthState health,
         @Nullable HttpEndpoints endpoints) {
@@ -207,46 +203,11 @@ public final class GridNode implements AutoCloseable {
       return endpoints;
     }
 
-    /** Uses {@code rules} instead of the default rule set. */
-    public Starting rules(RuleSet rules) {
-      this.ruleSet = rules;
-      return this;
-    }
-
-    /**
-     * Routes allocations through the scheduler job with {@code policy} (a policy name), or
-     * {@code direct} for the direct path without a job.
-     */
-    public Starting scheduler(String policy) {
-      this.scheduler = policy;
-      return this;
-    }
-
-    /**
-     * Runs Jet (the scheduler job) on {@code threads} cooperative threads instead of
-     * {@link #JET_THREADS}; 0 means Hazelcast's default of one per core.
-     */
-    public Starting jetThreads(int threads) {
-      if (threads < 0 || threads > 256) {
-        throw new IllegalArgumentException("jetThreads: must be in 0..256 (was " + threads + ")");
-      }
-      this.jetThreads = threads;
-      return this;
-    }
-
-    /**
-     * Keeps the placement store in a database ({@code null}: in memory only, the default): the
-     * maps load from it when the cluster starts and write every change to it. Every member of a
-     * cluster must name the same store; an embedded one allows a single member.
-     */
-    public Starting store(@Nullable StoreSettings settings) {
-      this.storeSettings = settings;
-      return this;
-    }
-
     /** Starts the member, joins the cluster, loads the view and starts serving requests. */
     public GridNode join() {
       Store store = null;
+      StoreSettings storeSettings = config.store();
+      int jetThreads = config.jetThreads();
       try {
         Config member = memberConfig(config);
         if (jetThreads >= 0) {
@@ -269,8 +230,8 @@ public final class GridNode implements AutoCloseable {
         }
         GridNode node;
         try {
-          node = new GridNode(hz, config.workers(), ruleSet, scheduler, metrics, health,
-              endpoints);
+          node = new GridNode(hz, config.workers(), config.rules(), config.scheduler(), metrics,
+              health, endpoints);
         } catch (RuntimeException e) {
           hz.shutdown(); // as above: leave gracefully rather than vanish when the process exits
           throw e;
@@ -294,28 +255,13 @@ public final class GridNode implements AutoCloseable {
   }
 
   /**
-   * Starts the grid services on an already running member whose config went through
-   * {@link #applyGridConfig(Config)} (tests use this with Hazelcast's test factories). No HTTP
-   * endpoints are served.
+   * Grid services on an existing member (started by the caller from a config that went through
+   * {@link #applyGridConfig}): {@code config}'s workers, rules and scheduler; its network, store
+   * and timings are the member's own config's business.
    */
-  public static GridNode attach(HazelcastInstance member, int agentsPerMember) {
-    return attach(member, agentsPerMember, RuleSet.defaults());
-  }
-
-  /** Like {@link #attach(HazelcastInstance, int)} with a rule set. */
-  public static GridNode attach(HazelcastInstance member, int agentsPerMember, RuleSet rules) {
-    return attach(member, agentsPerMember, rules, Scheduling.DIRECT);
-  }
-
-  /**
-   * Grid services on an existing member with allocations routed by the scheduler job with
-   * {@code scheduler} (a policy name, or {@code direct}).
-   */
-  public static GridNode attach(HazelcastInstance member, int agentsPerMember, RuleSet rules,
-      String scheduler) {
-    Scheduling.validatePolicy("scheduler", scheduler);
-    return new GridNode(member, agentsPerMember, rules, scheduler, new NodeMetrics(POLICY),
-        new HealthState(), null);
+  public static GridNode attach(HazelcastInstance member, GridNodeConfig config) {
+    return new GridNode(member, config.workers(), config.rules(), config.scheduler(),
+        new NodeMetrics(POLICY), new HealthState(), null);
   }
 
   private boolean serving() {

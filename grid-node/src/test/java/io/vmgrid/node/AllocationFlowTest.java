@@ -36,7 +36,8 @@ class AllocationFlowTest {
   @BeforeAll
   static void startCluster() {
     GridNodeConfig config =
-        new GridNodeConfig("flow-" + UUID.randomUUID(), "127.0.0.1", 5801, List.of(), 2);
+        GridNodeConfig.builder().clusterName("flow-" + UUID.randomUUID()).port(5801).workers(2)
+            .build();
     node = GridNode.start(config);
     client =
         AllocationClient.connect(

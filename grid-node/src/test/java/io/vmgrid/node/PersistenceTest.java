@@ -31,7 +31,7 @@ class PersistenceTest {
   @TempDir Path dir;
 
   private static GridNodeConfig config(String cluster, int port) {
-    return new GridNodeConfig(cluster, "127.0.0.1", port, List.of(), 2);
+    return GridNodeConfig.builder().clusterName(cluster).port(port).workers(2).build();
   }
 
   private static AllocationClient client(GridNode node, String cluster) {
@@ -46,7 +46,8 @@ class PersistenceTest {
     String cluster = "persist-" + UUID.randomUUID();
     StoreSettings store = StoreSettings.embedded(dir);
     Map<String, String> placed = new HashMap<>();
-    GridNode first = GridNode.prepare(config(cluster, 5841)).store(store).join();
+    GridNode first = GridNode.prepare(config(cluster, 5841).toBuilder().store(store).build())
+        .join();
     try (AllocationClient c = client(first, cluster)) {
       first.loadInventory(servers(6, 16, 65_536));
       for (int i = 0; i < 40; i++) {
@@ -67,7 +68,8 @@ class PersistenceTest {
     }
     assertThat(placed).as("acknowledged before the crash").hasSizeGreaterThan(20);
 
-    GridNode second = GridNode.prepare(config(cluster, 5851)).store(store).join();
+    GridNode second = GridNode.prepare(config(cluster, 5851).toBuilder().store(store).build())
+        .join();
     try (AllocationClient c = client(second, cluster)) {
       HazelcastTestSupport.assertTrueEventually(
           () -> assertThat(second.knownServers()).isEqualTo(6));
@@ -89,14 +91,14 @@ class PersistenceTest {
   @Test
   void anEmbeddedStoreRefusesASecondMemberAndMembersMustShareOneStore() {
     String cluster = "persist-" + UUID.randomUUID();
-    GridNode only = GridNode.prepare(config(cluster, 5861)).store(StoreSettings.embedded(dir))
-        .join();
+    GridNode only = GridNode.prepare(config(cluster, 5861).toBuilder()
+        .store(StoreSettings.embedded(dir)).build()).join();
     try {
-      GridNodeConfig second = new GridNodeConfig(cluster, "127.0.0.1", 5871,
+      GridNodeConfig second = config(cluster, 5871).toBuilder().members(
           List.of("127.0.0.1:" + only.hazelcast().getCluster().getLocalMember().getAddress()
-              .getPort()), 2);
-      assertThatThrownBy(() -> GridNode.prepare(second).store(
-          StoreSettings.embedded(dir.resolve("other"))).join())
+              .getPort())).build();
+      assertThatThrownBy(() -> GridNode.prepare(second.toBuilder().store(
+          StoreSettings.embedded(dir.resolve("other"))).build()).join())
           .hasMessageContaining("an embedded store (--data)");
       assertThatThrownBy(() -> GridNode.prepare(second).join())
           .hasMessageContaining("an embedded store (--data)");

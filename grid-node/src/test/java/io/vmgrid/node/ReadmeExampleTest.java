@@ -11,7 +11,6 @@ import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.tools.JavaCompiler;
@@ -33,7 +32,8 @@ class ReadmeExampleTest {
         .matcher(readme);
     assertThat(m.find()).as("README has a java block under 'Using the client library'").isTrue();
 
-    try (GridNode node = GridNode.start(new GridNodeConfig("vmgrid", "127.0.0.1", 5871, List.of(), 2))) {
+    try (GridNode node = GridNode.start(
+        GridNodeConfig.builder().port(5871).workers(2).build())) {
       node.loadInventory(Fixtures.servers(1, 8, 32_768));
       String snippet = m.group(1).replace("127.0.0.1:5701", node.clientAddress());
       Path src = tmp.resolve("ReadmeExample.java");

@@ -40,7 +40,8 @@ public final class TestGrid implements AutoCloseable {
 
   /** {@code members} members with {@code workers} request workers each, from {@code config}. */
   public static TestGrid start(int members, int workers, Config config) {
-    return new TestGrid(members).startMembers(members, config, hz -> GridNode.attach(hz, workers));
+    return new TestGrid(members).startMembers(members, config,
+        hz -> GridNode.attach(hz, services(workers, RuleSet.defaults(), "direct")));
   }
 
   /** Starts {@code members} members from {@code config}, waits for the cluster, then attaches each. */
@@ -67,7 +68,7 @@ public final class TestGrid implements AutoCloseable {
     nodes.forEach(n -> all.add(n.hazelcast()));
     all.add(hz);
     HazelcastTestSupport.assertClusterSizeEventually(all.size(), all);
-    GridNode node = GridNode.attach(hz, agentsPerMember, RuleSet.defaults(), scheduler);
+    GridNode node = GridNode.attach(hz, services(agentsPerMember, RuleSet.defaults(), scheduler));
     nodes.add(node);
     return node;
   }
@@ -86,14 +87,19 @@ public final class TestGrid implements AutoCloseable {
     TestGrid grid = new TestGrid(capacity);
     grid.scheduler = scheduler;
     return grid.startMembers(members, config,
-        hz -> GridNode.attach(hz, agents, RuleSet.defaults(), scheduler));
+        hz -> GridNode.attach(hz, services(agents, RuleSet.defaults(), scheduler)));
   }
 
   /** {@code members} members with {@code agents} agents each, from {@code config}, on {@code rules}. */
   public static TestGrid start(int members, int agents, Config config, RuleSet rules) {
     TestGrid grid = new TestGrid(members);
     return grid.startMembers(members, config,
-        hz -> GridNode.attach(hz, agents, rules, grid.scheduler));
+        hz -> GridNode.attach(hz, services(agents, rules, grid.scheduler)));
+  }
+
+  /** What {@link GridNode#attach} starts on a member: agents, rules and routing. */
+  private static GridNodeConfig services(int agents, RuleSet rules, String scheduler) {
+    return GridNodeConfig.builder().workers(agents).rules(rules).scheduler(scheduler).build();
   }
 
   /** Loads servers through the first member; every member's view knows them on return. */

@@ -9,7 +9,6 @@ import io.vmgrid.node.routing.Scheduling;
 import io.vmgrid.store.StoreSettings;
 import io.vmgrid.store.StoreSettings.Mode;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -161,12 +160,14 @@ class SchemaMatchesNodeTest {
     try {
       NodeFile f = NodeFile.parse(nodeYaml, "node.yaml");
       PartitionGroup.Kind kind = f.partitionGroup();
-      new GridNodeConfig(f.clusterName(), "10.0.0.1", f.port(), List.of(), f.workers(), f.metricsPort(),
-          f.kubernetesDns(), f.quorum() == null ? 1 : f.quorum(),
-          f.heartbeatTimeoutSeconds() == null ? GridNodeConfig.DEFAULT_HEARTBEAT_TIMEOUT_SECONDS
-              : f.heartbeatTimeoutSeconds(),
-          PartitionGroup.resolve(kind == null ? PartitionGroup.Kind.NONE : kind,
-              Map.of(PartitionGroup.NODE_NAME_VARIABLE, "k8s-node-1"), node -> "zone-a"));
+      GridNodeConfig.builder().clusterName(f.clusterName()).bindAddress("10.0.0.1").port(f.port())
+          .workers(f.workers()).metricsPort(f.metricsPort()).kubernetesDns(f.kubernetesDns())
+          .quorum(f.quorum() == null ? 1 : f.quorum())
+          .heartbeatTimeoutSeconds(f.heartbeatTimeoutSeconds() == null
+              ? GridNodeConfig.DEFAULT_HEARTBEAT_TIMEOUT_SECONDS : f.heartbeatTimeoutSeconds())
+          .partitionGroup(PartitionGroup.resolve(kind == null ? PartitionGroup.Kind.NONE : kind,
+              Map.of(PartitionGroup.NODE_NAME_VARIABLE, "k8s-node-1"), node -> "zone-a"))
+          .build();
       NodeFile.StoreKeys store = f.store();
       if (store != null && store.url() != null) {
         StoreSettings.of(store.url(), store.user() == null ? "" : store.user(), "",

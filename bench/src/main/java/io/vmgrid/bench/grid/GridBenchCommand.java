@@ -112,8 +112,8 @@ public final class GridBenchCommand implements Callable<Integer> {
     List<GridNode> nodes = new ArrayList<>();
     try {
       for (int i = 0; i < members; i++) {
-        GridNodeConfig c = new GridNodeConfig(cluster, "127.0.0.1", 5701, List.of("127.0.0.1"),
-            agents, -1);
+        GridNodeConfig c = GridNodeConfig.builder().clusterName(cluster)
+            .members(List.of("127.0.0.1")).workers(agents).build();
         nodes.add(GridNode.start(c));
       }
       long loadStart = System.nanoTime();

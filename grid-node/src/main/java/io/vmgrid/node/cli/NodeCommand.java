@@ -183,20 +183,21 @@ final class NodeCommand implements Callable<Integer> {
     if (kubernetesDns != null && members.isEmpty()) {
       joinList = List.of();
     }
-    return new GridNodeConfig(
-        first(clusterName, file.clusterName(), GridNodeConfig.DEFAULT_CLUSTER),
-        first(bind, file.bindAddress(), GridNodeConfig.DEFAULT_BIND),
-        first(port, file.port(), GridNodeConfig.DEFAULT_PORT),
-        joinList,
-        first(workers, file.workers(), GridNodeConfig.DEFAULT_WORKERS),
-        first(metricsPort, file.metricsPort(), HttpEndpoints.DEFAULT_PORT),
-        dns,
-        first(quorum, file.quorum(), 1),
-        first(heartbeatTimeout, file.heartbeatTimeoutSeconds(), Integer.getInteger(
-            HEARTBEAT_PROPERTY, GridNodeConfig.DEFAULT_HEARTBEAT_TIMEOUT_SECONDS)),
-        PartitionGroup.resolve(partitionGroup != null
+    return GridNodeConfig.builder()
+        .clusterName(first(clusterName, file.clusterName(), GridNodeConfig.DEFAULT_CLUSTER))
+        .bindAddress(first(bind, file.bindAddress(), GridNodeConfig.DEFAULT_BIND))
+        .port(first(port, file.port(), GridNodeConfig.DEFAULT_PORT))
+        .members(joinList)
+        .workers(first(workers, file.workers(), GridNodeConfig.DEFAULT_WORKERS))
+        .metricsPort(first(metricsPort, file.metricsPort(), HttpEndpoints.DEFAULT_PORT))
+        .kubernetesDns(dns)
+        .quorum(first(quorum, file.quorum(), 1))
+        .heartbeatTimeoutSeconds(first(heartbeatTimeout, file.heartbeatTimeoutSeconds(),
+            Integer.getInteger(HEARTBEAT_PROPERTY, GridNodeConfig.DEFAULT_HEARTBEAT_TIMEOUT_SECONDS)))
+        .partitionGroup(PartitionGroup.resolve(partitionGroup != null
             ? PartitionGroup.Kind.parse("--partition-group", partitionGroup)
-            : fileGroup != null ? fileGroup : PartitionGroup.Kind.NONE, env, zones));
+            : fileGroup != null ? fileGroup : PartitionGroup.Kind.NONE, env, zones))
+        .build();
   }
 
   /**
@@ -310,8 +311,9 @@ final class NodeCommand implements Callable<Integer> {
     if (storeSettings != null) {
       System.out.println("vmgrid node: placement store " + storeSettings);
     }
-    GridNode node = GridNode.prepare(config).rules(ruleSet).scheduler(policy).store(storeSettings)
-        .jetThreads(threads == null ? 0 : threads).join(); // validated there, like --workers
+    config = config.toBuilder().rules(ruleSet).scheduler(policy).store(storeSettings)
+        .jetThreads(threads == null ? -1 : threads).build(); // validated there, like --workers
+    GridNode node = GridNode.prepare(config).join();
     CountDownLatch stopped = new CountDownLatch(1);
     AtomicBoolean lost = new AtomicBoolean();
     Thread leave = watch(node, stopped, lost);

@@ -142,15 +142,14 @@ public final class Demo {
 
   /** Runs the demo, printing progress and the summary to {@code out}. */
   public static Report run(Settings s, PrintStream out) {
-    GridNodeConfig config =
-        GridNodeConfig.defaults().withClusterName("vmgrid-demo-" + UUID.randomUUID().toString().substring(0, 8));
-    config = new GridNodeConfig(config.clusterName(), config.bindAddress(), config.port(),
-        config.members(), s.workers(), 0);
+    GridNodeConfig config = GridNodeConfig.builder()
+        .clusterName("vmgrid-demo-" + UUID.randomUUID().toString().substring(0, 8))
+        .workers(s.workers()).metricsPort(0).scheduler(s.scheduler()).build();
     out.printf(Locale.ROOT, "vmgrid demo (seed %d): starting an embedded member...%n", s.seed());
     out.printf(Locale.ROOT, "vmgrid demo: allocations routed %s%n",
         Scheduling.DIRECT.equals(s.scheduler()) ? "directly to agents (no scheduler job)"
             : "by the scheduler job, policy " + s.scheduler());
-    try (GridNode node = GridNode.prepare(config).scheduler(s.scheduler()).join()) {
+    try (GridNode node = GridNode.prepare(config).join()) {
       List<ServerState> inventory = DemoInventory.generate(s.servers(), s.seed());
       node.loadInventory(inventory);
       try (AllocationClient client =

@@ -38,7 +38,8 @@ class ClientCommandsTest {
   @BeforeAll
   static void start() {
     GridNodeConfig config =
-        new GridNodeConfig("cli-" + UUID.randomUUID(), "127.0.0.1", 5851, List.of(), 2);
+        GridNodeConfig.builder().clusterName("cli-" + UUID.randomUUID()).port(5851).workers(2)
+            .build();
     node = GridNode.start(config);
     connect = List.of("--cluster-name", config.clusterName(), "--address", node.clientAddress(),
         "--timeout-ms", "20000");

@@ -9,6 +9,8 @@ import com.hazelcast.config.PartitionGroupConfig.MemberGroupType;
 import io.vmgrid.node.GridNode;
 import io.vmgrid.node.GridNodeConfig;
 import io.vmgrid.node.NodeFile;
+import io.vmgrid.node.time.NodeTimings;
+import io.vmgrid.node.time.Timing;
 import io.vmgrid.node.topology.KubernetesDnsDiscovery;
 import io.vmgrid.node.topology.PartitionGroup;
 import io.vmgrid.node.topology.PartitionGroup.Kind;
@@ -17,7 +19,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
+import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -49,8 +51,9 @@ class NodeConfigTest {
 
     GridNodeConfig config = command.resolve(file);
 
-    assertThat(config).isEqualTo(new GridNodeConfig("zone-a", "10.1.2.3", 5800, List.of(), 2, 9500,
-        "vmgrid-hs.prod.svc.cluster.local", 2));
+    assertThat(config).isEqualTo(GridNodeConfig.builder().clusterName("zone-a")
+        .bindAddress("10.1.2.3").port(5800).workers(2).metricsPort(9500)
+        .kubernetesDns("vmgrid-hs.prod.svc.cluster.local").quorum(2).build());
   }
 
   @Test
@@ -95,8 +98,8 @@ class NodeConfigTest {
     NodeCommand command = new NodeCommand();
     new CommandLine(command).parseArgs();
 
-    assertThat(command.resolve(NodeFile.empty())).isEqualTo(new GridNodeConfig("vmgrid", "127.0.0.1",
-        5701, List.of(), 4, 9401, "", 1));
+    assertThat(command.resolve(NodeFile.empty()))
+        .isEqualTo(GridNodeConfig.builder().metricsPort(9401).build());
   }
 
   @Test
@@ -131,8 +134,8 @@ class NodeConfigTest {
 
   @Test
   void kubernetesModeJoinsByDnsLookupOnly() {
-    Config config = GridNode.memberConfig(new GridNodeConfig("k", "10.0.0.7", 5701, List.of(), 4, -1,
-        "vmgrid-hs.ns.svc.cluster.local", 2));
+    Config config = GridNode.memberConfig(GridNodeConfig.builder().clusterName("k")
+        .bindAddress("10.0.0.7").kubernetesDns("vmgrid-hs.ns.svc.cluster.local").quorum(2).build());
 
     JoinConfig join = config.getNetworkConfig().getJoin();
     // Hazelcast's Kubernetes strategy, through vmgrid's factory (KubernetesDnsDiscovery says why)
@@ -186,8 +189,8 @@ class NodeConfigTest {
     assertThat(config.heartbeatTimeoutSeconds()).isEqualTo(15);
     assertThat(config.heartbeatIntervalSeconds()).isEqualTo(1);
     assertThat(config.partitionGroup()).isEqualTo(PartitionGroup.none());
-    assertThat(new GridNodeConfig("c", "127.0.0.1", 5701, List.of(), 4, -1, "", 1, 60,
-        PartitionGroup.none()).heartbeatIntervalSeconds()).as("Hazelcast's own pair").isEqualTo(5);
+    assertThat(GridNodeConfig.builder().heartbeatTimeoutSeconds(60).build()
+        .heartbeatIntervalSeconds()).as("Hazelcast's own pair").isEqualTo(5);
   }
 
   @Test
@@ -262,8 +265,10 @@ class NodeConfigTest {
 
   @Test
   void memberConfigCarriesTheHeartbeatAndTheNodeGroup() {
-    Config config = GridNode.memberConfig(new GridNodeConfig("k", "10.0.0.7", 5701, List.of(), 4, -1,
-        "vmgrid-hs.ns.svc.cluster.local", 2, 10, new PartitionGroup(Kind.NODE, "k8s-node-1")));
+    Config config = GridNode.memberConfig(GridNodeConfig.builder().clusterName("k")
+        .bindAddress("10.0.0.7").kubernetesDns("vmgrid-hs.ns.svc.cluster.local").quorum(2)
+        .heartbeatTimeoutSeconds(10).partitionGroup(new PartitionGroup(Kind.NODE, "k8s-node-1"))
+        .build());
 
     assertThat(config.getProperty("hazelcast.max.no.heartbeat.seconds")).isEqualTo("10");
     assertThat(config.getProperty("hazelcast.heartbeat.interval.seconds")).isEqualTo("1");
@@ -293,5 +298,27 @@ class NodeConfigTest {
         "node", "--config", config.toString());
     assertThat(exit2).isEqualTo(2);
     assertThat(err2.toString()).contains("workers: must be in 1..256 (was 0)");
+  }
+
+  @Test
+  void theConfigHoldsEveryStartingSettingWithItsDefaultsInTheBuilder() {
+    GridNodeConfig d = GridNodeConfig.defaults();
+    assertThat(d.rules()).isEqualTo(io.vmgrid.rules.ruleset.RuleSet.defaults());
+    assertThat(d.scheduler()).isEqualTo("direct");
+    assertThat(d.jetThreads()).isEqualTo(-1);
+    assertThat(d.store()).isNull();
+    assertThat(d.timings()).isEqualTo(NodeTimings.defaults());
+    assertThat(d.toBuilder().build()).isEqualTo(d);
+
+    assertThatThrownBy(() -> GridNodeConfig.builder().scheduler("fastest").build())
+        .hasMessageContaining("scheduler");
+    assertThatThrownBy(() -> GridNodeConfig.builder().jetThreads(-2).build())
+        .hasMessage("jetThreads: must be -1 (the default, 1), 0 (one per core) or 1..256 (was -2)");
+    assertThatThrownBy(() -> GridNodeConfig.builder().workers(0).build())
+        .hasMessage("workers: must be in 1..256 (was 0)");
+
+    NodeTimings quick = NodeTimings.defaults().with(Timing.RECONCILE_PERIOD, Duration.ofSeconds(5));
+    Config member = GridNode.memberConfig(GridNodeConfig.builder().timings(quick).build());
+    assertThat(NodeTimings.of(member)).as("the member reads the config's timings").isSameAs(quick);
   }
 }

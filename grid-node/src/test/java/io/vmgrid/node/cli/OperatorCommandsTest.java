@@ -48,7 +48,8 @@ class OperatorCommandsTest {
   @BeforeAll
   static void start() {
     GridNodeConfig config =
-        new GridNodeConfig("ops-" + UUID.randomUUID(), "127.0.0.1", 5881, List.of(), 2);
+        GridNodeConfig.builder().clusterName("ops-" + UUID.randomUUID()).port(5881).workers(2)
+            .build();
     node = GridNode.start(config);
     connect = List.of("--cluster-name", config.clusterName(), "--address", node.clientAddress(),
         "--timeout-ms", "20000");

@@ -11,7 +11,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
@@ -29,8 +28,8 @@ class HealthEndpointsTest {
 
   @Test
   void liveUntilTheHazelcastInstanceStopsReadyOnlyOnceJoined() throws Exception {
-    GridNodeConfig config = new GridNodeConfig("health-" + UUID.randomUUID(), "127.0.0.1", 5891,
-        List.of(), 1, 0);
+    GridNodeConfig config = GridNodeConfig.builder().clusterName("health-" + UUID.randomUUID())
+        .port(5891).workers(1).metricsPort(0).build();
     GridNode.Starting starting = GridNode.prepare(config);
     int port = starting.endpoints().port();
     assertThat(status(port, "/health/live")).as("live while starting").isEqualTo(200);

@@ -33,8 +33,8 @@ class MetricsEndpointTest {
 
   @Test
   void readinessFollowsTheLifeCycleAndMetricsCountEveryRequest() throws Exception {
-    GridNodeConfig config = new GridNodeConfig("metrics-" + UUID.randomUUID(), "127.0.0.1", 5881,
-        List.of(), 2, 0);
+    GridNodeConfig config = GridNodeConfig.builder().clusterName("metrics-" + UUID.randomUUID())
+        .port(5881).workers(2).metricsPort(0).scheduler("kamino-request").build();
     GridNode.Starting starting = GridNode.prepare(config);
     int port = starting.endpoints().port();
 
@@ -44,7 +44,7 @@ class MetricsEndpointTest {
     assertThat(notYet.body()).contains("starting");
     assertThat(get(port, "/health/safe").statusCode()).as("not safe before joining").isEqualTo(503);
 
-    GridNode node = starting.scheduler("kamino-request").join();
+    GridNode node = starting.join();
     try {
       assertThat(get(port, "/health/ready").statusCode()).isEqualTo(200);
       HazelcastTestSupport.assertTrueEventually( // a lone member: nothing to back up

@@ -9,7 +9,6 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.spi.partitiongroup.PartitionGroupMetaData;
 import io.vmgrid.node.GridNode;
 import io.vmgrid.node.GridNodeConfig;
-import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
@@ -22,8 +21,8 @@ import org.junit.jupiter.api.Test;
 class KubernetesDnsDiscoveryTest {
 
   private static GridNodeConfig node(PartitionGroup group) {
-    return new GridNodeConfig("dns-" + UUID.randomUUID(), "127.0.0.1", 5961, List.of(), 1, -1,
-        "localhost", 1, GridNodeConfig.DEFAULT_HEARTBEAT_TIMEOUT_SECONDS, group);
+    return GridNodeConfig.builder().clusterName("dns-" + UUID.randomUUID()).port(5961).workers(1)
+        .kubernetesDns("localhost").partitionGroup(group).build();
   }
 
   @Test
