@@ -31,7 +31,7 @@ import org.jspecify.annotations.Nullable;
  * heartbeatTimeoutSeconds: 15   # a member silent this long is dropped (5..300, default 15)
  * partitionGroup: node    # spread replicas over: none (members; default), node or zone
  * scheduler: kamino-request   # routing policy of the scheduler job, or direct
- * jetThreads: 1           # Jet cooperative threads (the scheduler job); default 1, 0 = one per core
+ * jetThreads: 1           # Jet cooperative threads (the scheduler job), 1..256; default one per core
  * rules: /etc/vmgrid/rules.yaml
  * preemption:             # overrides the rule set's preemption block
  *   enabled: true         # regular requests may evict low-priority VMs when nothing else fits
@@ -64,7 +64,8 @@ import org.jspecify.annotations.Nullable;
  * @param members tcp-ip members, or null
  * @param kubernetesDns headless-service DNS name, or null
  * @param scheduler routing policy of the scheduler job ({@code direct}: none), or null
- * @param jetThreads Jet cooperative threads (the scheduler job's), or null for the default (1)
+ * @param jetThreads Jet cooperative threads (the scheduler job's), or null for the default (one per
+ *     core)
  * @param store the {@code store} section, or null for none
  * @param preemption the {@code preemption} section, or null for the rule set's own policy
  */

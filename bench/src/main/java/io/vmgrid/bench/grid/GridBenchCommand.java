@@ -127,8 +127,7 @@ public final class GridBenchCommand implements Callable<Integer> {
       List<String> addresses = nodes.stream().map(GridNode::clientAddress).toList();
       try (AllocationClient client = AllocationClient.connect(
           new ClientSettings(cluster, addresses, Duration.ofMinutes(2)))) {
-        Map<String, Object> result = replay(client, events, nodes);
-        result.put("loadSeconds", round(loadSeconds));
+        Report result = replay(client, events, nodes, round(loadSeconds));
         print(result);
         if (json != null) {
           new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), result);
@@ -207,42 +206,36 @@ public final class GridBenchCommand implements Callable<Integer> {
   /** Cores used, capacity of the non-empty servers and empty servers, from the servers map. */
   private record Packing(long used, long nonEmpty, int empty) {}
 
-  private Map<String, Object> replay(AllocationClient client, List<Event> events,
-      List<GridNode> nodes) {
+  /**
+   * The JSON document of a run ({@code --json}); its components are the document's keys, in order.
+   *
+   * @param reasons requests not placed, by reason (and the rule that removed the most servers)
+   * @param stageMeanMs member-side stage means, averaged over members
+   */
+  record Report(int members, int agentsPerMember, int servers, long seed, int requests,
+      int releases, int placed, int rejected, int failed, Map<String, Integer> reasons,
+      int evictions, int releasesOfEvictedVms, double seconds, double throughputPerSec,
+      double allocationsPerSec, double p50Ms, double p90Ms, double p99Ms, long conflicts,
+      double conflictRate, double topHitRatio, double packingDensity, int emptyServers,
+      int inFlight, Map<String, Double> stageMeanMs, double loadSeconds) {}
+
+  private Report replay(AllocationClient client, List<Event> events, List<GridNode> nodes,
+      double loadSeconds) {
     Sent sent = send(client, events);
     Outcomes o = outcomes(sent.allocations());
     AgentTotals totals = agentTotals(nodes);
     Packing packing = packing(nodes.get(0));
     double seconds = sent.seconds();
     int requests = sent.allocations().size();
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("members", members);
-    m.put("agentsPerMember", agents);
-    m.put("servers", servers);
-    m.put("seed", seed);
-    m.put("requests", requests);
-    m.put("releases", sent.releases());
-    m.put("placed", o.placed());
-    m.put("rejected", o.rejected());
-    m.put("failed", o.failed());
-    m.put("reasons", o.reasons());
-    m.put("evictions", client.evictions("").size());
-    m.put("releasesOfEvictedVms", sent.goneBeforeRelease());
-    m.put("seconds", round(seconds));
-    m.put("throughputPerSec", round((requests + sent.releases()) / seconds));
-    m.put("allocationsPerSec", round(requests / seconds));
-    m.put("p50Ms", round(quantile(o.latencies(), 0.50) / 1e6));
-    m.put("p90Ms", round(quantile(o.latencies(), 0.90) / 1e6));
-    m.put("p99Ms", round(quantile(o.latencies(), 0.99) / 1e6));
-    m.put("conflicts", totals.conflicts());
-    m.put("conflictRate", round4((double) totals.conflicts() / Math.max(1, requests)));
-    m.put("topHitRatio", round4((double) totals.hits() / Math.max(1, totals.lookups())));
-    m.put("packingDensity",
-        round4(packing.nonEmpty() == 0 ? 0 : (double) packing.used() / packing.nonEmpty()));
-    m.put("emptyServers", packing.empty());
-    m.put("inFlight", inFlight);
-    m.put("stageMeanMs", stageMeans(nodes));
-    return m;
+    return new Report(members, agents, servers, seed, requests, sent.releases(), o.placed(),
+        o.rejected(), o.failed(), o.reasons(), client.evictions("").size(),
+        sent.goneBeforeRelease(), round(seconds), round((requests + sent.releases()) / seconds),
+        round(requests / seconds), round(quantile(o.latencies(), 0.50) / 1e6),
+        round(quantile(o.latencies(), 0.90) / 1e6), round(quantile(o.latencies(), 0.99) / 1e6),
+        totals.conflicts(), round4((double) totals.conflicts() / Math.max(1, requests)),
+        round4((double) totals.hits() / Math.max(1, totals.lookups())),
+        round4(packing.nonEmpty() == 0 ? 0 : (double) packing.used() / packing.nonEmpty()),
+        packing.empty(), inFlight, stageMeans(nodes), loadSeconds);
   }
 
   /**
@@ -371,21 +364,20 @@ public final class GridBenchCommand implements Callable<Integer> {
     return stages;
   }
 
-  private void print(Map<String, Object> r) {
+  private void print(Report r) {
     var out = spec.commandLine().getOut();
     out.printf(Locale.ROOT, "  %s allocations + %s releases in %s s: %s ops/s (%s allocations/s)%n",
-        r.get("requests"), r.get("releases"), r.get("seconds"), r.get("throughputPerSec"),
-        r.get("allocationsPerSec"));
+        r.requests(), r.releases(), r.seconds(), r.throughputPerSec(), r.allocationsPerSec());
     out.printf(Locale.ROOT, "  latency p50 %s ms, p90 %s ms, p99 %s ms (client-observed, %s in flight)%n",
-        r.get("p50Ms"), r.get("p90Ms"), r.get("p99Ms"), r.get("inFlight"));
+        r.p50Ms(), r.p90Ms(), r.p99Ms(), r.inFlight());
     out.printf(Locale.ROOT, "  placed %s, rejected %s, failed %s; conflicts %s (rate %s); top-hit"
-        + " ratio %s%n", r.get("placed"), r.get("rejected"), r.get("failed"), r.get("conflicts"),
-        r.get("conflictRate"), r.get("topHitRatio"));
+        + " ratio %s%n", r.placed(), r.rejected(), r.failed(), r.conflicts(), r.conflictRate(),
+        r.topHitRatio());
     out.printf(Locale.ROOT, "  not placed, by reason (and the rule that removed the most servers):"
-        + " %s; low-priority VMs evicted %s%n", r.get("reasons"), r.get("evictions"));
-    out.printf(Locale.ROOT, "  packing density %s, empty servers %s%n", r.get("packingDensity"),
-        r.get("emptyServers"));
-    out.printf(Locale.ROOT, "  member-side stage means (ms): %s%n", r.get("stageMeanMs"));
+        + " %s; low-priority VMs evicted %s%n", r.reasons(), r.evictions());
+    out.printf(Locale.ROOT, "  packing density %s, empty servers %s%n", r.packingDensity(),
+        r.emptyServers());
+    out.printf(Locale.ROOT, "  member-side stage means (ms): %s%n", r.stageMeanMs());
   }
 
   /**

@@ -144,7 +144,7 @@ public final class RulesBenchCommand implements Callable<Integer> {
     VmRequest base = request("bench-tenant", 0);
 
     Figures f = measure(inv, engine, cache, base, rng);
-    Map<String, Object> result = result(f, inv);
+    Report result = result(f, inv);
     print(out, f);
     if (json != null) {
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), result);
@@ -192,45 +192,37 @@ public final class RulesBenchCommand implements Callable<Integer> {
         entryBytes, ruleBytes);
   }
 
-  /** The JSON document of a run. */
-  private Map<String, Object> result(Figures f, Inventory inv) {
-    Map<String, Object> result = new LinkedHashMap<>();
-    result.put("servers", servers);
-    result.put("seed", seed);
-    result.put("reps", reps);
-    result.put("ruleSet", "default");
-    result.put("machineTypes", machineTypes);
-    result.put("passingServers", f.passing());
-    result.put("missMicros", round(f.miss()));
-    result.put("partialHitMicros", round(f.partial()));
-    result.put("overlayHitMicros", round(f.overlay()));
-    result.put("overlayScannedClusters", f.overlayScans());
+  /**
+   * The JSON document of a run ({@code --json}); its components are the document's keys, in order.
+   *
+   * @param hitMicros top-level hit by pending changes ("0", "100", "1000")
+   * @param bestFitHitMicros best-fit hits by pending changes ("100", "1000")
+   * @param p10p90Micros each figure's 10th and 90th percentile
+   */
+  record Report(int servers, long seed, int reps, String ruleSet, String machineTypes,
+      int passingServers, double missMicros, double partialHitMicros, double overlayHitMicros,
+      long overlayScannedClusters, Map<String, Double> hitMicros,
+      Map<String, BestFitReport> bestFitHitMicros, int reserve, long entryBytes,
+      long ruleEntriesBytes, String javaVersion, int cpus, Map<String, List<Double>> p10p90Micros) {}
+
+  /** Best-fit hits at one number of pending changes, with and without the reserve. */
+  record BestFitReport(double withReserveMicros, double withoutReserveMicros,
+      double withReserveTrimmedMeanMicros, double withoutReserveTrimmedMeanMicros,
+      long fullRankingsWithReserve, long reserveRankings, long fullRankingsWithoutReserve) {}
+
+  private Report result(Figures f, Inventory inv) {
     Map<String, Double> hitsRounded = new LinkedHashMap<>();
     f.hits().forEach((k, v) -> hitsRounded.put(k, round(v)));
-    result.put("hitMicros", hitsRounded);
-    Map<String, Object> bf = new LinkedHashMap<>();
-    f.bestFit().forEach((k, v) -> {
-      Map<String, Object> one = new LinkedHashMap<>();
-      one.put("withReserveMicros", round(v.withMicros()));
-      one.put("withoutReserveMicros", round(v.withoutMicros()));
-      one.put("withReserveTrimmedMeanMicros", round(v.withMean()));
-      one.put("withoutReserveTrimmedMeanMicros", round(v.withoutMean()));
-      one.put("fullRankingsWithReserve", v.fullWith());
-      one.put("reserveRankings", v.fromReserve());
-      one.put("fullRankingsWithoutReserve", v.fullWithout());
-      bf.put(k, one);
-    });
-    result.put("bestFitHitMicros", bf);
-    result.put("reserve", EngineSettings.defaults().reserveFor(inv.size()));
-    result.put("entryBytes", f.entryBytes());
-    result.put("ruleEntriesBytes", f.ruleBytes());
-    result.put("javaVersion", System.getProperty("java.version"));
-    result.put("cpus", Runtime.getRuntime().availableProcessors());
-
-    Map<String, Object> p10p90 = new LinkedHashMap<>();
+    Map<String, BestFitReport> bf = new LinkedHashMap<>();
+    f.bestFit().forEach((k, v) -> bf.put(k, new BestFitReport(round(v.withMicros()),
+        round(v.withoutMicros()), round(v.withMean()), round(v.withoutMean()), v.fullWith(),
+        v.fromReserve(), v.fullWithout())));
+    Map<String, List<Double>> p10p90 = new LinkedHashMap<>();
     spread.forEach((k, v) -> p10p90.put(k, List.of(round(v[0]), round(v[1]))));
-    result.put("p10p90Micros", p10p90);
-    return result;
+    return new Report(servers, seed, reps, "default", machineTypes, f.passing(),
+        round(f.miss()), round(f.partial()), round(f.overlay()), f.overlayScans(), hitsRounded,
+        bf, EngineSettings.defaults().reserveFor(inv.size()), f.entryBytes(), f.ruleBytes(),
+        System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(), p10p90);
   }
 
   private void print(PrintWriter out, Figures f) {
