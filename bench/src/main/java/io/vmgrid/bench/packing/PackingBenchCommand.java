@@ -1,5 +1,6 @@
 package io.vmgrid.bench.packing;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.vmgrid.rules.api.Constraints;
@@ -168,7 +169,7 @@ public final class PackingBenchCommand implements Callable<Integer> {
     List<Replay.Result> results = replayAll(out, run, factories, generator, rows, migrations);
     printNotes(out, results, migrations);
 
-    List<Map<String, Object>> timings = new ArrayList<>();
+    List<CapacityTiming> timings = new ArrayList<>();
     for (int n : capacityServers) {
       timings.add(timeCapacity(out, n, rows, mix));
     }
@@ -298,23 +299,47 @@ public final class PackingBenchCommand implements Callable<Integer> {
 
   private void writeJson(Path to, Path file, List<TraceRequest> rows, List<MachineType> types,
       List<Replay.Result> results, Map<String, Integer> migrations,
-      List<Map<String, Object>> timings) throws java.io.IOException {
-    Map<String, Object> doc = new LinkedHashMap<>();
-    doc.put("trace", file.getFileName().toString());
-    doc.put("rows", rows.size());
-    doc.put("servers", servers);
-    doc.put("seed", seed);
-    doc.put("machineTypes", types.stream().map(MachineType::id).toList());
-    doc.put("results", results);
-    doc.put("migrations", migrations);
-    doc.put("consolidateEveryDays", consolidateEvery);
-    doc.put("consolidateMoves", consolidateMoves);
-    doc.put("consolidateTemplates", consolidateTemplates);
-    doc.put("capacityTimings", timings);
-    doc.put("javaVersion", System.getProperty("java.version"));
-    doc.put("cpus", Runtime.getRuntime().availableProcessors());
+      List<CapacityTiming> timings) throws java.io.IOException {
+    Report doc = new Report(file.getFileName().toString(), rows.size(), servers, seed,
+        types.stream().map(MachineType::id).toList(), results, migrations, consolidateEvery,
+        consolidateMoves, consolidateTemplates, timings, System.getProperty("java.version"),
+        Runtime.getRuntime().availableProcessors());
     new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(to.toFile(), doc);
   }
+
+  /**
+   * The JSON document of a run ({@code --json}); its components are the document's keys, in order.
+   *
+   * @param migrations consolidation moves carried out, by policy
+   * @param capacityTimings the capacity queries timed, one per {@code --capacity-servers} size
+   */
+  record Report(String trace, int rows, int servers, long seed, List<String> machineTypes,
+      List<Replay.Result> results, Map<String, Integer> migrations, double consolidateEveryDays,
+      int consolidateMoves, int consolidateTemplates, List<CapacityTiming> capacityTimings,
+      String javaVersion, int cpus) {}
+
+  /**
+   * The capacity queries timed on one inventory size; the catalog figures only with
+   * {@code --catalog-headroom} (left out of the document otherwise).
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  record CapacityTiming(int servers, int vms, double utilization, List<String> templates,
+      double copySeconds, double headroomSeconds, long headroomCopies, Map<String, Long> headroom,
+      double fragmentationSeconds, int strandedServers, double strandedFraction,
+      double consolidationSeconds, int moves, int emptied, long usableCoresGained,
+      double whatIfSeconds, Map<String, Long> whatIfLimitPlus1Gain,
+      @Nullable Double catalogHeadroomSeconds, @Nullable Integer catalogTypes,
+      @Nullable Long catalogCopies) {}
+
+  private record HeadroomTiming(double seconds, long copies, Map<String, Long> totals) {}
+
+  private record FragmentationTiming(double seconds, int stranded, double fraction) {}
+
+  private record ConsolidationTiming(double seconds, int moves, int emptied, long gained) {}
+
+  private record WhatIfTiming(double seconds, Map<String, Long> gain) {}
+
+  private record CatalogTiming(double seconds, int types, long copies) {}
 
   /**
    * A periodic consolidation: a plan from {@link CapacityPlanner#consolidate} for the {@code
@@ -348,7 +373,7 @@ public final class PackingBenchCommand implements Callable<Integer> {
    * cores with trace shapes (next fit to fill + 0.15, then seeded random releases down to fill, so
    * free capacity is scattered), and times the capacity queries on it.
    */
-  private Map<String, Object> timeCapacity(
+  private CapacityTiming timeCapacity(
       PrintWriter out, int n, List<TraceRequest> rows, List<InventoryGenerator.Weighted> mix)
       throws java.io.IOException {
     VmTypeCatalog catalog = catalogHeadroom
@@ -366,21 +391,18 @@ public final class PackingBenchCommand implements Callable<Integer> {
     out.printf(Locale.ROOT, "%ncapacity queries: %d servers, %d VMs, utilization %.1f%%,"
         + " templates %s%n", n, inv.vmTotal(), 100.0 * used / total,
         demand.stream().map(VmRequest::id).toList());
-    Map<String, Object> t = new LinkedHashMap<>();
-    t.put("servers", n);
-    t.put("vms", inv.vmTotal());
-    t.put("utilization", used / (double) total);
-    t.put("templates", demand.stream().map(VmRequest::id).toList());
-    timeCopy(out, inv, t);
-    timeHeadroom(out, planner, inv, demand, t);
-    timeFragmentation(out, planner, inv, demand, t);
-    timeConsolidation(out, planner, inv, demand, t);
-    timeWhatIf(out, planner, inv, demand, t);
-    if (catalogHeadroom) {
-      timeCatalogHeadroom(out, planner, inv, t);
-    }
+    double copy = timeCopy(out, inv);
+    HeadroomTiming h = timeHeadroom(out, planner, inv, demand);
+    FragmentationTiming f = timeFragmentation(out, planner, inv, demand);
+    ConsolidationTiming c = timeConsolidation(out, planner, inv, demand);
+    WhatIfTiming w = timeWhatIf(out, planner, inv, demand);
+    CatalogTiming cat = catalogHeadroom ? timeCatalogHeadroom(out, planner, inv) : null;
     out.flush();
-    return t;
+    return new CapacityTiming(n, inv.vmTotal(), used / (double) total,
+        demand.stream().map(VmRequest::id).toList(), copy, h.seconds(), h.copies(), h.totals(),
+        f.seconds(), f.stranded(), f.fraction(), c.seconds(), c.moves(), c.emptied(), c.gained(),
+        w.seconds(), w.gain(), cat == null ? null : cat.seconds(),
+        cat == null ? null : cat.types(), cat == null ? null : cat.copies());
   }
 
   /**
@@ -418,77 +440,73 @@ public final class PackingBenchCommand implements Callable<Integer> {
     return used;
   }
 
-  private static void timeCopy(PrintWriter out, Inventory inv, Map<String, Object> t) {
+  private static double timeCopy(PrintWriter out, Inventory inv) {
     long t0 = System.nanoTime();
     Inventory copy = inv.copy();
-    t.put("copySeconds", secs(t0));
+    double seconds = secs(t0);
     out.printf(Locale.ROOT, "  Inventory.copy()                 %8.3f s (%d VMs)%n",
-        secs(t0), copy.vmTotal());
+        seconds, copy.vmTotal());
+    return seconds;
   }
 
-  private static void timeHeadroom(PrintWriter out, CapacityPlanner planner, Inventory inv,
-      List<VmRequest> demand, Map<String, Object> t) {
+  private static HeadroomTiming timeHeadroom(PrintWriter out, CapacityPlanner planner,
+      Inventory inv, List<VmRequest> demand) {
     long t0 = System.nanoTime();
     HeadroomReport h = planner.headroom(inv, demand);
     double hs = secs(t0);
     long copies = h.templates().stream().mapToLong(Headroom::total).sum();
-    t.put("headroomSeconds", hs);
-    t.put("headroomCopies", copies);
     Map<String, Long> totals = new LinkedHashMap<>();
     h.templates().forEach(x -> totals.put(x.templateId(), x.total()));
-    t.put("headroom", totals);
     out.printf(Locale.ROOT, "  headroom, %d templates          %8.3f s (%d copies placed, %.2f µs"
         + " each) %s%n", demand.size(), hs, copies, 1e6 * hs / Math.max(1, copies), totals);
+    return new HeadroomTiming(hs, copies, totals);
   }
 
-  private static void timeFragmentation(PrintWriter out, CapacityPlanner planner, Inventory inv,
-      List<VmRequest> demand, Map<String, Object> t) {
+  private static FragmentationTiming timeFragmentation(PrintWriter out, CapacityPlanner planner,
+      Inventory inv, List<VmRequest> demand) {
     long t0 = System.nanoTime();
     FragmentationReport f = planner.fragmentation(inv, demand);
-    t.put("fragmentationSeconds", secs(t0));
-    t.put("strandedServers", f.stranded().size());
-    t.put("strandedFraction", f.strandedFraction());
+    double seconds = secs(t0);
     out.printf(Locale.ROOT, "  fragmentation                    %8.3f s (%d stranded servers,"
-        + " %.1f%% of free cores stranded)%n", secs(t0), f.stranded().size(),
+        + " %.1f%% of free cores stranded)%n", seconds, f.stranded().size(),
         100 * f.strandedFraction());
+    return new FragmentationTiming(seconds, f.stranded().size(), f.strandedFraction());
   }
 
-  private static void timeConsolidation(PrintWriter out, CapacityPlanner planner, Inventory inv,
-      List<VmRequest> demand, Map<String, Object> t) {
+  private static ConsolidationTiming timeConsolidation(PrintWriter out, CapacityPlanner planner,
+      Inventory inv, List<VmRequest> demand) {
     long t0 = System.nanoTime();
     ConsolidationPlan plan = planner.consolidate(inv, demand);
-    t.put("consolidationSeconds", secs(t0));
-    t.put("moves", plan.moves().size());
-    t.put("emptied", plan.emptiedServers().size());
-    t.put("usableCoresGained", plan.usableCoresGained());
+    double seconds = secs(t0);
     out.printf(Locale.ROOT, "  consolidation plan (<= %d moves)  %8.3f s (%d moves, %d servers"
-        + " emptied, +%d usable cores)%n", planner.settings().maxMoves(), secs(t0),
+        + " emptied, +%d usable cores)%n", planner.settings().maxMoves(), seconds,
         plan.moves().size(), plan.emptiedServers().size(), plan.usableCoresGained());
+    return new ConsolidationTiming(seconds, plan.moves().size(), plan.emptiedServers().size(),
+        plan.usableCoresGained());
   }
 
-  private static void timeWhatIf(PrintWriter out, CapacityPlanner planner, Inventory inv,
-      List<VmRequest> demand, Map<String, Object> t) {
+  private static WhatIfTiming timeWhatIf(PrintWriter out, CapacityPlanner planner, Inventory inv,
+      List<VmRequest> demand) {
     long t0 = System.nanoTime();
     WhatIfReport w = planner.whatIf(inv, List.of(new WhatIf.ChangeUtilizationLimit(0.01)), demand);
-    t.put("whatIfSeconds", secs(t0));
+    double seconds = secs(t0);
     Map<String, Long> gain = new LinkedHashMap<>();
     w.deltas().forEach(d -> gain.put(d.templateId(), d.headroomChange()));
-    t.put("whatIfLimitPlus1Gain", gain);
     out.printf(Locale.ROOT, "  what-if limit +0.01 (2 headrooms) %8.3f s (headroom gain %s)%n",
-        secs(t0), gain);
+        seconds, gain);
+    return new WhatIfTiming(seconds, gain);
   }
 
-  private static void timeCatalogHeadroom(PrintWriter out, CapacityPlanner planner, Inventory inv,
-      Map<String, Object> t) {
+  private static CatalogTiming timeCatalogHeadroom(PrintWriter out, CapacityPlanner planner,
+      Inventory inv) {
     long t0 = System.nanoTime();
     HeadroomReport all = planner.headroom(inv);
+    double seconds = secs(t0);
     long placed = all.templates().stream().mapToLong(Headroom::total).sum();
     long nonZero = all.templates().stream().filter(x -> x.total() > 0).count();
-    t.put("catalogHeadroomSeconds", secs(t0));
-    t.put("catalogTypes", all.templates().size());
-    t.put("catalogCopies", placed);
     out.printf(Locale.ROOT, "  headroom, whole catalog          %8.3f s (%d VM types, %d with"
-        + " headroom, %d copies placed)%n", secs(t0), all.templates().size(), nonZero, placed);
+        + " headroom, %d copies placed)%n", seconds, all.templates().size(), nonZero, placed);
+    return new CatalogTiming(seconds, all.templates().size(), placed);
   }
 
   private static double secs(long t0) {
