@@ -155,7 +155,9 @@ final class AgentEngine {
   AgentCache cacheFor(Inventory inv) {
     long now = mirror.epoch();
     AgentCache c = cache;
-    if (c != null && now == epoch && !records.takeRewarmRequest()) {
+    // taken on every build: a first cache built from records that just arrived has used them
+    boolean recordsArrived = records.takeRewarmRequest();
+    if (c != null && now == epoch && !recordsArrived) {
       return c;
     }
     if (c != null) {

@@ -17,6 +17,7 @@ import io.vmgrid.rules.engine.RequestTypeKey;
 import io.vmgrid.rules.ruleset.RuleSet;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -49,6 +50,11 @@ final class CacheRecords {
   private final IMap<Object, GridRequest> map;
   /** Exemplar request per cached type key: what the records hold. */
   private final Map<String, GridRequest> exemplars = new LinkedHashMap<>();
+  /**
+   * Types adopted from moved records that no cache has been warmed from yet: {@link #sync} keeps
+   * them, since they did not leave the cache, they have not entered it yet.
+   */
+  private final Set<String> unwarmed = new HashSet<>();
   /** Records not yet written. */
   private final Map<Object, GridRequest> unsaved = new HashMap<>();
   private final NodeClock clock;
@@ -87,8 +93,9 @@ final class CacheRecords {
     }
   }
 
-  /** The exemplars, for re-warming a new cache. */
+  /** The exemplars, for warming a new cache: from now on every type is in the cache or left it. */
   synchronized List<GridRequest> exemplars() {
+    unwarmed.clear();
     return new ArrayList<>(exemplars.values());
   }
 
@@ -113,20 +120,22 @@ final class CacheRecords {
 
   /**
    * Deletes the records (and exemplars) of types the cache no longer holds, in one call, then
-   * flushes.
+   * flushes. Types adopted from moved records since the cache was built are kept: the cache has
+   * not been warmed from them yet (records that arrived while a group was served, or an agent
+   * stopped before it re-warmed), and deleting them would lose a moved cache for good.
    */
   void sync(Set<String> cached) {
     List<String> gone = new ArrayList<>();
     synchronized (this) {
       exemplars.keySet().removeIf(k -> {
-        if (!cached.contains(k)) {
+        if (!cached.contains(k) && !unwarmed.contains(k)) {
           gone.add(k);
           return true;
         }
         return false;
       });
     }
-    Set<Object> delete = new java.util.HashSet<>();
+    Set<Object> delete = new HashSet<>();
     for (String k : gone) {
       Object key = key(k);
       if (unsaved.remove(key) == null) {
@@ -248,7 +257,9 @@ final class CacheRecords {
     for (GridRequest r : found) {
       try {
         String type = classifier.typeKey(Mirrors.request(r)).value();
-        exemplars.putIfAbsent(type, r);
+        if (exemplars.putIfAbsent(type, r) == null) {
+          unwarmed.add(type);
+        }
         typeKeys.accept(type);
       } catch (RuntimeException e) {
         LOG.fine(() -> "agent " + agentId + ": ignoring unusable cache record " + r.requestId()

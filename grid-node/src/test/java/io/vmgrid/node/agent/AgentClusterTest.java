@@ -323,8 +323,9 @@ class AgentClusterTest {
       warmUp.add(client.allocate(typed("w-" + i, random)));
     }
     warmUp.forEach(f -> assertThat(f.join()).isInstanceOf(AllocationOutcome.Placed.class));
-    Set<String> warmAgents = new HashSet<>();
-    grid.node(0).agents().localAgents().forEach(a -> warmAgents.add(a.agentId()));
+    Map<String, Integer> warmTypes = new HashMap<>();
+    grid.node(0).agents().localAgents().forEach(a -> warmTypes.put(a.agentId(), a.cachedTypes()));
+    Set<String> warmAgents = warmTypes.keySet();
     assertThat(warmAgents).hasSize(agents);
 
     // load keeps flowing while two members join and partitions migrate
@@ -367,6 +368,9 @@ class AgentClusterTest {
         for (AgentHost.AgentSnapshot a : grid.node(i).agents().localAgents()) {
           if (moved.containsKey(a.agentId())) {
             assertThat(a.prewarmed()).as("records re-warmed %s", a.agentId()).isPositive();
+            // every type it cached before the move is in its new cache (it may have learnt more)
+            assertThat(a.cachedTypes()).as("types cached by %s after its move", a.agentId())
+                .isGreaterThanOrEqualTo(warmTypes.get(a.agentId()));
             moved.put(a.agentId(), a);
           }
         }
@@ -387,9 +391,19 @@ class AgentClusterTest {
     double coldMisses = missRatio(cold.keySet(), before, now);
     System.out.printf("scaleOut: %d moved agents %s: miss ratio %.3f; %d cold agents: %.3f%n",
         moved.size(), moved.keySet(), movedMisses, cold.size(), coldMisses);
+    for (String id : now.keySet()) { // per agent, for the next reader of a failed run
+      AgentHost.AgentSnapshot x = before.get(id);
+      AgentHost.AgentSnapshot y = now.get(id);
+      System.out.printf("scaleOut: %s %s: types %d->%d, lookups top %d, partial %d, miss %d%n",
+          id, moved.containsKey(id) ? "moved (" + warmTypes.get(id) + " types before)" : "cold",
+          x.cachedTypes(), y.cachedTypes(), y.topHits() - x.topHits(),
+          y.partialHits() - x.partialHits(), y.misses() - x.misses());
+    }
     assertThat(coldMisses).as("a cold start misses every type once").isGreaterThan(0.1);
-    // a third was too tight for a shared 2-core machine: a CI run had 0.245 against 0.617
-    assertThat(movedMisses).as("warm caches arrived").isLessThan(coldMisses / 2);
+    // the caches' arrival is checked above, type by type; how much it saves depends on which
+    // agent the scheduler sends each type to under this member's load (locally 0.000-0.024
+    // against 0.42-0.66, two CI runs 0.245 against 0.617 and 0.321 against 0.384)
+    assertThat(movedMisses).as("moved agents miss less than cold ones").isLessThan(coldMisses);
 
     // nothing was lost while partitions migrated
     int placed = 0;
