@@ -67,7 +67,7 @@ public final class E2eBenchCommand implements Callable<Integer> {
     List<String> policies = options.policies();
     boolean nodeHasFlag = nodeHasFlag(jarSource, policies);
     E2eWorkload workload = E2eWorkload.load(options.trace, Workloads.resolve(options.trace),
-        options.servers, options.limit, options.warmup, options.seed);
+        options.servers, options.limit, options.warmup, options.report.seed());
     Path dir = options.workDir != null ? options.workDir
         : Files.createTempDirectory("vmgrid-e2e-");
     Files.createDirectories(dir);
@@ -88,11 +88,9 @@ public final class E2eBenchCommand implements Callable<Integer> {
     List<E2eReport.Comparison> comparison =
         options.rounds > 1 ? E2eReport.compare(results, policies) : List.of();
     E2eReport.printComparison(comparison, out);
-    Path json = options.json;
-    if (json != null) {
-      E2eReport.of(options, workload, nodeHasFlag, jarSource, jarModified, c1Only(ownJvmArgs),
-          results, comparison).write(json);
-      out.printf(Locale.ROOT, "%nwrote %s%n", json);
+    if (options.report.write(E2eReport.of(options, workload, nodeHasFlag, jarSource, jarModified,
+        c1Only(ownJvmArgs), results, comparison))) {
+      out.printf(Locale.ROOT, "%nwrote %s%n", options.report.json());
     }
     out.flush();
     return results.stream().anyMatch(r -> r instanceof PolicyResult.Failure) ? 1 : 0;
@@ -133,7 +131,7 @@ public final class E2eBenchCommand implements Callable<Integer> {
         String.join(",", policies));
     out.printf(Locale.ROOT, "  workload: %s%s%n", workload.description(),
         o.warmup > 0 ? "; " + o.warmup + " warm-up allocations per policy first" : "");
-    out.printf(Locale.ROOT, "  seed %d; node jar %s of %s (%s)%n", o.seed, jarSource, jarModified,
+    out.printf(Locale.ROOT, "  seed %d; node jar %s of %s (%s)%n", o.report.seed(), jarSource, jarModified,
         nodeHasFlag ? "policy passed as --scheduler" : "no --scheduler flag: the direct path");
     if (workload.synthetic()) {
       out.println("  NOTE: synthetic workload, not the Azure trace");

@@ -1,5 +1,6 @@
 package io.vmgrid.bench.e2e;
 
+import io.vmgrid.bench.ReportOptions;
 import io.vmgrid.scheduler.policy.PolicyRegistry;
 import io.vmgrid.scheduler.sim.Workloads;
 import java.nio.file.Files;
@@ -8,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -58,12 +60,8 @@ final class E2eOptions {
           + " folder does not exist, a seeded synthetic workload is used and the output says so).")
   String trace = Workloads.DEFAULT_TRACE;
 
-  @Option(names = "--seed", defaultValue = "42",
-      description = "Seed of the inventory and of a synthetic workload (default ${DEFAULT-VALUE}).")
-  long seed;
+  @Mixin ReportOptions report = new ReportOptions();
 
-  @Option(names = "--json", paramLabel = "OUT", description = "Write the results as JSON to this file.")
-  @Nullable Path json;
 
   @Option(names = "--warmup", defaultValue = "3000", paramLabel = "N",
       description = "Warm-up allocations per policy before the measured ones (the trace's next"
@@ -210,11 +208,9 @@ final class E2eOptions {
 
   /** The problem with the files named: the JSON's folder, the node jar. */
   private @Nullable String fileProblem() {
-    if (json != null) {
-      Path parent = json.toAbsolutePath().getParent();
-      if (parent != null && !Files.isDirectory(parent)) {
-        return "--json: folder " + parent + " does not exist";
-      }
+    String report = this.report.problem();
+    if (report != null) {
+      return report;
     }
     if (!Files.isRegularFile(Workloads.resolve(nodeJar))) {
       return "--node-jar: " + Workloads.resolve(nodeJar) + " is not a file (build grid-node:"

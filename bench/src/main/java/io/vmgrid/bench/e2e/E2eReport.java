@@ -1,9 +1,6 @@
 package io.vmgrid.bench.e2e;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -79,15 +76,10 @@ record E2eReport(String benchmark, String date, int machineCores, int members,
         Runtime.getRuntime().availableProcessors(), options.members, options.agents,
         options.memberHeap, options.servers, options.rate,
         options.rate == 0 ? options.inFlight : null, options.limit, options.warmup,
-        options.effectiveWarmupRate(), workload.requests().size(), options.seed,
+        options.effectiveWarmupRate(), workload.requests().size(), options.report.seed(),
         workload.description(), workload.synthetic(), schedulerFlag, nodeJar.toString(),
         nodeJarModified.toString(), options.rounds, List.copyOf(options.memberJvmArgs),
         clientC1Only, policies, comparison);
-  }
-
-  /** Writes this report to {@code file} as indented JSON. */
-  void write(Path file) throws IOException {
-    new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), this);
   }
 
   /** Each of {@code policies} compared over the rounds of {@code results}. */

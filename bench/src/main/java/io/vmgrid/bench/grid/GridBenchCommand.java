@@ -1,7 +1,6 @@
 package io.vmgrid.bench.grid;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
+import io.vmgrid.bench.ReportOptions;
 import io.vmgrid.client.api.AllocationClient;
 import io.vmgrid.client.api.AllocationOutcome;
 import io.vmgrid.client.api.ClientSettings;
@@ -38,6 +37,7 @@ import java.util.concurrent.Semaphore;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -84,11 +84,8 @@ public final class GridBenchCommand implements Callable<Integer> {
       description = "Most outstanding requests (default ${DEFAULT-VALUE}).")
   int inFlight;
 
-  @Option(names = "--seed", defaultValue = "42", description = "Inventory seed (default ${DEFAULT-VALUE}).")
-  long seed;
+  @Mixin ReportOptions report = new ReportOptions();
 
-  @Option(names = "--json", description = "Write the results as JSON to this file.")
-  @Nullable Path json;
 
   private record Event(TraceRequest row, boolean arrival, double at) {}
 
@@ -106,7 +103,7 @@ public final class GridBenchCommand implements Callable<Integer> {
     List<Event> events = events(rows);
     var out = spec.commandLine().getOut();
     out.printf(Locale.ROOT, "bench grid: %d members x %d agents, %,d servers, %,d trace rows (%s),"
-        + " seed %d%n", members, agents, servers, rows.size(), sample.getFileName(), seed);
+        + " seed %d%n", members, agents, servers, rows.size(), sample.getFileName(), report.seed());
 
     String cluster = "vmgrid-bench-" + UUID.randomUUID().toString().substring(0, 8);
     List<GridNode> nodes = new ArrayList<>();
@@ -129,9 +126,7 @@ public final class GridBenchCommand implements Callable<Integer> {
           new ClientSettings(cluster, addresses, Duration.ofMinutes(2)))) {
         Report result = replay(client, events, nodes, round(loadSeconds));
         print(result);
-        if (json != null) {
-          new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), result);
-        }
+        report.write(result);
       }
     } finally {
       for (GridNode n : nodes) {
@@ -158,10 +153,14 @@ public final class GridBenchCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), "--trace-dir: " + traceDir
           + " is not a folder; point it at the Azure packing trace");
     }
+    String problem = report.problem();
+    if (problem != null) {
+      throw new ParameterException(spec.commandLine(), problem);
+    }
   }
 
   private List<ServerState> inventory(List<MachineType> types) {
-    Inventory inv = InventoryGenerator.defaults(servers, seed)
+    Inventory inv = InventoryGenerator.defaults(servers, report.seed())
         .withMix(types.stream().map(t -> new InventoryGenerator.Weighted(t, 1.0)).toList())
         .generate(VmTypeCatalog.EMPTY, 16);
     List<ServerState> out = new ArrayList<>(inv.size());
@@ -227,7 +226,7 @@ public final class GridBenchCommand implements Callable<Integer> {
     Packing packing = packing(nodes.get(0));
     double seconds = sent.seconds();
     int requests = sent.allocations().size();
-    return new Report(members, agents, servers, seed, requests, sent.releases(), o.placed(),
+    return new Report(members, agents, servers, report.seed(), requests, sent.releases(), o.placed(),
         o.rejected(), o.failed(), o.reasons(), client.evictions("").size(),
         sent.goneBeforeRelease(), round(seconds), round((requests + sent.releases()) / seconds),
         round(requests / seconds), round(quantile(o.latencies(), 0.50) / 1e6),

@@ -1,8 +1,7 @@
 package io.vmgrid.bench.packing;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
+import io.vmgrid.bench.ReportOptions;
 import io.vmgrid.rules.api.Constraints;
 import io.vmgrid.rules.api.HostedVm;
 import io.vmgrid.rules.api.Inventory;
@@ -41,6 +40,7 @@ import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -77,9 +77,7 @@ public final class PackingBenchCommand implements Callable<Integer> {
       description = "Servers in the replay inventory (default ${DEFAULT-VALUE}).")
   int servers;
 
-  @Option(names = "--seed", defaultValue = "42",
-      description = "Seed of the generated inventory (default ${DEFAULT-VALUE}).")
-  long seed;
+  @Mixin ReportOptions report = new ReportOptions();
 
   @Option(names = "--trace", defaultValue = "bernoulli",
       description = "bernoulli, batched, or a path to a vm-sample CSV (default ${DEFAULT-VALUE}).")
@@ -137,8 +135,6 @@ public final class PackingBenchCommand implements Callable<Integer> {
           + " (the catalog-wide report of ./vmgrid capacity without --type).")
   boolean catalogHeadroom;
 
-  @Option(names = "--json", description = "Write the results as JSON to this file.")
-  @Nullable Path json;
 
   @Override
   public Integer call() throws Exception {
@@ -156,10 +152,10 @@ public final class PackingBenchCommand implements Callable<Integer> {
         types.stream().map(t -> new InventoryGenerator.Weighted(t, 1.0)).toList();
     // 200-server clusters (20 racks of 10), so that cluster-level rules have several clusters
     InventoryGenerator generator =
-        new InventoryGenerator(servers, seed, 10, 20, 5, 5, mix, 0.01, 0.02);
+        new InventoryGenerator(servers, report.seed(), 10, 20, 5, 5, mix, 0.01, 0.02);
     out.printf(Locale.ROOT, "vmgrid bench packing: trace=%s rows=%d servers=%d seed=%d"
         + " machine-types=%s clusters of 200, 1%% unhealthy, 2%% maintenance pending%n",
-        file.getFileName(), rows.size(), servers, seed,
+        file.getFileName(), rows.size(), servers, report.seed(),
         types.stream().map(MachineType::id).toList());
     out.flush();
 
@@ -174,9 +170,8 @@ public final class PackingBenchCommand implements Callable<Integer> {
       timings.add(timeCapacity(out, n, rows, mix));
     }
 
-    if (json != null) {
-      writeJson(json, file, rows, types, results, migrations, timings);
-      out.println("wrote " + json);
+    if (report.write(report(file, rows, types, results, migrations, timings))) {
+      out.println("wrote " + report.json());
     }
     return 0;
   }
@@ -193,6 +188,10 @@ public final class PackingBenchCommand implements Callable<Integer> {
     }
     if (!(fill > 0 && fill < 1)) {
       throw new ParameterException(spec.commandLine(), "--fill: must be in (0, 1), was " + fill);
+    }
+    String problem = report.problem();
+    if (problem != null) {
+      throw new ParameterException(spec.commandLine(), problem);
     }
   }
 
@@ -218,18 +217,18 @@ public final class PackingBenchCommand implements Callable<Integer> {
     Map<String, Function<Inventory, Placer>> factories = new LinkedHashMap<>();
     RuleSet noPreemption = RuleSet.defaults()
         .withPreemption(RuleSet.defaults().preemption().withEnabled(false));
-    factories.put("default", inv -> Placer.rules("default", inv, noPreemption, seed));
+    factories.put("default", inv -> Placer.rules("default", inv, noPreemption, report.seed()));
     factories.put("default-preempt",
-        inv -> Placer.rules("default-preempt", inv, RuleSet.defaults(), seed));
+        inv -> Placer.rules("default-preempt", inv, RuleSet.defaults(), report.seed()));
     factories.put("default-limit-1.0", inv -> Placer.rules("default-limit-1.0", inv,
-        noPreemption.withClusterUtilizationLimit(1, 1), seed));
+        noPreemption.withClusterUtilizationLimit(1, 1), report.seed()));
     factories.put("default+consolidate",
-        inv -> Placer.rules("default+consolidate", inv, noPreemption, seed));
+        inv -> Placer.rules("default+consolidate", inv, noPreemption, report.seed()));
     factories.put("best-fit", Placer::bestFit);
     for (Path f : ruleSets) {
       RuleSet rs = RuleSet.load(f, io.vmgrid.rules.ruleset.RuleRegistry.builtin());
       String name = f.getFileName().toString();
-      factories.put(name, inv -> Placer.rules(name, inv, rs, seed));
+      factories.put(name, inv -> Placer.rules(name, inv, rs, report.seed()));
       run.add(name);
     }
     factories.put("first-fit", Placer::firstFit);
@@ -297,14 +296,13 @@ public final class PackingBenchCommand implements Callable<Integer> {
         + " days, <= %d moves each)%n", p, m, consolidateEvery, consolidateMoves));
   }
 
-  private void writeJson(Path to, Path file, List<TraceRequest> rows, List<MachineType> types,
+  private Report report(Path file, List<TraceRequest> rows, List<MachineType> types,
       List<Replay.Result> results, Map<String, Integer> migrations,
-      List<CapacityTiming> timings) throws java.io.IOException {
-    Report doc = new Report(file.getFileName().toString(), rows.size(), servers, seed,
+      List<CapacityTiming> timings) {
+    return new Report(file.getFileName().toString(), rows.size(), servers, report.seed(),
         types.stream().map(MachineType::id).toList(), results, migrations, consolidateEvery,
         consolidateMoves, consolidateTemplates, timings, System.getProperty("java.version"),
         Runtime.getRuntime().availableProcessors());
-    new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(to.toFile(), doc);
   }
 
   /**
@@ -379,7 +377,8 @@ public final class PackingBenchCommand implements Callable<Integer> {
     VmTypeCatalog catalog = catalogHeadroom
         ? io.vmgrid.rules.trace.VmTypeReader.read(traceDir.resolve(TraceFiles.VM_TYPES))
         : VmTypeCatalog.EMPTY;
-    Inventory inv = InventoryGenerator.defaults(n, seed).withMix(mix).generate(catalog, 4096);
+    Inventory inv =
+        InventoryGenerator.defaults(n, report.seed()).withMix(mix).generate(catalog, 4096);
     long total = 0;
     for (int i = 0; i < n; i++) {
       total += inv.capacity(Resource.CORES, i);
@@ -410,7 +409,7 @@ public final class PackingBenchCommand implements Callable<Integer> {
    * cores, then releases seeded random VMs down to {@code fill}; returns the cores used.
    */
   private long fillScattered(Inventory inv, int n, List<TraceRequest> rows, long total) {
-    SplittableRandom rng = new SplittableRandom(seed);
+    SplittableRandom rng = new SplittableRandom(report.seed());
     long used = 0;
     int p = 0;
     int misses = 0;

@@ -1,7 +1,6 @@
 package io.vmgrid.bench.rules;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
+import io.vmgrid.bench.ReportOptions;
 import io.vmgrid.rules.api.Constraints;
 import io.vmgrid.rules.api.HostedVm;
 import io.vmgrid.rules.api.Inventory;
@@ -36,9 +35,9 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
-import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -66,11 +65,7 @@ public final class RulesBenchCommand implements Callable<Integer> {
   @Option(names = "--servers", required = true, description = "Number of servers.")
   int servers;
 
-  @Option(names = "--json", description = "Write the results as JSON to this file.")
-  @Nullable Path json;
-
-  @Option(names = "--seed", defaultValue = "42", description = "Seed (default ${DEFAULT-VALUE}).")
-  long seed;
+  @Mixin ReportOptions report = new ReportOptions();
 
   @Option(names = "--reps", defaultValue = "200", description = "Timed calls per figure.")
   int reps;
@@ -117,13 +112,17 @@ public final class RulesBenchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    String problem = report.problem();
+    if (problem != null) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(), problem);
+    }
     PrintWriter out = spec.commandLine().getOut();
     out.printf(Locale.ROOT,
         "vmgrid bench rules: servers=%d seed=%d reps=%d warmup=%d fill=%.2f machine-types=%s%n",
-        servers, seed, reps, warmup, fill, machineTypes);
+        servers, report.seed(), reps, warmup, fill, machineTypes);
     out.flush();
-    SplittableRandom rng = new SplittableRandom(seed);
-    InventoryGenerator generator = InventoryGenerator.defaults(servers, seed);
+    SplittableRandom rng = new SplittableRandom(report.seed());
+    InventoryGenerator generator = InventoryGenerator.defaults(servers, report.seed());
     VmRequest probe = request("probe", 0);
     out.printf(Locale.ROOT, "hit-warmup=%d%n", hitWarmup);
     if (machineTypes.equals("trace")) {
@@ -139,16 +138,15 @@ public final class RulesBenchCommand implements Callable<Integer> {
     Inventory inv = generator.generate(VmTypeCatalog.EMPTY, 8192);
     fill(inv, rng);
     RuleEngine engine = new RuleEngine(inv, RuleSet.defaults(), EngineSettings.defaults(),
-        new SplittableRandom(seed), Ticker.system());
+        new SplittableRandom(report.seed()), Ticker.system());
     AgentCache cache = engine.newCache(new CacheSettings(8L << 30, Long.MAX_VALUE / 4));
     VmRequest base = request("bench-tenant", 0);
 
     Figures f = measure(inv, engine, cache, base, rng);
     Report result = result(f, inv);
     print(out, f);
-    if (json != null) {
-      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), result);
-      out.println("wrote " + json);
+    if (report.write(result)) {
+      out.println("wrote " + report.json());
     }
     return 0;
   }
@@ -219,7 +217,7 @@ public final class RulesBenchCommand implements Callable<Integer> {
         v.fromReserve(), v.fullWithout())));
     Map<String, List<Double>> p10p90 = new LinkedHashMap<>();
     spread.forEach((k, v) -> p10p90.put(k, List.of(round(v[0]), round(v[1]))));
-    return new Report(servers, seed, reps, "default", machineTypes, f.passing(),
+    return new Report(servers, report.seed(), reps, "default", machineTypes, f.passing(),
         round(f.miss()), round(f.partial()), round(f.overlay()), f.overlayScans(), hitsRounded,
         bf, EngineSettings.defaults().reserveFor(inv.size()), f.entryBytes(), f.ruleBytes(),
         System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(), p10p90);
@@ -297,11 +295,11 @@ public final class RulesBenchCommand implements Callable<Integer> {
     EngineSettings none = new EngineSettings(d.topK(), d.exactTop(), d.minN0(), d.maxN0(),
         d.conflictWindowNanos(), 0);
     CacheSettings big = new CacheSettings(8L << 30, Long.MAX_VALUE / 4);
-    AgentCache with = new RuleEngine(inv, RuleSet.defaults(), d, new SplittableRandom(seed),
+    AgentCache with = new RuleEngine(inv, RuleSet.defaults(), d, new SplittableRandom(report.seed()),
         Ticker.system()).newCache(big);
-    AgentCache without = new RuleEngine(inv, RuleSet.defaults(), none, new SplittableRandom(seed),
+    AgentCache without = new RuleEngine(inv, RuleSet.defaults(), none, new SplittableRandom(report.seed()),
         Ticker.system()).newCache(big);
-    AgentCache placer = new RuleEngine(inv, RuleSet.defaults(), d, new SplittableRandom(seed),
+    AgentCache placer = new RuleEngine(inv, RuleSet.defaults(), d, new SplittableRandom(report.seed()),
         Ticker.system()).newCache(big);
     with.candidates(probe);
     without.candidates(probe);

@@ -395,12 +395,12 @@ class E2eBenchTest {
         List.of(PromText.parse(BELIEFS)), 1.5, 2.5, 3.0);
     List<PolicyResult> results = List.of(PolicyReport.of(m, 1),
         new PolicyResult.Failure("jsq", "boom", 1));
-    E2eOptions options = parse(withJar("--rate", "0", "--rounds", "2", "--policy",
-        "round-robin,jsq"));
-    E2eWorkload workload = E2eWorkload.load("synthetic", Path.of("synthetic"), 10, 2, 0, 1);
     Path file = dir.resolve("out.json");
-    E2eReport.of(options, workload, true, Path.of("node.jar"), Instant.EPOCH, false, results,
-        E2eReport.compare(results, options.policies())).write(file);
+    E2eOptions options = parse(withJar("--rate", "0", "--rounds", "2", "--policy",
+        "round-robin,jsq", "--json", file.toString()));
+    E2eWorkload workload = E2eWorkload.load("synthetic", Path.of("synthetic"), 10, 2, 0, 1);
+    assertThat(options.report.write(E2eReport.of(options, workload, true, Path.of("node.jar"),
+        Instant.EPOCH, false, results, E2eReport.compare(results, options.policies())))).isTrue();
 
     JsonNode doc = new ObjectMapper().readTree(file.toFile());
     assertThat(keys(doc)).containsExactlyElementsOf(REPORT_KEYS);
@@ -428,11 +428,11 @@ class E2eBenchTest {
   @Test
   void jsonLeavesOutWhatARunDidNotHave() throws Exception {
     Path file = dir.resolve("out.json");
-    E2eOptions options = parse(withJar());
+    E2eOptions options = parse(withJar("--json", file.toString()));
     E2eWorkload workload = E2eWorkload.load("synthetic", Path.of("synthetic"), 10, 2, 0, 1);
-    E2eReport.of(options, workload, false, Path.of("node.jar"), Instant.EPOCH, false,
-        List.of(run("direct", 1, 2.0), new PolicyResult.Failure("jsq", "boom", null)), List.of())
-        .write(file);
+    options.report.write(E2eReport.of(options, workload, false, Path.of("node.jar"),
+        Instant.EPOCH, false,
+        List.of(run("direct", 1, 2.0), new PolicyResult.Failure("jsq", "boom", null)), List.of()));
     JsonNode doc = new ObjectMapper().readTree(file.toFile());
     assertThat(keys(doc)).doesNotContain("inFlight", "comparison");
     assertThat(keys(doc.get("policies").get(0))).doesNotContain("memberCpuMsPerAllocation",
