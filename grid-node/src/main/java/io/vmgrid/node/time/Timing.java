@@ -28,7 +28,7 @@ public enum Timing {
   SCHEDULER_JOB_CHECK(Duration.ofSeconds(5)),
   /** How often a member hands its new latency measurements to the scheduler job. */
   ESTIMATE_FLUSH(Duration.ofSeconds(1)),
-  /** Longest a safe answer of {@code vmgrid_local_safe} is kept without an event that could change it. */
+  /** Longest a safe answer of {@code vmgrid_cluster_safe} is kept without an event that could change it. */
   SAFETY_KEPT(Duration.ofSeconds(60)),
   /** Longest the inventory gauges reuse one pass over the servers (one pass per scrape, not per gauge). */
   GAUGE_SNAPSHOT(Duration.ofSeconds(1)),
