@@ -31,7 +31,7 @@ import org.jspecify.annotations.Nullable;
  * heartbeatTimeoutSeconds: 15   # a member silent this long is dropped (5..300, default 15)
  * partitionGroup: node    # spread replicas over: none (members; default), node or zone
  * scheduler: kamino-request   # routing policy of the scheduler job, or direct
- * jetThreads: 1           # Jet cooperative threads (the scheduler job), 1..256; default one per core
+ * jetThreads: 1           # Jet cooperative threads (the scheduler job), 1..256, 0 one per core (default)
  * rules: /etc/vmgrid/rules.yaml
  * preemption:             # overrides the rule set's preemption block
  *   enabled: true         # regular requests may evict low-priority VMs when nothing else fits
@@ -174,8 +174,8 @@ public record NodeFile(
     String rules = text(root, "", "rules", problems);
     String scheduler = text(root, "", "scheduler", problems);
     Integer jetThreads = integer(root, "", "jetThreads", problems);
-    if (jetThreads != null && (jetThreads < 1 || jetThreads > 256)) {
-      problems.add("jetThreads: must be in 1..256 (was " + jetThreads + ")");
+    if (jetThreads != null && (jetThreads < 0 || jetThreads > 256)) {
+      problems.add("jetThreads: must be 0 (one per core) or 1..256 (was " + jetThreads + ")");
     }
     if (scheduler != null) {
       try {

@@ -122,8 +122,8 @@ final class NodeCommand implements Callable<Integer> {
   @Nullable String scheduler;
 
   @Option(names = "--jet-threads", paramLabel = "N",
-      description = "Jet cooperative threads, which run the scheduler job (its estimator; default:"
-          + " the config file's jetThreads if set, else one per core).")
+      description = "Jet cooperative threads, which run the scheduler job (its estimator), 1..256,"
+          + " or 0 for one per core (default: the config file's jetThreads if set, else 0).")
   @Nullable Integer jetThreads;
 
   @Option(names = "--store", paramLabel = "JDBC_URL",
@@ -255,6 +255,19 @@ final class NodeCommand implements Callable<Integer> {
   }
 
   /**
+   * Jet's cooperative threads: the flag, else the file, else 0 (one per core, as measured: bench
+   * e2e p99 at 200/s, see {@code GridNodeConfig.jetThreads}).
+   */
+  int jetThreads(NodeFile file) {
+    if (jetThreads != null && (jetThreads < 0 || jetThreads > 256)) {
+      throw new IllegalArgumentException("--jet-threads: must be 0 (one per core) or 1..256 (was "
+          + jetThreads + ")");
+    }
+    Integer threads = jetThreads != null ? jetThreads : file.jetThreads();
+    return threads == null ? 0 : threads;
+  }
+
+  /**
    * The rule set named by the flag, else the file, else the built-in one; validated; its
    * preemption policy overridden by the flags, else the file's {@code preemption} section.
    */
@@ -306,14 +319,12 @@ final class NodeCommand implements Callable<Integer> {
     String policy = scheduler != null ? scheduler
         : file.scheduler() != null ? file.scheduler() : Scheduling.DEFAULT_POLICY;
     Scheduling.validatePolicy("--scheduler", policy);
-    Integer threads = jetThreads != null ? jetThreads : file.jetThreads();
     StoreSettings storeSettings = storeSettings(file);
     if (storeSettings != null) {
       System.out.println("vmgrid node: placement store " + storeSettings);
     }
     config = config.toBuilder().rules(ruleSet).scheduler(policy).store(storeSettings)
-        // unset: one per core, as measured (bench e2e p99 at 200/s, see GridNodeConfig.jetThreads)
-        .jetThreads(threads == null ? 0 : threads).build(); // validated there, like --workers
+        .jetThreads(jetThreads(file)).build();
     GridNode node = GridNode.prepare(config).join();
     CountDownLatch stopped = new CountDownLatch(1);
     AtomicBoolean lost = new AtomicBoolean();

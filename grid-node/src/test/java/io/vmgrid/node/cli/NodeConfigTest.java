@@ -128,8 +128,20 @@ class NodeConfigTest {
     assertThat(NodeFile.parse("scheduler: jsq", "n.yaml").scheduler()).isEqualTo("jsq");
     assertThat(NodeFile.parse("jetThreads: 1", "n.yaml").jetThreads()).isEqualTo(1);
     assertThat(NodeFile.parse("port: 5701", "n.yaml").jetThreads()).isNull();
-    assertThatThrownBy(() -> NodeFile.parse("jetThreads: 0", "n.yaml"))
-        .hasMessageContaining("jetThreads: must be in 1..256 (was 0)");
+    assertThat(NodeFile.parse("jetThreads: 0", "n.yaml").jetThreads()).as("one per core, as the flag")
+        .isEqualTo(0);
+    assertThatThrownBy(() -> NodeFile.parse("jetThreads: -1", "n.yaml"))
+        .hasMessageContaining("jetThreads: must be 0 (one per core) or 1..256 (was -1)");
+    assertThatThrownBy(() -> NodeFile.parse("jetThreads: 257", "n.yaml"))
+        .hasMessageContaining("jetThreads: must be 0 (one per core) or 1..256 (was 257)");
+    NodeCommand flag = new NodeCommand();
+    new CommandLine(flag).parseArgs("--jet-threads", "-1");
+    assertThatThrownBy(() -> flag.jetThreads(NodeFile.empty()))
+        .hasMessage("--jet-threads: must be 0 (one per core) or 1..256 (was -1)");
+    NodeCommand none = new NodeCommand();
+    new CommandLine(none).parseArgs();
+    assertThat(none.jetThreads(NodeFile.empty())).as("one per core by default").isZero();
+    assertThat(none.jetThreads(NodeFile.parse("jetThreads: 2", "n.yaml"))).isEqualTo(2);
   }
 
   @Test
