@@ -6,6 +6,7 @@ import io.vmgrid.client.api.InvalidRequestException;
 import io.vmgrid.client.api.InventorySummary;
 import io.vmgrid.client.api.Priority;
 import io.vmgrid.client.api.VmRequest;
+import io.vmgrid.rules.engine.Ticker;
 import io.vmgrid.rules.trace.TraceFiles;
 import io.vmgrid.rules.trace.TraceFormatException;
 import io.vmgrid.rules.trace.TraceRequest;
@@ -25,7 +26,6 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLongArray;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntSupplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -114,8 +114,8 @@ public final class Replay implements java.util.concurrent.Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (rate < 0) {
-      throw new InvalidRequestException("--rate", "--rate: must be >= 0 (was " + rate + ")");
+    if (!(rate >= 0) || Double.isInfinite(rate)) {
+      throw new InvalidRequestException("--rate", "--rate: must be a number >= 0 (was " + rate + ")");
     }
     if (limit < 0) {
       throw new InvalidRequestException("--limit", "--limit: must be >= 0 (was " + limit + ")");
@@ -239,18 +239,12 @@ public final class Replay implements java.util.concurrent.Callable<Integer> {
     AtomicInteger done = new AtomicInteger();
     AtomicLongArray micros = new AtomicLongArray(rows.size());
     Progress progress = new Progress(err, rows.size(), done::get, placed::get, rejected::get,
-        failed::get, micros);
+        failed::get, micros, Ticker.system());
     int submitted = 0;
-    long start = System.nanoTime();
+    Pacer pacer = new Pacer(rate);
     List<CompletableFuture<AllocationOutcome>> pending = new ArrayList<>();
     for (VmRequest request : rows) {
-      if (rate > 0) {
-        long due = start + (long) (submitted * 1e9 / rate);
-        long wait;
-        while ((wait = due - System.nanoTime()) > 0) {
-          LockSupport.parkNanos(wait);
-        }
-      }
+      pacer.awaitNext();
       window.acquireUninterruptibly();
       int slot = submitted++;
       pending.add(client.allocate(request).whenComplete((o, e) -> {
@@ -270,7 +264,7 @@ public final class Replay implements java.util.concurrent.Callable<Integer> {
       progress.maybePrint();
     }
     CompletableFuture.allOf(pending.toArray(new CompletableFuture<?>[0])).join();
-    double seconds = (System.nanoTime() - start) / 1e9;
+    double seconds = pacer.elapsedSeconds();
     progress.finish();
     long[] sorted = new long[submitted];
     for (int i = 0; i < submitted; i++) {
@@ -294,11 +288,15 @@ public final class Replay implements java.util.concurrent.Callable<Integer> {
     // On the JDK 17 we target, a null console means stdin/stdout are not a terminal.
     @SuppressWarnings("SystemConsoleNull")
     private final boolean terminal = System.console() != null;
-    private final long started = System.nanoTime();
-    private long lastPrint = System.nanoTime();
+    private final Ticker clock;
+    private final long started;
+    private long lastPrint;
 
     Progress(PrintWriter err, int total, IntSupplier done, IntSupplier placed, IntSupplier rejected,
-        IntSupplier failed, AtomicLongArray micros) {
+        IntSupplier failed, AtomicLongArray micros, Ticker clock) {
+      this.clock = clock;
+      this.started = clock.read();
+      this.lastPrint = started;
       this.err = err;
       this.total = total;
       this.done = done;
@@ -310,8 +308,9 @@ public final class Replay implements java.util.concurrent.Callable<Integer> {
 
     void maybePrint() {
       long interval = terminal ? TimeUnit.MILLISECONDS.toNanos(200) : TimeUnit.SECONDS.toNanos(5);
-      if (System.nanoTime() - lastPrint >= interval) {
-        lastPrint = System.nanoTime();
+      long now = clock.read();
+      if (now - lastPrint >= interval) {
+        lastPrint = now;
         print(false);
       }
     }
@@ -324,7 +323,7 @@ public final class Replay implements java.util.concurrent.Callable<Integer> {
 
     private void print(boolean last) {
       int d = done.getAsInt();
-      double seconds = Math.max(1e-9, (System.nanoTime() - started) / 1e9);
+      double seconds = Math.max(1e-9, (clock.read() - started) / 1e9);
       long[] recent = new long[Math.min(d, 2_000)];
       for (int i = 0; i < recent.length; i++) {
         recent[i] = micros.get(Math.max(0, d - recent.length) + i);

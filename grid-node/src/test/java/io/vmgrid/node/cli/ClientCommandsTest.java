@@ -338,7 +338,10 @@ class ClientCommandsTest {
 
     Run negative = run("replay", "--trace", bad.toString(), "--rate", "-5");
     assertThat(negative.exit()).isEqualTo(2);
-    assertThat(negative.err()).contains("--rate: must be >= 0");
+    assertThat(negative.err()).contains("--rate: must be a number >= 0 (was -5.0)");
+    Run notANumber = run("replay", "--trace", bad.toString(), "--rate", "NaN");
+    assertThat(notANumber.exit()).isEqualTo(2);
+    assertThat(notANumber.err()).contains("--rate: must be a number >= 0 (was NaN)");
   }
 
   @Test
