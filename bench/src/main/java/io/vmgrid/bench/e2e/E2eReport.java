@@ -161,6 +161,37 @@ record E2eReport(String benchmark, String date, int machineCores, int members,
           p.replay().stagesMs(), " %11s"));
     }
     printCpu(reports, out);
+    printHeap(reports, out);
+  }
+
+  /** Heap kilobytes the members' Java threads allocated per allocation, by thread group. */
+  private static void printHeap(List<PolicyReport> reports, PrintWriter out) {
+    List<Map<String, Double>> kb = new ArrayList<>();
+    for (PolicyReport p : reports) {
+      Map<String, Double> heap = p.replay().allocatedKbPerAllocation();
+      if (heap != null) {
+        kb.add(heap);
+      }
+    }
+    if (kb.isEmpty()) {
+      return;
+    }
+    // the JVM's own threads are not listed: no allocations of theirs are counted
+    List<String> groups = columns(kb,
+        GridMetrics.CPU_GROUP_ORDER.stream().filter(g -> !g.equals("jvm")).toList());
+    StringBuilder header = new StringBuilder(String.format(Locale.ROOT, "%n%-15s %8s",
+        "heap KB/alloc", "members"));
+    for (String g : groups) {
+      header.append(String.format(Locale.ROOT, " %9s", abbreviate(g)));
+    }
+    out.println(header);
+    for (PolicyReport p : reports) {
+      Map<String, Double> heap = p.replay().allocatedKbPerAllocation();
+      if (heap != null) {
+        out.println(row(String.format(Locale.ROOT, "%-15s %8s", p.name(),
+            p.replay().memberAllocatedKbPerAllocation()), groups, heap, " %9s"));
+      }
+    }
   }
 
   /** Members' CPU per allocation by thread group (ms), where the members export it. */

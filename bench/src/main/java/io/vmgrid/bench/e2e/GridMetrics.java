@@ -18,7 +18,8 @@ import java.util.function.Predicate;
  * {@code vmgrid_agent_conflicts_total{agent}} (else {@code vmgrid_commit_conflicts_total});
  * {@code vmgrid_requests_total{op="allocate"}} (else {@code vmgrid_allocation_latency_seconds_count});
  * {@code vmgrid_stage_latency_seconds_sum/_count{stage}};
- * {@code vmgrid_thread_cpu_seconds_total{group}} (members' CPU by thread group); and Hazelcast's own
+ * {@code vmgrid_thread_cpu_seconds_total{group}} (members' CPU by thread group);
+ * {@code vmgrid_thread_allocated_bytes_total{group}} (what their Java threads allocated); and Hazelcast's own
  * counters {@code vmgrid_grid_invocations_total}, {@code vmgrid_grid_operations_total} and
  * {@code vmgrid_grid_events_total}.
  *
@@ -31,6 +32,8 @@ import java.util.function.Predicate;
  * @param stageCounts how many times each stage was recorded, same order
  * @param cpuSeconds CPU seconds by thread group, in {@link #CPU_GROUP_ORDER} (empty if the members
  *     do not export it)
+ * @param allocatedBytes heap bytes allocated by thread group, same order (empty if the members do
+ *     not export it)
  * @param invocations invocations the members started (-1 if they do not export it)
  * @param operations operations the members executed, backups included (-1 likewise)
  * @param events events the members delivered to listeners (-1 likewise)
@@ -38,7 +41,7 @@ import java.util.function.Predicate;
  */
 record GridMetrics(long topHits, long partialHits, long misses, long conflicts, long allocations,
     Map<String, Double> stagesMs, Map<String, Long> stageCounts, Map<String, Double> cpuSeconds,
-    long invocations, long operations, long events, long forwarded) {
+    Map<String, Double> allocatedBytes, long invocations, long operations, long events, long forwarded) {
 
   /** Members' thread groups in their order; groups not listed (other node versions) follow. */
   static final List<String> CPU_GROUP_ORDER = NodeMetrics.CPU_GROUPS;
@@ -54,6 +57,12 @@ record GridMetrics(long topHits, long partialHits, long misses, long conflicts, 
     stagesMs = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(stagesMs));
     stageCounts = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(stageCounts));
     cpuSeconds = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(cpuSeconds));
+    allocatedBytes = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(allocatedBytes));
+  }
+
+  /** The bytes the members' Java threads allocated, all groups. */
+  double allocatedBytesTotal() {
+    return allocatedBytes.values().stream().mapToDouble(Double::doubleValue).sum();
   }
 
   /** The members' CPU seconds, all groups. */
@@ -94,7 +103,9 @@ record GridMetrics(long topHits, long partialHits, long misses, long conflicts, 
       counts.put(stage, Math.round(v[1]));
     });
     return new GridMetrics(top, partial, miss, conflicts, allocations, means, counts,
-        cpuByGroup(all), counter(all, "vmgrid_grid_invocations_total"),
+        byGroup(all, "vmgrid_thread_cpu_seconds_total"),
+        byGroup(all, "vmgrid_thread_allocated_bytes_total"),
+        counter(all, "vmgrid_grid_invocations_total"),
         counter(all, "vmgrid_grid_operations_total"), counter(all, "vmgrid_grid_events_total"),
         Math.round(sum(all, "vmgrid_forwarded_allocations_total", s -> true)));
   }
@@ -104,10 +115,11 @@ record GridMetrics(long topHits, long partialHits, long misses, long conflicts, 
     return has(all, name) ? Math.round(sum(all, name, s -> true)) : -1;
   }
 
-  private static Map<String, Double> cpuByGroup(List<Sample> all) {
+  /** A counter labelled by thread group, summed over members, in the members' group order. */
+  private static Map<String, Double> byGroup(List<Sample> all, String name) {
     Map<String, Double> byGroup = new TreeMap<>();
     for (Sample s : all) {
-      if (s.name().equals("vmgrid_thread_cpu_seconds_total") && Double.isFinite(s.value())) {
+      if (s.name().equals(name) && Double.isFinite(s.value())) {
         byGroup.merge(s.label("group"), s.value(), Double::sum);
       }
     }

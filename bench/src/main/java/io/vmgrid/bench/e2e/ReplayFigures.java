@@ -41,6 +41,9 @@ import org.jspecify.annotations.Nullable;
  * @param eventsPerAllocation events delivered per allocation (null likewise)
  * @param memberCpuMsPerAllocation the members' CPU per allocation (null if not exported)
  * @param cpuMsPerAllocation the same by thread group (null likewise)
+ * @param memberAllocatedKbPerAllocation kilobytes the members' Java threads allocated on the heap
+ *     per allocation (null if not exported): the garbage behind the collector's CPU in {@code jvm}
+ * @param allocatedKbPerAllocation the same by thread group (null likewise)
  * @param emptyServers servers without a VM at the end
  * @param vms VMs at the end
  */
@@ -52,7 +55,9 @@ record ReplayFigures(double meanMs, double p50Ms, double p90Ms, double p99Ms, do
     CacheLookups cacheLookups, Map<String, Double> stagesMs, Map<String, Long> stageCounts,
     @Nullable Double invocationsPerAllocation, @Nullable Double operationsPerAllocation,
     @Nullable Double eventsPerAllocation, @Nullable Double memberCpuMsPerAllocation,
-    @Nullable Map<String, Double> cpuMsPerAllocation, int emptyServers, int vms) {
+    @Nullable Map<String, Double> cpuMsPerAllocation,
+    @Nullable Double memberAllocatedKbPerAllocation,
+    @Nullable Map<String, Double> allocatedKbPerAllocation, int emptyServers, int vms) {
 
   /**
    * Cache lookups by result, summed over members.
@@ -75,6 +80,11 @@ record ReplayFigures(double meanMs, double p50Ms, double p90Ms, double p99Ms, do
     if (cpu) {
       metrics.cpuSeconds().forEach((k, v) -> cpuMsPerAllocation.put(k, round4(1000 * v / requests)));
     }
+    boolean heap = !metrics.allocatedBytes().isEmpty() && requests > 0;
+    Map<String, Double> kbPerAllocation = new LinkedHashMap<>();
+    if (heap) {
+      metrics.allocatedBytes().forEach((k, v) -> kbPerAllocation.put(k, round(v / 1024 / requests)));
+    }
     return new ReplayFigures(round(l.meanMs()), round(l.p50Ms()), round(l.p90Ms()),
         round(l.p99Ms()), round(l.maxMs()), round(replay.throughput()),
         round4(metrics.topHitRatio()), round4(metrics.conflictRate()),
@@ -90,6 +100,8 @@ record ReplayFigures(double meanMs, double p50Ms, double p90Ms, double p99Ms, do
         gridWork ? round(metrics.events() / (double) requests) : null,
         cpu ? round(1000 * metrics.cpuSecondsTotal() / requests) : null,
         cpu ? cpuMsPerAllocation : null,
+        heap ? round(metrics.allocatedBytesTotal() / 1024 / requests) : null,
+        heap ? kbPerAllocation : null,
         inventory.emptyServers(), inventory.vms());
   }
 }

@@ -185,6 +185,8 @@ class E2eBenchTest {
       vmgrid_thread_cpu_seconds_total{group="jvm"} 0.5
       vmgrid_thread_cpu_seconds_total{group="agent"} 0.25
       vmgrid_thread_cpu_seconds_total{group="partition-operation"} 1.0
+      vmgrid_thread_allocated_bytes_total{group="agent"} 65536.0
+      vmgrid_thread_allocated_bytes_total{group="partition-operation"} 16384.0
       """;
 
   private static final String MEMBER_B = """
@@ -351,13 +353,17 @@ class E2eBenchTest {
     assertThat(r.memberCpuMsPerAllocation()).isEqualTo(875.0); // 1.75 s over 2 requests
     assertThat(r.cpuMsPerAllocation()).isEqualTo(
         Map.of("partition-operation", 500.0, "agent", 125.0, "jvm", 250.0));
+    assertThat(r.memberAllocatedKbPerAllocation()).isEqualTo(40.0); // 80 KiB over 2 requests
+    assertThat(r.allocatedKbPerAllocation()).containsExactly(
+        Map.entry("partition-operation", 8.0), Map.entry("agent", 32.0));
     Measurement m = new Measurement("round-robin", "c", 0, replay, metrics,
         GridMetrics.of(List.of()), 5.0, 2.0, -1, null, INVENTORY, List.of(), 0, 0, 1.0);
     StringWriter table = new StringWriter();
     E2eReport.printTable(List.of(PolicyReport.of(m, null),
         new PolicyResult.Failure("jsq", "boom", null)), new PrintWriter(table, true));
     assertThat(table.toString()).contains("round-robin").contains("jsq").contains("FAILED: boom")
-        .contains("commit").contains("cpu ms/alloc").contains("partition");
+        .contains("commit").contains("cpu ms/alloc").contains("partition")
+        .contains("heap KB/alloc");
   }
 
   /** The keys --json wrote before the command was split, per object, in their order. */
@@ -370,7 +376,8 @@ class E2eBenchTest {
       "placed", "rejected", "failed", "requests", "seconds", "maxIssueLagMs", "reasons",
       "conflicts", "forwardedRatio", "allocationsAnswered", "cacheLookups", "stagesMs",
       "stageCounts", "invocationsPerAllocation", "operationsPerAllocation", "eventsPerAllocation",
-      "memberCpuMsPerAllocation", "cpuMsPerAllocation", "emptyServers", "vms", "memberCpuCores",
+      "memberCpuMsPerAllocation", "cpuMsPerAllocation", "memberAllocatedKbPerAllocation",
+      "allocatedKbPerAllocation", "emptyServers", "vms", "memberCpuCores",
       "idleInvocationsPerSecond", "invocationsPerAllocationNet", "idleMemberCpuCores",
       "idleCpuCores", "memberCpuMsPerAllocationNet", "settleSeconds", "jvmCoresAtStart",
       "clientCpuMsPerAllocation", "warmup", "loadAverageBefore", "loadAverageAfter", "loadSeconds",
@@ -412,6 +419,8 @@ class E2eBenchTest {
     assertThat(keys(report.get("stagesMs"))).containsExactly("agent_queue", "commit");
     assertThat(keys(report.get("cpuMsPerAllocation")))
         .containsExactly("partition-operation", "agent", "jvm");
+    assertThat(keys(report.get("allocatedKbPerAllocation")))
+        .containsExactly("partition-operation", "agent");
     assertThat(keys(report.get("idleCpuCores")))
         .containsExactly("partition-operation", "agent", "jvm");
     assertThat(report.get("meanMs").asDouble()).isEqualTo(2.0);
@@ -436,7 +445,7 @@ class E2eBenchTest {
     JsonNode doc = new ObjectMapper().readTree(file.toFile());
     assertThat(keys(doc)).doesNotContain("inFlight", "comparison");
     assertThat(keys(doc.get("policies").get(0))).doesNotContain("memberCpuMsPerAllocation",
-        "invocationsPerAllocation", "settleSeconds", "clientCpuMsPerAllocation",
+        "memberAllocatedKbPerAllocation", "allocatedKbPerAllocation", "invocationsPerAllocation", "settleSeconds", "clientCpuMsPerAllocation",
         "kaminoBeliefsMs", "memberCpuCores", "idleCpuCores").contains("round");
     assertThat(keys(doc.get("policies").get(1))).containsExactly("name", "error");
   }

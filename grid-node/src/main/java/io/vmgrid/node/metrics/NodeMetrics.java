@@ -86,6 +86,15 @@ public final class NodeMetrics {
             .register(registry);
       }
     }
+    if (cpu.allocationsSupported()) {
+      for (String group : CPU_GROUPS.subList(0, CPU_GROUPS.size() - 1)) {
+        FunctionCounter.builder("vmgrid_thread_allocated_bytes", cpu, c -> c.allocatedBytes(group))
+            .description("Bytes this member's Java threads allocated on the heap, by thread group"
+                + " (the JVM's own threads are not listed)")
+            .tag("group", group)
+            .register(registry);
+      }
+    }
     forwarded = Counter.builder("vmgrid_forwarded_allocations")
         .description("Allocations this member's router sent to an agent on another member")
         .register(registry);

@@ -14,7 +14,9 @@ import org.jspecify.annotations.Nullable;
  * CPU time of this member's process, split by thread group: which part of the member (Hazelcast's
  * partition threads, its I/O and event threads, the Jet job, the allocation agents, ...) used the
  * processor. Exported as {@code vmgrid_thread_cpu_seconds_total{group}}, so a benchmark can divide
- * a replay's CPU by its allocations and say where it went.
+ * a replay's CPU by its allocations and say where it went. The bytes the same Java threads
+ * allocated on the heap are counted alike ({@code vmgrid_thread_allocated_bytes_total{group}},
+ * every group but {@code jvm}): the garbage that the collector's share of {@code jvm} is spent on.
  *
  * <p>Java threads are read through {@link ThreadMXBean#getThreadCpuTime}: each thread's growth
  * since the previous reading is added to its group, so the counters only grow. The JVM's own
@@ -35,6 +37,10 @@ final class ThreadCpu {
   private final @Nullable OperatingSystemMXBean os;
   private final Map<Long, Long> lastByThread = new HashMap<>();
   private final long[] totals = new long[GROUPS.size()];
+  /** HotSpot's extension, when it can count allocated bytes per thread; else null. */
+  private final com.sun.management.@Nullable ThreadMXBean allocations;
+  private final Map<Long, Long> lastBytesByThread = new HashMap<>();
+  private final long[] bytes = new long[GROUPS.size()];
   private final NodeClock clock;
   private long lastReadNanos;
   private boolean read;
@@ -51,6 +57,17 @@ final class ThreadCpu {
     if (threads.isThreadCpuTimeSupported() && !threads.isThreadCpuTimeEnabled()) {
       threads.setThreadCpuTimeEnabled(true);
     }
+    com.sun.management.ThreadMXBean sun = threads instanceof com.sun.management.ThreadMXBean t
+        && t.isThreadAllocatedMemorySupported() ? t : null;
+    if (sun != null && !sun.isThreadAllocatedMemoryEnabled()) {
+      sun.setThreadAllocatedMemoryEnabled(true);
+    }
+    this.allocations = sun;
+  }
+
+  /** Whether this JVM counts the bytes each thread allocates (HotSpot does). */
+  boolean allocationsSupported() {
+    return allocations != null;
   }
 
   /** Whether this JVM can measure per-thread CPU time (HotSpot on Linux, macOS, Windows can). */
@@ -95,6 +112,43 @@ final class ThreadCpu {
     return totals[i] / 1e9;
   }
 
+  /**
+   * Bytes the Java threads of {@code group} have allocated since the process started (as far as
+   * they were seen); not for {@code jvm}, whose threads are not listed.
+   */
+  synchronized long allocatedBytes(String group) {
+    refresh();
+    int i = GROUPS.indexOf(group);
+    if (i < 0 || i == GROUPS.size() - 1) {
+      throw new IllegalArgumentException("group: no allocations for " + group + "; one of "
+          + GROUPS.subList(0, GROUPS.size() - 1));
+    }
+    return bytes[i];
+  }
+
+  /** Adds each listed thread's allocations since the last reading to its group. */
+  private void countAllocations(long[] ids, ThreadInfo[] infos) {
+    com.sun.management.ThreadMXBean a = allocations;
+    if (a == null) {
+      return;
+    }
+    long[] allocated = a.getThreadAllocatedBytes(ids);
+    Map<Long, Long> seen = new HashMap<>(ids.length * 2);
+    for (int k = 0; k < ids.length; k++) {
+      if (infos[k] == null || allocated[k] < 0) {
+        continue;
+      }
+      Long last = lastBytesByThread.get(ids[k]);
+      long grown = allocated[k] - (last == null ? 0 : last);
+      seen.put(ids[k], allocated[k]);
+      if (grown > 0) {
+        bytes[GROUPS.indexOf(group(infos[k].getThreadName()))] += grown;
+      }
+    }
+    lastBytesByThread.clear();
+    lastBytesByThread.putAll(seen);
+  }
+
   private void refresh() {
     long now = clock.nanoTime();
     if (read && now - lastReadNanos < MIN_INTERVAL_NANOS) {
@@ -121,6 +175,7 @@ final class ThreadCpu {
     }
     lastByThread.clear();
     lastByThread.putAll(seen);
+    countAllocations(ids, infos);
     for (int g = 0; g < GROUPS.size() - 1; g++) {
       java += totals[g];
     }

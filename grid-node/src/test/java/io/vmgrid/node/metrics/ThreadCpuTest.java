@@ -72,4 +72,36 @@ class ThreadCpuTest {
     assertThat(total).isLessThanOrEqualTo(process / 1e9 + 1e-3); // groups split the process
     assertThatThrownBy(() -> cpu.seconds("nope")).hasMessageContaining("group: unknown nope");
   }
+
+  @Test
+  void aThreadsAllocationsLandInItsGroup() throws Exception {
+    ThreadCpu usage = new ThreadCpu();
+    assertThat(usage.allocationsSupported()).isTrue(); // HotSpot, as CI runs
+    long before = usage.allocatedBytes("indicators");
+    AtomicLong made = new AtomicLong();
+    Thread allocating = new Thread(() -> {
+      long total = 0;
+      for (int i = 0; i < 64; i++) {
+        byte[] chunk = new byte[256 * 1024]; // 16 MiB in all, each chunk kept until counted
+        total += chunk.length + (chunk[i] == 1 ? 1 : 0);
+      }
+      made.set(total);
+      try {
+        Thread.sleep(60_000); // stay alive until read, as above
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "vmgrid-indicators");
+    allocating.setDaemon(true);
+    allocating.start();
+    while (made.get() == 0) {
+      Thread.sleep(20);
+    }
+    Thread.sleep(ThreadCpu.MIN_INTERVAL_NANOS / 1_000_000 + 50);
+    long grown = usage.allocatedBytes("indicators") - before;
+    allocating.interrupt();
+    assertThat(grown).as("bytes counted for the group").isGreaterThanOrEqualTo(made.get());
+    assertThatThrownBy(() -> usage.allocatedBytes("jvm"))
+        .hasMessageContaining("group: no allocations for jvm");
+  }
 }
