@@ -5,6 +5,7 @@ import com.hazelcast.nio.serialization.compact.CompactReader;
 import com.hazelcast.nio.serialization.compact.CompactSerializer;
 import com.hazelcast.nio.serialization.compact.CompactWriter;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
@@ -116,7 +117,8 @@ public record ServerState(
     }
     vms = List.copyOf(vms);
     evicted = List.copyOf(evicted);
-    released = released == null ? List.of() : List.copyOf(released); // null: written before it existed
+    // null: written before it existed; held unboxed (see LongList)
+    released = released == null ? LongList.EMPTY : LongList.copyOf(released);
     preempted = preempted == null ? List.of() : List.copyOf(preempted); // the same
     if (health == null) {
       throw new IllegalArgumentException("health: is required on server " + serverId);
@@ -272,27 +274,34 @@ public record ServerState(
   /** {@code before} with {@code keys} remembered at {@code nowMillis}, old and surplus ones dropped. */
   private static List<Long> remembering(List<Long> before, List<Long> keys, long nowMillis) {
     long minute = nowMillis / 60_000;
-    List<Long> kept = new ArrayList<>(before.size() + keys.size());
-    for (long r : before) {
+    LongList earlier = LongList.copyOf(before);
+    long[] kept = new long[earlier.size() + keys.size()];
+    int n = 0;
+    for (int i = 0; i < earlier.size(); i++) {
+      long r = earlier.getLong(i);
       if (((minute - (r & 0xFFFF)) & 0xFFFF) <= RELEASED_KEPT_MINUTES) {
-        kept.add(r);
+        kept[n++] = r;
       }
     }
     for (long key : keys) {
-      kept.add(key | (minute & 0xFFFF));
+      kept[n++] = key | (minute & 0xFFFF);
     }
-    if (kept.size() > RELEASED_KEPT) {
-      kept = new ArrayList<>(kept.subList(kept.size() - RELEASED_KEPT, kept.size()));
-    }
-    return kept;
+    int from = Math.max(0, n - RELEASED_KEPT);
+    return LongList.wrap(from == 0 && n == kept.length ? kept : Arrays.copyOfRange(kept, from, n));
+  }
+
+  /** {@link #released}, unboxed. */
+  private LongList releasedKeys() {
+    return (LongList) released;
   }
 
   /** Whether this placement of {@code vm} (its VM id and request id) was released here recently. */
   public boolean releasedHere(HostedVm vm) {
     long key = releaseKey(vm);
     long clientKey = clientReleaseKey(vm);
-    for (long r : released) {
-      long k = r & ~0xFFFFL;
+    LongList all = releasedKeys();
+    for (int i = 0; i < all.size(); i++) {
+      long k = all.getLong(i) & ~0xFFFFL;
       if (k == key || k == clientKey) {
         return true;
       }
@@ -309,7 +318,9 @@ public record ServerState(
 
   /** Hands every release this server remembers to {@code sink}. */
   public void forEachRelease(ReleaseSink sink) {
-    for (long r : released) {
+    LongList all = releasedKeys();
+    for (int i = 0; i < all.size(); i++) {
+      long r = all.getLong(i);
       sink.release(r & ~0xFFFFL, (int) (r & 0xFFFF));
     }
   }
@@ -429,40 +440,33 @@ public record ServerState(
           evicted,
           topology,
           in.getFieldKind("released") == FieldKind.ARRAY_OF_INT64 ? longs(in.readArrayOfInt64(
-              "released")) : List.of(), // written before servers remembered releases
+              "released")) : LongList.EMPTY, // written before servers remembered releases
           in.getFieldKind("preempted") == FieldKind.ARRAY_OF_COMPACT ? evictions(in) : List.of());
     }
 
+    // Immutable lists straight from the arrays read: the constructor's List.copyOf keeps them as
+    // they are, where an ArrayList was copied once more on every event and entry read
+
     private static List<Eviction> evictions(CompactReader in) {
-      Eviction[] all = in.readArrayOfCompact("preempted", Eviction.class);
-      List<Eviction> out = new ArrayList<>(all == null ? 0 : all.length);
-      if (all != null) {
-        for (Eviction e : all) {
-          out.add(Objects.requireNonNull(e, "preempted: null element"));
-        }
-      }
-      return out;
+      return immutable(in.readArrayOfCompact("preempted", Eviction.class), "preempted");
     }
 
     private static List<Long> longs(long @Nullable [] values) {
-      List<Long> out = new ArrayList<>(values == null ? 0 : values.length);
-      if (values != null) {
-        for (long v : values) {
-          out.add(v);
-        }
-      }
-      return out;
+      return values == null ? LongList.EMPTY : LongList.wrap(values); // freshly read: ours
     }
 
     private static List<HostedVm> readVms(CompactReader in, String field) {
-      HostedVm[] vms = in.readArrayOfCompact(field, HostedVm.class);
-      List<HostedVm> list = new ArrayList<>(vms == null ? 0 : vms.length);
-      if (vms != null) {
-        for (HostedVm vm : vms) {
-          list.add(Objects.requireNonNull(vm, field + ": null element"));
-        }
+      return immutable(in.readArrayOfCompact(field, HostedVm.class), field);
+    }
+
+    private static <T> List<T> immutable(T @Nullable [] read, String field) {
+      if (read == null) {
+        return List.of();
       }
-      return list;
+      for (T t : read) {
+        Objects.requireNonNull(t, () -> field + ": null element");
+      }
+      return List.of(read);
     }
 
     @Override
@@ -481,11 +485,7 @@ public record ServerState(
       out.writeInt32("faultDomain", s.topology().faultDomain());
       out.writeInt32("updateDomain", s.topology().updateDomain());
       out.writeString("machineType", s.topology().machineType());
-      long[] released = new long[s.released().size()];
-      for (int i = 0; i < released.length; i++) {
-        released[i] = s.released().get(i);
-      }
-      out.writeArrayOfInt64("released", released);
+      out.writeArrayOfInt64("released", s.releasedKeys().array());
       out.writeArrayOfCompact("preempted", s.preempted().toArray(new Eviction[0]));
     }
 

@@ -121,6 +121,24 @@ class ServerStateTest {
   }
 
   @Test
+  void rememberedReleasesAreHeldUnboxedAndEqualAnyListOfTheSameLongs() {
+    ServerState s = ServerState.empty("s", "c", 8, 8_192).with(vm("a", 1, 1)).with(vm("b", 1, 1))
+        .releasing("a", NOW).releasing("b", NOW);
+    assertThat(s.released()).isInstanceOf(LongList.class).hasSize(2);
+    ServerState boxed = new ServerState(s.serverId(), s.clusterId(), s.capacityCores(),
+        s.capacityMemoryMb(), s.usedCores(), s.usedMemoryMb(), s.health(), s.revision(), s.vms(),
+        s.evicted(), s.topology(), new ArrayList<>(s.released()), s.preempted());
+    assertThat(boxed.released()).isInstanceOf(LongList.class);
+    assertThat(boxed).isEqualTo(s).hasSameHashCodeAs(s);
+    assertThat(s.released()).isEqualTo(List.of(s.released().get(0), s.released().get(1)));
+    List<Long> withNull = new ArrayList<>(s.released());
+    withNull.add(null);
+    assertThatThrownBy(() -> new ServerState(s.serverId(), s.clusterId(), s.capacityCores(),
+        s.capacityMemoryMb(), s.usedCores(), s.usedMemoryMb(), s.health(), s.revision(), s.vms(),
+        s.evicted(), s.topology(), withNull, s.preempted())).hasMessageContaining("null element");
+  }
+
+  @Test
   void aReleaseOlderThanTheKeptMinutesIsForgottenAtTheNextRelease() {
     ServerState s = ServerState.empty("s", "c", 8, 8_192).with(vm("old", 1, 1))
         .with(vm("recent", 1, 1)).with(vm("now", 1, 1));
