@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -166,62 +167,55 @@ record E2eReport(String benchmark, String date, int machineCores, int members,
 
   /** Heap kilobytes the members' Java threads allocated per allocation, by thread group. */
   private static void printHeap(List<PolicyReport> reports, PrintWriter out) {
-    List<Map<String, Double>> kb = new ArrayList<>();
-    for (PolicyReport p : reports) {
-      Map<String, Double> heap = p.replay().allocatedKbPerAllocation();
-      if (heap != null) {
-        kb.add(heap);
-      }
-    }
-    if (kb.isEmpty()) {
-      return;
-    }
     // the JVM's own threads are not listed: no allocations of theirs are counted
-    List<String> groups = columns(kb,
-        GridMetrics.CPU_GROUP_ORDER.stream().filter(g -> !g.equals("jvm")).toList());
-    StringBuilder header = new StringBuilder(String.format(Locale.ROOT, "%n%-15s %8s",
-        "heap KB/alloc", "members"));
-    for (String g : groups) {
-      header.append(String.format(Locale.ROOT, " %9s", abbreviate(g)));
-    }
-    out.println(header);
-    for (PolicyReport p : reports) {
-      Map<String, Double> heap = p.replay().allocatedKbPerAllocation();
-      if (heap != null) {
-        out.println(row(String.format(Locale.ROOT, "%-15s %8s", p.name(),
-            p.replay().memberAllocatedKbPerAllocation()), groups, heap, " %9s"));
-      }
-    }
+    printByGroup(reports, out, "heap KB/alloc", List.of("members"),
+        GridMetrics.CPU_GROUP_ORDER.stream().filter(g -> !g.equals("jvm")).toList(),
+        p -> p.replay().allocatedKbPerAllocation(),
+        p -> List.of(String.valueOf(p.replay().memberAllocatedKbPerAllocation())));
   }
 
   /** Members' CPU per allocation by thread group (ms), where the members export it. */
   private static void printCpu(List<PolicyReport> reports, PrintWriter out) {
-    List<Map<String, Double>> cpuMs = new ArrayList<>();
+    printByGroup(reports, out, "cpu ms/alloc", List.of("members", "client"),
+        GridMetrics.CPU_GROUP_ORDER, p -> p.replay().cpuMsPerAllocation(), p -> {
+          Double client = p.run().clientCpuMsPerAllocation();
+          return List.of(String.valueOf(p.replay().memberCpuMsPerAllocation()),
+              client == null ? "-" : client.toString());
+        });
+  }
+
+  /**
+   * A table of a figure by thread group, one row per report that has it: the report's totals
+   * ({@code totalNames}), then one column per group in {@code order} (groups not listed last).
+   */
+  private static void printByGroup(List<PolicyReport> reports, PrintWriter out, String title,
+      List<String> totalNames, List<String> order,
+      Function<PolicyReport, @Nullable Map<String, Double>> byGroup,
+      Function<PolicyReport, List<String>> totals) {
+    List<Map<String, Double>> maps = new ArrayList<>();
     for (PolicyReport p : reports) {
-      Map<String, Double> cpu = p.replay().cpuMsPerAllocation();
-      if (cpu != null) {
-        cpuMs.add(cpu);
+      Map<String, Double> m = byGroup.apply(p);
+      if (m != null) {
+        maps.add(m);
       }
     }
-    if (cpuMs.isEmpty()) {
+    if (maps.isEmpty()) {
       return;
     }
-    List<String> groups = columns(cpuMs, GridMetrics.CPU_GROUP_ORDER);
-    StringBuilder header = new StringBuilder(String.format(Locale.ROOT, "%n%-15s %8s %8s",
-        "cpu ms/alloc", "members", "client"));
+    List<String> groups = columns(maps, order);
+    StringBuilder header = new StringBuilder(String.format(Locale.ROOT, "%n%-15s", title));
+    totalNames.forEach(t -> header.append(String.format(Locale.ROOT, " %8s", t)));
     for (String g : groups) {
       header.append(String.format(Locale.ROOT, " %9s", abbreviate(g)));
     }
     out.println(header);
     for (PolicyReport p : reports) {
-      Map<String, Double> cpu = p.replay().cpuMsPerAllocation();
-      if (cpu == null) {
-        continue;
+      Map<String, Double> m = byGroup.apply(p);
+      if (m != null) {
+        StringBuilder start = new StringBuilder(String.format(Locale.ROOT, "%-15s", p.name()));
+        totals.apply(p).forEach(t -> start.append(String.format(Locale.ROOT, " %8s", t)));
+        out.println(row(start.toString(), groups, m, " %9s"));
       }
-      Double client = p.run().clientCpuMsPerAllocation();
-      out.println(row(String.format(Locale.ROOT, "%-15s %8s %8s", p.name(),
-          p.replay().memberCpuMsPerAllocation(), client == null ? "-" : client), groups, cpu,
-          " %9s"));
     }
   }
 

@@ -126,27 +126,14 @@ final class ThreadCpu {
     return bytes[i];
   }
 
-  /** Adds each listed thread's allocations since the last reading to its group. */
-  private void countAllocations(long[] ids, ThreadInfo[] infos) {
-    com.sun.management.ThreadMXBean a = allocations;
-    if (a == null) {
-      return;
-    }
-    long[] allocated = a.getThreadAllocatedBytes(ids);
-    Map<Long, Long> seen = new HashMap<>(ids.length * 2);
-    for (int k = 0; k < ids.length; k++) {
-      if (infos[k] == null || allocated[k] < 0) {
-        continue;
-      }
-      Long last = lastBytesByThread.get(ids[k]);
-      long grown = allocated[k] - (last == null ? 0 : last);
-      seen.put(ids[k], allocated[k]);
-      if (grown > 0) {
-        bytes[GROUPS.indexOf(group(infos[k].getThreadName()))] += grown;
-      }
-    }
-    lastBytesByThread.clear();
-    lastBytesByThread.putAll(seen);
+  /**
+   * How much thread {@code id}'s counter grew since {@code last} saw it ({@code now} if it is
+   * new), never negative; records {@code now} in {@code seen}.
+   */
+  private static long grown(Map<Long, Long> last, Map<Long, Long> seen, long id, long now) {
+    Long before = last.get(id);
+    seen.put(id, now);
+    return Math.max(0, now - (before == null ? 0 : before));
   }
 
   private void refresh() {
@@ -158,24 +145,29 @@ final class ThreadCpu {
     lastReadNanos = now;
     long[] ids = threads.getAllThreadIds();
     ThreadInfo[] infos = threads.getThreadInfo(ids);
-    Map<Long, Long> seen = new HashMap<>(ids.length * 2);
+    com.sun.management.ThreadMXBean a = allocations;
+    long @Nullable [] allocated = a == null ? null : a.getThreadAllocatedBytes(ids);
+    Map<Long, Long> seenCpu = new HashMap<>(ids.length * 2);
+    Map<Long, Long> seenBytes = new HashMap<>(ids.length * 2);
     long java = 0;
     for (int k = 0; k < ids.length; k++) {
       ThreadInfo info = infos[k];
-      long cpu = threads.getThreadCpuTime(ids[k]);
-      if (info == null || cpu < 0) {
-        continue; // ended meanwhile, or not measurable
+      if (info == null) {
+        continue; // ended meanwhile
       }
-      Long last = lastByThread.get(ids[k]);
-      long grown = cpu - (last == null ? 0 : last);
-      seen.put(ids[k], cpu);
-      if (grown > 0) {
-        totals[GROUPS.indexOf(group(info.getThreadName()))] += grown;
+      int g = GROUPS.indexOf(group(info.getThreadName()));
+      long cpu = threads.getThreadCpuTime(ids[k]);
+      if (cpu >= 0) { // else not measurable
+        totals[g] += grown(lastByThread, seenCpu, ids[k], cpu);
+      }
+      if (allocated != null && allocated[k] >= 0) {
+        bytes[g] += grown(lastBytesByThread, seenBytes, ids[k], allocated[k]);
       }
     }
     lastByThread.clear();
-    lastByThread.putAll(seen);
-    countAllocations(ids, infos);
+    lastByThread.putAll(seenCpu);
+    lastBytesByThread.clear();
+    lastBytesByThread.putAll(seenBytes);
     for (int g = 0; g < GROUPS.size() - 1; g++) {
       java += totals[g];
     }
