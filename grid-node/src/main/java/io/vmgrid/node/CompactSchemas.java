@@ -7,7 +7,6 @@ import io.vmgrid.client.wire.WireSerialization;
 import io.vmgrid.node.agent.AgentSerialization;
 import io.vmgrid.node.commit.CommitSerialization;
 import io.vmgrid.node.intake.IntakeSerialization;
-import io.vmgrid.node.inventory.InventorySerialization;
 import io.vmgrid.node.recovery.Reconciler;
 import io.vmgrid.node.routing.RoutingSerialization;
 import java.util.ArrayList;
@@ -37,7 +36,6 @@ public final class CompactSchemas {
     out.addAll(Reconciler.schemaSamples());
     out.addAll(RoutingSerialization.schemaSamples());
     out.addAll(IntakeSerialization.schemaSamples());
-    out.addAll(InventorySerialization.schemaSamples());
     return out;
   }
 

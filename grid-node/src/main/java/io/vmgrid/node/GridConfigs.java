@@ -18,7 +18,6 @@ import io.vmgrid.node.agent.AgentHost;
 import io.vmgrid.node.agent.AgentSerialization;
 import io.vmgrid.node.commit.CommitSerialization;
 import io.vmgrid.node.intake.IntakeSerialization;
-import io.vmgrid.node.inventory.InventorySerialization;
 import io.vmgrid.node.recovery.Reconciler;
 import io.vmgrid.node.recovery.ServerMergePolicy;
 import io.vmgrid.node.routing.Estimates;
@@ -103,7 +102,6 @@ final class GridConfigs {
     AgentSerialization.register(config.getSerializationConfig());
     RoutingSerialization.register(config.getSerializationConfig());
     IntakeSerialization.register(config.getSerializationConfig());
-    InventorySerialization.register(config.getSerializationConfig());
     // agents' cache records: next to the agent (partition key = agent id), no backup (rebuildable)
     config.addMapConfig(new MapConfig(AgentHost.AGENT_CACHE)
         .setBackupCount(0)

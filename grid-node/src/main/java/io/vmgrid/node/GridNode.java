@@ -12,10 +12,8 @@ import io.vmgrid.client.wire.MapNames;
 import io.vmgrid.client.wire.ServerState;
 import io.vmgrid.client.wire.ServerWrites;
 import io.vmgrid.node.agent.AgentHost;
-import io.vmgrid.node.commit.Announced;
 import io.vmgrid.node.intake.Intake;
 import io.vmgrid.node.intake.IntakeSerialization;
-import io.vmgrid.node.inventory.Announcement;
 import io.vmgrid.node.inventory.InventoryMirror;
 import io.vmgrid.node.inventory.ServerAudit;
 import io.vmgrid.node.inventory.ServerView;
@@ -131,12 +129,13 @@ public final class GridNode implements AutoCloseable {
     this.health = health;
     this.endpoints = endpoints;
     NodeClock clock = NodeClock.of(hazelcast);
-    this.view = new ServerView(hazelcast, Announced.UNMARKED, ForeignEntries.of(hazelcast), clock);
+    this.view = new ServerView(hazelcast.getMap(MapNames.SERVERS), ForeignEntries.of(hazelcast),
+        clock);
     this.audit = new ServerAudit(hazelcast);
     view.audit(audit);
     metrics.foreignEntries(ForeignEntries.of(hazelcast),
         java.util.stream.Stream.concat(MAPS.stream(),
-            java.util.stream.Stream.of(IndicatorBoard.TOPIC, Announcement.TOPIC)).toList());
+            java.util.stream.Stream.of(IndicatorBoard.TOPIC)).toList());
     this.mirror = new InventoryMirror(view, JOURNAL_CAPACITY, clock,
         NodeTimings.of(hazelcast).get(Timing.MIRROR_REBUILD_QUIET));
     metrics.mirrorGauges(mirror::size, mirror::lag, mirror::rebuilds, mirror::appliedChanges);

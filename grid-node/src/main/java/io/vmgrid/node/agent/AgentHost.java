@@ -121,7 +121,7 @@ public final class AgentHost implements AutoCloseable {
     this.metrics = metrics;
     this.servers = hz.getMap(io.vmgrid.client.wire.MapNames.SERVERS);
     this.cacheRecords = hz.getMap(AGENT_CACHE);
-    this.committer = new Committer(hz, mirror::applyOwn, mirror::announce);
+    this.committer = new Committer(hz, mirror::applyOwn);
     this.locality = new Locality(hz.getPartitionService());
     this.foreign = ForeignEntries.of(hz);
     this.agentKeys = agentKeys(hz);

@@ -11,12 +11,12 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * What {@link PlaceVmProcessor} did on one server: one result per VM it was given for that server,
- * in order, and the server's state after them if they changed it, refused a VM or found one there
- * already (so that the committing member can apply and announce its own write, or catch up with
- * the write that beat it, at once instead of waiting for the map's event).
+ * in order, and the server's state after them if they changed it or refused a VM (so that the
+ * committing member can apply its own write, or catch up with the write that beat it, at once
+ * instead of waiting for the map's event).
  *
  * @param results the per-VM results
- * @param state the server's state after the call, or null if it placed, found and refused nothing
+ * @param state the server's state after the call, or null if it placed and refused nothing
  */
 public record CommitResults(List<CommitResult> results, @Nullable ServerState state) {
   /** Copies the list. */

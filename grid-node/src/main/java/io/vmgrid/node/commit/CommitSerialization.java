@@ -29,8 +29,7 @@ public final class CommitSerialization {
     HostedVm vm = new HostedVm("vm", "t", 1, 1, "r", "regular", 0);
     Placement record = Placement.of(vm, "s");
     CommitResult result = new CommitResult(CommitResult.Status.PLACED, "", 0);
-    return List.of(
-        new PlaceVmProcessor(Map.of("s", List.of(vm)), Map.of("vm", List.of("low")), true),
+    return List.of(new PlaceVmProcessor(Map.of("s", List.of(vm)), Map.of("vm", List.of("low"))),
         new ReleaseVmProcessor("vm", true), new DropRecordProcessor("s", "r"),
         new ClearPreemptedProcessor(java.util.Set.of("vm@s#r")),
         new RecordPlacementProcessor(List.of(record)), result,

@@ -54,35 +54,19 @@ public final class Committer {
   private final IMap<String, ServerState> servers;
   private final IMap<String, Placement> placements;
   private final Consumer<ServerState> ownWrites;
-  private final Consumer<List<ServerState>> announce;
-  /** Whether commits are announced (no update events for them). */
-  private final boolean announcing;
-
-  /**
-   * A committer over {@code hz}'s placement store whose commits send events as any other write
-   * ({@code announce} does nothing); for tests and tools.
-   */
-  public Committer(HazelcastInstance hz, Consumer<ServerState> ownWrites) {
-    this(hz, ownWrites, null);
-  }
 
   /**
    * A committer over {@code hz}'s placement store; {@code ownWrites} receives every server state
    * its commits produced, and the current state of a server that refused one (to apply them to
-   * this member's view at once). {@code announce}, if not null, receives the states of each
-   * group's commits together, to send to the other members' views: the map sends no update event
-   * for them ({@link Announced}).
+   * this member's view at once).
    */
-  public Committer(HazelcastInstance hz, Consumer<ServerState> ownWrites,
-      @Nullable Consumer<List<ServerState>> announce) {
+  public Committer(HazelcastInstance hz, Consumer<ServerState> ownWrites) {
     this.hz = hz;
     this.clock = NodeClock.of(hz);
     this.confirmWaitNanos = NodeTimings.of(hz).nanos(Timing.CONFIRM_WAIT);
     this.servers = hz.getMap(MapNames.SERVERS);
     this.placements = hz.getMap(MapNames.PLACEMENTS);
     this.ownWrites = ownWrites;
-    this.announce = announce == null ? states -> { } : announce;
-    this.announcing = announce != null;
   }
 
   /**
@@ -135,16 +119,12 @@ public final class Committer {
     }
     Map<String, Supplier<CompletableFuture<CommitResults>>> calls = new LinkedHashMap<>();
     byServer.forEach((server, vms) -> calls.put(server, () -> servers.submitToKey(server,
-        new PlaceVmProcessor(Map.of(server, vms), victims, announcing)).toCompletableFuture()));
+        new PlaceVmProcessor(Map.of(server, vms), victims)).toCompletableFuture()));
     Map<String, Attempt<CommitResults>> done = await(calls);
-    List<ServerState> announced = new ArrayList<>(done.size());
     for (Attempt<CommitResults> a : done.values()) {
       ServerState state = a.result() == null ? null : a.result().state();
       if (state != null) {
         ownWrites.accept(state);
-        if (a.value().results().stream().anyMatch(CommitResult::hosted)) {
-          announced.add(state);
-        }
       }
     }
     Map<String, ServerState> confirmed = new HashMap<>();
@@ -159,15 +139,11 @@ public final class Committer {
         if (s != null) {
           confirmed.put(server, s);
           ownWrites.accept(s);
-          announced.add(s);
         }
         LOG.info(() -> "the commit to " + server + " ran but its backups were late; "
             + (s == null ? "not confirmed" : "read back and confirmed on every replica"));
       }
     });
-    if (!announced.isEmpty()) {
-      announce.accept(announced); // before any record: an acknowledged placement was announced
-    }
     Map<String, Integer> next = new HashMap<>();
     List<Attempt<CommitResult>> out = new ArrayList<>(planned.size());
     for (Planned p : planned) {

@@ -45,11 +45,6 @@ public final class PlaceVmProcessor
   private final Map<String, List<HostedVm>> vmsByServer;
   /** VM id to the VMs it evicts; VMs without victims are absent. */
   private final Map<String, List<String>> victims;
-  /**
-   * Whether the caller sends the new state to the members' views itself ({@link Announced}): the
-   * map's update event for it is then filtered out.
-   */
-  private final boolean announced;
 
   /** A processor placing, on each server named, the VMs listed for it, in order. */
   public PlaceVmProcessor(Map<String, List<HostedVm>> vmsByServer) {
@@ -62,17 +57,6 @@ public final class PlaceVmProcessor
    */
   public PlaceVmProcessor(Map<String, List<HostedVm>> vmsByServer,
       Map<String, List<String>> victims) {
-    this(vmsByServer, victims, false);
-  }
-
-  /**
-   * Like {@link #PlaceVmProcessor(Map, Map)}; if {@code announced}, the caller publishes the state
-   * this writes to the members' views itself ({@link Committer} does), and the map sends no update
-   * event for it.
-   */
-  public PlaceVmProcessor(Map<String, List<HostedVm>> vmsByServer,
-      Map<String, List<String>> victims, boolean announced) {
-    this.announced = announced;
     Map<String, List<HostedVm>> copy = new LinkedHashMap<>();
     vmsByServer.forEach((server, vms) -> copy.put(server, List.copyOf(vms)));
     this.vmsByServer = copy;
@@ -97,7 +81,6 @@ public final class PlaceVmProcessor
     ServerState state = entry.getValue();
     ServerState start = state;
     boolean refused = false;
-    boolean hosted = false;
     for (HostedVm vm : vms) {
       List<String> evict = victims.getOrDefault(vm.vmId(), List.of());
       ServerState trial = state;
@@ -118,8 +101,6 @@ public final class PlaceVmProcessor
         r = new CommitResult(CommitResult.Status.PLACED, "", state.revision());
       } else if (!r.hosted()) {
         refused = true;
-      } else {
-        hosted = true;
       }
       results.add(r);
     }
@@ -127,14 +108,9 @@ public final class PlaceVmProcessor
     boolean changed = state != start;
     if (changed) {
       entry.setValue(state);
-      if (announced) {
-        Announced.mark(state);
-      }
     }
-    // a refusal means the committing member's mirror is behind: the state lets it catch up at once;
-    // a VM already here (a commit run again after its primary left) was placed by a run whose state
-    // the caller may not have announced yet
-    return new CommitResults(results, changed || refused || hosted ? state : null);
+    // a refusal means the committing member's mirror is behind: the state lets it catch up at once
+    return new CommitResults(results, changed || refused ? state : null);
   }
 
   /**
@@ -236,10 +212,7 @@ public final class PlaceVmProcessor
           victims.put(vms[v].vmId(), list);
         }
       }
-      // absent (a member of an older version): the map's event carries the state
-      boolean announced = in.getFieldKind("announced") == FieldKind.BOOLEAN
-          && in.readBoolean("announced");
-      return new PlaceVmProcessor(byServer, victims, announced);
+      return new PlaceVmProcessor(byServer, victims);
     }
 
     @Override
@@ -265,7 +238,6 @@ public final class PlaceVmProcessor
       }
       out.writeArrayOfInt32("victimCounts", perVm);
       out.writeArrayOfString("victims", ids.toArray(new String[0]));
-      out.writeBoolean("announced", p.announced);
     }
 
     @Override

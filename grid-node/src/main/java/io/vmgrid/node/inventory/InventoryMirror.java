@@ -148,14 +148,6 @@ public final class InventoryMirror implements AutoCloseable {
     }
   }
 
-  /**
-   * Sends states this member's commits wrote (applied with {@link #applyOwn} already) to the other
-   * members' views ({@link ServerView#announce}).
-   */
-  public void announce(List<ServerState> states) {
-    view.announce(states);
-  }
-
   /** Whether the mirror holds server {@code serverId}. */
   public boolean knows(String serverId) {
     return read(inv -> inv.indexOf(serverId) >= 0);

@@ -44,7 +44,8 @@ class InventoryMirrorTest {
       hz.<String, ServerState>getMap(MapNames.SERVERS)
           .put("srv-" + i, ServerState.empty("srv-" + i, "c0", 64, 262_144));
     }
-    ServerView view = new ServerView(hz, null, ForeignEntries.of(hz), NodeClock.system());
+    ServerView view = new ServerView(hz.getMap(MapNames.SERVERS), ForeignEntries.of(hz),
+        NodeClock.system());
     try (InventoryMirror mirror = new InventoryMirror(view, 1_024, NodeClock.system(),
         Timing.MIRROR_REBUILD_QUIET.defaultValue())) {
       for (int i = 0; i < servers; i++) {

@@ -21,7 +21,6 @@ import io.vmgrid.node.Fixtures;
 import io.vmgrid.node.GridNode;
 import io.vmgrid.node.TestGrid;
 import io.vmgrid.node.agent.AgentHost;
-import io.vmgrid.node.inventory.Announcement;
 import io.vmgrid.node.recovery.Reconciler;
 import io.vmgrid.node.routing.IndicatorBoard;
 import java.util.ArrayList;
@@ -104,8 +103,7 @@ class ForeignEntriesTest {
       assertThat(onClient.count(MapNames.SERVERS)).isPositive();
       assertThat(onClient.count(MapNames.PLACEMENTS)).isPositive();
       for (String map : List.of(MapNames.SERVERS, MapNames.PLACEMENTS,
-          AgentHost.AGENT_INDICATORS, IndicatorBoard.TOPIC, Announcement.TOPIC,
-          AgentHost.AGENT_CACHE)) {
+          AgentHost.AGENT_INDICATORS, IndicatorBoard.TOPIC, AgentHost.AGENT_CACHE)) {
         long counted = grid.nodes().stream()
             .mapToLong(n -> ForeignEntries.of(n.hazelcast()).count(map)).sum();
         assertThat(counted).as("foreign entries counted in %s", map).isPositive();
@@ -140,14 +138,11 @@ class ForeignEntriesTest {
       map.set(8L, 8L);
       written += 2;
     }
-    // the routers' indicators and the commits' server states travel on topics: foreign messages
-    // there are skipped too
-    for (String topic : List.of(IndicatorBoard.TOPIC, Announcement.TOPIC)) {
-      com.hazelcast.topic.ITopic<Object> messages = plain.getTopic(topic);
-      for (Object v : values) {
-        messages.publish(v);
-        written++;
-      }
+    // the routers' indicators travel on a topic: foreign messages there are skipped too
+    com.hazelcast.topic.ITopic<Object> indicators = plain.getTopic(IndicatorBoard.TOPIC);
+    for (Object v : values) {
+      indicators.publish(v);
+      written++;
     }
     IMap<Object, Object> cache = plain.getMap(AgentHost.AGENT_CACHE);
     int partitions = plain.getPartitionService().getPartitions().size();
