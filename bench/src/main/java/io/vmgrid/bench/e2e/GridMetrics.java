@@ -21,7 +21,8 @@ import java.util.function.Predicate;
  * {@code vmgrid_thread_cpu_seconds_total{group}} (members' CPU by thread group);
  * {@code vmgrid_thread_allocated_bytes_total{group}} (what their Java threads allocated); and Hazelcast's own
  * counters {@code vmgrid_grid_invocations_total}, {@code vmgrid_grid_operations_total} and
- * {@code vmgrid_grid_events_total}.
+ * {@code vmgrid_grid_events_total}; and the JVMs' collector pauses, {@code
+ * jvm_gc_pause_seconds_count/_sum} (Micrometer's, every collector and cause).
  *
  * @param topHits lookups answered by the top-level (request-type) cache
  * @param partialHits lookups answered from cached rule results
@@ -38,10 +39,13 @@ import java.util.function.Predicate;
  * @param operations operations the members executed, backups included (-1 likewise)
  * @param events events the members delivered to listeners (-1 likewise)
  * @param forwarded allocations routed to an agent on another member than the one they reached
+ * @param gcPauses collector pauses of the members' JVMs (-1 if they do not export them)
+ * @param gcPauseSeconds the seconds those pauses stopped the members' threads, summed
  */
 record GridMetrics(long topHits, long partialHits, long misses, long conflicts, long allocations,
     Map<String, Double> stagesMs, Map<String, Long> stageCounts, Map<String, Double> cpuSeconds,
-    Map<String, Double> allocatedBytes, long invocations, long operations, long events, long forwarded) {
+    Map<String, Double> allocatedBytes, long invocations, long operations, long events, long forwarded,
+    long gcPauses, double gcPauseSeconds) {
 
   /** Members' thread groups in their order; groups not listed (other node versions) follow. */
   static final List<String> CPU_GROUP_ORDER = NodeMetrics.CPU_GROUPS;
@@ -107,7 +111,8 @@ record GridMetrics(long topHits, long partialHits, long misses, long conflicts, 
         byGroup(all, "vmgrid_thread_allocated_bytes_total"),
         counter(all, "vmgrid_grid_invocations_total"),
         counter(all, "vmgrid_grid_operations_total"), counter(all, "vmgrid_grid_events_total"),
-        Math.round(sum(all, "vmgrid_forwarded_allocations_total", s -> true)));
+        Math.round(sum(all, "vmgrid_forwarded_allocations_total", s -> true)),
+        counter(all, "jvm_gc_pause_seconds_count"), sum(all, "jvm_gc_pause_seconds_sum", s -> true));
   }
 
   /** The sum of a counter over members, or -1 if no member exports it. */

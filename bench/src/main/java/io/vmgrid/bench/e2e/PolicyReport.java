@@ -90,6 +90,11 @@ record PolicyReport(String name, @JsonUnwrapped ReplayFigures replay,
         + " p99 %.2f ms; %.1f alloc/s%n", measured.placed(), measured.rejected(), measured.failed(),
         measured.seconds(), measured.latency().meanMs(), measured.latency().p50Ms(),
         measured.latency().p99Ms(), measured.throughput());
+    if (run.gcPauses() != null) {
+      out.printf(Locale.ROOT, "  collector pauses during the replay: %d, %s ms in all (summed over"
+          + " members; a request in flight on a paused member waits it out)%n", run.gcPauses(),
+          run.gcPauseMs());
+    }
     Double cpu = replay.memberCpuMsPerAllocation();
     if (cpu != null) {
       out.printf(Locale.ROOT, "  CPU per allocation: members %.2f ms (%s net of the quiet"

@@ -21,6 +21,9 @@ import org.jspecify.annotations.Nullable;
  * @param idleCpuCores the same by thread group (null likewise)
  * @param memberCpuMsPerAllocationNet the members' CPU per allocation less the quiet rate (null
  *     likewise)
+ * @param gcPauses the members' collector pauses during the replay, summed over members (null if
+ *     not exported): each stops a member's threads, and a request in flight there waits it out
+ * @param gcPauseMs the milliseconds those pauses lasted, summed (null likewise)
  * @param settleSeconds how long settling took (null without settling)
  * @param jvmCoresAtStart the members' 'jvm' cores in settling's last window (null likewise)
  * @param clientCpuMsPerAllocation this process's CPU per allocation (null where not known)
@@ -34,7 +37,7 @@ import org.jspecify.annotations.Nullable;
 record RunFigures(@Nullable Double memberCpuCores, @Nullable Double idleInvocationsPerSecond,
     @Nullable Double invocationsPerAllocationNet, @Nullable Double idleMemberCpuCores,
     @Nullable Map<String, Double> idleCpuCores, @Nullable Double memberCpuMsPerAllocationNet,
-    @Nullable Double settleSeconds, @Nullable Double jvmCoresAtStart,
+    @Nullable Long gcPauses, @Nullable Double gcPauseMs, @Nullable Double settleSeconds, @Nullable Double jvmCoresAtStart,
     @Nullable Double clientCpuMsPerAllocation, int warmup, double loadAverageBefore,
     double loadAverageAfter, double loadSeconds, String cluster) {
 
@@ -62,6 +65,8 @@ record RunFigures(@Nullable Double memberCpuCores, @Nullable Double idleInvocati
         idleCpu ? idleCpuCores : null,
         idleCpu ? round(Math.max(0, 1000 * (metrics.cpuSecondsTotal()
             - quiet.cpuSecondsTotal() / quietSeconds * window)) / requests) : null,
+        metrics.gcPauses() >= 0 ? metrics.gcPauses() : null,
+        metrics.gcPauses() >= 0 ? round(1000 * metrics.gcPauseSeconds()) : null,
         settled == null ? null : round(settled.seconds()),
         settled == null ? null : round(settled.jvmCores()),
         m.clientCpuNanos() >= 0 && requests > 0

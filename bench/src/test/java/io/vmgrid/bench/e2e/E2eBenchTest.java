@@ -187,6 +187,9 @@ class E2eBenchTest {
       vmgrid_thread_cpu_seconds_total{group="partition-operation"} 1.0
       vmgrid_thread_allocated_bytes_total{group="agent"} 65536.0
       vmgrid_thread_allocated_bytes_total{group="partition-operation"} 16384.0
+      jvm_gc_pause_seconds_count{action="end of minor GC",cause="G1 Evacuation Pause",gc="G1 Young Generation"} 3.0
+      jvm_gc_pause_seconds_sum{action="end of minor GC",cause="G1 Evacuation Pause",gc="G1 Young Generation"} 0.045
+      jvm_gc_pause_seconds_max{action="end of minor GC",cause="G1 Evacuation Pause",gc="G1 Young Generation"} 0.02
       """;
 
   private static final String MEMBER_B = """
@@ -205,6 +208,10 @@ class E2eBenchTest {
       vmgrid_grid_invocations_total 320.0
       vmgrid_grid_operations_total 510.0
       vmgrid_grid_events_total 300.0
+      jvm_gc_pause_seconds_count{action="end of minor GC",cause="G1 Evacuation Pause",gc="G1 Young Generation"} 1.0
+      jvm_gc_pause_seconds_sum{action="end of minor GC",cause="G1 Evacuation Pause",gc="G1 Young Generation"} 0.01
+      jvm_gc_pause_seconds_count{action="end of major GC",cause="System.gc()",gc="G1 Old Generation"} 1.0
+      jvm_gc_pause_seconds_sum{action="end of major GC",cause="System.gc()",gc="G1 Old Generation"} 0.1
       """;
 
   @Test
@@ -232,6 +239,8 @@ class E2eBenchTest {
     assertThat(m.invocations()).as("Hazelcast's counters summed").isEqualTo(620);
     assertThat(m.operations()).isEqualTo(1010);
     assertThat(m.events()).isEqualTo(610);
+    assertThat(m.gcPauses()).as("every collector's pauses, not their maxima").isEqualTo(5);
+    assertThat(m.gcPauseSeconds()).isCloseTo(0.155, within(1e-9));
   }
 
   @Test
@@ -379,7 +388,8 @@ class E2eBenchTest {
       "memberCpuMsPerAllocation", "cpuMsPerAllocation", "memberAllocatedKbPerAllocation",
       "allocatedKbPerAllocation", "emptyServers", "vms", "memberCpuCores",
       "idleInvocationsPerSecond", "invocationsPerAllocationNet", "idleMemberCpuCores",
-      "idleCpuCores", "memberCpuMsPerAllocationNet", "settleSeconds", "jvmCoresAtStart",
+      "idleCpuCores", "memberCpuMsPerAllocationNet", "gcPauses", "gcPauseMs", "settleSeconds",
+      "jvmCoresAtStart",
       "clientCpuMsPerAllocation", "warmup", "loadAverageBefore", "loadAverageAfter", "loadSeconds",
       "cluster", "kaminoBeliefsMs", "round");
 
@@ -427,6 +437,8 @@ class E2eBenchTest {
     assertThat(report.get("placed").isInt()).isTrue();
     assertThat(report.get("kaminoBeliefsMs").get("hop").asDouble()).isEqualTo(0.5);
     assertThat(report.get("clientCpuMsPerAllocation").asDouble()).isEqualTo(2.0);
+    assertThat(report.get("gcPauses").asLong()).isEqualTo(3);
+    assertThat(report.get("gcPauseMs").asDouble()).isEqualTo(45.0);
     assertThat(keys(doc.get("policies").get(1))).containsExactly("name", "error", "round");
     assertThat(keys(doc.get("comparison").get(0))).containsExactly("name", "meanMsByRound",
         "meanMsOverRounds", "ratioToFirst", "roundsCompared");
