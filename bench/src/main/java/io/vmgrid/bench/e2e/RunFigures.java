@@ -37,7 +37,8 @@ import org.jspecify.annotations.Nullable;
 record RunFigures(@Nullable Double memberCpuCores, @Nullable Double idleInvocationsPerSecond,
     @Nullable Double invocationsPerAllocationNet, @Nullable Double idleMemberCpuCores,
     @Nullable Map<String, Double> idleCpuCores, @Nullable Double memberCpuMsPerAllocationNet,
-    @Nullable Long gcPauses, @Nullable Double gcPauseMs, @Nullable Double settleSeconds, @Nullable Double jvmCoresAtStart,
+    @Nullable Long gcPauses, @Nullable Double gcPauseMs, @Nullable Double settleSeconds,
+    @Nullable Double jvmCoresAtStart,
     @Nullable Double clientCpuMsPerAllocation, int warmup, double loadAverageBefore,
     double loadAverageAfter, double loadSeconds, String cluster) {
 
