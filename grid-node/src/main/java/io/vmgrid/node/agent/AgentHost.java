@@ -34,6 +34,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -424,6 +425,16 @@ public final class AgentHost implements AutoCloseable {
                     + "it starts cold", e);
               }
               a.records().found(e == null ? records : List.of());
+            });
+        // the member the partition left writes its unflushed records when it notices the move,
+        // possibly after the read above: read once more when that has surely happened
+        Executor later = CompletableFuture.delayedExecutor(
+            timings.millis(Timing.CACHE_RECORD_WAIT), TimeUnit.MILLISECONDS, recordReader);
+        var unusedReread = CompletableFuture.supplyAsync(() -> recordsOf(a.id()), later)
+            .whenComplete((records, e) -> {
+              if (e == null && active.get(a.id()) == a) {
+                a.records().foundLater(records);
+              }
             });
       }
     }

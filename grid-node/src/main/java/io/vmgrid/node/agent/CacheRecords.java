@@ -67,6 +67,8 @@ final class CacheRecords {
   private final AtomicBoolean fetchClaimed = new AtomicBoolean();
   private volatile boolean rewarm;
   private volatile boolean flushRequested;
+  /** Where adopted types are reported ({@link #awaitMoved}'s argument); null before it ran. */
+  private volatile @org.jspecify.annotations.Nullable Consumer<String> adoptedTypes;
 
   CacheRecords(String agentId, RuleSet ruleSet, IMap<Object, GridRequest> map, NodeClock clock,
       NodeTimings timings) {
@@ -227,10 +229,23 @@ final class CacheRecords {
   }
 
   /**
+   * Adopts the records read again a while after the agent started: the member the partition left
+   * writes the records it had not flushed when it notices the move, which can be after the first
+   * read (a scale-out run re-warmed 1 of 29 types). New types are warmed when the agent is next idle.
+   */
+  void foundLater(List<GridRequest> records) {
+    Consumer<String> typeKeys = adoptedTypes;
+    if (typeKeys != null && moved.isDone()) {
+      adopt(records, typeKeys);
+    }
+  }
+
+  /**
    * Waits (bounded) for the records found in the partition, then adopts them; records that arrive
    * later are adopted on arrival. {@code typeKeys} receives the fingerprints of adopted types.
    */
   void awaitMoved(java.util.function.BooleanSupplier running, Consumer<String> typeKeys) {
+    adoptedTypes = typeKeys;
     long deadline = clock.nanoTime() + waitNanos;
     while (running.getAsBoolean() && !moved.isDone() && clock.nanoTime() < deadline) {
       try {

@@ -81,4 +81,36 @@ class CacheRecordsTest {
     HazelcastTestSupport.assertTrueEventually(
         () -> assertThat(map.size()).as("records of evicted types deleted").isEqualTo(2), 10);
   }
+
+  /**
+   * The member the partition left writes the records it had not flushed when it notices the move,
+   * which can be after the new agent read the partition (a scale-out run re-warmed 1 of 29 types):
+   * the records read again later are adopted and ask for a re-warm.
+   */
+  @Test
+  void recordsWrittenAfterTheFirstReadAreAdoptedFromTheSecond() {
+    RequestClassifier classifier = new RequestClassifier(ruleSet);
+    List<GridRequest> all = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      all.add(Fixtures.allocation("r-" + i, "vm-" + i, 1L << i, 1_024L << i));
+    }
+    CacheRecords records = new CacheRecords(AGENT, ruleSet, map, NodeClock.system(),
+        NodeTimings.defaults());
+    records.found(all.subList(0, 1)); // the first read: the old owner had flushed one record
+    List<String> announced = new ArrayList<>();
+    records.awaitMoved(() -> true, announced::add);
+    assertThat(records.size()).isEqualTo(1);
+    List<GridRequest> first = records.exemplars(); // the agent warmed from it
+    assertThat(first).hasSize(1);
+    assertThat(records.takeRewarmRequest()).isTrue();
+    assertThat(records.rewarmRequested()).isFalse();
+
+    records.foundLater(all); // the second read: the old owner's last sync has landed
+
+    assertThat(records.size()).as("types adopted from both reads").isEqualTo(5);
+    assertThat(announced).hasSize(6); // the first type again, and four new
+    assertThat(records.rewarmRequested()).as("a re-warm for the new types").isTrue();
+    records.sync(Set.of(classifier.typeKey(Mirrors.request(all.get(0))).value()));
+    assertThat(records.size()).as("new types kept until a cache is warmed from them").isEqualTo(5);
+  }
 }
