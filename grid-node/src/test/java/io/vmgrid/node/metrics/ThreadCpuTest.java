@@ -47,11 +47,7 @@ class ThreadCpuTest {
         x += Long.numberOfTrailingZeros(x + System.nanoTime());
       }
       used.set(bean.getCurrentThreadCpuTime() - start + (x == 42 ? 1 : 0));
-      try {
-        Thread.sleep(60_000); // stay alive until read: a thread's last stretch is lost when it ends
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+      stayUntilRead();
     }, "vmgrid-agent-test-p0.0");
     busy.setDaemon(true);
     busy.start();
@@ -86,11 +82,7 @@ class ThreadCpuTest {
         total += chunk.length + (chunk[i] == 1 ? 1 : 0);
       }
       made.set(total);
-      try {
-        Thread.sleep(60_000); // stay alive until read, as above
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+      stayUntilRead();
     }, "vmgrid-indicators");
     allocating.setDaemon(true);
     allocating.start();
@@ -103,5 +95,14 @@ class ThreadCpuTest {
     assertThat(grown).as("bytes counted for the group").isGreaterThanOrEqualTo(made.get());
     assertThatThrownBy(() -> usage.allocatedBytes("jvm"))
         .hasMessageContaining("group: no allocations for jvm");
+  }
+
+  /** Keeps the calling thread alive until interrupted: its last stretch is lost when it ends. */
+  private static void stayUntilRead() {
+    try {
+      Thread.sleep(60_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }
